@@ -1,0 +1,120 @@
+//! The command line as clap sees it: flags mirror what users type; turning them into
+//! engine settings (and checking combinations) happens in `run_cmd.rs`.
+
+use clap::{Args, Parser, Subcommand};
+use loadcell_engine::units::{parse_count, parse_duration, parse_rate};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Load and performance testing for HTTP services: true numbers, verdicts, evidence.
+#[derive(Debug, Parser)]
+#[command(name = "loadcell", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load-test a URL (quick mode).
+    Run(Box<RunArgs>),
+    /// Start the built-in demo shop API (the system under test for demos and tests).
+    Target(loadcell_target::TargetArgs),
+}
+
+/// `loadcell run URL [flags]`
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  loadcell run http://127.0.0.1:8080/ -c 50 -d 30s\n  loadcell run http://127.0.0.1:8080/ -r 500/s -d 1m --threshold 'p95<200ms'\n  loadcell run http://127.0.0.1:8080/ -c 10 --stages '30s:100,2m:100,10s:0'")]
+pub struct RunArgs {
+    /// The URL to load-test (http:// or https://).
+    pub url: String,
+
+    /// Closed model: number of virtual users, each looping request → response → request.
+    #[arg(short = 'c', long, value_name = "VUS", help_heading = "Load")]
+    pub concurrency: Option<u64>,
+
+    /// Open model: new iterations per second on a fixed schedule (500, 500/s, 30000/m, 1M/month).
+    #[arg(short = 'r', long, value_name = "RATE", value_parser = parse_rate, help_heading = "Load")]
+    pub rate: Option<f64>,
+
+    /// How long to generate load (warm-up not included) [default: 10s unless --requests or --stages].
+    #[arg(short = 'd', long, value_name = "DURATION", value_parser = parse_duration, help_heading = "Load")]
+    pub duration: Option<Duration>,
+
+    /// Stop after this many requests in total (10000, 10k).
+    #[arg(short = 'n', long, value_name = "N", value_parser = parse_count, help_heading = "Load")]
+    pub requests: Option<u64>,
+
+    /// Ramp VUs (or the rate with --rate) linearly through stages: "30s:100,2m:100,10s:0".
+    #[arg(long, value_name = "STAGES", help_heading = "Load")]
+    pub stages: Option<String>,
+
+    /// Run this long first and leave it out of the results.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "0s", help_heading = "Load")]
+    pub warmup: Duration,
+
+    /// Open model: most VUs to use at once; an arrival that finds none free is dropped and counted
+    /// [default: twice the peak rate, at least 1000, at most 20000].
+    #[arg(long, value_name = "N", value_parser = parse_count, help_heading = "Load")]
+    pub max_vus: Option<u64>,
+
+    /// Worker threads, each with its own event loop [default: the CPUs loadcell may use].
+    #[arg(long, value_name = "N", help_heading = "Load")]
+    pub threads: Option<usize>,
+
+    /// How long in-flight requests may finish after the end before they are cut and counted as interrupted.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "5s", help_heading = "Load")]
+    pub grace: Duration,
+
+    /// HTTP method.
+    #[arg(short = 'm', long, default_value = "GET", help_heading = "Request")]
+    pub method: String,
+
+    /// Request header "Name: value" (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "HEADER", help_heading = "Request")]
+    pub headers: Vec<String>,
+
+    /// Request body.
+    #[arg(short = 'b', long, value_name = "BODY", conflicts_with = "body_file", help_heading = "Request")]
+    pub body: Option<String>,
+
+    /// Read the request body from a file.
+    #[arg(long, value_name = "FILE", help_heading = "Request")]
+    pub body_file: Option<PathBuf>,
+
+    /// Per-request timeout, from the send to the end of the response.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "30s", help_heading = "Request")]
+    pub timeout: Duration,
+
+    /// Timeout for opening a connection (DNS, TCP and TLS).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10s", help_heading = "Request")]
+    pub connect_timeout: Duration,
+
+    /// Speak HTTP/2 (prior knowledge for http://, ALPN for https://).
+    #[arg(long, help_heading = "Request")]
+    pub http2: bool,
+
+    /// Accept any TLS certificate.
+    #[arg(short = 'k', long, help_heading = "Request")]
+    pub insecure: bool,
+
+    /// SLO to check, k6 syntax ("http_req_duration: p(95)<200") or short ("p95<200ms", "error_rate<1%"); repeatable.
+    #[arg(long = "threshold", value_name = "EXPR", help_heading = "Verdict")]
+    pub thresholds: Vec<String>,
+
+    /// End the run as soon as a threshold fails.
+    #[arg(long, help_heading = "Verdict")]
+    pub abort_on_fail: bool,
+
+    /// With --abort-on-fail: do not judge thresholds before this much measured time.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "0s", help_heading = "Verdict")]
+    pub abort_delay: Duration,
+
+    /// Write the summary as JSON to this file (see docs/summary-schema.md).
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub summary_json: Option<PathBuf>,
+
+    /// No live progress on stderr.
+    #[arg(short = 'q', long, help_heading = "Output")]
+    pub quiet: bool,
+}

@@ -1,0 +1,205 @@
+//! The end-of-test summary as text for people (stdout). Everything shown here is also in
+//! `summary.json`; this file only decides layout.
+
+use loadcell_schema::{LatencyStats, Model, StopReason, Summary};
+use std::fmt::Write;
+
+/// Renders the summary.
+pub fn render(s: &Summary) -> String {
+    let mut out = String::new();
+    let _ = write_summary(&mut out, s);
+    out
+}
+
+fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
+    let model = match s.model {
+        Model::Closed => format!("closed model, {} VUs", s.vus.limit),
+        Model::Open => {
+            let target = s.arrival_rate.as_ref().map_or(0.0, |r| r.target_per_s);
+            format!("open model, {} iterations/s target, up to {} VUs", num(target), s.vus.limit)
+        }
+    };
+    let stop = match s.stop_reason {
+        StopReason::Duration => "duration reached",
+        StopReason::Requests => "request count reached",
+        StopReason::Interrupted => "interrupted",
+        StopReason::ThresholdAborted => "aborted: a threshold failed",
+    };
+    writeln!(o)?;
+    writeln!(o, "  {} — {model}", s.target)?;
+    let warmup = if s.warmup_s > 0.0 {
+        format!(" after {:.1}s warm-up ({} requests excluded)", s.warmup_s, s.requests.warmup)
+    } else {
+        String::new()
+    };
+    writeln!(o, "  measured {:.2}s{warmup}; {stop}", s.duration_s)?;
+    writeln!(o, "  latency measured from the {}", s.latency_measured_from)?;
+    writeln!(o)?;
+
+    let r = &s.requests;
+    let fail_pct = pct(r.failed, r.total);
+    writeln!(
+        o,
+        "  {:<12}{} total, {} ok, {} failed ({fail_pct}), {} req/s",
+        "requests", r.total, r.ok, r.failed, num(r.rate_per_s)
+    )?;
+    if r.interrupted > 0 {
+        writeln!(o, "  {:<12}{} cut in flight at the end (not in total)", "", r.interrupted)?;
+    }
+    if s.model == Model::Open {
+        let rate = s.arrival_rate.clone().unwrap_or_default();
+        writeln!(
+            o,
+            "  {:<12}{} scheduled, {} dropped; arrival rate {}/s achieved of {}/s target",
+            "iterations",
+            s.iterations.scheduled,
+            s.iterations.dropped,
+            num(rate.achieved_per_s),
+            num(rate.target_per_s)
+        )?;
+    }
+    writeln!(o, "  {:<12}{}", "latency", stats_line(&s.latency_ms))?;
+    if let Some(service) = &s.service_time_ms {
+        writeln!(o, "  {:<12}{}", "service", stats_line(service))?;
+    }
+    if let Some(est) = s.latency_co_estimate_ms.as_ref().filter(|e| e.count > s.latency_ms.count) {
+        writeln!(o, "  {:<12}{} (coordinated-omission estimate)", "latency≈", stats_line(est))?;
+    }
+    writeln!(o, "  {:<12}{}", "ttfb", stats_line(&s.ttfb_ms))?;
+    writeln!(o, "  {:<12}{} opened, p50 {} max {}", "connect", s.connections_opened, ms(s.connect_ms.p50), ms(s.connect_ms.max))?;
+    let secs = s.duration_s.max(f64::MIN_POSITIVE);
+    writeln!(
+        o,
+        "  {:<12}received {} ({}/s), sent {} ({}/s)",
+        "data",
+        bytes(s.data.received_bytes as f64),
+        bytes(s.data.received_bytes as f64 / secs),
+        bytes(s.data.sent_bytes as f64),
+        bytes(s.data.sent_bytes as f64 / secs)
+    )?;
+    let codes: Vec<String> = s.status_codes.iter().map(|(c, n)| format!("{c}: {n}")).collect();
+    writeln!(o, "  {:<12}{}", "status", if codes.is_empty() { "none".into() } else { codes.join("  ") })?;
+    if !s.errors.is_empty() {
+        let errs: Vec<String> = s.errors.iter().map(|(k, n)| format!("{k}: {n}")).collect();
+        writeln!(o, "  {:<12}{}", "errors", errs.join("  "))?;
+    }
+
+    writeln!(o)?;
+    let width = s.endpoints.iter().map(|e| e.name.chars().count()).max().unwrap_or(8).clamp(8, 48);
+    writeln!(
+        o,
+        "  {:<width$}  {:>9} {:>10} {:>7} {:>9} {:>9} {:>9} {:>9}",
+        "endpoint", "requests", "req/s", "fail", "p50", "p95", "p99", "max"
+    )?;
+    for e in &s.endpoints {
+        writeln!(
+            o,
+            "  {:<width$}  {:>9} {:>10} {:>7} {:>9} {:>9} {:>9} {:>9}",
+            truncate(&e.name, width),
+            e.requests,
+            num(e.rate_per_s),
+            pct(e.failed, e.requests),
+            ms(e.latency_ms.p50),
+            ms(e.latency_ms.p95),
+            ms(e.latency_ms.p99),
+            ms(e.latency_ms.max)
+        )?;
+    }
+
+    if !s.thresholds.is_empty() {
+        writeln!(o)?;
+        writeln!(o, "  thresholds")?;
+        let width = s.thresholds.iter().map(|t| t.expr.chars().count()).max().unwrap_or(0).min(60);
+        for t in &s.thresholds {
+            let mark = if t.passed { "✓ pass" } else { "✗ FAIL" };
+            writeln!(o, "  {mark}  {:<width$}  actual {}  (limit {})", t.expr, t.actual_text, t.limit)?;
+        }
+    }
+
+    writeln!(o)?;
+    let g = &s.generator;
+    writeln!(
+        o,
+        "  generator: {} thread(s), {:.0}% CPU, {:.2} µs CPU per request, max RSS {:.1} MiB",
+        g.threads, g.cpu_percent, g.cpu_us_per_request, g.max_rss_mib
+    )?;
+    for w in &g.warnings {
+        writeln!(o, "  warning: {w}")?;
+    }
+    Ok(())
+}
+
+fn stats_line(l: &LatencyStats) -> String {
+    format!(
+        "min {}  mean {}  p50 {}  p90 {}  p95 {}  p99 {}  p99.9 {}  max {}",
+        ms(l.min),
+        ms(l.mean),
+        ms(l.p50),
+        ms(l.p90),
+        ms(l.p95),
+        ms(l.p99),
+        ms(l.p999),
+        ms(l.max)
+    )
+}
+
+/// Milliseconds with precision that suits the magnitude.
+pub fn ms(v: f64) -> String {
+    if v >= 10_000.0 {
+        format!("{:.1}s", v / 1000.0)
+    } else if v >= 100.0 {
+        format!("{v:.0}ms")
+    } else if v >= 10.0 {
+        format!("{v:.1}ms")
+    } else {
+        format!("{v:.2}ms")
+    }
+}
+
+/// A count or rate with sensible precision.
+pub fn num(v: f64) -> String {
+    if v >= 100.0 { format!("{v:.0}") } else if v >= 10.0 { format!("{v:.1}") } else { format!("{v:.2}") }
+}
+
+/// `part` as a percentage of `whole`.
+pub fn pct(part: u64, whole: u64) -> String {
+    if whole == 0 { "0%".into() } else { format!("{:.2}%", 100.0 * part as f64 / whole as f64) }
+}
+
+fn bytes(v: f64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = v;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 { format!("{v:.0} B") } else { format!("{v:.1} {}", UNITS[unit]) }
+}
+
+fn truncate(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(width.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_are_readable() {
+        assert_eq!(ms(0.123), "0.12ms");
+        assert_eq!(ms(12.34), "12.3ms");
+        assert_eq!(ms(250.0), "250ms");
+        assert_eq!(ms(12_345.0), "12.3s");
+        assert_eq!(pct(1, 3), "33.33%");
+        assert_eq!(pct(0, 0), "0%");
+        assert_eq!(bytes(2048.0), "2.0 KiB");
+        assert_eq!(truncate("abcdef", 4), "abc…");
+    }
+}

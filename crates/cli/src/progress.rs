@@ -1,0 +1,135 @@
+//! Live progress on stderr while the run goes: a bar on a terminal, one plain line every
+//! five seconds elsewhere (CI logs), nothing with `--quiet`. Also where `--abort-on-fail`
+//! looks at the thresholds once a second.
+
+use crate::print::{ms, num, pct};
+use crate::verdict::Measured;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use loadcell_engine::{Control, EndpointName, Observer};
+use loadcell_metrics::Recorder;
+use loadcell_schema::IntervalSummary;
+use loadcell_threshold::Threshold;
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+const PLAIN_EVERY: Duration = Duration::from_secs(5);
+
+/// How progress is shown.
+enum Display {
+    Bar(ProgressBar),
+    Plain { last: Duration },
+    Quiet,
+}
+
+/// The run's observer: progress plus abort-on-fail.
+pub struct Progress<'a> {
+    display: Display,
+    /// Planned length including warm-up, when known.
+    planned: Option<Duration>,
+    abort: Option<AbortCheck<'a>>,
+}
+
+/// `--abort-on-fail`: what to check and from when.
+pub struct AbortCheck<'a> {
+    pub thresholds: &'a [Threshold],
+    pub endpoints: &'a [EndpointName],
+    pub vus_limit: u64,
+    /// Measured time (after warm-up) before thresholds are judged.
+    pub delay: Duration,
+    pub warmup: Duration,
+    /// The threshold that failed, once one did.
+    pub failed: Option<String>,
+}
+
+impl<'a> Progress<'a> {
+    pub fn new(quiet: bool, planned: Option<Duration>, abort: Option<AbortCheck<'a>>) -> Progress<'a> {
+        let display = if quiet {
+            Display::Quiet
+        } else if std::io::stderr().is_terminal() {
+            let bar = match planned {
+                Some(p) => ProgressBar::new(p.as_secs().max(1)),
+                None => ProgressBar::new_spinner(),
+            };
+            let template = if planned.is_some() {
+                "{spinner:.green} [{elapsed_precise} / {duration_precise}] {bar:30.cyan/blue} {msg}"
+            } else {
+                "{spinner:.green} [{elapsed_precise}] {msg}"
+            };
+            if let Ok(style) = ProgressStyle::with_template(template) {
+                bar.set_style(style.progress_chars("█▉▊▋▌▍▎▏ "));
+            }
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+            bar.enable_steady_tick(Duration::from_millis(200));
+            Display::Bar(bar)
+        } else {
+            Display::Plain { last: Duration::ZERO }
+        };
+        Progress { display, planned, abort }
+    }
+
+    /// Clears the bar before the summary is printed.
+    pub fn finish(&self) {
+        if let Display::Bar(bar) = &self.display {
+            bar.finish_and_clear();
+        }
+    }
+
+    /// The threshold that made `--abort-on-fail` stop the run.
+    pub fn abort_reason(&self) -> Option<&str> {
+        self.abort.as_ref().and_then(|a| a.failed.as_deref())
+    }
+}
+
+fn line(iv: &IntervalSummary, total: &Recorder) -> String {
+    let phase = if iv.warmup { "warm-up  " } else { "" };
+    format!(
+        "{phase}{} req/s  p95 {}  errors {}  vus {}  total {}",
+        num(iv.rate_per_s),
+        ms(iv.latency_ms.p95),
+        pct(iv.failed, iv.requests),
+        iv.active_vus,
+        total.requests()
+    )
+}
+
+impl Observer for Progress<'_> {
+    fn on_interval(&mut self, iv: &IntervalSummary, total: &Recorder, elapsed: Duration) -> Control {
+        match &mut self.display {
+            Display::Bar(bar) => {
+                bar.set_position(elapsed.as_secs());
+                bar.set_message(line(iv, total));
+            }
+            Display::Plain { last } => {
+                if elapsed >= *last + PLAIN_EVERY {
+                    *last = elapsed;
+                    let of = self.planned.map(|p| format!("/{}s", p.as_secs())).unwrap_or_default();
+                    let mut err = std::io::stderr().lock();
+                    let _ = writeln!(err, "[{:>4}s{of}] {}", elapsed.as_secs(), line(iv, total));
+                }
+            }
+            Display::Quiet => {}
+        }
+        match &mut self.abort {
+            Some(check) if !iv.warmup => check.judge(total, elapsed),
+            _ => Control::Continue,
+        }
+    }
+}
+
+impl AbortCheck<'_> {
+    fn judge(&mut self, total: &Recorder, elapsed: Duration) -> Control {
+        let measured = elapsed.saturating_sub(self.warmup);
+        if measured < self.delay || total.requests() == 0 {
+            return Control::Continue;
+        }
+        let source = Measured { total, endpoints: self.endpoints, seconds: measured.as_secs_f64(), vus_limit: self.vus_limit };
+        for t in self.thresholds {
+            let verdict = t.evaluate(&source);
+            if let (false, Some(actual)) = (verdict.passed, verdict.actual) {
+                self.failed = Some(format!("{} (actual {})", t.expr, t.format_value(actual)));
+                return Control::Abort;
+            }
+        }
+        Control::Continue
+    }
+}

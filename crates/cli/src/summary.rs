@@ -1,0 +1,131 @@
+//! Builds the `summary.json` document from what the engine measured.
+
+use loadcell_engine::{Model, Outcome};
+use loadcell_metrics::{error_map, latency_stats, status_map};
+use loadcell_schema::{
+    ArrivalRate, DataVolume, EndpointSummary, Generator, Iterations, Requests, SCHEMA_VERSION, Summary, ThresholdResult,
+    Vus, rfc3339_utc,
+};
+
+/// Above this share of its threads' CPU the generator is likely the bottleneck.
+const SATURATED_CPU_PERCENT: f64 = 90.0;
+
+/// The summary of `outcome`, with threshold verdicts already evaluated.
+pub fn build(outcome: &Outcome, target: &str, thresholds: Vec<ThresholdResult>) -> Summary {
+    let total = &outcome.total;
+    let all = total.overall();
+    let secs = outcome.measured.as_secs_f64();
+    let per_s = |n: u64| if secs > 0.0 { n as f64 / secs } else { 0.0 };
+    let requests = all.requests();
+    let open = matches!(outcome.model, Model::Open { .. });
+
+    let endpoints = outcome
+        .endpoints
+        .iter()
+        .zip(&total.endpoints)
+        .map(|(name, ep)| EndpointSummary {
+            name: name.display(),
+            method: name.method.clone(),
+            requests: ep.requests(),
+            ok: ep.ok,
+            failed: ep.failed,
+            rate_per_s: per_s(ep.requests()),
+            latency_ms: latency_stats(&ep.latency),
+            ttfb_ms: latency_stats(&ep.ttfb),
+            status_codes: status_map(ep),
+            errors: error_map(ep),
+        })
+        .collect();
+
+    let cpu_s = outcome.usage.cpu.as_secs_f64();
+    let wall_s = (outcome.measured + outcome.warmup_len).as_secs_f64();
+    let cpu_percent = if wall_s > 0.0 { 100.0 * cpu_s / (wall_s * outcome.threads as f64) } else { 0.0 };
+    let all_requests = requests + outcome.warmup.requests();
+    let mut warnings = Vec::new();
+    if cpu_percent > SATURATED_CPU_PERCENT {
+        warnings.push(format!(
+            "loadcell used {cpu_percent:.0}% of its {} thread(s): the generator may be the bottleneck; numbers can understate what the target can do",
+            outcome.threads
+        ));
+    }
+    let co_estimate = (!open).then(|| latency_stats(&all.co_estimate));
+    let raw_p99 = latency_stats(&all.latency).p99;
+    if let Some(est) = &co_estimate {
+        if est.count > 0 && raw_p99 > 0.0 && est.p99 > 2.0 * raw_p99 {
+            warnings.push(format!(
+                "closed model: VUs waited on slow responses instead of sending (coordinated omission); p99 {raw_p99:.2} ms as measured, about {:.2} ms for users arriving at a steady rate (estimate); use --rate to measure it",
+                est.p99
+            ));
+        }
+    }
+    if total.dropped > 0 {
+        warnings.push(format!(
+            "{} scheduled iterations were dropped: no free VU (raise --max-vus, or the target is too slow for this rate)",
+            total.dropped
+        ));
+    }
+    if total.interrupted > 0 {
+        warnings.push(format!("{} requests were still in flight when the grace period ended and were cut", total.interrupted));
+    }
+
+    let arrival_rate = match &outcome.model {
+        Model::Open { rate, .. } => {
+            let measured_intervals = outcome.intervals.iter().filter(|i| !i.warmup);
+            let (sum, len) = measured_intervals.fold((0.0, 0.0), |(s, l), i| {
+                (s + i.target_rate_per_s.unwrap_or(0.0) * i.len_s, l + i.len_s)
+            });
+            let target = if len > 0.0 { sum / len } else { rate.mean() };
+            Some(ArrivalRate { target_per_s: target, achieved_per_s: per_s(total.scheduled - total.dropped) })
+        }
+        Model::Closed { .. } => None,
+    };
+
+    Summary {
+        schema_version: SCHEMA_VERSION,
+        loadcell_version: env!("CARGO_PKG_VERSION").to_string(),
+        target: target.to_string(),
+        model: outcome.model.kind(),
+        latency_measured_from: if open { "scheduled start" } else { "request sent" }.to_string(),
+        started_at: rfc3339_utc(outcome.started_at),
+        ended_at: rfc3339_utc(outcome.ended_at),
+        duration_s: secs,
+        warmup_s: outcome.warmup_len.as_secs_f64(),
+        stop_reason: outcome.stop_reason,
+        requests: Requests {
+            total: requests,
+            ok: all.ok,
+            failed: all.failed,
+            rate_per_s: per_s(requests),
+            interrupted: total.interrupted + outcome.warmup.interrupted,
+            warmup: outcome.warmup.requests(),
+        },
+        iterations: Iterations {
+            total: total.iterations,
+            rate_per_s: per_s(total.iterations),
+            scheduled: total.scheduled,
+            dropped: total.dropped,
+        },
+        dropped_iterations: total.dropped,
+        latency_ms: latency_stats(&all.latency),
+        service_time_ms: open.then(|| latency_stats(&all.service)),
+        latency_co_estimate_ms: co_estimate,
+        ttfb_ms: latency_stats(&all.ttfb),
+        connect_ms: latency_stats(&total.connect),
+        connections_opened: total.connections_opened,
+        status_codes: status_map(&all),
+        errors: error_map(&all),
+        data: DataVolume { sent_bytes: all.sent_bytes, received_bytes: all.received_bytes },
+        vus: Vus { max: total.active_vus, limit: outcome.model.vus_limit() },
+        arrival_rate,
+        endpoints,
+        thresholds,
+        generator: Generator {
+            threads: outcome.threads as u64,
+            cpu_percent,
+            cpu_us_per_request: if all_requests > 0 { cpu_s * 1e6 / all_requests as f64 } else { 0.0 },
+            max_rss_mib: outcome.usage.max_rss_kib as f64 / 1024.0,
+            warnings,
+        },
+        timeseries: outcome.intervals.clone(),
+    }
+}

@@ -1,0 +1,154 @@
+//! A VU's view of the engine while it runs an iteration: its connection, the schedule it
+//! is held to, and the one call that sends a request and records what happened.
+
+use crate::worker::WorkerState;
+use loadcell_http::{Capture, ClientConfig, Connection, HttpError, Origin, Request, ResponseInfo, connect};
+use loadcell_metrics::{Outcome, Sample};
+use loadcell_schema::ErrorKind;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Connection settings every VU of a run shares.
+#[derive(Debug, Clone)]
+pub struct Transport {
+    pub origin: Origin,
+    pub client: ClientConfig,
+    /// Per-request timeout, from the send to the end of the response.
+    pub timeout: Duration,
+}
+
+/// What a VU holds while it runs: one connection, reused while the server allows.
+pub struct VuContext {
+    pub(crate) worker: Rc<WorkerState>,
+    transport: Arc<Transport>,
+    connection: Option<Connection>,
+    /// Open model: when the current iteration was scheduled to start. The first request of
+    /// the iteration is measured from here, so any lateness (loadcell's or the target's)
+    /// shows in its latency.
+    pub(crate) scheduled: Option<Instant>,
+    vu_id: u64,
+    iteration: u64,
+}
+
+/// The result of one request as the workload sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Sent {
+    pub outcome: Outcome,
+    pub info: Option<ResponseInfo>,
+    /// From the send (or the scheduled start) to the end of the response.
+    pub latency: Duration,
+}
+
+impl VuContext {
+    pub(crate) fn new(worker: Rc<WorkerState>, transport: Arc<Transport>, vu_id: u64) -> VuContext {
+        VuContext { worker, transport, connection: None, scheduled: None, vu_id, iteration: 0 }
+    }
+
+    /// This VU's run-wide number (from 1).
+    pub fn vu_id(&self) -> u64 {
+        self.vu_id
+    }
+
+    /// How many iterations this VU has completed before the current one.
+    pub fn iteration(&self) -> u64 {
+        self.iteration
+    }
+
+    pub(crate) fn finish_iteration(&mut self) {
+        self.iteration += 1;
+        self.scheduled = None;
+    }
+
+    /// Drops the connection (a VU that is parked or ramped down holds none).
+    pub(crate) fn disconnect(&mut self) {
+        self.connection = None;
+    }
+
+    /// The run's target origin (for resolving relative URLs).
+    pub fn origin(&self) -> &Origin {
+        &self.transport.origin
+    }
+
+    /// Sends `request` (encoded for HTTP/1.1 as `wire`) and records it under `endpoint`.
+    /// Never fails: a failure is a measurement, returned as an error outcome.
+    pub async fn send(&mut self, endpoint: usize, request: &Request, wire: &[u8], capture: &mut Capture<'_>) -> Sent {
+        let scheduled = self.scheduled.take();
+        let worker = Rc::clone(&self.worker);
+        worker.in_flight.set(worker.in_flight.get() + 1);
+        let (result, sent_at) = self.exchange(request, wire, capture).await;
+        let done = Instant::now();
+        worker.in_flight.set(worker.in_flight.get() - 1);
+
+        let since_send = done.saturating_duration_since(sent_at);
+        let latency = scheduled.map_or(since_send, |s| done.saturating_duration_since(s));
+        let (outcome, info) = match result {
+            Ok(info) => (Outcome::Status(info.status), Some(info)),
+            Err(e) => (Outcome::Error(e.kind), None),
+        };
+        let expected = worker.co_interval_us.get();
+        let sample = Sample {
+            endpoint,
+            latency_us: micros(latency),
+            service_us: scheduled.map(|_| micros(since_send)),
+            ttfb_us: info.and_then(|i| i.first_byte).map(|fb| micros(fb.saturating_duration_since(sent_at))),
+            outcome,
+            sent_bytes: info.map_or(0, |i| i.sent_bytes),
+            received_bytes: info.map_or(0, |i| i.received_bytes),
+            expected_interval_us: (scheduled.is_none() && expected > 0).then_some(expected),
+        };
+        worker.recorder.borrow_mut().record(&sample);
+        Sent { outcome, info, latency }
+    }
+
+    /// Connects if needed and performs one exchange, retrying once on a fresh connection
+    /// when a reused one turns out to have been closed by the server while idle.
+    async fn exchange(&mut self, request: &Request, wire: &[u8], capture: &mut Capture<'_>) -> (Result<ResponseInfo, HttpError>, Instant) {
+        let mut retried = false;
+        loop {
+            let connect_started = Instant::now();
+            if self.connection.is_none() {
+                match connect(&self.transport.origin, &self.transport.client).await {
+                    Ok(c) => {
+                        self.worker.recorder.borrow_mut().record_connect(micros(c.connect_time));
+                        self.connection = Some(c.connection);
+                    }
+                    Err(e) => return (Err(e), connect_started),
+                }
+            }
+            let Some(conn) = self.connection.as_mut() else {
+                return (Err(HttpError::new(ErrorKind::Other, "no connection")), connect_started);
+            };
+            let sent_at = Instant::now();
+            let deadline = tokio::time::Instant::from_std(sent_at + self.transport.timeout);
+            let result = match tokio::time::timeout_at(deadline, conn.send(request, wire, capture)).await {
+                Ok(r) => r,
+                Err(_) => Err(HttpError::new(
+                    ErrorKind::RequestTimeout,
+                    format!("no complete response within {:?}", self.transport.timeout),
+                )),
+            };
+            match result {
+                Ok(info) => {
+                    if !conn.reusable() {
+                        self.connection = None;
+                    }
+                    return (Ok(info), sent_at);
+                }
+                Err(e) if e.stale && !retried => {
+                    retried = true;
+                    self.connection = None;
+                }
+                Err(e) => {
+                    self.connection = None;
+                    return (Err(e), sent_at);
+                }
+            }
+        }
+    }
+}
+
+#[inline]
+fn micros(d: Duration) -> u64 {
+    d.as_micros().min(u128::from(u64::MAX)) as u64
+}

@@ -1,0 +1,27 @@
+//! loadcell's load engine: worker threads with one event loop each, the closed model
+//! (VUs loop, ramped by stages) and the open model (arrivals on a fixed schedule, VUs
+//! from a bounded pool, late or unservable arrivals counted), stop conditions, and the
+//! coordinator that merges per-thread metrics once a second.
+//!
+//! The engine never touches the terminal, clap or files: it takes [`Settings`] and a
+//! [`Workload`], reports each interval to an [`Observer`], and returns an [`Outcome`].
+//! HTTP details live in `loadcell-http`, metric types in `loadcell-metrics`.
+
+mod context;
+mod plan;
+mod quick;
+mod run;
+pub mod schedule;
+mod timer;
+pub mod units;
+mod usage;
+mod worker;
+mod workload;
+
+pub use context::{Sent, Transport, VuContext};
+pub use plan::Model;
+pub use quick::SingleRequest;
+pub use run::{Control, Observer, Outcome, Settings, run};
+pub use schedule::LoadCurve;
+pub use usage::ProcessUsage;
+pub use workload::{EndpointName, Next, Workload};

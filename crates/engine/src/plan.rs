@@ -1,0 +1,72 @@
+//! The run as the workers see it: every decision made before the first request (model,
+//! curves, boundaries, budgets), frozen and shared read-only across threads.
+
+use crate::schedule::LoadCurve;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+/// The load model with its curve over time (warm-up included).
+#[derive(Debug, Clone)]
+pub enum Model {
+    /// VUs loop; the curve gives the number of VUs.
+    Closed { vus: LoadCurve },
+    /// Iterations arrive on schedule; the curve gives the rate per second.
+    Open { rate: LoadCurve, max_vus: u64 },
+}
+
+impl Model {
+    /// The schema's name of this model.
+    pub fn kind(&self) -> loadcell_schema::Model {
+        match self {
+            Model::Closed { .. } => loadcell_schema::Model::Closed,
+            Model::Open { .. } => loadcell_schema::Model::Open,
+        }
+    }
+
+    /// The most VUs the model may use.
+    pub fn vus_limit(&self) -> u64 {
+        match self {
+            Model::Closed { vus } => vus.peak().round() as u64,
+            Model::Open { max_vus, .. } => *max_vus,
+        }
+    }
+}
+
+/// Frozen plan shared by the coordinator and all workers.
+pub struct Plan<W> {
+    pub workload: W,
+    pub endpoints: usize,
+    pub transport: Arc<crate::context::Transport>,
+    pub model: Model,
+    pub workers: usize,
+    /// The common start instant of every worker.
+    pub t0: Instant,
+    pub warmup_end: Instant,
+    /// When iterations stop being started (`None`: only the request budget ends the run).
+    pub end: Option<Instant>,
+    pub requests: Option<u64>,
+    pub grace: Duration,
+    /// Graceful stop: no new iterations, in-flight ones get the grace period.
+    pub stop: AtomicBool,
+    pub stop_notify: Notify,
+    /// Immediate stop: in-flight requests are cut.
+    pub hard_stop: AtomicBool,
+}
+
+impl<W> Plan<W> {
+    /// Seconds since `t0` (0 before it).
+    pub fn elapsed_s(&self, now: Instant) -> f64 {
+        now.saturating_duration_since(self.t0).as_secs_f64()
+    }
+
+    /// The first interval boundary after `t`: whole seconds since `t0`, plus the end of
+    /// the warm-up, so that no interval straddles it.
+    pub fn boundary_after(&self, t: Instant) -> Instant {
+        let since = t.saturating_duration_since(self.t0);
+        let next_whole = self.t0 + Duration::from_secs(since.as_secs() + 1);
+        if t < self.warmup_end && self.warmup_end < next_whole { self.warmup_end } else { next_whole }
+    }
+}
+

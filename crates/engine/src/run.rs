@@ -1,0 +1,262 @@
+//! The coordinator: starts the workers, merges their per-interval reports in order,
+//! feeds the time series and running totals to an observer (progress, abort checks),
+//! handles interrupts, and returns what happened.
+
+use crate::context::Transport;
+use crate::plan::{Model, Plan};
+use crate::usage::ProcessUsage;
+use crate::worker::{Report, run_worker};
+use crate::workload::{EndpointName, Workload};
+use loadcell_metrics::{Recorder, interval_summary};
+use loadcell_schema::{IntervalSummary, StopReason};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant, SystemTime};
+
+/// Everything the user decided about a run.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub model: Model,
+    /// Excluded from results; part of the model's curve.
+    pub warmup: Duration,
+    /// When iterations stop being started, from the start (`None`: only the budget ends it).
+    pub run_for: Option<Duration>,
+    /// Stop after this many requests (iterations) in total.
+    pub requests: Option<u64>,
+    /// How long in-flight requests may finish after the end before they are cut.
+    pub grace: Duration,
+    /// Worker threads (each with its own event loop).
+    pub threads: usize,
+    pub transport: Transport,
+}
+
+/// What the observer wants after an interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    Continue,
+    /// End the run now (a threshold can no longer hold).
+    Abort,
+}
+
+/// Sees the run as it goes: one call per completed interval, in order.
+pub trait Observer {
+    /// `total` holds the measured (post-warm-up) results so far.
+    fn on_interval(&mut self, interval: &IntervalSummary, total: &Recorder, elapsed: Duration) -> Control;
+}
+
+/// The result of a run: merged metrics and the per-second series.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub endpoints: Vec<EndpointName>,
+    /// Measured results (warm-up excluded).
+    pub total: Recorder,
+    /// Results of the warm-up, reported only as counts.
+    pub warmup: Recorder,
+    pub intervals: Vec<IntervalSummary>,
+    pub started_at: SystemTime,
+    pub ended_at: SystemTime,
+    /// From the end of the warm-up to the moment iterations stopped being started.
+    pub measured: Duration,
+    pub stop_reason: StopReason,
+    pub threads: usize,
+    pub usage: ProcessUsage,
+    pub model: Model,
+    pub warmup_len: Duration,
+}
+
+/// Runs `workload` under `settings`. `interrupts` counts SIGINT/SIGTERM: the first stops
+/// gracefully, the second cuts in-flight requests.
+pub fn run<W: Workload>(workload: W, settings: Settings, interrupts: Arc<AtomicUsize>, observer: &mut dyn Observer) -> Outcome {
+    let endpoint_names = workload.endpoints();
+    let threads = settings.threads.max(1);
+    let usage_before = ProcessUsage::now();
+    let started_at = SystemTime::now();
+    // A short head start lets every thread reach its event loop before the first arrival.
+    let t0 = Instant::now() + Duration::from_millis(20);
+    let plan = Arc::new(Plan {
+        endpoints: endpoint_names.len(),
+        workload,
+        transport: Arc::new(settings.transport.clone()),
+        model: settings.model.clone(),
+        workers: threads,
+        t0,
+        warmup_end: t0 + settings.warmup,
+        end: settings.run_for.map(|d| t0 + d),
+        requests: settings.requests,
+        grace: settings.grace,
+        stop: Default::default(),
+        stop_notify: Default::default(),
+        hard_stop: Default::default(),
+    });
+
+    let (tx, rx) = mpsc::channel::<Report>();
+    let handles: Vec<_> = (0..threads)
+        .map(|id| {
+            let (plan, tx) = (plan.clone(), tx.clone());
+            std::thread::Builder::new().name(format!("loadcell-worker-{id}")).spawn(move || run_worker(plan, id, tx))
+        })
+        .collect();
+    drop(tx);
+
+    let mut merger = Merger::new(threads, plan.endpoints, t0);
+    let mut aborted = false;
+    loop {
+        match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(report) => merger.add(report),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+        let n = interrupts.load(Ordering::Relaxed);
+        if n >= 1 {
+            stop(&plan);
+        }
+        if n >= 2 {
+            plan.hard_stop.store(true, Ordering::Relaxed);
+        }
+        while let Some(interval) = merger.next_complete(&plan) {
+            let control = observer.on_interval(&interval, &merger.total, interval_elapsed(&interval));
+            merger.intervals.push(interval);
+            if control == Control::Abort && !aborted {
+                aborted = true;
+                stop(&plan);
+            }
+        }
+    }
+    for handle in handles.into_iter().flatten() {
+        let _ = handle.join();
+    }
+    merger.all_finished = true;
+    while let Some(interval) = merger.next_complete(&plan) {
+        observer.on_interval(&interval, &merger.total, interval_elapsed(&interval));
+        merger.intervals.push(interval);
+    }
+
+    let stopped_at = merger.stopped_at.unwrap_or_else(Instant::now);
+    let stop_reason = if interrupts.load(Ordering::Relaxed) > 0 {
+        StopReason::Interrupted
+    } else if aborted {
+        StopReason::ThresholdAborted
+    } else if plan.requests.is_some() && plan.end.is_none_or(|end| stopped_at < end) {
+        StopReason::Requests
+    } else {
+        StopReason::Duration
+    };
+    Outcome {
+        endpoints: endpoint_names,
+        total: merger.total,
+        warmup: merger.warmup,
+        intervals: merger.intervals,
+        started_at,
+        ended_at: SystemTime::now(),
+        measured: stopped_at.saturating_duration_since(plan.warmup_end),
+        stop_reason,
+        threads,
+        usage: ProcessUsage::now().since(&usage_before),
+        model: settings.model,
+        warmup_len: settings.warmup,
+    }
+}
+
+fn stop<W>(plan: &Plan<W>) {
+    plan.stop.store(true, Ordering::Relaxed);
+    plan.stop_notify.notify_waiters();
+}
+
+fn interval_elapsed(iv: &IntervalSummary) -> Duration {
+    Duration::from_secs_f64(iv.t_s.max(0.0))
+}
+
+/// Collects worker reports and releases intervals once every worker that will report
+/// them has.
+struct Merger {
+    workers: usize,
+    t0: Instant,
+    pending: BTreeMap<u64, (Recorder, usize, Instant)>,
+    /// Per worker: the sequence number of its last report, once sent.
+    last_seq: Vec<Option<u64>>,
+    next_seq: u64,
+    previous_until: Instant,
+    total: Recorder,
+    warmup: Recorder,
+    intervals: Vec<IntervalSummary>,
+    stopped_at: Option<Instant>,
+    all_finished: bool,
+}
+
+impl Merger {
+    fn new(workers: usize, endpoints: usize, t0: Instant) -> Merger {
+        Merger {
+            workers,
+            t0,
+            pending: BTreeMap::new(),
+            last_seq: vec![None; workers],
+            next_seq: 0,
+            previous_until: t0,
+            total: Recorder::new(endpoints),
+            warmup: Recorder::new(endpoints),
+            intervals: Vec::new(),
+            stopped_at: None,
+            all_finished: false,
+        }
+    }
+
+    fn add(&mut self, report: Report) {
+        if report.last {
+            if let Some(slot) = self.last_seq.get_mut(report.worker) {
+                *slot = Some(report.seq);
+            }
+            if let Some(at) = report.stopped_at {
+                self.stopped_at = Some(self.stopped_at.map_or(at, |s| s.max(at)));
+            }
+        }
+        let entry = self.pending.entry(report.seq).or_insert_with(|| (report.recorder.fresh(), 0, report.until));
+        entry.0.merge(&report.recorder);
+        entry.1 += 1;
+        entry.2 = entry.2.max(report.until);
+    }
+
+    /// Workers expected to report interval `seq`: those that have not ended before it.
+    fn expected(&self, seq: u64) -> usize {
+        self.last_seq.iter().filter(|last| last.is_none_or(|l| l >= seq)).count()
+    }
+
+    fn next_complete<W>(&mut self, plan: &Plan<W>) -> Option<IntervalSummary> {
+        loop {
+            let seq = self.next_seq;
+            let ready = match self.pending.get(&seq) {
+                Some((_, reporters, _)) => *reporters >= self.expected(seq) || self.all_finished,
+                None => {
+                    // Nobody will report this interval any more: skip the gap.
+                    if self.expected(seq) == 0 && self.pending.keys().any(|&k| k > seq) {
+                        self.next_seq += 1;
+                        continue;
+                    }
+                    false
+                }
+            };
+            if !ready || self.workers == 0 {
+                return None;
+            }
+            let (rec, _, until) = self.pending.remove(&seq)?;
+            self.next_seq += 1;
+            let start = self.previous_until;
+            self.previous_until = until;
+            let warmup = until <= plan.warmup_end && plan.warmup_end > plan.t0;
+            let t_s = until.saturating_duration_since(self.t0).as_secs_f64();
+            let len_s = until.saturating_duration_since(start).as_secs_f64();
+            let target_rate = match &plan.model {
+                Model::Open { rate, .. } => Some(rate.value_at((t_s - len_s / 2.0).max(0.0))),
+                Model::Closed { .. } => None,
+            };
+            let summary = interval_summary(&rec, t_s, len_s, warmup, target_rate);
+            if warmup {
+                self.warmup.accumulate(&rec);
+            } else {
+                self.total.accumulate(&rec);
+            }
+            return Some(summary);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! The load generator's own resource use (CPU time, peak RSS), so a saturated generator
+//! can be called out instead of silently under-reporting the target.
+
+use std::time::Duration;
+
+/// CPU time and peak memory of this process.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ProcessUsage {
+    pub cpu: Duration,
+    pub max_rss_kib: u64,
+}
+
+impl ProcessUsage {
+    /// Usage so far (zero where the platform does not tell).
+    pub fn now() -> ProcessUsage {
+        #[cfg(unix)]
+        {
+            let mut ru = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+            // SAFETY: getrusage fills the struct it is given; zeroed is a valid rusage.
+            let ok = unsafe { libc::getrusage(libc::RUSAGE_SELF, ru.as_mut_ptr()) } == 0;
+            if ok {
+                // SAFETY: getrusage succeeded and initialised the struct.
+                let ru = unsafe { ru.assume_init() };
+                let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, (t.tv_usec as u32) * 1000);
+                return ProcessUsage { cpu: tv(ru.ru_utime) + tv(ru.ru_stime), max_rss_kib: ru.ru_maxrss as u64 };
+            }
+        }
+        ProcessUsage::default()
+    }
+
+    /// CPU used since `earlier`; peak RSS stays the process-wide peak.
+    pub fn since(&self, earlier: &ProcessUsage) -> ProcessUsage {
+        ProcessUsage { cpu: self.cpu.saturating_sub(earlier.cpu), max_rss_kib: self.max_rss_kib }
+    }
+}

@@ -1,0 +1,322 @@
+//! One worker thread: a single-threaded tokio runtime running this thread's share of the
+//! VUs, its own recorder, and the control loop that ramps VUs, cuts intervals and stops.
+//!
+//! Nothing here is shared with other threads except the read-only run plan, the stop
+//! flags and the channel that carries one report per interval (Architecture Invariant:
+//! no lock and no cross-thread write on the request path).
+
+use crate::context::VuContext;
+use crate::plan::{Model, Plan};
+use crate::schedule::share_of;
+use crate::timer::{PreciseTimer, tighten_timer_slack};
+use crate::workload::{Next, Workload};
+use loadcell_metrics::Recorder;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::Sender;
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+/// How often the control loop looks at stages and stop conditions.
+const CONTROL_TICK: Duration = Duration::from_millis(20);
+
+/// What a worker sends the coordinator once per interval.
+pub struct Report {
+    pub worker: usize,
+    /// Interval number; the same numbers mean the same boundaries on every worker.
+    pub seq: u64,
+    /// End of the interval (the boundary, or the moment the worker stopped).
+    pub until: Instant,
+    pub recorder: Recorder,
+    /// The worker's last report: it will send nothing more.
+    pub last: bool,
+    /// Last report only: when the worker stopped starting iterations.
+    pub stopped_at: Option<Instant>,
+}
+
+/// This thread's state, shared by its VU tasks through `Rc` (never across threads).
+pub struct WorkerState {
+    pub recorder: RefCell<Recorder>,
+    pub in_flight: Cell<u64>,
+    pub stopping: Cell<bool>,
+    /// Requests still allowed by `--requests` on this worker (`None`: unlimited).
+    budget: Cell<Option<u64>>,
+    /// Closed model: VUs with a local index below this run; the others wait.
+    vus_target: Cell<u64>,
+    vu_wake: Notify,
+    /// VUs in an iteration right now, and the peak this interval.
+    busy: Cell<u64>,
+    busy_peak: Cell<u64>,
+    /// Closed model: typical request interval for the coordinated-omission estimate (µs).
+    pub co_interval_us: Cell<u64>,
+    /// Open model: VUs waiting for work.
+    idle: RefCell<Vec<Rc<OpenSlot>>>,
+    vus_spawned: Cell<u64>,
+    /// Set when every VU of this worker has stopped for good (budget or data exhausted).
+    vus_live: Cell<u64>,
+}
+
+/// An open-model VU's mailbox: the scheduled start of its next iteration.
+struct OpenSlot {
+    job: Cell<Option<Instant>>,
+    wake: Notify,
+}
+
+impl WorkerState {
+    fn new(endpoints: usize, budget: Option<u64>) -> WorkerState {
+        WorkerState {
+            recorder: RefCell::new(Recorder::new(endpoints)),
+            in_flight: Cell::new(0),
+            stopping: Cell::new(false),
+            budget: Cell::new(budget),
+            vus_target: Cell::new(0),
+            vu_wake: Notify::new(),
+            busy: Cell::new(0),
+            busy_peak: Cell::new(0),
+            co_interval_us: Cell::new(0),
+            idle: RefCell::new(Vec::new()),
+            vus_spawned: Cell::new(0),
+            vus_live: Cell::new(0),
+        }
+    }
+
+    /// Takes one iteration from the `--requests` budget; false when it is used up.
+    fn take_ticket(&self) -> bool {
+        match self.budget.get() {
+            None => true,
+            Some(0) => false,
+            Some(n) => {
+                self.budget.set(Some(n - 1));
+                true
+            }
+        }
+    }
+
+    fn budget_spent(&self) -> bool {
+        self.budget.get() == Some(0)
+    }
+
+    fn begin_iteration(&self) {
+        let busy = self.busy.get() + 1;
+        self.busy.set(busy);
+        if busy > self.busy_peak.get() {
+            self.busy_peak.set(busy);
+        }
+    }
+
+    fn end_iteration(&self) {
+        self.busy.set(self.busy.get().saturating_sub(1));
+        self.recorder.borrow_mut().iterations += 1;
+    }
+}
+
+/// Runs worker `id` to completion on the calling thread.
+pub fn run_worker<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sender<Report>) {
+    tighten_timer_slack();
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(_) => {
+            // Without a runtime this worker cannot run; report an empty last interval so
+            // the coordinator does not wait for it.
+            let _ = reports.send(Report {
+                worker: id,
+                seq: 0,
+                until: Instant::now(),
+                recorder: Recorder::new(plan.endpoints),
+                last: true,
+                stopped_at: Some(Instant::now()),
+            });
+            return;
+        }
+    };
+    let local = tokio::task::LocalSet::new();
+    local.block_on(&runtime, control_loop(plan, id, reports));
+    // Dropping the runtime drops VU tasks still in flight after the grace period.
+}
+
+async fn control_loop<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sender<Report>) {
+    let budget = plan.requests.map(|n| share_of(n, id, plan.workers));
+    let state = Rc::new(WorkerState::new(plan.endpoints, budget));
+    tokio::time::sleep_until(tokio::time::Instant::from_std(plan.t0)).await;
+    if let Model::Open { .. } = plan.model {
+        tokio::task::spawn_local(open_scheduler(plan.clone(), state.clone(), id));
+    }
+    let mut seq = 0;
+    let mut next_cut = plan.boundary_after(plan.t0);
+    let stopped_at = loop {
+        let now = Instant::now();
+        if let Model::Closed { ref vus } = plan.model {
+            let total = vus.value_at(plan.elapsed_s(now)).round().max(0.0) as u64;
+            set_closed_target(&plan, &state, id, share_of(total, id, plan.workers));
+        }
+        if now >= next_cut {
+            send_report(&reports, &state, id, seq, next_cut, false, None);
+            seq += 1;
+            next_cut = plan.boundary_after(next_cut);
+        }
+        let exhausted = state.budget_spent() && state.in_flight.get() == 0 && state.busy.get() == 0;
+        let all_vus_done = state.vus_spawned.get() > 0 && state.vus_live.get() == 0;
+        if plan.end.is_some_and(|end| now >= end) || plan.stop.load(Ordering::Relaxed) || exhausted || all_vus_done {
+            break plan.end.map_or(now, |end| end.min(now));
+        }
+        let mut wake = now + CONTROL_TICK;
+        wake = wake.min(next_cut);
+        if let Some(end) = plan.end {
+            wake = wake.min(end);
+        }
+        tokio::select! {
+            _ = tokio::time::sleep_until(tokio::time::Instant::from_std(wake)) => {}
+            _ = plan.stop_notify.notified() => {}
+        }
+    };
+
+    // Stop starting iterations; let those in flight finish within the grace period.
+    state.stopping.set(true);
+    state.vu_wake.notify_waiters();
+    let grace_end = Instant::now() + plan.grace;
+    while state.in_flight.get() > 0 && Instant::now() < grace_end && !plan.hard_stop.load(Ordering::Relaxed) {
+        let now = Instant::now();
+        if now >= next_cut {
+            send_report(&reports, &state, id, seq, next_cut, false, None);
+            seq += 1;
+            next_cut = plan.boundary_after(next_cut);
+        }
+        let wake = (now + Duration::from_millis(5)).min(next_cut).min(grace_end);
+        tokio::time::sleep_until(tokio::time::Instant::from_std(wake)).await;
+    }
+    state.recorder.borrow_mut().interrupted += state.in_flight.get();
+    send_report(&reports, &state, id, seq, Instant::now(), true, Some(stopped_at));
+}
+
+fn send_report(reports: &Sender<Report>, state: &WorkerState, worker: usize, seq: u64, until: Instant, last: bool, stopped_at: Option<Instant>) {
+    let fresh = state.recorder.borrow().fresh();
+    let mut recorder = state.recorder.replace(fresh);
+    recorder.active_vus = state.busy_peak.get().max(state.busy.get());
+    state.busy_peak.set(state.busy.get());
+    // The typical request interval of this interval stands for the next one's expected
+    // interval in the coordinated-omission estimate.
+    let all = recorder.overall();
+    if !all.latency.is_empty() {
+        state.co_interval_us.set(all.latency.value_at_quantile(0.5).max(1));
+    }
+    let _ = reports.send(Report { worker, seq, until, recorder, last, stopped_at });
+}
+
+/// Closed model: spawns VUs up to `target` and wakes or parks the others.
+fn set_closed_target<W: Workload>(plan: &Arc<Plan<W>>, state: &Rc<WorkerState>, id: usize, target: u64) {
+    let previous = state.vus_target.get();
+    state.vus_target.set(target);
+    while state.vus_spawned.get() < target {
+        let local = state.vus_spawned.get();
+        state.vus_spawned.set(local + 1);
+        state.vus_live.set(state.vus_live.get() + 1);
+        let vu_id = local * plan.workers as u64 + id as u64 + 1;
+        tokio::task::spawn_local(closed_vu(plan.clone(), state.clone(), local, vu_id));
+    }
+    if target > previous {
+        state.vu_wake.notify_waiters();
+    }
+}
+
+async fn closed_vu<W: Workload>(plan: Arc<Plan<W>>, state: Rc<WorkerState>, local: u64, vu_id: u64) {
+    let mut vu = plan.workload.new_vu(vu_id);
+    let mut ctx = VuContext::new(state.clone(), plan.transport.clone(), vu_id);
+    loop {
+        if state.stopping.get() {
+            break;
+        }
+        if local >= state.vus_target.get() {
+            // Ramped down: release the connection and wait to be needed again.
+            ctx.disconnect();
+            let woken = state.vu_wake.notified();
+            tokio::pin!(woken);
+            woken.as_mut().enable();
+            if local >= state.vus_target.get() && !state.stopping.get() {
+                woken.await;
+            }
+            continue;
+        }
+        if !state.take_ticket() {
+            break;
+        }
+        state.begin_iteration();
+        let next = plan.workload.iteration(&mut vu, &mut ctx).await;
+        state.end_iteration();
+        ctx.finish_iteration();
+        if next == Next::StopVu {
+            break;
+        }
+    }
+    state.vus_live.set(state.vus_live.get().saturating_sub(1));
+}
+
+/// Open model: starts this worker's share of the arrivals on schedule, each on an idle VU,
+/// growing the pool up to this worker's share of `max_vus`; arrivals that find none are
+/// dropped and counted, never delayed.
+async fn open_scheduler<W: Workload>(plan: Arc<Plan<W>>, state: Rc<WorkerState>, id: usize) {
+    let Model::Open { ref rate, max_vus } = plan.model else {
+        return;
+    };
+    let max_here = share_of(max_vus, id, plan.workers).max(1);
+    let mut timer = PreciseTimer::new();
+    let mut k: u64 = 0;
+    loop {
+        let i = k * plan.workers as u64 + id as u64;
+        let Some(at_s) = rate.arrival_time(i) else { break };
+        let due = plan.t0 + Duration::from_secs_f64(at_s);
+        if plan.end.is_some_and(|end| due >= end) {
+            break;
+        }
+        timer.sleep_until(due).await;
+        if state.stopping.get() {
+            break;
+        }
+        k += 1;
+        if !state.take_ticket() {
+            break;
+        }
+        state.recorder.borrow_mut().scheduled += 1;
+        let slot = state.idle.borrow_mut().pop();
+        match slot {
+            Some(slot) => {
+                slot.job.set(Some(due));
+                slot.wake.notify_one();
+            }
+            None if state.vus_spawned.get() < max_here => {
+                let local = state.vus_spawned.get();
+                state.vus_spawned.set(local + 1);
+                state.vus_live.set(state.vus_live.get() + 1);
+                let vu_id = local * plan.workers as u64 + id as u64 + 1;
+                let slot = Rc::new(OpenSlot { job: Cell::new(Some(due)), wake: Notify::new() });
+                tokio::task::spawn_local(open_vu(plan.clone(), state.clone(), slot, vu_id));
+            }
+            None => state.recorder.borrow_mut().dropped += 1,
+        }
+    }
+}
+
+async fn open_vu<W: Workload>(plan: Arc<Plan<W>>, state: Rc<WorkerState>, slot: Rc<OpenSlot>, vu_id: u64) {
+    let mut vu = plan.workload.new_vu(vu_id);
+    let mut ctx = VuContext::new(state.clone(), plan.transport.clone(), vu_id);
+    loop {
+        let Some(due) = slot.job.take() else {
+            if state.stopping.get() {
+                break;
+            }
+            slot.wake.notified().await;
+            continue;
+        };
+        ctx.scheduled = Some(due);
+        state.begin_iteration();
+        let next = plan.workload.iteration(&mut vu, &mut ctx).await;
+        state.end_iteration();
+        ctx.finish_iteration();
+        if next == Next::StopVu || state.stopping.get() {
+            break;
+        }
+        state.idle.borrow_mut().push(slot.clone());
+    }
+    state.vus_live.set(state.vus_live.get().saturating_sub(1));
+}

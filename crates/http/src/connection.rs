@@ -1,0 +1,61 @@
+//! A connection of any kind behind one `send`, so the engine does not care which
+//! protocol a run speaks.
+
+use crate::error::HttpError;
+use crate::h2::H2Conn;
+use crate::parse::Capture;
+use crate::plain::PlainH1;
+use crate::request::Request;
+use crate::stream::StreamH1;
+use std::time::Instant;
+use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
+
+/// An open connection owned by one VU.
+pub enum Connection {
+    Plain(PlainH1),
+    Tls(Box<StreamH1<TlsStream<TcpStream>>>),
+    H2(H2Conn),
+}
+
+/// What a completed request returned.
+#[derive(Debug, Clone, Copy)]
+pub struct ResponseInfo {
+    pub status: u16,
+    /// When the first response byte arrived.
+    pub first_byte: Option<Instant>,
+    pub sent_bytes: u64,
+    pub received_bytes: u64,
+}
+
+impl Connection {
+    /// Sends one request and reads its whole response. `wire` is `req` encoded by
+    /// [`encode_h1`](crate::encode_h1) (ignored over HTTP/2). On error the connection must
+    /// be dropped.
+    pub async fn send(&mut self, req: &Request, wire: &[u8], cap: &mut Capture<'_>) -> Result<ResponseInfo, HttpError> {
+        let head = req.is_head();
+        match self {
+            Connection::Plain(c) => {
+                let (status, first_byte) = c.roundtrip(wire, head, cap).await?;
+                Ok(ResponseInfo { status, first_byte, sent_bytes: wire.len() as u64, received_bytes: c.received() })
+            }
+            Connection::Tls(c) => {
+                let (status, first_byte) = c.roundtrip(wire, head, cap).await?;
+                Ok(ResponseInfo { status, first_byte, sent_bytes: wire.len() as u64, received_bytes: c.received() })
+            }
+            Connection::H2(c) => {
+                let (status, first_byte, sent_bytes, received_bytes) = c.roundtrip(req, cap).await?;
+                Ok(ResponseInfo { status, first_byte, sent_bytes, received_bytes })
+            }
+        }
+    }
+
+    /// Whether the next request may use this connection.
+    pub fn reusable(&self) -> bool {
+        match self {
+            Connection::Plain(c) => c.reusable(),
+            Connection::Tls(c) => c.reusable(),
+            Connection::H2(c) => c.reusable(),
+        }
+    }
+}

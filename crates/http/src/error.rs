@@ -1,0 +1,75 @@
+//! Errors of this crate: bad request definitions (the user's input) and failed requests
+//! (measurements, classified by kind).
+
+use loadcell_schema::ErrorKind;
+use std::io;
+
+/// A request that cannot be built from what the user gave; reported before any traffic.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum RequestError {
+    #[error("invalid URL '{url}': {reason}")]
+    InvalidUrl { url: String, reason: String },
+    #[error("unsupported URL scheme '{0}': use http:// or https://")]
+    UnsupportedScheme(String),
+    #[error("invalid HTTP method '{0}'")]
+    InvalidMethod(String),
+    #[error("invalid header '{0}': expected 'Name: value'")]
+    InvalidHeader(String),
+    #[error("cannot set up TLS: {0}")]
+    Tls(String),
+}
+
+/// A request that did not produce a complete response.
+#[derive(Debug, thiserror::Error)]
+#[error("{kind}: {detail}")]
+pub struct HttpError {
+    pub kind: ErrorKind,
+    pub detail: String,
+    /// True when the failure happened on a reused connection before any response byte
+    /// arrived: the server had likely closed the idle connection, and the request may be
+    /// sent again on a fresh one without having been served.
+    pub stale: bool,
+}
+
+impl HttpError {
+    pub fn new(kind: ErrorKind, detail: impl Into<String>) -> HttpError {
+        HttpError { kind, detail: detail.into(), stale: false }
+    }
+
+    /// Classifies an I/O error that happened while a request was under way.
+    pub fn from_io(e: &io::Error) -> HttpError {
+        let kind = match e.kind() {
+            io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted | io::ErrorKind::BrokenPipe => {
+                ErrorKind::Reset
+            }
+            io::ErrorKind::UnexpectedEof => ErrorKind::ConnectionClosed,
+            io::ErrorKind::TimedOut => ErrorKind::RequestTimeout,
+            io::ErrorKind::InvalidData if is_tls(e) => ErrorKind::Tls,
+            io::ErrorKind::InvalidData => ErrorKind::MalformedResponse,
+            _ => ErrorKind::Other,
+        };
+        HttpError::new(kind, e.to_string())
+    }
+
+    /// Classifies an I/O error that happened while connecting.
+    pub fn from_connect_io(e: &io::Error) -> HttpError {
+        let kind = match e.kind() {
+            io::ErrorKind::ConnectionRefused => ErrorKind::ConnectRefused,
+            io::ErrorKind::TimedOut => ErrorKind::ConnectTimeout,
+            io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted => ErrorKind::Reset,
+            _ if is_tls(e) => ErrorKind::Tls,
+            _ => ErrorKind::Other,
+        };
+        HttpError::new(kind, e.to_string())
+    }
+
+    /// Marks this error as having happened on a stale reused connection.
+    pub fn stale(mut self) -> HttpError {
+        self.stale = true;
+        self
+    }
+}
+
+fn is_tls(e: &io::Error) -> bool {
+    e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>())
+}

@@ -1,0 +1,27 @@
+//! loadcell's HTTP client, built for measuring: one connection per virtual user, a lean
+//! HTTP/1.1 codec that writes pre-encoded request bytes and parses responses no further
+//! than needed, HTTPS through rustls, and HTTP/2 (h2c prior knowledge or ALPN) via hyper.
+//!
+//! A failed request is a measurement: every failure comes back as an [`HttpError`] whose
+//! [`ErrorKind`](loadcell_schema::ErrorKind) the engine counts. Timeouts are the caller's
+//! (the engine wraps calls in its own deadline). Scheduling, metrics and retries of whole
+//! iterations are not handled here; see the `loadcell-engine` crate.
+
+mod connect;
+mod connection;
+mod error;
+mod origin;
+mod parse;
+mod plain;
+mod request;
+mod stream;
+mod tls;
+mod h2;
+
+pub use connect::{ClientConfig, Connected, connect};
+pub use connection::{Connection, ResponseInfo};
+pub use error::{HttpError, RequestError};
+pub use origin::{Origin, Scheme};
+pub use parse::{Capture, Malformed, Progress, ResponseParser};
+pub use request::{Request, encode_h1};
+pub use tls::tls_config;

@@ -1,0 +1,82 @@
+//! Everything measured about one endpoint (method + templated path).
+
+use crate::histogram::{LatencyHistogram, new_histogram};
+use crate::status::StatusCounts;
+use loadcell_schema::ErrorKind;
+
+/// Histograms and counters of one endpoint within one recorder.
+#[derive(Debug, Clone)]
+pub struct EndpointMetrics {
+    /// Latency in µs: from the scheduled start in the open model, from the send otherwise.
+    pub latency: LatencyHistogram,
+    /// Open model only: µs from the actual send to the end of the response.
+    pub service: LatencyHistogram,
+    /// Closed model only: latency back-filled for coordinated omission (an estimate).
+    pub co_estimate: LatencyHistogram,
+    /// µs from the send to the first response byte.
+    pub ttfb: LatencyHistogram,
+    /// Responses with status < 400.
+    pub ok: u64,
+    /// Responses with status >= 400 plus transport errors.
+    pub failed: u64,
+    pub status: StatusCounts,
+    pub errors: [u64; ErrorKind::COUNT],
+    pub sent_bytes: u64,
+    pub received_bytes: u64,
+}
+
+impl Default for EndpointMetrics {
+    fn default() -> Self {
+        EndpointMetrics {
+            latency: new_histogram(),
+            service: new_histogram(),
+            co_estimate: new_histogram(),
+            ttfb: new_histogram(),
+            ok: 0,
+            failed: 0,
+            status: StatusCounts::default(),
+            errors: [0; ErrorKind::COUNT],
+            sent_bytes: 0,
+            received_bytes: 0,
+        }
+    }
+}
+
+impl EndpointMetrics {
+    /// Completed requests (responses and transport errors).
+    pub fn requests(&self) -> u64 {
+        self.ok + self.failed
+    }
+
+    /// Transport errors of every kind.
+    pub fn error_total(&self) -> u64 {
+        self.errors.iter().sum()
+    }
+
+    /// Adds `other` into `self`.
+    pub fn merge(&mut self, other: &EndpointMetrics) {
+        // Auto-resizing histograms only refuse a merge on allocation failure; a lost merge
+        // would under-count, so fall back to recording value by value.
+        merge_histogram(&mut self.latency, &other.latency);
+        merge_histogram(&mut self.service, &other.service);
+        merge_histogram(&mut self.co_estimate, &other.co_estimate);
+        merge_histogram(&mut self.ttfb, &other.ttfb);
+        self.ok += other.ok;
+        self.failed += other.failed;
+        self.status.merge(&other.status);
+        for (mine, theirs) in self.errors.iter_mut().zip(other.errors) {
+            *mine += theirs;
+        }
+        self.sent_bytes += other.sent_bytes;
+        self.received_bytes += other.received_bytes;
+    }
+}
+
+/// Adds `from` into `into`.
+pub(crate) fn merge_histogram(into: &mut LatencyHistogram, from: &LatencyHistogram) {
+    if into.add(from).is_err() {
+        for v in from.iter_recorded() {
+            into.saturating_record_n(v.value_iterated_to(), v.count_at_value());
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! The latency histogram type and its conversion to summary statistics.
+
+use hdrhistogram::Histogram;
+use loadcell_schema::LatencyStats;
+
+/// Latencies in microseconds, 3 significant digits, growing as larger values arrive
+/// (never capped at the timeout, so a 30 s stall is recorded as 30 s).
+pub type LatencyHistogram = Histogram<u64>;
+
+/// A fresh, empty latency histogram.
+pub fn new_histogram() -> LatencyHistogram {
+    let mut h = Histogram::new(3).unwrap_or_else(|_| unreachable_histogram());
+    h.auto(true);
+    h
+}
+
+/// `Histogram::new(3)` only fails for sigfig > 5; keep a total fallback rather than panic.
+fn unreachable_histogram() -> LatencyHistogram {
+    Histogram::new_with_bounds(1, 3_600_000_000, 2).unwrap_or_else(|_| unreachable_histogram())
+}
+
+/// Summary statistics of a histogram of microseconds, in milliseconds.
+pub fn latency_stats(h: &LatencyHistogram) -> LatencyStats {
+    if h.is_empty() {
+        return LatencyStats::default();
+    }
+    let ms = |us: u64| us as f64 / 1000.0;
+    LatencyStats {
+        count: h.len(),
+        min: ms(h.min()),
+        mean: h.mean() / 1000.0,
+        stdev: h.stdev() / 1000.0,
+        p50: ms(h.value_at_quantile(0.50)),
+        p90: ms(h.value_at_quantile(0.90)),
+        p95: ms(h.value_at_quantile(0.95)),
+        p99: ms(h.value_at_quantile(0.99)),
+        p999: ms(h.value_at_quantile(0.999)),
+        max: ms(h.max()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stats_of_a_known_distribution() {
+        let mut h = new_histogram();
+        for v in 1..=1000u64 {
+            h.record(v * 1000).ok();
+        }
+        let s = latency_stats(&h);
+        assert_eq!(s.count, 1000);
+        assert!((s.p50 - 500.0).abs() <= 0.5, "{s:?}");
+        assert!((s.p99 - 990.0).abs() <= 1.0, "{s:?}");
+        assert!((s.max - 1000.0).abs() <= 1.0, "{s:?}");
+        assert!((s.min - 1.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn grows_beyond_any_timeout() {
+        let mut h = new_histogram();
+        h.record(30_000_000).ok();
+        assert!((latency_stats(&h).max - 30_000.0).abs() < 30.0);
+    }
+
+    #[test]
+    fn empty_histogram_gives_zeroes() {
+        assert_eq!(latency_stats(&new_histogram()), LatencyStats::default());
+    }
+}

@@ -1,0 +1,19 @@
+//! Request metrics recorded without storing requests: HDR histograms and counters per
+//! endpoint, kept per worker thread and merged once a second by the coordinator.
+//!
+//! This crate owns *what* is measured and how it is aggregated; *when* requests happen is
+//! the engine's business and how numbers are shown is the CLI's. Nothing here locks or is
+//! shared between threads: each worker owns a [`Recorder`], sends it away whole every
+//! second, and the coordinator merges them (histograms are merged, never averaged).
+
+mod endpoint;
+mod histogram;
+mod recorder;
+mod status;
+mod summarize;
+
+pub use endpoint::EndpointMetrics;
+pub use histogram::{LatencyHistogram, latency_stats, new_histogram};
+pub use recorder::{Outcome, Recorder, Sample};
+pub use status::StatusCounts;
+pub use summarize::{interval_summary, status_map, error_map};

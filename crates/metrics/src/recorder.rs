@@ -1,0 +1,236 @@
+//! One worker thread's metrics for one interval: the only thing the request path writes to.
+
+use crate::endpoint::{EndpointMetrics, merge_histogram};
+use crate::histogram::{LatencyHistogram, new_histogram};
+use loadcell_schema::ErrorKind;
+
+/// How a request ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// A complete response with this status code.
+    Status(u16),
+    /// No (complete) response: a transport failure of this kind.
+    Error(ErrorKind),
+}
+
+impl Outcome {
+    /// Whether the request's duration belongs in the latency histograms: every response
+    /// (any status) and every request timeout (a real, long wait), but not failures that
+    /// involved no waiting for the target, such as a refused connection.
+    #[inline]
+    pub fn has_latency(self) -> bool {
+        matches!(self, Outcome::Status(_) | Outcome::Error(ErrorKind::RequestTimeout))
+    }
+
+    /// k6's default notion of failure: transport errors and statuses from 400 up.
+    #[inline]
+    pub fn is_failure(self) -> bool {
+        match self {
+            Outcome::Status(s) => s >= 400,
+            Outcome::Error(_) => true,
+        }
+    }
+}
+
+/// One completed request, as the engine reports it.
+#[derive(Debug, Clone, Copy)]
+pub struct Sample {
+    /// Index of the endpoint in the recorder.
+    pub endpoint: usize,
+    /// µs the user waited: from the scheduled start (open model) or the send (closed).
+    pub latency_us: u64,
+    /// Open model: µs from the actual send.
+    pub service_us: Option<u64>,
+    /// µs from the send to the first response byte, when a byte arrived.
+    pub ttfb_us: Option<u64>,
+    pub outcome: Outcome,
+    pub sent_bytes: u64,
+    pub received_bytes: u64,
+    /// Closed model: the interval at which this VU would have sent had the target not
+    /// stalled; latencies above it are back-filled into the CO estimate.
+    pub expected_interval_us: Option<u64>,
+}
+
+/// Metrics of one worker thread over one interval (or, merged, of a whole run).
+#[derive(Debug, Clone)]
+pub struct Recorder {
+    pub endpoints: Vec<EndpointMetrics>,
+    /// µs to open a connection (DNS + TCP + TLS).
+    pub connect: LatencyHistogram,
+    pub connections_opened: u64,
+    /// Iterations completed (a journey in scenarios, a request in quick mode).
+    pub iterations: u64,
+    /// Open model: iterations due by the arrival schedule.
+    pub scheduled: u64,
+    /// Open model: due iterations that found no free VU.
+    pub dropped: u64,
+    /// Requests cut at the end of the run after the grace period.
+    pub interrupted: u64,
+    /// Highest number of VUs busy or idle-but-allocated at once (summed across threads
+    /// when merged per interval).
+    pub active_vus: u64,
+}
+
+impl Recorder {
+    /// An empty recorder for `endpoints` endpoints.
+    pub fn new(endpoints: usize) -> Recorder {
+        Recorder {
+            endpoints: (0..endpoints.max(1)).map(|_| EndpointMetrics::default()).collect(),
+            connect: new_histogram(),
+            connections_opened: 0,
+            iterations: 0,
+            scheduled: 0,
+            dropped: 0,
+            interrupted: 0,
+            active_vus: 0,
+        }
+    }
+
+    /// An empty recorder shaped like this one.
+    pub fn fresh(&self) -> Recorder {
+        Recorder::new(self.endpoints.len())
+    }
+
+    /// Records one completed request. No allocation unless a histogram must grow to a new
+    /// order of magnitude or a status code is seen for the first time.
+    #[inline]
+    pub fn record(&mut self, s: &Sample) {
+        let Some(ep) = self.endpoints.get_mut(s.endpoint) else {
+            return;
+        };
+        if s.outcome.has_latency() {
+            ep.latency.saturating_record(s.latency_us);
+            if let Some(us) = s.service_us {
+                ep.service.saturating_record(us);
+            }
+            if let Some(interval) = s.expected_interval_us {
+                if ep.co_estimate.record_correct(s.latency_us, interval).is_err() {
+                    ep.co_estimate.saturating_record(s.latency_us);
+                }
+            }
+        }
+        if let Some(us) = s.ttfb_us {
+            ep.ttfb.saturating_record(us);
+        }
+        match s.outcome {
+            Outcome::Status(code) => ep.status.add(code, 1),
+            Outcome::Error(kind) => ep.errors[kind.as_index()] += 1,
+        }
+        if s.outcome.is_failure() {
+            ep.failed += 1;
+        } else {
+            ep.ok += 1;
+        }
+        ep.sent_bytes += s.sent_bytes;
+        ep.received_bytes += s.received_bytes;
+    }
+
+    /// Records a newly opened connection and how long it took.
+    #[inline]
+    pub fn record_connect(&mut self, us: u64) {
+        self.connections_opened += 1;
+        self.connect.saturating_record(us);
+    }
+
+    /// Completed requests across endpoints.
+    pub fn requests(&self) -> u64 {
+        self.endpoints.iter().map(EndpointMetrics::requests).sum()
+    }
+
+    /// All endpoints merged into one.
+    pub fn overall(&self) -> EndpointMetrics {
+        let mut all = EndpointMetrics::default();
+        for ep in &self.endpoints {
+            all.merge(ep);
+        }
+        all
+    }
+
+    /// Adds `other` into `self`; `active_vus` adds up (threads' VUs are disjoint).
+    pub fn merge(&mut self, other: &Recorder) {
+        if self.endpoints.len() < other.endpoints.len() {
+            self.endpoints.resize_with(other.endpoints.len(), EndpointMetrics::default);
+        }
+        for (mine, theirs) in self.endpoints.iter_mut().zip(&other.endpoints) {
+            mine.merge(theirs);
+        }
+        merge_histogram(&mut self.connect, &other.connect);
+        self.connections_opened += other.connections_opened;
+        self.iterations += other.iterations;
+        self.scheduled += other.scheduled;
+        self.dropped += other.dropped;
+        self.interrupted += other.interrupted;
+        self.active_vus += other.active_vus;
+    }
+
+    /// Adds `other` into a running total where `active_vus` is a peak, not a sum.
+    pub fn accumulate(&mut self, other: &Recorder) {
+        let peak = self.active_vus.max(other.active_vus);
+        self.merge(other);
+        self.active_vus = peak;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(endpoint: usize, latency_us: u64, outcome: Outcome) -> Sample {
+        Sample {
+            endpoint,
+            latency_us,
+            service_us: None,
+            ttfb_us: Some(latency_us / 2),
+            outcome,
+            sent_bytes: 10,
+            received_bytes: 100,
+            expected_interval_us: None,
+        }
+    }
+
+    #[test]
+    fn counts_ok_failed_statuses_and_errors() {
+        let mut r = Recorder::new(2);
+        r.record(&sample(0, 1000, Outcome::Status(200)));
+        r.record(&sample(0, 2000, Outcome::Status(503)));
+        r.record(&sample(1, 3000, Outcome::Error(ErrorKind::Reset)));
+        r.record(&sample(7, 3000, Outcome::Status(200))); // unknown endpoint: ignored
+        assert_eq!(r.requests(), 3);
+        let all = r.overall();
+        assert_eq!((all.ok, all.failed), (1, 2));
+        assert_eq!(all.status.get(503), 1);
+        assert_eq!(all.errors[ErrorKind::Reset.as_index()], 1);
+        assert_eq!(all.sent_bytes, 30);
+        // The reset had no response to wait for: counted, but not a latency.
+        assert_eq!(all.latency.len(), 2);
+    }
+
+    #[test]
+    fn merge_adds_and_accumulate_keeps_peak_vus() {
+        let mut a = Recorder::new(1);
+        a.active_vus = 5;
+        a.record(&sample(0, 1000, Outcome::Status(200)));
+        let mut b = Recorder::new(1);
+        b.active_vus = 3;
+        b.record(&sample(0, 1000, Outcome::Status(200)));
+        let mut sum = a.clone();
+        sum.merge(&b);
+        assert_eq!(sum.active_vus, 8);
+        assert_eq!(sum.requests(), 2);
+        let mut total = a.clone();
+        total.accumulate(&b);
+        assert_eq!(total.active_vus, 5);
+    }
+
+    #[test]
+    fn co_estimate_back_fills_a_stall() {
+        let mut r = Recorder::new(1);
+        let mut s = sample(0, 1_000_000, Outcome::Status(200));
+        s.expected_interval_us = Some(1_000);
+        r.record(&s);
+        // One real sample of 1 s with a 1 ms expected interval stands for ~1000 requests
+        // that a non-stalled user would have sent.
+        assert!(r.endpoints[0].co_estimate.len() >= 999);
+        assert_eq!(r.endpoints[0].latency.len(), 1);
+    }
+}

@@ -1,0 +1,9 @@
+//! Process exit codes, the part of loadcell's interface that CI pipelines depend on most.
+
+/// The run completed and every threshold held.
+pub const OK: i32 = 0;
+/// The run completed (or was aborted) and at least one threshold failed.
+pub const THRESHOLD_FAILED: i32 = 1;
+/// Bad usage or input: unknown flag, malformed URL, bad duration, rate or threshold.
+/// Nothing was sent.
+pub const USAGE: i32 = 2;

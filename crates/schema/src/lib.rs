@@ -1,0 +1,18 @@
+//! The stable contract between loadcell and the tools that read its results: the
+//! `summary.json` document, the names of error kinds, and the process exit codes.
+//!
+//! Nothing here measures or formats for a terminal; the engine fills these types and the
+//! CLI writes them. Changing a field name here is a breaking change for users' pipelines,
+//! so fields are only ever added (and `SCHEMA_VERSION` bumped when meaning changes).
+
+mod error_kind;
+pub mod exit;
+mod summary;
+mod time;
+
+pub use error_kind::ErrorKind;
+pub use summary::*;
+pub use time::rfc3339_utc;
+
+/// Version of the `summary.json` layout; see `docs/summary-schema.md`.
+pub const SCHEMA_VERSION: u32 = 1;

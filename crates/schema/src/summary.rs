@@ -1,0 +1,240 @@
+//! The `summary.json` document: what a run did, in numbers, with its verdicts.
+//!
+//! Durations are milliseconds (`*_ms`), rates are per second (`*_per_s`), counts are plain
+//! integers. Latency statistics come from merged HDR histograms, never from averaged
+//! percentiles. See `docs/summary-schema.md` for the meaning of every field.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// How load was generated, which decides what latency means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Model {
+    /// Virtual users loop request → response → next request.
+    Closed,
+    /// Iterations start on a fixed arrival schedule whatever the target's response time.
+    Open,
+}
+
+impl Model {
+    /// The lower-case name used in JSON and the terminal.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Model::Closed => "closed",
+            Model::Open => "open",
+        }
+    }
+}
+
+/// Why the run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    /// The planned duration (or the last stage) elapsed.
+    Duration,
+    /// The `--requests` budget was used up.
+    Requests,
+    /// The user interrupted the run (Ctrl-C / SIGINT / SIGTERM).
+    Interrupted,
+    /// `--abort-on-fail` ended the run because a threshold could no longer hold.
+    ThresholdAborted,
+}
+
+/// Latency statistics of one histogram, in milliseconds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LatencyStats {
+    pub count: u64,
+    pub min: f64,
+    pub mean: f64,
+    pub stdev: f64,
+    pub p50: f64,
+    pub p90: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub p999: f64,
+    pub max: f64,
+}
+
+/// Request counts of the measured period (warm-up excluded).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Requests {
+    /// Requests that completed with a response or a transport error.
+    pub total: u64,
+    /// Responses with a status below 400.
+    pub ok: u64,
+    /// Transport errors plus responses with status 400 or above.
+    pub failed: u64,
+    /// `total` divided by the measured duration.
+    pub rate_per_s: f64,
+    /// Requests still in flight when the run ended and the grace period ran out; not in `total`.
+    pub interrupted: u64,
+    /// Requests completed during `--warmup`; not in `total`.
+    pub warmup: u64,
+}
+
+/// Iteration counts: in quick mode one iteration is one request.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Iterations {
+    /// Iterations completed in the measured period.
+    pub total: u64,
+    /// `total` per second of measured time.
+    pub rate_per_s: f64,
+    /// Open model: iterations scheduled by the arrival schedule.
+    pub scheduled: u64,
+    /// Open model: scheduled iterations that found no free VU and were not started.
+    pub dropped: u64,
+}
+
+/// Bytes on the wire, HTTP framing included, TLS overhead excluded.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DataVolume {
+    pub sent_bytes: u64,
+    pub received_bytes: u64,
+}
+
+/// Open model: what rate was asked for and what was achieved.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ArrivalRate {
+    /// Mean target arrival rate over the measured period (iterations per second).
+    pub target_per_s: f64,
+    /// Iterations actually started per second.
+    pub achieved_per_s: f64,
+}
+
+/// Virtual-user counts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Vus {
+    /// Highest number of VUs active at once.
+    pub max: u64,
+    /// The configured ceiling (`--max-vus` in the open model, the concurrency otherwise).
+    pub limit: u64,
+}
+
+/// The load generator's own health: a saturated generator lies about the target.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Generator {
+    /// Worker threads that generated load.
+    pub threads: u64,
+    /// CPU time loadcell used, as a percentage of the worker threads' capacity.
+    pub cpu_percent: f64,
+    /// CPU microseconds loadcell spent per completed request.
+    pub cpu_us_per_request: f64,
+    /// Peak resident memory in MiB.
+    pub max_rss_mib: f64,
+    /// Warnings about the measurement itself (generator saturated, CO estimate gap, ...).
+    pub warnings: Vec<String>,
+}
+
+/// One endpoint (method + templated path) and its numbers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EndpointSummary {
+    /// `METHOD /path` (templated in scenarios, so ids do not split endpoints).
+    pub name: String,
+    pub method: String,
+    pub requests: u64,
+    pub ok: u64,
+    pub failed: u64,
+    pub rate_per_s: f64,
+    pub latency_ms: LatencyStats,
+    pub ttfb_ms: LatencyStats,
+    pub status_codes: BTreeMap<String, u64>,
+    pub errors: BTreeMap<String, u64>,
+}
+
+/// A threshold's verdict.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ThresholdResult {
+    /// The expression as the user wrote it.
+    pub expr: String,
+    pub passed: bool,
+    /// The measured value in the threshold's unit (ms, fraction, per second, count);
+    /// `null` when there was no data for it.
+    pub actual: Option<f64>,
+    /// The measured value formatted with its unit, e.g. `212.4 ms`, `0.8%`.
+    pub actual_text: String,
+    /// The limit formatted with its unit, e.g. `< 200 ms`.
+    pub limit: String,
+}
+
+/// One second of the run (or the last partial second).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IntervalSummary {
+    /// Seconds since the start of the run (warm-up included) at the end of this interval.
+    pub t_s: f64,
+    /// Length of the interval in seconds (1 except for the last one).
+    pub len_s: f64,
+    /// True while the warm-up lasted; excluded from the totals.
+    pub warmup: bool,
+    pub requests: u64,
+    pub ok: u64,
+    pub failed: u64,
+    pub rate_per_s: f64,
+    pub latency_ms: LatencyStats,
+    pub status_codes: BTreeMap<String, u64>,
+    pub errors: BTreeMap<String, u64>,
+    pub sent_bytes: u64,
+    pub received_bytes: u64,
+    pub iterations: u64,
+    pub dropped_iterations: u64,
+    pub active_vus: u64,
+    /// Open model: the target arrival rate at the end of this interval.
+    pub target_rate_per_s: Option<f64>,
+}
+
+/// The whole `summary.json` document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub schema_version: u32,
+    pub loadcell_version: String,
+    /// The URL (quick mode) or scenario name.
+    pub target: String,
+    pub model: Model,
+    /// What latency is measured from: `request sent` (closed) or `scheduled start` (open).
+    pub latency_measured_from: String,
+    pub started_at: String,
+    pub ended_at: String,
+    /// Measured seconds (warm-up excluded).
+    pub duration_s: f64,
+    pub warmup_s: f64,
+    pub stop_reason: StopReason,
+    pub requests: Requests,
+    pub iterations: Iterations,
+    /// Same as `iterations.dropped`, at the top level for quick access.
+    pub dropped_iterations: u64,
+    pub latency_ms: LatencyStats,
+    /// Open model: time from the actual send to the response (what the server did).
+    pub service_time_ms: Option<LatencyStats>,
+    /// Closed model: latency corrected for coordinated omission by back-filling at each
+    /// worker thread's typical request interval (HdrHistogram's method). An estimate.
+    pub latency_co_estimate_ms: Option<LatencyStats>,
+    pub ttfb_ms: LatencyStats,
+    /// Time to open a connection: DNS, TCP and TLS.
+    pub connect_ms: LatencyStats,
+    pub connections_opened: u64,
+    pub status_codes: BTreeMap<String, u64>,
+    pub errors: BTreeMap<String, u64>,
+    pub data: DataVolume,
+    pub vus: Vus,
+    pub arrival_rate: Option<ArrivalRate>,
+    pub endpoints: Vec<EndpointSummary>,
+    pub thresholds: Vec<ThresholdResult>,
+    pub generator: Generator,
+    pub timeseries: Vec<IntervalSummary>,
+}
+
+impl Summary {
+    /// True when every threshold held (vacuously true without thresholds).
+    pub fn thresholds_passed(&self) -> bool {
+        self.thresholds.iter().all(|t| t.passed)
+    }
+
+    /// The exit code this summary calls for.
+    pub fn exit_code(&self) -> i32 {
+        if self.thresholds_passed() {
+            crate::exit::OK
+        } else {
+            crate::exit::THRESHOLD_FAILED
+        }
+    }
+}

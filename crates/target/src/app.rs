@@ -1,0 +1,228 @@
+//! Per-request pipeline: counting, the knobs (stall, workers, service time, CPU
+//! work, latency, leak, injected errors, connection closes) and turning a
+//! [`Reply`] into a hyper response. Shared state lives in [`App`].
+
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::header::{CONNECTION, CONTENT_TYPE, HeaderValue, SET_COOKIE};
+use hyper::{Method, Request, Response, StatusCode, Version};
+use tokio::sync::{Notify, Semaphore};
+
+use crate::config::Config;
+use crate::rng;
+use crate::shop::{self, Reply, Target};
+use crate::stats::{Route, Stats};
+use crate::store::Store;
+
+/// Largest request body read (bigger bodies get 413).
+const MAX_BODY: usize = 64 * 1024;
+
+const LEAK_SHARDS: usize = 8;
+
+/// Everything shared by all connections.
+pub(crate) struct App {
+    config: Config,
+    knobs: bool,
+    pub(crate) stats: Stats,
+    store: Store,
+    workers: Option<Semaphore>,
+    leak_next: AtomicUsize,
+    leaks: [Mutex<Vec<Box<[u8]>>>; LEAK_SHARDS],
+}
+
+/// Per-connection state: lets a handler ask the connection to close (HTTP/2 GOAWAY).
+#[derive(Default)]
+pub(crate) struct ConnState {
+    closing: AtomicBool,
+    pub(crate) close: Notify,
+}
+
+impl App {
+    pub(crate) fn new(config: Config) -> App {
+        App {
+            knobs: config.has_knobs(),
+            workers: config.workers.map(Semaphore::new),
+            config,
+            stats: Stats::new(Instant::now()),
+            store: Store::new(),
+            leak_next: AtomicUsize::new(0),
+            leaks: std::array::from_fn(|_| Mutex::new(Vec::new())),
+        }
+    }
+
+    /// Zeroes the counters and releases leaked memory; the store is kept.
+    pub(crate) fn reset(&self) {
+        self.stats.reset();
+        for shard in &self.leaks {
+            let mut shard = shard.lock().unwrap_or_else(PoisonError::into_inner);
+            *shard = Vec::new();
+        }
+        self.stats.clear_leaked();
+    }
+
+    /// Applies stall, workers, service time, CPU work, latency and leak, in that order.
+    async fn apply_knobs(&self) {
+        let config = &self.config;
+        if let Some(stall) = &config.stall {
+            let wait = stall.remaining(self.stats.started().elapsed());
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+            }
+        }
+        let permit = match &self.workers {
+            // The semaphore is never closed, so acquire cannot fail; if it did we just go on.
+            Some(workers) => workers.acquire().await.ok(),
+            None => None,
+        };
+        if !config.service_time.is_zero() {
+            tokio::time::sleep(config.service_time).await;
+        }
+        spin(config.cpu_work);
+        drop(permit);
+        if let Some(latency) = &config.latency {
+            let wait = latency.sample();
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+            }
+        }
+        if config.leak_bytes > 0 {
+            self.leak(config.leak_bytes);
+        }
+    }
+
+    fn leak(&self, bytes: u64) {
+        let Ok(len) = usize::try_from(bytes) else {
+            return;
+        };
+        // A non-zero fill writes every page, so RSS really grows.
+        let block = vec![0xA5u8; len].into_boxed_slice();
+        let shard = self.leak_next.fetch_add(1, Relaxed) % LEAK_SHARDS;
+        self.leaks[shard]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(block);
+        self.stats.leaked(bytes);
+    }
+}
+
+fn spin(duration: Duration) {
+    if duration.is_zero() {
+        return;
+    }
+    let end = Instant::now() + duration;
+    while Instant::now() < end {
+        std::hint::spin_loop();
+    }
+}
+
+/// The hyper service: one call per request.
+pub(crate) async fn serve_request(
+    app: Arc<App>,
+    conn: Arc<ConnState>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let target = shop::classify(req.method(), req.uri().path());
+    let route = match target {
+        Target::Shop(route) => route,
+        Target::Stats | Target::Reset => return Ok(admin(&app, target, req).await),
+    };
+    // Counted on arrival, before the body is read and before any knob delay.
+    app.stats.request(route);
+    if !app.knobs && route == Route::Root {
+        app.stats.status(200);
+        return Ok(respond(Reply::text(StatusCode::OK, shop::HELLO)));
+    }
+    let version = req.version();
+    let (parts, body) = req.into_parts();
+    let body = match read_body(&parts.method, body).await {
+        Ok(body) => body,
+        Err(reply) => return Ok(finish(&app, &conn, version, reply)),
+    };
+    if app.knobs {
+        app.apply_knobs().await;
+        if rng::chance(app.config.error_rate) {
+            let reply = Reply::json(StatusCode::INTERNAL_SERVER_ERROR, r#"{"error":"injected"}"#);
+            return Ok(finish(&app, &conn, version, reply));
+        }
+    }
+    let request = shop::Request {
+        path: parts.uri.path(),
+        query: parts.uri.query(),
+        headers: &parts.headers,
+        body: &body,
+    };
+    let reply = shop::handle(&app.store, &app.stats, route, &request);
+    Ok(finish(&app, &conn, version, reply))
+}
+
+/// `/_stats` and `/_reset`: never counted, never delayed.
+async fn admin(app: &App, target: Target, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let method = req.method().clone();
+    if read_body(&method, req.into_body()).await.is_err() {
+        return respond(Reply::error(StatusCode::BAD_REQUEST, "unreadable body"));
+    }
+    let reply = match (target, method) {
+        (Target::Stats, Method::GET) => match serde_json::to_vec(&app.stats.snapshot()) {
+            Ok(json) => Reply::json(StatusCode::OK, json),
+            Err(_) => Reply::error(StatusCode::INTERNAL_SERVER_ERROR, "cannot render stats"),
+        },
+        (Target::Reset, Method::POST) => {
+            app.reset();
+            Reply::json(StatusCode::OK, r#"{"reset":true}"#)
+        }
+        _ => Reply::error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed"),
+    };
+    respond(reply)
+}
+
+/// Reads the whole body for methods that carry one (GET/HEAD bodies are ignored).
+async fn read_body(method: &Method, body: Incoming) -> Result<Bytes, Reply> {
+    if method == Method::GET || method == Method::HEAD {
+        return Ok(Bytes::new());
+    }
+    match Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+            Err(Reply::error(StatusCode::PAYLOAD_TOO_LARGE, "body larger than 64KB"))
+        }
+        Err(_) => Err(Reply::error(StatusCode::BAD_REQUEST, "unreadable body")),
+    }
+}
+
+/// Counts the status, applies `--close-rate` and builds the response.
+fn finish(app: &App, conn: &ConnState, version: Version, reply: Reply) -> Response<Full<Bytes>> {
+    app.stats.status(reply.status.as_u16());
+    let mut response = respond(reply);
+    if rng::chance(app.config.close_rate) {
+        if version == Version::HTTP_2 {
+            // HTTP/2 has no Connection header: ask the connection task to send GOAWAY.
+            if !conn.closing.swap(true, Relaxed) {
+                app.stats.connection_closed_by_server();
+                conn.close.notify_one();
+            }
+        } else {
+            response
+                .headers_mut()
+                .insert(CONNECTION, HeaderValue::from_static("close"));
+            app.stats.connection_closed_by_server();
+        }
+    }
+    response
+}
+
+fn respond(reply: Reply) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(reply.body));
+    *response.status_mut() = reply.status;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(reply.content_type));
+    if let Some(cookie) = reply.set_cookie.and_then(|c| HeaderValue::try_from(c).ok()) {
+        headers.insert(SET_COOKIE, cookie);
+    }
+    response
+}

@@ -1,0 +1,76 @@
+//! The `loadcell target` command-line flags (clap). Values are kept as text here and
+//! validated by [`crate::Config`] so every bad value gets the same one-line error.
+
+/// Run an in-memory demo shop HTTP service with knobs that make it behave like any
+/// system under test (latency, errors, stalls, limited capacity, leaks, closes).
+#[derive(clap::Args, Debug, Clone)]
+pub struct TargetArgs {
+    /// IP address to listen on.
+    #[arg(long, value_name = "IP", default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// TCP port to listen on; 0 picks a free port (the startup line shows which).
+    #[arg(long, value_name = "PORT", default_value = "8080")]
+    pub port: String,
+
+    /// Tokio runtime worker threads serving requests.
+    #[arg(long, value_name = "N", default_value = "1")]
+    pub threads: String,
+
+    /// Added latency per request: `10ms` (fixed), `5ms..20ms` (uniform) or
+    /// `lognormal:20ms,200ms` (median, p99). Asynchronous sleep, no thread blocked.
+    #[arg(long, value_name = "SPEC")]
+    pub latency: Option<String>,
+
+    /// Share of requests answered `500 {"error":"injected"}`: `0.05` or `5%`.
+    #[arg(long, value_name = "RATE")]
+    pub error_rate: Option<String>,
+
+    /// Stall period, measured from server start (needs --stall-for), e.g. `5s`.
+    #[arg(long, value_name = "DURATION")]
+    pub stall_every: Option<String>,
+
+    /// Length of each stall, e.g. `1s`: requests arriving during a stall wait until it ends.
+    #[arg(long, value_name = "DURATION")]
+    pub stall_for: Option<String>,
+
+    /// Service capacity: N workers; each request holds one for --service-time, the rest queue FIFO.
+    #[arg(long, value_name = "N")]
+    pub workers: Option<String>,
+
+    /// Time each request holds a worker (an async sleep), e.g. `50ms`. Capacity = workers / service time.
+    #[arg(long, value_name = "DURATION")]
+    pub service_time: Option<String>,
+
+    /// CPU busy-spin per request (inside the worker when --workers is set), e.g. `100us`.
+    #[arg(long, value_name = "DURATION")]
+    pub cpu_work: Option<String>,
+
+    /// Memory kept forever per request, e.g. `1KB` (B, KB, MB; 1024-based).
+    #[arg(long, value_name = "BYTES")]
+    pub leak: Option<String>,
+
+    /// Share of responses sent with `Connection: close`, after which the server closes the connection.
+    #[arg(long, value_name = "RATE")]
+    pub close_rate: Option<String>,
+}
+
+impl Default for TargetArgs {
+    /// The same values clap gives when no flag is passed.
+    fn default() -> Self {
+        TargetArgs {
+            host: "127.0.0.1".to_string(),
+            port: "8080".to_string(),
+            threads: "1".to_string(),
+            latency: None,
+            error_rate: None,
+            stall_every: None,
+            stall_for: None,
+            workers: None,
+            service_time: None,
+            cpu_work: None,
+            leak: None,
+            close_rate: None,
+        }
+    }
+}

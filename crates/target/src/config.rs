@@ -1,0 +1,270 @@
+//! [`Config`]: the validated server settings and knobs, built from [`TargetArgs`]
+//! or by hand (tests, the in-process [`crate::TargetHandle`]).
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::Duration;
+
+use crate::args::TargetArgs;
+use crate::error::TargetError;
+use crate::knobs::{self, Latency, Stall};
+
+/// Validated settings. `Config::default()` has no knobs, port 0 and one thread.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Address to listen on.
+    pub host: IpAddr,
+    /// Port to listen on; 0 picks a free one.
+    pub port: u16,
+    /// Tokio runtime worker threads (at least 1).
+    pub threads: usize,
+    /// Added latency per request, outside the workers.
+    pub latency: Option<Latency>,
+    /// Share of requests answered 500 `{"error":"injected"}` (0..=1).
+    pub error_rate: f64,
+    /// Periodic stalls measured from server start.
+    pub stall: Option<Stall>,
+    /// Number of service workers; `None` = unlimited.
+    pub workers: Option<usize>,
+    /// Time each request holds its worker (async sleep).
+    pub service_time: Duration,
+    /// CPU busy-spin per request (inside the worker).
+    pub cpu_work: Duration,
+    /// Bytes kept per request.
+    pub leak_bytes: u64,
+    /// Share of responses that close the connection (0..=1).
+    pub close_rate: f64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            threads: 1,
+            latency: None,
+            error_rate: 0.0,
+            stall: None,
+            workers: None,
+            service_time: Duration::ZERO,
+            cpu_work: Duration::ZERO,
+            leak_bytes: 0,
+            close_rate: 0.0,
+        }
+    }
+}
+
+impl Config {
+    /// Validates and converts command-line flags.
+    pub fn from_args(args: &TargetArgs) -> Result<Config, TargetError> {
+        let host = args
+            .host
+            .trim()
+            .parse::<IpAddr>()
+            .map_err(|_| TargetError::flag("host", &args.host, "not an IP address"))?;
+        let port = args
+            .port
+            .trim()
+            .parse::<u16>()
+            .map_err(|_| TargetError::flag("port", &args.port, "not a port number (0-65535)"))?;
+        let threads = flag("threads", &args.threads, knobs::parse_count)?;
+        let stall = match (&args.stall_every, &args.stall_for) {
+            (None, None) => None,
+            (Some(every), None) => {
+                return Err(TargetError::flag("stall-every", every, "needs --stall-for too"));
+            }
+            (None, Some(duration)) => {
+                return Err(TargetError::flag("stall-for", duration, "needs --stall-every too"));
+            }
+            (Some(every), Some(duration)) => {
+                let stall = Stall {
+                    every: flag("stall-every", every, knobs::parse_duration)?,
+                    duration: flag("stall-for", duration, knobs::parse_duration)?,
+                };
+                stall
+                    .check()
+                    .map_err(|reason| TargetError::flag("stall-for", duration, reason))?;
+                Some(stall)
+            }
+        };
+        let config = Config {
+            host,
+            port,
+            threads,
+            latency: opt_flag("latency", &args.latency, Latency::parse)?,
+            error_rate: opt_flag("error-rate", &args.error_rate, knobs::parse_rate)?.unwrap_or(0.0),
+            stall,
+            workers: opt_flag("workers", &args.workers, knobs::parse_count)?,
+            service_time: opt_flag("service-time", &args.service_time, knobs::parse_duration)?
+                .unwrap_or_default(),
+            cpu_work: opt_flag("cpu-work", &args.cpu_work, knobs::parse_duration)?.unwrap_or_default(),
+            leak_bytes: opt_flag("leak", &args.leak, knobs::parse_size)?.unwrap_or(0),
+            close_rate: opt_flag("close-rate", &args.close_rate, knobs::parse_rate)?.unwrap_or(0.0),
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks a (possibly hand-built) config; errors name the matching flag.
+    pub fn validate(&self) -> Result<(), TargetError> {
+        if self.threads == 0 {
+            return Err(TargetError::flag("threads", "0", "must be at least 1"));
+        }
+        if self.workers == Some(0) {
+            return Err(TargetError::flag("workers", "0", "must be at least 1"));
+        }
+        for (name, rate) in [("error-rate", self.error_rate), ("close-rate", self.close_rate)] {
+            knobs::check_rate(rate).map_err(|reason| TargetError::flag(name, rate.to_string(), reason))?;
+        }
+        if let Some(latency) = &self.latency {
+            latency
+                .check()
+                .map_err(|reason| TargetError::flag("latency", latency.to_string(), reason))?;
+        }
+        if let Some(stall) = &self.stall {
+            stall
+                .check()
+                .map_err(|reason| TargetError::flag("stall-for", format!("{:?}", stall.duration), reason))?;
+        }
+        for (name, value) in [
+            ("service-time", self.service_time),
+            ("cpu-work", self.cpu_work),
+        ] {
+            if value > knobs::MAX_DURATION {
+                return Err(TargetError::flag(name, format!("{value:?}"), "longer than the 1h maximum"));
+            }
+        }
+        if self.leak_bytes > knobs::MAX_LEAK_BYTES {
+            return Err(TargetError::flag("leak", self.leak_bytes.to_string(), "larger than the 64MB maximum"));
+        }
+        Ok(())
+    }
+
+    /// True when any knob changes request handling (the fast path skips them all).
+    pub(crate) fn has_knobs(&self) -> bool {
+        self.latency.is_some()
+            || self.error_rate > 0.0
+            || self.stall.is_some()
+            || self.workers.is_some()
+            || !self.service_time.is_zero()
+            || !self.cpu_work.is_zero()
+            || self.leak_bytes > 0
+            || self.close_rate > 0.0
+    }
+}
+
+impl TryFrom<&TargetArgs> for Config {
+    type Error = TargetError;
+
+    fn try_from(args: &TargetArgs) -> Result<Config, TargetError> {
+        Config::from_args(args)
+    }
+}
+
+fn flag<T>(name: &'static str, value: &str, parse: fn(&str) -> Result<T, String>) -> Result<T, TargetError> {
+    parse(value).map_err(|reason| TargetError::flag(name, value, reason))
+}
+
+fn opt_flag<T>(
+    name: &'static str,
+    value: &Option<String>,
+    parse: fn(&str) -> Result<T, String>,
+) -> Result<Option<T>, TargetError> {
+    value.as_deref().map(|v| flag(name, v, parse)).transpose()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn args() -> TargetArgs {
+        TargetArgs::default()
+    }
+
+    fn message(args: &TargetArgs) -> String {
+        match Config::try_from(args) {
+            Ok(config) => panic!("expected an error, got {config:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn defaults() {
+        let config = Config::try_from(&args()).unwrap();
+        assert_eq!(config.port, 8080);
+        assert_eq!(config.threads, 1);
+        assert!(!config.has_knobs());
+        assert_eq!(Config::default().port, 0);
+        assert!(!Config::default().has_knobs());
+    }
+
+    #[test]
+    fn all_knobs() {
+        let a = TargetArgs {
+            host: "::1".into(),
+            port: "0".into(),
+            threads: "2".into(),
+            latency: Some("5ms..20ms".into()),
+            error_rate: Some("5%".into()),
+            stall_every: Some("5s".into()),
+            stall_for: Some("1s".into()),
+            workers: Some("4".into()),
+            service_time: Some("50ms".into()),
+            cpu_work: Some("100us".into()),
+            leak: Some("1KB".into()),
+            close_rate: Some("0.1".into()),
+        };
+        let c = Config::try_from(&a).unwrap();
+        assert_eq!(c.host.to_string(), "::1");
+        assert_eq!(c.threads, 2);
+        assert_eq!(c.error_rate, 0.05);
+        assert_eq!(c.stall, Some(Stall { every: Duration::from_secs(5), duration: Duration::from_secs(1) }));
+        assert_eq!(c.workers, Some(4));
+        assert_eq!(c.service_time, Duration::from_millis(50));
+        assert_eq!(c.cpu_work, Duration::from_micros(100));
+        assert_eq!(c.leak_bytes, 1024);
+        assert_eq!(c.close_rate, 0.1);
+        assert!(c.has_knobs());
+    }
+
+    #[test]
+    fn errors_name_flag_and_value() {
+        let cases: Vec<(TargetArgs, &str)> = vec![
+            (TargetArgs { host: "localhost".into(), ..args() }, "--host"),
+            (TargetArgs { port: "70000".into(), ..args() }, "--port"),
+            (TargetArgs { threads: "0".into(), ..args() }, "--threads"),
+            (TargetArgs { latency: Some("fast".into()), ..args() }, "--latency"),
+            (TargetArgs { error_rate: Some("150%".into()), ..args() }, "--error-rate"),
+            (TargetArgs { stall_every: Some("5s".into()), ..args() }, "--stall-every"),
+            (TargetArgs { stall_for: Some("1s".into()), ..args() }, "--stall-for"),
+            (
+                TargetArgs { stall_every: Some("1s".into()), stall_for: Some("2s".into()), ..args() },
+                "--stall-for",
+            ),
+            (TargetArgs { workers: Some("none".into()), ..args() }, "--workers"),
+            (TargetArgs { service_time: Some("50".into()), ..args() }, "--service-time"),
+            (TargetArgs { cpu_work: Some("1h".into()), ..args() }, "--cpu-work"),
+            (TargetArgs { leak: Some("1GB".into()), ..args() }, "--leak"),
+            (TargetArgs { close_rate: Some("2".into()), ..args() }, "--close-rate"),
+        ];
+        for (a, flag) in cases {
+            let msg = message(&a);
+            assert!(msg.contains(flag), "{msg:?} should name {flag}");
+            assert!(!msg.contains('\n'), "{msg:?} should be one line");
+            assert!(Config::try_from(&a).unwrap_err().is_usage());
+        }
+        let msg = message(&TargetArgs { latency: Some("fast".into()), ..args() });
+        assert!(msg.starts_with("invalid value 'fast' for --latency: "), "{msg}");
+    }
+
+    #[test]
+    fn validate_hand_built() {
+        let bad = Config { error_rate: 1.5, ..Config::default() };
+        assert!(bad.validate().unwrap_err().to_string().contains("--error-rate"));
+        let bad = Config { workers: Some(0), ..Config::default() };
+        assert!(bad.validate().is_err());
+        let bad = Config { threads: 0, ..Config::default() };
+        assert!(bad.validate().is_err());
+        assert!(Config::default().validate().is_ok());
+    }
+}

@@ -1,0 +1,24 @@
+//! `loadcell target`: an in-memory demo shop HTTP service (HTTP/1.1 and h2c) that
+//! loadcell's demo, docs and integration tests load-test, with knobs that make it
+//! behave like any system under test. This file wires the modules together and
+//! re-exports the public API.
+
+mod app;
+mod args;
+mod catalog;
+mod config;
+mod error;
+pub mod knobs;
+mod rng;
+mod server;
+mod shop;
+mod stats;
+mod store;
+
+pub use args::TargetArgs;
+pub use catalog::{PRODUCT_COUNT, USER_COUNT, users_csv};
+pub use config::Config;
+pub use error::TargetError;
+pub use knobs::{Latency, Stall};
+pub use server::{TargetHandle, run};
+pub use stats::{CorrelationFailures, StatsSnapshot};

@@ -1,0 +1,95 @@
+//! The error type of threshold parsing: one variant per kind of mistake, every
+//! message a single line that quotes the offending threshold text.
+
+use thiserror::Error;
+
+use crate::metric::Metric;
+
+/// Why a threshold expression was rejected.
+///
+/// Every variant carries `expr`, the offending text (trimmed, with control
+/// characters escaped and very long text shortened) so that the `Display`
+/// output is always one line: `bad threshold 'p95<abc': expected a number after '<', found 'abc'`.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum ThresholdError {
+    /// Nothing but whitespace.
+    #[error("empty threshold: expected e.g. 'p95<200ms' or 'http_req_duration: p(95)<200'")]
+    Empty,
+
+    /// Malformed text: missing operator or value, bad number, bad unit,
+    /// trailing garbage, a malformed tag filter...
+    #[error("bad threshold '{expr}': {reason}")]
+    Syntax { expr: String, reason: String },
+
+    /// The metric name is not one loadcell records.
+    #[error("bad threshold '{expr}': unknown metric '{name}'{}", metric_hint(.suggestion))]
+    UnknownMetric {
+        expr: String,
+        name: String,
+        suggestion: Option<&'static str>,
+    },
+
+    /// The aggregation does not exist or does not apply to the metric
+    /// (e.g. `rate` of a trend).
+    #[error(
+        "bad threshold '{expr}': '{aggregation}' is not an aggregation of {metric}; use {}",
+        metric.kind().aggregation_hint()
+    )]
+    InvalidAggregation {
+        expr: String,
+        metric: Metric,
+        aggregation: String,
+    },
+
+    /// A tag filter key that is not one of the known tags.
+    #[error("bad threshold '{expr}': unknown tag key '{key}'{}", tag_hint(.suggestion))]
+    UnknownTagKey {
+        expr: String,
+        key: String,
+        suggestion: Option<&'static str>,
+    },
+
+    /// `p(N)` with N outside 0..=100.
+    #[error(
+        "bad threshold '{expr}': percentile {value} is out of range; use p(N) with N from 0 to 100"
+    )]
+    PercentileOutOfRange { expr: String, value: String },
+}
+
+fn metric_hint(suggestion: &Option<&'static str>) -> String {
+    match suggestion {
+        Some(s) => format!("; did you mean '{s}'?"),
+        None => {
+            let names: Vec<&str> = Metric::ALL.iter().map(Metric::name).collect();
+            format!("; known metrics: {}", names.join(", "))
+        }
+    }
+}
+
+fn tag_hint(suggestion: &Option<&'static str>) -> String {
+    match suggestion {
+        Some(s) => format!("; did you mean '{s}'?"),
+        None => {
+            "; use endpoint, name, method, status, journey, step, check, scenario or url".into()
+        }
+    }
+}
+
+/// Makes user text safe to quote in a one-line message: control characters
+/// are escaped and text longer than `max` characters is shortened with `…`.
+pub(crate) fn clip(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == max {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

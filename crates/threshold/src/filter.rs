@@ -1,0 +1,170 @@
+//! Tag filters (`{endpoint:GET /api/x,status:200}`): the known tag keys and
+//! parsing the text between the outermost braces.
+
+use std::fmt;
+
+use crate::error::{ThresholdError, clip};
+use crate::parse::Ctx;
+use crate::suggest;
+
+/// A tag a threshold can filter on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TagKey {
+    Endpoint,
+    Name,
+    Method,
+    Status,
+    Journey,
+    Step,
+    Check,
+    Scenario,
+    Url,
+}
+
+impl TagKey {
+    /// Every key, in documentation order.
+    pub const ALL: [TagKey; 9] = [
+        TagKey::Endpoint,
+        TagKey::Name,
+        TagKey::Method,
+        TagKey::Status,
+        TagKey::Journey,
+        TagKey::Step,
+        TagKey::Check,
+        TagKey::Scenario,
+        TagKey::Url,
+    ];
+
+    /// The key as written in a filter, e.g. `endpoint`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TagKey::Endpoint => "endpoint",
+            TagKey::Name => "name",
+            TagKey::Method => "method",
+            TagKey::Status => "status",
+            TagKey::Journey => "journey",
+            TagKey::Step => "step",
+            TagKey::Check => "check",
+            TagKey::Scenario => "scenario",
+            TagKey::Url => "url",
+        }
+    }
+
+    /// The key with this exact spelling.
+    pub fn from_name(name: &str) -> Option<TagKey> {
+        TagKey::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+impl fmt::Display for TagKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The tags a threshold is restricted to; all must match. Empty means no
+/// filter. Values are kept exactly as written (trimmed), e.g.
+/// `GET /api/products/{{ product_id }}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct TagFilter {
+    pub tags: Vec<(TagKey, String)>,
+}
+
+impl TagFilter {
+    /// True when the threshold applies to all samples of its metric.
+    pub fn is_empty(&self) -> bool {
+        self.tags.is_empty()
+    }
+
+    /// The value required for `key`, if the filter has one.
+    pub fn get(&self, key: TagKey) -> Option<&str> {
+        self.tags
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl fmt::Display for TagFilter {
+    /// `{endpoint:GET /x,status:200}`, or nothing when empty.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.tags.is_empty() {
+            return Ok(());
+        }
+        f.write_str("{")?;
+        for (i, (k, v)) in self.tags.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            write!(f, "{k}:{v}")?;
+        }
+        f.write_str("}")
+    }
+}
+
+/// Parses the text between the braces of a filter.
+///
+/// Pairs are separated by a comma only when the comma is followed by
+/// `identifier:`, so values may contain commas, spaces, slashes, colons and
+/// braces (`endpoint:GET /a/{{ id }}`, `url:http://x/?a=1,2`).
+pub(crate) fn parse_filter(ctx: &Ctx, content: &str) -> Result<TagFilter, ThresholdError> {
+    let mut filter = TagFilter::default();
+    if content.trim().is_empty() {
+        return Ok(filter);
+    }
+    for pair in split_pairs(content) {
+        let pair = pair.trim();
+        let Some((key, value)) = pair.split_once(':') else {
+            return Err(ctx.syntax(format!(
+                "expected 'key:value' in the tag filter, found '{}'",
+                clip(pair, 60)
+            )));
+        };
+        let (key, value) = (key.trim(), value.trim());
+        if key.is_empty() {
+            return Err(ctx.syntax(format!(
+                "missing tag key before ':' in '{}'",
+                clip(pair, 60)
+            )));
+        }
+        let Some(tag) = TagKey::from_name(key) else {
+            let names: Vec<&'static str> = TagKey::ALL.iter().map(|k| k.as_str()).collect();
+            return Err(ThresholdError::UnknownTagKey {
+                expr: ctx.expr.clone(),
+                key: clip(key, 60),
+                suggestion: suggest::closest(key, &names),
+            });
+        };
+        if value.is_empty() {
+            return Err(ctx.syntax(format!("missing value for tag '{key}' in the filter")));
+        }
+        if filter.get(tag).is_some() {
+            return Err(ctx.syntax(format!("tag '{key}' appears twice in the filter")));
+        }
+        filter.tags.push((tag, value.to_string()));
+    }
+    Ok(filter)
+}
+
+fn split_pairs(content: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (i, c) in content.char_indices() {
+        if c == ',' && starts_pair(&content[i + 1..]) {
+            parts.push(&content[start..i]);
+            start = i + 1;
+        }
+    }
+    parts.push(&content[start..]);
+    parts
+}
+
+/// Whether `s` starts with optional whitespace, an identifier and a `:`.
+fn starts_pair(s: &str) -> bool {
+    let s = s.trim_start();
+    let n = s
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        .count();
+    n > 0 && s[n..].trim_start().starts_with(':')
+}

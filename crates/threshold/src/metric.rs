@@ -1,0 +1,170 @@
+//! The metrics a threshold can name (k6 names), their kinds, and the
+//! aggregations each kind supports.
+
+use std::fmt;
+
+/// A metric a threshold can check, named as in k6.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Metric {
+    /// Total request time (trend, ms).
+    HttpReqDuration,
+    /// Time to first byte (trend, ms).
+    HttpReqWaiting,
+    /// TCP connect time (trend, ms).
+    HttpReqConnecting,
+    /// Share of failed requests (rate, fraction 0..1).
+    HttpReqFailed,
+    /// Requests (counter).
+    HttpReqs,
+    /// Completed iterations (counter).
+    Iterations,
+    /// Iterations the open model could not start (counter).
+    DroppedIterations,
+    /// Share of passed checks (rate, fraction 0..1).
+    Checks,
+    /// Bytes received (counter).
+    DataReceived,
+    /// Bytes sent (counter).
+    DataSent,
+    /// Active virtual users (gauge).
+    Vus,
+    /// Allocated virtual users (gauge).
+    VusMax,
+}
+
+/// How a metric is recorded, which decides its valid aggregations (as in k6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MetricKind {
+    /// A distribution of values: `p(N)`, `avg`, `min`, `max`, `med`.
+    Trend,
+    /// A share of non-zero samples: `rate`.
+    Rate,
+    /// A running total: `count`, `rate` (per second).
+    Counter,
+    /// A current value: `value`, `min`, `max`.
+    Gauge,
+}
+
+impl Metric {
+    /// Every metric, in documentation order.
+    pub const ALL: [Metric; 12] = [
+        Metric::HttpReqDuration,
+        Metric::HttpReqWaiting,
+        Metric::HttpReqConnecting,
+        Metric::HttpReqFailed,
+        Metric::HttpReqs,
+        Metric::Iterations,
+        Metric::DroppedIterations,
+        Metric::Checks,
+        Metric::DataReceived,
+        Metric::DataSent,
+        Metric::Vus,
+        Metric::VusMax,
+    ];
+
+    /// The k6 name, e.g. `http_req_duration`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Metric::HttpReqDuration => "http_req_duration",
+            Metric::HttpReqWaiting => "http_req_waiting",
+            Metric::HttpReqConnecting => "http_req_connecting",
+            Metric::HttpReqFailed => "http_req_failed",
+            Metric::HttpReqs => "http_reqs",
+            Metric::Iterations => "iterations",
+            Metric::DroppedIterations => "dropped_iterations",
+            Metric::Checks => "checks",
+            Metric::DataReceived => "data_received",
+            Metric::DataSent => "data_sent",
+            Metric::Vus => "vus",
+            Metric::VusMax => "vus_max",
+        }
+    }
+
+    /// The metric with this exact k6 name.
+    pub fn from_name(name: &str) -> Option<Metric> {
+        Metric::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    /// Trend, rate, counter or gauge.
+    pub fn kind(&self) -> MetricKind {
+        match self {
+            Metric::HttpReqDuration | Metric::HttpReqWaiting | Metric::HttpReqConnecting => {
+                MetricKind::Trend
+            }
+            Metric::HttpReqFailed | Metric::Checks => MetricKind::Rate,
+            Metric::HttpReqs
+            | Metric::Iterations
+            | Metric::DroppedIterations
+            | Metric::DataReceived
+            | Metric::DataSent => MetricKind::Counter,
+            Metric::Vus | Metric::VusMax => MetricKind::Gauge,
+        }
+    }
+}
+
+impl fmt::Display for Metric {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl MetricKind {
+    /// Whether `aggregation` applies to metrics of this kind.
+    pub fn allows(self, aggregation: Aggregation) -> bool {
+        use Aggregation as A;
+        match self {
+            MetricKind::Trend => matches!(
+                aggregation,
+                A::Percentile(_) | A::Avg | A::Min | A::Max | A::Med
+            ),
+            MetricKind::Rate => matches!(aggregation, A::Rate),
+            MetricKind::Counter => matches!(aggregation, A::Count | A::Rate),
+            MetricKind::Gauge => matches!(aggregation, A::Value | A::Min | A::Max),
+        }
+    }
+
+    /// The valid aggregations as text for error messages.
+    pub fn aggregation_hint(self) -> &'static str {
+        match self {
+            MetricKind::Trend => "p(N), avg, min, max or med",
+            MetricKind::Rate => "rate",
+            MetricKind::Counter => "count or rate",
+            MetricKind::Gauge => "value, min or max",
+        }
+    }
+}
+
+/// What to compute from a metric's samples.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Aggregation {
+    /// The N-th percentile, N in 0..=100 (`p(95)`, `p(99.9)`).
+    Percentile(f64),
+    Avg,
+    Min,
+    Max,
+    /// The median (k6 `med`).
+    Med,
+    /// Rate metrics: share of non-zero samples (fraction 0..1).
+    /// Counters: total divided by the measured seconds (per second).
+    Rate,
+    /// Counters: the total.
+    Count,
+    /// Gauges: the last value.
+    Value,
+}
+
+impl fmt::Display for Aggregation {
+    /// The k6 spelling: `p(95)`, `avg`, `med`, `rate`, ...
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Aggregation::Percentile(p) => write!(f, "p({p})"),
+            Aggregation::Avg => f.write_str("avg"),
+            Aggregation::Min => f.write_str("min"),
+            Aggregation::Max => f.write_str("max"),
+            Aggregation::Med => f.write_str("med"),
+            Aggregation::Rate => f.write_str("rate"),
+            Aggregation::Count => f.write_str("count"),
+            Aggregation::Value => f.write_str("value"),
+        }
+    }
+}

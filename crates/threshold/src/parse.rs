@@ -1,0 +1,387 @@
+//! The threshold parser: k6 expressions (`METRIC{tags}: AGG OP VALUE`), the
+//! short form (`p95<200ms`, `error_rate<1%`, `rps>=1000`) and the split
+//! key/condition form of scenario files.
+
+use crate::error::{ThresholdError, clip};
+use crate::filter::parse_filter;
+use crate::metric::{Aggregation, Metric, MetricKind};
+use crate::op::Op;
+use crate::suggest;
+use crate::units::Unit;
+
+mod cursor;
+mod short;
+
+use crate::{TagFilter, Threshold};
+use cursor::Cursor;
+use short::{short_form, short_name};
+
+/// The text being parsed, ready to quote in errors.
+pub(crate) struct Ctx {
+    pub(crate) expr: String,
+}
+
+impl Ctx {
+    fn new(text: &str) -> Ctx {
+        Ctx {
+            expr: clip(text, 200),
+        }
+    }
+
+    pub(crate) fn syntax(&self, reason: impl Into<String>) -> ThresholdError {
+        ThresholdError::Syntax {
+            expr: self.expr.clone(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Parses a whole one-line threshold in either syntax:
+/// `http_req_duration{endpoint:GET /x}: p(95)<200` or `p95<200ms`.
+pub fn parse(expr: &str) -> Result<Threshold, ThresholdError> {
+    let text = expr.trim();
+    if text.is_empty() {
+        return Err(ThresholdError::Empty);
+    }
+    let ctx = Ctx::new(text);
+    // A condition never contains ':', so the last one separates the metric
+    // part from the condition; colons inside tag values come before it.
+    let (metric, filter, condition) = match text.rfind(':') {
+        Some(colon) => {
+            let (metric, filter) = metric_part(&ctx, &text[..colon], &text[colon + 1..])?;
+            let (aggregation, op, limit) = condition(&ctx, metric, &text[colon + 1..])?;
+            (metric, filter, (aggregation, op, limit))
+        }
+        None => {
+            let (metric, aggregation, op, limit) = short_form(&ctx, text)?;
+            (metric, TagFilter::default(), (aggregation, op, limit))
+        }
+    };
+    let (aggregation, op, limit) = condition;
+    Ok(Threshold {
+        expr: text.to_string(),
+        metric,
+        filter,
+        aggregation,
+        op,
+        limit,
+    })
+}
+
+/// Parses one condition of the map form in scenario files,
+/// `http_req_duration{endpoint:GET /x}: ["p(95)<200", "p(99)<500"]`:
+/// `metric` is the key (name and optional tag filter), `condition` one item.
+/// The resulting `expr` is `"{metric}: {condition}"` (both trimmed).
+pub fn parse_condition(metric: &str, condition_text: &str) -> Result<Threshold, ThresholdError> {
+    let (key, cond) = (metric.trim(), condition_text.trim());
+    if key.is_empty() && cond.is_empty() {
+        return Err(ThresholdError::Empty);
+    }
+    let text = format!("{key}: {cond}");
+    let ctx = Ctx::new(&text);
+    let (metric, filter) = metric_part(&ctx, key, "")?;
+    let (aggregation, op, limit) = condition(&ctx, metric, cond)?;
+    Ok(Threshold {
+        expr: text,
+        metric,
+        filter,
+        aggregation,
+        op,
+        limit,
+    })
+}
+
+/// `NAME` or `NAME{filter}`. `after` is the text following the part, used
+/// only to explain an unclosed `{`.
+fn metric_part(ctx: &Ctx, part: &str, after: &str) -> Result<(Metric, TagFilter), ThresholdError> {
+    let part = part.trim();
+    let name_len = part.bytes().take_while(|b| is_ident(*b)).count();
+    let (name, rest) = part.split_at(name_len);
+    if name.is_empty() {
+        return Err(if part.is_empty() {
+            ctx.syntax("missing metric name before ':'")
+        } else {
+            ctx.syntax(format!(
+                "expected a metric name, found '{}'",
+                clip(part, 60)
+            ))
+        });
+    }
+    let Some(metric) = Metric::from_name(name) else {
+        return Err(unknown_metric(ctx, name));
+    };
+    let rest = rest.trim_start();
+    if rest.is_empty() {
+        return Ok((metric, TagFilter::default()));
+    }
+    if !rest.starts_with('{') {
+        return Err(ctx.syntax(format!(
+            "unexpected '{}' after metric '{name}'",
+            clip(rest, 60)
+        )));
+    }
+    if rest.ends_with('}') {
+        return Ok((metric, parse_filter(ctx, &rest[1..rest.len() - 1])?));
+    }
+    if let Some(close) = rest.rfind('}') {
+        return Err(ctx.syntax(format!(
+            "unexpected '{}' after the tag filter",
+            clip(rest[close + 1..].trim(), 60)
+        )));
+    }
+    // No '}' before the separating ':' — either the filter is unclosed or
+    // the ':' we split at was inside a tag value and the condition is missing.
+    Err(match after.rfind('}') {
+        Some(close) if after[close + 1..].trim().is_empty() => ctx.syntax(format!(
+            "missing condition after the tag filter; expected e.g. '{name}{{...}}: {}'",
+            example(metric)
+        )),
+        Some(close) => ctx.syntax(format!(
+            "expected ':' between the tag filter and '{}'",
+            clip(after[close + 1..].trim(), 60)
+        )),
+        None => ctx.syntax("unclosed '{' in the tag filter"),
+    })
+}
+
+fn unknown_metric(ctx: &Ctx, name: &str) -> ThresholdError {
+    if let Some((metric, aggregation)) = short_name(name) {
+        return ctx.syntax(format!(
+            "'{name}' is a short form, not a metric; write e.g. '{name}<...' without ':', \
+             or '{metric}: {aggregation}<...' to add a tag filter"
+        ));
+    }
+    let names: Vec<&'static str> = Metric::ALL.iter().map(Metric::name).collect();
+    ThresholdError::UnknownMetric {
+        expr: ctx.expr.clone(),
+        name: clip(name, 60),
+        suggestion: suggest::closest(name, &names),
+    }
+}
+
+fn example(metric: Metric) -> &'static str {
+    match metric.kind() {
+        MetricKind::Trend => "p(95)<200",
+        MetricKind::Rate => "rate<0.01",
+        MetricKind::Counter => "count>100",
+        MetricKind::Gauge => "value<100",
+    }
+}
+
+/// `AGG OP VALUE` for a known metric.
+fn condition(
+    ctx: &Ctx,
+    metric: Metric,
+    text: &str,
+) -> Result<(Aggregation, Op, f64), ThresholdError> {
+    let mut c = Cursor::new(text);
+    c.skip_ws();
+    if c.at_end() {
+        return Err(ctx.syntax(format!(
+            "missing condition after ':'; expected e.g. '{}'",
+            example(metric)
+        )));
+    }
+    let start = c.pos;
+    let token = c.take_while(is_token);
+    if token.is_empty() {
+        let hint = metric.kind().aggregation_hint();
+        return Err(if starts_op(c.rest()) {
+            ctx.syntax(format!(
+                "missing aggregation before the operator; use {hint}"
+            ))
+        } else {
+            ctx.syntax(format!(
+                "expected an aggregation of {metric} ({hint}), found '{}'",
+                clip(c.rest(), 60)
+            ))
+        });
+    }
+    let aggregation = if token == "p" && c.peek_past_ws() == Some('(') {
+        c.skip_ws();
+        c.bump();
+        percentile_in_parens(ctx, &mut c)?
+    } else {
+        let agg = match token {
+            "avg" => Some(Aggregation::Avg),
+            "min" => Some(Aggregation::Min),
+            "max" => Some(Aggregation::Max),
+            "med" => Some(Aggregation::Med),
+            "rate" => Some(Aggregation::Rate),
+            "count" => Some(Aggregation::Count),
+            "value" => Some(Aggregation::Value),
+            _ => percentile_token(ctx, token)?,
+        };
+        agg.ok_or_else(|| invalid_aggregation(ctx, metric, token))?
+    };
+    let written = text[start..c.pos].trim();
+    if !metric.kind().allows(aggregation) {
+        return Err(invalid_aggregation(ctx, metric, written));
+    }
+    let op = operator(ctx, &mut c, written)?;
+    let limit = value(ctx, &mut c, op, metric, aggregation)?;
+    Ok((aggregation, op, limit))
+}
+
+fn invalid_aggregation(ctx: &Ctx, metric: Metric, written: &str) -> ThresholdError {
+    ThresholdError::InvalidAggregation {
+        expr: ctx.expr.clone(),
+        metric,
+        aggregation: clip(written, 60),
+    }
+}
+
+/// `p95`, `p99.9` → a percentile; other tokens → `None`.
+fn percentile_token(ctx: &Ctx, token: &str) -> Result<Option<Aggregation>, ThresholdError> {
+    let Some(digits) = token.strip_prefix('p') else {
+        return Ok(None);
+    };
+    let well_formed = digits.bytes().any(|b| b.is_ascii_digit())
+        && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && digits.bytes().filter(|b| *b == b'.').count() <= 1;
+    match digits.parse::<f64>() {
+        Ok(n) if well_formed => percentile(ctx, n, digits).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// After `p(`: `N )`.
+fn percentile_in_parens(ctx: &Ctx, c: &mut Cursor<'_>) -> Result<Aggregation, ThresholdError> {
+    c.skip_ws();
+    let Some(raw) = c.number() else {
+        return Err(ctx.syntax(format!(
+            "expected a number inside 'p(...)', found '{}'",
+            clip(c.rest().trim(), 60)
+        )));
+    };
+    c.skip_ws();
+    if !c.eat(')') {
+        return Err(ctx.syntax(format!("expected ')' after 'p({raw}'")));
+    }
+    match raw.parse::<f64>() {
+        Ok(n) => percentile(ctx, n, raw),
+        Err(_) => Err(ctx.syntax(format!("bad percentile '{raw}'"))),
+    }
+}
+
+fn percentile(ctx: &Ctx, n: f64, raw: &str) -> Result<Aggregation, ThresholdError> {
+    if (0.0..=100.0).contains(&n) {
+        Ok(Aggregation::Percentile(n))
+    } else {
+        Err(ThresholdError::PercentileOutOfRange {
+            expr: ctx.expr.clone(),
+            value: clip(raw, 30),
+        })
+    }
+}
+
+fn starts_op(s: &str) -> bool {
+    s.starts_with(['<', '>', '=', '!'])
+}
+
+/// One of `<`, `<=`, `>`, `>=`, `==` (also k6's `===`), `!=`.
+fn operator(ctx: &Ctx, c: &mut Cursor<'_>, after: &str) -> Result<Op, ThresholdError> {
+    c.skip_ws();
+    const OPS: [(&str, Op); 7] = [
+        ("<=", Op::Le),
+        (">=", Op::Ge),
+        ("===", Op::Eq),
+        ("==", Op::Eq),
+        ("!=", Op::Ne),
+        ("<", Op::Lt),
+        (">", Op::Gt),
+    ];
+    for (text, op) in OPS {
+        if c.eat_str(text) {
+            return Ok(op);
+        }
+    }
+    let after = clip(after, 60);
+    Err(if c.at_end() {
+        ctx.syntax(format!(
+            "missing comparison operator after '{after}'; use <, <=, >, >=, == or !="
+        ))
+    } else if c.rest().starts_with("=>") || c.rest().starts_with("=<") {
+        ctx.syntax(format!(
+            "'{}' is not an operator; use <=, >=, <, >, == or !=",
+            &c.rest()[..2]
+        ))
+    } else if c.rest().starts_with('=') {
+        ctx.syntax("use '==' to compare for equality, not '='")
+    } else {
+        ctx.syntax(format!(
+            "expected a comparison operator (<, <=, >, >=, == or !=) after '{after}', found '{}'",
+            clip(c.rest(), 60)
+        ))
+    })
+}
+
+/// `NUMBER [UNIT]` up to the end of the text, converted to the canonical unit.
+fn value(
+    ctx: &Ctx,
+    c: &mut Cursor<'_>,
+    op: Op,
+    metric: Metric,
+    aggregation: Aggregation,
+) -> Result<f64, ThresholdError> {
+    c.skip_ws();
+    if c.at_end() {
+        return Err(ctx.syntax(format!("missing value after '{op}'")));
+    }
+    let Some(raw) = c.number() else {
+        return Err(ctx.syntax(format!(
+            "expected a number after '{op}', found '{}'",
+            clip(c.rest(), 60)
+        )));
+    };
+    let Ok(number) = raw.parse::<f64>() else {
+        return Err(ctx.syntax(format!("bad number '{}' after '{op}'", clip(raw, 60))));
+    };
+    if !number.is_finite() {
+        return Err(ctx.syntax(format!("number '{}' is too large", clip(raw, 30))));
+    }
+    c.skip_ws();
+    let suffix = c.take_while_char(|ch| ch.is_alphabetic() || ch == '%' || ch == '/');
+    c.skip_ws();
+    if !c.at_end() {
+        return Err(ctx.syntax(format!(
+            "unexpected '{}' after the value '{}'",
+            clip(c.rest(), 60),
+            clip(&format!("{raw}{suffix}"), 60)
+        )));
+    }
+    let unit = Unit::of(metric, aggregation);
+    let Some(limit) = unit.convert(number, suffix) else {
+        return Err(ctx.syntax(format!(
+            "unit '{}' does not fit {aggregation} of {metric}; {}",
+            clip(suffix, 30),
+            unit.suffix_hint()
+        )));
+    };
+    if limit < 0.0 {
+        return Err(ctx.syntax(format!("limit '{raw}{suffix}' can't be negative")));
+    }
+    if !limit.is_finite() {
+        return Err(ctx.syntax(format!("number '{}' is too large", clip(raw, 30))));
+    }
+    if unit == Unit::Fraction && limit > 1.0 {
+        return Err(ctx.syntax(format!(
+            "rate '{raw}{suffix}' is above 100%; rates are fractions (0.01) or percents (1%)"
+        )));
+    }
+    Ok(limit)
+}
+
+fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+fn is_token(b: u8) -> bool {
+    is_ident(b) || b == b'.'
+}
+
+#[cfg(test)]
+mod tests;
+
+#[cfg(test)]
+mod fuzz_tests;

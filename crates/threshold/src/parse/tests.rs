@@ -1,0 +1,695 @@
+//! Tests of the parser: every accepted form, units, tag filters, and every
+//! error message.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::{
+    Aggregation as A, Metric as M, Op, TagKey, Threshold, ThresholdError, parse, parse_condition,
+};
+
+fn ok(s: &str) -> Threshold {
+    parse(s).unwrap_or_else(|e| panic!("{s:?} should parse: {e}"))
+}
+
+fn err(s: &str) -> String {
+    match parse(s) {
+        Ok(t) => panic!("{s:?} should fail, got {t:?}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[track_caller]
+fn check(s: &str, metric: M, aggregation: A, op: Op, limit: f64) {
+    let t = ok(s);
+    assert_eq!(t.metric, metric, "{s}");
+    assert_eq!(t.aggregation, aggregation, "{s}");
+    assert_eq!(t.op, op, "{s}");
+    assert!(
+        (t.limit - limit).abs() <= 1e-9 * limit.abs().max(1.0),
+        "{s}: limit {} != {limit}",
+        t.limit
+    );
+    assert!(t.filter.is_empty(), "{s}");
+    assert_eq!(t.expr, s.trim());
+}
+
+#[test]
+fn short_forms() {
+    let d = M::HttpReqDuration;
+    check("p95<200ms", d, A::Percentile(95.0), Op::Lt, 200.0);
+    check("p99<1s", d, A::Percentile(99.0), Op::Lt, 1000.0);
+    check("p99.9<2s", d, A::Percentile(99.9), Op::Lt, 2000.0);
+    check("p50<10ms", d, A::Percentile(50.0), Op::Lt, 10.0);
+    check("p(95)<200", d, A::Percentile(95.0), Op::Lt, 200.0);
+    check("median<10ms", d, A::Med, Op::Lt, 10.0);
+    check("med<10ms", d, A::Med, Op::Lt, 10.0);
+    check("mean<50ms", d, A::Avg, Op::Lt, 50.0);
+    check("avg<50ms", d, A::Avg, Op::Lt, 50.0);
+    check("min<1ms", d, A::Min, Op::Lt, 1.0);
+    check("max<2s", d, A::Max, Op::Lt, 2000.0);
+    check("p95<200", d, A::Percentile(95.0), Op::Lt, 200.0);
+    check("error_rate<1%", M::HttpReqFailed, A::Rate, Op::Lt, 0.01);
+    check("error_rate<0.01", M::HttpReqFailed, A::Rate, Op::Lt, 0.01);
+    check("rps>=1000", M::HttpReqs, A::Rate, Op::Ge, 1000.0);
+    check("rps >= 1000/s", M::HttpReqs, A::Rate, Op::Ge, 1000.0);
+    check(
+        "ttfb_p95<100ms",
+        M::HttpReqWaiting,
+        A::Percentile(95.0),
+        Op::Lt,
+        100.0,
+    );
+    check(
+        "ttfb_p(99)<1s",
+        M::HttpReqWaiting,
+        A::Percentile(99.0),
+        Op::Lt,
+        1000.0,
+    );
+    check("ttfb_avg<20", M::HttpReqWaiting, A::Avg, Op::Lt, 20.0);
+    check("p0>=0", d, A::Percentile(0.0), Op::Ge, 0.0);
+    check("p100<=5s", d, A::Percentile(100.0), Op::Le, 5000.0);
+}
+
+#[test]
+fn k6_forms() {
+    let d = M::HttpReqDuration;
+    check(
+        "http_req_duration: p(95)<200",
+        d,
+        A::Percentile(95.0),
+        Op::Lt,
+        200.0,
+    );
+    check(
+        "http_req_duration: p(99.9)<200",
+        d,
+        A::Percentile(99.9),
+        Op::Lt,
+        200.0,
+    );
+    check(
+        "http_req_duration: p( 99 ) < 500",
+        d,
+        A::Percentile(99.0),
+        Op::Lt,
+        500.0,
+    );
+    check(
+        "http_req_duration:p(95)<200",
+        d,
+        A::Percentile(95.0),
+        Op::Lt,
+        200.0,
+    );
+    check(
+        "http_req_duration: p95<200",
+        d,
+        A::Percentile(95.0),
+        Op::Lt,
+        200.0,
+    );
+    check(
+        "http_req_failed: rate<0.01",
+        M::HttpReqFailed,
+        A::Rate,
+        Op::Lt,
+        0.01,
+    );
+    check("http_reqs: count>100", M::HttpReqs, A::Count, Op::Gt, 100.0);
+    check("http_reqs: rate>=50", M::HttpReqs, A::Rate, Op::Ge, 50.0);
+    check("http_req_duration: avg<100", d, A::Avg, Op::Lt, 100.0);
+    check("http_req_duration: med<50", d, A::Med, Op::Lt, 50.0);
+    check("http_req_duration: min<5", d, A::Min, Op::Lt, 5.0);
+    check("http_req_duration: max<2000", d, A::Max, Op::Lt, 2000.0);
+    check(
+        "iterations: count>10",
+        M::Iterations,
+        A::Count,
+        Op::Gt,
+        10.0,
+    );
+    check("iterations: rate>2", M::Iterations, A::Rate, Op::Gt, 2.0);
+    check(
+        "dropped_iterations: count<1",
+        M::DroppedIterations,
+        A::Count,
+        Op::Lt,
+        1.0,
+    );
+    check("checks: rate>0.99", M::Checks, A::Rate, Op::Gt, 0.99);
+    check("checks: rate>99%", M::Checks, A::Rate, Op::Gt, 0.99);
+    check(
+        "http_req_waiting: p(95)<100",
+        M::HttpReqWaiting,
+        A::Percentile(95.0),
+        Op::Lt,
+        100.0,
+    );
+    check(
+        "http_req_connecting: max<50",
+        M::HttpReqConnecting,
+        A::Max,
+        Op::Lt,
+        50.0,
+    );
+    check(
+        "data_received: count>1000",
+        M::DataReceived,
+        A::Count,
+        Op::Gt,
+        1000.0,
+    );
+    check(
+        "data_received: count>1MB",
+        M::DataReceived,
+        A::Count,
+        Op::Gt,
+        1e6,
+    );
+    check(
+        "data_sent: rate<10kB/s",
+        M::DataSent,
+        A::Rate,
+        Op::Lt,
+        10_000.0,
+    );
+    check(
+        "data_sent: count<2KiB",
+        M::DataSent,
+        A::Count,
+        Op::Lt,
+        2048.0,
+    );
+    check("vus: value<=100", M::Vus, A::Value, Op::Le, 100.0);
+    check("vus_max: max<200", M::VusMax, A::Max, Op::Lt, 200.0);
+    check("vus: min>0", M::Vus, A::Min, Op::Gt, 0.0);
+}
+
+#[test]
+fn operators() {
+    let d = M::HttpReqDuration;
+    check("p95<1", d, A::Percentile(95.0), Op::Lt, 1.0);
+    check("p95<=1", d, A::Percentile(95.0), Op::Le, 1.0);
+    check("p95>1", d, A::Percentile(95.0), Op::Gt, 1.0);
+    check("p95>=1", d, A::Percentile(95.0), Op::Ge, 1.0);
+    check("p95==1", d, A::Percentile(95.0), Op::Eq, 1.0);
+    check("p95===1", d, A::Percentile(95.0), Op::Eq, 1.0);
+    check("p95!=1", d, A::Percentile(95.0), Op::Ne, 1.0);
+}
+
+#[test]
+fn whitespace_between_every_token() {
+    let d = M::HttpReqDuration;
+    check("  p95 < 200 ms  ", d, A::Percentile(95.0), Op::Lt, 200.0);
+    check("p ( 95 ) <= 1.5 s", d, A::Percentile(95.0), Op::Le, 1500.0);
+    check(
+        "\thttp_req_duration :  p ( 95 )  <  200 \n",
+        d,
+        A::Percentile(95.0),
+        Op::Lt,
+        200.0,
+    );
+    check("error_rate < 1 %", M::HttpReqFailed, A::Rate, Op::Lt, 0.01);
+    let t = ok("http_req_duration { endpoint : GET /x } : avg < 5");
+    assert_eq!(t.filter.get(TagKey::Endpoint), Some("GET /x"));
+}
+
+#[test]
+fn duration_units() {
+    let d = M::HttpReqDuration;
+    check("p95<200ms", d, A::Percentile(95.0), Op::Lt, 200.0);
+    check("p95<1.5s", d, A::Percentile(95.0), Op::Lt, 1500.0);
+    check("p95<500us", d, A::Percentile(95.0), Op::Lt, 0.5);
+    check("p95<500µs", d, A::Percentile(95.0), Op::Lt, 0.5);
+    check("p95<2m", d, A::Percentile(95.0), Op::Lt, 120_000.0);
+    check("p95<1h", d, A::Percentile(95.0), Op::Lt, 3_600_000.0);
+    check("p95<250000ns", d, A::Percentile(95.0), Op::Lt, 0.25);
+    check("p95<.5s", d, A::Percentile(95.0), Op::Lt, 500.0);
+    check("p95<+7", d, A::Percentile(95.0), Op::Lt, 7.0);
+    check(
+        "http_req_duration: p(95)<200ms",
+        d,
+        A::Percentile(95.0),
+        Op::Lt,
+        200.0,
+    );
+    check(
+        "http_req_duration: p(95)<1.5s",
+        d,
+        A::Percentile(95.0),
+        Op::Lt,
+        1500.0,
+    );
+    check(
+        "http_req_duration: p(95)<500us",
+        d,
+        A::Percentile(95.0),
+        Op::Lt,
+        0.5,
+    );
+}
+
+#[test]
+fn percent_units() {
+    check("error_rate<0.5%", M::HttpReqFailed, A::Rate, Op::Lt, 0.005);
+    check("error_rate<=100%", M::HttpReqFailed, A::Rate, Op::Le, 1.0);
+    check("error_rate==0", M::HttpReqFailed, A::Rate, Op::Eq, 0.0);
+    check(
+        "http_req_failed: rate<1%",
+        M::HttpReqFailed,
+        A::Rate,
+        Op::Lt,
+        0.01,
+    );
+}
+
+#[test]
+fn tag_filters() {
+    let t = ok("http_req_duration{endpoint:GET /api/x}: p(99) < 500");
+    assert_eq!(t.metric, M::HttpReqDuration);
+    assert_eq!(
+        t.filter.tags,
+        vec![(TagKey::Endpoint, "GET /api/x".to_string())]
+    );
+    assert_eq!(t.aggregation, A::Percentile(99.0));
+    assert_eq!(t.limit, 500.0);
+
+    let t = ok("http_req_duration{endpoint:GET /api/products/{{ product_id }}}: p(95)<300");
+    assert_eq!(
+        t.filter.get(TagKey::Endpoint),
+        Some("GET /api/products/{{ product_id }}")
+    );
+    assert_eq!(t.limit, 300.0);
+
+    let t = ok("http_req_failed{method:POST, status:500,journey:checkout}: rate<1%");
+    assert_eq!(
+        t.filter.tags,
+        vec![
+            (TagKey::Method, "POST".to_string()),
+            (TagKey::Status, "500".to_string()),
+            (TagKey::Journey, "checkout".to_string()),
+        ]
+    );
+
+    // Colons, commas and unbalanced braces inside a value.
+    let t = ok("http_reqs{url:http://x:8080/a?b=1,2}: count>0");
+    assert_eq!(t.filter.get(TagKey::Url), Some("http://x:8080/a?b=1,2"));
+    let t = ok("http_reqs{name:a}b}: count>0");
+    assert_eq!(t.filter.get(TagKey::Name), Some("a}b"));
+    let t = ok("http_reqs{name:{x}: count>0");
+    assert_eq!(t.filter.get(TagKey::Name), Some("{x"));
+
+    for key in [
+        "endpoint", "name", "method", "status", "journey", "step", "check", "scenario", "url",
+    ] {
+        let t = ok(&format!("http_reqs{{{key}:v}}: count>0"));
+        assert_eq!(t.filter.tags[0].0.as_str(), key);
+    }
+    assert!(ok("http_reqs{}: count>0").filter.is_empty());
+    assert!(ok("http_reqs{ }: count>0").filter.is_empty());
+    assert_eq!(
+        ok("http_reqs{method:GET,status:200}: count>0")
+            .filter
+            .to_string(),
+        "{method:GET,status:200}"
+    );
+}
+
+#[test]
+fn parse_condition_combines_key_and_item() {
+    let t = parse_condition("http_req_duration", "p(95)<200").unwrap();
+    assert_eq!(t.expr, "http_req_duration: p(95)<200");
+    assert_eq!(
+        (t.metric, t.aggregation, t.op, t.limit),
+        (M::HttpReqDuration, A::Percentile(95.0), Op::Lt, 200.0)
+    );
+
+    let t = parse_condition(
+        " http_req_duration{endpoint:GET /p/{{ id }}} ",
+        " p(99) < 1s ",
+    )
+    .unwrap();
+    assert_eq!(
+        t.expr,
+        "http_req_duration{endpoint:GET /p/{{ id }}}: p(99) < 1s"
+    );
+    assert_eq!(t.filter.get(TagKey::Endpoint), Some("GET /p/{{ id }}"));
+    assert_eq!(t.limit, 1000.0);
+
+    let t = parse_condition("http_reqs{url:http://a:1/}", "rate>5").unwrap();
+    assert_eq!(t.filter.get(TagKey::Url), Some("http://a:1/"));
+
+    let e = parse_condition("http_req_duration", "p(95)<abc")
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "bad threshold 'http_req_duration: p(95)<abc': expected a number after '<', found 'abc'"
+    );
+    assert_eq!(parse_condition(" ", "").unwrap_err(), ThresholdError::Empty);
+    assert!(
+        parse_condition("", "p(95)<1")
+            .unwrap_err()
+            .to_string()
+            .contains("missing metric name")
+    );
+    assert!(
+        parse_condition("http_reqs", "")
+            .unwrap_err()
+            .to_string()
+            .contains("missing condition")
+    );
+    assert!(
+        parse_condition("http_reqs{url:x", "count>1")
+            .unwrap_err()
+            .to_string()
+            .contains("unclosed '{'")
+    );
+}
+
+#[test]
+fn display_prints_expr() {
+    assert_eq!(ok("  p95 < 200ms ").to_string(), "p95 < 200ms");
+}
+
+#[test]
+fn error_empty() {
+    assert_eq!(parse("").unwrap_err(), ThresholdError::Empty);
+    assert_eq!(parse(" \t\n").unwrap_err(), ThresholdError::Empty);
+    assert_eq!(
+        err(""),
+        "empty threshold: expected e.g. 'p95<200ms' or 'http_req_duration: p(95)<200'"
+    );
+}
+
+#[test]
+fn error_missing_operator() {
+    assert_eq!(
+        err("p95"),
+        "bad threshold 'p95': missing comparison operator after 'p95'; use <, <=, >, >=, == or !="
+    );
+    assert_eq!(
+        err("p95 200ms"),
+        "bad threshold 'p95 200ms': expected a comparison operator (<, <=, >, >=, == or !=) after 'p95', found '200ms'"
+    );
+    assert_eq!(
+        err("http_req_duration: p(95)"),
+        "bad threshold 'http_req_duration: p(95)': missing comparison operator after 'p(95)'; use <, <=, >, >=, == or !="
+    );
+    assert_eq!(
+        err("p95=200"),
+        "bad threshold 'p95=200': use '==' to compare for equality, not '='"
+    );
+    assert_eq!(
+        err("p95=<200"),
+        "bad threshold 'p95=<200': '=<' is not an operator; use <=, >=, <, >, == or !="
+    );
+}
+
+#[test]
+fn error_missing_value() {
+    assert_eq!(err("p95<"), "bad threshold 'p95<': missing value after '<'");
+    assert_eq!(
+        err("rps >= "),
+        "bad threshold 'rps >=': missing value after '>='"
+    );
+    assert_eq!(
+        err("http_req_duration: p(95)<"),
+        "bad threshold 'http_req_duration: p(95)<': missing value after '<'"
+    );
+}
+
+#[test]
+fn error_bad_number() {
+    assert_eq!(
+        err("p95<abc"),
+        "bad threshold 'p95<abc': expected a number after '<', found 'abc'"
+    );
+    assert!(err("p95<abc").starts_with("bad threshold 'p95<abc': expected a number after '<'"));
+    assert_eq!(
+        err("p95<ms"),
+        "bad threshold 'p95<ms': expected a number after '<', found 'ms'"
+    );
+    assert_eq!(
+        err("p95<."),
+        "bad threshold 'p95<.': expected a number after '<', found '.'"
+    );
+    assert_eq!(
+        err("p95<-"),
+        "bad threshold 'p95<-': expected a number after '<', found '-'"
+    );
+    assert_eq!(
+        err("p95<inf"),
+        "bad threshold 'p95<inf': expected a number after '<', found 'inf'"
+    );
+    let huge = format!("p95<1{}", "0".repeat(400));
+    assert!(err(&huge).contains("is too large"), "{}", err(&huge));
+    assert_eq!(
+        err("p95<-5"),
+        "bad threshold 'p95<-5': limit '-5' can't be negative"
+    );
+}
+
+#[test]
+fn error_bad_unit() {
+    assert_eq!(
+        err("p95<200xs"),
+        "bad threshold 'p95<200xs': unit 'xs' does not fit p(95) of http_req_duration; use ms, s, us or m (a bare number is milliseconds)"
+    );
+    assert_eq!(
+        err("error_rate<5ms"),
+        "bad threshold 'error_rate<5ms': unit 'ms' does not fit rate of http_req_failed; use a fraction like 0.01 or a percent like 1%"
+    );
+    assert_eq!(
+        err("p95<5%"),
+        "bad threshold 'p95<5%': unit '%' does not fit p(95) of http_req_duration; use ms, s, us or m (a bare number is milliseconds)"
+    );
+    assert!(err("http_reqs: count>5s").contains("use a plain number"));
+    assert!(err("rps>5%").contains("use a number per second"));
+    assert!(err("data_sent: count>5Q").contains("use bytes"));
+    assert_eq!(
+        err("error_rate<5"),
+        "bad threshold 'error_rate<5': rate '5' is above 100%; rates are fractions (0.01) or percents (1%)"
+    );
+    assert!(err("checks: rate>150%").contains("rate '150%' is above 100%"));
+}
+
+#[test]
+fn error_trailing_garbage() {
+    assert_eq!(
+        err("p95<200ms foo"),
+        "bad threshold 'p95<200ms foo': unexpected 'foo' after the value '200ms'"
+    );
+    assert_eq!(
+        err("p95<200 5"),
+        "bad threshold 'p95<200 5': unexpected '5' after the value '200'"
+    );
+    assert_eq!(
+        err("p95<200)"),
+        "bad threshold 'p95<200)': unexpected ')' after the value '200'"
+    );
+    assert_eq!(
+        err("http_reqs{method:GET}: count>1}"),
+        "bad threshold 'http_reqs{method:GET}: count>1}': unexpected '}' after the value '1'"
+    );
+    assert_eq!(
+        err("p95<200ms<300ms"),
+        "bad threshold 'p95<200ms<300ms': unexpected '<300ms' after the value '200ms'"
+    );
+    assert_eq!(
+        err("p95<1.2.3"),
+        "bad threshold 'p95<1.2.3': unexpected '.3' after the value '1.2'"
+    );
+}
+
+#[test]
+fn error_unknown_metric() {
+    assert_eq!(
+        err("http_req_duraton: p(95)<200"),
+        "bad threshold 'http_req_duraton: p(95)<200': unknown metric 'http_req_duraton'; did you mean 'http_req_duration'?"
+    );
+    assert_eq!(
+        parse("http_req_duraton: p(95)<200").unwrap_err(),
+        ThresholdError::UnknownMetric {
+            expr: "http_req_duraton: p(95)<200".into(),
+            name: "http_req_duraton".into(),
+            suggestion: Some("http_req_duration"),
+        }
+    );
+    assert!(err("HTTP_REQS: count>1").ends_with("did you mean 'http_reqs'?"));
+    assert!(err("iteration: count>1").ends_with("did you mean 'iterations'?"));
+    assert_eq!(
+        err("banana: count>1"),
+        "bad threshold 'banana: count>1': unknown metric 'banana'; known metrics: http_req_duration, http_req_waiting, http_req_connecting, http_req_failed, http_reqs, iterations, dropped_iterations, checks, data_received, data_sent, vus, vus_max"
+    );
+    assert!(
+        err("http_req_duraton{endpoint:x}: p(95)<1").contains("unknown metric 'http_req_duraton'")
+    );
+    // A short-form name used as a metric.
+    assert_eq!(
+        err("p95: <200"),
+        "bad threshold 'p95: <200': 'p95' is a short form, not a metric; write e.g. 'p95<...' without ':', or 'http_req_duration: p(95)<...' to add a tag filter"
+    );
+}
+
+#[test]
+fn error_unknown_short_form() {
+    assert_eq!(
+        err("eror_rate<1%"),
+        "bad threshold 'eror_rate<1%': unknown threshold 'eror_rate'; did you mean 'error_rate'?"
+    );
+    assert_eq!(
+        err("p9x<1"),
+        "bad threshold 'p9x<1': unknown threshold 'p9x'; did you mean 'p90'?"
+    );
+    assert!(err("zzzzzz<1").contains("expected a short form (p95, p99.9"));
+    assert_eq!(
+        err("http_reqs>100"),
+        "bad threshold 'http_reqs>100': missing ':' after metric 'http_reqs'; write e.g. 'http_reqs: count>100'"
+    );
+    assert_eq!(
+        err("p<1"),
+        "bad threshold 'p<1': expected a percentile after 'p', e.g. p95 or p(95)"
+    );
+    assert!(err("<200").contains("expected a short form like 'p95<200ms'"));
+    assert!(err("{x}<200").contains("found '{x}<200'"));
+    assert!(err("{endpoint:x}<200").contains("expected a metric name, found '{endpoint'"));
+}
+
+#[test]
+fn error_invalid_aggregation() {
+    assert_eq!(
+        err("http_req_duration: rate<1"),
+        "bad threshold 'http_req_duration: rate<1': 'rate' is not an aggregation of http_req_duration; use p(N), avg, min, max or med"
+    );
+    assert_eq!(
+        parse("http_req_duration: rate<1").unwrap_err(),
+        ThresholdError::InvalidAggregation {
+            expr: "http_req_duration: rate<1".into(),
+            metric: M::HttpReqDuration,
+            aggregation: "rate".into(),
+        }
+    );
+    assert_eq!(
+        err("http_req_failed: p(95)<1"),
+        "bad threshold 'http_req_failed: p(95)<1': 'p(95)' is not an aggregation of http_req_failed; use rate"
+    );
+    assert_eq!(
+        err("http_reqs: avg<1"),
+        "bad threshold 'http_reqs: avg<1': 'avg' is not an aggregation of http_reqs; use count or rate"
+    );
+    assert_eq!(
+        err("vus: count<1"),
+        "bad threshold 'vus: count<1': 'count' is not an aggregation of vus; use value, min or max"
+    );
+    assert!(err("checks: count>1").contains("'count' is not an aggregation of checks; use rate"));
+    assert!(err("http_req_duration: median<1").contains("'median' is not an aggregation"));
+    assert!(err("http_req_duration: p<1").contains("'p' is not an aggregation"));
+    assert_eq!(
+        err("http_req_duration: <200"),
+        "bad threshold 'http_req_duration: <200': missing aggregation before the operator; use p(N), avg, min, max or med"
+    );
+    assert!(
+        err("http_req_duration: (95)<200").contains("expected an aggregation of http_req_duration")
+    );
+}
+
+#[test]
+fn error_unknown_tag_key() {
+    assert_eq!(
+        err("http_reqs{endpont:GET /x}: count>1"),
+        "bad threshold 'http_reqs{endpont:GET /x}: count>1': unknown tag key 'endpont'; did you mean 'endpoint'?"
+    );
+    assert_eq!(
+        err("http_reqs{color:red}: count>1"),
+        "bad threshold 'http_reqs{color:red}: count>1': unknown tag key 'color'; use endpoint, name, method, status, journey, step, check, scenario or url"
+    );
+    assert!(err("http_reqs{method:GET,colour:red}: count>1").contains("unknown tag key 'colour'"));
+}
+
+#[test]
+fn error_malformed_filter() {
+    assert_eq!(
+        err("http_reqs{GET}: count>1"),
+        "bad threshold 'http_reqs{GET}: count>1': expected 'key:value' in the tag filter, found 'GET'"
+    );
+    assert_eq!(
+        err("http_reqs{method:}: count>1"),
+        "bad threshold 'http_reqs{method:}: count>1': missing value for tag 'method' in the filter"
+    );
+    assert!(err("http_reqs{:GET}: count>1").contains("missing tag key before ':'"));
+    assert!(
+        err("http_reqs{method:GET,method:POST}: count>1").contains("tag 'method' appears twice")
+    );
+    assert_eq!(
+        err("http_reqs{method:GET: count>1"),
+        "bad threshold 'http_reqs{method:GET: count>1': unclosed '{' in the tag filter"
+    );
+    assert_eq!(
+        err("http_req_duration{url:http://x}"),
+        "bad threshold 'http_req_duration{url:http://x}': missing condition after the tag filter; expected e.g. 'http_req_duration{...}: p(95)<200'"
+    );
+    assert_eq!(
+        err("http_reqs{method:GET} count>1"),
+        "bad threshold 'http_reqs{method:GET} count>1': expected ':' between the tag filter and 'count>1'"
+    );
+    assert_eq!(
+        err("http_reqs{method:GET} x: count>1"),
+        "bad threshold 'http_reqs{method:GET} x: count>1': unexpected 'x' after the tag filter"
+    );
+    assert_eq!(
+        err("http_reqs x: count>1"),
+        "bad threshold 'http_reqs x: count>1': unexpected 'x' after metric 'http_reqs'"
+    );
+    assert_eq!(
+        err(": p(95)<1"),
+        "bad threshold ': p(95)<1': missing metric name before ':'"
+    );
+    assert!(err("{a:b}: p(95)<1").contains("expected a metric name, found '{a:b}'"));
+}
+
+#[test]
+fn error_missing_condition() {
+    assert_eq!(
+        err("http_req_duration:"),
+        "bad threshold 'http_req_duration:': missing condition after ':'; expected e.g. 'p(95)<200'"
+    );
+    assert!(err("http_req_failed:  ").contains("expected e.g. 'rate<0.01'"));
+}
+
+#[test]
+fn error_percentile_out_of_range() {
+    assert_eq!(
+        err("http_req_duration: p(101)<200"),
+        "bad threshold 'http_req_duration: p(101)<200': percentile 101 is out of range; use p(N) with N from 0 to 100"
+    );
+    assert_eq!(
+        err("http_req_duration: p(-1)<200"),
+        "bad threshold 'http_req_duration: p(-1)<200': percentile -1 is out of range; use p(N) with N from 0 to 100"
+    );
+    assert!(err("p101<200").contains("percentile 101 is out of range"));
+    assert!(err("p(100.5)<200").contains("percentile 100.5 is out of range"));
+    assert!(err("http_req_duration: p150<1").contains("percentile 150 is out of range"));
+    assert_eq!(
+        err("p()<1"),
+        "bad threshold 'p()<1': expected a number inside 'p(...)', found ')<1'"
+    );
+    assert_eq!(
+        err("p(95<1"),
+        "bad threshold 'p(95<1': expected ')' after 'p(95'"
+    );
+}
+
+#[test]
+fn errors_are_one_line_and_clipped() {
+    let e = err("p95<\n2x00\r\n");
+    assert!(!e.contains('\n') && !e.contains('\r'), "{e}");
+    let e = err("http_reqs{name:a\nb,zz:1}: count>1");
+    assert!(!e.contains('\n'), "{e}");
+    assert!(e.contains("a\\nb"), "{e}");
+    let long = format!("p95<{}", "x".repeat(10_000));
+    let e = err(&long);
+    assert!(e.len() < 600, "{}", e.len());
+    assert!(e.contains('…'));
+}
