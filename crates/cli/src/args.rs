@@ -19,12 +19,14 @@ pub enum Command {
     /// Load-test a URL (quick mode).
     Run(Box<RunArgs>),
     /// Start the built-in demo shop API (the system under test for demos and tests).
-    Target(loadcell_target::TargetArgs),
+    Target(Box<loadcell_target::TargetArgs>),
 }
 
 /// `loadcell run URL [flags]`
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  loadcell run http://127.0.0.1:8080/ -c 50 -d 30s\n  loadcell run http://127.0.0.1:8080/ -r 500/s -d 1m --threshold 'p95<200ms'\n  loadcell run http://127.0.0.1:8080/ -c 10 --stages '30s:100,2m:100,10s:0'")]
+#[command(
+    after_help = "Examples:\n  loadcell run http://127.0.0.1:8080/ -c 50 -d 30s\n  loadcell run http://127.0.0.1:8080/ -r 500/s -d 1m --threshold 'p95<200ms'\n  loadcell run http://127.0.0.1:8080/ -c 10 --stages '30s:100,2m:100,10s:0'"
+)]
 pub struct RunArgs {
     /// The URL to load-test (http:// or https://).
     pub url: String,
@@ -75,7 +77,13 @@ pub struct RunArgs {
     pub headers: Vec<String>,
 
     /// Request body.
-    #[arg(short = 'b', long, value_name = "BODY", conflicts_with = "body_file", help_heading = "Request")]
+    #[arg(
+        short = 'b',
+        long,
+        value_name = "BODY",
+        conflicts_with = "body_file",
+        help_heading = "Request"
+    )]
     pub body: Option<String>,
 
     /// Read the request body from a file.

@@ -43,13 +43,18 @@ pub fn main() -> i32 {
 /// Help and version go to stdout with exit 0; usage errors become one line and exit 2.
 fn clap_error(e: clap::Error) -> i32 {
     match e.kind() {
-        ClapErrorKind::DisplayHelp | ClapErrorKind::DisplayVersion | ClapErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+        ClapErrorKind::DisplayHelp
+        | ClapErrorKind::DisplayVersion
+        | ClapErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             let _ = e.print();
             exit::OK
         }
         _ => {
             let rendered = e.render().to_string();
-            let first = rendered.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid arguments");
+            let first = rendered
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("invalid arguments");
             let first = first.strip_prefix("error: ").unwrap_or(first);
             eprintln!("error: {first} (see 'loadcell --help')");
             exit::USAGE

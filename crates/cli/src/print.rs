@@ -16,7 +16,11 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
         Model::Closed => format!("closed model, {} VUs", s.vus.limit),
         Model::Open => {
             let target = s.arrival_rate.as_ref().map_or(0.0, |r| r.target_per_s);
-            format!("open model, {} iterations/s target, up to {} VUs", num(target), s.vus.limit)
+            format!(
+                "open model, {} iterations/s target, up to {} VUs",
+                num(target),
+                s.vus.limit
+            )
         }
     };
     let stop = match s.stop_reason {
@@ -28,7 +32,10 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
     writeln!(o)?;
     writeln!(o, "  {} — {model}", s.target)?;
     let warmup = if s.warmup_s > 0.0 {
-        format!(" after {:.1}s warm-up ({} requests excluded)", s.warmup_s, s.requests.warmup)
+        format!(
+            " after {:.1}s warm-up ({} requests excluded)",
+            s.warmup_s, s.requests.warmup
+        )
     } else {
         String::new()
     };
@@ -41,10 +48,18 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
     writeln!(
         o,
         "  {:<12}{} total, {} ok, {} failed ({fail_pct}), {} req/s",
-        "requests", r.total, r.ok, r.failed, num(r.rate_per_s)
+        "requests",
+        r.total,
+        r.ok,
+        r.failed,
+        num(r.rate_per_s)
     )?;
     if r.interrupted > 0 {
-        writeln!(o, "  {:<12}{} cut in flight at the end (not in total)", "", r.interrupted)?;
+        writeln!(
+            o,
+            "  {:<12}{} cut in flight at the end (not in total)",
+            "", r.interrupted
+        )?;
     }
     if s.model == Model::Open {
         let rate = s.arrival_rate.clone().unwrap_or_default();
@@ -62,11 +77,27 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
     if let Some(service) = &s.service_time_ms {
         writeln!(o, "  {:<12}{}", "service", stats_line(service))?;
     }
-    if let Some(est) = s.latency_co_estimate_ms.as_ref().filter(|e| e.count > s.latency_ms.count) {
-        writeln!(o, "  {:<12}{} (coordinated-omission estimate)", "latency≈", stats_line(est))?;
+    if let Some(est) = s
+        .latency_co_estimate_ms
+        .as_ref()
+        .filter(|e| e.count > s.latency_ms.count)
+    {
+        writeln!(
+            o,
+            "  {:<12}{} (coordinated-omission estimate)",
+            "latency≈",
+            stats_line(est)
+        )?;
     }
     writeln!(o, "  {:<12}{}", "ttfb", stats_line(&s.ttfb_ms))?;
-    writeln!(o, "  {:<12}{} opened, p50 {} max {}", "connect", s.connections_opened, ms(s.connect_ms.p50), ms(s.connect_ms.max))?;
+    writeln!(
+        o,
+        "  {:<12}{} opened, p50 {} max {}",
+        "connect",
+        s.connections_opened,
+        ms(s.connect_ms.p50),
+        ms(s.connect_ms.max)
+    )?;
     let secs = s.duration_s.max(f64::MIN_POSITIVE);
     writeln!(
         o,
@@ -78,14 +109,29 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
         bytes(s.data.sent_bytes as f64 / secs)
     )?;
     let codes: Vec<String> = s.status_codes.iter().map(|(c, n)| format!("{c}: {n}")).collect();
-    writeln!(o, "  {:<12}{}", "status", if codes.is_empty() { "none".into() } else { codes.join("  ") })?;
+    writeln!(
+        o,
+        "  {:<12}{}",
+        "status",
+        if codes.is_empty() {
+            "none".into()
+        } else {
+            codes.join("  ")
+        }
+    )?;
     if !s.errors.is_empty() {
         let errs: Vec<String> = s.errors.iter().map(|(k, n)| format!("{k}: {n}")).collect();
         writeln!(o, "  {:<12}{}", "errors", errs.join("  "))?;
     }
 
     writeln!(o)?;
-    let width = s.endpoints.iter().map(|e| e.name.chars().count()).max().unwrap_or(8).clamp(8, 48);
+    let width = s
+        .endpoints
+        .iter()
+        .map(|e| e.name.chars().count())
+        .max()
+        .unwrap_or(8)
+        .clamp(8, 48);
     writeln!(
         o,
         "  {:<width$}  {:>9} {:>10} {:>7} {:>9} {:>9} {:>9} {:>9}",
@@ -109,10 +155,20 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
     if !s.thresholds.is_empty() {
         writeln!(o)?;
         writeln!(o, "  thresholds")?;
-        let width = s.thresholds.iter().map(|t| t.expr.chars().count()).max().unwrap_or(0).min(60);
+        let width = s
+            .thresholds
+            .iter()
+            .map(|t| t.expr.chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(60);
         for t in &s.thresholds {
             let mark = if t.passed { "✓ pass" } else { "✗ FAIL" };
-            writeln!(o, "  {mark}  {:<width$}  actual {}  (limit {})", t.expr, t.actual_text, t.limit)?;
+            writeln!(
+                o,
+                "  {mark}  {:<width$}  actual {}  (limit {})",
+                t.expr, t.actual_text, t.limit
+            )?;
         }
     }
 
@@ -158,12 +214,22 @@ pub fn ms(v: f64) -> String {
 
 /// A count or rate with sensible precision.
 pub fn num(v: f64) -> String {
-    if v >= 100.0 { format!("{v:.0}") } else if v >= 10.0 { format!("{v:.1}") } else { format!("{v:.2}") }
+    if v >= 100.0 {
+        format!("{v:.0}")
+    } else if v >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
 }
 
 /// `part` as a percentage of `whole`.
 pub fn pct(part: u64, whole: u64) -> String {
-    if whole == 0 { "0%".into() } else { format!("{:.2}%", 100.0 * part as f64 / whole as f64) }
+    if whole == 0 {
+        "0%".into()
+    } else {
+        format!("{:.2}%", 100.0 * part as f64 / whole as f64)
+    }
 }
 
 fn bytes(v: f64) -> String {
@@ -174,7 +240,11 @@ fn bytes(v: f64) -> String {
         v /= 1024.0;
         unit += 1;
     }
-    if unit == 0 { format!("{v:.0} B") } else { format!("{v:.1} {}", UNITS[unit]) }
+    if unit == 0 {
+        format!("{v:.0} B")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
 }
 
 fn truncate(s: &str, width: usize) -> String {

@@ -64,7 +64,11 @@ impl<'a> Progress<'a> {
         } else {
             Display::Plain { last: Duration::ZERO }
         };
-        Progress { display, planned, abort }
+        Progress {
+            display,
+            planned,
+            abort,
+        }
     }
 
     /// Clears the bar before the summary is printed.
@@ -122,7 +126,12 @@ impl AbortCheck<'_> {
         if measured < self.delay || total.requests() == 0 {
             return Control::Continue;
         }
-        let source = Measured { total, endpoints: self.endpoints, seconds: measured.as_secs_f64(), vus_limit: self.vus_limit };
+        let source = Measured {
+            total,
+            endpoints: self.endpoints,
+            seconds: measured.as_secs_f64(),
+            vus_limit: self.vus_limit,
+        };
         for t in self.thresholds {
             let verdict = t.evaluate(&source);
             if let (false, Some(actual)) = (verdict.passed, verdict.actual) {

@@ -66,7 +66,10 @@ pub fn run(args: &RunArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliError
 }
 
 fn parse_thresholds(exprs: &[String]) -> Result<Vec<Threshold>, CliError> {
-    exprs.iter().map(|e| loadcell_threshold::parse(e).map_err(|err| CliError::Usage(err.to_string()))).collect()
+    exprs
+        .iter()
+        .map(|e| loadcell_threshold::parse(e).map_err(|err| CliError::Usage(err.to_string())))
+        .collect()
 }
 
 fn build_request(args: &RunArgs, origin: &Origin) -> Result<Request, CliError> {
@@ -102,7 +105,9 @@ mod bytes_body {
 fn settings(args: &RunArgs, origin: &Origin) -> Result<Settings, CliError> {
     let usage = |m: &str| CliError::Usage(m.to_string());
     if args.concurrency.is_some() && args.rate.is_some() {
-        return Err(usage("use either --concurrency (closed model) or --rate (open model), not both"));
+        return Err(usage(
+            "use either --concurrency (closed model) or --rate (open model), not both",
+        ));
     }
     if args.concurrency == Some(0) {
         return Err(usage("--concurrency must be at least 1"));
@@ -120,7 +125,9 @@ fn settings(args: &RunArgs, origin: &Origin) -> Result<Settings, CliError> {
         return Err(usage("--requests must be at least 1"));
     }
     if args.max_vus.is_some() && args.rate.is_none() {
-        return Err(usage("--max-vus applies to the open model; add --rate, or use --concurrency for VUs"));
+        return Err(usage(
+            "--max-vus applies to the open model; add --rate, or use --concurrency for VUs",
+        ));
     }
     if args.max_vus == Some(0) {
         return Err(usage("--max-vus must be at least 1"));
@@ -154,11 +161,15 @@ fn settings(args: &RunArgs, origin: &Origin) -> Result<Settings, CliError> {
             if curve.peak() <= 0.0 {
                 return Err(usage("the rate never rises above 0; nothing would be sent"));
             }
-            let max_vus = args.max_vus.unwrap_or_else(|| ((curve.peak() * 2.0).ceil() as u64).clamp(1000, 20_000));
+            let max_vus = args
+                .max_vus
+                .unwrap_or_else(|| ((curve.peak() * 2.0).ceil() as u64).clamp(1000, 20_000));
             Model::Open { rate: curve, max_vus }
         }
         None => {
-            let start = args.concurrency.unwrap_or(if stages.is_some() { 0 } else { DEFAULT_VUS }) as f64;
+            let start = args
+                .concurrency
+                .unwrap_or(if stages.is_some() { 0 } else { DEFAULT_VUS }) as f64;
             let curve = curve(start);
             if curve.peak() < 1.0 {
                 return Err(usage("the number of VUs never rises above 0; nothing would be sent"));
@@ -171,10 +182,8 @@ fn settings(args: &RunArgs, origin: &Origin) -> Result<Settings, CliError> {
         (_, None, Some(len)) => Some(len),
         (_, None, None) => None,
     };
-    if let Some(len) = run_for {
-        if warmup_s >= len {
-            return Err(usage("--warmup is as long as the whole run; nothing would be measured"));
-        }
+    if run_for.is_some_and(|len| warmup_s >= len) {
+        return Err(usage("--warmup is as long as the whole run; nothing would be measured"));
     }
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut threads = args.threads.unwrap_or(cpus);
@@ -194,7 +203,11 @@ fn settings(args: &RunArgs, origin: &Origin) -> Result<Settings, CliError> {
         threads,
         transport: Transport {
             origin: origin.clone(),
-            client: ClientConfig { connect_timeout: args.connect_timeout, http2: args.http2, tls },
+            client: ClientConfig {
+                connect_timeout: args.connect_timeout,
+                http2: args.http2,
+                tls,
+            },
             timeout: args.timeout,
         },
     })

@@ -10,7 +10,11 @@ pub fn install() -> Arc<AtomicUsize> {
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         let c = count.clone();
         // SAFETY: the handler only does an atomic add, which is async-signal-safe.
-        let registered = unsafe { signal_hook::low_level::register(signal, move || { c.fetch_add(1, Ordering::SeqCst); }) };
+        let registered = unsafe {
+            signal_hook::low_level::register(signal, move || {
+                c.fetch_add(1, Ordering::SeqCst);
+            })
+        };
         if registered.is_err() {
             eprintln!("warning: cannot handle signal {signal}; Ctrl-C will end loadcell without a summary");
         }

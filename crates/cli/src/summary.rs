@@ -3,8 +3,8 @@
 use loadcell_engine::{Model, Outcome};
 use loadcell_metrics::{error_map, latency_stats, status_map};
 use loadcell_schema::{
-    ArrivalRate, DataVolume, EndpointSummary, Generator, Iterations, Requests, SCHEMA_VERSION, Summary, ThresholdResult,
-    Vus, rfc3339_utc,
+    ArrivalRate, DataVolume, EndpointSummary, Generator, Iterations, Requests, SCHEMA_VERSION, Summary,
+    ThresholdResult, Vus, rfc3339_utc,
 };
 
 /// Above this share of its threads' CPU the generator is likely the bottleneck.
@@ -39,7 +39,11 @@ pub fn build(outcome: &Outcome, target: &str, thresholds: Vec<ThresholdResult>) 
 
     let cpu_s = outcome.usage.cpu.as_secs_f64();
     let wall_s = (outcome.measured + outcome.warmup_len).as_secs_f64();
-    let cpu_percent = if wall_s > 0.0 { 100.0 * cpu_s / (wall_s * outcome.threads as f64) } else { 0.0 };
+    let cpu_percent = if wall_s > 0.0 {
+        100.0 * cpu_s / (wall_s * outcome.threads as f64)
+    } else {
+        0.0
+    };
     let all_requests = requests + outcome.warmup.requests();
     let mut warnings = Vec::new();
     if cpu_percent > SATURATED_CPU_PERCENT {
@@ -50,13 +54,14 @@ pub fn build(outcome: &Outcome, target: &str, thresholds: Vec<ThresholdResult>) 
     }
     let co_estimate = (!open).then(|| latency_stats(&all.co_estimate));
     let raw_p99 = latency_stats(&all.latency).p99;
-    if let Some(est) = &co_estimate {
-        if est.count > 0 && raw_p99 > 0.0 && est.p99 > 2.0 * raw_p99 {
-            warnings.push(format!(
-                "closed model: VUs waited on slow responses instead of sending (coordinated omission); p99 {raw_p99:.2} ms as measured, about {:.2} ms for users arriving at a steady rate (estimate); use --rate to measure it",
-                est.p99
-            ));
-        }
+    if let Some(est) = co_estimate
+        .as_ref()
+        .filter(|e| e.count > 0 && raw_p99 > 0.0 && e.p99 > 2.0 * raw_p99)
+    {
+        warnings.push(format!(
+            "closed model: VUs waited on slow responses instead of sending (coordinated omission); p99 {raw_p99:.2} ms as measured, about {:.2} ms for users arriving at a steady rate (estimate); use --rate to measure it",
+            est.p99
+        ));
     }
     if total.dropped > 0 {
         warnings.push(format!(
@@ -65,7 +70,10 @@ pub fn build(outcome: &Outcome, target: &str, thresholds: Vec<ThresholdResult>) 
         ));
     }
     if total.interrupted > 0 {
-        warnings.push(format!("{} requests were still in flight when the grace period ended and were cut", total.interrupted));
+        warnings.push(format!(
+            "{} requests were still in flight when the grace period ended and were cut",
+            total.interrupted
+        ));
     }
 
     let arrival_rate = match &outcome.model {
@@ -75,7 +83,10 @@ pub fn build(outcome: &Outcome, target: &str, thresholds: Vec<ThresholdResult>) 
                 (s + i.target_rate_per_s.unwrap_or(0.0) * i.len_s, l + i.len_s)
             });
             let target = if len > 0.0 { sum / len } else { rate.mean() };
-            Some(ArrivalRate { target_per_s: target, achieved_per_s: per_s(total.scheduled - total.dropped) })
+            Some(ArrivalRate {
+                target_per_s: target,
+                achieved_per_s: per_s(total.scheduled - total.dropped),
+            })
         }
         Model::Closed { .. } => None,
     };
@@ -114,15 +125,25 @@ pub fn build(outcome: &Outcome, target: &str, thresholds: Vec<ThresholdResult>) 
         connections_opened: total.connections_opened,
         status_codes: status_map(&all),
         errors: error_map(&all),
-        data: DataVolume { sent_bytes: all.sent_bytes, received_bytes: all.received_bytes },
-        vus: Vus { max: total.active_vus, limit: outcome.model.vus_limit() },
+        data: DataVolume {
+            sent_bytes: all.sent_bytes,
+            received_bytes: all.received_bytes,
+        },
+        vus: Vus {
+            max: total.active_vus,
+            limit: outcome.model.vus_limit(),
+        },
         arrival_rate,
         endpoints,
         thresholds,
         generator: Generator {
             threads: outcome.threads as u64,
             cpu_percent,
-            cpu_us_per_request: if all_requests > 0 { cpu_s * 1e6 / all_requests as f64 } else { 0.0 },
+            cpu_us_per_request: if all_requests > 0 {
+                cpu_s * 1e6 / all_requests as f64
+            } else {
+                0.0
+            },
             max_rss_mib: outcome.usage.max_rss_kib as f64 / 1024.0,
             warnings,
         },

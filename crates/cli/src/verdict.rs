@@ -42,7 +42,11 @@ impl Measured<'_> {
     }
 
     fn status_filter(filter: &TagFilter) -> Option<&str> {
-        filter.tags.iter().find(|(k, _)| *k == TagKey::Status).map(|(_, v)| v.as_str())
+        filter
+            .tags
+            .iter()
+            .find(|(k, _)| *k == TagKey::Status)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -63,7 +67,13 @@ fn trend(h: &LatencyHistogram, aggregation: Aggregation) -> Option<f64> {
 
 impl MetricSource for Measured<'_> {
     fn query(&self, metric: Metric, filter: &TagFilter, aggregation: Aggregation) -> Option<f64> {
-        let per_s = |count: u64| if self.seconds > 0.0 { Some(count as f64 / self.seconds) } else { None };
+        let per_s = |count: u64| {
+            if self.seconds > 0.0 {
+                Some(count as f64 / self.seconds)
+            } else {
+                None
+            }
+        };
         let counter = |count: u64| match aggregation {
             Aggregation::Count => Some(count as f64),
             Aggregation::Rate => per_s(count),
@@ -111,7 +121,9 @@ pub fn evaluate(thresholds: &[Threshold], source: &dyn MetricSource) -> Vec<Thre
                 expr: t.expr.clone(),
                 passed: verdict.passed,
                 actual: verdict.actual,
-                actual_text: verdict.actual.map_or_else(|| "no data".to_string(), |v| t.format_value(v)),
+                actual_text: verdict
+                    .actual
+                    .map_or_else(|| "no data".to_string(), |v| t.format_value(v)),
                 limit: t.describe_limit(),
             }
         })

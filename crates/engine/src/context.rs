@@ -42,7 +42,14 @@ pub struct Sent {
 
 impl VuContext {
     pub(crate) fn new(worker: Rc<WorkerState>, transport: Arc<Transport>, vu_id: u64) -> VuContext {
-        VuContext { worker, transport, connection: None, scheduled: None, vu_id, iteration: 0 }
+        VuContext {
+            worker,
+            transport,
+            connection: None,
+            scheduled: None,
+            vu_id,
+            iteration: 0,
+        }
     }
 
     /// This VU's run-wide number (from 1).
@@ -91,7 +98,9 @@ impl VuContext {
             endpoint,
             latency_us: micros(latency),
             service_us: scheduled.map(|_| micros(since_send)),
-            ttfb_us: info.and_then(|i| i.first_byte).map(|fb| micros(fb.saturating_duration_since(sent_at))),
+            ttfb_us: info
+                .and_then(|i| i.first_byte)
+                .map(|fb| micros(fb.saturating_duration_since(sent_at))),
             outcome,
             sent_bytes: info.map_or(0, |i| i.sent_bytes),
             received_bytes: info.map_or(0, |i| i.received_bytes),
@@ -103,7 +112,12 @@ impl VuContext {
 
     /// Connects if needed and performs one exchange, retrying once on a fresh connection
     /// when a reused one turns out to have been closed by the server while idle.
-    async fn exchange(&mut self, request: &Request, wire: &[u8], capture: &mut Capture<'_>) -> (Result<ResponseInfo, HttpError>, Instant) {
+    async fn exchange(
+        &mut self,
+        request: &Request,
+        wire: &[u8],
+        capture: &mut Capture<'_>,
+    ) -> (Result<ResponseInfo, HttpError>, Instant) {
         let mut retried = false;
         loop {
             let connect_started = Instant::now();

@@ -66,7 +66,10 @@ impl<W> Plan<W> {
     pub fn boundary_after(&self, t: Instant) -> Instant {
         let since = t.saturating_duration_since(self.t0);
         let next_whole = self.t0 + Duration::from_secs(since.as_secs() + 1);
-        if t < self.warmup_end && self.warmup_end < next_whole { self.warmup_end } else { next_whole }
+        if t < self.warmup_end && self.warmup_end < next_whole {
+            self.warmup_end
+        } else {
+            next_whole
+        }
     }
 }
-

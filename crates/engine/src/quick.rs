@@ -16,8 +16,15 @@ impl SingleRequest {
         let mut wire = Vec::new();
         encode_h1(&request, origin, &mut wire);
         let path = request.path_and_query.split('?').next().unwrap_or("/").to_string();
-        let endpoint = EndpointName { method: request.method.to_string(), path };
-        SingleRequest { request, wire, endpoint }
+        let endpoint = EndpointName {
+            method: request.method.to_string(),
+            path,
+        };
+        SingleRequest {
+            request,
+            wire,
+            endpoint,
+        }
     }
 }
 

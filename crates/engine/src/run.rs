@@ -68,7 +68,12 @@ pub struct Outcome {
 
 /// Runs `workload` under `settings`. `interrupts` counts SIGINT/SIGTERM: the first stops
 /// gracefully, the second cuts in-flight requests.
-pub fn run<W: Workload>(workload: W, settings: Settings, interrupts: Arc<AtomicUsize>, observer: &mut dyn Observer) -> Outcome {
+pub fn run<W: Workload>(
+    workload: W,
+    settings: Settings,
+    interrupts: Arc<AtomicUsize>,
+    observer: &mut dyn Observer,
+) -> Outcome {
     let endpoint_names = workload.endpoints();
     let threads = settings.threads.max(1);
     let usage_before = ProcessUsage::now();
@@ -95,7 +100,9 @@ pub fn run<W: Workload>(workload: W, settings: Settings, interrupts: Arc<AtomicU
     let handles: Vec<_> = (0..threads)
         .map(|id| {
             let (plan, tx) = (plan.clone(), tx.clone());
-            std::thread::Builder::new().name(format!("loadcell-worker-{id}")).spawn(move || run_worker(plan, id, tx))
+            std::thread::Builder::new()
+                .name(format!("loadcell-worker-{id}"))
+                .spawn(move || run_worker(plan, id, tx))
         })
         .collect();
     drop(tx);
@@ -211,7 +218,10 @@ impl Merger {
                 self.stopped_at = Some(self.stopped_at.map_or(at, |s| s.max(at)));
             }
         }
-        let entry = self.pending.entry(report.seq).or_insert_with(|| (report.recorder.fresh(), 0, report.until));
+        let entry = self
+            .pending
+            .entry(report.seq)
+            .or_insert_with(|| (report.recorder.fresh(), 0, report.until));
         entry.0.merge(&report.recorder);
         entry.1 += 1;
         entry.2 = entry.2.max(report.until);
@@ -219,7 +229,10 @@ impl Merger {
 
     /// Workers expected to report interval `seq`: those that have not ended before it.
     fn expected(&self, seq: u64) -> usize {
-        self.last_seq.iter().filter(|last| last.is_none_or(|l| l >= seq)).count()
+        self.last_seq
+            .iter()
+            .filter(|last| last.is_none_or(|l| l >= seq))
+            .count()
     }
 
     fn next_complete<W>(&mut self, plan: &Plan<W>) -> Option<IntervalSummary> {

@@ -45,7 +45,13 @@ impl LoadCurve {
         let mut segments = Vec::with_capacity(stages.len());
         let (mut t, mut value, mut before) = (0.0, start, 0.0);
         for stage in stages {
-            let seg = Segment { start_s: t, len_s: stage.duration.as_secs_f64(), from: value, to: stage.target, before };
+            let seg = Segment {
+                start_s: t,
+                len_s: stage.duration.as_secs_f64(),
+                from: value,
+                to: stage.target,
+                before,
+            };
             before += seg.arrivals();
             t += seg.len_s;
             value = stage.target;
@@ -56,7 +62,13 @@ impl LoadCurve {
 
     /// A constant level for `len_s` seconds.
     pub fn constant(level: f64, len_s: f64) -> LoadCurve {
-        LoadCurve::new(level, &[Stage { duration: std::time::Duration::from_secs_f64(len_s.max(0.0)), target: level }])
+        LoadCurve::new(
+            level,
+            &[Stage {
+                duration: std::time::Duration::from_secs_f64(len_s.max(0.0)),
+                target: level,
+            }],
+        )
     }
 
     /// Total length in seconds.
@@ -85,14 +97,21 @@ impl LoadCurve {
     /// Mean level over the curve.
     pub fn mean(&self) -> f64 {
         let len = self.len_s();
-        if len > 0.0 { self.total_arrivals() / len } else { self.peak() }
+        if len > 0.0 {
+            self.total_arrivals() / len
+        } else {
+            self.peak()
+        }
     }
 
     /// Seconds from the start at which arrival number `i` (0-based) is due, or `None` if
     /// the curve ends first. Arrival `i` is due when the integral of the rate reaches `i`.
     pub fn arrival_time(&self, i: u64) -> Option<f64> {
         let n = i as f64;
-        let seg = self.segments.iter().find(|s| n < s.before + s.arrivals() || (n == 0.0 && s.from > 0.0))?;
+        let seg = self
+            .segments
+            .iter()
+            .find(|s| n < s.before + s.arrivals() || (n == 0.0 && s.from > 0.0))?;
         let k = n - seg.before;
         if seg.len_s <= 0.0 {
             return Some(seg.start_s);
@@ -124,7 +143,10 @@ mod tests {
     use std::time::Duration;
 
     fn stage(secs: f64, target: f64) -> Stage {
-        Stage { duration: Duration::from_secs_f64(secs), target }
+        Stage {
+            duration: Duration::from_secs_f64(secs),
+            target,
+        }
     }
 
     #[test]

@@ -78,8 +78,8 @@ mod linux {
             // SAFETY: `raw` is a freshly created descriptor nobody else owns.
             let owned = unsafe { OwnedFd::from_raw_fd(raw) };
             // SAFETY: the `OwnedFd` keeps the descriptor open for the AsyncFd's lifetime.
-            let fd = unsafe { AsyncFd::register_with_interest(owned, Interest::READABLE) }
-                .map_err(|e| e.into_parts().1)?;
+            let fd =
+                unsafe { AsyncFd::register_with_interest(owned, Interest::READABLE) }.map_err(|e| e.into_parts().1)?;
             Ok(TimerFd { fd })
         }
 
@@ -95,10 +95,18 @@ mod linux {
                 tv_sec: now.tv_sec + left.as_secs() as libc::time_t + (nanos / 1_000_000_000) as libc::time_t,
                 tv_nsec: (nanos % 1_000_000_000) as libc::c_long,
             };
-            let spec = libc::itimerspec { it_interval: libc::timespec { tv_sec: 0, tv_nsec: 0 }, it_value: value };
+            let spec = libc::itimerspec {
+                it_interval: libc::timespec { tv_sec: 0, tv_nsec: 0 },
+                it_value: value,
+            };
             // SAFETY: valid descriptor and pointers; absolute time on the timer's clock.
             let rc = unsafe {
-                libc::timerfd_settime(self.fd.as_raw_fd(), libc::TFD_TIMER_ABSTIME, &spec, std::ptr::null_mut())
+                libc::timerfd_settime(
+                    self.fd.as_raw_fd(),
+                    libc::TFD_TIMER_ABSTIME,
+                    &spec,
+                    std::ptr::null_mut(),
+                )
             };
             if rc != 0 {
                 return Err(io::Error::last_os_error());

@@ -37,7 +37,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, UnitError> {
         }
         let value: f64 = rest[..num_len].parse().map_err(|_| err())?;
         rest = &rest[num_len..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
         let scale = match &rest[..unit_len] {
             "ns" => 1e-9,
             "us" | "µs" => 1e-6,
@@ -55,7 +57,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, UnitError> {
 }
 
 fn seconds(secs: f64) -> Option<Duration> {
-    (secs.is_finite() && secs >= 0.0 && secs < 1e12).then(|| Duration::from_secs_f64(secs))
+    (0.0..1e12).contains(&secs).then(|| Duration::from_secs_f64(secs))
 }
 
 /// Parses an arrival rate into iterations per second: `500` and `500/s` per second,
@@ -81,7 +83,11 @@ pub fn parse_rate(text: &str) -> Result<f64, UnitError> {
         },
     };
     let rate = count / per_secs;
-    if rate.is_finite() && rate >= 0.0 { Ok(rate) } else { Err(err()) }
+    if rate.is_finite() && rate >= 0.0 {
+        Ok(rate)
+    } else {
+        Err(err())
+    }
 }
 
 /// A number with an optional `k`/`M`/`G` suffix (`1.5k` = 1500).
@@ -185,7 +191,13 @@ mod tests {
     fn stages() {
         let s = parse_stages("30s:100, 2m:100,10s:0", false).unwrap_or_default();
         assert_eq!(s.len(), 3);
-        assert_eq!(s[1], Stage { duration: Duration::from_secs(120), target: 100.0 });
+        assert_eq!(
+            s[1],
+            Stage {
+                duration: Duration::from_secs(120),
+                target: 100.0
+            }
+        );
         let r = parse_stages("1m:6000/m", true).unwrap_or_default();
         assert_eq!(r[0].target, 100.0);
         for bad in ["", "30s", "x:1", "30s:x", "30s:1.5"] {

@@ -22,7 +22,10 @@ impl ProcessUsage {
                 // SAFETY: getrusage succeeded and initialised the struct.
                 let ru = unsafe { ru.assume_init() };
                 let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, (t.tv_usec as u32) * 1000);
-                return ProcessUsage { cpu: tv(ru.ru_utime) + tv(ru.ru_stime), max_rss_kib: ru.ru_maxrss as u64 };
+                return ProcessUsage {
+                    cpu: tv(ru.ru_utime) + tv(ru.ru_stime),
+                    max_rss_kib: ru.ru_maxrss as u64,
+                };
             }
         }
         ProcessUsage::default()
@@ -30,6 +33,9 @@ impl ProcessUsage {
 
     /// CPU used since `earlier`; peak RSS stays the process-wide peak.
     pub fn since(&self, earlier: &ProcessUsage) -> ProcessUsage {
-        ProcessUsage { cpu: self.cpu.saturating_sub(earlier.cpu), max_rss_kib: self.max_rss_kib }
+        ProcessUsage {
+            cpu: self.cpu.saturating_sub(earlier.cpu),
+            max_rss_kib: self.max_rss_kib,
+        }
     }
 }

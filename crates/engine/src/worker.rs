@@ -190,7 +190,15 @@ async fn control_loop<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sende
     send_report(&reports, &state, id, seq, Instant::now(), true, Some(stopped_at));
 }
 
-fn send_report(reports: &Sender<Report>, state: &WorkerState, worker: usize, seq: u64, until: Instant, last: bool, stopped_at: Option<Instant>) {
+fn send_report(
+    reports: &Sender<Report>,
+    state: &WorkerState,
+    worker: usize,
+    seq: u64,
+    until: Instant,
+    last: bool,
+    stopped_at: Option<Instant>,
+) {
     let fresh = state.recorder.borrow().fresh();
     let mut recorder = state.recorder.replace(fresh);
     recorder.active_vus = state.busy_peak.get().max(state.busy.get());
@@ -201,7 +209,14 @@ fn send_report(reports: &Sender<Report>, state: &WorkerState, worker: usize, seq
     if !all.latency.is_empty() {
         state.co_interval_us.set(all.latency.value_at_quantile(0.5).max(1));
     }
-    let _ = reports.send(Report { worker, seq, until, recorder, last, stopped_at });
+    let _ = reports.send(Report {
+        worker,
+        seq,
+        until,
+        recorder,
+        last,
+        stopped_at,
+    });
 }
 
 /// Closed model: spawns VUs up to `target` and wakes or parks the others.
@@ -289,7 +304,10 @@ async fn open_scheduler<W: Workload>(plan: Arc<Plan<W>>, state: Rc<WorkerState>,
                 state.vus_spawned.set(local + 1);
                 state.vus_live.set(state.vus_live.get() + 1);
                 let vu_id = local * plan.workers as u64 + id as u64 + 1;
-                let slot = Rc::new(OpenSlot { job: Cell::new(Some(due)), wake: Notify::new() });
+                let slot = Rc::new(OpenSlot {
+                    job: Cell::new(Some(due)),
+                    wake: Notify::new(),
+                });
                 tokio::task::spawn_local(open_vu(plan.clone(), state.clone(), slot, vu_id));
             }
             None => state.recorder.borrow_mut().dropped += 1,

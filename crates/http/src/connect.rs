@@ -40,7 +40,10 @@ pub async fn connect(origin: &Origin, config: &ClientConfig) -> Result<Connected
             ));
         }
     };
-    Ok(Connected { connection, connect_time: started.elapsed() })
+    Ok(Connected {
+        connection,
+        connect_time: started.elapsed(),
+    })
 }
 
 async fn open(origin: &Origin, config: &ClientConfig) -> Result<Connection, HttpError> {
@@ -59,7 +62,10 @@ async fn open(origin: &Origin, config: &ClientConfig) -> Result<Connection, Http
                 Ok(Connection::Tls(Box::new(stream::StreamH1::new(tls_stream))))
             }
         }
-        (Scheme::Https, None) => Err(HttpError::new(ErrorKind::Tls, "TLS is not configured for an https:// origin")),
+        (Scheme::Https, None) => Err(HttpError::new(
+            ErrorKind::Tls,
+            "TLS is not configured for an https:// origin",
+        )),
         (Scheme::Http, _) if config.http2 => h2::handshake(tcp, origin).await.map(Connection::H2),
         (Scheme::Http, _) => plain::PlainH1::new(tcp).map(Connection::Plain),
     }

@@ -37,15 +37,30 @@ impl Connection {
         match self {
             Connection::Plain(c) => {
                 let (status, first_byte) = c.roundtrip(wire, head, cap).await?;
-                Ok(ResponseInfo { status, first_byte, sent_bytes: wire.len() as u64, received_bytes: c.received() })
+                Ok(ResponseInfo {
+                    status,
+                    first_byte,
+                    sent_bytes: wire.len() as u64,
+                    received_bytes: c.received(),
+                })
             }
             Connection::Tls(c) => {
                 let (status, first_byte) = c.roundtrip(wire, head, cap).await?;
-                Ok(ResponseInfo { status, first_byte, sent_bytes: wire.len() as u64, received_bytes: c.received() })
+                Ok(ResponseInfo {
+                    status,
+                    first_byte,
+                    sent_bytes: wire.len() as u64,
+                    received_bytes: c.received(),
+                })
             }
             Connection::H2(c) => {
                 let (status, first_byte, sent_bytes, received_bytes) = c.roundtrip(req, cap).await?;
-                Ok(ResponseInfo { status, first_byte, sent_bytes, received_bytes })
+                Ok(ResponseInfo {
+                    status,
+                    first_byte,
+                    sent_bytes,
+                    received_bytes,
+                })
             }
         }
     }

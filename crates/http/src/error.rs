@@ -33,7 +33,11 @@ pub struct HttpError {
 
 impl HttpError {
     pub fn new(kind: ErrorKind, detail: impl Into<String>) -> HttpError {
-        HttpError { kind, detail: detail.into(), stale: false }
+        HttpError {
+            kind,
+            detail: detail.into(),
+            stale: false,
+        }
     }
 
     /// Classifies an I/O error that happened while a request was under way.

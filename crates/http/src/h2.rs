@@ -37,7 +37,10 @@ where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let counter = Arc::new(IoCounter::default());
-    let io = TokioIo::new(Counting { io, counter: counter.clone() });
+    let io = TokioIo::new(Counting {
+        io,
+        counter: counter.clone(),
+    });
     let (sender, conn) = hyper::client::conn::http2::handshake(TokioExecutor::new(), io)
         .await
         .map_err(|e| classify(&e))?;
@@ -46,7 +49,11 @@ where
         // failures are reported through the requests themselves.
         let _ = conn.await;
     });
-    Ok(H2Conn { sender, counter, base: origin.base() })
+    Ok(H2Conn {
+        sender,
+        counter,
+        base: origin.base(),
+    })
 }
 
 impl H2Conn {
@@ -55,8 +62,15 @@ impl H2Conn {
     }
 
     /// Sends `req` and reads the whole response; returns (status, first byte, sent, received).
-    pub async fn roundtrip(&mut self, req: &Request, cap: &mut Capture<'_>) -> Result<(u16, Option<Instant>, u64, u64), HttpError> {
-        let (read0, written0) = (self.counter.read.load(Ordering::Relaxed), self.counter.written.load(Ordering::Relaxed));
+    pub async fn roundtrip(
+        &mut self,
+        req: &Request,
+        cap: &mut Capture<'_>,
+    ) -> Result<(u16, Option<Instant>, u64, u64), HttpError> {
+        let (read0, written0) = (
+            self.counter.read.load(Ordering::Relaxed),
+            self.counter.written.load(Ordering::Relaxed),
+        );
         let mut builder = http::Request::builder()
             .method(req.method.clone())
             .uri(format!("{}{}", self.base, req.path_and_query));
@@ -98,9 +112,16 @@ impl H2Conn {
 
 /// Headers HTTP/2 forbids; users copying HTTP/1.1 headers should not break the request.
 fn is_connection_specific(name: &str) -> bool {
-    ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host"]
-        .iter()
-        .any(|n| name.eq_ignore_ascii_case(n))
+    [
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+    ]
+    .iter()
+    .any(|n| name.eq_ignore_ascii_case(n))
 }
 
 fn classify(e: &hyper::Error) -> HttpError {

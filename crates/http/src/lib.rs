@@ -10,13 +10,13 @@
 mod connect;
 mod connection;
 mod error;
+mod h2;
 mod origin;
 mod parse;
 mod plain;
 mod request;
 mod stream;
 mod tls;
-mod h2;
 
 pub use connect::{ClientConfig, Connected, connect};
 pub use connection::{Connection, ResponseInfo};

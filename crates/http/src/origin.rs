@@ -28,7 +28,10 @@ pub struct Origin {
 impl Origin {
     /// Parses an absolute `http://` or `https://` URL.
     pub fn parse(raw: &str) -> Result<Origin, RequestError> {
-        let invalid = |reason: &str| RequestError::InvalidUrl { url: raw.to_string(), reason: reason.to_string() };
+        let invalid = |reason: &str| RequestError::InvalidUrl {
+            url: raw.to_string(),
+            reason: reason.to_string(),
+        };
         let url = url::Url::parse(raw).map_err(|e| invalid(&e.to_string()))?;
         let scheme = match url.scheme() {
             "http" => Scheme::Http,
@@ -55,8 +58,16 @@ impl Origin {
             path_and_query.push('?');
             path_and_query.push_str(q);
         }
-        let server_name = ServerName::try_from(host.clone()).map_err(|_| invalid("host is not a valid TLS server name"))?;
-        Ok(Origin { scheme, host, port, authority, path_and_query, server_name })
+        let server_name =
+            ServerName::try_from(host.clone()).map_err(|_| invalid("host is not a valid TLS server name"))?;
+        Ok(Origin {
+            scheme,
+            host,
+            port,
+            authority,
+            path_and_query,
+            server_name,
+        })
     }
 
     /// `scheme://authority`, for messages and joining relative paths.
@@ -76,19 +87,34 @@ mod tests {
     #[test]
     fn parses_hosts_ports_and_paths() {
         let o = Origin::parse("http://127.0.0.1:8080/a/b?x=1").unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!((o.host.as_str(), o.port, o.authority.as_str()), ("127.0.0.1", 8080, "127.0.0.1:8080"));
+        assert_eq!(
+            (o.host.as_str(), o.port, o.authority.as_str()),
+            ("127.0.0.1", 8080, "127.0.0.1:8080")
+        );
         assert_eq!(o.path_and_query, "/a/b?x=1");
         let o = Origin::parse("https://example.test").unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!((o.port, o.authority.as_str(), o.path_and_query.as_str()), (443, "example.test", "/"));
+        assert_eq!(
+            (o.port, o.authority.as_str(), o.path_and_query.as_str()),
+            (443, "example.test", "/")
+        );
         let o = Origin::parse("http://[::1]:9/").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((o.host.as_str(), o.authority.as_str()), ("::1", "[::1]:9"));
     }
 
     #[test]
     fn rejects_what_is_not_an_http_url() {
-        assert!(matches!(Origin::parse("ftp://x/"), Err(RequestError::UnsupportedScheme(_))));
-        assert!(matches!(Origin::parse("not a url"), Err(RequestError::InvalidUrl { .. })));
+        assert!(matches!(
+            Origin::parse("ftp://x/"),
+            Err(RequestError::UnsupportedScheme(_))
+        ));
+        assert!(matches!(
+            Origin::parse("not a url"),
+            Err(RequestError::InvalidUrl { .. })
+        ));
         assert!(matches!(Origin::parse("http://"), Err(RequestError::InvalidUrl { .. })));
-        assert!(matches!(Origin::parse("http://x:99999/"), Err(RequestError::InvalidUrl { .. })));
+        assert!(matches!(
+            Origin::parse("http://x:99999/"),
+            Err(RequestError::InvalidUrl { .. })
+        ));
     }
 }

@@ -214,7 +214,11 @@ impl ResponseParser {
         } else if head.chunked {
             State::Body(Body::Chunked(Chunk::Size(0, 0)))
         } else if let Some(len) = head.content_length {
-            if len == 0 { State::Done } else { State::Body(Body::Length(len)) }
+            if len == 0 {
+                State::Done
+            } else {
+                State::Body(Body::Length(len))
+            }
         } else {
             self.keep_alive = false;
             State::Body(Body::UntilClose)
@@ -262,12 +266,20 @@ fn parse_head(buf: &[u8]) -> Result<Option<Head>, Malformed> {
             }
         }
     }
-    Ok(Some(Head { len, status, keep_alive, chunked, content_length }))
+    Ok(Some(Head {
+        len,
+        status,
+        keep_alive,
+        chunked,
+        content_length,
+    }))
 }
 
 /// Whether a comma-separated header value contains `token` (case-insensitive).
 fn has_token(value: &[u8], token: &[u8]) -> bool {
-    value.split(|&b| b == b',').any(|part| part.trim_ascii().eq_ignore_ascii_case(token))
+    value
+        .split(|&b| b == b',')
+        .any(|part| part.trim_ascii().eq_ignore_ascii_case(token))
 }
 
 /// Consumes body bytes; returns the next body state (`None` when the body ended) and how
@@ -373,7 +385,10 @@ mod tests {
         let mut body = Vec::new();
         let mut last = Ok(Progress::NeedMore);
         for piece in wire.chunks(step.max(1)) {
-            let mut cap = Capture { body: Some(&mut body), head: None };
+            let mut cap = Capture {
+                body: Some(&mut body),
+                head: None,
+            };
             last = p.feed(piece, &mut cap);
             if last != Ok(Progress::NeedMore) {
                 break;
@@ -409,18 +424,30 @@ mod tests {
 
     #[test]
     fn chunked_without_trailer() {
-        let (prog, body, _) = run(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", 4, false);
+        let (prog, body, _) = run(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+            4,
+            false,
+        );
         assert_eq!(prog, Ok(Progress::Done));
         assert_eq!(body, b"abc");
     }
 
     #[test]
     fn connection_close_and_http10_are_not_reusable() {
-        let (_, _, p) = run(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", 100, false);
+        let (_, _, p) = run(
+            b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+            100,
+            false,
+        );
         assert!(!p.keep_alive());
         let (_, _, p) = run(b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n", 100, false);
         assert!(!p.keep_alive());
-        let (_, _, p) = run(b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n", 100, false);
+        let (_, _, p) = run(
+            b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n",
+            100,
+            false,
+        );
         assert!(p.keep_alive());
     }
 
@@ -428,7 +455,10 @@ mod tests {
     fn body_until_close() {
         let mut p = ResponseParser::new(false);
         let mut cap = Capture::default();
-        assert_eq!(p.feed(b"HTTP/1.1 200 OK\r\n\r\npartial", &mut cap), Ok(Progress::NeedMore));
+        assert_eq!(
+            p.feed(b"HTTP/1.1 200 OK\r\n\r\npartial", &mut cap),
+            Ok(Progress::NeedMore)
+        );
         assert_eq!(p.finish_on_close(), Progress::Done);
         assert!(!p.keep_alive());
     }
@@ -445,7 +475,11 @@ mod tests {
 
     #[test]
     fn interim_100_continue_is_skipped() {
-        let (prog, body, p) = run(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 3, false);
+        let (prog, body, p) = run(
+            b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+            3,
+            false,
+        );
         assert_eq!(prog, Ok(Progress::Done));
         assert_eq!((p.status(), body.as_slice()), (200, &b"ok"[..]));
     }
@@ -466,7 +500,11 @@ mod tests {
             b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
             b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab\r\n",
         ] {
-            assert!(matches!(run(wire, 100, false).0, Err(Malformed(_))), "{:?}", String::from_utf8_lossy(wire));
+            assert!(
+                matches!(run(wire, 100, false).0, Err(Malformed(_))),
+                "{:?}",
+                String::from_utf8_lossy(wire)
+            );
         }
     }
 

@@ -48,7 +48,11 @@ impl PlainH1 {
         // together with the `AsyncFd`, and is never swapped for another one.
         let fd = unsafe { AsyncFd::register_with_interest(std, Interest::READABLE | Interest::WRITABLE) }
             .map_err(|e| HttpError::from_connect_io(&e.into_parts().1))?;
-        Ok(PlainH1 { fd, parser: ResponseParser::new(false), used: false })
+        Ok(PlainH1 {
+            fd,
+            parser: ResponseParser::new(false),
+            used: false,
+        })
     }
 
     /// Whether another request may be sent on this connection.
@@ -67,13 +71,15 @@ impl PlainH1 {
         let reused = self.used;
         self.used = true;
         self.parser.reset(head_request);
-        self.write_all(wire).await.map_err(|e| stale_if(HttpError::from_io(&e), reused))?;
+        self.write_all(wire)
+            .await
+            .map_err(|e| stale_if(HttpError::from_io(&e), reused))?;
         let mut first_byte = None;
         loop {
             let mut guard = self.fd.readable().await.map_err(|e| HttpError::from_io(&e))?;
             let parser = &mut self.parser;
             let mut drained = false;
-            let step = SCRATCH.with_borrow_mut(|buf| match guard.try_io(|fd| (&*fd.get_ref()).read(buf)) {
+            let step = SCRATCH.with_borrow_mut(|buf| match guard.try_io(|fd| fd.get_ref().read(buf)) {
                 Err(_would_block) => Step::Again,
                 Ok(Err(e)) if e.kind() == io::ErrorKind::Interrupted => Step::Again,
                 Ok(Err(e)) => Step::Failed(e),
@@ -102,7 +108,10 @@ impl PlainH1 {
                     if self.parser.finish_on_close() == Progress::Done {
                         return Ok((self.parser.status(), first_byte));
                     }
-                    let e = HttpError::new(ErrorKind::ConnectionClosed, "the server closed the connection before a complete response");
+                    let e = HttpError::new(
+                        ErrorKind::ConnectionClosed,
+                        "the server closed the connection before a complete response",
+                    );
                     return Err(stale_if(e, reused && !self.parser.started()));
                 }
                 Step::Failed(e) => return Err(stale_if(HttpError::from_io(&e), reused && !self.parser.started())),
@@ -119,7 +128,7 @@ impl PlainH1 {
     async fn write_all(&self, mut wire: &[u8]) -> io::Result<()> {
         while !wire.is_empty() {
             let mut guard = self.fd.writable().await?;
-            match guard.try_io(|fd| (&*fd.get_ref()).write(wire)) {
+            match guard.try_io(|fd| fd.get_ref().write(wire)) {
                 Ok(Ok(0)) => return Err(io::ErrorKind::WriteZero.into()),
                 Ok(Ok(n)) => wire = &wire[n..],
                 Ok(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}

@@ -20,7 +20,12 @@ pub struct Request {
 
 impl Request {
     /// Validates method and headers for a request to `path_and_query`.
-    pub fn new(method: &str, path_and_query: &str, headers: Vec<(String, String)>, body: Bytes) -> Result<Request, RequestError> {
+    pub fn new(
+        method: &str,
+        path_and_query: &str,
+        headers: Vec<(String, String)>,
+        body: Bytes,
+    ) -> Result<Request, RequestError> {
         let method = http::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
             .map_err(|_| RequestError::InvalidMethod(method.to_string()))?;
         for (name, value) in &headers {
@@ -28,7 +33,12 @@ impl Request {
                 return Err(RequestError::InvalidHeader(format!("{name}: {value}")));
             }
         }
-        Ok(Request { method, path_and_query: path_and_query.to_string(), headers, body })
+        Ok(Request {
+            method,
+            path_and_query: path_and_query.to_string(),
+            headers,
+            body,
+        })
     }
 
     /// True for HEAD, whose response carries no body whatever its headers say.
@@ -43,7 +53,11 @@ impl Request {
     /// Whether a `Content-Length` must be sent: always with a body, and for methods whose
     /// servers expect one even when empty.
     fn needs_length(&self) -> bool {
-        !self.body.is_empty() || matches!(self.method, http::Method::POST | http::Method::PUT | http::Method::PATCH)
+        !self.body.is_empty()
+            || matches!(
+                self.method,
+                http::Method::POST | http::Method::PUT | http::Method::PATCH
+            )
     }
 }
 
@@ -105,12 +119,20 @@ mod tests {
 
     #[test]
     fn encodes_defaults_user_headers_and_body() {
-        let req = Request::new("post", "/x?y=1", vec![("X-A".into(), "1".into()), ("accept".into(), "application/json".into())], Bytes::from_static(b"hi"))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let req = Request::new(
+            "post",
+            "/x?y=1",
+            vec![("X-A".into(), "1".into()), ("accept".into(), "application/json".into())],
+            Bytes::from_static(b"hi"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         let mut out = Vec::new();
         encode_h1(&req, &origin(), &mut out);
         let text = String::from_utf8(out).unwrap_or_default();
-        assert!(text.starts_with("POST /x?y=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"), "{text}");
+        assert!(
+            text.starts_with("POST /x?y=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"),
+            "{text}"
+        );
         assert!(text.contains("X-A: 1\r\n"));
         assert!(text.contains("accept: application/json\r\n"));
         assert!(!text.contains("Accept: */*"));

@@ -19,7 +19,12 @@ pub struct StreamH1<S> {
 
 impl<S: AsyncRead + AsyncWrite + Unpin> StreamH1<S> {
     pub fn new(io: S) -> StreamH1<S> {
-        StreamH1 { io, buf: vec![0; READ_BYTES], parser: ResponseParser::new(false), used: false }
+        StreamH1 {
+            io,
+            buf: vec![0; READ_BYTES],
+            parser: ResponseParser::new(false),
+            used: false,
+        }
     }
 
     pub fn reusable(&self) -> bool {
@@ -41,8 +46,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> StreamH1<S> {
         self.used = true;
         self.parser.reset(head_request);
         let stale = |e: HttpError, started: bool| if reused && !started { e.stale() } else { e };
-        self.io.write_all(wire).await.map_err(|e| stale(HttpError::from_io(&e), false))?;
-        self.io.flush().await.map_err(|e| stale(HttpError::from_io(&e), false))?;
+        self.io
+            .write_all(wire)
+            .await
+            .map_err(|e| stale(HttpError::from_io(&e), false))?;
+        self.io
+            .flush()
+            .await
+            .map_err(|e| stale(HttpError::from_io(&e), false))?;
         let mut first_byte = None;
         loop {
             let n = match self.io.read(&mut self.buf).await {
@@ -53,7 +64,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> StreamH1<S> {
                 if self.parser.finish_on_close() == Progress::Done {
                     return Ok((self.parser.status(), first_byte));
                 }
-                let e = HttpError::new(ErrorKind::ConnectionClosed, "the server closed the connection before a complete response");
+                let e = HttpError::new(
+                    ErrorKind::ConnectionClosed,
+                    "the server closed the connection before a complete response",
+                );
                 return Err(stale(e, self.parser.started()));
             }
             first_byte.get_or_insert_with(Instant::now);

@@ -76,7 +76,7 @@ impl EndpointMetrics {
 pub(crate) fn merge_histogram(into: &mut LatencyHistogram, from: &LatencyHistogram) {
     if into.add(from).is_err() {
         for v in from.iter_recorded() {
-            into.saturating_record_n(v.value_iterated_to(), v.count_at_value());
+            crate::histogram::record_us_n(into, v.value_iterated_to(), v.count_at_value());
         }
     }
 }

@@ -13,7 +13,7 @@ mod status;
 mod summarize;
 
 pub use endpoint::EndpointMetrics;
-pub use histogram::{LatencyHistogram, latency_stats, new_histogram};
+pub use histogram::{LatencyHistogram, latency_stats, new_histogram, record_us};
 pub use recorder::{Outcome, Recorder, Sample};
 pub use status::StatusCounts;
-pub use summarize::{interval_summary, status_map, error_map};
+pub use summarize::{error_map, interval_summary, status_map};

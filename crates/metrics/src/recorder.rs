@@ -1,7 +1,7 @@
 //! One worker thread's metrics for one interval: the only thing the request path writes to.
 
 use crate::endpoint::{EndpointMetrics, merge_histogram};
-use crate::histogram::{LatencyHistogram, new_histogram};
+use crate::histogram::{LatencyHistogram, new_histogram, record_us};
 use loadcell_schema::ErrorKind;
 
 /// How a request ended.
@@ -99,18 +99,16 @@ impl Recorder {
             return;
         };
         if s.outcome.has_latency() {
-            ep.latency.saturating_record(s.latency_us);
+            record_us(&mut ep.latency, s.latency_us);
             if let Some(us) = s.service_us {
-                ep.service.saturating_record(us);
+                record_us(&mut ep.service, us);
             }
             if let Some(interval) = s.expected_interval_us {
-                if ep.co_estimate.record_correct(s.latency_us, interval).is_err() {
-                    ep.co_estimate.saturating_record(s.latency_us);
-                }
+                record_corrected(&mut ep.co_estimate, s.latency_us, interval);
             }
         }
         if let Some(us) = s.ttfb_us {
-            ep.ttfb.saturating_record(us);
+            record_us(&mut ep.ttfb, us);
         }
         match s.outcome {
             Outcome::Status(code) => ep.status.add(code, 1),
@@ -129,7 +127,7 @@ impl Recorder {
     #[inline]
     pub fn record_connect(&mut self, us: u64) {
         self.connections_opened += 1;
-        self.connect.saturating_record(us);
+        record_us(&mut self.connect, us);
     }
 
     /// Completed requests across endpoints.
@@ -149,7 +147,8 @@ impl Recorder {
     /// Adds `other` into `self`; `active_vus` adds up (threads' VUs are disjoint).
     pub fn merge(&mut self, other: &Recorder) {
         if self.endpoints.len() < other.endpoints.len() {
-            self.endpoints.resize_with(other.endpoints.len(), EndpointMetrics::default);
+            self.endpoints
+                .resize_with(other.endpoints.len(), EndpointMetrics::default);
         }
         for (mine, theirs) in self.endpoints.iter_mut().zip(&other.endpoints) {
             mine.merge(theirs);
@@ -168,6 +167,21 @@ impl Recorder {
         let peak = self.active_vus.max(other.active_vus);
         self.merge(other);
         self.active_vus = peak;
+    }
+}
+
+/// HdrHistogram's coordinated-omission back-fill: a sample of `value` taken by a VU that
+/// would otherwise have sent every `interval` also stands for the requests it could not
+/// send meanwhile, at `value - interval`, `value - 2·interval`, ... down to `interval`.
+fn record_corrected(h: &mut LatencyHistogram, value: u64, interval: u64) {
+    record_us(h, value);
+    if interval == 0 {
+        return;
+    }
+    let mut missing = value.saturating_sub(interval);
+    while missing >= interval {
+        record_us(h, missing);
+        missing -= interval;
     }
 }
 
@@ -230,7 +244,9 @@ mod tests {
         r.record(&s);
         // One real sample of 1 s with a 1 ms expected interval stands for ~1000 requests
         // that a non-stalled user would have sent.
-        assert!(r.endpoints[0].co_estimate.len() >= 999);
+        let est = &r.endpoints[0].co_estimate;
+        assert_eq!(est.len(), 1000);
+        assert!(est.max() >= 999_000 && est.value_at_quantile(0.5) > 400_000);
         assert_eq!(r.endpoints[0].latency.len(), 1);
     }
 }

@@ -8,7 +8,11 @@ use std::collections::BTreeMap;
 
 /// Status counts as a JSON-friendly map (`"200" → n`).
 pub fn status_map(ep: &EndpointMetrics) -> BTreeMap<String, u64> {
-    ep.status.sorted().into_iter().map(|(s, n)| (s.to_string(), n)).collect()
+    ep.status
+        .sorted()
+        .into_iter()
+        .map(|(s, n)| (s.to_string(), n))
+        .collect()
 }
 
 /// Non-zero error counts by kind name.

@@ -60,7 +60,16 @@ const ADJECTIVES: [&str; 10] = [
     "Sturdy", "Shiny", "Compact", "Classic", "Smart", "Cozy", "Rugged", "Sleek", "Handy", "Vintage",
 ];
 const NOUNS: [&str; 10] = [
-    "Lamp", "Backpack", "Kettle", "Headphones", "Notebook", "Mug", "Chair", "Watch", "Blanket", "Speaker",
+    "Lamp",
+    "Backpack",
+    "Kettle",
+    "Headphones",
+    "Notebook",
+    "Mug",
+    "Chair",
+    "Watch",
+    "Blanket",
+    "Speaker",
 ];
 const REVIEW_TEXTS: [&str; 5] = [
     "Does what it says.",
@@ -90,8 +99,14 @@ impl Catalog {
                 }
             })
             .collect();
-        let product_json = products.iter().map(|p| Bytes::from(product_value(p).to_string())).collect();
-        let reviews_json = products.iter().map(|p| Bytes::from(reviews_value(p.id).to_string())).collect();
+        let product_json = products
+            .iter()
+            .map(|p| Bytes::from(product_value(p).to_string()))
+            .collect();
+        let reviews_json = products
+            .iter()
+            .map(|p| Bytes::from(reviews_value(p.id).to_string()))
+            .collect();
         let mut catalog = Catalog {
             products,
             product_json,

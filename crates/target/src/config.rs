@@ -94,8 +94,7 @@ impl Config {
             error_rate: opt_flag("error-rate", &args.error_rate, knobs::parse_rate)?.unwrap_or(0.0),
             stall,
             workers: opt_flag("workers", &args.workers, knobs::parse_count)?,
-            service_time: opt_flag("service-time", &args.service_time, knobs::parse_duration)?
-                .unwrap_or_default(),
+            service_time: opt_flag("service-time", &args.service_time, knobs::parse_duration)?.unwrap_or_default(),
             cpu_work: opt_flag("cpu-work", &args.cpu_work, knobs::parse_duration)?.unwrap_or_default(),
             leak_bytes: opt_flag("leak", &args.leak, knobs::parse_size)?.unwrap_or(0),
             close_rate: opt_flag("close-rate", &args.close_rate, knobs::parse_rate)?.unwrap_or(0.0),
@@ -125,16 +124,21 @@ impl Config {
                 .check()
                 .map_err(|reason| TargetError::flag("stall-for", format!("{:?}", stall.duration), reason))?;
         }
-        for (name, value) in [
-            ("service-time", self.service_time),
-            ("cpu-work", self.cpu_work),
-        ] {
+        for (name, value) in [("service-time", self.service_time), ("cpu-work", self.cpu_work)] {
             if value > knobs::MAX_DURATION {
-                return Err(TargetError::flag(name, format!("{value:?}"), "longer than the 1h maximum"));
+                return Err(TargetError::flag(
+                    name,
+                    format!("{value:?}"),
+                    "longer than the 1h maximum",
+                ));
             }
         }
         if self.leak_bytes > knobs::MAX_LEAK_BYTES {
-            return Err(TargetError::flag("leak", self.leak_bytes.to_string(), "larger than the 64MB maximum"));
+            return Err(TargetError::flag(
+                "leak",
+                self.leak_bytes.to_string(),
+                "larger than the 64MB maximum",
+            ));
         }
         Ok(())
     }
@@ -218,7 +222,13 @@ mod tests {
         assert_eq!(c.host.to_string(), "::1");
         assert_eq!(c.threads, 2);
         assert_eq!(c.error_rate, 0.05);
-        assert_eq!(c.stall, Some(Stall { every: Duration::from_secs(5), duration: Duration::from_secs(1) }));
+        assert_eq!(
+            c.stall,
+            Some(Stall {
+                every: Duration::from_secs(5),
+                duration: Duration::from_secs(1)
+            })
+        );
         assert_eq!(c.workers, Some(4));
         assert_eq!(c.service_time, Duration::from_millis(50));
         assert_eq!(c.cpu_work, Duration::from_micros(100));
@@ -230,22 +240,98 @@ mod tests {
     #[test]
     fn errors_name_flag_and_value() {
         let cases: Vec<(TargetArgs, &str)> = vec![
-            (TargetArgs { host: "localhost".into(), ..args() }, "--host"),
-            (TargetArgs { port: "70000".into(), ..args() }, "--port"),
-            (TargetArgs { threads: "0".into(), ..args() }, "--threads"),
-            (TargetArgs { latency: Some("fast".into()), ..args() }, "--latency"),
-            (TargetArgs { error_rate: Some("150%".into()), ..args() }, "--error-rate"),
-            (TargetArgs { stall_every: Some("5s".into()), ..args() }, "--stall-every"),
-            (TargetArgs { stall_for: Some("1s".into()), ..args() }, "--stall-for"),
             (
-                TargetArgs { stall_every: Some("1s".into()), stall_for: Some("2s".into()), ..args() },
+                TargetArgs {
+                    host: "localhost".into(),
+                    ..args()
+                },
+                "--host",
+            ),
+            (
+                TargetArgs {
+                    port: "70000".into(),
+                    ..args()
+                },
+                "--port",
+            ),
+            (
+                TargetArgs {
+                    threads: "0".into(),
+                    ..args()
+                },
+                "--threads",
+            ),
+            (
+                TargetArgs {
+                    latency: Some("fast".into()),
+                    ..args()
+                },
+                "--latency",
+            ),
+            (
+                TargetArgs {
+                    error_rate: Some("150%".into()),
+                    ..args()
+                },
+                "--error-rate",
+            ),
+            (
+                TargetArgs {
+                    stall_every: Some("5s".into()),
+                    ..args()
+                },
+                "--stall-every",
+            ),
+            (
+                TargetArgs {
+                    stall_for: Some("1s".into()),
+                    ..args()
+                },
                 "--stall-for",
             ),
-            (TargetArgs { workers: Some("none".into()), ..args() }, "--workers"),
-            (TargetArgs { service_time: Some("50".into()), ..args() }, "--service-time"),
-            (TargetArgs { cpu_work: Some("1h".into()), ..args() }, "--cpu-work"),
-            (TargetArgs { leak: Some("1GB".into()), ..args() }, "--leak"),
-            (TargetArgs { close_rate: Some("2".into()), ..args() }, "--close-rate"),
+            (
+                TargetArgs {
+                    stall_every: Some("1s".into()),
+                    stall_for: Some("2s".into()),
+                    ..args()
+                },
+                "--stall-for",
+            ),
+            (
+                TargetArgs {
+                    workers: Some("none".into()),
+                    ..args()
+                },
+                "--workers",
+            ),
+            (
+                TargetArgs {
+                    service_time: Some("50".into()),
+                    ..args()
+                },
+                "--service-time",
+            ),
+            (
+                TargetArgs {
+                    cpu_work: Some("1h".into()),
+                    ..args()
+                },
+                "--cpu-work",
+            ),
+            (
+                TargetArgs {
+                    leak: Some("1GB".into()),
+                    ..args()
+                },
+                "--leak",
+            ),
+            (
+                TargetArgs {
+                    close_rate: Some("2".into()),
+                    ..args()
+                },
+                "--close-rate",
+            ),
         ];
         for (a, flag) in cases {
             let msg = message(&a);
@@ -253,17 +339,29 @@ mod tests {
             assert!(!msg.contains('\n'), "{msg:?} should be one line");
             assert!(Config::try_from(&a).unwrap_err().is_usage());
         }
-        let msg = message(&TargetArgs { latency: Some("fast".into()), ..args() });
+        let msg = message(&TargetArgs {
+            latency: Some("fast".into()),
+            ..args()
+        });
         assert!(msg.starts_with("invalid value 'fast' for --latency: "), "{msg}");
     }
 
     #[test]
     fn validate_hand_built() {
-        let bad = Config { error_rate: 1.5, ..Config::default() };
+        let bad = Config {
+            error_rate: 1.5,
+            ..Config::default()
+        };
         assert!(bad.validate().unwrap_err().to_string().contains("--error-rate"));
-        let bad = Config { workers: Some(0), ..Config::default() };
+        let bad = Config {
+            workers: Some(0),
+            ..Config::default()
+        };
         assert!(bad.validate().is_err());
-        let bad = Config { threads: 0, ..Config::default() };
+        let bad = Config {
+            threads: 0,
+            ..Config::default()
+        };
         assert!(bad.validate().is_err());
         assert!(Config::default().validate().is_ok());
     }

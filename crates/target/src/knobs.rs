@@ -327,7 +327,10 @@ mod tests {
         assert_eq!(Latency::parse("uniform:5ms,20ms"), Ok(Latency::Uniform(ms(5), ms(20))));
         assert_eq!(
             Latency::parse("lognormal:20ms,200ms"),
-            Ok(Latency::LogNormal { median: ms(20), p99: ms(200) })
+            Ok(Latency::LogNormal {
+                median: ms(20),
+                p99: ms(200)
+            })
         );
     }
 
@@ -357,7 +360,10 @@ mod tests {
             let d = uniform.sample();
             assert!(d >= ms(5) && d <= ms(20), "{d:?}");
         }
-        let log = Latency::LogNormal { median: ms(20), p99: ms(200) };
+        let log = Latency::LogNormal {
+            median: ms(20),
+            p99: ms(200),
+        };
         let mut samples: Vec<Duration> = (0..20_000).map(|_| log.sample()).collect();
         samples.sort();
         let median = samples[samples.len() / 2];
@@ -368,14 +374,31 @@ mod tests {
 
     #[test]
     fn stall_windows() {
-        let stall = Stall { every: ms(1000), duration: ms(300) };
+        let stall = Stall {
+            every: ms(1000),
+            duration: ms(300),
+        };
         assert_eq!(stall.remaining(ms(0)), Duration::ZERO);
         assert_eq!(stall.remaining(ms(500)), Duration::ZERO);
         assert_eq!(stall.remaining(ms(1000)), ms(300));
         assert_eq!(stall.remaining(ms(1100)), ms(200));
         assert_eq!(stall.remaining(ms(1300)), Duration::ZERO);
         assert_eq!(stall.remaining(ms(2050)), ms(250));
-        assert!(Stall { every: ms(100), duration: ms(100) }.check().is_err());
-        assert!(Stall { every: ms(0), duration: ms(0) }.check().is_err());
+        assert!(
+            Stall {
+                every: ms(100),
+                duration: ms(100)
+            }
+            .check()
+            .is_err()
+        );
+        assert!(
+            Stall {
+                every: ms(0),
+                duration: ms(0)
+            }
+            .check()
+            .is_err()
+        );
     }
 }

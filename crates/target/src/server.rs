@@ -41,7 +41,9 @@ pub fn run(args: &TargetArgs) -> Result<(), TargetError> {
     let app = Arc::new(App::new(config));
     let result = runtime.block_on(async move {
         let listener = bind(addr)?;
-        let local = listener.local_addr().map_err(|source| TargetError::Bind { addr, source })?;
+        let local = listener
+            .local_addr()
+            .map_err(|source| TargetError::Bind { addr, source })?;
         let stop = stop_signal().map_err(TargetError::Runtime)?;
         let mut out = std::io::stdout().lock();
         // Nothing useful to do if stdout is gone; keep serving.
@@ -89,7 +91,9 @@ impl TargetHandle {
                 };
                 runtime.block_on(async move {
                     let bound = bind(addr).and_then(|listener| {
-                        let local = listener.local_addr().map_err(|source| TargetError::Bind { addr, source })?;
+                        let local = listener
+                            .local_addr()
+                            .map_err(|source| TargetError::Bind { addr, source })?;
                         Ok((listener, local))
                     });
                     let listener = match bound {
@@ -166,7 +170,9 @@ impl Drop for TargetHandle {
 
 impl std::fmt::Debug for TargetHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TargetHandle").field("addr", &self.addr).finish_non_exhaustive()
+        f.debug_struct("TargetHandle")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
     }
 }
 

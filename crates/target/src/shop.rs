@@ -176,9 +176,7 @@ impl Shop<'_> {
     fn shop_error(&self, error: ShopError) -> Reply {
         match error {
             ShopError::UnknownSession => self.unauthorized(),
-            ShopError::UnknownProduct => {
-                self.fail(Failure::UnknownProduct, StatusCode::NOT_FOUND, "unknown product")
-            }
+            ShopError::UnknownProduct => self.fail(Failure::UnknownProduct, StatusCode::NOT_FOUND, "unknown product"),
             ShopError::BadQuantity => Reply::error(StatusCode::BAD_REQUEST, "qty must be between 1 and 1000"),
             ShopError::EmptyCart => Reply::error(StatusCode::BAD_REQUEST, "cart is empty"),
         }
@@ -218,7 +216,10 @@ impl Shop<'_> {
                 .map_err(|_| Reply::error(StatusCode::BAD_REQUEST, &format!("invalid {key}")))?;
         }
         if page == 0 || page > 1_000_000 {
-            return Err(Reply::error(StatusCode::BAD_REQUEST, "page must be between 1 and 1000000"));
+            return Err(Reply::error(
+                StatusCode::BAD_REQUEST,
+                "page must be between 1 and 1000000",
+            ));
         }
         if limit == 0 || limit > MAX_PAGE_LIMIT {
             return Err(Reply::error(StatusCode::BAD_REQUEST, "limit must be between 1 and 100"));
@@ -303,8 +304,7 @@ impl Shop<'_> {
 }
 
 fn parse_body<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, Reply> {
-    serde_json::from_slice(body)
-        .map_err(|e| Reply::error(StatusCode::BAD_REQUEST, &format!("invalid JSON body: {e}")))
+    serde_json::from_slice(body).map_err(|e| Reply::error(StatusCode::BAD_REQUEST, &format!("invalid JSON body: {e}")))
 }
 
 /// Candidate session tokens: the bearer token first, then any `session` cookie.
@@ -350,7 +350,10 @@ mod tests {
         assert_eq!(classify(&get, "/api/products/7/reviews"), Target::Shop(Route::Reviews));
         assert_eq!(classify(&get, "/api/orders/3"), Target::Shop(Route::Order));
         assert_eq!(classify(&post, "/"), Target::Shop(Route::Unmatched));
-        assert_eq!(classify(&get, "/api/products/7/reviews/x"), Target::Shop(Route::Unmatched));
+        assert_eq!(
+            classify(&get, "/api/products/7/reviews/x"),
+            Target::Shop(Route::Unmatched)
+        );
         assert_eq!(classify(&get, "/nope"), Target::Shop(Route::Unmatched));
         assert!(known_path("/api/auth/login"));
         assert!(!known_path("/nope"));

@@ -117,28 +117,50 @@ async fn shop_flow_with_session_cookie() {
 async fn correlation_failures_are_counted() {
     let server = spawn();
     let mut c = Client::connect(server.addr).await;
-    let wrong = c.get_with("/api/user/profile", &[("Authorization", "Bearer nope")]).await;
+    let wrong = c
+        .get_with("/api/user/profile", &[("Authorization", "Bearer nope")])
+        .await;
     assert_eq!(wrong.status, 401);
     assert_eq!(server.stats().correlation_failures.auth, 1);
     assert_eq!(c.get("/api/cart").await.status, 401);
-    let bad_login = c.post("/api/auth/login", &[], r#"{"user":"user1","password":"pass2"}"#).await;
+    let bad_login = c
+        .post("/api/auth/login", &[], r#"{"user":"user1","password":"pass2"}"#)
+        .await;
     assert_eq!(bad_login.status, 401);
     assert_eq!(c.post("/api/auth/login", &[], "not json").await.status, 400);
     assert_eq!(c.get("/api/products/51").await.status, 404);
     assert_eq!(c.get("/api/products/abc/reviews").await.status, 404);
 
     let token = |body: serde_json::Value| format!("Bearer {}", body["token"].as_str().unwrap());
-    let alice = token(c.post("/api/auth/login", &[], r#"{"user":"user1","password":"pass1"}"#).await.json());
-    let bob = token(c.post("/api/auth/login", &[], r#"{"user":"user2","password":"pass2"}"#).await.json());
-    let add = c.post("/api/cart/add", &[("Authorization", &alice)], r#"{"product_id":999}"#).await;
+    let alice = token(
+        c.post("/api/auth/login", &[], r#"{"user":"user1","password":"pass1"}"#)
+            .await
+            .json(),
+    );
+    let bob = token(
+        c.post("/api/auth/login", &[], r#"{"user":"user2","password":"pass2"}"#)
+            .await
+            .json(),
+    );
+    let add = c
+        .post("/api/cart/add", &[("Authorization", &alice)], r#"{"product_id":999}"#)
+        .await;
     assert_eq!(add.status, 404);
-    c.post("/api/cart/add", &[("Authorization", &alice)], r#"{"product_id":1}"#).await;
+    c.post("/api/cart/add", &[("Authorization", &alice)], r#"{"product_id":1}"#)
+        .await;
     let order_id = c.post("/api/checkout", &[("Authorization", &alice)], "").await.json()["order_id"]
         .as_u64()
         .unwrap();
-    let theirs = c.get_with(&format!("/api/orders/{order_id}"), &[("Authorization", &bob)]).await;
+    let theirs = c
+        .get_with(&format!("/api/orders/{order_id}"), &[("Authorization", &bob)])
+        .await;
     assert_eq!(theirs.status, 403);
-    assert_eq!(c.get_with("/api/orders/999999", &[("Authorization", &alice)]).await.status, 404);
+    assert_eq!(
+        c.get_with("/api/orders/999999", &[("Authorization", &alice)])
+            .await
+            .status,
+        404
+    );
 
     let failures = server.stats().correlation_failures;
     assert_eq!(failures.auth, 3);
@@ -182,7 +204,12 @@ async fn requests_total_is_exact_over_keep_alive() {
     assert_eq!(stats["by_status"]["200"], 500);
     assert_eq!(stats["connections_total"], 2);
     assert!(stats["uptime_s"].as_f64().unwrap() > 0.0);
-    for key in ["correlation_failures", "connections_closed_by_server", "orders", "leaked_bytes"] {
+    for key in [
+        "correlation_failures",
+        "connections_closed_by_server",
+        "orders",
+        "leaked_bytes",
+    ] {
         assert!(stats.get(key).is_some(), "missing {key}");
     }
     // /_stats itself is not counted.
@@ -194,11 +221,15 @@ async fn requests_total_is_exact_over_keep_alive() {
 async fn reset_zeroes_counters_but_keeps_the_store() {
     let server = spawn();
     let mut c = Client::connect(server.addr).await;
-    let login = c.post("/api/auth/login", &[], r#"{"user":"user5","password":"pass5"}"#).await;
+    let login = c
+        .post("/api/auth/login", &[], r#"{"user":"user5","password":"pass5"}"#)
+        .await;
     let auth = format!("Bearer {}", login.json()["token"].as_str().unwrap());
     let h = [("Authorization", auth.as_str())];
     c.post("/api/cart/add", &h, r#"{"product_id":2,"qty":1}"#).await;
-    let order_id = c.post("/api/checkout", &h, "").await.json()["order_id"].as_u64().unwrap();
+    let order_id = c.post("/api/checkout", &h, "").await.json()["order_id"]
+        .as_u64()
+        .unwrap();
     c.get("/nope").await;
     let reset = c.post("/_reset", &[], "").await;
     assert_eq!(reset.status, 200);

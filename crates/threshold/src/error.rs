@@ -51,9 +51,7 @@ pub enum ThresholdError {
     },
 
     /// `p(N)` with N outside 0..=100.
-    #[error(
-        "bad threshold '{expr}': percentile {value} is out of range; use p(N) with N from 0 to 100"
-    )]
+    #[error("bad threshold '{expr}': percentile {value} is out of range; use p(N) with N from 0 to 100")]
     PercentileOutOfRange { expr: String, value: String },
 }
 
@@ -70,9 +68,7 @@ fn metric_hint(suggestion: &Option<&'static str>) -> String {
 fn tag_hint(suggestion: &Option<&'static str>) -> String {
     match suggestion {
         Some(s) => format!("; did you mean '{s}'?"),
-        None => {
-            "; use endpoint, name, method, status, journey, step, check, scenario or url".into()
-        }
+        None => "; use endpoint, name, method, status, journey, step, check, scenario or url".into(),
     }
 }
 

@@ -85,12 +85,7 @@ mod tests {
     }
 
     impl MetricSource for Fixed {
-        fn query(
-            &self,
-            metric: Metric,
-            filter: &TagFilter,
-            aggregation: Aggregation,
-        ) -> Option<f64> {
+        fn query(&self, metric: Metric, filter: &TagFilter, aggregation: Aggregation) -> Option<f64> {
             match filter.get(TagKey::Endpoint) {
                 Some(ep) => self
                     .endpoint_rows
@@ -109,11 +104,7 @@ mod tests {
     fn source() -> Fixed {
         Fixed {
             rows: vec![
-                (
-                    Metric::HttpReqDuration,
-                    Aggregation::Percentile(95.0),
-                    180.0,
-                ),
+                (Metric::HttpReqDuration, Aggregation::Percentile(95.0), 180.0),
                 (Metric::HttpReqDuration, Aggregation::Avg, 90.5),
                 (Metric::HttpReqFailed, Aggregation::Rate, 0.008),
                 (Metric::HttpReqs, Aggregation::Rate, 1200.0),
@@ -165,10 +156,7 @@ mod tests {
             actual: None,
         };
         assert_eq!(verdict("p99<1s"), none);
-        assert_eq!(
-            verdict("http_req_duration{endpoint:GET /other}: p(99)<1s"),
-            none
-        );
+        assert_eq!(verdict("http_req_duration{endpoint:GET /other}: p(99)<1s"), none);
         assert_eq!(verdict("checks: rate>0.9"), none, "NaN counts as no data");
         assert_eq!(verdict("checks: rate!=0.9"), none);
     }
@@ -184,11 +172,7 @@ mod tests {
             ("==", true),
             ("!=", false),
         ] {
-            assert_eq!(
-                verdict(&format!("http_reqs: count{op}100")).passed,
-                pass,
-                "{op} 100"
-            );
+            assert_eq!(verdict(&format!("http_reqs: count{op}100")).passed, pass, "{op} 100");
         }
         for (op, pass) in [
             ("<", true),
@@ -198,11 +182,7 @@ mod tests {
             ("==", false),
             ("!=", true),
         ] {
-            assert_eq!(
-                verdict(&format!("http_reqs: count {op} 101")).passed,
-                pass,
-                "{op} 101"
-            );
+            assert_eq!(verdict(&format!("http_reqs: count {op} 101")).passed, pass, "{op} 101");
         }
         assert!(Op::Gt.holds(2.0, 1.0));
         assert!(!Op::Lt.holds(f64::NAN, 1.0));
@@ -222,23 +202,11 @@ mod tests {
         let t = parse("error_rate<1%").unwrap();
         assert_eq!(t.describe_limit(), "< 1%");
         assert_eq!(t.format_value(0.008), "0.8%");
-        assert_eq!(
-            parse("error_rate<0.001").unwrap().describe_limit(),
-            "< 0.1%"
-        );
-        assert_eq!(
-            parse("checks: rate>=0.999").unwrap().describe_limit(),
-            ">= 99.9%"
-        );
+        assert_eq!(parse("error_rate<0.001").unwrap().describe_limit(), "< 0.1%");
+        assert_eq!(parse("checks: rate>=0.999").unwrap().describe_limit(), ">= 99.9%");
         assert_eq!(parse("rps>=1000").unwrap().describe_limit(), ">= 1000/s");
-        assert_eq!(
-            parse("http_reqs: count>100").unwrap().describe_limit(),
-            "> 100"
-        );
-        assert_eq!(
-            parse("data_sent: count<1kB").unwrap().describe_limit(),
-            "< 1000 B"
-        );
+        assert_eq!(parse("http_reqs: count>100").unwrap().describe_limit(), "> 100");
+        assert_eq!(parse("data_sent: count<1kB").unwrap().describe_limit(), "< 1000 B");
         assert_eq!(
             parse("data_received: rate<2kB/s").unwrap().describe_limit(),
             "< 2000 B/s"
@@ -262,21 +230,9 @@ mod tests {
         let t = parse("iterations: count==10").unwrap();
         assert!(!t.is_monotonic_failure(3.0), "can still reach 10");
         // Counts that may still grow into passing, and non-count aggregations.
-        assert!(
-            !parse("http_reqs: count>100")
-                .unwrap()
-                .is_monotonic_failure(5.0)
-        );
-        assert!(
-            !parse("http_reqs: count>=100")
-                .unwrap()
-                .is_monotonic_failure(5.0)
-        );
-        assert!(
-            !parse("http_reqs: count!=5")
-                .unwrap()
-                .is_monotonic_failure(5.0)
-        );
+        assert!(!parse("http_reqs: count>100").unwrap().is_monotonic_failure(5.0));
+        assert!(!parse("http_reqs: count>=100").unwrap().is_monotonic_failure(5.0));
+        assert!(!parse("http_reqs: count!=5").unwrap().is_monotonic_failure(5.0));
         assert!(!parse("p95<200").unwrap().is_monotonic_failure(900.0));
         assert!(!parse("error_rate<1%").unwrap().is_monotonic_failure(0.5));
         assert!(!parse("rps<10").unwrap().is_monotonic_failure(50.0));

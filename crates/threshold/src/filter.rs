@@ -78,10 +78,7 @@ impl TagFilter {
 
     /// The value required for `key`, if the filter has one.
     pub fn get(&self, key: TagKey) -> Option<&str> {
-        self.tags
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, v)| v.as_str())
+        self.tags.iter().find(|(k, _)| *k == key).map(|(_, v)| v.as_str())
     }
 }
 
@@ -122,10 +119,7 @@ pub(crate) fn parse_filter(ctx: &Ctx, content: &str) -> Result<TagFilter, Thresh
         };
         let (key, value) = (key.trim(), value.trim());
         if key.is_empty() {
-            return Err(ctx.syntax(format!(
-                "missing tag key before ':' in '{}'",
-                clip(pair, 60)
-            )));
+            return Err(ctx.syntax(format!("missing tag key before ':' in '{}'", clip(pair, 60))));
         }
         let Some(tag) = TagKey::from_name(key) else {
             let names: Vec<&'static str> = TagKey::ALL.iter().map(|k| k.as_str()).collect();

@@ -88,9 +88,7 @@ impl Metric {
     /// Trend, rate, counter or gauge.
     pub fn kind(&self) -> MetricKind {
         match self {
-            Metric::HttpReqDuration | Metric::HttpReqWaiting | Metric::HttpReqConnecting => {
-                MetricKind::Trend
-            }
+            Metric::HttpReqDuration | Metric::HttpReqWaiting | Metric::HttpReqConnecting => MetricKind::Trend,
             Metric::HttpReqFailed | Metric::Checks => MetricKind::Rate,
             Metric::HttpReqs
             | Metric::Iterations
@@ -113,10 +111,7 @@ impl MetricKind {
     pub fn allows(self, aggregation: Aggregation) -> bool {
         use Aggregation as A;
         match self {
-            MetricKind::Trend => matches!(
-                aggregation,
-                A::Percentile(_) | A::Avg | A::Min | A::Max | A::Med
-            ),
+            MetricKind::Trend => matches!(aggregation, A::Percentile(_) | A::Avg | A::Min | A::Max | A::Med),
             MetricKind::Rate => matches!(aggregation, A::Rate),
             MetricKind::Counter => matches!(aggregation, A::Count | A::Rate),
             MetricKind::Gauge => matches!(aggregation, A::Value | A::Min | A::Max),

@@ -23,9 +23,7 @@ pub(crate) struct Ctx {
 
 impl Ctx {
     fn new(text: &str) -> Ctx {
-        Ctx {
-            expr: clip(text, 200),
-        }
+        Ctx { expr: clip(text, 200) }
     }
 
     pub(crate) fn syntax(&self, reason: impl Into<String>) -> ThresholdError {
@@ -101,10 +99,7 @@ fn metric_part(ctx: &Ctx, part: &str, after: &str) -> Result<(Metric, TagFilter)
         return Err(if part.is_empty() {
             ctx.syntax("missing metric name before ':'")
         } else {
-            ctx.syntax(format!(
-                "expected a metric name, found '{}'",
-                clip(part, 60)
-            ))
+            ctx.syntax(format!("expected a metric name, found '{}'", clip(part, 60)))
         });
     }
     let Some(metric) = Metric::from_name(name) else {
@@ -115,10 +110,7 @@ fn metric_part(ctx: &Ctx, part: &str, after: &str) -> Result<(Metric, TagFilter)
         return Ok((metric, TagFilter::default()));
     }
     if !rest.starts_with('{') {
-        return Err(ctx.syntax(format!(
-            "unexpected '{}' after metric '{name}'",
-            clip(rest, 60)
-        )));
+        return Err(ctx.syntax(format!("unexpected '{}' after metric '{name}'", clip(rest, 60))));
     }
     if rest.ends_with('}') {
         return Ok((metric, parse_filter(ctx, &rest[1..rest.len() - 1])?));
@@ -169,11 +161,7 @@ fn example(metric: Metric) -> &'static str {
 }
 
 /// `AGG OP VALUE` for a known metric.
-fn condition(
-    ctx: &Ctx,
-    metric: Metric,
-    text: &str,
-) -> Result<(Aggregation, Op, f64), ThresholdError> {
+fn condition(ctx: &Ctx, metric: Metric, text: &str) -> Result<(Aggregation, Op, f64), ThresholdError> {
     let mut c = Cursor::new(text);
     c.skip_ws();
     if c.at_end() {
@@ -187,9 +175,7 @@ fn condition(
     if token.is_empty() {
         let hint = metric.kind().aggregation_hint();
         return Err(if starts_op(c.rest()) {
-            ctx.syntax(format!(
-                "missing aggregation before the operator; use {hint}"
-            ))
+            ctx.syntax(format!("missing aggregation before the operator; use {hint}"))
         } else {
             ctx.syntax(format!(
                 "expected an aggregation of {metric} ({hint}), found '{}'",

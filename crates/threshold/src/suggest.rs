@@ -37,10 +37,7 @@ mod tests {
     #[test]
     fn suggests_near_names_only() {
         let names = ["http_req_duration", "http_reqs", "vus"];
-        assert_eq!(
-            closest("http_req_duraton", &names),
-            Some("http_req_duration")
-        );
+        assert_eq!(closest("http_req_duraton", &names), Some("http_req_duration"));
         assert_eq!(closest("HTTP_REQS", &names), Some("http_reqs"));
         assert_eq!(closest("vu", &names), Some("vus"));
         assert_eq!(closest("banana", &names), None);

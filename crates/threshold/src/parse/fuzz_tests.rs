@@ -143,9 +143,7 @@ fn mutated_valid_expressions_never_panic() {
                         chars.insert(at + i, c);
                     }
                 }
-                _ if at < chars.len() => {
-                    chars[at] = ['{', '}', ':', ' ', '<', '9', 'x'][rng.below(7)]
-                }
+                _ if at < chars.len() => chars[at] = ['{', '}', ':', ' ', '<', '9', 'x'][rng.below(7)],
                 _ => {}
             }
         }

@@ -28,10 +28,7 @@ const SHORT_NAMES: [&str; 14] = [
 ];
 
 /// The short form: `NAME OP VALUE`.
-pub(super) fn short_form(
-    ctx: &Ctx,
-    text: &str,
-) -> Result<(Metric, Aggregation, Op, f64), ThresholdError> {
+pub(super) fn short_form(ctx: &Ctx, text: &str) -> Result<(Metric, Aggregation, Op, f64), ThresholdError> {
     let mut c = Cursor::new(text);
     let token = c.take_while(is_token);
     if token.is_empty() {
@@ -41,9 +38,7 @@ pub(super) fn short_form(
             clip(text, 60)
         )));
     }
-    let (metric, aggregation) = if (token == "p" || token == "ttfb_p")
-        && c.peek_past_ws() == Some('(')
-    {
+    let (metric, aggregation) = if (token == "p" || token == "ttfb_p") && c.peek_past_ws() == Some('(') {
         c.skip_ws();
         c.bump();
         let metric = if token == "p" {
@@ -86,10 +81,7 @@ pub(super) fn short_name(name: &str) -> Option<(Metric, Aggregation)> {
     short_name_checked(&Ctx::new(name), name).ok().flatten()
 }
 
-fn short_name_checked(
-    ctx: &Ctx,
-    name: &str,
-) -> Result<Option<(Metric, Aggregation)>, ThresholdError> {
+fn short_name_checked(ctx: &Ctx, name: &str) -> Result<Option<(Metric, Aggregation)>, ThresholdError> {
     match name {
         "error_rate" => return Ok(Some((Metric::HttpReqFailed, Aggregation::Rate))),
         "rps" => return Ok(Some((Metric::HttpReqs, Aggregation::Rate))),

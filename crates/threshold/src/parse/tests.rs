@@ -3,9 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::{
-    Aggregation as A, Metric as M, Op, TagKey, Threshold, ThresholdError, parse, parse_condition,
-};
+use crate::{Aggregation as A, Metric as M, Op, TagKey, Threshold, ThresholdError, parse, parse_condition};
 
 fn ok(s: &str) -> Threshold {
     parse(s).unwrap_or_else(|e| panic!("{s:?} should parse: {e}"))
@@ -52,20 +50,8 @@ fn short_forms() {
     check("error_rate<0.01", M::HttpReqFailed, A::Rate, Op::Lt, 0.01);
     check("rps>=1000", M::HttpReqs, A::Rate, Op::Ge, 1000.0);
     check("rps >= 1000/s", M::HttpReqs, A::Rate, Op::Ge, 1000.0);
-    check(
-        "ttfb_p95<100ms",
-        M::HttpReqWaiting,
-        A::Percentile(95.0),
-        Op::Lt,
-        100.0,
-    );
-    check(
-        "ttfb_p(99)<1s",
-        M::HttpReqWaiting,
-        A::Percentile(99.0),
-        Op::Lt,
-        1000.0,
-    );
+    check("ttfb_p95<100ms", M::HttpReqWaiting, A::Percentile(95.0), Op::Lt, 100.0);
+    check("ttfb_p(99)<1s", M::HttpReqWaiting, A::Percentile(99.0), Op::Lt, 1000.0);
     check("ttfb_avg<20", M::HttpReqWaiting, A::Avg, Op::Lt, 20.0);
     check("p0>=0", d, A::Percentile(0.0), Op::Ge, 0.0);
     check("p100<=5s", d, A::Percentile(100.0), Op::Le, 5000.0);
@@ -74,20 +60,8 @@ fn short_forms() {
 #[test]
 fn k6_forms() {
     let d = M::HttpReqDuration;
-    check(
-        "http_req_duration: p(95)<200",
-        d,
-        A::Percentile(95.0),
-        Op::Lt,
-        200.0,
-    );
-    check(
-        "http_req_duration: p(99.9)<200",
-        d,
-        A::Percentile(99.9),
-        Op::Lt,
-        200.0,
-    );
+    check("http_req_duration: p(95)<200", d, A::Percentile(95.0), Op::Lt, 200.0);
+    check("http_req_duration: p(99.9)<200", d, A::Percentile(99.9), Op::Lt, 200.0);
     check(
         "http_req_duration: p( 99 ) < 500",
         d,
@@ -95,40 +69,16 @@ fn k6_forms() {
         Op::Lt,
         500.0,
     );
-    check(
-        "http_req_duration:p(95)<200",
-        d,
-        A::Percentile(95.0),
-        Op::Lt,
-        200.0,
-    );
-    check(
-        "http_req_duration: p95<200",
-        d,
-        A::Percentile(95.0),
-        Op::Lt,
-        200.0,
-    );
-    check(
-        "http_req_failed: rate<0.01",
-        M::HttpReqFailed,
-        A::Rate,
-        Op::Lt,
-        0.01,
-    );
+    check("http_req_duration:p(95)<200", d, A::Percentile(95.0), Op::Lt, 200.0);
+    check("http_req_duration: p95<200", d, A::Percentile(95.0), Op::Lt, 200.0);
+    check("http_req_failed: rate<0.01", M::HttpReqFailed, A::Rate, Op::Lt, 0.01);
     check("http_reqs: count>100", M::HttpReqs, A::Count, Op::Gt, 100.0);
     check("http_reqs: rate>=50", M::HttpReqs, A::Rate, Op::Ge, 50.0);
     check("http_req_duration: avg<100", d, A::Avg, Op::Lt, 100.0);
     check("http_req_duration: med<50", d, A::Med, Op::Lt, 50.0);
     check("http_req_duration: min<5", d, A::Min, Op::Lt, 5.0);
     check("http_req_duration: max<2000", d, A::Max, Op::Lt, 2000.0);
-    check(
-        "iterations: count>10",
-        M::Iterations,
-        A::Count,
-        Op::Gt,
-        10.0,
-    );
+    check("iterations: count>10", M::Iterations, A::Count, Op::Gt, 10.0);
     check("iterations: rate>2", M::Iterations, A::Rate, Op::Gt, 2.0);
     check(
         "dropped_iterations: count<1",
@@ -153,34 +103,10 @@ fn k6_forms() {
         Op::Lt,
         50.0,
     );
-    check(
-        "data_received: count>1000",
-        M::DataReceived,
-        A::Count,
-        Op::Gt,
-        1000.0,
-    );
-    check(
-        "data_received: count>1MB",
-        M::DataReceived,
-        A::Count,
-        Op::Gt,
-        1e6,
-    );
-    check(
-        "data_sent: rate<10kB/s",
-        M::DataSent,
-        A::Rate,
-        Op::Lt,
-        10_000.0,
-    );
-    check(
-        "data_sent: count<2KiB",
-        M::DataSent,
-        A::Count,
-        Op::Lt,
-        2048.0,
-    );
+    check("data_received: count>1000", M::DataReceived, A::Count, Op::Gt, 1000.0);
+    check("data_received: count>1MB", M::DataReceived, A::Count, Op::Gt, 1e6);
+    check("data_sent: rate<10kB/s", M::DataSent, A::Rate, Op::Lt, 10_000.0);
+    check("data_sent: count<2KiB", M::DataSent, A::Count, Op::Lt, 2048.0);
     check("vus: value<=100", M::Vus, A::Value, Op::Le, 100.0);
     check("vus_max: max<200", M::VusMax, A::Max, Op::Lt, 200.0);
     check("vus: min>0", M::Vus, A::Min, Op::Gt, 0.0);
@@ -227,27 +153,9 @@ fn duration_units() {
     check("p95<250000ns", d, A::Percentile(95.0), Op::Lt, 0.25);
     check("p95<.5s", d, A::Percentile(95.0), Op::Lt, 500.0);
     check("p95<+7", d, A::Percentile(95.0), Op::Lt, 7.0);
-    check(
-        "http_req_duration: p(95)<200ms",
-        d,
-        A::Percentile(95.0),
-        Op::Lt,
-        200.0,
-    );
-    check(
-        "http_req_duration: p(95)<1.5s",
-        d,
-        A::Percentile(95.0),
-        Op::Lt,
-        1500.0,
-    );
-    check(
-        "http_req_duration: p(95)<500us",
-        d,
-        A::Percentile(95.0),
-        Op::Lt,
-        0.5,
-    );
+    check("http_req_duration: p(95)<200ms", d, A::Percentile(95.0), Op::Lt, 200.0);
+    check("http_req_duration: p(95)<1.5s", d, A::Percentile(95.0), Op::Lt, 1500.0);
+    check("http_req_duration: p(95)<500us", d, A::Percentile(95.0), Op::Lt, 0.5);
 }
 
 #[test]
@@ -255,23 +163,14 @@ fn percent_units() {
     check("error_rate<0.5%", M::HttpReqFailed, A::Rate, Op::Lt, 0.005);
     check("error_rate<=100%", M::HttpReqFailed, A::Rate, Op::Le, 1.0);
     check("error_rate==0", M::HttpReqFailed, A::Rate, Op::Eq, 0.0);
-    check(
-        "http_req_failed: rate<1%",
-        M::HttpReqFailed,
-        A::Rate,
-        Op::Lt,
-        0.01,
-    );
+    check("http_req_failed: rate<1%", M::HttpReqFailed, A::Rate, Op::Lt, 0.01);
 }
 
 #[test]
 fn tag_filters() {
     let t = ok("http_req_duration{endpoint:GET /api/x}: p(99) < 500");
     assert_eq!(t.metric, M::HttpReqDuration);
-    assert_eq!(
-        t.filter.tags,
-        vec![(TagKey::Endpoint, "GET /api/x".to_string())]
-    );
+    assert_eq!(t.filter.tags, vec![(TagKey::Endpoint, "GET /api/x".to_string())]);
     assert_eq!(t.aggregation, A::Percentile(99.0));
     assert_eq!(t.limit, 500.0);
 
@@ -309,9 +208,7 @@ fn tag_filters() {
     assert!(ok("http_reqs{}: count>0").filter.is_empty());
     assert!(ok("http_reqs{ }: count>0").filter.is_empty());
     assert_eq!(
-        ok("http_reqs{method:GET,status:200}: count>0")
-            .filter
-            .to_string(),
+        ok("http_reqs{method:GET,status:200}: count>0").filter.to_string(),
         "{method:GET,status:200}"
     );
 }
@@ -325,15 +222,8 @@ fn parse_condition_combines_key_and_item() {
         (M::HttpReqDuration, A::Percentile(95.0), Op::Lt, 200.0)
     );
 
-    let t = parse_condition(
-        " http_req_duration{endpoint:GET /p/{{ id }}} ",
-        " p(99) < 1s ",
-    )
-    .unwrap();
-    assert_eq!(
-        t.expr,
-        "http_req_duration{endpoint:GET /p/{{ id }}}: p(99) < 1s"
-    );
+    let t = parse_condition(" http_req_duration{endpoint:GET /p/{{ id }}} ", " p(99) < 1s ").unwrap();
+    assert_eq!(t.expr, "http_req_duration{endpoint:GET /p/{{ id }}}: p(99) < 1s");
     assert_eq!(t.filter.get(TagKey::Endpoint), Some("GET /p/{{ id }}"));
     assert_eq!(t.limit, 1000.0);
 
@@ -410,10 +300,7 @@ fn error_missing_operator() {
 #[test]
 fn error_missing_value() {
     assert_eq!(err("p95<"), "bad threshold 'p95<': missing value after '<'");
-    assert_eq!(
-        err("rps >= "),
-        "bad threshold 'rps >=': missing value after '>='"
-    );
+    assert_eq!(err("rps >= "), "bad threshold 'rps >=': missing value after '>='");
     assert_eq!(
         err("http_req_duration: p(95)<"),
         "bad threshold 'http_req_duration: p(95)<': missing value after '<'"
@@ -445,10 +332,7 @@ fn error_bad_number() {
     );
     let huge = format!("p95<1{}", "0".repeat(400));
     assert!(err(&huge).contains("is too large"), "{}", err(&huge));
-    assert_eq!(
-        err("p95<-5"),
-        "bad threshold 'p95<-5': limit '-5' can't be negative"
-    );
+    assert_eq!(err("p95<-5"), "bad threshold 'p95<-5': limit '-5' can't be negative");
 }
 
 #[test]
@@ -523,9 +407,7 @@ fn error_unknown_metric() {
         err("banana: count>1"),
         "bad threshold 'banana: count>1': unknown metric 'banana'; known metrics: http_req_duration, http_req_waiting, http_req_connecting, http_req_failed, http_reqs, iterations, dropped_iterations, checks, data_received, data_sent, vus, vus_max"
     );
-    assert!(
-        err("http_req_duraton{endpoint:x}: p(95)<1").contains("unknown metric 'http_req_duraton'")
-    );
+    assert!(err("http_req_duraton{endpoint:x}: p(95)<1").contains("unknown metric 'http_req_duraton'"));
     // A short-form name used as a metric.
     assert_eq!(
         err("p95: <200"),
@@ -590,9 +472,7 @@ fn error_invalid_aggregation() {
         err("http_req_duration: <200"),
         "bad threshold 'http_req_duration: <200': missing aggregation before the operator; use p(N), avg, min, max or med"
     );
-    assert!(
-        err("http_req_duration: (95)<200").contains("expected an aggregation of http_req_duration")
-    );
+    assert!(err("http_req_duration: (95)<200").contains("expected an aggregation of http_req_duration"));
 }
 
 #[test]
@@ -619,9 +499,7 @@ fn error_malformed_filter() {
         "bad threshold 'http_reqs{method:}: count>1': missing value for tag 'method' in the filter"
     );
     assert!(err("http_reqs{:GET}: count>1").contains("missing tag key before ':'"));
-    assert!(
-        err("http_reqs{method:GET,method:POST}: count>1").contains("tag 'method' appears twice")
-    );
+    assert!(err("http_reqs{method:GET,method:POST}: count>1").contains("tag 'method' appears twice"));
     assert_eq!(
         err("http_reqs{method:GET: count>1"),
         "bad threshold 'http_reqs{method:GET: count>1': unclosed '{' in the tag filter"
@@ -675,10 +553,7 @@ fn error_percentile_out_of_range() {
         err("p()<1"),
         "bad threshold 'p()<1': expected a number inside 'p(...)', found ')<1'"
     );
-    assert_eq!(
-        err("p(95<1"),
-        "bad threshold 'p(95<1': expected ')' after 'p(95'"
-    );
+    assert_eq!(err("p(95<1"), "bad threshold 'p(95<1': expected ')' after 'p(95'");
 }
 
 #[test]
