@@ -5,7 +5,7 @@
 use crate::print::{ms, num, pct};
 use crate::verdict::Measured;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use loadcell_engine::{Control, EndpointName, Observer};
+use loadcell_engine::{CheckName, Control, EndpointName, Observer};
 use loadcell_metrics::Recorder;
 use loadcell_schema::IntervalSummary;
 use loadcell_threshold::Threshold;
@@ -33,6 +33,7 @@ pub struct Progress<'a> {
 pub struct AbortCheck<'a> {
     pub thresholds: &'a [Threshold],
     pub endpoints: &'a [EndpointName],
+    pub checks: &'a [CheckName],
     pub vus_limit: u64,
     /// Measured time (after warm-up) before thresholds are judged.
     pub delay: Duration,
@@ -129,6 +130,7 @@ impl AbortCheck<'_> {
         let source = Measured {
             total,
             endpoints: self.endpoints,
+            checks: self.checks,
             seconds: measured.as_secs_f64(),
             vus_limit: self.vus_limit,
         };

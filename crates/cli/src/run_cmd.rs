@@ -36,6 +36,7 @@ pub fn run(args: &RunArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliError
     let abort = args.abort_on_fail.then(|| AbortCheck {
         thresholds: &thresholds,
         endpoints: &endpoints,
+        checks: &[],
         vus_limit,
         delay: args.abort_delay,
         warmup: settings.warmup,
@@ -48,6 +49,7 @@ pub fn run(args: &RunArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliError
     let source = Measured {
         total: &outcome.total,
         endpoints: &outcome.endpoints,
+        checks: &outcome.checks,
         seconds: outcome.measured.as_secs_f64(),
         vus_limit,
     };

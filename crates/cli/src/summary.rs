@@ -1,10 +1,10 @@
 //! Builds the `summary.json` document from what the engine measured.
 
 use loadcell_engine::{Model, Outcome};
-use loadcell_metrics::{error_map, latency_stats, status_map};
+use loadcell_metrics::{EndpointMetrics, error_map, latency_stats, status_map};
 use loadcell_schema::{
-    ArrivalRate, DataVolume, EndpointSummary, Generator, Iterations, Requests, SCHEMA_VERSION, Summary,
-    ThresholdResult, Vus, rfc3339_utc,
+    ArrivalRate, CheckSummary, DataVolume, EndpointSummary, Generator, Iterations, JourneySummary, Requests,
+    SCHEMA_VERSION, Summary, ThresholdResult, Vus, rfc3339_utc,
 };
 
 /// Above this share of its threads' CPU the generator is likely the bottleneck.
@@ -19,21 +19,63 @@ pub fn build(outcome: &Outcome, target: &str, thresholds: Vec<ThresholdResult>) 
     let requests = all.requests();
     let open = matches!(outcome.model, Model::Open { .. });
 
-    let endpoints = outcome
-        .endpoints
-        .iter()
-        .zip(&total.endpoints)
-        .map(|(name, ep)| EndpointSummary {
-            name: name.display(),
-            method: name.method.clone(),
+    let endpoints = group_by_endpoint(outcome)
+        .into_iter()
+        .map(|(name, method, ep)| EndpointSummary {
+            name,
+            method,
             requests: ep.requests(),
             ok: ep.ok,
             failed: ep.failed,
             rate_per_s: per_s(ep.requests()),
             latency_ms: latency_stats(&ep.latency),
             ttfb_ms: latency_stats(&ep.ttfb),
-            status_codes: status_map(ep),
-            errors: error_map(ep),
+            status_codes: status_map(&ep),
+            errors: error_map(&ep),
+        })
+        .collect();
+    let journeys = outcome
+        .journeys
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let j = total.journeys.get(i).cloned().unwrap_or_default();
+            let mut requests = EndpointMetrics::default();
+            for (slot, ep) in outcome.endpoints.iter().zip(&total.endpoints) {
+                if slot.journey.as_deref() == Some(name.as_str()) {
+                    requests.merge(ep);
+                }
+            }
+            JourneySummary {
+                name: name.clone(),
+                iterations: j.iterations,
+                failed: j.failed,
+                rate_per_s: per_s(j.iterations),
+                duration_ms: latency_stats(&j.duration),
+                requests: requests.requests(),
+                latency_ms: latency_stats(&requests.latency),
+            }
+        })
+        .collect();
+    let checks = outcome
+        .checks
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let counts = total.checks.get(i).copied().unwrap_or_default();
+            let runs = counts.passed + counts.failed;
+            CheckSummary {
+                journey: c.journey.clone(),
+                step: c.step.clone(),
+                name: c.label.clone(),
+                passed: counts.passed,
+                failed: counts.failed,
+                pass_rate: if runs > 0 {
+                    counts.passed as f64 / runs as f64
+                } else {
+                    1.0
+                },
+            }
         })
         .collect();
 
@@ -135,6 +177,8 @@ pub fn build(outcome: &Outcome, target: &str, thresholds: Vec<ThresholdResult>) 
         },
         arrival_rate,
         endpoints,
+        journeys,
+        checks,
         thresholds,
         generator: Generator {
             threads: outcome.threads as u64,
@@ -149,4 +193,18 @@ pub fn build(outcome: &Outcome, target: &str, thresholds: Vec<ThresholdResult>) 
         },
         timeseries: outcome.intervals.clone(),
     }
+}
+
+/// Request slots merged by endpoint name (`METHOD /path`), in first-seen order: steps of
+/// different journeys that hit the same templated endpoint are one endpoint in results.
+pub fn group_by_endpoint(outcome: &Outcome) -> Vec<(String, String, EndpointMetrics)> {
+    let mut groups: Vec<(String, String, EndpointMetrics)> = Vec::new();
+    for (slot, ep) in outcome.endpoints.iter().zip(&outcome.total.endpoints) {
+        let name = slot.display();
+        match groups.iter_mut().find(|(n, _, _)| *n == name) {
+            Some((_, _, merged)) => merged.merge(ep),
+            None => groups.push((name, slot.method.clone(), ep.clone())),
+        }
+    }
+    groups
 }

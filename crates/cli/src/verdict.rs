@@ -1,7 +1,7 @@
 //! Thresholds against measured results: the metric source that answers k6-named queries
 //! from merged histograms and counters, and the verdict list for the summary.
 
-use loadcell_engine::EndpointName;
+use loadcell_engine::{CheckName, EndpointName};
 use loadcell_metrics::{EndpointMetrics, LatencyHistogram, Recorder};
 use loadcell_schema::ThresholdResult;
 use loadcell_threshold::{Aggregation, Metric, MetricSource, TagFilter, TagKey, Threshold};
@@ -10,6 +10,7 @@ use loadcell_threshold::{Aggregation, Metric, MetricSource, TagFilter, TagKey, T
 pub struct Measured<'a> {
     pub total: &'a Recorder,
     pub endpoints: &'a [EndpointName],
+    pub checks: &'a [CheckName],
     /// Measured seconds, for per-second rates.
     pub seconds: f64,
     /// The configured VU ceiling (`vus_max`).
@@ -29,8 +30,10 @@ impl Measured<'_> {
                     TagKey::Endpoint | TagKey::Name => name.display() == *value,
                     TagKey::Method => name.method.eq_ignore_ascii_case(value),
                     TagKey::Url => name.path == *value,
+                    TagKey::Journey => name.journey.as_deref() == Some(value.as_str()),
+                    TagKey::Step => name.step.as_deref() == Some(value.as_str()),
                     TagKey::Status => true,
-                    _ => return None,
+                    TagKey::Check | TagKey::Scenario => return None,
                 };
             }
             if matches {
@@ -105,7 +108,27 @@ impl MetricSource for Measured<'_> {
             Metric::DroppedIterations if filter.tags.is_empty() => counter(self.total.dropped),
             Metric::Vus if filter.tags.is_empty() => Some(self.total.active_vus as f64),
             Metric::VusMax if filter.tags.is_empty() => Some(self.vus_limit as f64),
-            // Checks arrive with scenario files; without them there is no data.
+            Metric::Checks => {
+                let mut passed = 0;
+                let mut runs = 0;
+                for (name, counts) in self.checks.iter().zip(&self.total.checks) {
+                    let matches = filter.tags.iter().all(|(key, value)| match key {
+                        TagKey::Check | TagKey::Name => name.label == *value,
+                        TagKey::Journey => name.journey == *value,
+                        TagKey::Step => name.step == *value,
+                        _ => false,
+                    });
+                    if matches {
+                        passed += counts.passed;
+                        runs += counts.passed + counts.failed;
+                    }
+                }
+                match aggregation {
+                    Aggregation::Rate => (runs > 0).then(|| passed as f64 / runs as f64),
+                    Aggregation::Count => Some(runs as f64),
+                    _ => None,
+                }
+            }
             _ => None,
         }
     }

@@ -57,6 +57,27 @@ impl VuContext {
         self.vu_id
     }
 
+    /// When the current iteration was due (open model) — `None` in the closed model.
+    pub fn scheduled_start(&self) -> Option<Instant> {
+        self.scheduled
+    }
+
+    /// Records a check result under check slot `check`.
+    pub fn record_check(&self, check: usize, passed: bool) {
+        self.worker.recorder.borrow_mut().record_check(check, passed);
+    }
+
+    /// Records a finished journey iteration that started at `started`.
+    pub fn record_journey(&self, journey: usize, started: Instant, failed: bool) {
+        let us = micros(Instant::now().saturating_duration_since(started));
+        self.worker.recorder.borrow_mut().record_journey(journey, us, failed);
+    }
+
+    /// Whether the run is ending: long iterations should stop starting new steps.
+    pub fn stopping(&self) -> bool {
+        self.worker.stopping.get()
+    }
+
     /// How many iterations this VU has completed before the current one.
     pub fn iteration(&self) -> u64 {
         self.iteration

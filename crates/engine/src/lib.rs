@@ -24,4 +24,4 @@ pub use quick::SingleRequest;
 pub use run::{Control, Observer, Outcome, Settings, run};
 pub use schedule::LoadCurve;
 pub use usage::ProcessUsage;
-pub use workload::{EndpointName, Next, Workload};
+pub use workload::{CheckName, EndpointName, Next, Workload};

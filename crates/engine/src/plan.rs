@@ -37,7 +37,7 @@ impl Model {
 /// Frozen plan shared by the coordinator and all workers.
 pub struct Plan<W> {
     pub workload: W,
-    pub endpoints: usize,
+    pub shape: loadcell_metrics::Shape,
     pub transport: Arc<crate::context::Transport>,
     pub model: Model,
     pub workers: usize,

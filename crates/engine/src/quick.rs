@@ -19,6 +19,8 @@ impl SingleRequest {
         let endpoint = EndpointName {
             method: request.method.to_string(),
             path,
+            journey: None,
+            step: None,
         };
         SingleRequest {
             request,
@@ -29,13 +31,16 @@ impl SingleRequest {
 }
 
 impl Workload for SingleRequest {
+    type Worker = ();
     type Vu = ();
 
     fn endpoints(&self) -> Vec<EndpointName> {
         vec![self.endpoint.clone()]
     }
 
-    fn new_vu(&self, _vu_id: u64) {}
+    fn new_worker(&self, _worker: usize, _workers: usize) {}
+
+    fn new_vu(&self, _worker: &std::rc::Rc<()>, _vu_id: u64) {}
 
     async fn iteration<'a>(&'a self, _vu: &'a mut (), ctx: &'a mut VuContext) -> Next {
         ctx.send(0, &self.request, &self.wire, &mut Capture::default()).await;

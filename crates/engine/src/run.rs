@@ -6,8 +6,8 @@ use crate::context::Transport;
 use crate::plan::{Model, Plan};
 use crate::usage::ProcessUsage;
 use crate::worker::{Report, run_worker};
-use crate::workload::{EndpointName, Workload};
-use loadcell_metrics::{Recorder, interval_summary};
+use crate::workload::{CheckName, EndpointName, Workload};
+use loadcell_metrics::{Recorder, Shape, interval_summary};
 use loadcell_schema::{IntervalSummary, StopReason};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -50,6 +50,8 @@ pub trait Observer {
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub endpoints: Vec<EndpointName>,
+    pub journeys: Vec<String>,
+    pub checks: Vec<CheckName>,
     /// Measured results (warm-up excluded).
     pub total: Recorder,
     /// Results of the warm-up, reported only as counts.
@@ -75,13 +77,18 @@ pub fn run<W: Workload>(
     observer: &mut dyn Observer,
 ) -> Outcome {
     let endpoint_names = workload.endpoints();
+    let shape = Shape {
+        endpoints: endpoint_names.len(),
+        journeys: workload.journeys().len(),
+        checks: workload.checks().len(),
+    };
     let threads = settings.threads.max(1);
     let usage_before = ProcessUsage::now();
     let started_at = SystemTime::now();
     // A short head start lets every thread reach its event loop before the first arrival.
     let t0 = Instant::now() + Duration::from_millis(20);
     let plan = Arc::new(Plan {
-        endpoints: endpoint_names.len(),
+        shape,
         workload,
         transport: Arc::new(settings.transport.clone()),
         model: settings.model.clone(),
@@ -107,7 +114,7 @@ pub fn run<W: Workload>(
         .collect();
     drop(tx);
 
-    let mut merger = Merger::new(threads, plan.endpoints, t0);
+    let mut merger = Merger::new(threads, shape, t0);
     let mut aborted = false;
     loop {
         match rx.recv_timeout(Duration::from_millis(50)) {
@@ -152,6 +159,8 @@ pub fn run<W: Workload>(
     };
     Outcome {
         endpoints: endpoint_names,
+        journeys: plan.workload.journeys(),
+        checks: plan.workload.checks(),
         total: merger.total,
         warmup: merger.warmup,
         intervals: merger.intervals,
@@ -193,7 +202,7 @@ struct Merger {
 }
 
 impl Merger {
-    fn new(workers: usize, endpoints: usize, t0: Instant) -> Merger {
+    fn new(workers: usize, shape: Shape, t0: Instant) -> Merger {
         Merger {
             workers,
             t0,
@@ -201,8 +210,8 @@ impl Merger {
             last_seq: vec![None; workers],
             next_seq: 0,
             previous_until: t0,
-            total: Recorder::new(endpoints),
-            warmup: Recorder::new(endpoints),
+            total: Recorder::with_shape(shape),
+            warmup: Recorder::with_shape(shape),
             intervals: Vec::new(),
             stopped_at: None,
             all_finished: false,

@@ -10,7 +10,7 @@ use crate::plan::{Model, Plan};
 use crate::schedule::share_of;
 use crate::timer::{PreciseTimer, tighten_timer_slack};
 use crate::workload::{Next, Workload};
-use loadcell_metrics::Recorder;
+use loadcell_metrics::{Recorder, Shape};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -65,9 +65,9 @@ struct OpenSlot {
 }
 
 impl WorkerState {
-    fn new(endpoints: usize, budget: Option<u64>) -> WorkerState {
+    fn new(shape: Shape, budget: Option<u64>) -> WorkerState {
         WorkerState {
-            recorder: RefCell::new(Recorder::new(endpoints)),
+            recorder: RefCell::new(Recorder::with_shape(shape)),
             in_flight: Cell::new(0),
             stopping: Cell::new(false),
             budget: Cell::new(budget),
@@ -124,7 +124,7 @@ pub fn run_worker<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sender<Re
                 worker: id,
                 seq: 0,
                 until: Instant::now(),
-                recorder: Recorder::new(plan.endpoints),
+                recorder: Recorder::with_shape(plan.shape),
                 last: true,
                 stopped_at: Some(Instant::now()),
             });
@@ -138,10 +138,11 @@ pub fn run_worker<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sender<Re
 
 async fn control_loop<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sender<Report>) {
     let budget = plan.requests.map(|n| share_of(n, id, plan.workers));
-    let state = Rc::new(WorkerState::new(plan.endpoints, budget));
+    let state = Rc::new(WorkerState::new(plan.shape, budget));
+    let shared = Rc::new(plan.workload.new_worker(id, plan.workers));
     tokio::time::sleep_until(tokio::time::Instant::from_std(plan.t0)).await;
     if let Model::Open { .. } = plan.model {
-        tokio::task::spawn_local(open_scheduler(plan.clone(), state.clone(), id));
+        tokio::task::spawn_local(open_scheduler(plan.clone(), state.clone(), shared.clone(), id));
     }
     let mut seq = 0;
     let mut next_cut = plan.boundary_after(plan.t0);
@@ -149,7 +150,7 @@ async fn control_loop<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sende
         let now = Instant::now();
         if let Model::Closed { ref vus } = plan.model {
             let total = vus.value_at(plan.elapsed_s(now)).round().max(0.0) as u64;
-            set_closed_target(&plan, &state, id, share_of(total, id, plan.workers));
+            set_closed_target(&plan, &state, &shared, id, share_of(total, id, plan.workers));
         }
         if now >= next_cut {
             send_report(&reports, &state, id, seq, next_cut, false, None);
@@ -220,7 +221,13 @@ fn send_report(
 }
 
 /// Closed model: spawns VUs up to `target` and wakes or parks the others.
-fn set_closed_target<W: Workload>(plan: &Arc<Plan<W>>, state: &Rc<WorkerState>, id: usize, target: u64) {
+fn set_closed_target<W: Workload>(
+    plan: &Arc<Plan<W>>,
+    state: &Rc<WorkerState>,
+    shared: &Rc<W::Worker>,
+    id: usize,
+    target: u64,
+) {
     let previous = state.vus_target.get();
     state.vus_target.set(target);
     while state.vus_spawned.get() < target {
@@ -228,15 +235,21 @@ fn set_closed_target<W: Workload>(plan: &Arc<Plan<W>>, state: &Rc<WorkerState>, 
         state.vus_spawned.set(local + 1);
         state.vus_live.set(state.vus_live.get() + 1);
         let vu_id = local * plan.workers as u64 + id as u64 + 1;
-        tokio::task::spawn_local(closed_vu(plan.clone(), state.clone(), local, vu_id));
+        tokio::task::spawn_local(closed_vu(plan.clone(), state.clone(), shared.clone(), local, vu_id));
     }
     if target > previous {
         state.vu_wake.notify_waiters();
     }
 }
 
-async fn closed_vu<W: Workload>(plan: Arc<Plan<W>>, state: Rc<WorkerState>, local: u64, vu_id: u64) {
-    let mut vu = plan.workload.new_vu(vu_id);
+async fn closed_vu<W: Workload>(
+    plan: Arc<Plan<W>>,
+    state: Rc<WorkerState>,
+    shared: Rc<W::Worker>,
+    local: u64,
+    vu_id: u64,
+) {
+    let mut vu = plan.workload.new_vu(&shared, vu_id);
     let mut ctx = VuContext::new(state.clone(), plan.transport.clone(), vu_id);
     loop {
         if state.stopping.get() {
@@ -270,7 +283,7 @@ async fn closed_vu<W: Workload>(plan: Arc<Plan<W>>, state: Rc<WorkerState>, loca
 /// Open model: starts this worker's share of the arrivals on schedule, each on an idle VU,
 /// growing the pool up to this worker's share of `max_vus`; arrivals that find none are
 /// dropped and counted, never delayed.
-async fn open_scheduler<W: Workload>(plan: Arc<Plan<W>>, state: Rc<WorkerState>, id: usize) {
+async fn open_scheduler<W: Workload>(plan: Arc<Plan<W>>, state: Rc<WorkerState>, shared: Rc<W::Worker>, id: usize) {
     let Model::Open { ref rate, max_vus } = plan.model else {
         return;
     };
@@ -308,15 +321,21 @@ async fn open_scheduler<W: Workload>(plan: Arc<Plan<W>>, state: Rc<WorkerState>,
                     job: Cell::new(Some(due)),
                     wake: Notify::new(),
                 });
-                tokio::task::spawn_local(open_vu(plan.clone(), state.clone(), slot, vu_id));
+                tokio::task::spawn_local(open_vu(plan.clone(), state.clone(), shared.clone(), slot, vu_id));
             }
             None => state.recorder.borrow_mut().dropped += 1,
         }
     }
 }
 
-async fn open_vu<W: Workload>(plan: Arc<Plan<W>>, state: Rc<WorkerState>, slot: Rc<OpenSlot>, vu_id: u64) {
-    let mut vu = plan.workload.new_vu(vu_id);
+async fn open_vu<W: Workload>(
+    plan: Arc<Plan<W>>,
+    state: Rc<WorkerState>,
+    shared: Rc<W::Worker>,
+    slot: Rc<OpenSlot>,
+    vu_id: u64,
+) {
+    let mut vu = plan.workload.new_vu(&shared, vu_id);
     let mut ctx = VuContext::new(state.clone(), plan.transport.clone(), vu_id);
     loop {
         let Some(due) = slot.job.take() else {

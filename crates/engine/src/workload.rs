@@ -7,11 +7,15 @@
 use crate::context::VuContext;
 use std::future::Future;
 
-/// An endpoint as it appears in results: `METHOD /templated/path`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A request slot as it appears in results: the endpoint (`METHOD /templated/path`) and,
+/// in scenarios, the journey and step it belongs to. Several slots may share an endpoint;
+/// results group them by endpoint, and thresholds can filter by journey or step.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct EndpointName {
     pub method: String,
     pub path: String,
+    pub journey: Option<String>,
+    pub step: Option<String>,
 }
 
 impl EndpointName {
@@ -29,16 +33,40 @@ pub enum Next {
     StopVu,
 }
 
-/// A kind of iteration. Shared by all worker threads; per-VU state lives in `Vu`.
+/// A check as it appears in results.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CheckName {
+    pub journey: String,
+    pub step: String,
+    pub label: String,
+}
+
+/// A kind of iteration. Shared by all worker threads; per-thread state lives in `Worker`,
+/// per-VU state in `Vu`.
 pub trait Workload: Send + Sync + 'static {
+    /// State shared by the VUs of one worker thread (e.g. its share of test data).
+    type Worker: 'static;
     /// Per-VU state (extracted variables, cookie jar, data cursor ...).
     type Vu: 'static;
 
-    /// The endpoints this workload can hit, in recorder index order.
+    /// The request slots this workload records into, in recorder index order.
     fn endpoints(&self) -> Vec<EndpointName>;
 
-    /// State for VU number `vu_id` (unique across the run, from 1).
-    fn new_vu(&self, vu_id: u64) -> Self::Vu;
+    /// Journey names, in recorder index order (none in quick mode).
+    fn journeys(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Checks, in recorder index order (none in quick mode).
+    fn checks(&self) -> Vec<CheckName> {
+        Vec::new()
+    }
+
+    /// State for worker `worker` of `workers`.
+    fn new_worker(&self, worker: usize, workers: usize) -> Self::Worker;
+
+    /// State for VU number `vu_id` (unique across the run, from 1) on a worker.
+    fn new_vu(&self, worker: &std::rc::Rc<Self::Worker>, vu_id: u64) -> Self::Vu;
 
     /// Runs one iteration, sending requests through `ctx` (which records them).
     fn iteration<'a>(&'a self, vu: &'a mut Self::Vu, ctx: &'a mut VuContext) -> impl Future<Output = Next> + 'a;

@@ -51,10 +51,48 @@ pub struct Sample {
     pub expected_interval_us: Option<u64>,
 }
 
+/// Pass and fail counts of one check.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CheckCounts {
+    pub passed: u64,
+    pub failed: u64,
+}
+
+/// Iterations of one journey (scenario runs).
+#[derive(Debug, Clone)]
+pub struct JourneyMetrics {
+    pub iterations: u64,
+    /// Iterations in which a request failed, a check failed or an extraction failed.
+    pub failed: u64,
+    /// µs per iteration (from the scheduled start in the open model), think time included.
+    pub duration: LatencyHistogram,
+}
+
+impl Default for JourneyMetrics {
+    fn default() -> Self {
+        JourneyMetrics {
+            iterations: 0,
+            failed: 0,
+            duration: new_histogram(),
+        }
+    }
+}
+
+/// How many slots of each kind a recorder has.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Shape {
+    /// Request slots: one per endpoint in quick mode, one per request step in scenarios.
+    pub endpoints: usize,
+    pub journeys: usize,
+    pub checks: usize,
+}
+
 /// Metrics of one worker thread over one interval (or, merged, of a whole run).
 #[derive(Debug, Clone)]
 pub struct Recorder {
     pub endpoints: Vec<EndpointMetrics>,
+    pub journeys: Vec<JourneyMetrics>,
+    pub checks: Vec<CheckCounts>,
     /// µs to open a connection (DNS + TCP + TLS).
     pub connect: LatencyHistogram,
     pub connections_opened: u64,
@@ -72,10 +110,23 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    /// An empty recorder for `endpoints` endpoints.
+    /// An empty recorder for `endpoints` request slots (and no journeys or checks).
     pub fn new(endpoints: usize) -> Recorder {
+        Recorder::with_shape(Shape {
+            endpoints,
+            journeys: 0,
+            checks: 0,
+        })
+    }
+
+    /// An empty recorder with the given slots.
+    pub fn with_shape(shape: Shape) -> Recorder {
         Recorder {
-            endpoints: (0..endpoints.max(1)).map(|_| EndpointMetrics::default()).collect(),
+            endpoints: (0..shape.endpoints.max(1))
+                .map(|_| EndpointMetrics::default())
+                .collect(),
+            journeys: (0..shape.journeys).map(|_| JourneyMetrics::default()).collect(),
+            checks: vec![CheckCounts::default(); shape.checks],
             connect: new_histogram(),
             connections_opened: 0,
             iterations: 0,
@@ -88,7 +139,46 @@ impl Recorder {
 
     /// An empty recorder shaped like this one.
     pub fn fresh(&self) -> Recorder {
-        Recorder::new(self.endpoints.len())
+        Recorder::with_shape(self.shape())
+    }
+
+    /// The slots this recorder has.
+    pub fn shape(&self) -> Shape {
+        Shape {
+            endpoints: self.endpoints.len(),
+            journeys: self.journeys.len(),
+            checks: self.checks.len(),
+        }
+    }
+
+    /// Records one check result.
+    #[inline]
+    pub fn record_check(&mut self, check: usize, passed: bool) {
+        if let Some(c) = self.checks.get_mut(check) {
+            if passed {
+                c.passed += 1;
+            } else {
+                c.failed += 1;
+            }
+        }
+    }
+
+    /// Records one finished journey iteration.
+    #[inline]
+    pub fn record_journey(&mut self, journey: usize, duration_us: u64, failed: bool) {
+        if let Some(j) = self.journeys.get_mut(journey) {
+            j.iterations += 1;
+            j.failed += u64::from(failed);
+            record_us(&mut j.duration, duration_us);
+        }
+    }
+
+    /// All checks' counts added up.
+    pub fn checks_total(&self) -> CheckCounts {
+        self.checks.iter().fold(CheckCounts::default(), |a, c| CheckCounts {
+            passed: a.passed + c.passed,
+            failed: a.failed + c.failed,
+        })
     }
 
     /// Records one completed request. No allocation unless a histogram must grow to a new
@@ -152,6 +242,21 @@ impl Recorder {
         }
         for (mine, theirs) in self.endpoints.iter_mut().zip(&other.endpoints) {
             mine.merge(theirs);
+        }
+        if self.journeys.len() < other.journeys.len() {
+            self.journeys.resize_with(other.journeys.len(), JourneyMetrics::default);
+        }
+        for (mine, theirs) in self.journeys.iter_mut().zip(&other.journeys) {
+            mine.iterations += theirs.iterations;
+            mine.failed += theirs.failed;
+            merge_histogram(&mut mine.duration, &theirs.duration);
+        }
+        if self.checks.len() < other.checks.len() {
+            self.checks.resize(other.checks.len(), CheckCounts::default());
+        }
+        for (mine, theirs) in self.checks.iter_mut().zip(&other.checks) {
+            mine.passed += theirs.passed;
+            mine.failed += theirs.failed;
         }
         merge_histogram(&mut self.connect, &other.connect);
         self.connections_opened += other.connections_opened;
@@ -234,6 +339,29 @@ mod tests {
         let mut total = a.clone();
         total.accumulate(&b);
         assert_eq!(total.active_vus, 5);
+    }
+
+    #[test]
+    fn checks_and_journeys_merge() {
+        let shape = Shape {
+            endpoints: 1,
+            journeys: 2,
+            checks: 2,
+        };
+        let mut a = Recorder::with_shape(shape);
+        a.record_check(0, true);
+        a.record_check(1, false);
+        a.record_check(9, false); // unknown: ignored
+        a.record_journey(1, 2_000_000, true);
+        let mut b = a.fresh();
+        assert_eq!(b.shape(), shape);
+        b.record_check(0, true);
+        b.record_journey(1, 1_000, false);
+        a.merge(&b);
+        assert_eq!(a.checks[0], CheckCounts { passed: 2, failed: 0 });
+        assert_eq!(a.checks_total(), CheckCounts { passed: 2, failed: 1 });
+        assert_eq!((a.journeys[1].iterations, a.journeys[1].failed), (2, 1));
+        assert!(a.journeys[1].duration.max() >= 1_999_000);
     }
 
     #[test]

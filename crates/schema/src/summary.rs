@@ -142,6 +142,33 @@ pub struct EndpointSummary {
     pub errors: BTreeMap<String, u64>,
 }
 
+/// One journey of a scenario run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct JourneySummary {
+    pub name: String,
+    pub iterations: u64,
+    /// Iterations in which a request, a check or an extraction failed.
+    pub failed: u64,
+    pub rate_per_s: f64,
+    /// Iteration duration (think time included), from the scheduled start in the open model.
+    pub duration_ms: LatencyStats,
+    /// Requests made by this journey and their latency.
+    pub requests: u64,
+    pub latency_ms: LatencyStats,
+}
+
+/// One check of a scenario step.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CheckSummary {
+    pub journey: String,
+    pub step: String,
+    pub name: String,
+    pub passed: u64,
+    pub failed: u64,
+    /// `passed / (passed + failed)`; 1 when the check never ran.
+    pub pass_rate: f64,
+}
+
 /// A threshold's verdict.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ThresholdResult {
@@ -218,6 +245,12 @@ pub struct Summary {
     pub vus: Vus,
     pub arrival_rate: Option<ArrivalRate>,
     pub endpoints: Vec<EndpointSummary>,
+    /// Scenario runs: one entry per journey (empty in quick mode).
+    #[serde(default)]
+    pub journeys: Vec<JourneySummary>,
+    /// Scenario runs: one entry per check (empty in quick mode).
+    #[serde(default)]
+    pub checks: Vec<CheckSummary>,
     pub thresholds: Vec<ThresholdResult>,
     pub generator: Generator,
     pub timeseries: Vec<IntervalSummary>,
