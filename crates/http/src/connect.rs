@@ -51,13 +51,14 @@ async fn open(origin: &Origin, config: &ClientConfig) -> Result<Connection, Http
     match (origin.scheme, &config.tls) {
         (Scheme::Https, Some(tls)) => {
             let connector = tokio_rustls::TlsConnector::from(tls.clone());
-            let tls_stream = connector
-                .connect(origin.server_name.clone(), tcp)
+            // TLS and HTTP/2 futures are boxed so the plain-TCP path (10,000 VUs connecting
+            // at once) stays small.
+            let tls_stream = Box::pin(connector.connect(origin.server_name.clone(), tcp))
                 .await
                 .map_err(|e| HttpError::new(ErrorKind::Tls, e.to_string()))?;
             let negotiated_h2 = tls_stream.get_ref().1.alpn_protocol() == Some(b"h2");
             if config.http2 && negotiated_h2 {
-                h2::handshake(tls_stream, origin).await.map(Connection::H2)
+                Box::pin(h2::handshake(tls_stream, origin)).await.map(Connection::H2)
             } else {
                 Ok(Connection::Tls(Box::new(stream::StreamH1::new(tls_stream))))
             }
@@ -66,7 +67,7 @@ async fn open(origin: &Origin, config: &ClientConfig) -> Result<Connection, Http
             ErrorKind::Tls,
             "TLS is not configured for an https:// origin",
         )),
-        (Scheme::Http, _) if config.http2 => h2::handshake(tcp, origin).await.map(Connection::H2),
+        (Scheme::Http, _) if config.http2 => Box::pin(h2::handshake(tcp, origin)).await.map(Connection::H2),
         (Scheme::Http, _) => plain::PlainH1::new(tcp).map(Connection::Plain),
     }
 }
@@ -74,7 +75,7 @@ async fn open(origin: &Origin, config: &ClientConfig) -> Result<Connection, Http
 async fn tcp_connect(origin: &Origin) -> Result<TcpStream, HttpError> {
     let addrs: Vec<SocketAddr> = match origin.host.parse::<IpAddr>() {
         Ok(ip) => vec![SocketAddr::new(ip, origin.port)],
-        Err(_) => tokio::net::lookup_host((origin.host.as_str(), origin.port))
+        Err(_) => Box::pin(tokio::net::lookup_host((origin.host.as_str(), origin.port)))
             .await
             .map_err(|e| HttpError::new(ErrorKind::Dns, format!("cannot resolve '{}': {e}", origin.host)))?
             .collect(),

@@ -54,7 +54,8 @@ impl Connection {
                 })
             }
             Connection::H2(c) => {
-                let (status, first_byte, sent_bytes, received_bytes) = c.roundtrip(req, cap).await?;
+                // Boxed so hyper's large request future does not size every HTTP/1.1 VU too.
+                let (status, first_byte, sent_bytes, received_bytes) = Box::pin(c.roundtrip(req, cap)).await?;
                 Ok(ResponseInfo {
                     status,
                     first_byte,
