@@ -16,8 +16,17 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Load-test a URL (quick mode).
+    /// Load-test a URL (quick mode) or run a scenario file.
     Run(Box<RunArgs>),
+    /// Check a scenario file without sending anything.
+    Validate {
+        /// The scenario file.
+        file: PathBuf,
+    },
+    /// Print the JSON Schema of scenario files (for editor completion).
+    Schema,
+    /// Start the demo shop, run the bundled shop scenario against it for about 20 s, print the summary.
+    Demo(Box<DemoArgs>),
     /// Start the built-in demo shop API (the system under test for demos and tests).
     Target(Box<loadcell_target::TargetArgs>),
 }
@@ -28,8 +37,13 @@ pub enum Command {
     after_help = "Examples:\n  loadcell run http://127.0.0.1:8080/ -c 50 -d 30s\n  loadcell run http://127.0.0.1:8080/ -r 500/s -d 1m --threshold 'p95<200ms'\n  loadcell run http://127.0.0.1:8080/ -c 10 --stages '30s:100,2m:100,10s:0'"
 )]
 pub struct RunArgs {
-    /// The URL to load-test (http:// or https://).
-    pub url: String,
+    /// The URL to load-test (http:// or https://), or a scenario file (.yaml, .yml or .json).
+    #[arg(value_name = "URL|FILE")]
+    pub target: String,
+
+    /// Scenario files: send to this base URL instead of the file's `target:`.
+    #[arg(long, value_name = "URL", help_heading = "Load")]
+    pub base_url: Option<String>,
 
     /// Closed model: number of virtual users, each looping request → response → request.
     #[arg(short = 'c', long, value_name = "VUS", help_heading = "Load")]
@@ -52,8 +66,8 @@ pub struct RunArgs {
     pub stages: Option<String>,
 
     /// Run this long first and leave it out of the results.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "0s", help_heading = "Load")]
-    pub warmup: Duration,
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, help_heading = "Load")]
+    pub warmup: Option<Duration>,
 
     /// Open model: most VUs to use at once; an arrival that finds none free is dropped and counted
     /// [default: twice the peak rate, at least 1000, at most 20000].
@@ -90,9 +104,9 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE", help_heading = "Request")]
     pub body_file: Option<PathBuf>,
 
-    /// Per-request timeout, from the send to the end of the response.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "30s", help_heading = "Request")]
-    pub timeout: Duration,
+    /// Per-request timeout, from the send to the end of the response [default: 30s, or the scenario's].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, help_heading = "Request")]
+    pub timeout: Option<Duration>,
 
     /// Timeout for opening a connection (DNS, TCP and TLS).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10s", help_heading = "Request")]
@@ -124,5 +138,17 @@ pub struct RunArgs {
 
     /// No live progress on stderr.
     #[arg(short = 'q', long, help_heading = "Output")]
+    pub quiet: bool,
+}
+
+/// `loadcell demo`
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Write the summary as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    pub summary_json: Option<PathBuf>,
+
+    /// No live progress on stderr.
+    #[arg(short = 'q', long)]
     pub quiet: bool,
 }

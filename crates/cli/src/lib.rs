@@ -5,10 +5,13 @@
 //! only wires them to the terminal and the file system.
 
 mod args;
+mod demo;
 mod error;
+mod load;
 mod print;
 mod progress;
 mod run_cmd;
+mod scenario_cmd;
 mod signals;
 mod summary;
 mod verdict;
@@ -26,6 +29,9 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Command::Run(args) => run_cmd::run(&args, signals::install()),
+        Command::Validate { file } => scenario_cmd::validate(&file),
+        Command::Schema => scenario_cmd::schema(),
+        Command::Demo(args) => demo::run(&args, signals::install()),
         Command::Target(args) => match loadcell_target::run(&args) {
             Ok(()) => Ok(exit::OK),
             Err(e) => Err(error::CliError::Usage(e.to_string())),

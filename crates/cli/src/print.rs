@@ -28,6 +28,7 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
         StopReason::Requests => "request count reached",
         StopReason::Interrupted => "interrupted",
         StopReason::ThresholdAborted => "aborted: a threshold failed",
+        StopReason::DataExhausted => "test data ran out",
     };
     writeln!(o)?;
     writeln!(o, "  {} — {model}", s.target)?;
@@ -150,6 +151,54 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
             ms(e.latency_ms.p99),
             ms(e.latency_ms.max)
         )?;
+    }
+
+    if !s.journeys.is_empty() {
+        writeln!(o)?;
+        let width = s
+            .journeys
+            .iter()
+            .map(|j| j.name.chars().count())
+            .max()
+            .unwrap_or(8)
+            .clamp(8, 40);
+        writeln!(
+            o,
+            "  {:<width$}  {:>10} {:>8} {:>10} {:>10} {:>10} {:>9}",
+            "journey", "iterations", "it/s", "failed", "dur p50", "dur p95", "requests"
+        )?;
+        for j in &s.journeys {
+            writeln!(
+                o,
+                "  {:<width$}  {:>10} {:>8} {:>10} {:>10} {:>10} {:>9}",
+                truncate(&j.name, width),
+                j.iterations,
+                num(j.rate_per_s),
+                pct(j.failed, j.iterations),
+                ms(j.duration_ms.p50),
+                ms(j.duration_ms.p95),
+                j.requests
+            )?;
+        }
+    }
+
+    if !s.checks.is_empty() {
+        writeln!(o)?;
+        let passed: u64 = s.checks.iter().map(|c| c.passed).sum();
+        let runs: u64 = s.checks.iter().map(|c| c.passed + c.failed).sum();
+        writeln!(o, "  checks      {} of {runs} passed ({})", passed, pct(passed, runs))?;
+        for c in &s.checks {
+            let mark = if c.failed == 0 { "✓" } else { "✗" };
+            writeln!(
+                o,
+                "    {mark} {:>7}  {} › {} › {}  ({} failed)",
+                pct(c.passed, c.passed + c.failed),
+                c.journey,
+                c.step,
+                c.name,
+                c.failed
+            )?;
+        }
     }
 
     if !s.thresholds.is_empty() {

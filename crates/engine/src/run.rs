@@ -84,6 +84,7 @@ pub fn run<W: Workload>(
     };
     let threads = settings.threads.max(1);
     let usage_before = ProcessUsage::now();
+    let main_cpu_before = ProcessUsage::thread_cpu();
     let started_at = SystemTime::now();
     // A short head start lets every thread reach its event loop before the first arrival.
     let t0 = Instant::now() + Duration::from_millis(20);
@@ -152,6 +153,8 @@ pub fn run<W: Workload>(
         StopReason::Interrupted
     } else if aborted {
         StopReason::ThresholdAborted
+    } else if merger.workload_stopped && plan.end.is_none_or(|end| stopped_at < end) {
+        StopReason::DataExhausted
     } else if plan.requests.is_some() && plan.end.is_none_or(|end| stopped_at < end) {
         StopReason::Requests
     } else {
@@ -169,9 +172,24 @@ pub fn run<W: Workload>(
         measured: stopped_at.saturating_duration_since(plan.warmup_end),
         stop_reason,
         threads,
-        usage: ProcessUsage::now().since(&usage_before),
+        usage: own_usage(&usage_before, merger.worker_cpu, main_cpu_before),
         model: settings.model,
         warmup_len: settings.warmup,
+    }
+}
+
+/// loadcell's own resource use: its worker threads plus the coordinator, so that other
+/// threads in the process (`loadcell demo`'s target) are not billed to the generator.
+/// Falls back to the whole process where per-thread figures are not available.
+fn own_usage(before: &ProcessUsage, worker_cpu: Duration, main_before: Duration) -> ProcessUsage {
+    let process = ProcessUsage::now().since(before);
+    let main = ProcessUsage::thread_cpu().saturating_sub(main_before);
+    if worker_cpu.is_zero() {
+        return process;
+    }
+    ProcessUsage {
+        cpu: worker_cpu + main,
+        max_rss_kib: process.max_rss_kib,
     }
 }
 
@@ -198,6 +216,8 @@ struct Merger {
     warmup: Recorder,
     intervals: Vec<IntervalSummary>,
     stopped_at: Option<Instant>,
+    workload_stopped: bool,
+    worker_cpu: Duration,
     all_finished: bool,
 }
 
@@ -214,6 +234,8 @@ impl Merger {
             warmup: Recorder::with_shape(shape),
             intervals: Vec::new(),
             stopped_at: None,
+            workload_stopped: false,
+            worker_cpu: Duration::ZERO,
             all_finished: false,
         }
     }
@@ -223,6 +245,8 @@ impl Merger {
             if let Some(slot) = self.last_seq.get_mut(report.worker) {
                 *slot = Some(report.seq);
             }
+            self.workload_stopped |= report.workload_stopped;
+            self.worker_cpu += report.cpu;
             if let Some(at) = report.stopped_at {
                 self.stopped_at = Some(self.stopped_at.map_or(at, |s| s.max(at)));
             }

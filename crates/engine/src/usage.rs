@@ -31,6 +31,23 @@ impl ProcessUsage {
         ProcessUsage::default()
     }
 
+    /// CPU time of the calling thread (Linux; zero elsewhere). Summed over loadcell's own
+    /// threads it excludes anything else in the process, such as `loadcell demo`'s target.
+    pub fn thread_cpu() -> Duration {
+        #[cfg(target_os = "linux")]
+        {
+            let mut ru = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+            // SAFETY: getrusage fills the struct it is given; zeroed is a valid rusage.
+            if unsafe { libc::getrusage(libc::RUSAGE_THREAD, ru.as_mut_ptr()) } == 0 {
+                // SAFETY: getrusage succeeded and initialised the struct.
+                let ru = unsafe { ru.assume_init() };
+                let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, (t.tv_usec as u32) * 1000);
+                return tv(ru.ru_utime) + tv(ru.ru_stime);
+            }
+        }
+        Duration::ZERO
+    }
+
     /// CPU used since `earlier`; peak RSS stays the process-wide peak.
     pub fn since(&self, earlier: &ProcessUsage) -> ProcessUsage {
         ProcessUsage {

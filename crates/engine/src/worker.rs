@@ -34,6 +34,10 @@ pub struct Report {
     pub last: bool,
     /// Last report only: when the worker stopped starting iterations.
     pub stopped_at: Option<Instant>,
+    /// Last report only: the workload asked this worker to stop (test data ran out).
+    pub workload_stopped: bool,
+    /// Last report only: CPU time this worker thread used.
+    pub cpu: std::time::Duration,
 }
 
 /// This thread's state, shared by its VU tasks through `Rc` (never across threads).
@@ -56,6 +60,8 @@ pub struct WorkerState {
     vus_spawned: Cell<u64>,
     /// Set when every VU of this worker has stopped for good (budget or data exhausted).
     vus_live: Cell<u64>,
+    /// A workload asked this worker to stop (its test data ran out).
+    workload_stopped: Cell<bool>,
 }
 
 /// An open-model VU's mailbox: the scheduled start of its next iteration.
@@ -79,6 +85,7 @@ impl WorkerState {
             idle: RefCell::new(Vec::new()),
             vus_spawned: Cell::new(0),
             vus_live: Cell::new(0),
+            workload_stopped: Cell::new(false),
         }
     }
 
@@ -106,6 +113,15 @@ impl WorkerState {
         }
     }
 
+    /// A workload asked this worker to start no more iterations.
+    fn stop_if_asked(&self, next: Next) {
+        if next == Next::StopWorker {
+            self.stopping.set(true);
+            self.workload_stopped.set(true);
+            self.vu_wake.notify_waiters();
+        }
+    }
+
     fn end_iteration(&self) {
         self.busy.set(self.busy.get().saturating_sub(1));
         self.recorder.borrow_mut().iterations += 1;
@@ -127,6 +143,8 @@ pub fn run_worker<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sender<Re
                 recorder: Recorder::with_shape(plan.shape),
                 last: true,
                 stopped_at: Some(Instant::now()),
+                workload_stopped: false,
+                cpu: Duration::ZERO,
             });
             return;
         }
@@ -159,7 +177,13 @@ async fn control_loop<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sende
         }
         let exhausted = state.budget_spent() && state.in_flight.get() == 0 && state.busy.get() == 0;
         let all_vus_done = state.vus_spawned.get() > 0 && state.vus_live.get() == 0;
-        if plan.end.is_some_and(|end| now >= end) || plan.stop.load(Ordering::Relaxed) || exhausted || all_vus_done {
+        let asked = state.workload_stopped.get();
+        if plan.end.is_some_and(|end| now >= end)
+            || plan.stop.load(Ordering::Relaxed)
+            || exhausted
+            || all_vus_done
+            || asked
+        {
             break plan.end.map_or(now, |end| end.min(now));
         }
         let mut wake = now + CONTROL_TICK;
@@ -210,6 +234,12 @@ fn send_report(
     if !all.latency.is_empty() {
         state.co_interval_us.set(all.latency.value_at_quantile(0.5).max(1));
     }
+    let workload_stopped = last && state.workload_stopped.get();
+    let cpu = if last {
+        crate::usage::ProcessUsage::thread_cpu()
+    } else {
+        Duration::ZERO
+    };
     let _ = reports.send(Report {
         worker,
         seq,
@@ -217,6 +247,8 @@ fn send_report(
         recorder,
         last,
         stopped_at,
+        workload_stopped,
+        cpu,
     });
 }
 
@@ -273,7 +305,8 @@ async fn closed_vu<W: Workload>(
         let next = plan.workload.iteration(&mut vu, &mut ctx).await;
         state.end_iteration();
         ctx.finish_iteration();
-        if next == Next::StopVu {
+        if next != Next::Continue {
+            state.stop_if_asked(next);
             break;
         }
     }
@@ -350,7 +383,8 @@ async fn open_vu<W: Workload>(
         let next = plan.workload.iteration(&mut vu, &mut ctx).await;
         state.end_iteration();
         ctx.finish_iteration();
-        if next == Next::StopVu || state.stopping.get() {
+        state.stop_if_asked(next);
+        if next != Next::Continue || state.stopping.get() {
             break;
         }
         state.idle.borrow_mut().push(slot.clone());

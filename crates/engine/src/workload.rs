@@ -29,8 +29,11 @@ impl EndpointName {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Next {
     Continue,
-    /// This VU has nothing more to do (e.g. its unique test data ran out).
+    /// This VU has nothing more to do.
     StopVu,
+    /// This worker should start no more iterations (e.g. its share of `unique` test data
+    /// ran out); in-flight iterations of other VUs finish as at the end of a run.
+    StopWorker,
 }
 
 /// A check as it appears in results.

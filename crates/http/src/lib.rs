@@ -23,5 +23,5 @@ pub use connection::{Connection, ResponseInfo};
 pub use error::{HttpError, RequestError};
 pub use origin::{Origin, Scheme};
 pub use parse::{Capture, Malformed, Progress, ResponseParser};
-pub use request::{Request, encode_h1};
+pub use request::{Request, encode_h1, encode_h1_with_body};
 pub use tls::tls_config;

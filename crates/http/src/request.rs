@@ -49,20 +49,16 @@ impl Request {
     fn has_header(&self, name: &str) -> bool {
         self.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
     }
-
-    /// Whether a `Content-Length` must be sent: always with a body, and for methods whose
-    /// servers expect one even when empty.
-    fn needs_length(&self) -> bool {
-        !self.body.is_empty()
-            || matches!(
-                self.method,
-                http::Method::POST | http::Method::PUT | http::Method::PATCH
-            )
-    }
 }
 
 /// Appends the HTTP/1.1 encoding of `req` to `out`.
 pub fn encode_h1(req: &Request, origin: &Origin, out: &mut Vec<u8>) {
+    encode_h1_with_body(req, &req.body, origin, out);
+}
+
+/// Appends the HTTP/1.1 encoding of `req` with `body` in place of `req.body`, so callers
+/// that render bodies into a reused buffer need not hand over ownership (no allocation).
+pub fn encode_h1_with_body(req: &Request, body: &[u8], origin: &Origin, out: &mut Vec<u8>) {
     out.extend_from_slice(req.method.as_str().as_bytes());
     out.push(b' ');
     out.extend_from_slice(req.path_and_query.as_bytes());
@@ -87,12 +83,14 @@ pub fn encode_h1(req: &Request, origin: &Origin, out: &mut Vec<u8>) {
             header(name, value);
         }
     }
-    if req.needs_length() {
+    let needs_length =
+        !body.is_empty() || matches!(req.method, http::Method::POST | http::Method::PUT | http::Method::PATCH);
+    if needs_length {
         let mut digits = [0u8; 20];
-        header("Content-Length", decimal(req.body.len(), &mut digits));
+        header("Content-Length", decimal(body.len(), &mut digits));
     }
     out.extend_from_slice(b"\r\n");
-    out.extend_from_slice(&req.body);
+    out.extend_from_slice(body);
 }
 
 /// Formats `n` in decimal into `buf` without allocating.

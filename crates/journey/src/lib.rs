@@ -7,5 +7,12 @@
 //! `loadcell-scenario`; scheduling and metrics in `loadcell-engine`.
 
 mod cookies;
+mod data;
+mod request;
+mod response;
 mod rng;
+mod vu;
 mod weights;
+mod workload;
+
+pub use workload::{JourneyWorker, JourneyWorkload};

@@ -39,6 +39,8 @@ pub enum StopReason {
     Interrupted,
     /// `--abort-on-fail` ended the run because a threshold could no longer hold.
     ThresholdAborted,
+    /// A scenario's `unique` (or `on_exhausted: stop`) test data ran out.
+    DataExhausted,
 }
 
 /// Latency statistics of one histogram, in milliseconds.

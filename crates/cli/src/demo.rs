@@ -1,0 +1,75 @@
+//! `loadcell demo`: the one command a new user runs. Starts the demo shop on a free
+//! loopback port, runs the bundled shop scenario against it with live progress, prints the
+//! summary with thresholds, and shows the target's own request count beside loadcell's.
+
+use crate::args::{Cli, Command, DemoArgs};
+use crate::error::CliError;
+use crate::scenario_cmd::run_scenario;
+use clap::Parser;
+use loadcell_target::{Config, TargetHandle};
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+
+/// The bundled shop scenario (examples/shop.yaml).
+const SHOP: &str = include_str!("../../../examples/shop.yaml");
+
+pub fn run(args: &DemoArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliError> {
+    let target = TargetHandle::spawn(Config::default())
+        .map_err(|e| CliError::Output(format!("cannot start the demo target: {e}")))?;
+    let dir = std::env::temp_dir().join(format!("loadcell-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| CliError::Output(format!("cannot create {}: {e}", dir.display())))?;
+    let result = run_in(&dir, &target, args, interrupts);
+    let _ = std::fs::remove_dir_all(&dir);
+    let stats = target.stats();
+    target.shutdown();
+    let code = result?;
+    println!(
+        "  demo target: served {} requests; correlation failures: auth {}, unknown product {}, unknown order {}; {} orders placed",
+        stats.requests_total,
+        stats.correlation_failures.auth,
+        stats.correlation_failures.unknown_product,
+        stats.correlation_failures.unknown_order,
+        stats.orders
+    );
+    Ok(code)
+}
+
+fn run_in(
+    dir: &std::path::Path,
+    target: &TargetHandle,
+    args: &DemoArgs,
+    interrupts: Arc<AtomicUsize>,
+) -> Result<i32, CliError> {
+    let write = |name: &str, text: &str| {
+        std::fs::write(dir.join(name), text).map_err(|e| CliError::Output(format!("cannot write {name}: {e}")))
+    };
+    write("shop.yaml", SHOP)?;
+    write("users.csv", &loadcell_target::users_csv())?;
+    let file = dir.join("shop.yaml");
+    let scenario = loadcell_scenario::load(&file).map_err(|e| CliError::Usage(e.to_string()))?;
+    eprintln!(
+        "loadcell demo: shop API at {}; running the shop scenario (login 20 / browse 40 / add to cart 30 / checkout 10) for about 20 s",
+        target.url()
+    );
+    let mut argv = vec![
+        "loadcell".to_string(),
+        "run".into(),
+        file.display().to_string(),
+        "--base-url".into(),
+        target.url(),
+    ];
+    if args.quiet {
+        argv.push("--quiet".into());
+    }
+    if let Some(path) = &args.summary_json {
+        argv.push("--summary-json".into());
+        argv.push(path.display().to_string());
+    }
+    let cli = Cli::try_parse_from(argv).map_err(|e| CliError::Usage(e.to_string()))?;
+    let Command::Run(run_args) = cli.command else {
+        return Err(CliError::Usage(
+            "internal: demo arguments did not parse as a run".into(),
+        ));
+    };
+    run_scenario(scenario, &run_args, interrupts)
+}

@@ -1,0 +1,101 @@
+//! One VU's state between requests: variables extracted so far, its cookie jar, its random
+//! generator, the data rows of the current iteration, and the buffers requests are
+//! rendered into and responses captured into (reused, so steady state does not allocate
+//! for rendering).
+
+use crate::cookies::CookieJar;
+use crate::response::Headers;
+use crate::rng::Rng;
+use crate::workload::JourneyWorker;
+use loadcell_http::Request;
+use loadcell_scenario::{DataSource, Vars};
+use serde_json::Value;
+use std::rc::Rc;
+
+/// Everything a VU carries from one step to the next.
+pub struct VuState {
+    /// This worker's shared state (its share of the test data).
+    pub worker: Rc<JourneyWorker>,
+    pub vars: Vec<(String, Value)>,
+    pub jar: CookieJar,
+    pub rng: Rng,
+    /// Current row per data source (`None` until drawn).
+    pub rows: Vec<Option<usize>>,
+    pub vu: u64,
+    pub iteration: u64,
+    /// The request being built; its strings are reused.
+    pub request: Request,
+    pub body: Vec<u8>,
+    pub wire: Vec<u8>,
+    pub scratch: String,
+    pub response_head: Vec<u8>,
+    pub response_body: Vec<u8>,
+    pub headers: Headers,
+}
+
+impl VuState {
+    pub fn new(vu: u64, sources: usize, worker: Rc<JourneyWorker>) -> VuState {
+        VuState {
+            worker,
+            vars: Vec::new(),
+            jar: CookieJar::default(),
+            rng: Rng::new(vu),
+            rows: vec![None; sources],
+            vu,
+            iteration: 0,
+            request: Request {
+                method: http::Method::GET,
+                path_and_query: String::new(),
+                headers: Vec::new(),
+                body: bytes::Bytes::new(),
+            },
+            body: Vec::new(),
+            wire: Vec::new(),
+            scratch: String::new(),
+            response_head: Vec::new(),
+            response_body: Vec::new(),
+            headers: Headers::default(),
+        }
+    }
+
+    /// Sets an extracted variable, reusing its slot.
+    pub fn set_var(&mut self, name: &str, value: Value) {
+        match self.vars.iter_mut().find(|(n, _)| n == name) {
+            Some((_, v)) => *v = value,
+            None => self.vars.push((name.to_string(), value)),
+        }
+    }
+}
+
+/// The view templates render against: borrows the parts of a VU they read.
+pub struct VarsView<'a> {
+    pub vars: &'a [(String, Value)],
+    pub rows: &'a [Option<usize>],
+    pub data: &'a [DataSource],
+    pub vu: u64,
+    pub iteration: u64,
+    pub rng: &'a mut Rng,
+}
+
+impl Vars for VarsView<'_> {
+    fn get(&self, name: &str) -> Option<&Value> {
+        self.vars.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    fn vu(&self) -> u64 {
+        self.vu
+    }
+
+    fn iteration(&self) -> u64 {
+        self.iteration
+    }
+
+    fn random(&mut self) -> u64 {
+        self.rng.next_u64()
+    }
+
+    fn field(&self, source: usize, column: usize, _name: &str) -> Option<&Value> {
+        let row = (*self.rows.get(source)?)?;
+        self.data.get(source)?.rows.get(row)?.get(column)
+    }
+}

@@ -1,0 +1,381 @@
+//! The compiled scenario: what a valid scenario file becomes. Everything the runtime needs is
+//! resolved here — templates compiled, JSON paths and regexes compiled, data and body files
+//! loaded — so nothing is parsed while requests are being sent.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use loadcell_engine::units::Stage;
+use loadcell_threshold::Threshold;
+
+use crate::jsonpath::JsonPath;
+use crate::template::{JsonTemplate, Template};
+
+/// A whole scenario file.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// `name:`, or the file name without its extension when absent.
+    pub name: String,
+    /// `target:` (an `http://` or `https://` base URL, `{{ env.X }}` resolved), which relative
+    /// step URLs are appended to. `None` when absent: the command line must then supply one.
+    pub target: Option<String>,
+    pub load: Load,
+    /// `load.warmup`: results of this first part of the run are kept apart from the totals.
+    pub warmup: Option<Duration>,
+    /// `load.iterations`: stop after this many iterations in total (all journeys, all VUs).
+    pub iterations: Option<u64>,
+    pub defaults: Defaults,
+    /// In file order; [`Template`] parts refer to them by index.
+    pub data: Vec<DataSource>,
+    /// In file order; at least one, with a total weight above 0.
+    pub journeys: Vec<Journey>,
+    /// In file order, each with `expr` = `"METRIC{tags}: CONDITION"`.
+    pub thresholds: Vec<Threshold>,
+    /// The file given to [`crate::load`]; `None` from [`crate::parse_str`].
+    pub source_path: Option<PathBuf>,
+}
+
+impl Scenario {
+    /// The sum of all journey weights (always above 0 in a valid scenario).
+    pub fn total_weight(&self) -> u64 {
+        self.journeys.iter().map(|j| u64::from(j.weight)).sum()
+    }
+}
+
+/// How load is applied. Fields that are `None` / empty were not given in the file; the command
+/// line may supply them (an absent `load:` section is `Closed` with everything unset).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Load {
+    /// A fixed or staged number of virtual users, each running iterations back to back.
+    /// Either `vus` (+ `duration` and/or `iterations`) or `stages` (targets are VU counts).
+    Closed {
+        vus: Option<u64>,
+        stages: Vec<Stage>,
+        duration: Option<Duration>,
+    },
+    /// Iterations start at an arrival rate whatever the response times. Either `rate` +
+    /// `duration` (constant), or `stages` (targets are iterations per second, ramping linearly
+    /// from `rate`, or 0 when `rate` is `None`, to each stage's target).
+    Open {
+        rate: Option<f64>,
+        stages: Vec<Stage>,
+        duration: Option<Duration>,
+        max_vus: Option<u64>,
+    },
+}
+
+/// `defaults:` — applied to every request step.
+#[derive(Debug, Clone, Default)]
+pub struct Defaults {
+    /// Lower-case names. A step's own header of the same name replaces the default.
+    pub headers: Vec<(String, Template)>,
+    /// Pause after each request step unless the journey sets its own `think`.
+    pub think: Option<Think>,
+    /// Per-request timeout.
+    pub timeout: Option<Duration>,
+}
+
+/// A pause: `500ms` (fixed) or `200ms..1s` (uniformly distributed, both ends included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Think {
+    Fixed(Duration),
+    Uniform(Duration, Duration),
+}
+
+impl Think {
+    /// The pause to take, given a uniformly distributed random number `r`.
+    pub fn sample(&self, r: u64) -> Duration {
+        match *self {
+            Think::Fixed(d) => d,
+            Think::Uniform(lo, hi) => {
+                let (lo_ns, hi_ns) = (lo.as_nanos(), hi.as_nanos());
+                let span = hi_ns.saturating_sub(lo_ns) + 1;
+                let offset = (u128::from(r) * span) >> 64;
+                let ns = lo_ns + offset;
+                Duration::new((ns / 1_000_000_000) as u64, (ns % 1_000_000_000) as u32)
+            }
+        }
+    }
+
+    /// The longest pause this can produce.
+    pub fn max(&self) -> Duration {
+        match *self {
+            Think::Fixed(d) | Think::Uniform(_, d) => d,
+        }
+    }
+}
+
+/// One entry of `data:` with its file already read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataSource {
+    pub name: String,
+    /// CSV header fields in order, or the keys of the JSON objects (sorted).
+    pub columns: Vec<String>,
+    /// One value per column per row: CSV cells are strings; JSON values are kept as they are
+    /// (a key missing from an object is `null`). Never empty.
+    pub rows: Vec<Vec<serde_json::Value>>,
+    pub pick: Pick,
+    pub on_exhausted: Exhausted,
+}
+
+impl DataSource {
+    /// The index of `column` in [`DataSource::columns`].
+    pub fn column(&self, column: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c == column)
+    }
+}
+
+/// Which row an iteration gets from a data source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pick {
+    /// Rows in file order, shared by all VUs (row i goes to the i-th iteration that asks).
+    Sequential,
+    /// A random row each time.
+    Random,
+    /// Each row at most once in the whole run (until recycled).
+    Unique,
+}
+
+/// What happens when `sequential` or `unique` has handed out every row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exhausted {
+    /// The run stops starting iterations.
+    Stop,
+    /// Start again from the first row.
+    Recycle,
+}
+
+/// One journey: a weighted sequence of steps that one iteration runs.
+#[derive(Debug, Clone)]
+pub struct Journey {
+    pub name: String,
+    /// Relative weight (default 1); 0 disables the journey.
+    pub weight: u32,
+    /// Overrides [`Defaults::think`] for this journey.
+    pub think: Option<Think>,
+    /// Fixed iteration length: after the steps, wait until this much time has passed since the
+    /// iteration started (no wait when the steps took longer).
+    pub pacing: Option<Duration>,
+    /// How many times the steps run per iteration (`loop:`, default 1, at least 1).
+    pub loops: u32,
+    /// Never empty.
+    pub steps: Vec<Step>,
+}
+
+/// One step of a journey.
+#[derive(Debug, Clone)]
+pub enum Step {
+    Request(Box<RequestStep>),
+    /// `sleep: 1s` or `sleep: 500ms..2s` (no think time is added after a sleep step).
+    Sleep(Think),
+}
+
+/// One HTTP request with its checks and extractions.
+#[derive(Debug, Clone)]
+pub struct RequestStep {
+    /// `name:`, or `"METHOD url-template"` by default.
+    pub name: String,
+    /// Upper-case: `GET`, `POST`, `PUT`, `PATCH`, `DELETE` or `HEAD`.
+    pub method: String,
+    /// Starts with `/` (relative to the scenario's target) unless `absolute`.
+    pub url: Template,
+    /// The grouping key `"METHOD /path/{{ var }}"`: the URL template's source without its
+    /// query string, never rendered, so that ids do not split endpoints.
+    pub endpoint: String,
+    /// The URL is a full `http://` / `https://` URL rather than a path under the target.
+    pub absolute: bool,
+    /// Lower-case names, in file order.
+    pub headers: Vec<(String, Template)>,
+    /// Appended to the URL, percent-encoded (see [`crate::append_query`]).
+    pub query: Vec<(String, Template)>,
+    pub body: Body,
+    pub checks: Vec<Check>,
+    /// Applied in order after the response; each sets a variable for later steps.
+    pub extract: Vec<Extract>,
+    pub on_fail: OnFail,
+    /// Where the step starts in the file (1-based).
+    pub line: usize,
+    pub col: usize,
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub enum Body {
+    None,
+    /// `json:` — any value; strings inside are templates.
+    Json(JsonTemplate),
+    /// `form:` — sent as `application/x-www-form-urlencoded`.
+    Form(Vec<(String, Template)>),
+    /// `body:` — a text template sent as is.
+    Raw(Template),
+    /// `body_file:` — the file's bytes, read when the scenario was loaded.
+    File(bytes::Bytes),
+}
+
+impl Body {
+    /// The `content-type` this body implies, if any (a step's own header wins).
+    pub fn content_type(&self) -> Option<&'static str> {
+        match self {
+            Body::Json(_) => Some("application/json"),
+            Body::Form(_) => Some("application/x-www-form-urlencoded"),
+            Body::None | Body::Raw(_) | Body::File(_) => None,
+        }
+    }
+}
+
+/// One check on a response, with a label unique within its step.
+#[derive(Debug, Clone)]
+pub struct Check {
+    /// E.g. `status is 200`, `$.token exists`, `duration < 200ms`.
+    pub label: String,
+    pub kind: CheckKind,
+}
+
+/// What a check tests.
+#[derive(Debug, Clone)]
+pub enum CheckKind {
+    /// The status is one of these.
+    Status(Vec<StatusMatch>),
+    /// The body contains these bytes.
+    BodyContains(String),
+    /// At least one value the path selects passes the test (`Exists(false)`: none selected).
+    Json { path: JsonPath, test: ValueTest },
+    /// At least one header of this (lower-case) name passes the test.
+    Header { name: String, test: ValueTest },
+    /// The response time compares to the limit.
+    Duration { op: Compare, limit: Duration },
+}
+
+/// One accepted status: a code or a class (`2xx` = `Class(2)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusMatch {
+    Code(u16),
+    Class(u8),
+}
+
+impl StatusMatch {
+    pub fn matches(self, status: u16) -> bool {
+        match self {
+            StatusMatch::Code(c) => c == status,
+            StatusMatch::Class(c) => status / 100 == u16::from(c),
+        }
+    }
+}
+
+/// A test on a JSON value or header value.
+#[derive(Debug, Clone)]
+pub enum ValueTest {
+    /// `exists` / `{ exists: false }`.
+    Exists(bool),
+    /// Equal as JSON values (numbers compared numerically; a header compares as a string).
+    Equals(serde_json::Value),
+    /// The regex matches the string (or, for other JSON values, their JSON text).
+    Matches(regex::Regex),
+}
+
+/// A comparison operator of a `duration` check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compare {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl Compare {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Compare::Lt => "<",
+            Compare::Le => "<=",
+            Compare::Gt => ">",
+            Compare::Ge => ">=",
+        }
+    }
+
+    pub fn holds<T: PartialOrd>(self, a: T, b: T) -> bool {
+        match self {
+            Compare::Lt => a < b,
+            Compare::Le => a <= b,
+            Compare::Gt => a > b,
+            Compare::Ge => a >= b,
+        }
+    }
+}
+
+/// One `extract:` entry: sets `var` from the response.
+#[derive(Debug, Clone)]
+pub struct Extract {
+    pub var: String,
+    pub source: ExtractSource,
+    pub pick: PickMatch,
+}
+
+/// Where an extracted value comes from.
+#[derive(Debug, Clone)]
+pub enum ExtractSource {
+    Json(JsonPath),
+    /// Matches on the body (as bytes, so a non-UTF-8 body still works); `group` 0 is the whole
+    /// match.
+    Regex {
+        regex: regex::bytes::Regex,
+        group: usize,
+    },
+    /// A response header (lower-case name).
+    Header(String),
+}
+
+/// Which of several matches an extraction keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PickMatch {
+    First,
+    Random,
+    /// All matches as a JSON array.
+    All,
+}
+
+/// What a failed check or extraction does to the iteration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnFail {
+    /// Record the failure and go on with the next step.
+    Continue,
+    /// Record the failure and end the iteration here.
+    AbortIteration,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn think_sample_stays_in_range() {
+        let t = Think::Uniform(Duration::from_millis(200), Duration::from_secs(1));
+        assert_eq!(t.sample(0), Duration::from_millis(200));
+        assert_eq!(t.sample(u64::MAX), Duration::from_secs(1));
+        let mid = t.sample(u64::MAX / 2);
+        assert!(
+            mid > Duration::from_millis(590) && mid < Duration::from_millis(610),
+            "{mid:?}"
+        );
+        assert_eq!(
+            Think::Fixed(Duration::from_millis(5)).sample(123),
+            Duration::from_millis(5)
+        );
+        assert_eq!(t.max(), Duration::from_secs(1));
+    }
+
+    #[test]
+    fn status_classes() {
+        assert!(StatusMatch::Class(2).matches(204));
+        assert!(!StatusMatch::Class(2).matches(301));
+        assert!(StatusMatch::Code(404).matches(404));
+    }
+
+    #[test]
+    fn compare() {
+        assert!(Compare::Lt.holds(1, 2));
+        assert!(!Compare::Gt.holds(1, 2));
+        assert!(Compare::Le.holds(2, 2));
+        assert!(Compare::Ge.holds(2, 2));
+        assert_eq!(Compare::Ge.symbol(), ">=");
+    }
+}

@@ -1,0 +1,177 @@
+//! `load:` — the closed model (`vus` + `duration`, or VU `stages`) or the open model (`rate` +
+//! `duration`, or `rate_stages`, with `max_vus`), plus `warmup` and `iterations`.
+
+use std::time::Duration;
+
+use loadcell_engine::units::{Stage, parse_stages};
+
+use super::node::{Key, Kind, Node, get};
+use super::{Ctx, value};
+use crate::model::Load;
+
+const KEYS: [&str; 8] = [
+    "vus",
+    "duration",
+    "stages",
+    "rate",
+    "rate_stages",
+    "max_vus",
+    "warmup",
+    "iterations",
+];
+const CLOSED: [&str; 2] = ["vus", "stages"];
+const OPEN: [&str; 3] = ["rate", "rate_stages", "max_vus"];
+
+/// The load model, `warmup` and `iterations`.
+pub(crate) fn section(ctx: &mut Ctx<'_>, node: &Node) -> Option<(Load, Option<Duration>, Option<u64>)> {
+    let entries = value::map(ctx, node, "'load'")?;
+    let mark = ctx.errors.len();
+    value::known_keys(ctx, entries, &KEYS, "in load");
+    if !no_mixing(ctx, entries) {
+        return None;
+    }
+    let field = |key: &str| get(entries, key);
+    let duration = field("duration").and_then(|(_, n)| value::positive_duration(ctx, n, "'duration'"));
+    let warmup = field("warmup").and_then(|(_, n)| value::duration(ctx, n, "'warmup'"));
+    let iterations = field("iterations").and_then(|(_, n)| value::whole_in(ctx, n, "'iterations'", 1, u64::MAX));
+    let open = entries.iter().any(|(k, _)| OPEN.contains(&k.text.as_str()));
+    let load = if open {
+        let rate = field("rate").and_then(|(_, n)| value::rate(ctx, n, "'rate'"));
+        let max_vus = field("max_vus").and_then(|(_, n)| value::whole_in(ctx, n, "'max_vus'", 1, u64::MAX));
+        let stages = match field("rate_stages") {
+            Some((key, n)) => {
+                if let Some((dk, _)) = field("duration") {
+                    ctx.error(dk.pos, both("duration", key, "each stage has its own duration"));
+                }
+                stages(ctx, n, true).unwrap_or_default()
+            }
+            None => {
+                if let (Some((_, n)), Some(0.0)) = (field("rate"), rate) {
+                    ctx.error(
+                        n.pos,
+                        "'rate' must be more than 0 (or use 'rate_stages' to ramp from 0)",
+                    );
+                }
+                Vec::new()
+            }
+        };
+        Load::Open {
+            rate,
+            stages,
+            duration,
+            max_vus,
+        }
+    } else {
+        let vus = field("vus").and_then(|(_, n)| value::whole_in(ctx, n, "'vus'", 1, u64::MAX));
+        let stages = match field("stages") {
+            Some((key, n)) => {
+                for other in ["vus", "duration"] {
+                    if let Some((k, _)) = field(other) {
+                        ctx.error(
+                            k.pos,
+                            both(other, key, "each stage sets its own duration and VU target"),
+                        );
+                    }
+                }
+                stages(ctx, n, false).unwrap_or_default()
+            }
+            None => Vec::new(),
+        };
+        Load::Closed { vus, stages, duration }
+    };
+    ctx.clean_since(mark).then_some((load, warmup, iterations))
+}
+
+fn both(key: &str, other: &Key, why: &str) -> String {
+    format!("'{key}' cannot be combined with '{}': {why}", other.text)
+}
+
+/// Closed-model keys (`vus`, `stages`) and open-model keys (`rate`, `rate_stages`, `max_vus`)
+/// cannot meet; the error is at the later key.
+fn no_mixing(ctx: &mut Ctx<'_>, entries: &[(Key, Node)]) -> bool {
+    let closed = entries.iter().find(|(k, _)| CLOSED.contains(&k.text.as_str()));
+    let open = entries.iter().find(|(k, _)| OPEN.contains(&k.text.as_str()));
+    let (Some((c, _)), Some((o, _))) = (closed, open) else {
+        return true;
+    };
+    let (first, later) = if c.pos < o.pos { (c, o) } else { (o, c) };
+    ctx.error(
+        later.pos,
+        format!(
+            "'{}' cannot be combined with '{}': use 'vus'/'stages' for a fixed number of virtual users \
+             (closed model) or 'rate'/'rate_stages' for an arrival rate (open model)",
+            later.text, first.text
+        ),
+    );
+    false
+}
+
+/// `[{duration: 30s, target: 50}, ...]` (VUs), `[{duration: 30s, rate: 50}, ...]` (rates), or
+/// the command-line string form `"30s:50,2m:50"`.
+fn stages(ctx: &mut Ctx<'_>, node: &Node, rates: bool) -> Option<Vec<Stage>> {
+    let what = if rates { "'rate_stages'" } else { "'stages'" };
+    if let Kind::Str(s) = &node.kind {
+        return match parse_stages(s, rates) {
+            Ok(stages) => Some(stages),
+            Err(e) => {
+                ctx.error(node.pos, format!("bad {what}: {e}"));
+                None
+            }
+        };
+    }
+    let items = value::seq(ctx, node, what)?;
+    if items.is_empty() {
+        ctx.error(node.pos, format!("{what} is empty: expected at least one stage"));
+        return None;
+    }
+    let target_key = if rates { "rate" } else { "target" };
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        if let Kind::Str(s) = &item.kind {
+            match parse_stages(s, rates) {
+                Ok(mut st) if st.len() == 1 => out.append(&mut st),
+                Ok(_) | Err(_) => ctx.error(
+                    item.pos,
+                    format!(
+                        "a stage must be a map such as {{ duration: 30s, {target_key}: 50 }} or 'DURATION:{}', found {}",
+                        target_key.to_uppercase(),
+                        item.describe()
+                    ),
+                ),
+            }
+            continue;
+        }
+        let Some(entries) = value::map(ctx, item, "a stage") else {
+            continue;
+        };
+        let keys_ok = value::known_keys(
+            ctx,
+            entries,
+            &["duration", target_key],
+            &format!("in a stage of {what}"),
+        );
+        let duration = match get(entries, "duration") {
+            Some((_, n)) => value::duration(ctx, n, "'duration'"),
+            None => {
+                if keys_ok {
+                    ctx.error(item.pos, format!("a stage of {what} has no 'duration'"));
+                }
+                None
+            }
+        };
+        let target = match get(entries, target_key) {
+            Some((_, n)) if rates => value::rate(ctx, n, "'rate'"),
+            Some((_, n)) => value::whole(ctx, n, "'target'").map(|v| v as f64),
+            None => {
+                if keys_ok {
+                    ctx.error(item.pos, format!("a stage of {what} has no '{target_key}'"));
+                }
+                None
+            }
+        };
+        if let (Some(duration), Some(target)) = (duration, target) {
+            out.push(Stage { duration, target });
+        }
+    }
+    Some(out)
+}

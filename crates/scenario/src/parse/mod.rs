@@ -1,0 +1,140 @@
+//! Turning scenario text into a [`Scenario`]: the shared context (file label, base directory,
+//! collected errors, positions inside scalars) and the entry point. Each section of the format
+//! has its own module; every problem is recorded with its `file:line:col` and parsing goes on so
+//! that all of them can be reported.
+
+use std::path::Path;
+
+use crate::error::ScenarioError;
+use crate::model::Scenario;
+
+mod body;
+mod check;
+mod data;
+mod extract;
+mod journey;
+mod load;
+pub(crate) mod node;
+mod root;
+mod step;
+pub(crate) mod template;
+mod thresholds;
+mod value;
+
+use node::{Node, Pos};
+pub(crate) use value::is_identifier;
+
+/// State shared while one file is parsed.
+pub(crate) struct Ctx<'a> {
+    pub(crate) file: &'a str,
+    pub(crate) base_dir: &'a Path,
+    source: &'a str,
+    /// Byte offset where each line starts.
+    line_starts: Vec<usize>,
+    pub(crate) errors: Vec<ScenarioError>,
+}
+
+impl<'a> Ctx<'a> {
+    pub(crate) fn new(source: &'a str, file: &'a str, base_dir: &'a Path) -> Ctx<'a> {
+        let mut line_starts = vec![0];
+        line_starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
+        Ctx {
+            file,
+            base_dir,
+            source,
+            line_starts,
+            errors: Vec::new(),
+        }
+    }
+
+    /// Records a problem at `pos`.
+    pub(crate) fn error(&mut self, pos: Pos, message: impl Into<String>) {
+        self.errors.push(ScenarioError {
+            file: self.file.to_string(),
+            line: pos.line,
+            col: pos.col,
+            message: message.into(),
+        });
+    }
+
+    /// True when nothing has been recorded since `mark` (= `errors.len()` taken earlier).
+    pub(crate) fn clean_since(&self, mark: usize) -> bool {
+        self.errors.len() == mark
+    }
+
+    /// The position of the `occurrence`-th `{{` inside a scalar node, found in the file text;
+    /// the node's own position when the text cannot be matched (escapes, folding).
+    pub(crate) fn template_pos(&self, node: &Node, occurrence: usize) -> Pos {
+        self.find_template(node, occurrence).unwrap_or(node.pos)
+    }
+
+    fn find_template(&self, node: &Node, occurrence: usize) -> Option<Pos> {
+        let line_start = *self.line_starts.get(node.pos.line.checked_sub(1)?)?;
+        let line = &self.source[line_start..];
+        let start = line_start + line.char_indices().nth(node.pos.col - 1)?.0;
+        let len_chars = node.end.saturating_sub(node.start);
+        let text = &self.source[start..];
+        let end = text.char_indices().nth(len_chars).map_or(text.len(), |(i, _)| i);
+        let text = &text[..end];
+        let mut from = 0;
+        let mut seen = 0;
+        while let Some(i) = text[from..].find("{{") {
+            let at = from + i;
+            if seen == occurrence {
+                return Some(self.pos_of(start + at));
+            }
+            seen += 1;
+            from = at + 2;
+        }
+        None
+    }
+
+    /// The 1-based position of a byte offset.
+    fn pos_of(&self, byte: usize) -> Pos {
+        let line = self.line_starts.partition_point(|&s| s <= byte);
+        let start = self.line_starts[line - 1];
+        Pos {
+            line,
+            col: self.source[start..byte].chars().count() + 1,
+        }
+    }
+}
+
+/// Parses and validates scenario text; every problem found, in file order, on failure.
+pub(crate) fn run(text: &str, file: &str, base_dir: &Path) -> Result<Scenario, Vec<ScenarioError>> {
+    let mut ctx = Ctx::new(text, file, base_dir);
+    let scenario = match node::parse_yaml(text) {
+        Ok(root) => root::scenario(&mut ctx, &root, &default_name(file)),
+        Err(e) => {
+            ctx.error(e.pos, e.message);
+            None
+        }
+    };
+    let mut errors = ctx.errors;
+    match scenario {
+        Some(s) if errors.is_empty() => Ok(s),
+        _ => {
+            errors.sort_by_key(|e| (e.line, e.col));
+            errors.dedup();
+            if errors.is_empty() {
+                errors.push(ScenarioError {
+                    file: file.to_string(),
+                    line: 1,
+                    col: 1,
+                    message: "invalid scenario".into(),
+                });
+            }
+            Err(errors)
+        }
+    }
+}
+
+/// The file name without directories and extension: `scenarios/shop.yaml` → `shop`.
+fn default_name(file: &str) -> String {
+    let path = Path::new(file);
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .filter(|s| !s.is_empty())
+        .unwrap_or("scenario")
+        .to_string()
+}

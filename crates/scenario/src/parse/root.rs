@@ -1,0 +1,136 @@
+//! The top level of a scenario file: `name`, `target`, `load`, `defaults`, `data`, `journeys`,
+//! `thresholds`. Sections are compiled in dependency order (data before anything that uses
+//! templates, journeys before thresholds that name them), whatever their order in the file.
+
+use super::node::{Kind, Node, get};
+use super::{Ctx, data, journey, load, template, thresholds, value};
+use crate::model::{Defaults, Load, Scenario};
+use crate::validate::scope::{DataInfo, Place, Scope};
+
+const KEYS: [&str; 7] = ["name", "target", "load", "defaults", "data", "journeys", "thresholds"];
+
+pub(crate) fn scenario(ctx: &mut Ctx<'_>, root: &Node, default_name: &str) -> Option<Scenario> {
+    let Kind::Map(entries) = &root.kind else {
+        ctx.error(
+            root.pos,
+            format!(
+                "a scenario must be a map with 'journeys' (and optionally {}), found {}",
+                "'name', 'target', 'load', 'defaults', 'data', 'thresholds'",
+                root.describe()
+            ),
+        );
+        return None;
+    };
+    // A missing required key is not reported when an unknown key (likely its typo) was.
+    let keys_ok = value::known_keys(ctx, entries, &KEYS, "at the top level");
+
+    let name = match get(entries, "name") {
+        Some((_, n)) => value::non_empty_text(ctx, n, "'name'").map(|s| s.trim().to_string()),
+        None => Some(default_name.to_string()),
+    };
+    let (data_sources, data_info) = match get(entries, "data") {
+        Some((_, n)) => data::section(ctx, n),
+        None => (Some(Vec::new()), Vec::new()),
+    };
+    let target = match get(entries, "target") {
+        Some((_, n)) => target(ctx, n, &data_info).map(Some),
+        None => Some(None),
+    };
+    let (load, warmup, iterations) = match get(entries, "load") {
+        Some((_, n)) => load::section(ctx, n),
+        None => Some((
+            Load::Closed {
+                vus: None,
+                stages: Vec::new(),
+                duration: None,
+            },
+            None,
+            None,
+        )),
+    }
+    .map_or((None, None, None), |(l, w, i)| (Some(l), w, i));
+    let defaults = match get(entries, "defaults") {
+        Some((_, n)) => defaults(ctx, n, &data_info),
+        None => Some(Defaults::default()),
+    };
+    let journeys = match get(entries, "journeys") {
+        Some((key, n)) => journey::section(ctx, key, n, &data_info),
+        None => {
+            if keys_ok {
+                ctx.error(
+                    root.pos,
+                    "the scenario has no 'journeys': expected a list of journeys, each with 'name' and 'steps'",
+                );
+            }
+            None
+        }
+    };
+    let journey_names: Vec<&str> = journeys
+        .as_ref()
+        .map(|js| js.iter().map(|j| j.name.as_str()).collect())
+        .unwrap_or_default();
+    let thresholds = match get(entries, "thresholds") {
+        Some((_, n)) => thresholds::section(ctx, n, journeys.as_ref().map(|_| journey_names.as_slice())),
+        None => Some(Vec::new()),
+    };
+    Some(Scenario {
+        name: name?,
+        target: target?,
+        load: load?,
+        warmup,
+        iterations,
+        defaults: defaults?,
+        data: data_sources?,
+        journeys: journeys?,
+        thresholds: thresholds?,
+        source_path: None,
+    })
+}
+
+/// `target: http://host:port[/base]`, may use `{{ env.NAME }}`.
+fn target(ctx: &mut Ctx<'_>, node: &Node, data: &[DataInfo]) -> Option<String> {
+    let scope = Scope {
+        data,
+        place: Place::Target,
+    };
+    let t = template::compile_node(ctx, node, "'target'", &scope)?;
+    let url = t.static_text().unwrap_or_default().trim().to_string();
+    let rest = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://"));
+    match rest {
+        Some(rest) if !rest.is_empty() && !rest.starts_with('/') && !rest.contains(char::is_whitespace) => {
+            Some(url.trim_end_matches('/').to_string())
+        }
+        _ => {
+            ctx.error(
+                node.pos,
+                format!(
+                    "'target' must be an http:// or https:// URL such as http://127.0.0.1:8080, found {}",
+                    crate::error::quote(&url, 80)
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// `defaults: { headers, think, timeout }`.
+fn defaults(ctx: &mut Ctx<'_>, node: &Node, data: &[DataInfo]) -> Option<Defaults> {
+    let entries = value::map(ctx, node, "'defaults'")?;
+    let mark = ctx.errors.len();
+    value::known_keys(ctx, entries, &["headers", "think", "timeout"], "in defaults");
+    let scope = Scope {
+        data,
+        place: Place::Defaults,
+    };
+    let mut out = Defaults::default();
+    if let Some((_, n)) = get(entries, "headers") {
+        out.headers = super::step::headers(ctx, n, &scope).unwrap_or_default();
+    }
+    if let Some((_, n)) = get(entries, "think") {
+        out.think = value::think(ctx, n, "'think'");
+    }
+    if let Some((_, n)) = get(entries, "timeout") {
+        out.timeout = value::positive_duration(ctx, n, "'timeout'");
+    }
+    ctx.clean_since(mark).then_some(out)
+}

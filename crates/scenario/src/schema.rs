@@ -1,0 +1,241 @@
+//! A JSON Schema (draft 2020-12) of the scenario format, for editor completion and hover docs
+//! (`loadcell schema` prints it). It describes shapes only; the loader's validation is stricter
+//! (templates, data columns, variable flow, threshold syntax).
+
+use serde_json::{Value, json};
+
+/// The schema of a scenario file.
+pub fn json_schema() -> Value {
+    let duration = json!({
+        "description": "A duration: 500ms, 30s, 2m, 1h30m; a bare number is seconds.",
+        "anyOf": [
+            {"type": "string", "pattern": "^\\s*[0-9][0-9.]*\\s*[a-zµ]*([0-9.]+[a-zµ]+)*\\s*$"},
+            {"type": "number", "minimum": 0}
+        ]
+    });
+    let think = json!({
+        "description": "A fixed pause (500ms) or a uniform range (200ms..1s).",
+        "anyOf": [{"$ref": "#/$defs/duration"}, {"type": "string", "pattern": "\\.\\."}]
+    });
+    let rate = json!({
+        "description": "Iterations per second: 50, 2.5, \"50/s\", \"3000/m\", \"1M/month\".",
+        "anyOf": [{"type": "number", "minimum": 0}, {"type": "string"}]
+    });
+    let template = json!({
+        "description": "Text with {{ templates }}: a variable, SOURCE.FIELD, env.NAME, uuid, random_int(a, b), random_string(n), now_ms, vu, iteration. {{{{ is a literal {{.",
+        "type": ["string", "number", "boolean"]
+    });
+    let test = json!({
+        "description": "exists | { exists: false } | { equals: VALUE } | { matches: REGEX } | VALUE (equals).",
+        "anyOf": [
+            {"const": "exists"},
+            {"type": "object", "properties": {"exists": {"type": "boolean"}}, "required": ["exists"], "additionalProperties": false},
+            {"type": "object", "properties": {"equals": {}}, "required": ["equals"], "additionalProperties": false},
+            {"type": "object", "properties": {"matches": {"type": "string", "format": "regex"}}, "required": ["matches"], "additionalProperties": false},
+            {"type": ["string", "number", "boolean", "null", "array"]}
+        ]
+    });
+    let status = json!({
+        "anyOf": [
+            {"type": "integer", "minimum": 100, "maximum": 599},
+            {"type": "string", "pattern": "^([1-5][xX][xX]|[1-5][0-9][0-9])$"}
+        ]
+    });
+    let check = json!({
+        "description": "Each entry is one check on the response.",
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+            "status": {"description": "200, 2xx, or a list of them.", "anyOf": [{"$ref": "#/$defs/status"}, {"type": "array", "items": {"$ref": "#/$defs/status"}, "minItems": 1}]},
+            "body_contains": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+            "json": {"description": "JSON path ($.a.b[0], $.items[*].id, $..id) → test.", "type": "object", "additionalProperties": {"$ref": "#/$defs/test"}},
+            "header": {"description": "Header name → test.", "type": "object", "additionalProperties": {"$ref": "#/$defs/test"}},
+            "duration": {"description": "<200ms, <=1s, >10ms, >=5ms.", "type": "string", "pattern": "^\\s*[<>]=?"}
+        }
+    });
+    let pick_match = json!({"enum": ["first", "random", "all"]});
+    let extract = json!({
+        "description": "Variable name → where its value comes from.",
+        "type": "object",
+        "additionalProperties": {
+            "anyOf": [
+                {"type": "string", "pattern": "^\\s*\\$", "description": "Short for { json: PATH }."},
+                {"type": "object", "additionalProperties": false, "required": ["json"], "properties": {"json": {"type": "string"}, "pick": pick_match}},
+                {"type": "object", "additionalProperties": false, "required": ["regex"], "properties": {"regex": {"type": "string", "format": "regex"}, "group": {"type": "integer", "minimum": 0}, "pick": pick_match}},
+                {"type": "object", "additionalProperties": false, "required": ["header"], "properties": {"header": {"type": "string"}, "pick": pick_match}}
+            ]
+        }
+    });
+    let headers = json!({"type": "object", "additionalProperties": {"$ref": "#/$defs/template"}});
+    let mut request_props = serde_json::Map::new();
+    for method in ["get", "post", "put", "patch", "delete", "head"] {
+        request_props.insert(
+            method.into(),
+            json!({"description": format!("{} request: a path under 'target' (/api/x) or an absolute http(s) URL.", method.to_uppercase()), "type": "string"}),
+        );
+    }
+    for (k, v) in [
+        (
+            "name",
+            json!({"type": "string", "description": "Label in results (default: METHOD URL)."}),
+        ),
+        ("headers", json!({"$ref": "#/$defs/headers"})),
+        (
+            "query",
+            json!({"type": "object", "additionalProperties": {"$ref": "#/$defs/template"}}),
+        ),
+        (
+            "json",
+            json!({"description": "A JSON body; strings inside are templates."}),
+        ),
+        (
+            "form",
+            json!({"type": "object", "additionalProperties": {"$ref": "#/$defs/template"}}),
+        ),
+        ("body", json!({"type": "string"})),
+        (
+            "body_file",
+            json!({"type": "string", "description": "Relative to the scenario file."}),
+        ),
+        ("check", json!({"$ref": "#/$defs/check"})),
+        ("extract", json!({"$ref": "#/$defs/extract"})),
+        ("on_fail", json!({"enum": ["continue", "abort_iteration"]})),
+    ] {
+        request_props.insert(k.into(), v);
+    }
+    let one_method: Vec<Value> = ["get", "post", "put", "patch", "delete", "head"]
+        .iter()
+        .map(|m| json!({"required": [m]}))
+        .collect();
+    let request_step = json!({
+        "type": "object",
+        "additionalProperties": false,
+        "properties": request_props,
+        "oneOf": one_method
+    });
+    let sleep_step = json!({
+        "type": "object", "additionalProperties": false, "required": ["sleep"],
+        "properties": {"sleep": {"$ref": "#/$defs/think"}}
+    });
+    let journey = json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["name", "steps"],
+        "properties": {
+            "name": {"type": "string"},
+            "weight": {"type": "integer", "minimum": 0, "description": "Relative share of iterations (default 1)."},
+            "think": {"$ref": "#/$defs/think"},
+            "pacing": {"$ref": "#/$defs/duration"},
+            "loop": {"type": "integer", "minimum": 1, "description": "Times the steps run per iteration."},
+            "steps": {"type": "array", "minItems": 1, "items": {"anyOf": [{"$ref": "#/$defs/request_step"}, {"$ref": "#/$defs/sleep_step"}]}}
+        }
+    });
+    let stage = |target: &str, schema: Value| {
+        json!({
+            "type": "object", "additionalProperties": false, "required": ["duration", target],
+            "properties": {"duration": {"$ref": "#/$defs/duration"}, target: schema}
+        })
+    };
+    let load = json!({
+        "type": "object",
+        "additionalProperties": false,
+        "description": "Closed model: vus + duration, or stages. Open model: rate + duration, or rate_stages (+ max_vus).",
+        "properties": {
+            "vus": {"type": "integer", "minimum": 1},
+            "duration": {"$ref": "#/$defs/duration"},
+            "stages": {"anyOf": [{"type": "array", "minItems": 1, "items": stage("target", json!({"type": "integer", "minimum": 0}))}, {"type": "string"}]},
+            "rate": {"$ref": "#/$defs/rate"},
+            "rate_stages": {"anyOf": [{"type": "array", "minItems": 1, "items": stage("rate", json!({"$ref": "#/$defs/rate"}))}, {"type": "string"}]},
+            "max_vus": {"type": "integer", "minimum": 1},
+            "warmup": {"$ref": "#/$defs/duration"},
+            "iterations": {"type": "integer", "minimum": 1}
+        }
+    });
+    let data_source = json!({
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+            "csv": {"type": "string", "description": "CSV file with a header row, relative to the scenario file."},
+            "json": {"type": "string", "description": "JSON array of objects, relative to the scenario file."},
+            "pick": {"enum": ["sequential", "random", "unique"]},
+            "on_exhausted": {"enum": ["stop", "recycle"]}
+        },
+        "oneOf": [{"required": ["csv"]}, {"required": ["json"]}]
+    });
+    let conditions =
+        json!({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}]});
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://loadcell.dev/schema/scenario.json",
+        "title": "loadcell scenario",
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["journeys"],
+        "properties": {
+            "name": {"type": "string"},
+            "target": {"type": "string", "description": "Base URL, e.g. http://127.0.0.1:8080; may use {{ env.NAME }}."},
+            "load": load,
+            "defaults": {
+                "type": "object", "additionalProperties": false,
+                "properties": {"headers": {"$ref": "#/$defs/headers"}, "think": {"$ref": "#/$defs/think"}, "timeout": {"$ref": "#/$defs/duration"}}
+            },
+            "data": {"type": "object", "additionalProperties": data_source},
+            "journeys": {"type": "array", "minItems": 1, "items": journey},
+            "thresholds": {
+                "description": "METRIC{tag:value}: [\"p(95)<200\", ...], or a list of one-line expressions.",
+                "anyOf": [
+                    {"type": "object", "additionalProperties": conditions},
+                    {"type": "array", "items": {"type": "string"}}
+                ]
+            }
+        },
+        "$defs": {
+            "duration": duration,
+            "think": think,
+            "rate": rate,
+            "template": template,
+            "headers": headers,
+            "test": test,
+            "status": status,
+            "check": check,
+            "extract": extract,
+            "request_step": request_step,
+            "sleep_step": sleep_step
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_shape() {
+        let s = json_schema();
+        assert_eq!(s["$schema"], "https://json-schema.org/draft/2020-12/schema");
+        assert_eq!(s["required"], json!(["journeys"]));
+        for def in ["duration", "check", "extract", "request_step"] {
+            assert!(s["$defs"][def].is_object(), "{def}");
+        }
+        // Every $ref points at a definition that exists.
+        fn refs(v: &Value, out: &mut Vec<String>) {
+            match v {
+                Value::Object(m) => {
+                    if let Some(Value::String(r)) = m.get("$ref") {
+                        out.push(r.clone());
+                    }
+                    m.values().for_each(|v| refs(v, out));
+                }
+                Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+                _ => {}
+            }
+        }
+        let mut all = Vec::new();
+        refs(&s, &mut all);
+        assert!(!all.is_empty());
+        for r in all {
+            let name = r.trim_start_matches("#/$defs/");
+            assert!(s["$defs"][name].is_object(), "dangling {r}");
+        }
+    }
+}
