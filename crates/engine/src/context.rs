@@ -27,6 +27,9 @@ pub struct VuContext {
     /// the iteration is measured from here, so any lateness (loadcell's or the target's)
     /// shows in its latency.
     pub(crate) scheduled: Option<Instant>,
+    /// When the current iteration started (its scheduled start in the open model); decides
+    /// whether its results belong to the warm-up.
+    pub(crate) started: Instant,
     vu_id: u64,
     iteration: u64,
 }
@@ -47,6 +50,7 @@ impl VuContext {
             transport,
             connection: None,
             scheduled: None,
+            started: Instant::now(),
             vu_id,
             iteration: 0,
         }
@@ -64,13 +68,15 @@ impl VuContext {
 
     /// Records a check result under check slot `check`.
     pub fn record_check(&self, check: usize, passed: bool) {
-        self.worker.recorder.borrow_mut().record_check(check, passed);
+        self.worker.recorder_for(self.started).record_check(check, passed);
     }
 
     /// Records a finished journey iteration that started at `started`.
     pub fn record_journey(&self, journey: usize, started: Instant, failed: bool) {
         let us = micros(Instant::now().saturating_duration_since(started));
-        self.worker.recorder.borrow_mut().record_journey(journey, us, failed);
+        self.worker
+            .recorder_for(self.started)
+            .record_journey(journey, us, failed);
     }
 
     /// Whether the run is ending: long iterations should stop starting new steps.
@@ -127,7 +133,7 @@ impl VuContext {
             received_bytes: info.map_or(0, |i| i.received_bytes),
             expected_interval_us: (scheduled.is_none() && expected > 0).then_some(expected),
         };
-        worker.recorder.borrow_mut().record(&sample);
+        worker.recorder_for(self.started).record(&sample);
         Sent { outcome, info, latency }
     }
 
@@ -147,7 +153,9 @@ impl VuContext {
                 // inline it would make every idle VU that large (10,000 VUs → ~90 MB).
                 match Box::pin(connect(&self.transport.origin, &self.transport.client)).await {
                     Ok(c) => {
-                        self.worker.recorder.borrow_mut().record_connect(micros(c.connect_time));
+                        self.worker
+                            .recorder_for(self.started)
+                            .record_connect(micros(c.connect_time));
                         self.connection = Some(c.connection);
                     }
                     Err(e) => return (Err(e), connect_started),

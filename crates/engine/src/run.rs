@@ -207,7 +207,8 @@ fn interval_elapsed(iv: &IntervalSummary) -> Duration {
 struct Merger {
     workers: usize,
     t0: Instant,
-    pending: BTreeMap<u64, (Recorder, usize, Instant)>,
+    /// Per interval: measured recorder, warm-up recorder, reporters so far, end.
+    pending: BTreeMap<u64, (Recorder, Recorder, usize, Instant)>,
     /// Per worker: the sequence number of its last report, once sent.
     last_seq: Vec<Option<u64>>,
     next_seq: u64,
@@ -254,10 +255,13 @@ impl Merger {
         let entry = self
             .pending
             .entry(report.seq)
-            .or_insert_with(|| (report.recorder.fresh(), 0, report.until));
+            .or_insert_with(|| (report.recorder.fresh(), report.recorder.fresh(), 0, report.until));
         entry.0.merge(&report.recorder);
-        entry.1 += 1;
-        entry.2 = entry.2.max(report.until);
+        if let Some(w) = &report.warmup {
+            entry.1.merge(w);
+        }
+        entry.2 += 1;
+        entry.3 = entry.3.max(report.until);
     }
 
     /// Workers expected to report interval `seq`: those that have not ended before it.
@@ -272,7 +276,7 @@ impl Merger {
         loop {
             let seq = self.next_seq;
             let ready = match self.pending.get(&seq) {
-                Some((_, reporters, _)) => *reporters >= self.expected(seq) || self.all_finished,
+                Some((_, _, reporters, _)) => *reporters >= self.expected(seq) || self.all_finished,
                 None => {
                     // Nobody will report this interval any more: skip the gap.
                     if self.expected(seq) == 0 && self.pending.keys().any(|&k| k > seq) {
@@ -285,7 +289,7 @@ impl Merger {
             if !ready || self.workers == 0 {
                 return None;
             }
-            let (rec, _, until) = self.pending.remove(&seq)?;
+            let (rec, warm, _, until) = self.pending.remove(&seq)?;
             self.next_seq += 1;
             let start = self.previous_until;
             self.previous_until = until;
@@ -296,12 +300,11 @@ impl Merger {
                 Model::Open { rate, .. } => Some(rate.value_at((t_s - len_s / 2.0).max(0.0))),
                 Model::Closed { .. } => None,
             };
-            let summary = interval_summary(&rec, t_s, len_s, warmup, target_rate);
-            if warmup {
-                self.warmup.accumulate(&rec);
-            } else {
-                self.total.accumulate(&rec);
-            }
+            // Iterations belong to the phase they started in: warm-up intervals show the
+            // warm-up's iterations, later ones only what started after it.
+            let summary = interval_summary(if warmup { &warm } else { &rec }, t_s, len_s, warmup, target_rate);
+            self.warmup.accumulate(&warm);
+            self.total.accumulate(&rec);
             return Some(summary);
         }
     }

@@ -30,6 +30,8 @@ pub struct Report {
     /// End of the interval (the boundary, or the moment the worker stopped).
     pub until: Instant,
     pub recorder: Recorder,
+    /// Iterations that started during the warm-up (even if they ended after it).
+    pub warmup: Option<Recorder>,
     /// The worker's last report: it will send nothing more.
     pub last: bool,
     /// Last report only: when the worker stopped starting iterations.
@@ -42,7 +44,12 @@ pub struct Report {
 
 /// This thread's state, shared by its VU tasks through `Rc` (never across threads).
 pub struct WorkerState {
+    /// Iterations that started after the warm-up.
     pub recorder: RefCell<Recorder>,
+    /// Iterations that started during the warm-up: kept apart so that the measured results
+    /// (and the `--requests` budget) hold only what started after it.
+    pub warmup: RefCell<Recorder>,
+    pub warmup_end: Instant,
     pub in_flight: Cell<u64>,
     pub stopping: Cell<bool>,
     /// Requests still allowed by `--requests` on this worker (`None`: unlimited).
@@ -71,9 +78,11 @@ struct OpenSlot {
 }
 
 impl WorkerState {
-    fn new(shape: Shape, budget: Option<u64>) -> WorkerState {
+    fn new(shape: Shape, budget: Option<u64>, warmup_end: Instant) -> WorkerState {
         WorkerState {
             recorder: RefCell::new(Recorder::with_shape(shape)),
+            warmup: RefCell::new(Recorder::with_shape(shape)),
+            warmup_end,
             in_flight: Cell::new(0),
             stopping: Cell::new(false),
             budget: Cell::new(budget),
@@ -89,8 +98,21 @@ impl WorkerState {
         }
     }
 
-    /// Takes one iteration from the `--requests` budget; false when it is used up.
-    fn take_ticket(&self) -> bool {
+    /// The recorder for an iteration that started at `start`.
+    pub fn recorder_for(&self, start: Instant) -> std::cell::RefMut<'_, Recorder> {
+        if start < self.warmup_end {
+            self.warmup.borrow_mut()
+        } else {
+            self.recorder.borrow_mut()
+        }
+    }
+
+    /// Takes one iteration starting at `start` from the `--requests` budget (warm-up
+    /// iterations are free); false when it is used up.
+    fn take_ticket(&self, start: Instant) -> bool {
+        if start < self.warmup_end {
+            return true;
+        }
         match self.budget.get() {
             None => true,
             Some(0) => false,
@@ -115,16 +137,18 @@ impl WorkerState {
 
     /// A workload asked this worker to start no more iterations.
     fn stop_if_asked(&self, next: Next) {
-        if next == Next::StopWorker {
+        if next == Next::DataExhausted {
             self.stopping.set(true);
             self.workload_stopped.set(true);
             self.vu_wake.notify_waiters();
         }
     }
 
-    fn end_iteration(&self) {
+    fn end_iteration(&self, started: Instant, next: Next) {
         self.busy.set(self.busy.get().saturating_sub(1));
-        self.recorder.borrow_mut().iterations += 1;
+        if next != Next::DataExhausted {
+            self.recorder_for(started).iterations += 1;
+        }
     }
 }
 
@@ -141,6 +165,7 @@ pub fn run_worker<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sender<Re
                 seq: 0,
                 until: Instant::now(),
                 recorder: Recorder::with_shape(plan.shape),
+                warmup: None,
                 last: true,
                 stopped_at: Some(Instant::now()),
                 workload_stopped: false,
@@ -156,7 +181,7 @@ pub fn run_worker<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sender<Re
 
 async fn control_loop<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sender<Report>) {
     let budget = plan.requests.map(|n| share_of(n, id, plan.workers));
-    let state = Rc::new(WorkerState::new(plan.shape, budget));
+    let state = Rc::new(WorkerState::new(plan.shape, budget, plan.warmup_end));
     let shared = Rc::new(plan.workload.new_worker(id, plan.workers));
     tokio::time::sleep_until(tokio::time::Instant::from_std(plan.t0)).await;
     if let Model::Open { .. } = plan.model {
@@ -226,11 +251,26 @@ fn send_report(
 ) {
     let fresh = state.recorder.borrow().fresh();
     let mut recorder = state.recorder.replace(fresh);
-    recorder.active_vus = state.busy_peak.get().max(state.busy.get());
+    let peak = state.busy_peak.get().max(state.busy.get());
+    recorder.active_vus = peak;
     state.busy_peak.set(state.busy.get());
+    let warmup = {
+        let pending = state.warmup.borrow();
+        pending.requests() > 0 || pending.iterations > 0 || pending.scheduled > 0 || pending.connections_opened > 0
+    };
+    let warmup = warmup.then(|| {
+        let fresh = state.warmup.borrow().fresh();
+        let mut w = state.warmup.replace(fresh);
+        w.active_vus = peak;
+        w
+    });
     // The typical request interval of this interval stands for the next one's expected
     // interval in the coordinated-omission estimate.
-    let all = recorder.overall();
+    let all = if recorder.requests() > 0 {
+        recorder.overall()
+    } else {
+        warmup.as_ref().map(|w| w.overall()).unwrap_or_default()
+    };
     if !all.latency.is_empty() {
         state.co_interval_us.set(all.latency.value_at_quantile(0.5).max(1));
     }
@@ -245,6 +285,7 @@ fn send_report(
         seq,
         until,
         recorder,
+        warmup,
         last,
         stopped_at,
         workload_stopped,
@@ -298,12 +339,14 @@ async fn closed_vu<W: Workload>(
             }
             continue;
         }
-        if !state.take_ticket() {
+        let started = Instant::now();
+        if !state.take_ticket(started) {
             break;
         }
         state.begin_iteration();
+        ctx.started = started;
         let next = plan.workload.iteration(&mut vu, &mut ctx).await;
-        state.end_iteration();
+        state.end_iteration(started, next);
         ctx.finish_iteration();
         if next != Next::Continue {
             state.stop_if_asked(next);
@@ -335,10 +378,10 @@ async fn open_scheduler<W: Workload>(plan: Arc<Plan<W>>, state: Rc<WorkerState>,
             break;
         }
         k += 1;
-        if !state.take_ticket() {
+        if !state.take_ticket(due) {
             break;
         }
-        state.recorder.borrow_mut().scheduled += 1;
+        state.recorder_for(due).scheduled += 1;
         let slot = state.idle.borrow_mut().pop();
         match slot {
             Some(slot) => {
@@ -356,7 +399,7 @@ async fn open_scheduler<W: Workload>(plan: Arc<Plan<W>>, state: Rc<WorkerState>,
                 });
                 tokio::task::spawn_local(open_vu(plan.clone(), state.clone(), shared.clone(), slot, vu_id));
             }
-            None => state.recorder.borrow_mut().dropped += 1,
+            None => state.recorder_for(due).dropped += 1,
         }
     }
 }
@@ -379,9 +422,10 @@ async fn open_vu<W: Workload>(
             continue;
         };
         ctx.scheduled = Some(due);
+        ctx.started = due;
         state.begin_iteration();
         let next = plan.workload.iteration(&mut vu, &mut ctx).await;
-        state.end_iteration();
+        state.end_iteration(due, next);
         ctx.finish_iteration();
         state.stop_if_asked(next);
         if next != Next::Continue || state.stopping.get() {

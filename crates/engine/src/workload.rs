@@ -31,9 +31,10 @@ pub enum Next {
     Continue,
     /// This VU has nothing more to do.
     StopVu,
-    /// This worker should start no more iterations (e.g. its share of `unique` test data
-    /// ran out); in-flight iterations of other VUs finish as at the end of a run.
-    StopWorker,
+    /// No iteration ran: the workload has no more test data for this worker (its share of
+    /// a `unique` file is used up). The worker starts no more iterations; in-flight ones of
+    /// other VUs finish as at the end of a run. Not counted as an iteration.
+    DataExhausted,
 }
 
 /// A check as it appears in results.

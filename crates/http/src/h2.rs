@@ -11,8 +11,8 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use loadcell_schema::ErrorKind;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Instant;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -22,6 +22,9 @@ pub struct H2Conn {
     sender: hyper::client::conn::http2::SendRequest<Full<Bytes>>,
     counter: Arc<IoCounter>,
     base: String,
+    /// Why the connection task ended, if it failed: a request on a dead connection only
+    /// learns "closed", while the real cause (a reset, a protocol error) ends the task.
+    failure: Arc<OnceLock<(ErrorKind, String)>>,
 }
 
 /// Bytes through one connection's socket (only this connection's tasks touch it).
@@ -44,15 +47,20 @@ where
     let (sender, conn) = hyper::client::conn::http2::handshake(TokioExecutor::new(), io)
         .await
         .map_err(|e| classify(&e))?;
+    let failure = Arc::new(OnceLock::new());
+    let failed = failure.clone();
     tokio::spawn(async move {
-        // The connection ends when the VU drops its sender or the peer goes away; request
-        // failures are reported through the requests themselves.
-        let _ = conn.await;
+        // The connection ends when the VU drops its sender or the peer goes away.
+        if let Err(e) = conn.await {
+            let e = classify(&e);
+            let _ = failed.set((e.kind, e.detail));
+        }
     });
     Ok(H2Conn {
         sender,
         counter,
         base: origin.base(),
+        failure,
     })
 }
 
@@ -82,8 +90,8 @@ impl H2Conn {
         let request = builder
             .body(Full::new(req.body.clone()))
             .map_err(|e| HttpError::new(ErrorKind::Other, e.to_string()))?;
-        self.sender.ready().await.map_err(|e| classify(&e))?;
-        let response = self.sender.send_request(request).await.map_err(|e| classify(&e))?;
+        self.sender.ready().await.map_err(|e| self.explain(&e))?;
+        let response = self.sender.send_request(request).await.map_err(|e| self.explain(&e))?;
         let first_byte = Some(Instant::now());
         let status = response.status().as_u16();
         if let Some(head) = cap.head.as_deref_mut() {
@@ -99,7 +107,7 @@ impl H2Conn {
         }
         let mut body = response.into_body();
         while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|e| classify(&e))?;
+            let frame = frame.map_err(|e| self.explain(&e))?;
             if let (Some(data), Some(out)) = (frame.data_ref(), cap.body.as_deref_mut()) {
                 out.extend_from_slice(data);
             }
@@ -107,6 +115,20 @@ impl H2Conn {
         let read = self.counter.read.load(Ordering::Relaxed) - read0;
         let written = self.counter.written.load(Ordering::Relaxed) - written0;
         Ok((status, first_byte, written, read))
+    }
+}
+
+impl H2Conn {
+    /// Classifies a request error, preferring the connection's own failure when the request
+    /// only saw the connection go away.
+    fn explain(&self, e: &hyper::Error) -> HttpError {
+        let err = classify(e);
+        match (err.kind, self.failure.get()) {
+            (ErrorKind::ConnectionClosed | ErrorKind::Other, Some((kind, detail))) => {
+                HttpError::new(*kind, detail.clone())
+            }
+            _ => err,
+        }
     }
 }
 
@@ -130,6 +152,24 @@ fn classify(e: &hyper::Error) -> HttpError {
     while let Some(s) = source {
         if let Some(io) = s.downcast_ref::<std::io::Error>() {
             return HttpError::from_io(io);
+        }
+        // h2 keeps its I/O cause out of `source()`; ask for it directly.
+        if let Some(h2e) = s.downcast_ref::<h2::Error>() {
+            if let Some(io) = h2e.get_io() {
+                return HttpError::from_io(io);
+            }
+            if let Some(reason) = h2e.reason() {
+                let kind = match reason {
+                    h2::Reason::PROTOCOL_ERROR | h2::Reason::FRAME_SIZE_ERROR | h2::Reason::COMPRESSION_ERROR => {
+                        ErrorKind::MalformedResponse
+                    }
+                    h2::Reason::REFUSED_STREAM | h2::Reason::CANCEL | h2::Reason::NO_ERROR => {
+                        ErrorKind::ConnectionClosed
+                    }
+                    _ => ErrorKind::Other,
+                };
+                return HttpError::new(kind, e.to_string());
+            }
         }
         source = s.source();
     }

@@ -50,11 +50,6 @@ impl CookieJar {
         }
         !self.cookies.is_empty()
     }
-
-    /// Forgets everything (a VU starting over).
-    pub fn clear(&mut self) {
-        self.cookies.clear();
-    }
 }
 
 #[cfg(test)]

@@ -211,7 +211,7 @@ impl Workload for JourneyWorkload {
         for &source in &self.sources_used[journey_index] {
             match vu.worker.data.next_row(source, &mut vu.rng) {
                 Some(row) => vu.rows[source] = Some(row),
-                None => return Next::StopWorker,
+                None => return Next::DataExhausted,
             }
         }
         let think = self.think_for(journey_index);

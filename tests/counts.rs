@@ -1,0 +1,98 @@
+//! Request counts are exact: what loadcell reports as `requests.total` is what the
+//! server received, in the closed model with a request budget (`-n`) or a duration
+//! (`-d`, where nothing may be cut in flight against a fast server) and in the open
+//! model (`-r`), where the count also follows the schedule. Requests still in flight
+//! when `--grace` runs out are cut, counted as `interrupted` and kept out of `total`.
+
+use std::time::Duration;
+
+use loadcell_target::{Config, Latency};
+
+use crate::support::{at, fast_target, run, str_at, target, u64_at, url_of};
+
+#[test]
+fn closed_model_request_budget_is_exact() {
+    let server = fast_target();
+    let run = run(&url_of(&server), &["-c", "8", "-n", "5000"]);
+    run.assert_exit(0);
+    let s = run.summary();
+    let served = server.stats().requests_total;
+    assert_eq!(u64_at(s, "requests.total"), 5000, "{}", run.output());
+    assert_eq!(served, 5000, "the server received {served} requests\n{}", run.output());
+    assert_eq!(u64_at(s, "requests.ok"), 5000);
+    assert_eq!(u64_at(s, "requests.failed"), 0);
+    assert_eq!(u64_at(s, "requests.interrupted"), 0);
+    assert_eq!(str_at(s, "stop_reason"), "requests");
+    assert_eq!(str_at(s, "model"), "closed");
+}
+
+#[test]
+fn closed_model_duration_total_matches_server() {
+    let server = fast_target();
+    let run = run(&url_of(&server), &["-c", "8", "-d", "2s"]);
+    run.assert_exit(0);
+    let s = run.summary();
+    let total = u64_at(s, "requests.total");
+    let served = server.stats().requests_total;
+    assert!(total > 0, "{}", run.output());
+    assert_eq!(
+        total,
+        served,
+        "loadcell counted {total}, the server received {served}\n{}",
+        run.output()
+    );
+    // Against a fast server every in-flight request finishes within the grace period.
+    assert_eq!(u64_at(s, "requests.interrupted"), 0, "{}", run.output());
+    assert_eq!(u64_at(s, "requests.failed"), 0);
+    assert_eq!(str_at(s, "stop_reason"), "duration");
+}
+
+#[test]
+fn open_model_total_matches_server_and_schedule() {
+    let server = fast_target();
+    let run = run(&url_of(&server), &["-r", "300", "-d", "3s"]);
+    run.assert_exit(0);
+    let s = run.summary();
+    let total = u64_at(s, "requests.total");
+    let served = server.stats().requests_total;
+    assert_eq!(
+        total,
+        served,
+        "loadcell counted {total}, the server received {served}\n{}",
+        run.output()
+    );
+    // 300/s for 3 s is 900 arrivals; allow 1%.
+    assert!(
+        (891..=909).contains(&total),
+        "total {total}, expected 900 ±1%\n{}",
+        run.output()
+    );
+    assert_eq!(str_at(s, "model"), "open");
+    assert_eq!(u64_at(s, "dropped_iterations"), 0);
+}
+
+#[test]
+fn requests_cut_after_grace_are_interrupted_not_total() {
+    // Every response takes 300 ms, so at the end of the run each of the 4 VUs has one
+    // request in flight that cannot finish within a 50 ms grace period.
+    let server = target(Config {
+        latency: Some(Latency::Fixed(Duration::from_millis(300))),
+        ..Config::default()
+    });
+    let run = run(&url_of(&server), &["-c", "4", "-d", "1s", "--grace", "50ms"]);
+    run.assert_exit(0);
+    let s = run.summary();
+    let total = u64_at(s, "requests.total");
+    let interrupted = u64_at(s, "requests.interrupted");
+    let served = server.stats().requests_total;
+    assert_eq!(interrupted, 4, "one request per VU was in flight\n{}", run.output());
+    assert_eq!(
+        total + interrupted,
+        served,
+        "total {total} + interrupted {interrupted} != served {served}\n{}",
+        run.output()
+    );
+    assert_eq!(u64_at(s, "requests.failed"), 0, "a cut request is not a failure");
+    let warnings = at(s, "generator.warnings").to_string();
+    assert!(warnings.contains("cut"), "no warning about cut requests: {warnings}");
+}

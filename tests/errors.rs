@@ -1,0 +1,128 @@
+//! Transport failures are classified, counted and survived: each purpose-built server
+//! produces exactly one error kind in `errors`, every request counts as failed, the run
+//! still exits 0 (without thresholds an error is a measurement, not a failure of
+//! loadcell) and nothing panics. TLS: a self-signed certificate fails as `tls` unless
+//! `-k` is given, and then the requests succeed. Over HTTP/2 the same failures must
+//! get the same kinds.
+
+use serde_json::Value;
+
+use crate::support::{Finished, HttpServer, RawServer, RefusingPort, counts_at, f64_at, run, u64_at};
+
+/// Every request failed with `kind` and only `kind`; returns how many there were.
+fn assert_only_error(run: &Finished, kind: &str) -> u64 {
+    run.assert_exit(0);
+    let s: &Value = run.summary();
+    let total = u64_at(s, "requests.total");
+    assert!(total > 0, "{}", run.output());
+    assert_eq!(
+        counts_at(s, "errors"),
+        vec![(kind.to_string(), total)],
+        "expected every request to fail as {kind}\n{}",
+        run.output()
+    );
+    assert_eq!(u64_at(s, "requests.failed"), total, "{}", run.output());
+    assert_eq!(u64_at(s, "requests.ok"), 0);
+    assert!(counts_at(s, "status_codes").is_empty(), "{}", run.output());
+    let endpoint_errors = counts_at(s, "endpoints.0.errors");
+    assert_eq!(endpoint_errors, vec![(kind.to_string(), total)]);
+    total
+}
+
+#[test]
+fn refused_connection_is_connect_refused() {
+    let port = RefusingPort::new();
+    let run = run(&port.url(), &["-c", "2", "-n", "20"]);
+    let total = assert_only_error(&run, "connect_refused");
+    assert_eq!(total, 20, "{}", run.output());
+    // Nothing was waited for: counted in errors, not in latency.
+    assert_eq!(u64_at(run.summary(), "latency_ms.count"), 0, "{}", run.output());
+}
+
+#[test]
+fn server_that_never_answers_is_request_timeout() {
+    let server = RawServer::silent();
+    let run = run(&server.url(), &["-c", "2", "-n", "4", "--timeout", "300ms"]);
+    let total = assert_only_error(&run, "request_timeout");
+    assert_eq!(total, 4, "{}", run.output());
+    assert_eq!(server.requests(), 4, "each timed-out request reached the server");
+    assert_eq!(server.connections(), 4, "a timed-out connection is not reused");
+    // A timeout is a real wait, so it is a latency: about the timeout itself.
+    assert_eq!(u64_at(run.summary(), "latency_ms.count"), 4);
+    let max = f64_at(run.summary(), "latency_ms.max");
+    assert!((290.0..2000.0).contains(&max), "max latency {max} ms\n{}", run.output());
+}
+
+#[test]
+fn connection_reset_is_reset() {
+    let server = RawServer::reset();
+    let run = run(&server.url(), &["-c", "2", "-n", "20", "--timeout", "2s"]);
+    let total = assert_only_error(&run, "reset");
+    assert_eq!(total, 20, "{}", run.output());
+    assert_eq!(
+        server.requests(),
+        20,
+        "every request reached the server before the reset"
+    );
+    assert_eq!(server.connections(), 20, "a reset connection is not reused");
+}
+
+#[test]
+fn garbage_response_is_malformed_response() {
+    let server = RawServer::garbage();
+    let run = run(&server.url(), &["-c", "2", "-n", "20", "--timeout", "2s"]);
+    let total = assert_only_error(&run, "malformed_response");
+    assert_eq!(total, 20, "{}", run.output());
+    assert_eq!(server.requests(), 20);
+}
+
+#[test]
+fn untrusted_certificate_is_tls_error_without_k() {
+    let server = HttpServer::tls();
+    let run = run(&server.url(), &["-c", "2", "-n", "10", "--timeout", "2s"]);
+    let total = assert_only_error(&run, "tls");
+    assert_eq!(total, 10, "{}", run.output());
+    assert_eq!(
+        server.requests(),
+        0,
+        "no request may be sent over an untrusted connection"
+    );
+    assert_eq!(server.tls_handshakes(), 0);
+}
+
+#[test]
+fn untrusted_certificate_is_accepted_with_k() {
+    let server = HttpServer::tls();
+    let run = run(&server.url(), &["-k", "-c", "2", "-n", "50", "--timeout", "2s"]);
+    run.assert_exit(0);
+    let s = run.summary();
+    assert_eq!(
+        counts_at(s, "status_codes"),
+        vec![("200".to_string(), 50)],
+        "{}",
+        run.output()
+    );
+    assert!(counts_at(s, "errors").is_empty(), "{}", run.output());
+    assert_eq!(u64_at(s, "requests.ok"), 50);
+    assert_eq!(server.requests(), 50);
+    assert_eq!(server.http1_requests(), 50, "without --http2 loadcell speaks HTTP/1.1");
+    assert!(server.tls_handshakes() >= 1);
+}
+
+/// The same failures over HTTP/2 (h2c prior knowledge) must be classified the same way.
+
+#[test]
+fn connection_reset_is_reset_over_http2() {
+    let server = RawServer::reset();
+    let run = run(&server.url(), &["--http2", "-c", "1", "-n", "20", "--timeout", "2s"]);
+    let total = assert_only_error(&run, "reset");
+    assert_eq!(total, 20, "{}", run.output());
+}
+
+#[test]
+fn garbage_response_is_malformed_response_over_http2() {
+    let server = RawServer::garbage();
+    let run = run(&server.url(), &["--http2", "-c", "1", "-n", "20", "--timeout", "2s"]);
+    let total = assert_only_error(&run, "malformed_response");
+    assert_eq!(total, 20, "{}", run.output());
+}

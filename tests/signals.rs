@@ -1,0 +1,104 @@
+//! Ctrl-C (SIGINT) ends a run gracefully: loadcell stops within a few seconds, still
+//! prints the summary and writes the JSON with stop_reason `interrupted`, exits 0 (no
+//! threshold failed), and every request it counted reached the server. A second
+//! SIGINT cuts the requests still in flight instead of waiting out the grace period.
+
+use std::time::{Duration, Instant};
+
+use loadcell_target::{Config, Latency};
+
+use crate::support::{
+    TempDir, f64_at, fast_target, read_summary, spawn, str_at, target, u64_at, url_of, wait, wait_until,
+};
+
+#[test]
+fn sigint_stops_gracefully_with_a_summary() {
+    let server = fast_target();
+    let dir = TempDir::new();
+    let json = dir.path().join("summary.json");
+    let url = url_of(&server);
+    let json_arg = json.to_string_lossy().into_owned();
+    let running = spawn(&["run", &url, "-c", "4", "-d", "30s", "--summary-json", &json_arg]);
+    // Traffic has started once the server sees requests; signal handlers are installed
+    // before that. Then let the run go on for a while.
+    let started = wait_until(Duration::from_secs(20), || server.stats().requests_total > 0);
+    assert!(started, "no traffic reached the server within 20 s");
+    std::thread::sleep(Duration::from_millis(1500));
+    // SAFETY: plain kill(2) on our own child's pid.
+    let rc = unsafe { libc::kill(running.pid(), libc::SIGINT) };
+    assert_eq!(rc, 0, "kill: {}", std::io::Error::last_os_error());
+    let signalled = Instant::now();
+    let run = wait(running);
+    let stop_time = signalled.elapsed();
+    run.assert_exit(0);
+    assert!(
+        stop_time < Duration::from_secs(5),
+        "loadcell took {stop_time:?} to stop after SIGINT\n{}",
+        run.output()
+    );
+    assert!(run.stdout.contains("interrupted"), "{}", run.output());
+    assert!(
+        run.stdout.contains("requests"),
+        "no summary on stdout\n{}",
+        run.output()
+    );
+    let s = read_summary(&json).unwrap_or_else(|| panic!("no summary JSON\n{}", run.output()));
+    assert_eq!(str_at(&s, "stop_reason"), "interrupted");
+    let total = u64_at(&s, "requests.total");
+    assert!(total > 0);
+    assert_eq!(total, server.stats().requests_total, "{}", run.output());
+    assert_eq!(u64_at(&s, "requests.interrupted"), 0);
+    let measured = f64_at(&s, "duration_s");
+    assert!((1.0..10.0).contains(&measured), "measured {measured} s of a 30 s run");
+}
+
+#[test]
+fn second_sigint_cuts_in_flight_requests() {
+    // Responses take 2 s and the grace period is 30 s: after the first SIGINT loadcell
+    // would wait for the 4 in-flight requests; the second one cuts them at once.
+    let server = target(Config {
+        latency: Some(Latency::Fixed(Duration::from_secs(2))),
+        ..Config::default()
+    });
+    let dir = TempDir::new();
+    let json = dir.path().join("summary.json");
+    let url = url_of(&server);
+    let json_arg = json.to_string_lossy().into_owned();
+    let running = spawn(&[
+        "run",
+        &url,
+        "-c",
+        "4",
+        "-d",
+        "30s",
+        "--grace",
+        "30s",
+        "-q",
+        "--summary-json",
+        &json_arg,
+    ]);
+    let started = wait_until(Duration::from_secs(20), || server.stats().requests_total >= 4);
+    assert!(started, "the 4 VUs did not start within 20 s");
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = running.pid();
+    // SAFETY: plain kill(2) on our own child's pid.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    std::thread::sleep(Duration::from_millis(200));
+    // SAFETY: as above.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let signalled = Instant::now();
+    let run = wait(running);
+    let stop_time = signalled.elapsed();
+    run.assert_exit(0);
+    assert!(
+        stop_time < Duration::from_millis(1500),
+        "a second SIGINT should cut in-flight requests; loadcell took {stop_time:?}\n{}",
+        run.output()
+    );
+    let s = read_summary(&json).unwrap_or_else(|| panic!("no summary JSON\n{}", run.output()));
+    assert_eq!(str_at(&s, "stop_reason"), "interrupted");
+    let total = u64_at(&s, "requests.total");
+    let interrupted = u64_at(&s, "requests.interrupted");
+    assert_eq!(interrupted, 4, "{}", run.output());
+    assert_eq!(total + interrupted, server.stats().requests_total, "{}", run.output());
+}

@@ -1,0 +1,106 @@
+//! Bad input is a usage error: exit code 2, exactly one non-empty line on stderr (no
+//! panic, no backtrace), nothing on stdout, and not a single request sent. Help exits 0.
+
+use crate::support::{fast_target, run_raw, url_of};
+
+/// Runs `loadcell run URL ARGS` against a live target and checks the usage-error
+/// contract; returns the error line.
+fn usage_error(args_after_url: &[&str]) -> String {
+    let server = fast_target();
+    let url = url_of(&server);
+    let mut args = vec!["run", url.as_str()];
+    args.extend_from_slice(args_after_url);
+    usage_error_with(&args, || server.stats().requests_total)
+}
+
+/// Checks the usage-error contract for `loadcell ARGS`; `sent` reads the server's count.
+fn usage_error_with(args: &[&str], sent: impl Fn() -> u64) -> String {
+    let run = run_raw(args);
+    run.assert_exit(2);
+    let lines: Vec<&str> = run.stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "stderr should be exactly one line\n{}", run.output());
+    let lower = run.stderr.to_lowercase();
+    assert!(
+        !lower.contains("panicked") && !lower.contains("backtrace"),
+        "{}",
+        run.output()
+    );
+    assert!(run.stdout.trim().is_empty(), "nothing on stdout\n{}", run.output());
+    assert_eq!(sent(), 0, "a usage error must send nothing\n{}", run.output());
+    lines[0].to_string()
+}
+
+#[test]
+fn unknown_flag() {
+    let line = usage_error(&["--nope", "-n", "1"]);
+    assert!(line.contains("--nope"), "{line}");
+}
+
+#[test]
+fn malformed_url() {
+    let server = fast_target();
+    let line = usage_error_with(&["run", "not-a-url", "-n", "1"], || server.stats().requests_total);
+    assert!(line.contains("not-a-url"), "{line}");
+}
+
+#[test]
+fn unsupported_scheme() {
+    let server = fast_target();
+    let line = usage_error_with(&["run", "ftp://x/", "-n", "1"], || server.stats().requests_total);
+    assert!(line.contains("ftp"), "{line}");
+}
+
+#[test]
+fn bad_duration() {
+    let line = usage_error(&["-d", "10x"]);
+    assert!(line.contains("10x"), "{line}");
+}
+
+#[test]
+fn bad_rate() {
+    let line = usage_error(&["-r", "abc", "-d", "1s"]);
+    assert!(line.contains("abc"), "{line}");
+}
+
+#[test]
+fn bad_threshold_value() {
+    let line = usage_error(&["-n", "1", "--threshold", "p95<abc"]);
+    assert!(line.contains("p95<abc"), "{line}");
+}
+
+#[test]
+fn misspelled_threshold_metric_suggests_the_right_one() {
+    let line = usage_error(&["-n", "1", "--threshold", "http_req_duraton: p(95)<1"]);
+    assert!(line.contains("did you mean 'http_req_duration'"), "{line}");
+}
+
+#[test]
+fn concurrency_and_rate_together() {
+    let line = usage_error(&["-c", "5", "-r", "5", "-d", "1s"]);
+    assert!(line.contains("--concurrency") && line.contains("--rate"), "{line}");
+}
+
+#[test]
+fn header_without_colon() {
+    let line = usage_error(&["-n", "1", "-H", "nocolon"]);
+    assert!(line.contains("nocolon"), "{line}");
+}
+
+#[test]
+fn bad_stage() {
+    let line = usage_error(&["--stages", "1s:4,fast:8"]);
+    assert!(line.contains("fast:8"), "{line}");
+}
+
+#[test]
+fn help_exits_zero() {
+    for args in [&["--help"][..], &["run", "--help"][..]] {
+        let run = run_raw(args);
+        run.assert_exit(0);
+        assert!(run.stdout.contains("Usage:"), "{}", run.output());
+    }
+    let run = run_raw(&["run", "--help"]);
+    for flag in ["--concurrency", "--rate", "--threshold", "--summary-json"] {
+        assert!(run.stdout.contains(flag), "run --help does not list {flag}");
+    }
+}
