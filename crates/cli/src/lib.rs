@@ -8,6 +8,7 @@ mod args;
 mod demo;
 mod error;
 mod load;
+mod metadata;
 mod print;
 mod progress;
 mod run_cmd;

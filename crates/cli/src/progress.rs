@@ -5,7 +5,7 @@
 use crate::print::{ms, num, pct};
 use crate::verdict::Measured;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use loadcell_engine::{CheckName, Control, EndpointName, Observer};
+use loadcell_engine::{CheckName, Control, EndpointName, IntervalEvent, Observer};
 use loadcell_metrics::Recorder;
 use loadcell_schema::IntervalSummary;
 use loadcell_threshold::Threshold;
@@ -98,7 +98,8 @@ fn line(iv: &IntervalSummary, total: &Recorder) -> String {
 }
 
 impl Observer for Progress<'_> {
-    fn on_interval(&mut self, iv: &IntervalSummary, total: &Recorder, elapsed: Duration) -> Control {
+    fn on_interval(&mut self, event: &IntervalEvent<'_>) -> Control {
+        let (iv, total, elapsed) = (event.summary, event.total, event.elapsed);
         match &mut self.display {
             Display::Bar(bar) => {
                 bar.set_position(elapsed.as_secs());

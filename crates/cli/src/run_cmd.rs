@@ -11,6 +11,7 @@ use crate::{print, scenario_cmd, summary};
 use loadcell_engine::units::parse_stages;
 use loadcell_engine::{Settings, SingleRequest, Transport, Workload};
 use loadcell_http::{ClientConfig, Origin, Request, Scheme, tls_config};
+use loadcell_schema::RunMetadata;
 use loadcell_threshold::Threshold;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
@@ -40,7 +41,9 @@ fn quick(args: &RunArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliError> 
     let load = plan(&load_inputs(args)?)?;
     let transport = transport(&origin, args, args.timeout.unwrap_or(DEFAULT_TIMEOUT))?;
     let settings = settings(args, load, transport, args.requests, args.warmup);
+    let metadata = crate::metadata::collect(None);
     execute(
+        metadata,
         SingleRequest::new(request, &origin),
         settings,
         &thresholds,
@@ -139,6 +142,7 @@ fn build_request(args: &RunArgs, origin: &Origin) -> Result<Request, CliError> {
 
 /// Runs `workload`, shows progress, prints and writes the summary; returns the exit code.
 pub fn execute<W: Workload>(
+    metadata: RunMetadata,
     workload: W,
     settings: Settings,
     thresholds: &[Threshold],
@@ -171,7 +175,7 @@ pub fn execute<W: Workload>(
         vus_limit,
     };
     let verdicts = evaluate(thresholds, &source);
-    let summary = summary::build(&outcome, label, verdicts);
+    let summary = summary::build(&outcome, label, verdicts, metadata);
     print!("{}", print::render(&summary));
     if let Some(reason) = progress.abort_reason() {
         println!("  aborted by --abort-on-fail: {reason}");

@@ -59,8 +59,13 @@ pub fn run_scenario(scenario: Scenario, args: &RunArgs, interrupts: Arc<AtomicUs
         Some(p) => format!("{} ({})", scenario.name, p.display()),
         None => scenario.name.clone(),
     };
+    let text = scenario
+        .source_path
+        .as_ref()
+        .and_then(|p| std::fs::read_to_string(p).ok());
+    let metadata = crate::metadata::collect(text.as_deref());
     let workload = JourneyWorkload::new(scenario, origin, args.http2);
-    execute(workload, settings, &thresholds, &label, args, interrupts)
+    execute(metadata, workload, settings, &thresholds, &label, args, interrupts)
 }
 
 /// The scenario's `load:`, unless the command line gives a model of its own (-c, -r or

@@ -1,17 +1,17 @@
 //! Builds the `summary.json` document from what the engine measured.
 
 use loadcell_engine::{Model, Outcome};
-use loadcell_metrics::{EndpointMetrics, error_map, latency_stats, status_map};
+use loadcell_metrics::{EndpointMetrics, error_map, latency_stats, percentile_spectrum, status_map};
 use loadcell_schema::{
-    ArrivalRate, CheckSummary, DataVolume, EndpointSummary, Generator, Iterations, JourneySummary, Requests,
-    SCHEMA_VERSION, Summary, ThresholdResult, Vus, rfc3339_utc,
+    ArrivalRate, CheckSummary, DataVolume, EndpointSummary, Generator, Iterations, JourneySummary, PercentilePoint,
+    Requests, RunMetadata, SCHEMA_VERSION, StageMark, Summary, ThresholdResult, Vus, rfc3339_utc,
 };
 
 /// Above this share of its threads' CPU the generator is likely the bottleneck.
 const SATURATED_CPU_PERCENT: f64 = 90.0;
 
 /// The summary of `outcome`, with threshold verdicts already evaluated.
-pub fn build(outcome: &Outcome, target: &str, thresholds: Vec<ThresholdResult>) -> Summary {
+pub fn build(outcome: &Outcome, target: &str, thresholds: Vec<ThresholdResult>, metadata: RunMetadata) -> Summary {
     let total = &outcome.total;
     let all = total.overall();
     let secs = outcome.measured.as_secs_f64();
@@ -192,6 +192,12 @@ pub fn build(outcome: &Outcome, target: &str, thresholds: Vec<ThresholdResult>) 
             warnings,
         },
         timeseries: outcome.intervals.clone(),
+        latency_percentiles: percentile_spectrum(&all.latency)
+            .into_iter()
+            .map(|(percentile, latency_ms)| PercentilePoint { percentile, latency_ms })
+            .collect(),
+        stages: stage_marks(&outcome.model),
+        metadata,
     }
 }
 
@@ -207,4 +213,24 @@ pub fn group_by_endpoint(outcome: &Outcome) -> Vec<(String, String, EndpointMetr
         }
     }
     groups
+}
+
+/// The planned load curve as stage marks.
+fn stage_marks(model: &Model) -> Vec<StageMark> {
+    let (curve, unit) = match model {
+        Model::Closed { vus } => (vus, "vus"),
+        Model::Open { rate, .. } => (rate, "iterations/s"),
+    };
+    curve
+        .segments()
+        .into_iter()
+        .filter(|&(_, len, _, _)| len < 1e8)
+        .map(|(start, len, from, to)| StageMark {
+            start_s: start,
+            end_s: start + len,
+            from,
+            to,
+            unit: unit.to_string(),
+        })
+        .collect()
 }

@@ -21,7 +21,7 @@ mod workload;
 pub use context::{Sent, Transport, VuContext};
 pub use plan::Model;
 pub use quick::SingleRequest;
-pub use run::{Control, Observer, Outcome, Settings, run};
+pub use run::{Control, IntervalEvent, Observer, Outcome, Settings, run};
 pub use schedule::LoadCurve;
 pub use usage::ProcessUsage;
 pub use workload::{CheckName, EndpointName, Next, Workload};

@@ -40,10 +40,24 @@ pub enum Control {
     Abort,
 }
 
+/// One completed interval, as the observer sees it.
+pub struct IntervalEvent<'a> {
+    /// Interval number (0, 1, 2 …).
+    pub seq: u64,
+    pub summary: &'a IntervalSummary,
+    /// This interval's iterations that started after the warm-up (all workers merged).
+    pub measured: &'a Recorder,
+    /// This interval's iterations that started during the warm-up.
+    pub warmup: &'a Recorder,
+    /// Measured results of the run so far (this interval included).
+    pub total: &'a Recorder,
+    /// Time since the start of the run at the end of this interval.
+    pub elapsed: Duration,
+}
+
 /// Sees the run as it goes: one call per completed interval, in order.
 pub trait Observer {
-    /// `total` holds the measured (post-warm-up) results so far.
-    fn on_interval(&mut self, interval: &IntervalSummary, total: &Recorder, elapsed: Duration) -> Control;
+    fn on_interval(&mut self, event: &IntervalEvent<'_>) -> Control;
 }
 
 /// The result of a run: merged metrics and the per-second series.
@@ -130,9 +144,7 @@ pub fn run<W: Workload>(
         if n >= 2 {
             plan.hard_stop.store(true, Ordering::Relaxed);
         }
-        while let Some(interval) = merger.next_complete(&plan) {
-            let control = observer.on_interval(&interval, &merger.total, interval_elapsed(&interval));
-            merger.intervals.push(interval);
+        while let Some(control) = merger.emit_next(&plan, observer) {
             if control == Control::Abort && !aborted {
                 aborted = true;
                 stop(&plan);
@@ -143,10 +155,7 @@ pub fn run<W: Workload>(
         let _ = handle.join();
     }
     merger.all_finished = true;
-    while let Some(interval) = merger.next_complete(&plan) {
-        observer.on_interval(&interval, &merger.total, interval_elapsed(&interval));
-        merger.intervals.push(interval);
-    }
+    while merger.emit_next(&plan, observer).is_some() {}
 
     let stopped_at = merger.stopped_at.unwrap_or_else(Instant::now);
     let stop_reason = if interrupts.load(Ordering::Relaxed) > 0 {
@@ -196,10 +205,6 @@ fn own_usage(before: &ProcessUsage, worker_cpu: Duration, main_before: Duration)
 fn stop<W>(plan: &Plan<W>) {
     plan.stop.store(true, Ordering::Relaxed);
     plan.stop_notify.notify_waiters();
-}
-
-fn interval_elapsed(iv: &IntervalSummary) -> Duration {
-    Duration::from_secs_f64(iv.t_s.max(0.0))
 }
 
 /// Collects worker reports and releases intervals once every worker that will report
@@ -272,7 +277,9 @@ impl Merger {
             .count()
     }
 
-    fn next_complete<W>(&mut self, plan: &Plan<W>) -> Option<IntervalSummary> {
+    /// Emits the next interval if every worker has reported it: summarises it, adds it to
+    /// the totals and shows it to the observer.
+    fn emit_next<W>(&mut self, plan: &Plan<W>, observer: &mut dyn Observer) -> Option<Control> {
         loop {
             let seq = self.next_seq;
             let ready = match self.pending.get(&seq) {
@@ -305,7 +312,16 @@ impl Merger {
             let summary = interval_summary(if warmup { &warm } else { &rec }, t_s, len_s, warmup, target_rate);
             self.warmup.accumulate(&warm);
             self.total.accumulate(&rec);
-            return Some(summary);
+            let control = observer.on_interval(&IntervalEvent {
+                seq,
+                summary: &summary,
+                measured: &rec,
+                warmup: &warm,
+                total: &self.total,
+                elapsed: Duration::from_secs_f64(t_s),
+            });
+            self.intervals.push(summary);
+            return Some(control);
         }
     }
 }

@@ -71,6 +71,14 @@ impl LoadCurve {
         )
     }
 
+    /// The linear pieces: (start s, length s, level at start, level at end).
+    pub fn segments(&self) -> Vec<(f64, f64, f64, f64)> {
+        self.segments
+            .iter()
+            .map(|s| (s.start_s, s.len_s, s.from, s.to))
+            .collect()
+    }
+
     /// Total length in seconds.
     pub fn len_s(&self) -> f64 {
         self.segments.last().map_or(0.0, |s| s.start_s + s.len_s)

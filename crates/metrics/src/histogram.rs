@@ -54,6 +54,27 @@ pub fn latency_stats(h: &LatencyHistogram) -> LatencyStats {
     }
 }
 
+/// The percentile spectrum of a histogram in milliseconds: every 10% up to 90%, then
+/// log-spaced towards 100% (90, 94.4, 96.8, 98.2, 99, … 99.999) and the maximum, as
+/// HdrHistogram's percentile plots show it.
+pub fn percentile_spectrum(h: &LatencyHistogram) -> Vec<(f64, f64)> {
+    if h.is_empty() {
+        return Vec::new();
+    }
+    let mut points: Vec<f64> = (0..9).map(|i| f64::from(i) * 10.0).collect();
+    let mut x = 1.0;
+    while x <= 5.0 + 1e-9 {
+        points.push(100.0 * (1.0 - 10f64.powf(-x)));
+        x += 0.25;
+    }
+    let mut out: Vec<(f64, f64)> = points
+        .into_iter()
+        .map(|p| (p, h.value_at_quantile(p / 100.0) as f64 / 1000.0))
+        .collect();
+    out.push((100.0, h.max() as f64 / 1000.0));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,7 @@ mod status;
 mod summarize;
 
 pub use endpoint::EndpointMetrics;
-pub use histogram::{LatencyHistogram, latency_stats, new_histogram, record_us};
+pub use histogram::{LatencyHistogram, latency_stats, new_histogram, percentile_spectrum, record_us};
 pub use recorder::{CheckCounts, JourneyMetrics, Outcome, Recorder, Sample, Shape};
 pub use status::StatusCounts;
 pub use summarize::{error_map, interval_summary, status_map};

@@ -171,6 +171,39 @@ pub struct CheckSummary {
     pub pass_rate: f64,
 }
 
+/// One point of the latency percentile spectrum (HdrHistogram-style plot).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PercentilePoint {
+    /// 0 to 100.
+    pub percentile: f64,
+    pub latency_ms: f64,
+}
+
+/// One stage of the load curve, for marking charts and naming phases.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StageMark {
+    /// Seconds since the start of the run (warm-up included).
+    pub start_s: f64,
+    pub end_s: f64,
+    /// Level at the start and end of the stage (linear in between).
+    pub from: f64,
+    pub to: f64,
+    /// `vus` (closed model) or `iterations/s` (open model).
+    pub unit: String,
+}
+
+/// Where and how the run was made.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunMetadata {
+    /// The command line, with values of secret-looking flags and headers redacted.
+    pub command: Vec<String>,
+    pub host: String,
+    pub os: String,
+    pub cpus: u64,
+    /// The scenario file's text with secret-looking values redacted (scenario runs).
+    pub scenario: Option<String>,
+}
+
 /// A threshold's verdict.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ThresholdResult {
@@ -256,6 +289,14 @@ pub struct Summary {
     pub thresholds: Vec<ThresholdResult>,
     pub generator: Generator,
     pub timeseries: Vec<IntervalSummary>,
+    /// Latency by percentile, from the merged histogram (log-spaced towards 100).
+    #[serde(default)]
+    pub latency_percentiles: Vec<PercentilePoint>,
+    /// The planned load curve.
+    #[serde(default)]
+    pub stages: Vec<StageMark>,
+    #[serde(default)]
+    pub metadata: RunMetadata,
 }
 
 impl Summary {
