@@ -136,6 +136,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub summary_json: Option<PathBuf>,
 
+    /// Write every request to this file as NDJSON (or CSV when it ends in .csv), for your own analysis.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub samples: Option<PathBuf>,
+
     /// No live progress on stderr.
     #[arg(short = 'q', long, help_heading = "Output")]
     pub quiet: bool,

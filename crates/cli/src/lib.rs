@@ -12,6 +12,7 @@ mod metadata;
 mod print;
 mod progress;
 mod run_cmd;
+mod samples;
 mod scenario_cmd;
 mod signals;
 mod summary;

@@ -6,6 +6,7 @@ use crate::args::RunArgs;
 use crate::error::CliError;
 use crate::load::{LoadInputs, plan};
 use crate::progress::{AbortCheck, Progress};
+use crate::samples::SamplesFile;
 use crate::verdict::{Measured, evaluate};
 use crate::{print, scenario_cmd, summary};
 use loadcell_engine::units::parse_stages;
@@ -111,6 +112,7 @@ pub fn settings(
         grace: args.grace,
         threads: load.threads,
         transport,
+        samples: None,
     }
 }
 
@@ -152,6 +154,10 @@ pub fn execute<W: Workload>(
 ) -> Result<i32, CliError> {
     let endpoints = workload.endpoints();
     let checks = workload.checks();
+    let mut settings = settings;
+    if let Some(path) = &args.samples {
+        settings.samples = Some(Arc::new(SamplesFile::create(path, &endpoints)?));
+    }
     let planned = settings.run_for;
     let vus_limit = settings.model.vus_limit();
     let abort = args.abort_on_fail.then(|| AbortCheck {

@@ -1,6 +1,7 @@
 //! A VU's view of the engine while it runs an iteration: its connection, the schedule it
 //! is held to, and the one call that sends a request and records what happened.
 
+use crate::samples::RequestRecord;
 use crate::worker::WorkerState;
 use loadcell_http::{Capture, ClientConfig, Connection, HttpError, Origin, Request, ResponseInfo, connect};
 use loadcell_metrics::{Outcome, Sample};
@@ -134,6 +135,20 @@ impl VuContext {
             expected_interval_us: (scheduled.is_none() && expected > 0).then_some(expected),
         };
         worker.recorder_for(self.started).record(&sample);
+        if let Some(sink) = worker.samples.borrow_mut().as_mut() {
+            sink.record(&RequestRecord {
+                at: done.saturating_duration_since(worker.t0),
+                endpoint,
+                outcome,
+                latency_us: sample.latency_us,
+                ttfb_us: sample.ttfb_us,
+                sent_bytes: sample.sent_bytes,
+                received_bytes: sample.received_bytes,
+                vu: self.vu_id,
+                iteration: self.iteration,
+                warmup: self.started < worker.warmup_end,
+            });
+        }
         Sent { outcome, info, latency }
     }
 

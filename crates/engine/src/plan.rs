@@ -48,6 +48,7 @@ pub struct Plan<W> {
     pub end: Option<Instant>,
     pub requests: Option<u64>,
     pub grace: Duration,
+    pub samples: Option<crate::samples::Samples>,
     /// Graceful stop: no new iterations, in-flight ones get the grace period.
     pub stop: AtomicBool,
     pub stop_notify: Notify,

@@ -30,6 +30,8 @@ pub struct Settings {
     /// Worker threads (each with its own event loop).
     pub threads: usize,
     pub transport: Transport,
+    /// Where to send raw per-request records (`--samples`), if anywhere.
+    pub samples: Option<crate::samples::Samples>,
 }
 
 /// What the observer wants after an interval.
@@ -113,6 +115,7 @@ pub fn run<W: Workload>(
         end: settings.run_for.map(|d| t0 + d),
         requests: settings.requests,
         grace: settings.grace,
+        samples: settings.samples.clone(),
         stop: Default::default(),
         stop_notify: Default::default(),
         hard_stop: Default::default(),

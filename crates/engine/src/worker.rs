@@ -50,6 +50,10 @@ pub struct WorkerState {
     /// (and the `--requests` budget) hold only what started after it.
     pub warmup: RefCell<Recorder>,
     pub warmup_end: Instant,
+    /// The run's start, for timestamps of raw records.
+    pub t0: Instant,
+    /// `--samples`: this worker's sink.
+    pub samples: RefCell<Option<Box<dyn crate::samples::SampleSink>>>,
     pub in_flight: Cell<u64>,
     pub stopping: Cell<bool>,
     /// Requests still allowed by `--requests` on this worker (`None`: unlimited).
@@ -78,8 +82,10 @@ struct OpenSlot {
 }
 
 impl WorkerState {
-    fn new(shape: Shape, budget: Option<u64>, warmup_end: Instant) -> WorkerState {
+    fn new(shape: Shape, budget: Option<u64>, warmup_end: Instant, t0: Instant) -> WorkerState {
         WorkerState {
+            t0,
+            samples: RefCell::new(None),
             recorder: RefCell::new(Recorder::with_shape(shape)),
             warmup: RefCell::new(Recorder::with_shape(shape)),
             warmup_end,
@@ -181,7 +187,10 @@ pub fn run_worker<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sender<Re
 
 async fn control_loop<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sender<Report>) {
     let budget = plan.requests.map(|n| share_of(n, id, plan.workers));
-    let state = Rc::new(WorkerState::new(plan.shape, budget, plan.warmup_end));
+    let state = Rc::new(WorkerState::new(plan.shape, budget, plan.warmup_end, plan.t0));
+    if let Some(factory) = &plan.samples {
+        *state.samples.borrow_mut() = Some(factory.for_worker(id));
+    }
     let shared = Rc::new(plan.workload.new_worker(id, plan.workers));
     tokio::time::sleep_until(tokio::time::Instant::from_std(plan.t0)).await;
     if let Model::Open { .. } = plan.model {
@@ -237,6 +246,9 @@ async fn control_loop<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sende
         tokio::time::sleep_until(tokio::time::Instant::from_std(wake)).await;
     }
     state.recorder.borrow_mut().interrupted += state.in_flight.get();
+    if let Some(sink) = state.samples.borrow_mut().as_mut() {
+        sink.flush();
+    }
     send_report(&reports, &state, id, seq, Instant::now(), true, Some(stopped_at));
 }
 
