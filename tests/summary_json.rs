@@ -279,7 +279,10 @@ fn warmup_is_counted_apart() {
     assert_eq!(measured, total, "entries after the warm-up add up to requests.total");
     // Requests belong to the phase their iteration started in: the few that started in the
     // warm-up and ended after it (at most one per VU) count as warm-up, not in any warm-up entry.
-    assert!(warm <= warmup && warmup - warm <= 4, "warm-up entries {warm} vs requests.warmup {warmup}");
+    assert!(
+        warm <= warmup && warmup - warm <= 4,
+        "warm-up entries {warm} vs requests.warmup {warmup}"
+    );
 }
 
 #[test]

@@ -57,7 +57,7 @@ pub struct RunArgs {
     #[arg(short = 'd', long, value_name = "DURATION", value_parser = parse_duration, help_heading = "Load")]
     pub duration: Option<Duration>,
 
-    /// Stop after this many requests in total (10000, 10k).
+    /// Stop after this many requests in total (10000, 10k); in scenario files, iterations.
     #[arg(short = 'n', long, value_name = "N", value_parser = parse_count, help_heading = "Load")]
     pub requests: Option<u64>,
 

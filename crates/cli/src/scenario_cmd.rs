@@ -48,7 +48,22 @@ pub fn run_scenario(scenario: Scenario, args: &RunArgs, interrupts: Arc<AtomicUs
         })?;
     let origin = Origin::parse(&base).map_err(|e| CliError::Usage(e.to_string()))?;
     let mut thresholds = scenario.thresholds.clone();
-    thresholds.extend(parse_thresholds(&args.thresholds)?);
+    let extra = parse_thresholds(&args.thresholds)?;
+    for t in &extra {
+        for (key, value) in &t.filter.tags {
+            let known = scenario.journeys.iter().any(|j| j.name == *value);
+            if *key == loadcell_threshold::TagKey::Journey && !known {
+                let names: Vec<&str> = scenario.journeys.iter().map(|j| j.name.as_str()).collect();
+                return Err(CliError::Usage(format!(
+                    "--threshold '{}': scenario '{}' has no journey '{value}' (journeys: {})",
+                    t.expr,
+                    scenario.name,
+                    names.join(", ")
+                )));
+            }
+        }
+    }
+    thresholds.extend(extra);
     let load = plan(&scenario_load(&scenario, args)?)?;
     let timeout = args.timeout.or(scenario.defaults.timeout).unwrap_or(DEFAULT_TIMEOUT);
     let transport = transport(&origin, args, timeout)?;

@@ -32,6 +32,7 @@ pub fn build(outcome: &Outcome, target: &str, thresholds: Vec<ThresholdResult>, 
             ttfb_ms: latency_stats(&ep.ttfb),
             status_codes: status_map(&ep),
             errors: error_map(&ep),
+            skipped: ep.skipped,
         })
         .collect();
     let journeys = outcome
@@ -109,6 +110,12 @@ pub fn build(outcome: &Outcome, target: &str, thresholds: Vec<ThresholdResult>, 
         warnings.push(format!(
             "{} scheduled iterations were dropped: no free VU (raise --max-vus, or the target is too slow for this rate)",
             total.dropped
+        ));
+    }
+    if all.skipped > 0 {
+        warnings.push(format!(
+            "{} scenario requests were not sent: a variable they need was never extracted or their URL left the target (endpoints[].skipped)",
+            all.skipped
         ));
     }
     if total.interrupted > 0 {

@@ -72,6 +72,13 @@ impl VuContext {
         self.worker.recorder_for(self.started).record_check(check, passed);
     }
 
+    /// Records that the request of slot `endpoint` could not be built and was not sent.
+    pub fn record_skipped(&self, endpoint: usize) {
+        if let Some(ep) = self.worker.recorder_for(self.started).endpoints.get_mut(endpoint) {
+            ep.skipped += 1;
+        }
+    }
+
     /// Records a finished journey iteration that started at `started`.
     pub fn record_journey(&self, journey: usize, started: Instant, failed: bool) {
         let us = micros(Instant::now().saturating_duration_since(started));

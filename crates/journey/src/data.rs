@@ -46,6 +46,13 @@ impl WorkerData {
         if c.pick == Pick::Random {
             return (c.all_rows > 0).then(|| rng.below(c.all_rows as u64) as usize);
         }
+        if c.rows.is_empty() && c.exhausted == Exhausted::Recycle {
+            // Fewer rows than worker threads: this worker owns none, so it cycles through
+            // the whole file rather than leaving its VUs without data.
+            let i = c.next.get();
+            c.next.set(i + 1);
+            return (c.all_rows > 0).then_some(i % c.all_rows.max(1));
+        }
         let i = c.next.get();
         if i >= c.rows.len() {
             match c.exhausted {

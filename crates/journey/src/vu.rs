@@ -16,7 +16,8 @@ use std::rc::Rc;
 pub struct VuState {
     /// This worker's shared state (its share of the test data).
     pub worker: Rc<JourneyWorker>,
-    pub vars: Vec<(String, Value)>,
+    /// Extracted variables; `None` once an iteration ends (names kept to reuse their slots).
+    pub vars: Vec<(String, Option<Value>)>,
     pub jar: CookieJar,
     pub rng: Rng,
     /// Current row per data source (`None` until drawn).
@@ -58,18 +59,26 @@ impl VuState {
         }
     }
 
+    /// Forgets the variables of the previous iteration: a step whose extraction failed must
+    /// not go out with an older iteration's value.
+    pub fn forget_vars(&mut self) {
+        for (_, v) in &mut self.vars {
+            *v = None;
+        }
+    }
+
     /// Sets an extracted variable, reusing its slot.
     pub fn set_var(&mut self, name: &str, value: Value) {
         match self.vars.iter_mut().find(|(n, _)| n == name) {
-            Some((_, v)) => *v = value,
-            None => self.vars.push((name.to_string(), value)),
+            Some((_, v)) => *v = Some(value),
+            None => self.vars.push((name.to_string(), Some(value))),
         }
     }
 }
 
 /// The view templates render against: borrows the parts of a VU they read.
 pub struct VarsView<'a> {
-    pub vars: &'a [(String, Value)],
+    pub vars: &'a [(String, Option<Value>)],
     pub rows: &'a [Option<usize>],
     pub data: &'a [DataSource],
     pub vu: u64,
@@ -79,7 +88,7 @@ pub struct VarsView<'a> {
 
 impl Vars for VarsView<'_> {
     fn get(&self, name: &str) -> Option<&Value> {
-        self.vars.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+        self.vars.iter().find(|(n, _)| n == name).and_then(|(_, v)| v.as_ref())
     }
 
     fn vu(&self) -> u64 {

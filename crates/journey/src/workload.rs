@@ -117,8 +117,10 @@ impl JourneyWorkload {
         ctx: &mut VuContext,
     ) -> (bool, bool) {
         if let Err(RenderFailed) = build_request(rs, &self.scenario, &self.origin, vu, self.http2) {
-            // A variable the step needs was never set (an earlier step failed): the request
-            // cannot be made, and the iteration cannot meaningfully go on.
+            // A variable the step needs was never set (an earlier step failed), or its URL
+            // leaves the target's origin: the request cannot be made. Counted as skipped,
+            // and the iteration cannot meaningfully go on.
+            ctx.record_skipped(slots.request);
             return (true, true);
         }
         let sent = {
@@ -208,6 +210,7 @@ impl Workload for JourneyWorkload {
             return Next::StopVu;
         };
         vu.iteration = ctx.iteration();
+        vu.forget_vars();
         for &source in &self.sources_used[journey_index] {
             match vu.worker.data.next_row(source, &mut vu.rng) {
                 Some(row) => vu.rows[source] = Some(row),

@@ -23,6 +23,10 @@ pub struct EndpointMetrics {
     pub errors: [u64; ErrorKind::COUNT],
     pub sent_bytes: u64,
     pub received_bytes: u64,
+    /// Scenario steps not sent at all: a variable they need was never set (an earlier
+    /// extraction failed) or their URL left the target's origin. Not in `requests()`,
+    /// since the target never saw them.
+    pub skipped: u64,
 }
 
 impl Default for EndpointMetrics {
@@ -38,6 +42,7 @@ impl Default for EndpointMetrics {
             errors: [0; ErrorKind::COUNT],
             sent_bytes: 0,
             received_bytes: 0,
+            skipped: 0,
         }
     }
 }
@@ -69,6 +74,7 @@ impl EndpointMetrics {
         }
         self.sent_bytes += other.sent_bytes;
         self.received_bytes += other.received_bytes;
+        self.skipped += other.skipped;
     }
 }
 

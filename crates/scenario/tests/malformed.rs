@@ -126,6 +126,12 @@ const CASES: &[(&str, usize, usize, &str)] = &[
     ),
     ("relative_url_without_slash", 4, 14, "the URL must start with '/'"),
     (
+        "other_origin",
+        6,
+        9,
+        "goes to http://other.example:9000, but every request goes to the target",
+    ),
+    (
         "root_key_typo",
         2,
         1,

@@ -142,6 +142,10 @@ pub struct EndpointSummary {
     pub ttfb_ms: LatencyStats,
     pub status_codes: BTreeMap<String, u64>,
     pub errors: BTreeMap<String, u64>,
+    /// Scenario steps not sent: a variable they need was never extracted, or their URL left
+    /// the target's origin. Not in `requests`.
+    #[serde(default)]
+    pub skipped: u64,
 }
 
 /// One journey of a scenario run.

@@ -111,6 +111,9 @@ pub(crate) fn run(text: &str, file: &str, base_dir: &Path) -> Result<Scenario, V
         }
     };
     let mut errors = ctx.errors;
+    if let Some(s) = &scenario {
+        errors.extend(foreign_origins(s, file));
+    }
     match scenario {
         Some(s) if errors.is_empty() => Ok(s),
         _ => {
@@ -127,6 +130,51 @@ pub(crate) fn run(text: &str, file: &str, base_dir: &Path) -> Result<Scenario, V
             Err(errors)
         }
     }
+}
+
+/// Absolute step URLs must stay on the target's origin: each VU keeps one connection, to the
+/// target, so a URL elsewhere could never be sent.
+fn foreign_origins(s: &Scenario, file: &str) -> Vec<ScenarioError> {
+    let Some(target) = s.target.as_deref() else {
+        return Vec::new();
+    };
+    let origin_of = |url: &str| -> Option<String> {
+        let (scheme, rest) = url.split_once("://")?;
+        let authority = rest.split(['/', '?', '#']).next()?;
+        Some(format!(
+            "{}://{}",
+            scheme.to_ascii_lowercase(),
+            authority.to_ascii_lowercase()
+        ))
+    };
+    let Some(target_origin) = origin_of(target.trim()) else {
+        return Vec::new();
+    };
+    let mut errors = Vec::new();
+    for journey in &s.journeys {
+        for step in &journey.steps {
+            let crate::model::Step::Request(rs) = step else {
+                continue;
+            };
+            if !rs.absolute {
+                continue;
+            }
+            let source = rs.url.source().trim();
+            let Some(origin) = origin_of(source) else { continue };
+            if !origin.contains("{{") && origin != target_origin {
+                errors.push(ScenarioError {
+                    file: file.to_string(),
+                    line: rs.line,
+                    col: rs.col,
+                    message: format!(
+                        "step '{}' in journey '{}' goes to {origin}, but every request goes to the target {target_origin} (one connection per VU); use a path, or a URL on the target",
+                        rs.name, journey.name
+                    ),
+                });
+            }
+        }
+    }
+    errors
 }
 
 /// The file name without directories and extension: `scenarios/shop.yaml` → `shop`.

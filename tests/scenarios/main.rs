@@ -1,0 +1,18 @@
+//! Scenario files end to end: the real `loadcell` binary runs YAML scenarios against the
+//! built-in shop target (or a recording server) on 127.0.0.1, and every test checks
+//! loadcell's `--summary-json` against what the server itself counted or received.
+//! Each module covers one topic; `support` has the helpers and the recording server.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod checks;
+mod cli;
+mod correlation;
+mod data;
+mod demo;
+mod endpoints;
+mod malformed;
+mod requests;
+mod templating;
+mod weights;
