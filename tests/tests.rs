@@ -8,6 +8,7 @@ mod counts;
 mod errors;
 mod open_model;
 mod progress;
+mod prometheus;
 mod protocols;
 mod signals;
 mod stall;

@@ -136,6 +136,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub summary_json: Option<PathBuf>,
 
+    /// Serve live Prometheus/OpenMetrics metrics at http://ADDR/metrics while the test runs
+    /// [default address: 127.0.0.1:9464].
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:9464", help_heading = "Output")]
+    pub prometheus: Option<String>,
+
     /// Write every request to this file as NDJSON (or CSV when it ends in .csv), for your own analysis.
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub samples: Option<PathBuf>,

@@ -7,6 +7,7 @@
 mod args;
 mod demo;
 mod error;
+mod live;
 mod load;
 mod metadata;
 mod print;

@@ -21,12 +21,13 @@ enum Display {
     Quiet,
 }
 
-/// The run's observer: progress plus abort-on-fail.
+/// The run's observer: progress, abort-on-fail, and live metrics.
 pub struct Progress<'a> {
     display: Display,
     /// Planned length including warm-up, when known.
     planned: Option<Duration>,
     abort: Option<AbortCheck<'a>>,
+    pub live: Option<crate::live::Live>,
 }
 
 /// `--abort-on-fail`: what to check and from when.
@@ -69,6 +70,7 @@ impl<'a> Progress<'a> {
             display,
             planned,
             abort,
+            live: None,
         }
     }
 
@@ -100,6 +102,9 @@ fn line(iv: &IntervalSummary, total: &Recorder) -> String {
 impl Observer for Progress<'_> {
     fn on_interval(&mut self, event: &IntervalEvent<'_>) -> Control {
         let (iv, total, elapsed) = (event.summary, event.total, event.elapsed);
+        if let Some(live) = &self.live {
+            live.update(event);
+        }
         match &mut self.display {
             Display::Bar(bar) => {
                 bar.set_position(elapsed.as_secs());

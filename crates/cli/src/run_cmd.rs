@@ -4,6 +4,7 @@
 
 use crate::args::RunArgs;
 use crate::error::CliError;
+use crate::live::Live;
 use crate::load::{LoadInputs, plan};
 use crate::progress::{AbortCheck, Progress};
 use crate::samples::SamplesFile;
@@ -169,9 +170,23 @@ pub fn execute<W: Workload>(
         warmup: settings.warmup,
         failed: None,
     });
+    let live = match &args.prometheus {
+        Some(addr) => Some(Live::start(
+            Some(addr),
+            endpoints.clone(),
+            checks.clone(),
+            workload.journeys(),
+            vus_limit,
+        )?),
+        None => None,
+    };
     let mut progress = Progress::new(args.quiet, planned, abort);
+    progress.live = live;
     let outcome = loadcell_engine::run(workload, settings, interrupts, &mut progress);
     progress.finish();
+    if let Some(live) = progress.live.take() {
+        live.shutdown();
+    }
 
     let source = Measured {
         total: &outcome.total,

@@ -1,0 +1,64 @@
+//! `--prometheus [ADDR]`: serves the run's live metrics while it runs. The server is started
+//! before the first request (so a taken port is a usage error, not a lost run) and is fed
+//! once per interval from the observer.
+
+use crate::error::CliError;
+use loadcell_engine::{CheckName, EndpointName, IntervalEvent};
+use loadcell_prometheus::{LiveMetrics, MetricsServer, View, parse_addr};
+use std::sync::Arc;
+
+/// The live metrics of one run and the server that exposes them.
+pub struct Live {
+    metrics: Arc<LiveMetrics>,
+    server: MetricsServer,
+    endpoints: Vec<EndpointName>,
+    checks: Vec<CheckName>,
+    journeys: Vec<String>,
+    vus_max: u64,
+}
+
+impl Live {
+    /// Starts the server on `addr` (`None`: the default 127.0.0.1:9464).
+    pub fn start(
+        addr: Option<&str>,
+        endpoints: Vec<EndpointName>,
+        checks: Vec<CheckName>,
+        journeys: Vec<String>,
+        vus_max: u64,
+    ) -> Result<Live, CliError> {
+        let addr = match addr {
+            Some(text) => parse_addr(text).map_err(|e| CliError::Usage(e.to_string()))?,
+            None => loadcell_prometheus::DEFAULT_ADDR,
+        };
+        let metrics = LiveMetrics::new();
+        let server = MetricsServer::start(addr, metrics.clone()).map_err(|e| CliError::Usage(e.to_string()))?;
+        eprintln!("live metrics: {}", server.url());
+        Ok(Live {
+            metrics,
+            server,
+            endpoints,
+            checks,
+            journeys,
+            vus_max,
+        })
+    }
+
+    /// Publishes the results so far.
+    pub fn update(&self, event: &IntervalEvent<'_>) {
+        self.metrics.update(&View {
+            total: event.total,
+            endpoints: &self.endpoints,
+            checks: &self.checks,
+            journeys: &self.journeys,
+            active_vus: event.summary.active_vus,
+            vus_max: self.vus_max,
+            elapsed_s: event.elapsed.as_secs_f64(),
+            warmup: event.summary.warmup,
+            target_rate_per_s: event.summary.target_rate_per_s,
+        });
+    }
+
+    pub fn shutdown(self) {
+        self.server.shutdown();
+    }
+}
