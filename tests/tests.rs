@@ -10,6 +10,7 @@ mod open_model;
 mod progress;
 mod prometheus;
 mod protocols;
+mod results;
 mod signals;
 mod stall;
 mod summary_json;

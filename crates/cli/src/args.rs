@@ -25,6 +25,11 @@ pub enum Command {
     },
     /// Print the JSON Schema of scenario files (for editor completion).
     Schema,
+    /// Rebuild summary.json and the reports of a results folder (also of a killed run).
+    Report {
+        /// The results folder (written by --out).
+        dir: PathBuf,
+    },
     /// Start the demo shop, run the bundled shop scenario against it for about 20 s, print the summary.
     Demo(Box<DemoArgs>),
     /// Start the built-in demo shop API (the system under test for demos and tests).
@@ -131,6 +136,15 @@ pub struct RunArgs {
     /// With --abort-on-fail: do not judge thresholds before this much measured time.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "0s", help_heading = "Verdict")]
     pub abort_delay: Duration,
+
+    /// Write the results folder here: the interval log as the run goes, then summary.json, report.html,
+    /// junit.xml, summary.md and timeseries.csv [default for scenario files: ./loadcell-results/<time>-<name>].
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    pub out: Option<PathBuf>,
+
+    /// Scenario files: write no results folder.
+    #[arg(long, conflicts_with = "out", help_heading = "Output")]
+    pub no_out: bool,
 
     /// Write the summary as JSON to this file (see docs/summary-schema.md).
     #[arg(long, value_name = "FILE", help_heading = "Output")]

@@ -10,6 +10,7 @@ mod error;
 mod live;
 mod load;
 mod metadata;
+mod outputs;
 mod print;
 mod progress;
 mod run_cmd;
@@ -34,6 +35,7 @@ pub fn main() -> i32 {
         Command::Run(args) => run_cmd::run(&args, signals::install()),
         Command::Validate { file } => scenario_cmd::validate(&file),
         Command::Schema => scenario_cmd::schema(),
+        Command::Report { dir } => outputs::rebuild(&dir),
         Command::Demo(args) => demo::run(&args, signals::install()),
         Command::Target(args) => match loadcell_target::run(&args) {
             Ok(()) => Ok(exit::OK),

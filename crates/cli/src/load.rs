@@ -27,6 +27,8 @@ pub struct LoadInputs {
     pub warmup: Duration,
     pub max_vus: Option<u64>,
     pub threads: Option<usize>,
+    /// End the run this long after the start even if the stages go on.
+    pub cut: Option<Duration>,
 }
 
 /// What the engine needs to know about the load.
@@ -109,6 +111,10 @@ pub fn plan(i: &LoadInputs) -> Result<LoadPlan, CliError> {
         (Model::Open { rate: curve, .. } | Model::Closed { vus: curve }, Some(_)) => Some(curve.len_s()),
         (_, None) => length_s,
     };
+    let run_for = match (run_for, i.cut) {
+        (Some(len), Some(cut)) => Some(len.min(cut.as_secs_f64())),
+        (len, _) => len,
+    };
     if run_for.is_some_and(|len| warmup_s >= len) {
         return Err(usage("--warmup is as long as the whole run; nothing would be measured"));
     }
@@ -181,6 +187,10 @@ mod tests {
             },
             LoadInputs {
                 warmup: Duration::from_secs(20),
+                stages: Some(vec![Stage {
+                    duration: Duration::from_secs(5),
+                    target: 3.0,
+                }]),
                 ..Default::default()
             },
         ];

@@ -28,6 +28,8 @@ pub struct Progress<'a> {
     planned: Option<Duration>,
     abort: Option<AbortCheck<'a>>,
     pub live: Option<crate::live::Live>,
+    /// The results folder's interval log, appended once per interval.
+    pub results: Option<loadcell_results::ResultsWriter>,
 }
 
 /// `--abort-on-fail`: what to check and from when.
@@ -71,6 +73,7 @@ impl<'a> Progress<'a> {
             planned,
             abort,
             live: None,
+            results: None,
         }
     }
 
@@ -104,6 +107,11 @@ impl Observer for Progress<'_> {
         let (iv, total, elapsed) = (event.summary, event.total, event.elapsed);
         if let Some(live) = &self.live {
             live.update(event);
+        }
+        if let Some(Err(e)) = self.results.as_mut().map(|w| w.append(event)) {
+            // Losing the log must not end the test; the summary is still written at the end.
+            eprintln!("warning: results folder: {e}; no more intervals will be written");
+            self.results = None;
         }
         match &mut self.display {
             Display::Bar(bar) => {

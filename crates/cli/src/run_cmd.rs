@@ -9,7 +9,7 @@ use crate::load::{LoadInputs, plan};
 use crate::progress::{AbortCheck, Progress};
 use crate::samples::SamplesFile;
 use crate::verdict::{Measured, evaluate};
-use crate::{print, scenario_cmd, summary};
+use crate::{outputs, print, scenario_cmd, summary};
 use loadcell_engine::units::parse_stages;
 use loadcell_engine::{Settings, SingleRequest, Transport, Workload};
 use loadcell_http::{ClientConfig, Origin, Request, Scheme, tls_config};
@@ -43,16 +43,14 @@ fn quick(args: &RunArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliError> 
     let load = plan(&load_inputs(args)?)?;
     let transport = transport(&origin, args, args.timeout.unwrap_or(DEFAULT_TIMEOUT))?;
     let settings = settings(args, load, transport, args.requests, args.warmup);
-    let metadata = crate::metadata::collect(None);
-    execute(
-        metadata,
-        SingleRequest::new(request, &origin),
-        settings,
-        &thresholds,
-        &args.target,
-        args,
-        interrupts,
-    )
+    let info = RunInfo {
+        metadata: crate::metadata::collect(None),
+        target: args.target.clone(),
+        label: args.target.clone(),
+        thresholds: &thresholds,
+        default_out: None,
+    };
+    execute(info, SingleRequest::new(request, &origin), settings, args, interrupts)
 }
 
 /// The load flags as given on the command line.
@@ -72,6 +70,7 @@ pub fn load_inputs(args: &RunArgs) -> Result<LoadInputs, CliError> {
         warmup: args.warmup.unwrap_or_default(),
         max_vus: args.max_vus,
         threads: args.threads,
+        cut: None,
     })
 }
 
@@ -143,22 +142,56 @@ fn build_request(args: &RunArgs, origin: &Origin) -> Result<Request, CliError> {
     Request::new(&args.method, &origin.path_and_query, headers, body).map_err(|e| CliError::Usage(e.to_string()))
 }
 
-/// Runs `workload`, shows progress, prints and writes the summary; returns the exit code.
+/// What a run is, beyond its workload and settings.
+pub struct RunInfo<'a> {
+    pub metadata: RunMetadata,
+    /// The URL or scenario file, as the user named it.
+    pub target: String,
+    /// How the run is named in results (URL, or scenario name and file).
+    pub label: String,
+    pub thresholds: &'a [Threshold],
+    /// Without `--out`, write a default results folder named after this (scenario runs).
+    pub default_out: Option<String>,
+}
+
+/// Runs `workload`, shows progress, writes the results folder as it goes, prints and writes
+/// the summary; returns the exit code.
 pub fn execute<W: Workload>(
-    metadata: RunMetadata,
+    info: RunInfo<'_>,
     workload: W,
-    settings: Settings,
-    thresholds: &[Threshold],
-    label: &str,
+    mut settings: Settings,
     args: &RunArgs,
     interrupts: Arc<AtomicUsize>,
 ) -> Result<i32, CliError> {
+    let thresholds = info.thresholds;
     let endpoints = workload.endpoints();
     let checks = workload.checks();
-    let mut settings = settings;
+    let journeys = workload.journeys();
     if let Some(path) = &args.samples {
         settings.samples = Some(Arc::new(SamplesFile::create(path, &endpoints)?));
     }
+    let out = match (&args.out, &info.default_out) {
+        _ if args.no_out => None,
+        (Some(dir), _) => Some(outputs::OutDir::Given(dir.clone())),
+        (None, Some(label)) => Some(outputs::OutDir::Default(label.clone())),
+        (None, None) => None,
+    };
+    let (out_dir, results) = match &out {
+        Some(out) => {
+            let id = outputs::RunIdentity {
+                target: &info.target,
+                label: &info.label,
+                endpoints: &endpoints,
+                journeys: &journeys,
+                checks: &checks,
+                thresholds,
+                metadata: &info.metadata,
+            };
+            let (dir, writer) = outputs::create(out, &id, &settings)?;
+            (Some(dir), Some(writer))
+        }
+        None => (None, None),
+    };
     let planned = settings.run_for;
     let vus_limit = settings.model.vus_limit();
     let abort = args.abort_on_fail.then(|| AbortCheck {
@@ -175,18 +208,23 @@ pub fn execute<W: Workload>(
             Some(addr),
             endpoints.clone(),
             checks.clone(),
-            workload.journeys(),
+            journeys.clone(),
             vus_limit,
         )?),
         None => None,
     };
     let mut progress = Progress::new(args.quiet, planned, abort);
     progress.live = live;
+    progress.results = results;
     let outcome = loadcell_engine::run(workload, settings, interrupts, &mut progress);
     progress.finish();
     if let Some(live) = progress.live.take() {
         live.shutdown();
     }
+    let results_written = match progress.results.take() {
+        Some(writer) => outputs::finish(writer, &outcome).map(|_| true)?,
+        None => false,
+    };
 
     let source = Measured {
         total: &outcome.total,
@@ -196,7 +234,7 @@ pub fn execute<W: Workload>(
         vus_limit,
     };
     let verdicts = evaluate(thresholds, &source);
-    let summary = summary::build(&outcome, label, verdicts, metadata);
+    let summary = summary::build(&outcome, &info.label, verdicts, info.metadata);
     print!("{}", print::render(&summary));
     if let Some(reason) = progress.abort_reason() {
         println!("  aborted by --abort-on-fail: {reason}");
@@ -205,6 +243,14 @@ pub fn execute<W: Workload>(
         let json = serde_json::to_string_pretty(&summary).map_err(|e| CliError::Output(e.to_string()))?;
         std::fs::write(path, json + "\n")
             .map_err(|e| CliError::Output(format!("cannot write --summary-json '{}': {e}", path.display())))?;
+    }
+    if let (Some(dir), true) = (&out_dir, results_written) {
+        outputs::write_all(dir, &summary)?;
+        println!(
+            "  results: {}  (report: {})",
+            dir.display(),
+            dir.join("report.html").display()
+        );
     }
     Ok(summary.exit_code())
 }

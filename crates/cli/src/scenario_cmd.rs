@@ -4,13 +4,15 @@
 use crate::args::RunArgs;
 use crate::error::CliError;
 use crate::load::{LoadInputs, plan};
-use crate::run_cmd::{DEFAULT_TIMEOUT, execute, load_inputs, parse_thresholds, settings, transport};
+use crate::run_cmd::{DEFAULT_TIMEOUT, RunInfo, execute, load_inputs, parse_thresholds, settings, transport};
+use loadcell_engine::units::Stage;
 use loadcell_http::Origin;
 use loadcell_journey::JourneyWorkload;
 use loadcell_scenario::{Load, Scenario, Step};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
+use std::time::Duration;
 
 /// `loadcell run FILE`.
 pub fn run(args: &RunArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliError> {
@@ -78,9 +80,18 @@ pub fn run_scenario(scenario: Scenario, args: &RunArgs, interrupts: Arc<AtomicUs
         .source_path
         .as_ref()
         .and_then(|p| std::fs::read_to_string(p).ok());
-    let metadata = crate::metadata::collect(text.as_deref());
+    let info = RunInfo {
+        metadata: crate::metadata::collect(text.as_deref()),
+        target: scenario
+            .source_path
+            .as_ref()
+            .map_or_else(|| scenario.name.clone(), |p| p.display().to_string()),
+        default_out: Some(scenario.name.clone()),
+        label,
+        thresholds: &thresholds,
+    };
     let workload = JourneyWorkload::new(scenario, origin, args.http2);
-    execute(metadata, workload, settings, &thresholds, &label, args, interrupts)
+    execute(info, workload, settings, args, interrupts)
 }
 
 /// The scenario's `load:`, unless the command line gives a model of its own (-c, -r or
@@ -111,9 +122,25 @@ fn scenario_load(scenario: &Scenario, args: &RunArgs) -> Result<LoadInputs, CliE
             ..LoadInputs::default()
         },
     };
-    if cli.duration.is_some() {
-        inputs.duration = cli.duration;
-        inputs.stages = None;
+    if let Some(d) = cli.duration {
+        // -d on a staged scenario runs its curve for that long (warm-up not included),
+        // holding the last level if the stages are shorter.
+        let warmup = args.warmup.or(scenario.warmup).unwrap_or_default();
+        match inputs.stages.as_mut() {
+            Some(stages) => {
+                let staged: Duration = stages.iter().map(|s| s.duration).sum();
+                let wanted = d + warmup;
+                if wanted > staged {
+                    let last = stages.last().map_or(0.0, |s| s.target);
+                    stages.push(Stage {
+                        duration: wanted - staged,
+                        target: last,
+                    });
+                }
+                inputs.cut = Some(wanted);
+            }
+            None => inputs.duration = Some(d),
+        }
     }
     inputs.requests = cli.requests.or(scenario.iterations);
     inputs.warmup = args.warmup.or(scenario.warmup).unwrap_or_default();

@@ -159,6 +159,9 @@ pub fn run<W: Workload>(
     }
     merger.all_finished = true;
     while merger.emit_next(&plan, observer).is_some() {}
+    // A run that ended in its warm-up may still hold carried measured results.
+    let carried = std::mem::replace(&mut merger.carry, Recorder::with_shape(shape));
+    merger.total.accumulate(&carried);
 
     let stopped_at = merger.stopped_at.unwrap_or_else(Instant::now);
     let stop_reason = if interrupts.load(Ordering::Relaxed) > 0 {
@@ -227,6 +230,8 @@ struct Merger {
     stopped_at: Option<Instant>,
     workload_stopped: bool,
     worker_cpu: Duration,
+    /// Measured results that arrived with a warm-up interval, held for the next one.
+    carry: Recorder,
     all_finished: bool,
 }
 
@@ -245,6 +250,7 @@ impl Merger {
             stopped_at: None,
             workload_stopped: false,
             worker_cpu: Duration::ZERO,
+            carry: Recorder::with_shape(shape),
             all_finished: false,
         }
     }
@@ -299,7 +305,7 @@ impl Merger {
             if !ready || self.workers == 0 {
                 return None;
             }
-            let (rec, warm, _, until) = self.pending.remove(&seq)?;
+            let (mut rec, warm, _, until) = self.pending.remove(&seq)?;
             self.next_seq += 1;
             let start = self.previous_until;
             self.previous_until = until;
@@ -311,7 +317,18 @@ impl Merger {
                 Model::Closed { .. } => None,
             };
             // Iterations belong to the phase they started in: warm-up intervals show the
-            // warm-up's iterations, later ones only what started after it.
+            // warm-up's iterations, later ones only what started after it. Measured requests
+            // that ended in the instant before the last warm-up interval was cut are carried
+            // into the first measured interval, so the series adds up to the totals.
+            if warmup {
+                self.carry.merge(&rec);
+                rec = rec.fresh();
+            } else if self.carry.requests() > 0 || self.carry.iterations > 0 || self.carry.scheduled > 0 {
+                let carried = std::mem::replace(&mut self.carry, rec.fresh());
+                let mut merged = carried;
+                merged.merge(&rec);
+                rec = merged;
+            }
             let summary = interval_summary(if warmup { &warm } else { &rec }, t_s, len_s, warmup, target_rate);
             self.warmup.accumulate(&warm);
             self.total.accumulate(&rec);

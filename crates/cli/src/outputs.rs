@@ -1,0 +1,124 @@
+//! The results folder of a run (`--out DIR`): the interval log written as the run goes
+//! (`loadcell-results`), then `summary.json` and the reports (`loadcell-report`) at the end;
+//! and `loadcell report DIR`, which rebuilds all of them from what was flushed.
+
+use crate::error::CliError;
+use crate::verdict::{Measured, evaluate};
+use crate::{print, summary};
+use loadcell_engine::{CheckName, EndpointName, Settings};
+use loadcell_results::{ResultsWriter, RunEnd, RunMeta};
+use loadcell_schema::{RunMetadata, Summary};
+use loadcell_threshold::Threshold;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+/// What identifies a run in its results folder.
+pub struct RunIdentity<'a> {
+    pub target: &'a str,
+    pub label: &'a str,
+    pub endpoints: &'a [EndpointName],
+    pub journeys: &'a [String],
+    pub checks: &'a [CheckName],
+    pub thresholds: &'a [Threshold],
+    pub metadata: &'a RunMetadata,
+}
+
+/// Where the results go: `--out`, or a fresh default folder (scenario runs).
+pub enum OutDir {
+    Given(PathBuf),
+    Default(String),
+}
+
+/// Creates the folder and writes `meta.json` before the first request. A default folder
+/// that another run claimed in the same second is replaced by the next free name.
+pub fn create(out: &OutDir, id: &RunIdentity<'_>, settings: &Settings) -> Result<(PathBuf, ResultsWriter), CliError> {
+    match out {
+        OutDir::Given(dir) => Ok((dir.clone(), create_in(dir, id, settings)?)),
+        OutDir::Default(label) => {
+            let mut last = None;
+            for _ in 0..8 {
+                let dir = loadcell_results::default_dir(label);
+                match create_in(&dir, id, settings) {
+                    Ok(writer) => return Ok((dir, writer)),
+                    Err(e) => last = Some(e),
+                }
+            }
+            Err(last.unwrap_or_else(|| CliError::Output("cannot create a results folder".into())))
+        }
+    }
+}
+
+fn create_in(dir: &Path, id: &RunIdentity<'_>, settings: &Settings) -> Result<ResultsWriter, CliError> {
+    let mut meta = RunMeta::new(
+        id.target,
+        SystemTime::now(),
+        &settings.model,
+        settings.warmup,
+        settings.threads,
+    )
+    .with_slots(id.endpoints, id.journeys, id.checks);
+    meta.label = id.label.to_string();
+    meta.thresholds = id.thresholds.iter().map(|t| t.expr.clone()).collect();
+    meta.metadata = id.metadata.clone();
+    ResultsWriter::create(dir, &meta).map_err(|e| CliError::Usage(format!("--out: {e}")))
+}
+
+/// Writes `summary.json`, `report.html`, `junit.xml`, `summary.md` and `timeseries.csv`.
+pub fn write_all(dir: &Path, summary: &Summary) -> Result<Vec<PathBuf>, CliError> {
+    let json = serde_json::to_string_pretty(summary).map_err(|e| CliError::Output(e.to_string()))?;
+    let summary_path = dir.join("summary.json");
+    std::fs::write(&summary_path, json + "\n")
+        .map_err(|e| CliError::Output(format!("cannot write {}: {e}", summary_path.display())))?;
+    let mut written = vec![summary_path];
+    written.extend(loadcell_report::write_reports(dir, summary).map_err(|e| CliError::Output(e.to_string()))?);
+    Ok(written)
+}
+
+/// `loadcell report DIR`: rebuilds the summary and every report from the results folder,
+/// also after the run was killed (then at most its last, unflushed second is missing).
+pub fn rebuild(dir: &Path) -> Result<i32, CliError> {
+    let recorded = loadcell_results::read(dir).map_err(|e| CliError::Usage(e.to_string()))?;
+    let outcome = recorded.outcome();
+    let thresholds: Vec<Threshold> = recorded
+        .meta
+        .thresholds
+        .iter()
+        .filter_map(|expr| loadcell_threshold::parse(expr).ok())
+        .collect();
+    let source = Measured {
+        total: &outcome.total,
+        endpoints: &outcome.endpoints,
+        checks: &outcome.checks,
+        seconds: outcome.measured.as_secs_f64(),
+        vus_limit: outcome.model.vus_limit(),
+    };
+    let verdicts = evaluate(&thresholds, &source);
+    let summary = summary::build(&outcome, &recorded.meta.label, verdicts, recorded.meta.metadata.clone());
+    print!("{}", print::render(&summary));
+    let written = write_all(dir, &summary)?;
+    println!();
+    println!(
+        "  rebuilt from {} intervals in {}{}",
+        recorded.intervals.len(),
+        dir.display(),
+        if recorded.finished() {
+            String::new()
+        } else {
+            format!(
+                "; the run did not finish (no end.json): results end at {:.1}s, at most the last second is missing",
+                recorded.intervals.last().map_or(0.0, |i| i.t_s)
+            )
+        }
+    );
+    for path in written {
+        println!("  wrote {}", path.display());
+    }
+    Ok(loadcell_schema::exit::OK)
+}
+
+/// Finishes the interval log with what is known at the end.
+pub fn finish(writer: ResultsWriter, outcome: &loadcell_engine::Outcome) -> Result<(), CliError> {
+    writer
+        .finish(&RunEnd::from_outcome(outcome))
+        .map_err(|e| CliError::Output(e.to_string()))
+}

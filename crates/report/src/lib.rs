@@ -1,0 +1,46 @@
+//! Reports rendered from a finished run's [`Summary`]: a self-contained `report.html`
+//! (charts, tables, verdict; works offline), `junit.xml` for CI test views, `summary.md`
+//! for `$GITHUB_STEP_SUMMARY` and PR comments, and `timeseries.csv` for spreadsheets.
+//!
+//! Every format is a pure function of the summary, so the same `summary.json` always
+//! renders the same files. [`exporters`] lists them all behind the [`Exporter`] trait, and
+//! [`write_reports`] writes them into a directory.
+
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+mod error;
+mod export;
+mod text;
+
+#[cfg(test)]
+mod testing;
+
+use std::path::{Path, PathBuf};
+
+pub use error::ReportError;
+pub use export::csv::timeseries_csv;
+pub use export::html::html;
+pub use export::junit::junit;
+pub use export::markdown::markdown;
+pub use export::{Exporter, exporters};
+pub use loadcell_schema::Summary;
+
+/// Renders every format of [`exporters`] into `dir` (created if missing) and returns the
+/// paths written, in the order of [`exporters`].
+pub fn write_reports(dir: &Path, summary: &Summary) -> Result<Vec<PathBuf>, ReportError> {
+    std::fs::create_dir_all(dir).map_err(|source| ReportError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut written = Vec::new();
+    for exporter in exporters() {
+        let path = dir.join(exporter.file_name());
+        let bytes = exporter.render(summary)?;
+        std::fs::write(&path, bytes).map_err(|source| ReportError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        written.push(path);
+    }
+    Ok(written)
+}

@@ -1,0 +1,56 @@
+//! `end.json`: what is known about a run when it ends.
+
+use loadcell_engine::Outcome;
+use loadcell_schema::{StopReason, rfc3339_utc};
+use serde::{Deserialize, Serialize};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Everything known when the run ends (`end.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunEnd {
+    /// RFC 3339 UTC, for people.
+    pub ended_at: String,
+    /// Milliseconds since the Unix epoch, for programs.
+    pub ended_at_unix_ms: u64,
+    /// From the end of the warm-up to the moment iterations stopped being started.
+    pub measured_s: f64,
+    pub stop_reason: StopReason,
+    /// Requests cut at the end after the grace period.
+    pub interrupted: u64,
+    /// The generator's own CPU seconds and peak resident memory.
+    pub cpu_s: f64,
+    pub max_rss_kib: u64,
+    pub threads: usize,
+    /// Lines written to `intervals.ndjson`, to tell a complete file from a damaged one.
+    /// [`crate::ResultsWriter::finish`] sets it to the number it appended.
+    #[serde(default)]
+    pub intervals: u64,
+}
+
+impl RunEnd {
+    /// The end record of a finished run.
+    pub fn from_outcome(outcome: &Outcome) -> RunEnd {
+        RunEnd {
+            ended_at: rfc3339_utc(outcome.ended_at),
+            ended_at_unix_ms: unix_ms(outcome.ended_at),
+            measured_s: outcome.measured.as_secs_f64(),
+            stop_reason: outcome.stop_reason,
+            interrupted: outcome.total.interrupted,
+            cpu_s: outcome.usage.cpu.as_secs_f64(),
+            max_rss_kib: outcome.usage.max_rss_kib,
+            threads: outcome.threads,
+            intervals: outcome.intervals.len() as u64,
+        }
+    }
+
+    /// The end as a wall-clock instant.
+    pub fn ended(&self) -> SystemTime {
+        UNIX_EPOCH + Duration::from_millis(self.ended_at_unix_ms)
+    }
+}
+
+/// Milliseconds since the Unix epoch (0 before it).
+pub(crate) fn unix_ms(at: SystemTime) -> u64 {
+    at.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}

@@ -1,0 +1,149 @@
+//! `meta.json`: what is known about a run at its start (request slots included), and
+//! its conversion from and to the engine's types.
+
+use crate::end::unix_ms;
+use crate::model::ModelSpec;
+use crate::{FORMAT_NAME, FORMAT_VERSION};
+use loadcell_engine::{CheckName, EndpointName, Model};
+use loadcell_schema::{RunMetadata, rfc3339_utc};
+use serde::{Deserialize, Serialize};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Everything known when the run starts (`meta.json`). Fields added in later versions
+/// must have `#[serde(default)]` so that older folders still read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunMeta {
+    /// Always [`FORMAT_NAME`].
+    pub format: String,
+    pub format_version: u32,
+    pub loadcell_version: String,
+    /// RFC 3339 UTC, for people.
+    pub started_at: String,
+    /// Milliseconds since the Unix epoch, for programs.
+    pub started_at_unix_ms: u64,
+    /// The URL (quick mode) or scenario name.
+    pub target: String,
+    /// The run's label (what the folder was named after); often the target.
+    pub label: String,
+    pub model: ModelSpec,
+    pub warmup_s: f64,
+    pub threads: usize,
+    /// Request slots in recorder index order.
+    pub endpoints: Vec<EndpointSlot>,
+    /// Journey names in recorder index order (empty in quick mode).
+    pub journeys: Vec<String>,
+    /// Checks in recorder index order (empty in quick mode).
+    pub checks: Vec<CheckSlot>,
+    /// Threshold expressions as the user wrote them.
+    pub thresholds: Vec<String>,
+    pub metadata: RunMetadata,
+}
+
+/// A request slot: the engine's [`EndpointName`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndpointSlot {
+    pub method: String,
+    pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journey: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+}
+
+/// A check: the engine's [`CheckName`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckSlot {
+    pub journey: String,
+    pub step: String,
+    pub label: String,
+}
+
+impl RunMeta {
+    /// Metadata of a run of `model` against `target`, started at `started_at`. The label
+    /// is the target; slots are set with [`RunMeta::with_slots`]; thresholds and
+    /// [`RunMetadata`] are left empty for the caller to set.
+    pub fn new(target: &str, started_at: SystemTime, model: &Model, warmup: Duration, threads: usize) -> RunMeta {
+        RunMeta {
+            format: FORMAT_NAME.to_string(),
+            format_version: FORMAT_VERSION,
+            loadcell_version: env!("CARGO_PKG_VERSION").to_string(),
+            started_at: rfc3339_utc(started_at),
+            started_at_unix_ms: unix_ms(started_at),
+            target: target.to_string(),
+            label: target.to_string(),
+            model: ModelSpec::from_model(model),
+            warmup_s: warmup.as_secs_f64(),
+            threads,
+            endpoints: Vec::new(),
+            journeys: Vec::new(),
+            checks: Vec::new(),
+            thresholds: Vec::new(),
+            metadata: RunMetadata::default(),
+        }
+    }
+
+    /// Sets the workload's slots, in recorder index order.
+    pub fn with_slots(mut self, endpoints: &[EndpointName], journeys: &[String], checks: &[CheckName]) -> RunMeta {
+        self.endpoints = endpoints.iter().map(EndpointSlot::from_name).collect();
+        self.journeys = journeys.to_vec();
+        self.checks = checks.iter().map(CheckSlot::from_name).collect();
+        self
+    }
+
+    /// The start as a wall-clock instant.
+    pub fn started(&self) -> SystemTime {
+        UNIX_EPOCH + Duration::from_millis(self.started_at_unix_ms)
+    }
+
+    /// The warm-up's length.
+    pub fn warmup(&self) -> Duration {
+        Duration::try_from_secs_f64(self.warmup_s).unwrap_or_default()
+    }
+
+    /// The slots of every recorder of this run.
+    pub fn shape(&self) -> loadcell_metrics::Shape {
+        loadcell_metrics::Shape {
+            endpoints: self.endpoints.len(),
+            journeys: self.journeys.len(),
+            checks: self.checks.len(),
+        }
+    }
+}
+
+impl EndpointSlot {
+    pub fn from_name(name: &EndpointName) -> EndpointSlot {
+        EndpointSlot {
+            method: name.method.clone(),
+            path: name.path.clone(),
+            journey: name.journey.clone(),
+            step: name.step.clone(),
+        }
+    }
+
+    pub fn to_name(&self) -> EndpointName {
+        EndpointName {
+            method: self.method.clone(),
+            path: self.path.clone(),
+            journey: self.journey.clone(),
+            step: self.step.clone(),
+        }
+    }
+}
+
+impl CheckSlot {
+    pub fn from_name(name: &CheckName) -> CheckSlot {
+        CheckSlot {
+            journey: name.journey.clone(),
+            step: name.step.clone(),
+            label: name.label.clone(),
+        }
+    }
+
+    pub fn to_name(&self) -> CheckName {
+        CheckName {
+            journey: self.journey.clone(),
+            step: self.step.clone(),
+            label: self.label.clone(),
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! Reading a results folder back, including one left by a run that was killed: a cut-off
+//! last line of `intervals.ndjson` is skipped and counted, a missing `end.json` means the
+//! run did not finish.
+
+use crate::end::RunEnd;
+use crate::meta::RunMeta;
+use crate::record::{IntervalLine, decode_recorder};
+use crate::{END_FILE, FORMAT_NAME, FORMAT_VERSION, INTERVALS_FILE, META_FILE, ResultsError};
+use loadcell_metrics::{Recorder, Shape};
+use serde::Deserialize;
+use std::fs::File;
+use std::io::{BufRead, BufReader, ErrorKind};
+use std::path::Path;
+
+/// A results folder as read back.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub meta: RunMeta,
+    pub intervals: Vec<RecordedInterval>,
+    /// `None` when the run did not finish (killed, crashed, or still running).
+    pub end: Option<RunEnd>,
+    /// Cut-off lines skipped at the end of `intervals.ndjson` (0 or 1).
+    pub truncated_lines: usize,
+}
+
+/// One interval as read back.
+#[derive(Debug, Clone)]
+pub struct RecordedInterval {
+    pub seq: u64,
+    /// Seconds since the start of the run (warm-up included) at the end of the interval.
+    pub t_s: f64,
+    pub len_s: f64,
+    pub warmup: bool,
+    pub target_rate_per_s: Option<f64>,
+    /// Iterations that started after the warm-up.
+    pub measured: Recorder,
+    /// Iterations that started during the warm-up.
+    pub warmup_recorder: Recorder,
+}
+
+impl Recorded {
+    /// Whether the run ended normally and wrote `end.json`.
+    pub fn finished(&self) -> bool {
+        self.end.is_some()
+    }
+}
+
+/// Reads the results folder `dir`.
+pub fn read(dir: &Path) -> Result<Recorded, ResultsError> {
+    let meta = read_meta(dir)?;
+    let (intervals, truncated_lines) = read_intervals(dir, meta.shape())?;
+    let end = read_end(dir)?;
+    Ok(Recorded {
+        meta,
+        intervals,
+        end,
+        truncated_lines,
+    })
+}
+
+/// What is checked before the rest of `meta.json`, so that a newer layout is reported as
+/// such rather than as a missing field.
+#[derive(Deserialize)]
+struct Header {
+    format: Option<String>,
+    format_version: Option<u32>,
+}
+
+fn read_meta(dir: &Path) -> Result<RunMeta, ResultsError> {
+    let path = dir.join(META_FILE);
+    let text = match std::fs::read(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Err(ResultsError::NotResults { path }),
+        Err(e) => return Err(ResultsError::io(path, e)),
+    };
+    let invalid = |message: String| ResultsError::Meta {
+        path: path.clone(),
+        message,
+    };
+    let header: Header = serde_json::from_slice(&text).map_err(|e| invalid(e.to_string()))?;
+    if header.format.as_deref() != Some(FORMAT_NAME) {
+        return Err(invalid(format!(
+            "not a loadcell results file (no \"format\": \"{FORMAT_NAME}\")"
+        )));
+    }
+    match header.format_version {
+        Some(v) if v > FORMAT_VERSION => {
+            return Err(ResultsError::Version {
+                path,
+                found: v,
+                supported: FORMAT_VERSION,
+            });
+        }
+        Some(_) => {}
+        None => return Err(invalid("missing format_version".to_string())),
+    }
+    serde_json::from_slice(&text).map_err(|e| invalid(e.to_string()))
+}
+
+fn read_intervals(dir: &Path, shape: Shape) -> Result<(Vec<RecordedInterval>, usize), ResultsError> {
+    let path = dir.join(INTERVALS_FILE);
+    let file = match File::open(&path) {
+        Ok(f) => f,
+        // Killed between writing meta.json and creating this file.
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok((Vec::new(), 0)),
+        Err(e) => return Err(ResultsError::io(path, e)),
+    };
+    let mut reader = BufReader::with_capacity(256 * 1024, file);
+    let mut intervals = Vec::new();
+    let mut buf = Vec::new();
+    // A line that did not parse: an error unless nothing but blank lines follows it.
+    let mut unparsed: Option<(usize, String)> = None;
+    let mut line_no = 0;
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| ResultsError::io(&path, e))?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        if buf.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        if let Some((line, message)) = unparsed.take() {
+            return Err(ResultsError::Interval { path, line, message });
+        }
+        match serde_json::from_slice::<IntervalLine>(&buf) {
+            Ok(record) => intervals.push(interval(&record, shape).map_err(|message| ResultsError::Interval {
+                path: path.clone(),
+                line: line_no,
+                message,
+            })?),
+            Err(e) => unparsed = Some((line_no, e.to_string())),
+        }
+    }
+    Ok((intervals, usize::from(unparsed.is_some())))
+}
+
+/// The interval `record` stands for; a recorder left out (nothing recorded) is an empty
+/// one shaped like the other, or like the run's slots.
+fn interval(record: &IntervalLine, shape: Shape) -> Result<RecordedInterval, String> {
+    let decode = |r: &Option<_>, name: &str| {
+        r.as_ref()
+            .map(|r| decode_recorder(r).map_err(|e| format!("{name}: {e}")))
+            .transpose()
+    };
+    let (measured, warmup) = match (
+        decode(&record.measured, "measured")?,
+        decode(&record.warmup_recorder, "warmup_recorder")?,
+    ) {
+        (Some(m), Some(w)) => (m, w),
+        (Some(m), None) => {
+            let w = m.fresh();
+            (m, w)
+        }
+        (None, Some(w)) => (w.fresh(), w),
+        (None, None) => (Recorder::with_shape(shape), Recorder::with_shape(shape)),
+    };
+    Ok(RecordedInterval {
+        seq: record.seq,
+        t_s: record.t_s,
+        len_s: record.len_s,
+        warmup: record.warmup,
+        target_rate_per_s: record.target_rate_per_s,
+        measured,
+        warmup_recorder: warmup,
+    })
+}
+
+fn read_end(dir: &Path) -> Result<Option<RunEnd>, ResultsError> {
+    let path = dir.join(END_FILE);
+    let text = match std::fs::read(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(ResultsError::io(path, e)),
+    };
+    serde_json::from_slice(&text).map(Some).map_err(|e| ResultsError::End {
+        path,
+        message: e.to_string(),
+    })
+}

@@ -1,0 +1,248 @@
+//! One line of `intervals.ndjson` and the conversion of a [`Recorder`] to and from its
+//! JSON form. Zero counters, empty maps and empty histograms are left out, so an idle
+//! endpoint is `{}` and an idle recorder is not written at all.
+
+use crate::histogram::{HistogramEncoder, decode};
+use loadcell_metrics::{CheckCounts, EndpointMetrics, JourneyMetrics, Recorder, Shape};
+use loadcell_schema::ErrorKind;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One interval as stored: its place in time and both of its recorders.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct IntervalLine {
+    pub seq: u64,
+    pub t_s: f64,
+    pub len_s: f64,
+    pub warmup: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_rate_per_s: Option<f64>,
+    /// Left out when nothing was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measured: Option<RecorderRecord>,
+    /// Left out when nothing was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warmup_recorder: Option<RecorderRecord>,
+}
+
+/// A [`Recorder`] in JSON form.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct RecorderRecord {
+    pub endpoints: Vec<EndpointRecord>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub journeys: Vec<JourneyRecord>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<CheckRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect: Option<String>,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub connections_opened: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub iterations: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub scheduled: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub dropped: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub interrupted: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub active_vus: u64,
+}
+
+/// An [`EndpointMetrics`] in JSON form.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct EndpointRecord {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub co_estimate: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttfb: Option<String>,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub ok: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub failed: u64,
+    /// Responses by status code (`"200": n`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub status: BTreeMap<u16, u64>,
+    /// Transport errors by kind name (`"reset": n`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub errors: BTreeMap<String, u64>,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub sent_bytes: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub received_bytes: u64,
+    /// Scenario steps not sent (see `EndpointMetrics::skipped`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub skipped: u64,
+}
+
+/// A [`JourneyMetrics`] in JSON form.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct JourneyRecord {
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub iterations: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub failed: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<String>,
+}
+
+/// A [`CheckCounts`] in JSON form.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct CheckRecord {
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub passed: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub failed: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl RecorderRecord {
+    /// Whether this is the form of a recorder in which nothing was recorded.
+    pub(crate) fn is_blank(&self) -> bool {
+        let blank = RecorderRecord {
+            endpoints: vec![EndpointRecord::default(); self.endpoints.len()],
+            journeys: vec![JourneyRecord::default(); self.journeys.len()],
+            checks: vec![CheckRecord::default(); self.checks.len()],
+            ..RecorderRecord::default()
+        };
+        *self == blank
+    }
+
+    /// The slots of the recorder this record came from.
+    pub(crate) fn shape(&self) -> Shape {
+        Shape {
+            endpoints: self.endpoints.len(),
+            journeys: self.journeys.len(),
+            checks: self.checks.len(),
+        }
+    }
+}
+
+/// The JSON form of `r`.
+pub(crate) fn encode_recorder(enc: &mut HistogramEncoder, r: &Recorder) -> Result<RecorderRecord, String> {
+    let endpoints = r
+        .endpoints
+        .iter()
+        .map(|ep| encode_endpoint(enc, ep))
+        .collect::<Result<_, _>>()?;
+    let journeys = r
+        .journeys
+        .iter()
+        .map(|j| {
+            Ok(JourneyRecord {
+                iterations: j.iterations,
+                failed: j.failed,
+                duration: enc.encode(&j.duration)?,
+            })
+        })
+        .collect::<Result<_, String>>()?;
+    Ok(RecorderRecord {
+        endpoints,
+        journeys,
+        checks: r
+            .checks
+            .iter()
+            .map(|c| CheckRecord {
+                passed: c.passed,
+                failed: c.failed,
+            })
+            .collect(),
+        connect: enc.encode(&r.connect)?,
+        connections_opened: r.connections_opened,
+        iterations: r.iterations,
+        scheduled: r.scheduled,
+        dropped: r.dropped,
+        interrupted: r.interrupted,
+        active_vus: r.active_vus,
+    })
+}
+
+fn encode_endpoint(enc: &mut HistogramEncoder, ep: &EndpointMetrics) -> Result<EndpointRecord, String> {
+    Ok(EndpointRecord {
+        latency: enc.encode(&ep.latency)?,
+        service: enc.encode(&ep.service)?,
+        co_estimate: enc.encode(&ep.co_estimate)?,
+        ttfb: enc.encode(&ep.ttfb)?,
+        ok: ep.ok,
+        failed: ep.failed,
+        status: ep.status.sorted().into_iter().collect(),
+        errors: ErrorKind::ALL
+            .into_iter()
+            .filter(|k| ep.errors[k.as_index()] > 0)
+            .map(|k| (k.as_str().to_string(), ep.errors[k.as_index()]))
+            .collect(),
+        sent_bytes: ep.sent_bytes,
+        received_bytes: ep.received_bytes,
+        skipped: ep.skipped,
+    })
+}
+
+/// The recorder `rec` stands for. Error kinds this version does not know count as `other`.
+pub(crate) fn decode_recorder(rec: &RecorderRecord) -> Result<Recorder, String> {
+    let mut r = Recorder::with_shape(rec.shape());
+    r.endpoints = rec
+        .endpoints
+        .iter()
+        .enumerate()
+        .map(|(i, ep)| decode_endpoint(ep).map_err(|e| format!("endpoint {i}: {e}")))
+        .collect::<Result<_, _>>()?;
+    r.journeys = rec
+        .journeys
+        .iter()
+        .enumerate()
+        .map(|(i, j)| {
+            Ok(JourneyMetrics {
+                iterations: j.iterations,
+                failed: j.failed,
+                duration: decode(j.duration.as_deref()).map_err(|e| format!("journey {i} duration: {e}"))?,
+            })
+        })
+        .collect::<Result<_, String>>()?;
+    r.checks = rec
+        .checks
+        .iter()
+        .map(|c| CheckCounts {
+            passed: c.passed,
+            failed: c.failed,
+        })
+        .collect();
+    r.connect = decode(rec.connect.as_deref()).map_err(|e| format!("connect: {e}"))?;
+    r.connections_opened = rec.connections_opened;
+    r.iterations = rec.iterations;
+    r.scheduled = rec.scheduled;
+    r.dropped = rec.dropped;
+    r.interrupted = rec.interrupted;
+    r.active_vus = rec.active_vus;
+    Ok(r)
+}
+
+fn decode_endpoint(rec: &EndpointRecord) -> Result<EndpointMetrics, String> {
+    let histogram = |name: &str, text: &Option<String>| decode(text.as_deref()).map_err(|e| format!("{name}: {e}"));
+    let mut ep = EndpointMetrics {
+        latency: histogram("latency", &rec.latency)?,
+        service: histogram("service", &rec.service)?,
+        co_estimate: histogram("co_estimate", &rec.co_estimate)?,
+        ttfb: histogram("ttfb", &rec.ttfb)?,
+        ok: rec.ok,
+        failed: rec.failed,
+        sent_bytes: rec.sent_bytes,
+        received_bytes: rec.received_bytes,
+        skipped: rec.skipped,
+        ..EndpointMetrics::default()
+    };
+    for (&code, &n) in &rec.status {
+        ep.status.add(code, n);
+    }
+    for (name, &n) in &rec.errors {
+        let kind = ErrorKind::from_name(name).unwrap_or(ErrorKind::Other);
+        ep.errors[kind.as_index()] += n;
+    }
+    Ok(ep)
+}
