@@ -77,8 +77,8 @@ pub fn write_all(dir: &Path, summary: &Summary) -> Result<Vec<PathBuf>, CliError
 /// `loadcell report DIR`: rebuilds the summary and every report from the results folder,
 /// also after the run was killed (then at most its last, unflushed second is missing).
 pub fn rebuild(dir: &Path) -> Result<i32, CliError> {
-    let recorded = loadcell_results::read(dir).map_err(|e| CliError::Usage(e.to_string()))?;
-    let outcome = recorded.outcome();
+    let recorded = loadcell_results::read_outcome(dir).map_err(|e| CliError::Usage(e.to_string()))?;
+    let outcome = &recorded.outcome;
     let thresholds: Vec<Threshold> = recorded
         .meta
         .thresholds
@@ -93,20 +93,20 @@ pub fn rebuild(dir: &Path) -> Result<i32, CliError> {
         vus_limit: outcome.model.vus_limit(),
     };
     let verdicts = evaluate(&thresholds, &source);
-    let summary = summary::build(&outcome, &recorded.meta.label, verdicts, recorded.meta.metadata.clone());
+    let summary = summary::build(outcome, &recorded.meta.label, verdicts, recorded.meta.metadata.clone());
     print!("{}", print::render(&summary));
     let written = write_all(dir, &summary)?;
     println!();
     println!(
         "  rebuilt from {} intervals in {}{}",
-        recorded.intervals.len(),
+        recorded.intervals,
         dir.display(),
         if recorded.finished() {
             String::new()
         } else {
             format!(
                 "; the run did not finish (no end.json): results end at {:.1}s, at most the last second is missing",
-                recorded.intervals.last().map_or(0.0, |i| i.t_s)
+                recorded.last_t_s
             )
         }
     );

@@ -27,7 +27,7 @@ pub use end::RunEnd;
 pub use error::ResultsError;
 pub use meta::{CheckSlot, EndpointSlot, RunMeta};
 pub use model::{CurveSegment, ModelSpec};
-pub use read::{Recorded, RecordedInterval, read};
+pub use read::{Rebuilt, Recorded, RecordedInterval, read, read_outcome};
 pub use write::ResultsWriter;
 
 /// Version of the folder layout; see `docs/results-format.md`. Readers refuse folders

@@ -16,54 +16,11 @@ impl Recorded {
     /// is the start plus the last interval's end, the measured time runs from the end of the
     /// warm-up to the end of the last interval, and the generator's usage is zero.
     pub fn outcome(&self) -> Outcome {
-        let shape = self.meta.shape();
-        let mut total = Recorder::with_shape(shape);
-        let mut warmup = Recorder::with_shape(shape);
-        let mut intervals = Vec::with_capacity(self.intervals.len());
+        let mut builder = OutcomeBuilder::new(self.meta.shape(), self.intervals.len());
         for i in &self.intervals {
-            let shown = if i.warmup { &i.warmup_recorder } else { &i.measured };
-            intervals.push(interval_summary(shown, i.t_s, i.len_s, i.warmup, i.target_rate_per_s));
-            warmup.accumulate(&i.warmup_recorder);
-            total.accumulate(&i.measured);
+            builder.add(i);
         }
-        let started_at = self.meta.started();
-        let warmup_len = self.meta.warmup();
-        let last_t_s = self.intervals.last().map_or(0.0, |i| i.t_s);
-        let (ended_at, measured, stop_reason, threads, usage) = match &self.end {
-            Some(end) => (
-                end.ended(),
-                seconds(end.measured_s),
-                end.stop_reason,
-                end.threads,
-                ProcessUsage {
-                    cpu: seconds(end.cpu_s),
-                    max_rss_kib: end.max_rss_kib,
-                },
-            ),
-            None => (
-                started_at + seconds(last_t_s),
-                seconds(last_t_s - self.meta.warmup_s),
-                StopReason::Interrupted,
-                self.meta.threads,
-                ProcessUsage::default(),
-            ),
-        };
-        Outcome {
-            endpoints: self.meta.endpoints.iter().map(|e| e.to_name()).collect(),
-            journeys: self.meta.journeys.clone(),
-            checks: self.meta.checks.iter().map(|c| c.to_name()).collect(),
-            total,
-            warmup,
-            intervals,
-            started_at,
-            ended_at,
-            measured,
-            stop_reason,
-            threads,
-            usage,
-            model: self.meta.model.to_model(),
-            warmup_len,
-        }
+        builder.finish(&self.meta, self.end.as_ref())
     }
 
     /// The measured recorders of the intervals in the window `[from_s, to_s)` merged into
@@ -85,4 +42,81 @@ impl Recorded {
 /// `s` seconds as a duration (zero if negative or not a number).
 fn seconds(s: f64) -> Duration {
     Duration::try_from_secs_f64(s.max(0.0)).unwrap_or_default()
+}
+
+/// Accumulates intervals, in order, into what an [`Outcome`] needs: the totals and the time
+/// series. Used on intervals held in memory and on intervals streamed from disk alike.
+pub(crate) struct OutcomeBuilder {
+    total: Recorder,
+    warmup: Recorder,
+    intervals: Vec<loadcell_schema::IntervalSummary>,
+}
+
+impl OutcomeBuilder {
+    pub(crate) fn new(shape: loadcell_metrics::Shape, capacity: usize) -> OutcomeBuilder {
+        OutcomeBuilder {
+            total: Recorder::with_shape(shape),
+            warmup: Recorder::with_shape(shape),
+            intervals: Vec::with_capacity(capacity),
+        }
+    }
+
+    pub(crate) fn add(&mut self, i: &crate::read::RecordedInterval) {
+        let shown = if i.warmup { &i.warmup_recorder } else { &i.measured };
+        self.intervals
+            .push(interval_summary(shown, i.t_s, i.len_s, i.warmup, i.target_rate_per_s));
+        self.warmup.accumulate(&i.warmup_recorder);
+        self.total.accumulate(&i.measured);
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.intervals.len()
+    }
+
+    pub(crate) fn last_t_s(&self) -> f64 {
+        self.intervals.last().map_or(0.0, |i| i.t_s)
+    }
+
+    /// The outcome, with `end` (or, without it, what can be inferred: see
+    /// [`Recorded::outcome`]).
+    pub(crate) fn finish(self, meta: &crate::meta::RunMeta, end: Option<&crate::end::RunEnd>) -> Outcome {
+        let started_at = meta.started();
+        let warmup_len = meta.warmup();
+        let last_t_s = self.last_t_s();
+        let (ended_at, measured, stop_reason, threads, usage) = match end {
+            Some(end) => (
+                end.ended(),
+                seconds(end.measured_s),
+                end.stop_reason,
+                end.threads,
+                ProcessUsage {
+                    cpu: seconds(end.cpu_s),
+                    max_rss_kib: end.max_rss_kib,
+                },
+            ),
+            None => (
+                started_at + seconds(last_t_s),
+                seconds(last_t_s - meta.warmup_s),
+                StopReason::Interrupted,
+                meta.threads,
+                ProcessUsage::default(),
+            ),
+        };
+        Outcome {
+            endpoints: meta.endpoints.iter().map(|e| e.to_name()).collect(),
+            journeys: meta.journeys.clone(),
+            checks: meta.checks.iter().map(|c| c.to_name()).collect(),
+            total: self.total,
+            warmup: self.warmup,
+            intervals: self.intervals,
+            started_at,
+            ended_at,
+            measured,
+            stop_reason,
+            threads,
+            usage,
+            model: meta.model.to_model(),
+            warmup_len,
+        }
+    }
 }

@@ -48,7 +48,8 @@ impl Recorded {
 /// Reads the results folder `dir`.
 pub fn read(dir: &Path) -> Result<Recorded, ResultsError> {
     let meta = read_meta(dir)?;
-    let (intervals, truncated_lines) = read_intervals(dir, meta.shape())?;
+    let mut intervals = Vec::new();
+    let truncated_lines = read_intervals(dir, meta.shape(), |i| intervals.push(i))?;
     let end = read_end(dir)?;
     Ok(Recorded {
         meta,
@@ -97,16 +98,57 @@ fn read_meta(dir: &Path) -> Result<RunMeta, ResultsError> {
     serde_json::from_slice(&text).map_err(|e| invalid(e.to_string()))
 }
 
-fn read_intervals(dir: &Path, shape: Shape) -> Result<(Vec<RecordedInterval>, usize), ResultsError> {
+/// Reads the results folder `dir` one interval at a time, keeping only the running totals
+/// and the per-interval summaries: memory stays flat however long the run was (holding every
+/// interval's decoded histograms of a one-hour scenario run would take gigabytes).
+pub fn read_outcome(dir: &Path) -> Result<Rebuilt, ResultsError> {
+    let meta = read_meta(dir)?;
+    let mut builder = crate::outcome::OutcomeBuilder::new(meta.shape(), 0);
+    let truncated_lines = read_intervals(dir, meta.shape(), |i| builder.add(&i))?;
+    let end = read_end(dir)?;
+    let intervals = builder.len();
+    let last_t_s = builder.last_t_s();
+    let outcome = builder.finish(&meta, end.as_ref());
+    Ok(Rebuilt {
+        meta,
+        end,
+        truncated_lines,
+        intervals,
+        last_t_s,
+        outcome,
+    })
+}
+
+/// A results folder rebuilt into an [`Outcome`](loadcell_engine::Outcome) without keeping
+/// the intervals' histograms.
+#[derive(Debug, Clone)]
+pub struct Rebuilt {
+    pub meta: RunMeta,
+    pub end: Option<RunEnd>,
+    pub truncated_lines: usize,
+    /// How many intervals were read.
+    pub intervals: usize,
+    /// End of the last interval, seconds since the start.
+    pub last_t_s: f64,
+    pub outcome: loadcell_engine::Outcome,
+}
+
+impl Rebuilt {
+    /// Whether the run ended normally and wrote `end.json`.
+    pub fn finished(&self) -> bool {
+        self.end.is_some()
+    }
+}
+
+fn read_intervals(dir: &Path, shape: Shape, mut visit: impl FnMut(RecordedInterval)) -> Result<usize, ResultsError> {
     let path = dir.join(INTERVALS_FILE);
     let file = match File::open(&path) {
         Ok(f) => f,
         // Killed between writing meta.json and creating this file.
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok((Vec::new(), 0)),
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(0),
         Err(e) => return Err(ResultsError::io(path, e)),
     };
     let mut reader = BufReader::with_capacity(256 * 1024, file);
-    let mut intervals = Vec::new();
     let mut buf = Vec::new();
     // A line that did not parse: an error unless nothing but blank lines follows it.
     let mut unparsed: Option<(usize, String)> = None;
@@ -127,7 +169,7 @@ fn read_intervals(dir: &Path, shape: Shape) -> Result<(Vec<RecordedInterval>, us
             return Err(ResultsError::Interval { path, line, message });
         }
         match serde_json::from_slice::<IntervalLine>(&buf) {
-            Ok(record) => intervals.push(interval(&record, shape).map_err(|message| ResultsError::Interval {
+            Ok(record) => visit(interval(&record, shape).map_err(|message| ResultsError::Interval {
                 path: path.clone(),
                 line: line_no,
                 message,
@@ -135,7 +177,7 @@ fn read_intervals(dir: &Path, shape: Shape) -> Result<(Vec<RecordedInterval>, us
             Err(e) => unparsed = Some((line_no, e.to_string())),
         }
     }
-    Ok((intervals, usize::from(unparsed.is_some())))
+    Ok(usize::from(unparsed.is_some()))
 }
 
 /// The interval `record` stands for; a recorder left out (nothing recorded) is an empty
