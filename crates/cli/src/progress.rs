@@ -30,6 +30,7 @@ pub struct Progress<'a> {
     pub live: Option<crate::live::Live>,
     /// The results folder's interval log, appended once per interval.
     pub results: Option<loadcell_results::ResultsWriter>,
+    pub context: Context,
 }
 
 /// `--abort-on-fail`: what to check and from when.
@@ -68,13 +69,7 @@ impl<'a> Progress<'a> {
         } else {
             Display::Plain { last: Duration::ZERO }
         };
-        Progress {
-            display,
-            planned,
-            abort,
-            live: None,
-            results: None,
-        }
+        Progress { display, planned, abort, live: None, results: None, context: Context::default() }
     }
 
     /// Clears the bar before the summary is printed.
@@ -90,16 +85,42 @@ impl<'a> Progress<'a> {
     }
 }
 
-fn line(iv: &IntervalSummary, total: &Recorder) -> String {
+fn line(iv: &IntervalSummary, total: &Recorder, context: &Context) -> String {
     let phase = if iv.warmup { "warm-up  " } else { "" };
-    format!(
+    let mut text = format!(
         "{phase}{} req/s  p95 {}  errors {}  vus {}  total {}",
         num(iv.rate_per_s),
         ms(iv.latency_ms.p95),
         pct(iv.failed, iv.requests),
         iv.active_vus,
         total.requests()
-    )
+    );
+    if context.stages.len() > 1 {
+        let at = iv.t_s - iv.len_s / 2.0;
+        let stage = context.stages.iter().position(|&(start, end)| at >= start && at < end);
+        if let Some(i) = stage {
+            text.push_str(&format!("  stage {}/{}", i + 1, context.stages.len()));
+        }
+    }
+    if !context.journeys.is_empty() {
+        let counts: Vec<String> = context
+            .journeys
+            .iter()
+            .zip(&total.journeys)
+            .map(|(name, j)| format!("{name} {}", j.iterations))
+            .collect();
+        text.push_str("  | ");
+        text.push_str(&counts.join(" · "));
+    }
+    text
+}
+
+/// What the progress line names besides the numbers: the load stages (start and end in
+/// seconds since the start) and, for scenarios, the journeys.
+#[derive(Debug, Default, Clone)]
+pub struct Context {
+    pub stages: Vec<(f64, f64)>,
+    pub journeys: Vec<String>,
 }
 
 impl Observer for Progress<'_> {
@@ -116,14 +137,14 @@ impl Observer for Progress<'_> {
         match &mut self.display {
             Display::Bar(bar) => {
                 bar.set_position(elapsed.as_secs());
-                bar.set_message(line(iv, total));
+                bar.set_message(line(iv, total, &self.context));
             }
             Display::Plain { last } => {
                 if elapsed >= *last + PLAIN_EVERY {
                     *last = elapsed;
                     let of = self.planned.map(|p| format!("/{}s", p.as_secs())).unwrap_or_default();
                     let mut err = std::io::stderr().lock();
-                    let _ = writeln!(err, "[{:>4}s{of}] {}", elapsed.as_secs(), line(iv, total));
+                    let _ = writeln!(err, "[{:>4}s{of}] {}", elapsed.as_secs(), line(iv, total, &self.context));
                 }
             }
             Display::Quiet => {}

@@ -216,6 +216,10 @@ pub fn execute<W: Workload>(
     let mut progress = Progress::new(args.quiet, planned, abort);
     progress.live = live;
     progress.results = results;
+    progress.context = crate::progress::Context {
+        stages: stage_spans(&settings.model),
+        journeys: journeys.clone(),
+    };
     let outcome = loadcell_engine::run(workload, settings, interrupts, &mut progress);
     progress.finish();
     if let Some(live) = progress.live.take() {
@@ -253,4 +257,13 @@ pub fn execute<W: Workload>(
         );
     }
     Ok(summary.exit_code())
+}
+
+/// The stages of the model's curve as (start, end) seconds, for naming the current stage.
+fn stage_spans(model: &loadcell_engine::Model) -> Vec<(f64, f64)> {
+    let curve = match model {
+        loadcell_engine::Model::Closed { vus } => vus,
+        loadcell_engine::Model::Open { rate, .. } => rate,
+    };
+    curve.segments().into_iter().map(|(start, len, _, _)| (start, start + len)).collect()
 }
