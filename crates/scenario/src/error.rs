@@ -64,22 +64,7 @@ pub(crate) fn quote(text: &str, max: usize) -> String {
     out
 }
 
-/// Shortens user text for a message without quoting it.
-pub(crate) fn clip(text: &str, max: usize) -> String {
-    let mut out = String::new();
-    for (i, c) in text.chars().enumerate() {
-        if i == max {
-            out.push('…');
-            break;
-        }
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
+pub(crate) use loadcell_diagnostics::clip;
 
 #[cfg(test)]
 mod tests {

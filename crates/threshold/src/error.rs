@@ -72,20 +72,4 @@ fn tag_hint(suggestion: &Option<&'static str>) -> String {
     }
 }
 
-/// Makes user text safe to quote in a one-line message: control characters
-/// are escaped and text longer than `max` characters is shortened with `…`.
-pub(crate) fn clip(text: &str, max: usize) -> String {
-    let mut out = String::new();
-    for (i, c) in text.chars().enumerate() {
-        if i == max {
-            out.push('…');
-            break;
-        }
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
+pub(crate) use loadcell_diagnostics::clip;
