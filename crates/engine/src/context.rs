@@ -118,7 +118,7 @@ impl VuContext {
         let scheduled = self.scheduled.take();
         let worker = Rc::clone(&self.worker);
         worker.in_flight.set(worker.in_flight.get() + 1);
-        let (result, sent_at) = self.exchange(request, wire, capture).await;
+        let (result, sent_at) = self.exchange(endpoint, request, wire, capture).await;
         let done = Instant::now();
         worker.in_flight.set(worker.in_flight.get() - 1);
 
@@ -163,6 +163,7 @@ impl VuContext {
     /// when a reused one turns out to have been closed by the server while idle.
     async fn exchange(
         &mut self,
+        endpoint: usize,
         request: &Request,
         wire: &[u8],
         capture: &mut Capture<'_>,
@@ -177,7 +178,7 @@ impl VuContext {
                     Ok(c) => {
                         self.worker
                             .recorder_for(self.started)
-                            .record_connect(micros(c.connect_time));
+                            .record_connect_for(endpoint, micros(c.connect_time));
                         self.connection = Some(c.connection);
                     }
                     Err(e) => return (Err(e), connect_started),

@@ -15,6 +15,10 @@ pub struct EndpointMetrics {
     pub co_estimate: LatencyHistogram,
     /// µs from the send to the first response byte.
     pub ttfb: LatencyHistogram,
+    /// µs to open the connections this endpoint's requests needed (DNS + TCP + TLS).
+    pub connect: LatencyHistogram,
+    /// Connections opened for this endpoint's requests.
+    pub connections: u64,
     /// Responses with status < 400.
     pub ok: u64,
     /// Responses with status >= 400 plus transport errors.
@@ -36,6 +40,8 @@ impl Default for EndpointMetrics {
             service: new_histogram(),
             co_estimate: new_histogram(),
             ttfb: new_histogram(),
+            connect: new_histogram(),
+            connections: 0,
             ok: 0,
             failed: 0,
             status: StatusCounts::default(),
@@ -66,6 +72,8 @@ impl EndpointMetrics {
         merge_histogram(&mut self.service, &other.service);
         merge_histogram(&mut self.co_estimate, &other.co_estimate);
         merge_histogram(&mut self.ttfb, &other.ttfb);
+        merge_histogram(&mut self.connect, &other.connect);
+        self.connections += other.connections;
         self.ok += other.ok;
         self.failed += other.failed;
         self.status.merge(&other.status);

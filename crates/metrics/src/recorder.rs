@@ -220,6 +220,16 @@ impl Recorder {
         record_us(&mut self.connect, us);
     }
 
+    /// Records a connection opened for a request of `endpoint`: overall and per endpoint.
+    #[inline]
+    pub fn record_connect_for(&mut self, endpoint: usize, us: u64) {
+        self.record_connect(us);
+        if let Some(ep) = self.endpoints.get_mut(endpoint) {
+            ep.connections += 1;
+            record_us(&mut ep.connect, us);
+        }
+    }
+
     /// Completed requests across endpoints.
     pub fn requests(&self) -> u64 {
         self.endpoints.iter().map(EndpointMetrics::requests).sum()
@@ -339,6 +349,21 @@ mod tests {
         let mut total = a.clone();
         total.accumulate(&b);
         assert_eq!(total.active_vus, 5);
+    }
+
+    #[test]
+    fn connect_times_are_kept_per_endpoint_and_overall() {
+        let mut r = Recorder::new(2);
+        r.record_connect_for(1, 250);
+        r.record_connect_for(1, 350);
+        r.record_connect_for(5, 100); // unknown endpoint: overall only
+        assert_eq!(r.connections_opened, 3);
+        assert_eq!(r.connect.len(), 3);
+        assert_eq!((r.endpoints[0].connections, r.endpoints[1].connections), (0, 2));
+        let mut total = r.fresh();
+        total.merge(&r);
+        assert_eq!(total.overall().connect.len(), 2);
+        assert!(total.endpoints[1].connect.max() >= 349);
     }
 
     #[test]

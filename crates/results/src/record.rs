@@ -77,6 +77,11 @@ pub(crate) struct EndpointRecord {
     /// Scenario steps not sent (see `EndpointMetrics::skipped`).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub skipped: u64,
+    /// Connect times of this endpoint's connections.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect: Option<String>,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub connections: u64,
 }
 
 /// A [`JourneyMetrics`] in JSON form.
@@ -181,6 +186,8 @@ fn encode_endpoint(enc: &mut HistogramEncoder, ep: &EndpointMetrics) -> Result<E
         sent_bytes: ep.sent_bytes,
         received_bytes: ep.received_bytes,
         skipped: ep.skipped,
+        connect: enc.encode(&ep.connect)?,
+        connections: ep.connections,
     })
 }
 
@@ -235,6 +242,8 @@ fn decode_endpoint(rec: &EndpointRecord) -> Result<EndpointMetrics, String> {
         sent_bytes: rec.sent_bytes,
         received_bytes: rec.received_bytes,
         skipped: rec.skipped,
+        connect: histogram("connect", &rec.connect)?,
+        connections: rec.connections,
         ..EndpointMetrics::default()
     };
     for (&code, &n) in &rec.status {

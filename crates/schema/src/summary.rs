@@ -140,6 +140,11 @@ pub struct EndpointSummary {
     pub rate_per_s: f64,
     pub latency_ms: LatencyStats,
     pub ttfb_ms: LatencyStats,
+    /// Connections opened for this endpoint's requests and how long opening them took.
+    #[serde(default)]
+    pub connections: u64,
+    #[serde(default)]
+    pub connect_ms: LatencyStats,
     pub status_codes: BTreeMap<String, u64>,
     pub errors: BTreeMap<String, u64>,
     /// Scenario steps not sent: a variable they need was never extracted, or their URL left
