@@ -32,6 +32,10 @@ pub enum Command {
     },
     /// Start the demo shop, run the bundled shop scenario against it for about 20 s, print the summary.
     Demo(Box<DemoArgs>),
+    /// Find the highest rate the target sustains under SLOs (open model, bracket then bisect).
+    Capacity(Box<crate::capacity_cmd::CapacityArgs>),
+    /// Sweep closed-model concurrency levels and fit the Universal Scalability Law (σ, κ, peak).
+    Scale(Box<crate::scale_cmd::ScaleArgs>),
     /// Start the built-in demo shop API (the system under test for demos and tests).
     Target(Box<loadcell_target::TargetArgs>),
 }

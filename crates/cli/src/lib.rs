@@ -5,6 +5,7 @@
 //! only wires them to the terminal and the file system.
 
 mod args;
+mod capacity_cmd;
 mod demo;
 mod error;
 mod live;
@@ -15,6 +16,7 @@ mod print;
 mod progress;
 mod run_cmd;
 mod samples;
+mod scale_cmd;
 mod scenario_cmd;
 mod signals;
 mod summary;
@@ -37,6 +39,8 @@ pub fn main() -> i32 {
         Command::Schema => scenario_cmd::schema(),
         Command::Report { dir } => outputs::rebuild(&dir),
         Command::Demo(args) => demo::run(&args, signals::install()),
+        Command::Capacity(args) => capacity_cmd::run(&args, signals::install()),
+        Command::Scale(args) => scale_cmd::run(&args, signals::install()),
         Command::Target(args) => match loadcell_target::run(&args) {
             Ok(()) => Ok(exit::OK),
             Err(e) => Err(error::CliError::Usage(e.to_string())),

@@ -69,7 +69,14 @@ impl<'a> Progress<'a> {
         } else {
             Display::Plain { last: Duration::ZERO }
         };
-        Progress { display, planned, abort, live: None, results: None, context: Context::default() }
+        Progress {
+            display,
+            planned,
+            abort,
+            live: None,
+            results: None,
+            context: Context::default(),
+        }
     }
 
     /// Clears the bar before the summary is printed.
@@ -144,7 +151,12 @@ impl Observer for Progress<'_> {
                     *last = elapsed;
                     let of = self.planned.map(|p| format!("/{}s", p.as_secs())).unwrap_or_default();
                     let mut err = std::io::stderr().lock();
-                    let _ = writeln!(err, "[{:>4}s{of}] {}", elapsed.as_secs(), line(iv, total, &self.context));
+                    let _ = writeln!(
+                        err,
+                        "[{:>4}s{of}] {}",
+                        elapsed.as_secs(),
+                        line(iv, total, &self.context)
+                    );
                 }
             }
             Display::Quiet => {}

@@ -265,5 +265,9 @@ fn stage_spans(model: &loadcell_engine::Model) -> Vec<(f64, f64)> {
         loadcell_engine::Model::Closed { vus } => vus,
         loadcell_engine::Model::Open { rate, .. } => rate,
     };
-    curve.segments().into_iter().map(|(start, len, _, _)| (start, start + len)).collect()
+    curve
+        .segments()
+        .into_iter()
+        .map(|(start, len, _, _)| (start, start + len))
+        .collect()
 }

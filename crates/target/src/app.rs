@@ -1,6 +1,6 @@
-//! Per-request pipeline: counting, the knobs (stall, workers, service time, CPU
-//! work, latency, leak, injected errors, connection closes) and turning a
-//! [`Reply`] into a hyper response. Shared state lives in [`App`].
+//! Per-request pipeline: counting, the knobs (stall, contention and coherency,
+//! workers, service time, CPU work, latency, leak, injected errors, connection
+//! closes) and turning a [`Reply`] into a hyper response. Shared state lives in [`App`].
 
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
@@ -32,6 +32,8 @@ pub(crate) struct App {
     pub(crate) stats: Stats,
     store: Store,
     workers: Option<Semaphore>,
+    /// Requests inside the knobs right now (for `--serial-time` and `--coherency-time`).
+    in_flight: AtomicUsize,
     leak_next: AtomicUsize,
     leaks: [Mutex<Vec<Box<[u8]>>>; LEAK_SHARDS],
 }
@@ -48,6 +50,7 @@ impl App {
         App {
             knobs: config.has_knobs(),
             workers: config.workers.map(Semaphore::new),
+            in_flight: AtomicUsize::new(0),
             config,
             stats: Stats::new(Instant::now()),
             store: Store::new(),
@@ -66,22 +69,33 @@ impl App {
         self.stats.clear_leaked();
     }
 
-    /// Applies stall, workers, service time, CPU work, latency and leak, in that order.
+    /// Applies stall, contention and coherency, workers, service time, CPU work, latency
+    /// and leak, in that order.
     async fn apply_knobs(&self) {
         let config = &self.config;
+        let in_flight = InFlight::enter(&self.in_flight);
         if let Some(stall) = &config.stall {
             let wait = stall.remaining(self.stats.started().elapsed());
             if !wait.is_zero() {
                 tokio::time::sleep(wait).await;
             }
         }
+        let shared = shared_wait(config.serial_time, config.coherency_time, in_flight.n);
+        // Without workers the service time is a plain delay too: one sleep, one timer rounding.
+        let (first, service) = match self.workers {
+            None => (shared + config.service_time, Duration::ZERO),
+            Some(_) => (shared, config.service_time),
+        };
+        if !first.is_zero() {
+            tokio::time::sleep(first).await;
+        }
         let permit = match &self.workers {
             // The semaphore is never closed, so acquire cannot fail; if it did we just go on.
             Some(workers) => workers.acquire().await.ok(),
             None => None,
         };
-        if !config.service_time.is_zero() {
-            tokio::time::sleep(config.service_time).await;
+        if !service.is_zero() {
+            tokio::time::sleep(service).await;
         }
         spin(config.cpu_work);
         drop(permit);
@@ -109,6 +123,40 @@ impl App {
             .push(block);
         self.stats.leaked(bytes);
     }
+}
+
+/// Counts a request in flight for as long as it lives.
+struct InFlight<'a> {
+    count: &'a AtomicUsize,
+    /// Requests in flight when this one arrived, itself included.
+    n: usize,
+}
+
+impl<'a> InFlight<'a> {
+    fn enter(count: &'a AtomicUsize) -> InFlight<'a> {
+        let n = count.fetch_add(1, Relaxed) + 1;
+        InFlight { count, n }
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.count.fetch_sub(1, Relaxed);
+    }
+}
+
+/// The wait imposed by `--serial-time s` and `--coherency-time c` on a request that finds
+/// `n` requests in flight (itself included): `n·s + n·(n−1)·c`. It is as if every request
+/// in flight queued ahead of it for one shared lock held `s + (n−1)·c` each, Amdahl's
+/// pessimistic reading of a serialized section, so a closed loop of `N` users sees exactly
+/// the Universal Scalability Law (see docs/scale.md). Capped at the 1 h knob maximum.
+pub(crate) fn shared_wait(serial: Duration, coherency: Duration, n: usize) -> Duration {
+    if serial.is_zero() && coherency.is_zero() {
+        return Duration::ZERO;
+    }
+    let n = n as f64;
+    let secs = n * serial.as_secs_f64() + n * (n - 1.0) * coherency.as_secs_f64();
+    Duration::from_secs_f64(secs.min(crate::knobs::MAX_DURATION.as_secs_f64()))
 }
 
 fn spin(duration: Duration) {
@@ -225,4 +273,21 @@ fn respond(reply: Reply) -> Response<Full<Bytes>> {
         headers.insert(SET_COOKIE, cookie);
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_wait_is_linear_in_serial_and_quadratic_in_coherency() {
+        let ms = Duration::from_millis;
+        assert_eq!(shared_wait(Duration::ZERO, Duration::ZERO, 10), Duration::ZERO);
+        assert_eq!(shared_wait(ms(1), Duration::ZERO, 1), ms(1));
+        assert_eq!(shared_wait(ms(1), Duration::ZERO, 8), ms(8));
+        assert_eq!(shared_wait(Duration::ZERO, ms(1), 1), Duration::ZERO);
+        assert_eq!(shared_wait(Duration::ZERO, ms(1), 4), ms(12));
+        assert_eq!(shared_wait(ms(2), ms(1), 3), ms(12));
+        assert_eq!(shared_wait(ms(1), ms(1), usize::MAX), crate::knobs::MAX_DURATION);
+    }
 }

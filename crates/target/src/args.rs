@@ -42,6 +42,16 @@ pub struct TargetArgs {
     #[arg(long, value_name = "DURATION")]
     pub service_time: Option<String>,
 
+    /// Contention (USL σ): each request waits this long for every request in flight, itself
+    /// included, as if all of them queued ahead of it for one shared lock, e.g. `1ms`.
+    #[arg(long, value_name = "DURATION")]
+    pub serial_time: Option<String>,
+
+    /// Coherency (USL κ): the shared section of each request also costs this long per other
+    /// request in flight, and each request waits for that of every request in flight, e.g. `20us`.
+    #[arg(long, value_name = "DURATION")]
+    pub coherency_time: Option<String>,
+
     /// CPU busy-spin per request (inside the worker when --workers is set), e.g. `100us`.
     #[arg(long, value_name = "DURATION")]
     pub cpu_work: Option<String>,
@@ -68,6 +78,8 @@ impl Default for TargetArgs {
             stall_for: None,
             workers: None,
             service_time: None,
+            serial_time: None,
+            coherency_time: None,
             cpu_work: None,
             leak: None,
             close_rate: None,

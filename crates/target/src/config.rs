@@ -27,6 +27,11 @@ pub struct Config {
     pub workers: Option<usize>,
     /// Time each request holds its worker (async sleep).
     pub service_time: Duration,
+    /// Contention: each request waits this long per request in flight (itself included).
+    pub serial_time: Duration,
+    /// Coherency: each request waits this long per ordered pair of requests in flight,
+    /// `n·(n−1)` times for `n` in flight.
+    pub coherency_time: Duration,
     /// CPU busy-spin per request (inside the worker).
     pub cpu_work: Duration,
     /// Bytes kept per request.
@@ -46,6 +51,8 @@ impl Default for Config {
             stall: None,
             workers: None,
             service_time: Duration::ZERO,
+            serial_time: Duration::ZERO,
+            coherency_time: Duration::ZERO,
             cpu_work: Duration::ZERO,
             leak_bytes: 0,
             close_rate: 0.0,
@@ -95,6 +102,9 @@ impl Config {
             stall,
             workers: opt_flag("workers", &args.workers, knobs::parse_count)?,
             service_time: opt_flag("service-time", &args.service_time, knobs::parse_duration)?.unwrap_or_default(),
+            serial_time: opt_flag("serial-time", &args.serial_time, knobs::parse_duration)?.unwrap_or_default(),
+            coherency_time: opt_flag("coherency-time", &args.coherency_time, knobs::parse_duration)?
+                .unwrap_or_default(),
             cpu_work: opt_flag("cpu-work", &args.cpu_work, knobs::parse_duration)?.unwrap_or_default(),
             leak_bytes: opt_flag("leak", &args.leak, knobs::parse_size)?.unwrap_or(0),
             close_rate: opt_flag("close-rate", &args.close_rate, knobs::parse_rate)?.unwrap_or(0.0),
@@ -124,7 +134,12 @@ impl Config {
                 .check()
                 .map_err(|reason| TargetError::flag("stall-for", format!("{:?}", stall.duration), reason))?;
         }
-        for (name, value) in [("service-time", self.service_time), ("cpu-work", self.cpu_work)] {
+        for (name, value) in [
+            ("service-time", self.service_time),
+            ("serial-time", self.serial_time),
+            ("coherency-time", self.coherency_time),
+            ("cpu-work", self.cpu_work),
+        ] {
             if value > knobs::MAX_DURATION {
                 return Err(TargetError::flag(
                     name,
@@ -150,6 +165,8 @@ impl Config {
             || self.stall.is_some()
             || self.workers.is_some()
             || !self.service_time.is_zero()
+            || !self.serial_time.is_zero()
+            || !self.coherency_time.is_zero()
             || !self.cpu_work.is_zero()
             || self.leak_bytes > 0
             || self.close_rate > 0.0
@@ -214,6 +231,8 @@ mod tests {
             stall_for: Some("1s".into()),
             workers: Some("4".into()),
             service_time: Some("50ms".into()),
+            serial_time: Some("1ms".into()),
+            coherency_time: Some("20us".into()),
             cpu_work: Some("100us".into()),
             leak: Some("1KB".into()),
             close_rate: Some("0.1".into()),
@@ -231,6 +250,8 @@ mod tests {
         );
         assert_eq!(c.workers, Some(4));
         assert_eq!(c.service_time, Duration::from_millis(50));
+        assert_eq!(c.serial_time, Duration::from_millis(1));
+        assert_eq!(c.coherency_time, Duration::from_micros(20));
         assert_eq!(c.cpu_work, Duration::from_micros(100));
         assert_eq!(c.leak_bytes, 1024);
         assert_eq!(c.close_rate, 0.1);
@@ -310,6 +331,20 @@ mod tests {
                     ..args()
                 },
                 "--service-time",
+            ),
+            (
+                TargetArgs {
+                    serial_time: Some("1".into()),
+                    ..args()
+                },
+                "--serial-time",
+            ),
+            (
+                TargetArgs {
+                    coherency_time: Some("2h".into()),
+                    ..args()
+                },
+                "--coherency-time",
             ),
             (
                 TargetArgs {

@@ -1,0 +1,261 @@
+//! `loadcell capacity` end to end: the real binary searches the highest sustainable rate of
+//! the built-in target (in-process, on 127.0.0.1) whose capacity is known by construction
+//! (`workers / service_time`), and must find it within ±10%; plus the exit codes for a
+//! target that fails even the lowest rate and for bad input, the time budget, and a
+//! scenario file.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use loadcell_target::{Config, Latency, TargetHandle};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// No loadcell process may live longer than this; a hang fails the test instead of CI.
+const CHILD_GUARD: Duration = Duration::from_secs(80);
+
+/// A fresh path under the system temp dir for this test's files.
+fn temp_path(name: &str) -> PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    std::env::temp_dir().join(format!("loadcell-cap-{}-{nanos}-{name}", std::process::id()))
+}
+
+/// Runs `loadcell ARGS` under the wall-clock guard.
+fn loadcell(args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loadcell"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start loadcell");
+    let started = Instant::now();
+    loop {
+        if child.try_wait().expect("wait for loadcell").is_some() {
+            return child.wait_with_output().expect("collect output");
+        }
+        if started.elapsed() > CHILD_GUARD {
+            let _ = child.kill();
+            let out = child.wait_with_output().expect("collect output");
+            panic!(
+                "loadcell {args:?} ran longer than {CHILD_GUARD:?}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn json_of(path: &PathBuf) -> Value {
+    let text = std::fs::read_to_string(path).expect("read --json");
+    let _ = std::fs::remove_file(path);
+    serde_json::from_str(&text).expect("valid JSON")
+}
+
+/// A target whose capacity is `workers / service` req/s.
+fn target(workers: usize, service: Duration) -> TargetHandle {
+    TargetHandle::spawn(Config {
+        workers: Some(workers),
+        service_time: service,
+        ..Config::default()
+    })
+    .expect("start the target")
+}
+
+/// Searches the capacity of a target built for `truth` req/s; returns (found, stdout).
+fn search(workers: usize, service: Duration, slo: &str) -> (f64, f64, String, Value) {
+    let truth = workers as f64 / service.as_secs_f64();
+    let server = target(workers, service);
+    let url = format!("{}/", server.url());
+    let json = temp_path(&format!("{workers}.json"));
+    let out = loadcell(&[
+        "capacity",
+        &url,
+        "--slo",
+        slo,
+        "--step-duration",
+        "2s",
+        "--threads",
+        "1",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "capacity {truth}/s:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json_of(&json);
+    let found = v["result"]["capacity"].as_f64().expect("a capacity");
+    (truth, found, stdout, v)
+}
+
+#[test]
+fn finds_known_capacities_within_ten_percent() {
+    // Service times of 100 ms keep tokio's timer rounding (~1 ms) small against them, and
+    // the target spends almost no CPU (the service time is an async sleep).
+    let cases = [(4usize, 100u64), (15, 100), (40, 100)];
+    let handles: Vec<_> = cases
+        .iter()
+        .map(|&(workers, ms)| std::thread::spawn(move || search(workers, Duration::from_millis(ms), "p95<200ms")))
+        .collect();
+    let mut report = String::new();
+    let mut failures = Vec::new();
+    for handle in handles {
+        let (truth, found, stdout, v) = handle.join().expect("search thread");
+        let result = &v["result"];
+        report.push_str(&format!("truth {truth}/s found {found}/s\n{stdout}\n"));
+        if (found - truth).abs() > 0.10 * truth {
+            failures.push(format!("truth {truth}/s, found {found}/s"));
+        }
+        assert_eq!(result["stop"], "converged", "{stdout}");
+        let (hp, lf) = (
+            result["highest_pass"].as_f64().unwrap(),
+            result["lowest_fail"].as_f64().unwrap(),
+        );
+        assert!(hp < lf && hp == found, "{stdout}");
+        let steps = result["steps"].as_array().unwrap();
+        assert!(steps.iter().any(|s| s["passed"] == false));
+        assert!(
+            steps
+                .iter()
+                .all(|s| s["p95_ms"].is_number() && s["achieved_rate"].is_number())
+        );
+        assert_eq!(result["chart"].as_array().unwrap().len(), steps.len());
+        assert!(stdout.contains("sustainable rate:"), "{stdout}");
+    }
+    eprintln!("{report}");
+    assert!(failures.is_empty(), "{failures:?}\n{report}");
+}
+
+#[test]
+fn a_target_failing_even_the_lowest_rate_exits_1() {
+    let server = TargetHandle::spawn(Config {
+        latency: Some(Latency::Fixed(Duration::from_millis(50))),
+        ..Config::default()
+    })
+    .expect("start the target");
+    let url = format!("{}/", server.url());
+    let json = temp_path("fail.json");
+    let out = loadcell(&[
+        "capacity",
+        &url,
+        "--slo",
+        "p95<10ms",
+        "--start-rate",
+        "8",
+        "--min-rate",
+        "4",
+        "--step-duration",
+        "1s",
+        "-q",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("no sustainable rate"), "{stdout}");
+    assert!(out.stderr.is_empty(), "-q prints no progress");
+    let v = json_of(&json);
+    assert_eq!(v["result"]["stop"], "min_rate");
+    assert!(v["result"]["capacity"].is_null());
+    let rates: Vec<f64> = v["result"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["offered_rate"].as_f64().unwrap())
+        .collect();
+    assert_eq!(rates, [8.0, 4.0]);
+}
+
+#[test]
+fn bad_input_exits_2_before_any_request() {
+    let server = target(4, Duration::from_millis(1));
+    let url = format!("{}/", server.url());
+    let cases: [&[&str]; 5] = [
+        &["capacity", &url],
+        &["capacity", &url, "--slo", "p95<<3"],
+        &[
+            "capacity",
+            &url,
+            "--slo",
+            "p95<100ms",
+            "--max-time",
+            "5s",
+            "--step-duration",
+            "10s",
+        ],
+        &["capacity", &url, "--slo", "p95<100ms", "--precision", "0"],
+        &["capacity", "missing.yaml", "--slo", "p95<100ms"],
+    ];
+    for args in cases {
+        let out = loadcell(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    }
+    assert_eq!(server.stats().requests_total, 0);
+}
+
+#[test]
+fn the_time_budget_is_never_exceeded() {
+    let server = target(1000, Duration::from_millis(1));
+    let url = format!("{}/", server.url());
+    let json = temp_path("budget.json");
+    let started = Instant::now();
+    let out = loadcell(&[
+        "capacity",
+        &url,
+        "--slo",
+        "p95<500ms",
+        "--step-duration",
+        "1s",
+        "--max-time",
+        "9s",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let v = json_of(&json);
+    assert_eq!(v["result"]["stop"], "budget");
+    assert!(v["result"]["elapsed_s"].as_f64().unwrap() <= 9.0);
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    assert!(v["result"]["steps"].as_array().unwrap().len() >= 2);
+}
+
+#[test]
+fn a_scenario_file_uses_its_thresholds_as_slos() {
+    let server = target(2, Duration::from_millis(50));
+    let file = temp_path("shop.yaml");
+    std::fs::write(
+        &file,
+        format!(
+            "name: cap\ntarget: {}\nload: {{ rate: 1, duration: 1s }}\njourneys:\n  - name: home\n    steps:\n      - get: /\n        check: {{ status: 200 }}\nthresholds:\n  http_req_duration: [\"p(95)<150\"]\n",
+            server.url()
+        ),
+    )
+    .unwrap();
+    let json = temp_path("scen.json");
+    let out = loadcell(&[
+        "capacity",
+        file.to_str().unwrap(),
+        "--step-duration",
+        "1s",
+        "--max-time",
+        "40s",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    let _ = std::fs::remove_file(&file);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let v = json_of(&json);
+    assert_eq!(v["slos"][0], "http_req_duration: p(95)<150");
+    let found = v["result"]["capacity"].as_f64().unwrap();
+    // 2 workers × 50 ms = 40/s; short steps and the budget only bound it loosely here.
+    assert!((20.0..=48.0).contains(&found), "{found}\n{stdout}");
+}

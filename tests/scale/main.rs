@@ -1,0 +1,210 @@
+//! `loadcell scale` end to end: the real binary sweeps closed-model concurrency levels
+//! against the built-in target (in-process, 127.0.0.1) and fits the Universal Scalability
+//! Law. A target that is a pure delay must scale linearly (σ ≈ 0, κ ≈ 0); a target with the
+//! contention and coherency knobs must give back the σ and κ they impose. Tolerances and
+//! the reasoning behind them are in docs/scale.md.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use loadcell_target::{Config, TargetHandle};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// No sweep may take longer than this; a hang fails the test instead of CI.
+const GUARD: Duration = Duration::from_secs(60);
+/// Levels of every sweep: up to 32 VUs, a few hundred req/s, easy for a debug build.
+const LEVELS: &str = "1,2,4,8,16,32";
+
+fn temp_file(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("loadcell-scale-{}-{name}.json", std::process::id()))
+}
+
+/// Runs `loadcell` with `args` under the wall-clock guard.
+fn loadcell(args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loadcell"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start loadcell");
+    let start = Instant::now();
+    while child.try_wait().expect("poll loadcell").is_none() {
+        if start.elapsed() > GUARD {
+            let _ = child.kill();
+            panic!("loadcell {args:?} ran longer than {GUARD:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("collect loadcell output")
+}
+
+/// Sweeps `server` with short levels and returns the `--json` report.
+fn sweep(server: &TargetHandle, name: &str) -> Value {
+    let json = temp_file(name);
+    let url = format!("{}/", server.url());
+    let out = loadcell(&[
+        "scale",
+        &url,
+        "--vus",
+        LEVELS,
+        "--step-duration",
+        "1500ms",
+        "--warmup",
+        "300ms",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(stdout.contains("σ (contention)"), "{stdout}");
+    let text = std::fs::read_to_string(&json).expect("read --json");
+    let _ = std::fs::remove_file(&json);
+    // The report is part of the test log: measured σ and κ against the imposed values.
+    eprintln!("{name}:\n{stdout}");
+    serde_json::from_str(&text).expect("--json is JSON")
+}
+
+fn number(v: &Value, path: &str) -> f64 {
+    v.pointer(path)
+        .and_then(Value::as_f64)
+        .unwrap_or_else(|| panic!("{path} missing in {v:#}"))
+}
+
+fn within(actual: f64, expected: f64, rel: f64) -> bool {
+    (actual - expected).abs() <= rel * expected.abs()
+}
+
+#[test]
+fn a_pure_delay_scales_linearly() {
+    let server = TargetHandle::spawn(Config {
+        service_time: Duration::from_millis(20),
+        ..Config::default()
+    })
+    .unwrap();
+    let report = sweep(&server, "linear");
+    let (sigma, kappa) = (number(&report, "/fit/sigma"), number(&report, "/fit/kappa"));
+    // Tolerance (docs/scale.md): σ ≤ 0.02 and κ ≤ 2·10⁻⁴, together at most a few percent
+    // of lost throughput at 32 VUs.
+    assert!(sigma <= 0.02, "σ = {sigma}");
+    assert!(kappa <= 2e-4, "κ = {kappa}");
+    assert!(number(&report, "/fit/r_squared") > 0.99, "{report:#}");
+    assert!(report["fit"]["peak_vus"].is_null() || number(&report, "/fit/peak_vus") > 64.0);
+    // 1/λ is the service time plus timer rounding and the loop's own overhead.
+    let lambda = number(&report, "/fit/lambda");
+    assert!((1.0 / lambda) > 0.020 && (1.0 / lambda) < 0.026, "λ = {lambda}");
+    let table = report["efficiency"].as_array().unwrap();
+    assert_eq!(table.len(), 6);
+    let last = number(&table[5], "/efficiency");
+    assert!(last > 0.9, "efficiency at 32 VUs: {last}");
+    assert_eq!(report["points"].as_array().unwrap().len(), 6);
+    assert_eq!(report["curve"].as_array().unwrap().len(), 64);
+}
+
+#[test]
+fn contention_and_coherency_knobs_are_recovered() {
+    let (service, serial, coherency) = (0.020, 0.001, 0.000_04);
+    let server = TargetHandle::spawn(Config {
+        service_time: Duration::from_secs_f64(service),
+        serial_time: Duration::from_secs_f64(serial),
+        coherency_time: Duration::from_secs_f64(coherency),
+        ..Config::default()
+    })
+    .unwrap();
+    let report = sweep(&server, "knobs");
+    let lambda = number(&report, "/fit/lambda");
+    let sigma = number(&report, "/fit/sigma");
+    let kappa = number(&report, "/fit/kappa");
+    // Imposed: σ = s/(S+s) = 0.0476, κ = c/(S+s) = 0.00190 (docs/scale.md). The effective
+    // service time is ~1–2 ms longer than S (timer rounding, HTTP round trip), which lowers
+    // both, hence ±25 % against the nominal values…
+    let nominal_sigma = serial / (service + serial);
+    let nominal_kappa = coherency / (service + serial);
+    assert!(
+        within(sigma, nominal_sigma, 0.25),
+        "σ = {sigma}, imposed {nominal_sigma}"
+    );
+    assert!(
+        within(kappa, nominal_kappa, 0.25),
+        "κ = {kappa}, imposed {nominal_kappa}"
+    );
+    // …and ±15 % against the knobs themselves once that effective time is taken from the
+    // fit: σ/λ = s and κ/λ = c.
+    assert!(
+        within(sigma / lambda, serial, 0.15),
+        "σ/λ = {} s, imposed {serial}",
+        sigma / lambda
+    );
+    assert!(
+        within(kappa / lambda, coherency, 0.15),
+        "κ/λ = {} s, imposed {coherency}",
+        kappa / lambda
+    );
+    assert!(number(&report, "/fit/r_squared") > 0.98, "{report:#}");
+    // N* = √((1−σ)/κ) ≈ 22 VUs for the imposed values.
+    let peak = number(&report, "/fit/peak_vus");
+    assert!((15.0..=32.0).contains(&peak), "N* = {peak}");
+    assert!(number(&report, "/fit/peak_throughput") > 0.0);
+}
+
+#[test]
+fn bad_input_exits_2_before_any_request() {
+    for args in [
+        &["scale", "http://127.0.0.1:9/", "--vus", "1,2"][..],
+        &["scale", "http://127.0.0.1:9/", "--vus", "1,zero,4"],
+        &["scale", "http://127.0.0.1:9/", "--vus", "0,2,4"],
+        &[
+            "scale",
+            "http://127.0.0.1:9/",
+            "--vus",
+            "1,2,4",
+            "--step-duration",
+            "0s",
+        ],
+        &["scale", "nope://x", "--vus", "1,2,4"],
+        &["scale", "http://127.0.0.1:9/"],
+    ] {
+        let out = loadcell(args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.trim().lines().count(), 1, "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn a_dead_target_gives_no_fit_and_exit_1() {
+    // A port nobody listens on: every request is refused.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let json = temp_file("dead");
+    let url = format!("http://127.0.0.1:{port}/");
+    let out = loadcell(&[
+        "scale",
+        &url,
+        "--vus",
+        "1,2,3",
+        "--step-duration",
+        "200ms",
+        "--warmup",
+        "0s",
+        "-q",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("no fit: every request failed"), "{stdout}");
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let _ = std::fs::remove_file(&json);
+    assert!(report["fit"].is_null());
+    assert!(report["error"].is_string());
+}
