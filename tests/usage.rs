@@ -104,3 +104,18 @@ fn help_exits_zero() {
         assert!(run.stdout.contains(flag), "run --help does not list {flag}");
     }
 }
+
+#[test]
+fn missing_subcommand_or_argument_is_a_usage_error_naming_it() {
+    let bare = run_raw::<&str>(&[]);
+    bare.assert_exit(2);
+    bare.assert_no_panic();
+    let run = run_raw(&["run"]);
+    run.assert_exit(2);
+    assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("<URL|FILE>"),
+        "the message names what is missing: {}",
+        run.stderr
+    );
+}

@@ -13,6 +13,7 @@ mod load;
 mod metadata;
 mod outputs;
 mod print;
+mod profile;
 mod progress;
 mod run_cmd;
 mod samples;
@@ -55,24 +56,61 @@ pub fn main() -> i32 {
     }
 }
 
-/// Help and version go to stdout with exit 0; usage errors become one line and exit 2.
+/// Help and version go to stdout with exit 0; usage errors become one line and exit 2
+/// (a missing subcommand prints the help too, but is still a usage error).
 fn clap_error(e: clap::Error) -> i32 {
     match e.kind() {
-        ClapErrorKind::DisplayHelp
-        | ClapErrorKind::DisplayVersion
-        | ClapErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+        ClapErrorKind::DisplayHelp | ClapErrorKind::DisplayVersion => {
             let _ = e.print();
             exit::OK
         }
-        _ => {
-            let rendered = e.render().to_string();
-            let first = rendered
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("invalid arguments");
-            let first = first.strip_prefix("error: ").unwrap_or(first);
-            eprintln!("error: {first} (see 'loadcell --help')");
+        ClapErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
             exit::USAGE
         }
+        _ => {
+            eprintln!(
+                "error: {} (see 'loadcell --help')",
+                first_paragraph(&e.render().to_string())
+            );
+            exit::USAGE
+        }
+    }
+}
+
+/// clap's message up to its first blank line, on one line: the problem and what it names
+/// (`the following required arguments were not provided: <URL|FILE>`), without the usage block.
+fn first_paragraph(rendered: &str) -> String {
+    let text: Vec<&str> = rendered
+        .lines()
+        .skip_while(|l| l.trim().is_empty())
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let joined = text.join(" ");
+    let joined = joined.strip_prefix("error: ").unwrap_or(&joined).to_string();
+    if joined.is_empty() {
+        "invalid arguments".to_string()
+    } else {
+        joined
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_errors_become_one_line_that_keeps_what_they_name() {
+        let rendered = "error: the following required arguments were not provided:\n  <URL|FILE>\n\nUsage: loadcell run <URL|FILE>\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            first_paragraph(rendered),
+            "the following required arguments were not provided: <URL|FILE>"
+        );
+        assert_eq!(
+            first_paragraph("error: unexpected argument '--nope' found\n\n  tip: x\n"),
+            "unexpected argument '--nope' found"
+        );
+        assert_eq!(first_paragraph(""), "invalid arguments");
     }
 }
