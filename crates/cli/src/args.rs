@@ -74,6 +74,35 @@ pub struct RunArgs {
     #[arg(long, value_name = "STAGES", help_heading = "Load")]
     pub stages: Option<String>,
 
+    /// Test-type profile expanded into stages around --target-rate or --target-vus:
+    /// smoke, load, stress, spike, soak, breakpoint (see docs/profiles.md).
+    #[arg(long, value_name = "PROFILE", help_heading = "Profiles")]
+    pub profile: Option<String>,
+
+    /// With --profile: the target arrival rate (open model).
+    #[arg(long, value_name = "RATE", value_parser = parse_rate, help_heading = "Profiles")]
+    pub target_rate: Option<f64>,
+
+    /// With --profile: the target number of VUs (closed model).
+    #[arg(long, value_name = "VUS", value_parser = parse_count, conflicts_with = "target_rate", help_heading = "Profiles")]
+    pub target_vus: Option<u64>,
+
+    /// With --profile: length of each ramp [default: 30s; 10s between stress steps; 10m for breakpoint].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, help_heading = "Profiles")]
+    pub ramp: Option<Duration>,
+
+    /// With --profile: how long to hold the level [default: 2m (per step for stress); 30s smoke; 1h soak].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, help_heading = "Profiles")]
+    pub hold: Option<Duration>,
+
+    /// With --profile spike: the spike is this many times the target [default: 5].
+    #[arg(long, value_name = "N", help_heading = "Profiles")]
+    pub spike_factor: Option<f64>,
+
+    /// With --profile spike: how long the spike lasts [default: 30s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, help_heading = "Profiles")]
+    pub spike_hold: Option<Duration>,
+
     /// Run this long first and leave it out of the results.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, help_heading = "Load")]
     pub warmup: Option<Duration>,

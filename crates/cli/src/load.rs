@@ -29,6 +29,10 @@ pub struct LoadInputs {
     pub threads: Option<usize>,
     /// End the run this long after the start even if the stages go on.
     pub cut: Option<Duration>,
+    /// The test-type profile the stages were expanded from.
+    pub profile: Option<crate::profile::Kind>,
+    /// Phase names of the stages (profiles), for the summary's `stages[]`.
+    pub stage_names: Vec<String>,
 }
 
 /// What the engine needs to know about the load.
@@ -37,6 +41,8 @@ pub struct LoadPlan {
     pub model: Model,
     pub run_for: Option<Duration>,
     pub threads: usize,
+    /// Phase names of the stages (empty without a profile).
+    pub stage_names: Vec<String>,
 }
 
 fn usage(m: &str) -> CliError {
@@ -127,6 +133,7 @@ pub fn plan(i: &LoadInputs) -> Result<LoadPlan, CliError> {
         model,
         run_for: run_for.map(Duration::from_secs_f64),
         threads,
+        stage_names: i.stage_names.clone(),
     })
 }
 

@@ -93,7 +93,13 @@ pub fn rebuild(dir: &Path) -> Result<i32, CliError> {
         vus_limit: outcome.model.vus_limit(),
     };
     let verdicts = evaluate(&thresholds, &source);
-    let summary = summary::build(outcome, &recorded.meta.label, verdicts, recorded.meta.metadata.clone());
+    let summary = summary::build(
+        outcome,
+        &recorded.meta.label,
+        verdicts,
+        recorded.meta.metadata.clone(),
+        &[],
+    );
     print!("{}", print::render(&summary));
     let written = write_all(dir, &summary)?;
     println!();

@@ -107,6 +107,9 @@ fn line(iv: &IntervalSummary, total: &Recorder, context: &Context) -> String {
         let stage = context.stages.iter().position(|&(start, end)| at >= start && at < end);
         if let Some(i) = stage {
             text.push_str(&format!("  stage {}/{}", i + 1, context.stages.len()));
+            if let Some(name) = context.stage_names.get(i) {
+                text.push_str(&format!(" {name}"));
+            }
         }
     }
     if !context.journeys.is_empty() {
@@ -127,6 +130,8 @@ fn line(iv: &IntervalSummary, total: &Recorder, context: &Context) -> String {
 #[derive(Debug, Default, Clone)]
 pub struct Context {
     pub stages: Vec<(f64, f64)>,
+    /// Phase names of the stages (test-type profiles), shown after `stage i/n`.
+    pub stage_names: Vec<String>,
     pub journeys: Vec<String>,
 }
 

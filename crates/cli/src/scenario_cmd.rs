@@ -4,7 +4,11 @@
 use crate::args::RunArgs;
 use crate::error::CliError;
 use crate::load::{LoadInputs, plan};
-use crate::run_cmd::{DEFAULT_TIMEOUT, RunInfo, execute, load_inputs, parse_thresholds, settings, transport};
+use crate::profile::{Kind, Target};
+use crate::run_cmd::{
+    DEFAULT_TIMEOUT, FileProfile, RunInfo, execute, load_inputs, parse_thresholds, profile_thresholds, settings,
+    transport,
+};
 use loadcell_engine::units::Stage;
 use loadcell_http::Origin;
 use loadcell_journey::JourneyWorkload;
@@ -66,7 +70,15 @@ pub fn run_scenario(scenario: Scenario, args: &RunArgs, interrupts: Arc<AtomicUs
         }
     }
     thresholds.extend(extra);
-    let load = plan(&scenario_load(&scenario, args)?)?;
+    let inputs = scenario_load(&scenario, args)?;
+    let has_checks = scenario
+        .journeys
+        .iter()
+        .flat_map(|j| &j.steps)
+        .any(|s| matches!(s, Step::Request(r) if !r.checks.is_empty()));
+    profile_thresholds(inputs.profile, &mut thresholds, has_checks)?;
+    let load = plan(&inputs)?;
+    let stage_names = load.stage_names.clone();
     let timeout = args.timeout.or(scenario.defaults.timeout).unwrap_or(DEFAULT_TIMEOUT);
     let transport = transport(&origin, args, timeout)?;
     let requests = args.requests.or(scenario.iterations);
@@ -89,6 +101,8 @@ pub fn run_scenario(scenario: Scenario, args: &RunArgs, interrupts: Arc<AtomicUs
         default_out: Some(scenario.name.clone()),
         label,
         thresholds: &thresholds,
+        stage_names,
+        abort_on_fail: args.abort_on_fail || inputs.profile == Some(Kind::Breakpoint),
     };
     let workload = JourneyWorkload::new(scenario, origin, args.http2);
     execute(info, workload, settings, args, interrupts)
@@ -97,11 +111,44 @@ pub fn run_scenario(scenario: Scenario, args: &RunArgs, interrupts: Arc<AtomicUs
 /// The scenario's `load:`, unless the command line gives a model of its own (-c, -r or
 /// --stages replace it; -d, -n, --warmup, --max-vus and --threads override single fields).
 fn scenario_load(scenario: &Scenario, args: &RunArgs) -> Result<LoadInputs, CliError> {
-    let cli = load_inputs(args)?;
+    let file = match &scenario.load {
+        Load::Profile {
+            profile,
+            target_rate,
+            target_vus,
+            ..
+        } => Some(FileProfile {
+            kind: Kind::parse(profile)?,
+            target: match (target_rate, target_vus) {
+                (Some(r), _) => Some(Target::Rate(*r)),
+                (None, Some(v)) => Some(Target::Vus(*v)),
+                (None, None) => None,
+            },
+        }),
+        _ => None,
+    };
+    let cli = load_inputs(args, file)?;
     if args.concurrency.is_some() || args.rate.is_some() || args.stages.is_some() {
         return Ok(cli);
     }
+    if let Some(kind) = cli.profile {
+        // The profile (the file's or --profile) sets the stages; the file still gives
+        // warm-up, iterations and max_vus unless the command line does.
+        let file_max_vus = match &scenario.load {
+            Load::Profile { max_vus, .. } | Load::Open { max_vus, .. } => *max_vus,
+            Load::Closed { .. } => None,
+        };
+        let warmup = args.warmup.or(scenario.warmup).unwrap_or_default();
+        return Ok(LoadInputs {
+            requests: cli.requests.or(scenario.iterations),
+            warmup,
+            max_vus: cli.max_vus.or(if cli.open { file_max_vus } else { None }),
+            profile: Some(kind),
+            ..cli
+        });
+    }
     let mut inputs = match &scenario.load {
+        Load::Profile { .. } => return Ok(cli),
         Load::Closed { vus, stages, duration } => LoadInputs {
             concurrency: *vus,
             stages: (!stages.is_empty()).then(|| stages.clone()),

@@ -11,7 +11,14 @@ use loadcell_schema::{
 const SATURATED_CPU_PERCENT: f64 = 90.0;
 
 /// The summary of `outcome`, with threshold verdicts already evaluated.
-pub fn build(outcome: &Outcome, target: &str, thresholds: Vec<ThresholdResult>, metadata: RunMetadata) -> Summary {
+/// `stage_names[i]` names stage `i` of the planned curve (profiles); missing names are `None`.
+pub fn build(
+    outcome: &Outcome,
+    target: &str,
+    thresholds: Vec<ThresholdResult>,
+    metadata: RunMetadata,
+    stage_names: &[String],
+) -> Summary {
     let total = &outcome.total;
     let all = total.overall();
     let secs = outcome.measured.as_secs_f64();
@@ -205,7 +212,7 @@ pub fn build(outcome: &Outcome, target: &str, thresholds: Vec<ThresholdResult>, 
             .into_iter()
             .map(|(percentile, latency_ms)| PercentilePoint { percentile, latency_ms })
             .collect(),
-        stages: stage_marks(&outcome.model),
+        stages: stage_marks(&outcome.model, stage_names),
         metadata,
     }
 }
@@ -224,8 +231,8 @@ pub fn group_by_endpoint(outcome: &Outcome) -> Vec<(String, String, EndpointMetr
     groups
 }
 
-/// The planned load curve as stage marks.
-fn stage_marks(model: &Model) -> Vec<StageMark> {
+/// The planned load curve as stage marks, named by `names` where given.
+fn stage_marks(model: &Model, names: &[String]) -> Vec<StageMark> {
     let (curve, unit) = match model {
         Model::Closed { vus } => (vus, "vus"),
         Model::Open { rate, .. } => (rate, "iterations/s"),
@@ -233,13 +240,50 @@ fn stage_marks(model: &Model) -> Vec<StageMark> {
     curve
         .segments()
         .into_iter()
-        .filter(|&(_, len, _, _)| len < 1e8)
-        .map(|(start, len, from, to)| StageMark {
+        .enumerate()
+        .filter(|&(_, (_, len, _, _))| len < 1e8)
+        .map(|(i, (start, len, from, to))| StageMark {
             start_s: start,
             end_s: start + len,
             from,
             to,
             unit: unit.to_string(),
+            name: names.get(i).cloned(),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use loadcell_engine::LoadCurve;
+    use loadcell_engine::units::Stage;
+    use std::time::Duration;
+
+    #[test]
+    fn stage_marks_carry_the_phase_names() {
+        let stages = [
+            Stage {
+                duration: Duration::from_secs(10),
+                target: 5.0,
+            },
+            Stage {
+                duration: Duration::from_secs(20),
+                target: 5.0,
+            },
+        ];
+        let model = Model::Closed {
+            vus: LoadCurve::new(0.0, &stages),
+        };
+        let names = ["ramp up".to_string(), "hold 100%".to_string()];
+        let marks = stage_marks(&model, &names);
+        assert_eq!(marks.len(), 2);
+        assert_eq!(marks[1].name.as_deref(), Some("hold 100%"));
+        assert_eq!((marks[1].start_s, marks[1].end_s), (10.0, 30.0));
+        assert!(stage_marks(&model, &[]).iter().all(|m| m.name.is_none()));
+        let json = serde_json::to_string(&marks[0]).unwrap_or_default();
+        assert!(json.contains("\"name\":\"ramp up\""), "{json}");
+        let unnamed = serde_json::to_string(&stage_marks(&model, &[])[0]).unwrap_or_default();
+        assert!(!unnamed.contains("name"), "{unnamed}");
+    }
 }

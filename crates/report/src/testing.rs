@@ -185,6 +185,7 @@ pub fn summary(seconds: usize) -> Summary {
                 from: 0.0,
                 to: 333.0,
                 unit: "iterations/s".to_string(),
+                name: None,
             },
             StageMark {
                 start_s: 60.0,
@@ -192,6 +193,7 @@ pub fn summary(seconds: usize) -> Summary {
                 from: 333.0,
                 to: 333.0,
                 unit: "iterations/s".to_string(),
+                name: None,
             },
         ],
         metadata: RunMetadata {

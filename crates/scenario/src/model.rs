@@ -62,6 +62,15 @@ pub enum Load {
         duration: Option<Duration>,
         max_vus: Option<u64>,
     },
+    /// A test-type profile (`smoke`, `load`, `stress`, `spike`, `soak`, `breakpoint`) that the
+    /// command line expands into stages around `target_rate` (open model) or `target_vus`
+    /// (closed model); `smoke` may have neither (2 VUs), `breakpoint` needs `target_rate`.
+    Profile {
+        profile: String,
+        target_rate: Option<f64>,
+        target_vus: Option<u64>,
+        max_vus: Option<u64>,
+    },
 }
 
 /// `defaults:` — applied to every request step.

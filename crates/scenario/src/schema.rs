@@ -139,7 +139,7 @@ pub fn json_schema() -> Value {
     let load = json!({
         "type": "object",
         "additionalProperties": false,
-        "description": "Closed model: vus + duration, or stages. Open model: rate + duration, or rate_stages (+ max_vus).",
+        "description": "Closed model: vus + duration, or stages. Open model: rate + duration, or rate_stages (+ max_vus). Or a test-type profile around target_rate or target_vus (docs/profiles.md).",
         "properties": {
             "vus": {"type": "integer", "minimum": 1},
             "duration": {"$ref": "#/$defs/duration"},
@@ -148,7 +148,10 @@ pub fn json_schema() -> Value {
             "rate_stages": {"anyOf": [{"type": "array", "minItems": 1, "items": stage("rate", json!({"$ref": "#/$defs/rate"}))}, {"type": "string"}]},
             "max_vus": {"type": "integer", "minimum": 1},
             "warmup": {"$ref": "#/$defs/duration"},
-            "iterations": {"type": "integer", "minimum": 1}
+            "iterations": {"type": "integer", "minimum": 1},
+            "profile": {"enum": ["smoke", "load", "stress", "spike", "soak", "breakpoint"], "description": "Test-type profile expanded into stages around target_rate or target_vus."},
+            "target_rate": {"$ref": "#/$defs/rate"},
+            "target_vus": {"type": "integer", "minimum": 1}
         }
     });
     let data_source = json!({

@@ -199,6 +199,10 @@ pub struct StageMark {
     pub to: f64,
     /// `vus` (closed model) or `iterations/s` (open model).
     pub unit: String,
+    /// The phase this stage is, when the stages come from a test-type profile
+    /// (`ramp up`, `hold 100%`, `step 150%`, `spike ×5`, `recovery`, `ramp down`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// Where and how the run was made.

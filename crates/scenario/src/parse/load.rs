@@ -1,5 +1,6 @@
 //! `load:` — the closed model (`vus` + `duration`, or VU `stages`) or the open model (`rate` +
-//! `duration`, or `rate_stages`, with `max_vus`), plus `warmup` and `iterations`.
+//! `duration`, or `rate_stages`, with `max_vus`), or a test-type `profile` around `target_rate`
+//! or `target_vus`; plus `warmup` and `iterations`.
 
 use std::time::Duration;
 
@@ -9,7 +10,7 @@ use super::node::{Key, Kind, Node, get};
 use super::{Ctx, value};
 use crate::model::Load;
 
-const KEYS: [&str; 8] = [
+const KEYS: [&str; 11] = [
     "vus",
     "duration",
     "stages",
@@ -18,7 +19,14 @@ const KEYS: [&str; 8] = [
     "max_vus",
     "warmup",
     "iterations",
+    "profile",
+    "target_rate",
+    "target_vus",
 ];
+/// The test-type profiles (expanded by the command line; see docs/profiles.md).
+const PROFILES: [&str; 6] = ["smoke", "load", "stress", "spike", "soak", "breakpoint"];
+/// Keys a `profile` replaces.
+const NOT_WITH_PROFILE: [&str; 5] = ["vus", "duration", "stages", "rate", "rate_stages"];
 const CLOSED: [&str; 2] = ["vus", "stages"];
 const OPEN: [&str; 3] = ["rate", "rate_stages", "max_vus"];
 
@@ -35,7 +43,19 @@ pub(crate) fn section(ctx: &mut Ctx<'_>, node: &Node) -> Option<(Load, Option<Du
     let warmup = field("warmup").and_then(|(_, n)| value::duration(ctx, n, "'warmup'"));
     let iterations = field("iterations").and_then(|(_, n)| value::whole_in(ctx, n, "'iterations'", 1, u64::MAX));
     let open = entries.iter().any(|(k, _)| OPEN.contains(&k.text.as_str()));
-    let load = if open {
+    let load = if let Some((pkey, pnode)) = field("profile") {
+        profile(ctx, entries, pkey, pnode)
+    } else if let Some((k, _)) = field("target_rate").or_else(|| field("target_vus")) {
+        ctx.error(
+            k.pos,
+            format!(
+                "'{}' is the level of a test-type profile: add 'profile: {}' or use 'rate'/'vus'",
+                k.text,
+                PROFILES.join("|")
+            ),
+        );
+        return None;
+    } else if open {
         let rate = field("rate").and_then(|(_, n)| value::rate(ctx, n, "'rate'"));
         let max_vus = field("max_vus").and_then(|(_, n)| value::whole_in(ctx, n, "'max_vus'", 1, u64::MAX));
         let stages = match field("rate_stages") {
@@ -80,6 +100,65 @@ pub(crate) fn section(ctx: &mut Ctx<'_>, node: &Node) -> Option<(Load, Option<Du
         Load::Closed { vus, stages, duration }
     };
     ctx.clean_since(mark).then_some((load, warmup, iterations))
+}
+
+/// `profile:` with `target_rate` or `target_vus` (and optionally `max_vus`, `warmup`,
+/// `iterations`); the stages come from the command line's expansion.
+fn profile(ctx: &mut Ctx<'_>, entries: &[(Key, Node)], key: &Key, node: &Node) -> Load {
+    let field = |k: &str| get(entries, k);
+    let keys_ok = entries.iter().all(|(k, _)| KEYS.contains(&k.text.as_str()));
+    let name = value::choice(ctx, node, "'profile'", &PROFILES).and_then(|i| PROFILES.get(i).copied());
+    for other in NOT_WITH_PROFILE {
+        if let Some((k, _)) = field(other) {
+            ctx.error(
+                k.pos,
+                both(
+                    other,
+                    key,
+                    "the profile sets the stages; give its level with 'target_rate' or 'target_vus'",
+                ),
+            );
+        }
+    }
+    let target_rate = field("target_rate").and_then(|(_, n)| value::rate(ctx, n, "'target_rate'"));
+    let target_vus = field("target_vus").and_then(|(_, n)| value::whole_in(ctx, n, "'target_vus'", 1, u64::MAX));
+    let max_vus = field("max_vus").and_then(|(_, n)| value::whole_in(ctx, n, "'max_vus'", 1, u64::MAX));
+    if let (Some((_, n)), Some(0.0)) = (field("target_rate"), target_rate) {
+        ctx.error(n.pos, "'target_rate' must be more than 0");
+    }
+    match (field("target_rate"), field("target_vus")) {
+        (Some(_), Some((k, _))) => ctx.error(
+            k.pos,
+            "'target_vus' cannot be combined with 'target_rate': a profile runs either the open model (rate) or the closed model (VUs)",
+        ),
+        (None, Some((k, _))) if name == Some("breakpoint") => ctx.error(
+            k.pos,
+            "profile 'breakpoint' ramps an arrival rate: use 'target_rate', not 'target_vus'",
+        ),
+        (None, Some(_)) => {
+            if let Some((k, _)) = field("max_vus") {
+                ctx.error(
+                    k.pos,
+                    "'max_vus' applies to the open model; it cannot be combined with 'target_vus'",
+                );
+            }
+        }
+        // An unknown key is likely a misspelt level; its error says so better.
+        (None, None) if name.is_some_and(|n| n != "smoke") && keys_ok => ctx.error(
+            key.pos,
+            format!(
+                "profile '{}' needs a level: add 'target_rate' (open model) or 'target_vus' (closed model)",
+                name.unwrap_or_default()
+            ),
+        ),
+        _ => {}
+    }
+    Load::Profile {
+        profile: name.unwrap_or_default().to_string(),
+        target_rate,
+        target_vus,
+        max_vus,
+    }
 }
 
 fn both(key: &str, other: &Key, why: &str) -> String {
