@@ -109,3 +109,99 @@ fn a_profile_without_a_level_is_a_usage_error() {
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(summary.is_none());
 }
+
+/// Stress against a target of known capacity (4 workers × 10 ms ≈ 350–400 requests/s): the
+/// per-stage table holds below it, and the breaking point is the first stage at or above it,
+/// classified by how the target broke (latency climbed, throughput fell short).
+#[test]
+fn stress_finds_the_breaking_point_and_says_how() {
+    let server = TargetHandle::spawn(Config {
+        workers: Some(4),
+        service_time: Duration::from_millis(10),
+        ..Config::default()
+    })
+    .expect("target");
+    let (code, stderr, summary) = run(
+        &server.url(),
+        "stress",
+        &[
+            "--profile",
+            "stress",
+            "--target-rate",
+            "200",
+            "--ramp",
+            "1s",
+            "--hold",
+            "2s",
+            "--threshold",
+            "p95<50ms",
+        ],
+    );
+    assert_eq!(code, Some(1), "the threshold fails overall: {stderr}");
+    let summary = summary.expect("summary");
+    let phases = summary["phases"].as_array().expect("phases");
+    // Stages are measured by whole seconds: every stage of at least a second has its row.
+    assert_eq!(phases.len(), 11, "5 ramps, 5 steps and the ramp down");
+    let held = |name: &str| {
+        phases
+            .iter()
+            .find(|p| p["name"] == name)
+            .map(|p| p["thresholds_passed"].as_bool())
+    };
+    assert_eq!(held("step 50%"), Some(Some(true)), "100/s is far below capacity");
+    assert_eq!(held("step 100%"), Some(Some(true)), "200/s is below capacity");
+    let bp = &summary["breaking_point"];
+    let level = bp["level"].as_f64().expect("a breaking point");
+    assert!((300.0..=600.0).contains(&level), "breaks at or above capacity: {bp}");
+    let how: Vec<&str> = bp["how"]
+        .as_array()
+        .expect("how")
+        .iter()
+        .filter_map(|h| h.as_str())
+        .collect();
+    assert!(
+        how.contains(&"latency climbed"),
+        "a queueing target breaks by latency: {how:?}"
+    );
+}
+
+/// A target that fails half its requests breaks at the first stage, by errors.
+#[test]
+fn errors_are_named_as_how_it_broke() {
+    let server = TargetHandle::spawn(Config {
+        error_rate: 0.5,
+        ..Config::default()
+    })
+    .expect("target");
+    let (code, stderr, summary) = run(
+        &server.url(),
+        "errors",
+        &[
+            "--profile",
+            "load",
+            "--target-rate",
+            "50",
+            "--ramp",
+            "1s",
+            "--hold",
+            "2s",
+            "--threshold",
+            "error_rate<1%",
+        ],
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    let summary = summary.expect("summary");
+    let bp = &summary["breaking_point"];
+    assert_eq!(
+        bp["name"], summary["phases"][0]["name"],
+        "the first stage already fails: {bp}"
+    );
+    assert_eq!(bp["last_good"], Value::Null);
+    let how: Vec<&str> = bp["how"]
+        .as_array()
+        .expect("how")
+        .iter()
+        .filter_map(|h| h.as_str())
+        .collect();
+    assert!(how.contains(&"errors appeared"), "{how:?}");
+}

@@ -12,6 +12,7 @@ mod live;
 mod load;
 mod metadata;
 mod outputs;
+mod phases;
 mod print;
 mod profile;
 mod progress;

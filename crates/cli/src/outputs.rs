@@ -93,13 +93,14 @@ pub fn rebuild(dir: &Path) -> Result<i32, CliError> {
         vus_limit: outcome.model.vus_limit(),
     };
     let verdicts = evaluate(&thresholds, &source);
-    let summary = summary::build(
+    let mut summary = summary::build(
         outcome,
         &recorded.meta.label,
         verdicts,
         recorded.meta.metadata.clone(),
         &[],
     );
+    crate::phases::attach(&mut summary, outcome, &thresholds, &[]);
     print!("{}", print::render(&summary));
     let written = write_all(dir, &summary)?;
     println!();

@@ -201,6 +201,58 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
         }
     }
 
+    if !s.phases.is_empty() {
+        writeln!(o)?;
+        let width = s
+            .phases
+            .iter()
+            .map(|p| p.name.chars().count())
+            .max()
+            .unwrap_or(6)
+            .clamp(6, 32);
+        writeln!(
+            o,
+            "  {:<width$}  {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>8}  thresholds",
+            "stage", "level", "req/s", "p50", "p95", "p99", "errors", "dropped"
+        )?;
+        for p in &s.phases {
+            let verdict = match p.thresholds_passed {
+                Some(true) => "held".to_string(),
+                Some(false) => format!("FAILED: {}", p.failed_thresholds.join(", ")),
+                None => String::new(),
+            };
+            writeln!(
+                o,
+                "  {:<width$}  {:>9} {:>9} {:>9} {:>9} {:>9} {:>7.2}% {:>8}  {verdict}",
+                truncate(&p.name, width),
+                num(p.level),
+                num(p.rate_per_s),
+                ms(p.latency_ms.p50),
+                ms(p.latency_ms.p95),
+                ms(p.latency_ms.p99),
+                p.error_rate * 100.0,
+                p.dropped_iterations
+            )?;
+        }
+        if let Some(b) = &s.breaking_point {
+            let after = b
+                .last_good
+                .as_ref()
+                .map(|g| format!(" (last stage that held: {g})"))
+                .unwrap_or_default();
+            writeln!(
+                o,
+                "  breaking point: {} at level {}{after}: {}",
+                b.name,
+                num(b.level),
+                b.how.join(", ")
+            )?;
+            for d in &b.detail {
+                writeln!(o, "    {d}")?;
+            }
+        }
+    }
+
     if !s.thresholds.is_empty() {
         writeln!(o)?;
         writeln!(o, "  thresholds")?;

@@ -342,7 +342,8 @@ pub fn execute<W: Workload>(
         vus_limit,
     };
     let verdicts = evaluate(thresholds, &source);
-    let summary = summary::build(&outcome, &info.label, verdicts, info.metadata, &info.stage_names);
+    let mut summary = summary::build(&outcome, &info.label, verdicts, info.metadata, &info.stage_names);
+    crate::phases::attach(&mut summary, &outcome, thresholds, &info.stage_names);
     print!("{}", print::render(&summary));
     if let Some(reason) = progress.abort_reason() {
         println!("  aborted by --abort-on-fail: {reason}");

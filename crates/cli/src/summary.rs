@@ -214,6 +214,9 @@ pub fn build(
             .collect(),
         stages: stage_marks(&outcome.model, stage_names),
         metadata,
+        // Filled by `phases::attach`, which needs the parsed thresholds.
+        phases: Vec::new(),
+        breaking_point: None,
     }
 }
 

@@ -22,7 +22,7 @@ mod workload;
 pub use context::{Sent, Transport, VuContext};
 pub use plan::Model;
 pub use quick::SingleRequest;
-pub use run::{Control, IntervalEvent, Observer, Outcome, Settings, run};
+pub use run::{Control, IntervalEvent, Observer, Outcome, Settings, phase_of, phase_spans, run};
 pub use samples::{RequestRecord, SampleSink, SampleSinkFactory, Samples};
 pub use schedule::LoadCurve;
 pub use usage::ProcessUsage;

@@ -82,6 +82,9 @@ pub struct Outcome {
     pub usage: ProcessUsage,
     pub model: Model,
     pub warmup_len: Duration,
+    /// Measured results per stage of the model's curve (in stage order): the intervals whose
+    /// middle falls in the stage, merged — exact per-stage percentiles for stepped profiles.
+    pub phases: Vec<Recorder>,
 }
 
 /// Runs `workload` under `settings`. `interrupts` counts SIGINT/SIGTERM: the first stops
@@ -133,6 +136,8 @@ pub fn run<W: Workload>(
     drop(tx);
 
     let mut merger = Merger::new(threads, shape, t0);
+    merger.phase_spans = phase_spans(&settings.model);
+    merger.phases = merger.phase_spans.iter().map(|_| Recorder::with_shape(shape)).collect();
     let mut aborted = false;
     loop {
         match rx.recv_timeout(Duration::from_millis(50)) {
@@ -190,6 +195,7 @@ pub fn run<W: Workload>(
         usage: own_usage(&usage_before, merger.worker_cpu, main_cpu_before),
         model: settings.model,
         warmup_len: settings.warmup,
+        phases: merger.phases,
     }
 }
 
@@ -206,6 +212,30 @@ fn own_usage(before: &ProcessUsage, worker_cpu: Duration, main_before: Duration)
         cpu: worker_cpu + main,
         max_rss_kib: process.max_rss_kib,
     }
+}
+
+/// The stages of the model's curve as (start, end) seconds since the start.
+pub fn phase_spans(model: &Model) -> Vec<(f64, f64)> {
+    let curve = match model {
+        Model::Closed { vus } => vus,
+        Model::Open { rate, .. } => rate,
+    };
+    curve
+        .segments()
+        .into_iter()
+        .map(|(start, len, _, _)| (start, start + len))
+        .collect()
+}
+
+/// The stage holding time `t` (the last stage also holds anything after the curve ends).
+pub fn phase_of(spans: &[(f64, f64)], t: f64) -> Option<usize> {
+    spans
+        .iter()
+        .position(|&(start, end)| t >= start && t < end)
+        .or_else(|| {
+            let last = spans.len().checked_sub(1)?;
+            (t >= spans[last].1).then_some(last)
+        })
 }
 
 fn stop<W>(plan: &Plan<W>) {
@@ -232,6 +262,9 @@ struct Merger {
     worker_cpu: Duration,
     /// Measured results that arrived with a warm-up interval, held for the next one.
     carry: Recorder,
+    /// Per stage of the curve: (start s, end s) and the measured results inside it.
+    phase_spans: Vec<(f64, f64)>,
+    phases: Vec<Recorder>,
     all_finished: bool,
 }
 
@@ -251,6 +284,8 @@ impl Merger {
             workload_stopped: false,
             worker_cpu: Duration::ZERO,
             carry: Recorder::with_shape(shape),
+            phase_spans: Vec::new(),
+            phases: Vec::new(),
             all_finished: false,
         }
     }
@@ -332,6 +367,12 @@ impl Merger {
             let summary = interval_summary(if warmup { &warm } else { &rec }, t_s, len_s, warmup, target_rate);
             self.warmup.accumulate(&warm);
             self.total.accumulate(&rec);
+            if !warmup {
+                let mid = t_s - len_s / 2.0;
+                if let Some(i) = phase_of(&self.phase_spans, mid) {
+                    self.phases[i].accumulate(&rec);
+                }
+            }
             let control = observer.on_interval(&IntervalEvent {
                 seq,
                 summary: &summary,

@@ -203,5 +203,7 @@ pub fn summary(seconds: usize) -> Summary {
             cpus: 2,
             scenario: Some("name: shop\n# </script><script>alert(1)</script>\n".to_string()),
         },
+        phases: Vec::new(),
+        breaking_point: None,
     }
 }

@@ -16,7 +16,7 @@ impl Recorded {
     /// is the start plus the last interval's end, the measured time runs from the end of the
     /// warm-up to the end of the last interval, and the generator's usage is zero.
     pub fn outcome(&self) -> Outcome {
-        let mut builder = OutcomeBuilder::new(self.meta.shape(), self.intervals.len());
+        let mut builder = OutcomeBuilder::new(&self.meta, self.intervals.len());
         for i in &self.intervals {
             builder.add(i);
         }
@@ -50,14 +50,21 @@ pub(crate) struct OutcomeBuilder {
     total: Recorder,
     warmup: Recorder,
     intervals: Vec<loadcell_schema::IntervalSummary>,
+    /// Stages of the stored load curve and the measured results inside each.
+    spans: Vec<(f64, f64)>,
+    phases: Vec<Recorder>,
 }
 
 impl OutcomeBuilder {
-    pub(crate) fn new(shape: loadcell_metrics::Shape, capacity: usize) -> OutcomeBuilder {
+    pub(crate) fn new(meta: &crate::meta::RunMeta, capacity: usize) -> OutcomeBuilder {
+        let shape = meta.shape();
+        let spans = loadcell_engine::phase_spans(&meta.model.to_model());
         OutcomeBuilder {
             total: Recorder::with_shape(shape),
             warmup: Recorder::with_shape(shape),
             intervals: Vec::with_capacity(capacity),
+            phases: spans.iter().map(|_| Recorder::with_shape(shape)).collect(),
+            spans,
         }
     }
 
@@ -67,6 +74,12 @@ impl OutcomeBuilder {
             .push(interval_summary(shown, i.t_s, i.len_s, i.warmup, i.target_rate_per_s));
         self.warmup.accumulate(&i.warmup_recorder);
         self.total.accumulate(&i.measured);
+        let phase = (!i.warmup)
+            .then(|| loadcell_engine::phase_of(&self.spans, i.t_s - i.len_s / 2.0))
+            .flatten();
+        if let Some(p) = phase {
+            self.phases[p].accumulate(&i.measured);
+        }
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -115,6 +128,7 @@ impl OutcomeBuilder {
             stop_reason,
             threads,
             usage,
+            phases: self.phases,
             model: meta.model.to_model(),
             warmup_len,
         }

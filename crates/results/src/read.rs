@@ -103,7 +103,7 @@ fn read_meta(dir: &Path) -> Result<RunMeta, ResultsError> {
 /// interval's decoded histograms of a one-hour scenario run would take gigabytes).
 pub fn read_outcome(dir: &Path) -> Result<Rebuilt, ResultsError> {
     let meta = read_meta(dir)?;
-    let mut builder = crate::outcome::OutcomeBuilder::new(meta.shape(), 0);
+    let mut builder = crate::outcome::OutcomeBuilder::new(&meta, 0);
     let truncated_lines = read_intervals(dir, meta.shape(), |i| builder.add(&i))?;
     let end = read_end(dir)?;
     let intervals = builder.len();

@@ -205,6 +205,50 @@ pub struct StageMark {
     pub name: Option<String>,
 }
 
+/// Measured results of one stage of the load curve (runs with more than one stage).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PhaseSummary {
+    /// The stage's phase name (profiles), or `stage N`.
+    pub name: String,
+    pub start_s: f64,
+    pub end_s: f64,
+    /// The level the stage ramps to (VUs or iterations/s).
+    pub level: f64,
+    /// Measured seconds of the stage (warm-up excluded).
+    pub seconds: f64,
+    pub requests: u64,
+    /// Requests per second achieved in the stage.
+    pub rate_per_s: f64,
+    pub latency_ms: LatencyStats,
+    /// `requests.failed / requests` in the stage, 0 to 1.
+    pub error_rate: f64,
+    pub errors: BTreeMap<String, u64>,
+    pub dropped_iterations: u64,
+    /// Whether the run's thresholds held on this stage's results alone (`None` without thresholds).
+    pub thresholds_passed: Option<bool>,
+    /// The thresholds that failed on this stage.
+    pub failed_thresholds: Vec<String>,
+}
+
+/// The first stage whose results broke the thresholds, and how the target broke.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BreakingPoint {
+    /// Index into `phases`.
+    pub phase: usize,
+    pub name: String,
+    /// The level of that stage (VUs or iterations/s) and what was achieved.
+    pub level: f64,
+    pub rate_per_s: f64,
+    /// The last stage that held, if any.
+    pub last_good: Option<String>,
+    /// How it broke: `latency climbed`, `errors appeared`, `timeouts`, `rate not kept`
+    /// (loadcell dropped iterations), `throughput fell short` (the target completed less than
+    /// was offered), or `threshold` when none of these explains the failed threshold.
+    pub how: Vec<String>,
+    /// The same, explained for people.
+    pub detail: Vec<String>,
+}
+
 /// Where and how the run was made.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunMetadata {
@@ -310,6 +354,12 @@ pub struct Summary {
     pub stages: Vec<StageMark>,
     #[serde(default)]
     pub metadata: RunMetadata,
+    /// Per stage of the load curve (only when it has more than one stage).
+    #[serde(default)]
+    pub phases: Vec<PhaseSummary>,
+    /// The first stage that broke the thresholds (staged runs with thresholds).
+    #[serde(default)]
+    pub breaking_point: Option<BreakingPoint>,
 }
 
 impl Summary {

@@ -1,0 +1,169 @@
+//! Per-stage results of a staged run and its breaking point: the first stage whose own
+//! results break the thresholds, and how the target broke there (latency climbed, errors
+//! appeared, timeouts, or the rate could not be kept).
+
+use crate::verdict::Measured;
+use loadcell_engine::{Model, Outcome};
+use loadcell_metrics::{error_map, latency_stats};
+use loadcell_schema::{BreakingPoint, ErrorKind, PhaseSummary};
+use loadcell_threshold::Threshold;
+
+/// A stage's p95 above this multiple of the previous stage's counts as latency climbing.
+const LATENCY_CLIMB: f64 = 2.0;
+/// An achieved rate below this share of the stage's level (open model) counts as not kept.
+const RATE_KEPT: f64 = 0.95;
+
+/// Per-stage summaries and the breaking point; empty for runs of one stage.
+pub fn analyse(
+    outcome: &Outcome,
+    thresholds: &[Threshold],
+    names: &[String],
+) -> (Vec<PhaseSummary>, Option<BreakingPoint>) {
+    let spans = loadcell_engine::phase_spans(&outcome.model);
+    if spans.len() < 2 || outcome.phases.len() != spans.len() {
+        return (Vec::new(), None);
+    }
+    let levels: Vec<f64> = match &outcome.model {
+        Model::Closed { vus } => vus.segments().into_iter().map(|s| s.3).collect(),
+        Model::Open { rate, .. } => rate.segments().into_iter().map(|s| s.3).collect(),
+    };
+    let mut phases = Vec::with_capacity(spans.len());
+    for (i, ((start, end), rec)) in spans.iter().zip(&outcome.phases).enumerate() {
+        let seconds: f64 = outcome
+            .intervals
+            .iter()
+            .filter(|iv| !iv.warmup && loadcell_engine::phase_of(&spans, iv.t_s - iv.len_s / 2.0) == Some(i))
+            .map(|iv| iv.len_s)
+            .sum();
+        if seconds <= 0.0 {
+            continue;
+        }
+        let all = rec.overall();
+        let requests = all.requests();
+        let source = Measured {
+            total: rec,
+            endpoints: &outcome.endpoints,
+            checks: &outcome.checks,
+            seconds,
+            vus_limit: outcome.model.vus_limit(),
+        };
+        let failed: Vec<String> = thresholds
+            .iter()
+            .filter(|t| !t.evaluate(&source).passed)
+            .map(|t| t.expr.clone())
+            .collect();
+        phases.push((
+            i,
+            PhaseSummary {
+                name: names.get(i).cloned().unwrap_or_else(|| format!("stage {}", i + 1)),
+                start_s: *start,
+                end_s: *end,
+                level: levels.get(i).copied().unwrap_or(0.0),
+                seconds,
+                requests,
+                rate_per_s: requests as f64 / seconds,
+                latency_ms: latency_stats(&all.latency),
+                error_rate: if requests > 0 {
+                    all.failed as f64 / requests as f64
+                } else {
+                    0.0
+                },
+                errors: error_map(&all),
+                dropped_iterations: rec.dropped,
+                thresholds_passed: (!thresholds.is_empty()).then_some(failed.is_empty()),
+                failed_thresholds: failed,
+            },
+        ));
+    }
+    let open = matches!(outcome.model, Model::Open { .. });
+    let breaking = phases
+        .iter()
+        .position(|(_, p)| p.thresholds_passed == Some(false))
+        .map(|at| {
+            let (index, phase) = &phases[at];
+            let previous = at.checked_sub(1).map(|j| &phases[j].1);
+            let (how, detail) = classify(phase, previous, open);
+            BreakingPoint {
+                phase: *index,
+                name: phase.name.clone(),
+                level: phase.level,
+                rate_per_s: phase.rate_per_s,
+                last_good: previous
+                    .filter(|p| p.thresholds_passed == Some(true))
+                    .map(|p| p.name.clone()),
+                how,
+                detail,
+            }
+        });
+    (phases.into_iter().map(|(_, p)| p).collect(), breaking)
+}
+
+/// How a stage broke compared with the one before it.
+fn classify(phase: &PhaseSummary, previous: Option<&PhaseSummary>, open: bool) -> (Vec<String>, Vec<String>) {
+    let mut how = Vec::new();
+    let mut detail = Vec::new();
+    let before_p95 = previous.map_or(0.0, |p| p.latency_ms.p95);
+    if before_p95 > 0.0 && phase.latency_ms.p95 > LATENCY_CLIMB * before_p95 {
+        how.push("latency climbed".to_string());
+        detail.push(format!(
+            "p95 {:.1} ms, {:.1}× the previous stage's {:.1} ms",
+            phase.latency_ms.p95,
+            phase.latency_ms.p95 / before_p95,
+            before_p95
+        ));
+    }
+    let timeouts = phase
+        .errors
+        .get(ErrorKind::RequestTimeout.as_str())
+        .copied()
+        .unwrap_or(0);
+    if timeouts > 0 {
+        how.push("timeouts".to_string());
+        detail.push(format!("{timeouts} requests timed out"));
+    }
+    let before_errors = previous.map_or(0.0, |p| p.error_rate);
+    if phase.error_rate > before_errors && phase.error_rate > 0.0 {
+        let kinds: Vec<String> = phase
+            .errors
+            .iter()
+            .filter(|(k, _)| k.as_str() != ErrorKind::RequestTimeout.as_str())
+            .map(|(k, n)| format!("{k}: {n}"))
+            .collect();
+        how.push("errors appeared".to_string());
+        detail.push(format!(
+            "{:.2}% of requests failed{}",
+            phase.error_rate * 100.0,
+            if kinds.is_empty() {
+                " (error statuses)".to_string()
+            } else {
+                format!(" ({})", kinds.join(", "))
+            }
+        ));
+    }
+    if phase.dropped_iterations > 0 {
+        how.push("rate not kept".to_string());
+        detail.push(format!(
+            "loadcell dropped {} iterations: no free VU (raise --max-vus, or the target holds them too long)",
+            phase.dropped_iterations
+        ));
+    }
+    if open && phase.level > 0.0 && phase.rate_per_s < RATE_KEPT * phase.level {
+        how.push("throughput fell short".to_string());
+        detail.push(format!(
+            "the target completed {:.1} requests/s of the {:.1}/s offered",
+            phase.rate_per_s, phase.level
+        ));
+    }
+    if how.is_empty() {
+        how.push("threshold".to_string());
+        detail.push(format!("failed: {}", phase.failed_thresholds.join(", ")));
+    }
+    (how, detail)
+}
+
+/// Adds the per-stage results and the breaking point to a summary.
+pub fn attach(summary: &mut loadcell_schema::Summary, outcome: &Outcome, thresholds: &[Threshold], names: &[String]) {
+    let (phases, breaking) = analyse(outcome, thresholds, names);
+    summary.phases = phases;
+    summary.breaking_point = breaking;
+}
