@@ -214,9 +214,14 @@ pub fn build(
             .collect(),
         stages: stage_marks(&outcome.model, stage_names),
         metadata,
-        // Filled by `phases::attach`, which needs the parsed thresholds.
+        // Filled by `phases::attach` (which needs the parsed thresholds) and by the capacity
+        // and scale commands.
         phases: Vec::new(),
         breaking_point: None,
+        spike_recovery: None,
+        soak_trend: None,
+        capacity: None,
+        scale: None,
     }
 }
 

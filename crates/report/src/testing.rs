@@ -205,5 +205,9 @@ pub fn summary(seconds: usize) -> Summary {
         },
         phases: Vec::new(),
         breaking_point: None,
+        spike_recovery: None,
+        soak_trend: None,
+        capacity: None,
+        scale: None,
     }
 }

@@ -7,10 +7,14 @@
 
 mod error_kind;
 pub mod exit;
+mod search;
+mod stability;
 mod summary;
 mod time;
 
 pub use error_kind::ErrorKind;
+pub use search::*;
+pub use stability::*;
 pub use summary::*;
 pub use time::rfc3339_utc;
 

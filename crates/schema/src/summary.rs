@@ -360,6 +360,18 @@ pub struct Summary {
     /// The first stage that broke the thresholds (staged runs with thresholds).
     #[serde(default)]
     pub breaking_point: Option<BreakingPoint>,
+    /// Spike profile: the degradation during the spike and the recovery after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spike_recovery: Option<crate::SpikeRecovery>,
+    /// Soak profile: the latency and error trend of the hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub soak_trend: Option<crate::SoakTrend>,
+    /// `loadcell capacity`: the search and the sustainable rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<crate::CapacitySummary>,
+    /// `loadcell scale`: the concurrency sweep and the fitted scalability model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<crate::ScaleSummary>,
 }
 
 impl Summary {
