@@ -205,3 +205,359 @@ fn errors_are_named_as_how_it_broke() {
         .collect();
     assert!(how.contains(&"errors appeared"), "{how:?}");
 }
+
+fn out_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("loadcell-profiles-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// `loadcell report DIR`: the rebuilt summary.
+fn report(dir: &std::path::Path) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_loadcell"))
+        .arg("report")
+        .arg(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("loadcell report");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(dir.join("summary.json")).expect("rebuilt summary.json");
+    serde_json::from_str(&text).expect("summary JSON")
+}
+
+fn phase<'a>(summary: &'a Value, name: &str) -> &'a Value {
+    summary["phases"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["name"] == name))
+        .unwrap_or_else(|| panic!("no phase {name}: {}", summary["phases"]))
+}
+
+fn f(v: &Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+/// The planned arrival rate at `t` from the summary's `stages[]` (linear within a stage).
+fn planned_rate(summary: &Value, t: f64) -> f64 {
+    let stages = summary["stages"].as_array().expect("stages");
+    stages
+        .iter()
+        .find(|s| f(&s["start_s"]) <= t && t < f(&s["end_s"]))
+        .map_or(0.0, |s| {
+            let (a, b) = (f(&s["start_s"]), f(&s["end_s"]));
+            f(&s["from"]) + (f(&s["to"]) - f(&s["from"])) * (t - a) / (b - a)
+        })
+}
+
+/// The queueing prediction: seconds after the spike's end until a fluid queue, fed by the
+/// planned arrival curve and served at `capacity` per second, is empty again (the backlog
+/// of the spike has drained).
+fn drain_after(summary: &Value, spike_end_s: f64, capacity: f64) -> f64 {
+    let dt = 0.001;
+    let mut queue: f64 = 0.0;
+    let mut t: f64 = 0.0;
+    while t < 120.0 {
+        queue = (queue + (planned_rate(summary, t) - capacity) * dt).max(0.0);
+        t += dt;
+        if t > spike_end_s && queue == 0.0 {
+            return t - spike_end_s;
+        }
+    }
+    f64::INFINITY
+}
+
+/// Spike recovery on a target that recovers after a known delay: 2 workers × 20 ms (about
+/// 95–100/s; the spike stage's achieved rate measures it), a baseline of 40/s and a spike to
+/// ×4 (160/s) for 2 s leave a backlog that drains at capacity − 40/s. The rolling window
+/// (2 s here) is judged at its end, so the measured recovery is the drain time plus up to
+/// one window: the documented band is [drain − 1 s, drain + window + 1.5 s] (a second of
+/// interval granularity either side, half a second of timer slack).
+/// `loadcell report` on the results folder gives the same names and the same recovery.
+#[test]
+fn spike_recovery_matches_the_queueing_prediction_and_survives_a_rebuild() {
+    let server = TargetHandle::spawn(Config {
+        workers: Some(2),
+        service_time: Duration::from_millis(20),
+        ..Config::default()
+    })
+    .expect("target");
+    let dir = out_dir("spike");
+    let (code, stderr, summary) = run(
+        &server.url(),
+        "spike",
+        &[
+            "--profile",
+            "spike",
+            "--target-rate",
+            "40",
+            "--spike-factor",
+            "4",
+            "--ramp",
+            "1s",
+            "--hold",
+            "8s",
+            "--spike-hold",
+            "2s",
+            "--recovery-window",
+            "2s",
+            "--out",
+            dir.to_str().expect("utf-8 temp dir"),
+        ],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let summary = summary.expect("summary");
+    let r = &summary["spike_recovery"];
+    assert_eq!(r["baseline_phase"], "baseline");
+    assert_eq!(r["spike_phase"], "spike ×4");
+    assert_eq!(f(&r["window_s"]), 2.0);
+    assert!(
+        f(&r["spike_p95_ms"]) > 10.0 * f(&r["baseline_p95_ms"]),
+        "the spike queues far above the baseline: {r}"
+    );
+    let capacity = f(&phase(&summary, "spike ×4")["rate_per_s"]);
+    assert!((80.0..=105.0).contains(&capacity), "2 workers × 20 ms: {capacity}/s");
+    let drain = drain_after(&summary, f(&r["spike_end_s"]), capacity);
+    let measured = f(&r["recovery_s"]);
+    eprintln!(
+        "spike recovery: measured {measured} s; queue drained {drain:.2} s after the spike's end (capacity {capacity:.1}/s), window 2 s; {}",
+        r["verdict"]
+    );
+    assert!(
+        (drain - 1.0..=drain + 2.0 + 1.5).contains(&measured),
+        "measured {measured} s, predicted drain {drain:.2} s + up to a 2 s window: {r}"
+    );
+    assert_eq!(r["verdict"], format!("recovered {measured} s after the spike"));
+
+    let rebuilt = report(&dir);
+    assert_eq!(names(&rebuilt), names(&summary));
+    assert_eq!(rebuilt["phases"], summary["phases"]);
+    assert_eq!(rebuilt["spike_recovery"], summary["spike_recovery"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A target that falls over for good once its queue overflows never recovers: every window
+/// after the spike is all 503s.
+#[test]
+fn a_target_that_falls_over_never_recovers() {
+    let server = TargetHandle::spawn(Config {
+        workers: Some(2),
+        service_time: Duration::from_millis(20),
+        overload_queue: Some(20),
+        ..Config::default()
+    })
+    .expect("target");
+    let (code, stderr, summary) = run(
+        &server.url(),
+        "fallen",
+        &[
+            "--profile",
+            "spike",
+            "--target-rate",
+            "40",
+            "--spike-factor",
+            "4",
+            "--ramp",
+            "1s",
+            "--hold",
+            "4s",
+            "--spike-hold",
+            "2s",
+            "--recovery-window",
+            "2s",
+        ],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let summary = summary.expect("summary");
+    let r = &summary["spike_recovery"];
+    assert_eq!(r["recovery_s"], Value::Null, "{r}");
+    assert!(
+        r["verdict"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("did not recover within the")),
+        "{r}"
+    );
+    assert_eq!(f(&r["baseline_error_rate"]), 0.0);
+    assert!(f(&r["spike_error_rate"]) > 0.0, "{r}");
+    assert!(f(&phase(&summary, "recovery")["error_rate"]) > 0.99);
+}
+
+/// Growth imposed per minute of uptime, as per hour: the fitted slopes.
+fn soak(server: &TargetHandle, name: &str, rate: &str, hold: &str) -> Value {
+    let (code, stderr, summary) = run(
+        &server.url(),
+        name,
+        &[
+            "--profile",
+            "soak",
+            "--target-rate",
+            rate,
+            "--ramp",
+            "1s",
+            "--hold",
+            hold,
+        ],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let summary = summary.expect("summary");
+    assert_eq!(summary["soak_trend"]["phase"], "hold 100%");
+    summary["soak_trend"].clone()
+}
+
+/// A target whose latency grows 600 ms and whose error rate grows 100 percentage points per
+/// minute of uptime: 36 000 ms and 60 (6000 percentage points) per hour. The per-second p95
+/// rises with the latency of the requests completing in that second (a request completing
+/// at c started at c − L, so the fitted slope is g/(1+g) of the imposed g = 0.01: 1% low).
+#[test]
+fn soak_trend_finds_the_imposed_latency_and_error_growth() {
+    let server = TargetHandle::spawn(Config {
+        latency_growth: Duration::from_millis(600),
+        error_growth: 1.0,
+        ..Config::default()
+    })
+    .expect("target");
+    // 300 requests a second keep the binomial noise of each second's error rate small
+    // enough for ±25% (about 3 standard errors of the slope).
+    let t = soak(&server, "soak-growth", "300", "15s");
+    let p95 = &t["p95_ms"];
+    let errors = &t["error_rate"];
+    eprintln!(
+        "soak: p95 slope {} ms/h (imposed 36000), CI {}, p {}; error slope {}/h (imposed 60), CI {}, p {}",
+        p95["slope_per_hour"],
+        p95["slope_ci95"],
+        p95["p_value"],
+        errors["slope_per_hour"],
+        errors["slope_ci95"],
+        errors["p_value"]
+    );
+    let slope = f(&p95["slope_per_hour"]);
+    assert!((27_000.0..=45_000.0).contains(&slope), "within ±25% of 36 000: {p95}");
+    assert_eq!(p95["significant"], true);
+    let slope = f(&errors["slope_per_hour"]);
+    assert!((45.0..=75.0).contains(&slope), "within ±25% of 60: {errors}");
+    assert_eq!(errors["significant"], true);
+    assert!(f(&t["points"]) >= 14.0, "{t}");
+}
+
+/// A steady target (5 ms, no growth): the p95 slope is under 10% of the 36 000 ms/h above and
+/// not significant at the 0.1% level.
+#[test]
+fn soak_trend_on_a_steady_target_is_flat() {
+    let server = TargetHandle::spawn(Config {
+        latency: Some(loadcell_target::Latency::Fixed(Duration::from_millis(5))),
+        ..Config::default()
+    })
+    .expect("target");
+    let t = soak(&server, "soak-steady", "100", "12s");
+    let p95 = &t["p95_ms"];
+    eprintln!(
+        "steady soak: p95 slope {} ms/h, CI {}, p {}",
+        p95["slope_per_hour"], p95["slope_ci95"], p95["p_value"]
+    );
+    assert!(f(&p95["slope_per_hour"]).abs() < 3_600.0, "{p95}");
+    assert!(f(&p95["p_value"]) > 0.001, "{p95}");
+}
+
+/// Stress against a queueing target (2 workers × 20 ms, about 95/s) with a 100 ms timeout
+/// and an error-rate SLO: steps below capacity hold (arrivals on a fixed schedule do not
+/// queue), and at 120/s at the latest the queue grows until requests time out. Whatever
+/// step that is on a busy machine, it breaks by timeouts alone, not by other errors.
+#[test]
+fn timeouts_are_named_as_how_it_broke() {
+    let server = TargetHandle::spawn(Config {
+        workers: Some(2),
+        service_time: Duration::from_millis(20),
+        ..Config::default()
+    })
+    .expect("target");
+    let (code, stderr, summary) = run(
+        &server.url(),
+        "timeouts",
+        &[
+            "--profile",
+            "stress",
+            "--target-rate",
+            "40",
+            "--ramp",
+            "1s",
+            "--hold",
+            "2s",
+            "--timeout",
+            "100ms",
+            "--threshold",
+            "error_rate<1%",
+        ],
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    let summary = summary.expect("summary");
+    let bp = &summary["breaking_point"];
+    let how: Vec<&str> = bp["how"]
+        .as_array()
+        .expect("how")
+        .iter()
+        .filter_map(|h| h.as_str())
+        .collect();
+    eprintln!(
+        "timeouts: broke at {} ({}): {how:?} {}",
+        bp["name"], bp["level"], bp["detail"]
+    );
+    assert!(how.contains(&"timeouts"), "{bp}");
+    assert!(
+        !how.contains(&"errors appeared"),
+        "only timeouts failed, no other errors: {bp}"
+    );
+    assert!(f(&bp["level"]) >= 40.0, "breaks above the target: {bp}");
+}
+
+/// Breakpoint: a rate ramping from 3/s to 300/s over 20 s against 2 workers × 20 ms (100/s
+/// nominal, about 95/s with timer slack) stops itself when p95<100ms is lost, and reports
+/// the rate. Documented bands: the achieved rate over the last 3 s is 60–110/s (the target's
+/// capacity, diluted by any sub-capacity second of the ramp in that span); the target rate at
+/// the failure is 95–250/s, above capacity because the thresholds are judged on the run so
+/// far (the first, good seconds dilute the p95) and the queue needs time to push latency up.
+#[test]
+fn breakpoint_stops_itself_and_reports_the_rate() {
+    let server = TargetHandle::spawn(Config {
+        workers: Some(2),
+        service_time: Duration::from_millis(20),
+        ..Config::default()
+    })
+    .expect("target");
+    let started = Instant::now();
+    let (code, stderr, summary) = run(
+        &server.url(),
+        "breakpoint",
+        &[
+            "--profile",
+            "breakpoint",
+            "--target-rate",
+            "30",
+            "--ramp",
+            "20s",
+            "--threshold",
+            "p95<100ms",
+        ],
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "stopped before the ramp's end"
+    );
+    let summary = summary.expect("summary");
+    assert_eq!(summary["stop_reason"], "threshold_aborted");
+    let bp = &summary["breaking_point"];
+    eprintln!(
+        "breakpoint: level {} /s, achieved {} /s; {}",
+        bp["level"], bp["rate_per_s"], bp["detail"]
+    );
+    assert_eq!(bp["name"], "ramp to ×10");
+    let achieved = f(&bp["rate_per_s"]);
+    assert!((60.0..=110.0).contains(&achieved), "{bp}");
+    let level = f(&bp["level"]);
+    assert!((95.0..=250.0).contains(&level), "{bp}");
+    let how: Vec<&str> = bp["how"]
+        .as_array()
+        .expect("how")
+        .iter()
+        .filter_map(|h| h.as_str())
+        .collect();
+    assert!(how.contains(&"latency climbed"), "{bp}");
+}

@@ -103,6 +103,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, help_heading = "Profiles")]
     pub spike_hold: Option<Duration>,
 
+    /// With --profile spike: the rolling window (whole seconds) on which the recovery after the
+    /// spike is judged [default: 5s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, help_heading = "Profiles")]
+    pub recovery_window: Option<Duration>,
+
     /// Run this long first and leave it out of the results.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, help_heading = "Load")]
     pub warmup: Option<Duration>,

@@ -23,10 +23,13 @@ pub fn analyse(
     if spans.len() < 2 || outcome.phases.len() != spans.len() {
         return (Vec::new(), None);
     }
-    let levels: Vec<f64> = match &outcome.model {
-        Model::Closed { vus } => vus.segments().into_iter().map(|s| s.3).collect(),
-        Model::Open { rate, .. } => rate.segments().into_iter().map(|s| s.3).collect(),
+    let segments = match &outcome.model {
+        Model::Closed { vus } => vus.segments(),
+        Model::Open { rate, .. } => rate.segments(),
     };
+    let levels: Vec<f64> = segments.iter().map(|s| s.3).collect();
+    // What a stage offered on average: a ramp's mean is halfway between its ends.
+    let offered: Vec<f64> = segments.iter().map(|s| (s.2 + s.3) / 2.0).collect();
     let mut phases = Vec::with_capacity(spans.len());
     for (i, ((start, end), rec)) in spans.iter().zip(&outcome.phases).enumerate() {
         let seconds: f64 = outcome
@@ -82,7 +85,8 @@ pub fn analyse(
         .map(|at| {
             let (index, phase) = &phases[at];
             let previous = at.checked_sub(1).map(|j| &phases[j].1);
-            let (how, detail) = classify(phase, previous, open);
+            let offered = offered.get(*index).copied().unwrap_or(phase.level);
+            let (how, detail) = classify(phase, previous, open, "the previous stage's", offered);
             BreakingPoint {
                 phase: *index,
                 name: phase.name.clone(),
@@ -98,15 +102,24 @@ pub fn analyse(
     (phases.into_iter().map(|(_, p)| p).collect(), breaking)
 }
 
-/// How a stage broke compared with the one before it.
-fn classify(phase: &PhaseSummary, previous: Option<&PhaseSummary>, open: bool) -> (Vec<String>, Vec<String>) {
+/// How a stage broke compared with the one before it (also used for the seconds around a
+/// breakpoint run's failure, see `stability.rs`); `before` names what `previous` is in the
+/// detail, e.g. `the previous stage's`; `offered` is the stage's mean level (open model:
+/// iterations per second offered).
+pub fn classify(
+    phase: &PhaseSummary,
+    previous: Option<&PhaseSummary>,
+    open: bool,
+    before: &str,
+    offered: f64,
+) -> (Vec<String>, Vec<String>) {
     let mut how = Vec::new();
     let mut detail = Vec::new();
     let before_p95 = previous.map_or(0.0, |p| p.latency_ms.p95);
     if before_p95 > 0.0 && phase.latency_ms.p95 > LATENCY_CLIMB * before_p95 {
         how.push("latency climbed".to_string());
         detail.push(format!(
-            "p95 {:.1} ms, {:.1}× the previous stage's {:.1} ms",
+            "p95 {:.1} ms, {:.1}× {before} {:.1} ms",
             phase.latency_ms.p95,
             phase.latency_ms.p95 / before_p95,
             before_p95
@@ -121,8 +134,11 @@ fn classify(phase: &PhaseSummary, previous: Option<&PhaseSummary>, open: bool) -
         how.push("timeouts".to_string());
         detail.push(format!("{timeouts} requests timed out"));
     }
-    let before_errors = previous.map_or(0.0, |p| p.error_rate);
-    if phase.error_rate > before_errors && phase.error_rate > 0.0 {
+    // Timeouts are named on their own above: "errors appeared" is about the other failures
+    // (error statuses, resets, …), so a stage that only timed out is not said to have both.
+    let before_errors = previous.map_or(0.0, other_error_rate);
+    let errors_now = other_error_rate(phase);
+    if errors_now > before_errors && errors_now > 0.0 {
         let kinds: Vec<String> = phase
             .errors
             .iter()
@@ -132,7 +148,7 @@ fn classify(phase: &PhaseSummary, previous: Option<&PhaseSummary>, open: bool) -
         how.push("errors appeared".to_string());
         detail.push(format!(
             "{:.2}% of requests failed{}",
-            phase.error_rate * 100.0,
+            errors_now * 100.0,
             if kinds.is_empty() {
                 " (error statuses)".to_string()
             } else {
@@ -147,11 +163,11 @@ fn classify(phase: &PhaseSummary, previous: Option<&PhaseSummary>, open: bool) -
             phase.dropped_iterations
         ));
     }
-    if open && phase.level > 0.0 && phase.rate_per_s < RATE_KEPT * phase.level {
+    if open && offered > 0.0 && phase.rate_per_s < RATE_KEPT * offered {
         how.push("throughput fell short".to_string());
         detail.push(format!(
             "the target completed {:.1} requests/s of the {:.1}/s offered",
-            phase.rate_per_s, phase.level
+            phase.rate_per_s, offered
         ));
     }
     if how.is_empty() {
@@ -159,6 +175,16 @@ fn classify(phase: &PhaseSummary, previous: Option<&PhaseSummary>, open: bool) -
         detail.push(format!("failed: {}", phase.failed_thresholds.join(", ")));
     }
     (how, detail)
+}
+
+/// The share of a stage's requests that failed other than by timing out.
+fn other_error_rate(p: &PhaseSummary) -> f64 {
+    if p.requests == 0 {
+        return 0.0;
+    }
+    let failed = (p.error_rate * p.requests as f64).round();
+    let timeouts = p.errors.get(ErrorKind::RequestTimeout.as_str()).copied().unwrap_or(0) as f64;
+    (failed - timeouts).max(0.0) / p.requests as f64
 }
 
 /// Adds the per-stage results and the breaking point to a summary.

@@ -234,24 +234,8 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
                 p.dropped_iterations
             )?;
         }
-        if let Some(b) = &s.breaking_point {
-            let after = b
-                .last_good
-                .as_ref()
-                .map(|g| format!(" (last stage that held: {g})"))
-                .unwrap_or_default();
-            writeln!(
-                o,
-                "  breaking point: {} at level {}{after}: {}",
-                b.name,
-                num(b.level),
-                b.how.join(", ")
-            )?;
-            for d in &b.detail {
-                writeln!(o, "    {d}")?;
-            }
-        }
     }
+    write_stability(o, s)?;
 
     if !s.thresholds.is_empty() {
         writeln!(o)?;
@@ -284,6 +268,77 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
         writeln!(o, "  warning: {w}")?;
     }
     Ok(())
+}
+
+/// The breaking point (stress steps or a breakpoint ramp), the spike recovery and the
+/// soak trend, each a headline and its detail lines.
+fn write_stability(o: &mut String, s: &Summary) -> std::fmt::Result {
+    if let Some(b) = &s.breaking_point {
+        if s.phases.is_empty() {
+            // A breakpoint ramp is one stage: no table above, so leave a gap.
+            writeln!(o)?;
+        }
+        let after = b
+            .last_good
+            .as_ref()
+            .map(|g| format!(" (last stage that held: {g})"))
+            .unwrap_or_default();
+        writeln!(
+            o,
+            "  breaking point: {} at level {}{after}: {}",
+            b.name,
+            num(b.level),
+            b.how.join(", ")
+        )?;
+        for d in &b.detail {
+            writeln!(o, "    {d}")?;
+        }
+    }
+    if let Some(r) = &s.spike_recovery {
+        writeln!(o, "  spike recovery: {}", r.verdict)?;
+        writeln!(
+            o,
+            "    recovered means the rolling {:.0} s p95 ≤ {} and errors ≤ {:.2}% (baseline p95 {}, errors {:.2}%)",
+            r.window_s,
+            ms(r.p95_limit_ms),
+            r.error_rate_limit * 100.0,
+            ms(r.baseline_p95_ms),
+            r.baseline_error_rate * 100.0
+        )?;
+        writeln!(
+            o,
+            "    {}: p95 {}, p99 {}, errors {:.2}%; worst rolling p95 {}",
+            r.spike_phase,
+            ms(r.spike_p95_ms),
+            ms(r.spike_p99_ms),
+            r.spike_error_rate * 100.0,
+            ms(r.worst_p95_ms)
+        )?;
+    }
+    if let Some(t) = &s.soak_trend {
+        writeln!(o, "  soak trend ({}, {} seconds fitted):", t.phase, t.points)?;
+        for (trend, unit, scale) in [(&t.p95_ms, "ms", 1.0), (&t.error_rate, "pp", 100.0)] {
+            writeln!(
+                o,
+                "    {}; 95% CI {} … {} {unit}/h",
+                trend.verdict,
+                signed(trend.slope_ci95[0] * scale),
+                signed(trend.slope_ci95[1] * scale)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// A signed number with precision that suits its magnitude.
+fn signed(v: f64) -> String {
+    if v.abs() >= 100.0 {
+        format!("{v:+.0}")
+    } else if v.abs() >= 1.0 {
+        format!("{v:+.2}")
+    } else {
+        format!("{v:+.4}")
+    }
 }
 
 fn stats_line(l: &LatencyStats) -> String {

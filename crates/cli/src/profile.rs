@@ -21,6 +21,15 @@ pub const SMOKE_VUS: u64 = 2;
 /// How long the jump to and the drop from a spike take.
 const SPIKE_EDGE: Duration = Duration::from_secs(1);
 
+/// Phase names the analyses look for: the spike profile's steady stage before the spike,
+/// its stage back at that level after it, the spike itself and the jump to it (both
+/// followed by the factor, e.g. `spike ×5`), and the soak profile's hold.
+pub const BASELINE: &str = "baseline";
+pub const RECOVERY: &str = "recovery";
+pub const SPIKE: &str = "spike ×";
+pub const JUMP: &str = "jump to ×";
+pub const HOLD: &str = "hold 100%";
+
 /// A test-type profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -106,6 +115,8 @@ pub struct Params {
     pub hold: Option<Duration>,
     pub spike_factor: Option<f64>,
     pub spike_hold: Option<Duration>,
+    /// `spike`: the rolling window the recovery is judged on (whole seconds).
+    pub recovery_window: Option<Duration>,
 }
 
 /// A profile expanded: the curve starts at `start` and ramps through `stages`; `names[i]`
@@ -160,6 +171,19 @@ pub fn expand(kind: Kind, p: &Params) -> Result<Expansion, CliError> {
             "--spike-factor and --spike-hold apply to --profile spike, not {name}"
         )));
     }
+    if let Some(w) = p.recovery_window {
+        if kind != Kind::Spike {
+            return Err(usage(format!(
+                "--recovery-window applies to --profile spike, not {name}"
+            )));
+        }
+        // Windows are made of the run's one-second intervals.
+        if w < Duration::from_secs(1) || w.subsec_nanos() != 0 {
+            return Err(usage(
+                "--recovery-window must be a whole number of seconds, at least 1s",
+            ));
+        }
+    }
     if kind == Kind::Smoke && p.ramp.is_some() {
         return Err(usage("--profile smoke does not ramp; set its length with --hold"));
     }
@@ -199,7 +223,7 @@ pub fn expand(kind: Kind, p: &Params) -> Result<Expansion, CliError> {
         }
         Kind::Load | Kind::Soak => {
             e.push(ramp, level, "ramp up");
-            e.push(hold, level, "hold 100%");
+            e.push(hold, level, HOLD);
             e.push(ramp, 0.0, "ramp down");
         }
         Kind::Stress => {
@@ -214,11 +238,11 @@ pub fn expand(kind: Kind, p: &Params) -> Result<Expansion, CliError> {
             let peak = level * factor;
             let f = fmt_factor(factor);
             e.push(ramp, level, "ramp up");
-            e.push(hold, level, "baseline");
-            e.push(SPIKE_EDGE, peak, format!("jump to ×{f}"));
-            e.push(spike_hold, peak, format!("spike ×{f}"));
+            e.push(hold, level, BASELINE);
+            e.push(SPIKE_EDGE, peak, format!("{JUMP}{f}"));
+            e.push(spike_hold, peak, format!("{SPIKE}{f}"));
             e.push(SPIKE_EDGE, level, "drop to baseline");
-            e.push(hold, level, "recovery");
+            e.push(hold, level, RECOVERY);
             e.push(ramp, 0.0, "ramp down");
         }
         Kind::Breakpoint => {
@@ -458,6 +482,27 @@ mod tests {
             ),
             (Kind::Load, rate(0.0)),
             (Kind::Load, vus(0)),
+            (
+                Kind::Load,
+                Params {
+                    recovery_window: Some(s(5)),
+                    ..rate(1.0)
+                },
+            ),
+            (
+                Kind::Spike,
+                Params {
+                    recovery_window: Some(Duration::from_millis(2500)),
+                    ..rate(1.0)
+                },
+            ),
+            (
+                Kind::Spike,
+                Params {
+                    recovery_window: Some(Duration::ZERO),
+                    ..rate(1.0)
+                },
+            ),
             (
                 Kind::Load,
                 Params {

@@ -31,6 +31,8 @@ pub struct Progress<'a> {
     /// The results folder's interval log, appended once per interval.
     pub results: Option<loadcell_results::ResultsWriter>,
     pub context: Context,
+    /// What the profile's analyses need from each interval (spike, breakpoint).
+    pub tracks: Option<crate::tracks::Tracks>,
 }
 
 /// `--abort-on-fail`: what to check and from when.
@@ -76,6 +78,7 @@ impl<'a> Progress<'a> {
             live: None,
             results: None,
             context: Context::default(),
+            tracks: None,
         }
     }
 
@@ -166,15 +169,26 @@ impl Observer for Progress<'_> {
             }
             Display::Quiet => {}
         }
-        match &mut self.abort {
+        let control = match &mut self.abort {
             Some(check) if !iv.warmup => check.judge(total, elapsed),
             _ => Control::Continue,
+        };
+        if let Some(tracks) = &mut self.tracks {
+            let reason = self.abort.as_ref().and_then(|a| a.failed.as_deref());
+            let lost = reason.filter(|_| control == Control::Abort);
+            tracks.see(&crate::tracks::Interval::of_event(event), lost);
         }
+        control
     }
 }
 
 impl AbortCheck<'_> {
-    fn judge(&mut self, total: &Recorder, elapsed: Duration) -> Control {
+    /// Judges the thresholds on the run so far (`total`, `elapsed` since the start); once
+    /// one failed, the answer stays `Abort` and `failed` keeps that first failure.
+    pub fn judge(&mut self, total: &Recorder, elapsed: Duration) -> Control {
+        if self.failed.is_some() {
+            return Control::Abort;
+        }
         let measured = elapsed.saturating_sub(self.warmup);
         if measured < self.delay || total.requests() == 0 {
             return Control::Continue;

@@ -56,6 +56,7 @@ fn quick(args: &RunArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliError> 
         default_out: None,
         stage_names,
         abort_on_fail: args.abort_on_fail || inputs.profile == Some(Kind::Breakpoint),
+        profile: inputs.profile,
     };
     execute(info, SingleRequest::new(request, &origin), settings, args, interrupts)
 }
@@ -69,7 +70,8 @@ pub fn load_inputs(args: &RunArgs, file: Option<FileProfile>) -> Result<LoadInpu
         || args.ramp.is_some()
         || args.hold.is_some()
         || args.spike_factor.is_some()
-        || args.spike_hold.is_some();
+        || args.spike_hold.is_some()
+        || args.recovery_window.is_some();
     let kind = match (&args.profile, file) {
         (Some(name), _) => Some(Kind::parse(name)?),
         (None, Some(f)) if !model_flags => Some(f.kind),
@@ -95,6 +97,7 @@ pub fn load_inputs(args: &RunArgs, file: Option<FileProfile>) -> Result<LoadInpu
                 hold: args.hold,
                 spike_factor: args.spike_factor,
                 spike_hold: args.spike_hold,
+                recovery_window: args.recovery_window,
             },
         )?;
         let start = (e.start > 0.0).then_some(e.start);
@@ -115,7 +118,7 @@ pub fn load_inputs(args: &RunArgs, file: Option<FileProfile>) -> Result<LoadInpu
     }
     if profile_flags {
         return Err(CliError::Usage(
-            "--target-rate, --target-vus, --ramp, --hold, --spike-factor and --spike-hold apply with --profile".into(),
+            "--target-rate, --target-vus, --ramp, --hold, --spike-factor, --spike-hold and --recovery-window apply with --profile".into(),
         ));
     }
     let open = args.rate.is_some();
@@ -255,6 +258,8 @@ pub struct RunInfo<'a> {
     pub stage_names: Vec<String>,
     /// `--abort-on-fail`, or implied by `--profile breakpoint`.
     pub abort_on_fail: bool,
+    /// The test-type profile, for its analyses (spike recovery, soak trend, breakpoint).
+    pub profile: Option<Kind>,
 }
 
 /// Runs `workload`, shows progress, writes the results folder as it goes, prints and writes
@@ -289,6 +294,11 @@ pub fn execute<W: Workload>(
                 checks: &checks,
                 thresholds,
                 metadata: &info.metadata,
+                profile: info.profile.map(Kind::name),
+                stage_names: &info.stage_names,
+                abort_delay: info.abort_on_fail.then_some(args.abort_delay),
+                recovery_window_s: (info.profile == Some(Kind::Spike))
+                    .then(|| crate::stability::window_s(args.recovery_window)),
             };
             let (dir, writer) = outputs::create(out, &id, &settings)?;
             (Some(dir), Some(writer))
@@ -324,6 +334,8 @@ pub fn execute<W: Workload>(
         stage_names: info.stage_names.clone(),
         journeys: journeys.clone(),
     };
+    progress.tracks =
+        crate::tracks::Tracks::for_profile(info.profile, crate::stability::window_s(args.recovery_window));
     let outcome = loadcell_engine::run(workload, settings, interrupts, &mut progress);
     progress.finish();
     if let Some(live) = progress.live.take() {
@@ -344,6 +356,7 @@ pub fn execute<W: Workload>(
     let verdicts = evaluate(thresholds, &source);
     let mut summary = summary::build(&outcome, &info.label, verdicts, info.metadata, &info.stage_names);
     crate::phases::attach(&mut summary, &outcome, thresholds, &info.stage_names);
+    crate::stability::attach(&mut summary, &outcome, info.profile, progress.tracks.as_ref());
     print!("{}", print::render(&summary));
     if let Some(reason) = progress.abort_reason() {
         println!("  aborted by --abort-on-fail: {reason}");

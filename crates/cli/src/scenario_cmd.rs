@@ -103,6 +103,7 @@ pub fn run_scenario(scenario: Scenario, args: &RunArgs, interrupts: Arc<AtomicUs
         thresholds: &thresholds,
         stage_names,
         abort_on_fail: args.abort_on_fail || inputs.profile == Some(Kind::Breakpoint),
+        profile: inputs.profile,
     };
     let workload = JourneyWorkload::new(scenario, origin, args.http2);
     execute(info, workload, settings, args, interrupts)

@@ -27,7 +27,7 @@ pub use end::RunEnd;
 pub use error::ResultsError;
 pub use meta::{CheckSlot, EndpointSlot, RunMeta};
 pub use model::{CurveSegment, ModelSpec};
-pub use read::{Rebuilt, Recorded, RecordedInterval, read, read_outcome};
+pub use read::{Rebuilt, Recorded, RecordedInterval, read, read_meta, read_outcome, read_outcome_with};
 pub use write::ResultsWriter;
 
 /// Version of the folder layout; see `docs/results-format.md`. Readers refuse folders

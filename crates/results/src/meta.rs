@@ -37,6 +37,18 @@ pub struct RunMeta {
     /// Threshold expressions as the user wrote them.
     pub thresholds: Vec<String>,
     pub metadata: RunMetadata,
+    /// The test-type profile (`--profile`), so `loadcell report` analyses it the same way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// Phase names of the load curve's stages, in order (profiles).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stage_names: Vec<String>,
+    /// With `--abort-on-fail` (or `--profile breakpoint`): its `--abort-delay`, seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abort_delay_s: Option<f64>,
+    /// `--profile spike`: the rolling window the recovery is judged on, seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_window_s: Option<f64>,
 }
 
 /// A request slot: the engine's [`EndpointName`].
@@ -61,7 +73,7 @@ pub struct CheckSlot {
 impl RunMeta {
     /// Metadata of a run of `model` against `target`, started at `started_at`. The label
     /// is the target; slots are set with [`RunMeta::with_slots`]; thresholds and
-    /// [`RunMetadata`] are left empty for the caller to set.
+    /// [`RunMetadata`] (and the profile fields) are left empty for the caller to set.
     pub fn new(target: &str, started_at: SystemTime, model: &Model, warmup: Duration, threads: usize) -> RunMeta {
         RunMeta {
             format: FORMAT_NAME.to_string(),
@@ -79,6 +91,10 @@ impl RunMeta {
             checks: Vec::new(),
             thresholds: Vec::new(),
             metadata: RunMetadata::default(),
+            profile: None,
+            stage_names: Vec::new(),
+            abort_delay_s: None,
+            recovery_window_s: None,
         }
     }
 

@@ -67,7 +67,8 @@ struct Header {
     format_version: Option<u32>,
 }
 
-fn read_meta(dir: &Path) -> Result<RunMeta, ResultsError> {
+/// Reads only `meta.json` of the results folder `dir` (checking its format and version).
+pub fn read_meta(dir: &Path) -> Result<RunMeta, ResultsError> {
     let path = dir.join(META_FILE);
     let text = match std::fs::read(&path) {
         Ok(t) => t,
@@ -102,9 +103,19 @@ fn read_meta(dir: &Path) -> Result<RunMeta, ResultsError> {
 /// and the per-interval summaries: memory stays flat however long the run was (holding every
 /// interval's decoded histograms of a one-hour scenario run would take gigabytes).
 pub fn read_outcome(dir: &Path) -> Result<Rebuilt, ResultsError> {
+    read_outcome_with(dir, |_| {})
+}
+
+/// [`read_outcome`], showing each interval to `visit` as it streams past, so a caller can
+/// compute what it needs from the intervals' recorders (rolling windows, say) without
+/// holding them all.
+pub fn read_outcome_with(dir: &Path, mut visit: impl FnMut(&RecordedInterval)) -> Result<Rebuilt, ResultsError> {
     let meta = read_meta(dir)?;
     let mut builder = crate::outcome::OutcomeBuilder::new(&meta, 0);
-    let truncated_lines = read_intervals(dir, meta.shape(), |i| builder.add(&i))?;
+    let truncated_lines = read_intervals(dir, meta.shape(), |i| {
+        visit(&i);
+        builder.add(&i);
+    })?;
     let end = read_end(dir)?;
     let intervals = builder.len();
     let last_t_s = builder.last_t_s();

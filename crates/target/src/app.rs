@@ -1,5 +1,6 @@
 //! Per-request pipeline: counting, the knobs (stall, contention and coherency,
-//! workers, service time, CPU work, latency, leak, injected errors, connection
+//! workers (and falling over with `--overload-queue`), service time, CPU work, latency
+//! (and its growth with uptime), leak, injected errors (and their growth), connection
 //! closes) and turning a [`Reply`] into a hyper response. Shared state lives in [`App`].
 
 use std::convert::Infallible;
@@ -15,6 +16,7 @@ use hyper::{Method, Request, Response, StatusCode, Version};
 use tokio::sync::{Notify, Semaphore};
 
 use crate::config::Config;
+use crate::knobs::Latency;
 use crate::rng;
 use crate::shop::{self, Reply, Target};
 use crate::stats::{Route, Stats};
@@ -34,6 +36,10 @@ pub(crate) struct App {
     workers: Option<Semaphore>,
     /// Requests inside the knobs right now (for `--serial-time` and `--coherency-time`).
     in_flight: AtomicUsize,
+    /// Requests waiting for a worker right now (for `--overload-queue`).
+    waiting: AtomicUsize,
+    /// Set once the queue overflowed `--overload-queue`: the service has fallen over.
+    fallen: AtomicBool,
     leak_next: AtomicUsize,
     leaks: [Mutex<Vec<Box<[u8]>>>; LEAK_SHARDS],
 }
@@ -51,6 +57,8 @@ impl App {
             knobs: config.has_knobs(),
             workers: config.workers.map(Semaphore::new),
             in_flight: AtomicUsize::new(0),
+            waiting: AtomicUsize::new(0),
+            fallen: AtomicBool::new(false),
             config,
             stats: Stats::new(Instant::now()),
             store: Store::new(),
@@ -70,8 +78,12 @@ impl App {
     }
 
     /// Applies stall, contention and coherency, workers, service time, CPU work, latency
-    /// and leak, in that order.
-    async fn apply_knobs(&self) {
+    /// (and its growth) and leak, in that order. Returns `Overloaded` instead when the
+    /// service has fallen over (`--overload-queue`).
+    async fn apply_knobs(&self) -> Handled {
+        if self.fallen.load(Relaxed) {
+            return Handled::Overloaded;
+        }
         let config = &self.config;
         let in_flight = InFlight::enter(&self.in_flight);
         if let Some(stall) = &config.stall {
@@ -90,8 +102,18 @@ impl App {
             tokio::time::sleep(first).await;
         }
         let permit = match &self.workers {
-            // The semaphore is never closed, so acquire cannot fail; if it did we just go on.
-            Some(workers) => workers.acquire().await.ok(),
+            Some(workers) => {
+                let queued = Queued::enter(&self.waiting);
+                // Only requests that find every worker busy really wait.
+                let busy = workers.available_permits() == 0;
+                if busy && self.config.overload_queue.is_some_and(|limit| queued.n > limit) {
+                    // Falls over for good: this request and every later one get 503.
+                    self.fallen.store(true, Relaxed);
+                    return Handled::Overloaded;
+                }
+                // The semaphore is never closed, so acquire cannot fail; if it did we just go on.
+                workers.acquire().await.ok()
+            }
             None => None,
         };
         if !service.is_zero() {
@@ -99,14 +121,24 @@ impl App {
         }
         spin(config.cpu_work);
         drop(permit);
-        if let Some(latency) = &config.latency {
-            let wait = latency.sample();
-            if !wait.is_zero() {
-                tokio::time::sleep(wait).await;
-            }
+        let grown = crate::knobs::grown_latency(config.latency_growth, self.stats.started().elapsed());
+        let wait = config.latency.as_ref().map_or(Duration::ZERO, Latency::sample) + grown;
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
         }
         if config.leak_bytes > 0 {
             self.leak(config.leak_bytes);
+        }
+        Handled::Served
+    }
+
+    /// The share of requests answered 500 now: `--error-rate` plus its growth.
+    fn error_rate(&self) -> f64 {
+        let config = &self.config;
+        if config.error_growth > 0.0 {
+            crate::knobs::grown_error_rate(config.error_rate, config.error_growth, self.stats.started().elapsed())
+        } else {
+            config.error_rate
         }
     }
 
@@ -122,6 +154,34 @@ impl App {
             .unwrap_or_else(PoisonError::into_inner)
             .push(block);
         self.stats.leaked(bytes);
+    }
+}
+
+/// What the knobs made of a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Handled {
+    Served,
+    /// The service has fallen over (`--overload-queue`): answer 503 at once.
+    Overloaded,
+}
+
+/// Counts a request waiting for a worker until it gets one (or gives up).
+struct Queued<'a> {
+    count: &'a AtomicUsize,
+    /// Requests waiting when this one arrived, itself included.
+    n: usize,
+}
+
+impl<'a> Queued<'a> {
+    fn enter(count: &'a AtomicUsize) -> Queued<'a> {
+        let n = count.fetch_add(1, Relaxed) + 1;
+        Queued { count, n }
+    }
+}
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        self.count.fetch_sub(1, Relaxed);
     }
 }
 
@@ -193,8 +253,11 @@ pub(crate) async fn serve_request(
         Err(reply) => return Ok(finish(&app, &conn, version, reply)),
     };
     if app.knobs {
-        app.apply_knobs().await;
-        if rng::chance(app.config.error_rate) {
+        if app.apply_knobs().await == Handled::Overloaded {
+            let reply = Reply::json(StatusCode::SERVICE_UNAVAILABLE, r#"{"error":"overloaded"}"#);
+            return Ok(finish(&app, &conn, version, reply));
+        }
+        if rng::chance(app.error_rate()) {
             let reply = Reply::json(StatusCode::INTERNAL_SERVER_ERROR, r#"{"error":"injected"}"#);
             return Ok(finish(&app, &conn, version, reply));
         }

@@ -63,6 +63,21 @@ pub struct TargetArgs {
     /// Share of responses sent with `Connection: close`, after which the server closes the connection.
     #[arg(long, value_name = "RATE")]
     pub close_rate: Option<String>,
+
+    /// Needs --workers: once more than N requests wait for a worker, the service falls over for
+    /// good and answers every later request `503` at once (a service that never recovers from a spike).
+    #[arg(long, value_name = "N")]
+    pub overload_queue: Option<String>,
+
+    /// Added latency that grows linearly with the server's uptime, this much per minute (a slow
+    /// leak for soak tests), e.g. `600ms`: +0.6 s after one minute, +1.2 s after two.
+    #[arg(long, value_name = "DURATION")]
+    pub latency_growth: Option<String>,
+
+    /// Error rate that grows by this much per minute of uptime, on top of --error-rate, capped
+    /// at 100%, e.g. `1%`: 1% of requests fail after one minute, 2% after two.
+    #[arg(long, value_name = "RATE")]
+    pub error_growth: Option<String>,
 }
 
 impl Default for TargetArgs {
@@ -83,6 +98,9 @@ impl Default for TargetArgs {
             cpu_work: None,
             leak: None,
             close_rate: None,
+            overload_queue: None,
+            latency_growth: None,
+            error_growth: None,
         }
     }
 }

@@ -38,6 +38,13 @@ pub struct Config {
     pub leak_bytes: u64,
     /// Share of responses that close the connection (0..=1).
     pub close_rate: f64,
+    /// Needs `workers`: once more than this many requests wait for a worker, every later
+    /// request is answered 503 at once, for good.
+    pub overload_queue: Option<usize>,
+    /// Added latency per minute of uptime (grows linearly, capped at 1 h).
+    pub latency_growth: Duration,
+    /// Error rate added per minute of uptime (the total is capped at 1).
+    pub error_growth: f64,
 }
 
 impl Default for Config {
@@ -56,6 +63,9 @@ impl Default for Config {
             cpu_work: Duration::ZERO,
             leak_bytes: 0,
             close_rate: 0.0,
+            overload_queue: None,
+            latency_growth: Duration::ZERO,
+            error_growth: 0.0,
         }
     }
 }
@@ -108,6 +118,10 @@ impl Config {
             cpu_work: opt_flag("cpu-work", &args.cpu_work, knobs::parse_duration)?.unwrap_or_default(),
             leak_bytes: opt_flag("leak", &args.leak, knobs::parse_size)?.unwrap_or(0),
             close_rate: opt_flag("close-rate", &args.close_rate, knobs::parse_rate)?.unwrap_or(0.0),
+            overload_queue: opt_flag("overload-queue", &args.overload_queue, knobs::parse_count)?,
+            latency_growth: opt_flag("latency-growth", &args.latency_growth, knobs::parse_duration)?
+                .unwrap_or_default(),
+            error_growth: opt_flag("error-growth", &args.error_growth, knobs::parse_rate)?.unwrap_or(0.0),
         };
         config.validate()?;
         Ok(config)
@@ -121,7 +135,21 @@ impl Config {
         if self.workers == Some(0) {
             return Err(TargetError::flag("workers", "0", "must be at least 1"));
         }
-        for (name, rate) in [("error-rate", self.error_rate), ("close-rate", self.close_rate)] {
+        if let (Some(n), None) = (self.overload_queue, self.workers) {
+            return Err(TargetError::flag(
+                "overload-queue",
+                n.to_string(),
+                "needs --workers (requests only queue for workers)",
+            ));
+        }
+        if self.overload_queue == Some(0) {
+            return Err(TargetError::flag("overload-queue", "0", "must be at least 1"));
+        }
+        for (name, rate) in [
+            ("error-rate", self.error_rate),
+            ("close-rate", self.close_rate),
+            ("error-growth", self.error_growth),
+        ] {
             knobs::check_rate(rate).map_err(|reason| TargetError::flag(name, rate.to_string(), reason))?;
         }
         if let Some(latency) = &self.latency {
@@ -139,6 +167,7 @@ impl Config {
             ("serial-time", self.serial_time),
             ("coherency-time", self.coherency_time),
             ("cpu-work", self.cpu_work),
+            ("latency-growth", self.latency_growth),
         ] {
             if value > knobs::MAX_DURATION {
                 return Err(TargetError::flag(
@@ -170,6 +199,9 @@ impl Config {
             || !self.cpu_work.is_zero()
             || self.leak_bytes > 0
             || self.close_rate > 0.0
+            || self.overload_queue.is_some()
+            || !self.latency_growth.is_zero()
+            || self.error_growth > 0.0
     }
 }
 
@@ -236,6 +268,9 @@ mod tests {
             cpu_work: Some("100us".into()),
             leak: Some("1KB".into()),
             close_rate: Some("0.1".into()),
+            overload_queue: Some("50".into()),
+            latency_growth: Some("600ms".into()),
+            error_growth: Some("1%".into()),
         };
         let c = Config::try_from(&a).unwrap();
         assert_eq!(c.host.to_string(), "::1");
@@ -255,7 +290,22 @@ mod tests {
         assert_eq!(c.cpu_work, Duration::from_micros(100));
         assert_eq!(c.leak_bytes, 1024);
         assert_eq!(c.close_rate, 0.1);
+        assert_eq!(c.overload_queue, Some(50));
+        assert_eq!(c.latency_growth, Duration::from_millis(600));
+        assert_eq!(c.error_growth, 0.01);
         assert!(c.has_knobs());
+        for grown in [
+            Config {
+                latency_growth: Duration::from_millis(1),
+                ..Config::default()
+            },
+            Config {
+                error_growth: 0.01,
+                ..Config::default()
+            },
+        ] {
+            assert!(grown.has_knobs());
+        }
     }
 
     #[test]
@@ -366,6 +416,35 @@ mod tests {
                     ..args()
                 },
                 "--close-rate",
+            ),
+            (
+                TargetArgs {
+                    overload_queue: Some("10".into()),
+                    ..args()
+                },
+                "--overload-queue",
+            ),
+            (
+                TargetArgs {
+                    workers: Some("2".into()),
+                    overload_queue: Some("0".into()),
+                    ..args()
+                },
+                "--overload-queue",
+            ),
+            (
+                TargetArgs {
+                    latency_growth: Some("5".into()),
+                    ..args()
+                },
+                "--latency-growth",
+            ),
+            (
+                TargetArgs {
+                    error_growth: Some("150%".into()),
+                    ..args()
+                },
+                "--error-growth",
             ),
         ];
         for (a, flag) in cases {

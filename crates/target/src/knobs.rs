@@ -216,6 +216,24 @@ fn pair_str(text: &str, sep: &str) -> Result<(Duration, Duration), String> {
     Ok((parse_duration(a)?, parse_duration(b)?))
 }
 
+/// The latency `--latency-growth` adds after `uptime`: `per_minute × uptime / 1 min`,
+/// growing linearly from server start, capped at [`MAX_DURATION`].
+pub fn grown_latency(per_minute: Duration, uptime: Duration) -> Duration {
+    if per_minute.is_zero() {
+        return Duration::ZERO;
+    }
+    let secs = per_minute.as_secs_f64() * uptime.as_secs_f64() / 60.0;
+    Duration::try_from_secs_f64(secs)
+        .unwrap_or(MAX_DURATION)
+        .min(MAX_DURATION)
+}
+
+/// The error rate after `uptime` with `--error-rate base` and `--error-growth per_minute`:
+/// `base + per_minute × uptime / 1 min`, capped at 1.
+pub fn grown_error_rate(base: f64, per_minute: f64, uptime: Duration) -> f64 {
+    (base + per_minute * uptime.as_secs_f64() / 60.0).min(1.0)
+}
+
 /// Periodic stalls: windows `[k*every, k*every + duration)` for k = 1, 2, ...
 /// measured from server start. A request arriving inside a window is held until it ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -370,6 +388,19 @@ mod tests {
         let p99 = samples[samples.len() * 99 / 100];
         assert!(median > ms(16) && median < ms(25), "median {median:?}");
         assert!(p99 > ms(140) && p99 < ms(280), "p99 {p99:?}");
+    }
+
+    #[test]
+    fn growth_is_linear_in_uptime_and_capped() {
+        let minute = Duration::from_secs(60);
+        assert_eq!(grown_latency(ms(600), Duration::ZERO), Duration::ZERO);
+        assert_eq!(grown_latency(ms(600), minute), ms(600));
+        assert_eq!(grown_latency(ms(600), Duration::from_secs(90)), ms(900));
+        assert_eq!(grown_latency(Duration::ZERO, minute), Duration::ZERO);
+        assert_eq!(grown_latency(MAX_DURATION, 10 * MAX_DURATION), MAX_DURATION);
+        assert_eq!(grown_error_rate(0.0, 0.01, minute), 0.01);
+        assert!((grown_error_rate(0.05, 0.01, Duration::from_secs(30)) - 0.055).abs() < 1e-12);
+        assert_eq!(grown_error_rate(0.5, 1.0, minute), 1.0);
     }
 
     #[test]

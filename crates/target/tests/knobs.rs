@@ -173,6 +173,69 @@ async fn workers_cap_throughput() {
 }
 
 #[tokio::test]
+async fn overload_queue_makes_the_service_fall_over_for_good() {
+    // 1 worker x 200 ms, falls over once more than 2 requests wait for it.
+    let server = spawn(Config {
+        workers: Some(1),
+        service_time: ms(200),
+        overload_queue: Some(2),
+        ..Config::default()
+    });
+    // One in service, then three waiting: the third waiter overflows the queue.
+    let clients: Vec<_> = (0..4u64)
+        .map(|i| {
+            let addr = server.addr;
+            tokio::spawn(async move {
+                tokio::time::sleep(ms(20 * i)).await;
+                let mut c = Client::connect(addr).await;
+                c.get("/").await.status
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for client in clients {
+        statuses.push(client.await.unwrap());
+    }
+    assert_eq!(
+        statuses,
+        [200, 200, 200, 503],
+        "the queue was already in when it fell over"
+    );
+    // Later requests, with the queue empty again, still get 503 at once.
+    let mut c = Client::connect(server.addr).await;
+    for _ in 0..3 {
+        let start = Instant::now();
+        let r = c.get("/").await;
+        assert_eq!((r.status, r.body.as_str()), (503, r#"{"error":"overloaded"}"#));
+        assert!(start.elapsed() < ms(100), "{:?}", start.elapsed());
+    }
+    assert_eq!(server.stats().by_status.get("503"), Some(&4));
+    server.shutdown();
+}
+
+#[tokio::test]
+async fn latency_grows_with_uptime() {
+    // 6 s per minute adds 100 ms per second of uptime.
+    let started = Instant::now();
+    let server = spawn(Config {
+        latency_growth: Duration::from_secs(6),
+        ..Config::default()
+    });
+    let mut c = Client::connect(server.addr).await;
+    let t = Instant::now();
+    assert_eq!(c.get("/").await.status, 200);
+    let early = t.elapsed();
+    tokio::time::sleep_until(tokio::time::Instant::from_std(started + ms(1000))).await;
+    let t = Instant::now();
+    assert_eq!(c.get("/").await.status, 200);
+    let later = t.elapsed();
+    // ~uptime × 0.1: under 60 ms at first, 100 ms or more after a second.
+    assert!(early < ms(60), "{early:?}");
+    assert!(later >= ms(100) && later < ms(300), "{later:?}");
+    server.shutdown();
+}
+
+#[tokio::test]
 async fn service_time_without_workers_delays_each_request() {
     let server = spawn(Config {
         service_time: ms(30),
