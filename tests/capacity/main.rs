@@ -2,12 +2,15 @@
 //! the built-in target (in-process, on 127.0.0.1) whose capacity is known by construction
 //! (`workers / service_time`), and must find it within ±10%; plus the exit codes for a
 //! target that fails even the lowest rate and for bad input, the time budget, and a
-//! scenario file.
+//! scenario file. Every search also writes a results folder: its `summary.json` must be a
+//! `Summary` whose `capacity` section says what `--json` says, whose request count is the
+//! target's, which a killed search leaves behind, and which `loadcell report DIR` renders.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use loadcell_report::Summary;
 use loadcell_target::{Config, Latency, TargetHandle};
 use serde_json::Value;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -53,6 +56,63 @@ fn json_of(path: &PathBuf) -> Value {
     serde_json::from_str(&text).expect("valid JSON")
 }
 
+/// The results folder's `summary.json`, as the schema type.
+fn summary_in(dir: &Path) -> Summary {
+    let text = std::fs::read_to_string(dir.join("summary.json")).expect("summary.json in the folder");
+    serde_json::from_str(&text).expect("summary.json parses as loadcell_schema::Summary")
+}
+
+/// The folder's `capacity` section must say what `--json` says, step by step.
+fn assert_section_matches_json(summary: &Summary, v: &Value) {
+    let c = summary.capacity.as_ref().expect("a capacity section");
+    let r = &v["result"];
+    assert_eq!(c.capacity_per_s, r["capacity"].as_f64());
+    assert_eq!(c.highest_pass_per_s, r["highest_pass"].as_f64());
+    assert_eq!(c.lowest_fail_per_s, r["lowest_fail"].as_f64());
+    assert_eq!(Some(c.stop.as_str()), r["stop"].as_str());
+    assert_eq!(
+        c.knee.as_ref().map(|k| k.offered_rate),
+        r["knee"]["offered_rate"].as_f64()
+    );
+    let slos: Vec<&str> = v["slos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(c.slos, slos);
+    assert_eq!(Some(c.step_warmup_s), v["step_warmup_s"].as_f64());
+    let steps = r["steps"].as_array().unwrap();
+    assert_eq!(c.steps.len(), steps.len());
+    for (mine, theirs) in c.steps.iter().zip(steps) {
+        assert_eq!(Some(mine.offered_rate), theirs["offered_rate"].as_f64());
+        assert_eq!(Some(mine.achieved_rate), theirs["achieved_rate"].as_f64());
+        assert_eq!(mine.p95_ms, theirs["p95_ms"].as_f64());
+        assert_eq!(Some(mine.passed), theirs["passed"].as_bool());
+        assert_eq!(Some(mine.dropped), theirs["dropped"].as_u64());
+        let failed: Vec<&str> = theirs["failed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f.as_str().unwrap())
+            .collect();
+        assert_eq!(mine.failed, failed);
+    }
+    // One stage and one phase per step, named after it, on one clock.
+    assert_eq!(summary.phases.len(), steps.len());
+    assert_eq!(summary.stages.len(), steps.len());
+    assert_eq!(summary.stages[0].name.as_deref(), Some("step 1 · 10/s"));
+    assert!(
+        summary.stages.windows(2).all(|w| w[0].end_s <= w[1].start_s),
+        "{:?}",
+        summary.stages
+    );
+    assert!(summary.timeseries.windows(2).all(|w| w[0].t_s <= w[1].t_s));
+    let phase_requests: u64 = summary.phases.iter().map(|p| p.requests).sum();
+    assert_eq!(phase_requests, summary.requests.total, "the steps add up to the total");
+    assert_eq!(summary.model.as_str(), "open");
+}
+
 /// A target whose capacity is `workers / service` req/s.
 fn target(workers: usize, service: Duration) -> TargetHandle {
     TargetHandle::spawn(Config {
@@ -69,6 +129,7 @@ fn search(workers: usize, service: Duration, slo: &str) -> (f64, f64, String, Va
     let server = target(workers, service);
     let url = format!("{}/", server.url());
     let json = temp_path(&format!("{workers}.json"));
+    let dir = temp_path(&format!("{workers}-out"));
     let out = loadcell(&[
         "capacity",
         &url,
@@ -80,6 +141,8 @@ fn search(workers: usize, service: Duration, slo: &str) -> (f64, f64, String, Va
         "1",
         "--json",
         json.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
     ]);
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     assert_eq!(
@@ -90,6 +153,15 @@ fn search(workers: usize, service: Duration, slo: &str) -> (f64, f64, String, Va
     );
     let v = json_of(&json);
     let found = v["result"]["capacity"].as_f64().expect("a capacity");
+    let summary = summary_in(&dir);
+    assert_section_matches_json(&summary, &v);
+    // The document's verdict: the SLO judged on the highest passing step, which held.
+    assert_eq!(summary.thresholds.len(), 1);
+    assert!(summary.thresholds[0].passed && summary.thresholds[0].expr == slo);
+    assert_eq!(serde_json::to_value(summary.stop_reason).unwrap(), "duration");
+    let html = std::fs::read_to_string(dir.join("report.html")).expect("report.html");
+    assert!(html.contains("<section id=\"capacity\">") && html.contains("Sustainable rate"));
+    let _ = std::fs::remove_dir_all(&dir);
     (truth, found, stdout, v)
 }
 
@@ -140,6 +212,7 @@ fn a_target_failing_even_the_lowest_rate_exits_1() {
     .expect("start the target");
     let url = format!("{}/", server.url());
     let json = temp_path("fail.json");
+    let dir = temp_path("fail-out");
     let out = loadcell(&[
         "capacity",
         &url,
@@ -154,6 +227,8 @@ fn a_target_failing_even_the_lowest_rate_exits_1() {
         "-q",
         "--json",
         json.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
     ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
@@ -169,6 +244,14 @@ fn a_target_failing_even_the_lowest_rate_exits_1() {
         .map(|s| s["offered_rate"].as_f64().unwrap())
         .collect();
     assert_eq!(rates, [8.0, 4.0]);
+    let summary = summary_in(&dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    let c = summary.capacity.as_ref().unwrap();
+    assert_eq!((c.capacity_per_s, c.stop.as_str()), (None, "min_rate"));
+    // No step passed: the verdict is the SLO on the lowest rate tried, which failed.
+    assert_eq!(summary.thresholds.len(), 1);
+    assert!(!summary.thresholds[0].passed);
+    assert_eq!(summary.exit_code(), 1, "the document agrees with the exit code");
 }
 
 #[test]
@@ -205,6 +288,7 @@ fn the_time_budget_is_never_exceeded() {
     let server = target(1000, Duration::from_millis(1));
     let url = format!("{}/", server.url());
     let json = temp_path("budget.json");
+    let dir = temp_path("budget-out");
     let started = Instant::now();
     let out = loadcell(&[
         "capacity",
@@ -217,6 +301,8 @@ fn the_time_budget_is_never_exceeded() {
         "9s",
         "--json",
         json.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
     ]);
     let took = started.elapsed();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
@@ -225,6 +311,73 @@ fn the_time_budget_is_never_exceeded() {
     assert!(v["result"]["elapsed_s"].as_f64().unwrap() <= 9.0);
     assert!(took < Duration::from_secs(10), "{took:?}");
     assert!(v["result"]["steps"].as_array().unwrap().len() >= 2);
+
+    // summary.json counts what the target served: measured plus warm-up requests (no step
+    // here is overloaded, so none was cut).
+    let summary = summary_in(&dir);
+    assert_section_matches_json(&summary, &v);
+    let served = server.stats().requests_total;
+    eprintln!(
+        "served {served}, summary: {} measured + {} warm-up, {} cut",
+        summary.requests.total, summary.requests.warmup, summary.requests.interrupted
+    );
+    assert_eq!(summary.requests.interrupted, 0);
+    assert_eq!(summary.requests.total + summary.requests.warmup, served);
+    let per_second: u64 = summary.timeseries.iter().map(|iv| iv.requests).sum();
+    assert_eq!(per_second, served, "the per-second series holds every request too");
+
+    // `loadcell report DIR` renders the reports again from summary.json.
+    std::fs::remove_file(dir.join("report.html")).unwrap();
+    let out = loadcell(&["report", dir.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("a capacity search"), "{stdout}");
+    let html = std::fs::read_to_string(dir.join("report.html")).expect("report.html rendered again");
+    assert!(html.contains("<section id=\"capacity\">"));
+    assert_eq!(summary_in(&dir), summary, "summary.json is left as it was");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_killed_search_leaves_its_finished_steps() {
+    let server = target(1000, Duration::from_millis(1));
+    let url = format!("{}/", server.url());
+    let dir = temp_path("killed-out");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loadcell"))
+        .args([
+            "capacity",
+            &url,
+            "--slo",
+            "p95<500ms",
+            "--step-duration",
+            "1s",
+            "-q",
+            "--out",
+        ])
+        .arg(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start loadcell");
+    // Kill it (SIGKILL, no chance to clean up) once the first step is on disk.
+    let started = Instant::now();
+    while !dir.join("summary.json").exists() && started.elapsed() < Duration::from_secs(15) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let summary = summary_in(&dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    let c = summary.capacity.as_ref().unwrap();
+    assert_eq!(c.stop, "running", "the search never finished");
+    assert_eq!(serde_json::to_value(summary.stop_reason).unwrap(), "interrupted");
+    assert!(!c.steps.is_empty() && summary.requests.total > 0);
+    assert_eq!(summary.phases.len(), c.steps.len());
 }
 
 #[test]
@@ -249,6 +402,7 @@ fn a_scenario_file_uses_its_thresholds_as_slos() {
         "40s",
         "--json",
         json.to_str().unwrap(),
+        "--no-out",
     ]);
     let _ = std::fs::remove_file(&file);
     let stdout = String::from_utf8_lossy(&out.stdout);

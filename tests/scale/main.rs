@@ -2,12 +2,15 @@
 //! against the built-in target (in-process, 127.0.0.1) and fits the Universal Scalability
 //! Law. A target that is a pure delay must scale linearly (σ ≈ 0, κ ≈ 0); a target with the
 //! contention and coherency knobs must give back the σ and κ they impose. Tolerances and
-//! the reasoning behind them are in docs/scale.md.
+//! the reasoning behind them are in docs/scale.md. Every sweep also writes a results
+//! folder: its `summary.json` must be a `Summary` whose `scale` section says what `--json`
+//! says and whose request count is the target's, and `loadcell report DIR` renders it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use loadcell_report::Summary;
 use loadcell_target::{Config, TargetHandle};
 use serde_json::Value;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -39,9 +42,56 @@ fn loadcell(args: &[&str]) -> Output {
     child.wait_with_output().expect("collect loadcell output")
 }
 
-/// Sweeps `server` with short levels and returns the `--json` report.
-fn sweep(server: &TargetHandle, name: &str) -> Value {
+/// The results folder's `summary.json`, as the schema type.
+fn summary_in(dir: &Path) -> Summary {
+    let text = std::fs::read_to_string(dir.join("summary.json")).expect("summary.json in the folder");
+    serde_json::from_str(&text).expect("summary.json parses as loadcell_schema::Summary")
+}
+
+/// The folder's `scale` section must say what `--json` says.
+fn assert_section_matches_json(summary: &Summary, v: &Value) {
+    let s = summary.scale.as_ref().expect("a scale section");
+    let points = v["points"].as_array().unwrap();
+    assert_eq!(s.points.len(), points.len());
+    for (mine, theirs) in s.points.iter().zip(points) {
+        assert_eq!(Some(mine.vus), theirs["vus"].as_u64());
+        assert_eq!(Some(mine.requests), theirs["requests"].as_u64());
+        assert_eq!(Some(mine.failed), theirs["failed"].as_u64());
+        assert_eq!(Some(mine.throughput), theirs["throughput"].as_f64());
+        assert_eq!(mine.p95_ms, theirs["p95_ms"].as_f64());
+    }
+    match &s.fit {
+        Some(fit) => {
+            for (key, mine) in [
+                ("lambda", fit.lambda),
+                ("sigma", fit.sigma),
+                ("kappa", fit.kappa),
+                ("r_squared", fit.r_squared),
+                ("rmse", fit.rmse),
+            ] {
+                assert_eq!(v["fit"][key].as_f64(), Some(mine), "{key}");
+            }
+            assert_eq!(v["fit"]["peak_vus"].as_f64(), fit.peak_vus);
+            assert_eq!(v["fit"]["ceiling"].as_f64(), fit.ceiling);
+            let table = v["efficiency"].as_array().unwrap();
+            for (p, e) in s.points.iter().zip(table) {
+                assert_eq!(p.fitted_efficiency, e["fitted_efficiency"].as_f64());
+            }
+        }
+        None => assert!(v["fit"].is_null()),
+    }
+    assert_eq!(s.error.as_deref(), v["error"].as_str());
+    assert_eq!(s.curve.len(), v["curve"].as_array().unwrap().len());
+    assert_eq!(summary.phases.len(), s.points.len(), "one phase per level");
+    assert_eq!(summary.model.as_str(), "closed");
+    assert!(summary.thresholds.is_empty());
+}
+
+/// Sweeps `server` with short levels and returns the `--json` report and the results
+/// folder's summary.
+fn sweep(server: &TargetHandle, name: &str) -> (Value, Summary) {
     let json = temp_file(name);
+    let dir = temp_file(&format!("{name}-out"));
     let url = format!("{}/", server.url());
     let out = loadcell(&[
         "scale",
@@ -54,6 +104,8 @@ fn sweep(server: &TargetHandle, name: &str) -> Value {
         "300ms",
         "--json",
         json.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
     ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -63,7 +115,19 @@ fn sweep(server: &TargetHandle, name: &str) -> Value {
     let _ = std::fs::remove_file(&json);
     // The report is part of the test log: measured σ and κ against the imposed values.
     eprintln!("{name}:\n{stdout}");
-    serde_json::from_str(&text).expect("--json is JSON")
+    let report: Value = serde_json::from_str(&text).expect("--json is JSON");
+    let summary = summary_in(&dir);
+    assert_section_matches_json(&summary, &report);
+    let html = std::fs::read_to_string(dir.join("report.html")).expect("report.html");
+    assert!(html.contains("<section id=\"scale\">") && html.contains("σ contention"));
+    // `loadcell report DIR` renders the reports again from summary.json.
+    std::fs::remove_file(dir.join("report.html")).unwrap();
+    let out = loadcell(&["report", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("a scale sweep"));
+    assert!(dir.join("report.html").is_file());
+    let _ = std::fs::remove_dir_all(&dir);
+    (report, summary)
 }
 
 fn number(v: &Value, path: &str) -> f64 {
@@ -83,7 +147,12 @@ fn a_pure_delay_scales_linearly() {
         ..Config::default()
     })
     .unwrap();
-    let report = sweep(&server, "linear");
+    let (report, summary) = sweep(&server, "linear");
+    // summary.json counts what the target served: measured plus warm-up requests (the
+    // closed loop's last requests finish within the grace, so none is cut).
+    let served = server.stats().requests_total;
+    assert_eq!(summary.requests.interrupted, 0);
+    assert_eq!(summary.requests.total + summary.requests.warmup, served);
     let (sigma, kappa) = (number(&report, "/fit/sigma"), number(&report, "/fit/kappa"));
     // Tolerance (docs/scale.md): σ ≤ 0.02 and κ ≤ 2·10⁻⁴, together at most a few percent
     // of lost throughput at 32 VUs.
@@ -112,7 +181,7 @@ fn contention_and_coherency_knobs_are_recovered() {
         ..Config::default()
     })
     .unwrap();
-    let report = sweep(&server, "knobs");
+    let (report, _) = sweep(&server, "knobs");
     let lambda = number(&report, "/fit/lambda");
     let sigma = number(&report, "/fit/sigma");
     let kappa = number(&report, "/fit/kappa");
@@ -199,6 +268,7 @@ fn a_dead_target_gives_no_fit_and_exit_1() {
         "-q",
         "--json",
         json.to_str().unwrap(),
+        "--no-out",
     ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");

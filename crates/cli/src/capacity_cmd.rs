@@ -1,21 +1,27 @@
 //! `loadcell capacity URL|FILE --slo EXPR…`: finds the highest open-model rate the
 //! target sustains while every SLO holds. The search itself lives in `loadcell-capacity`;
 //! here each step it asks for becomes one engine run at a constant rate, judged with the
-//! same threshold machinery as `loadcell run`.
+//! same threshold machinery as `loadcell run`. Every step also lands in the results
+//! folder's `summary.json` and reports (`crate::sweep`, the `capacity` section from
+//! `section`).
+
+mod section;
 
 use crate::error::CliError;
 use crate::load::{LoadInputs, plan};
 use crate::run_cmd::{DEFAULT_TIMEOUT, parse_thresholds};
 use crate::scenario_cmd;
+use crate::sweep::combine::{Combined, Mark};
+use crate::sweep::{folder, level_text};
 use crate::verdict::{Measured, evaluate};
 use clap::Args;
 use loadcell_capacity::{Config, Search, SearchResult, Step, StepResult, StopReason};
 use loadcell_engine::units::{parse_count, parse_duration, parse_rate};
-use loadcell_engine::{Control, IntervalEvent, Observer, Settings, SingleRequest, Transport, Workload};
+use loadcell_engine::{Control, IntervalEvent, Observer, Outcome, Settings, SingleRequest, Transport, Workload};
 use loadcell_http::{ClientConfig, Origin, Request, Scheme, tls_config};
 use loadcell_journey::JourneyWorkload;
 use loadcell_scenario::Scenario;
-use loadcell_schema::exit;
+use loadcell_schema::{ThresholdResult, exit};
 use loadcell_threshold::Threshold;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -106,6 +112,15 @@ pub struct CapacityArgs {
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub json: Option<PathBuf>,
 
+    /// Results folder for summary.json and the reports, rewritten after every step
+    /// [default: a new folder under ./loadcell-results/].
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    pub out: Option<PathBuf>,
+
+    /// Write no results folder.
+    #[arg(long, conflicts_with = "out", help_heading = "Output")]
+    pub no_out: bool,
+
     /// No per-step progress lines on stderr.
     #[arg(short = 'q', long, help_heading = "Output")]
     pub quiet: bool,
@@ -138,9 +153,28 @@ enum Work {
     Scenario { scenario: Box<Scenario> },
 }
 
+/// Everything checked before the first request.
+struct Prepared {
+    work: Work,
+    origin: Origin,
+    slos: Vec<Threshold>,
+    timeout: Duration,
+    /// How the summary names the target: the URL, or the scenario's name and file.
+    label: String,
+    /// The scenario file's text, for the summary's metadata.
+    scenario_text: Option<String>,
+}
+
 /// Runs the command; returns the exit code.
 pub fn run(args: &CapacityArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliError> {
-    let (work, origin, slos, timeout) = prepare(args)?;
+    let Prepared {
+        work,
+        origin,
+        slos,
+        timeout,
+        label,
+        scenario_text,
+    } = prepare(args)?;
     let warmup = (args.step_duration / 5).min(MAX_STEP_WARMUP);
     let config = Config {
         start_rate: args.start_rate,
@@ -157,6 +191,25 @@ pub fn run(args: &CapacityArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, Cli
     let transport = transport(&origin, args, timeout)?;
     // Check the load flags once, before any request.
     step_settings(args, args.start_rate, warmup, &transport)?;
+    let out_dir = folder::claim(
+        args.out.as_deref(),
+        args.no_out,
+        &format!("capacity-{}", loadcell_results::slug(&args.target)),
+    )?;
+    let section_settings = section::Settings {
+        step_duration_s: args.step_duration.as_secs_f64(),
+        step_warmup_s: warmup.as_secs_f64(),
+        max_time_s: args.max_time.as_secs_f64(),
+        precision: args.precision,
+    };
+    let mut combined = Combined::new(
+        &label,
+        crate::metadata::collect(scenario_text.as_deref()),
+        warmup,
+        "iterations/s",
+    );
+    // The SLO verdicts of each judged step, in step order.
+    let mut verdicts: Vec<Vec<ThresholdResult>> = Vec::new();
     if !args.quiet {
         let exprs: Vec<&str> = slos.iter().map(|t| t.expr.as_str()).collect();
         eprintln!(
@@ -171,7 +224,7 @@ pub fn run(args: &CapacityArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, Cli
     while let Some(rate) = search.next_rate() {
         let started = Instant::now();
         let settings = step_settings(args, rate, warmup, &transport)?;
-        let measured = match &work {
+        let (measured, outcome, step_verdicts) = match &work {
             Work::Url { request } => run_step(
                 SingleRequest::new(request.clone(), &origin),
                 settings,
@@ -185,11 +238,22 @@ pub fn run(args: &CapacityArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, Cli
                 &interrupts,
             ),
         };
+        let n = search.steps().len() + 1;
         if interrupts.load(Ordering::Relaxed) > 0 {
-            // A step cut short says nothing about the rate.
+            // A step cut short says nothing about the rate, but what it sent was measured.
+            let name = format!("step {n} · {}/s (interrupted)", level_text(rate));
+            combined.add(outcome, Mark { name, level: rate }, None);
             search.interrupt();
             break;
         }
+        let failed_slos = step_verdicts
+            .iter()
+            .filter(|v| !v.passed)
+            .map(|v| v.expr.clone())
+            .collect();
+        let name = format!("step {n} · {}/s", level_text(rate));
+        combined.add(outcome, Mark { name, level: rate }, Some(failed_slos));
+        verdicts.push(step_verdicts);
         let mut result = StepResult {
             offered: rate,
             elapsed: started.elapsed(),
@@ -201,6 +265,25 @@ pub fn run(args: &CapacityArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, Cli
             std::thread::sleep(STEP_GRACE);
             result.elapsed = started.elapsed();
         }
+        if let Some(dir) = &out_dir {
+            // The folder is rewritten with this step before the search goes on; its time
+            // counts against the budget, as part of the step.
+            let mut with_step = search.clone();
+            with_step.record(result.clone());
+            let doc = summary_of(
+                &combined,
+                &with_step.result(),
+                &slos,
+                &verdicts,
+                &section_settings,
+                false,
+            );
+            // A failed rewrite must not end the search; the final write reports errors.
+            if let Some(Err(e)) = doc.map(|d| folder::write(dir, &d)) {
+                eprintln!("warning: results folder: {e}");
+            }
+            result.elapsed = started.elapsed();
+        }
         search.record(result);
         if let (false, Some(step)) = (args.quiet, search.steps().last()) {
             eprintln!("{}", progress_line(search.steps().len(), step));
@@ -208,6 +291,19 @@ pub fn run(args: &CapacityArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, Cli
     }
     let result = search.result();
     print!("{}", render(&args.target, &slos, &result));
+    if let Some(dir) = &out_dir {
+        match summary_of(&combined, &result, &slos, &verdicts, &section_settings, true) {
+            Some(doc) => {
+                folder::write(dir, &doc)?;
+                println!(
+                    "  results: {}  (report: {})",
+                    dir.display(),
+                    dir.join("report.html").display()
+                );
+            }
+            None => println!("  results: none (no step ran)"),
+        }
+    }
     if let Some(path) = &args.json {
         let json = serde_json::json!({
             "target": args.target,
@@ -229,8 +325,22 @@ pub fn run(args: &CapacityArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, Cli
     })
 }
 
+/// The summary of every step so far with the `capacity` section; `None` before any step.
+fn summary_of(
+    combined: &Combined,
+    result: &SearchResult,
+    slos: &[Threshold],
+    verdicts: &[Vec<ThresholdResult>],
+    settings: &section::Settings,
+    finished: bool,
+) -> Option<loadcell_schema::Summary> {
+    let mut doc = combined.summary(section::thresholds(result, verdicts), finished)?;
+    doc.capacity = Some(section::capacity(result, slos, settings));
+    Some(doc)
+}
+
 /// Checks the input and builds what every step sends, where, under which SLOs.
-fn prepare(args: &CapacityArgs) -> Result<(Work, Origin, Vec<Threshold>, Duration), CliError> {
+fn prepare(args: &CapacityArgs) -> Result<Prepared, CliError> {
     let mut slos = parse_thresholds(&args.slos)?;
     if args.target.contains("://") {
         if args.base_url.is_some() {
@@ -246,7 +356,14 @@ fn prepare(args: &CapacityArgs) -> Result<(Work, Origin, Vec<Threshold>, Duratio
         let origin = Origin::parse(&args.target).map_err(|e| CliError::Usage(e.to_string()))?;
         let request = build_request(args, &origin)?;
         let timeout = args.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        return Ok((Work::Url { request }, origin, slos, timeout));
+        return Ok(Prepared {
+            work: Work::Url { request },
+            origin,
+            slos,
+            timeout,
+            label: args.target.clone(),
+            scenario_text: None,
+        });
     }
     if !args.headers.is_empty() || args.body.is_some() || args.method != "GET" {
         return Err(CliError::Usage(
@@ -275,14 +392,17 @@ fn prepare(args: &CapacityArgs) -> Result<(Work, Origin, Vec<Threshold>, Duratio
         })?;
     let origin = Origin::parse(&base).map_err(|e| CliError::Usage(e.to_string()))?;
     let timeout = args.timeout.or(scenario.defaults.timeout).unwrap_or(DEFAULT_TIMEOUT);
-    Ok((
-        Work::Scenario {
+    let (label, scenario_text) = crate::sweep::scenario_label(&scenario);
+    Ok(Prepared {
+        work: Work::Scenario {
             scenario: Box::new(scenario),
         },
         origin,
         slos,
         timeout,
-    ))
+        label,
+        scenario_text,
+    })
 }
 
 fn build_request(args: &CapacityArgs, origin: &Origin) -> Result<Request, CliError> {
@@ -355,13 +475,14 @@ impl Observer for Silent {
     }
 }
 
-/// Runs one step and measures it (offered rate and wall time are filled in by the caller).
+/// Runs one step and measures it (offered rate and wall time are filled in by the caller);
+/// also returns what the engine measured and the SLO verdicts on it.
 fn run_step<W: Workload>(
     workload: W,
     settings: Settings,
     slos: &[Threshold],
     interrupts: &Arc<AtomicUsize>,
-) -> StepResult {
+) -> (StepResult, Outcome, Vec<ThresholdResult>) {
     let vus_limit = settings.model.vus_limit();
     let outcome = loadcell_engine::run(workload, settings, interrupts.clone(), &mut Silent);
     let seconds = outcome.measured.as_secs_f64();
@@ -374,14 +495,15 @@ fn run_step<W: Workload>(
         seconds,
         vus_limit,
     };
-    let slo_failures = evaluate(slos, &source)
-        .into_iter()
+    let verdicts = evaluate(slos, &source);
+    let slo_failures = verdicts
+        .iter()
         .filter(|v| !v.passed)
         .map(|v| format!("{} (actual {})", v.expr, v.actual_text))
         .collect();
     let quantile = |q: f64| (!overall.latency.is_empty()).then(|| overall.latency.value_at_quantile(q) as f64 / 1000.0);
     let requests = overall.requests();
-    StepResult {
+    let result = StepResult {
         offered: 0.0,
         achieved: if seconds > 0.0 {
             total.iterations as f64 / seconds
@@ -401,7 +523,8 @@ fn run_step<W: Workload>(
         interrupted: total.interrupted,
         slo_failures,
         elapsed: Duration::ZERO,
-    }
+    };
+    (result, outcome, verdicts)
 }
 
 fn ms(v: Option<f64>) -> String {

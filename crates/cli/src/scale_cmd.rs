@@ -2,14 +2,20 @@
 //! levels, each level one engine run, followed by a Universal Scalability Law fit
 //! (`loadcell-usl`) of the measured throughput: λ, σ (contention), κ (coherency), R², the
 //! concurrency of peak throughput and an efficiency table. The method is in docs/scale.md.
+//! Every level also lands in the results folder's `summary.json` and reports
+//! (`crate::sweep`, the `scale` section from `section`).
+
+mod section;
 
 use crate::error::CliError;
 use crate::load::{LoadInputs, plan};
 use crate::run_cmd::DEFAULT_TIMEOUT;
 use crate::scenario_cmd;
+use crate::sweep::combine::{Combined, Mark};
+use crate::sweep::folder;
 use clap::Args;
 use loadcell_engine::units::parse_duration;
-use loadcell_engine::{Control, IntervalEvent, Observer, Settings, SingleRequest, Transport, Workload};
+use loadcell_engine::{Control, IntervalEvent, Observer, Outcome, Settings, SingleRequest, Transport, Workload};
 use loadcell_http::{ClientConfig, Origin, Request, Scheme, tls_config};
 use loadcell_journey::JourneyWorkload;
 use loadcell_scenario::Scenario;
@@ -84,6 +90,15 @@ pub struct ScaleArgs {
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub json: Option<PathBuf>,
 
+    /// Results folder for summary.json and the reports, rewritten after every level
+    /// [default: a new folder under ./loadcell-results/].
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    pub out: Option<PathBuf>,
+
+    /// Write no results folder.
+    #[arg(long, conflicts_with = "out", help_heading = "Output")]
+    pub no_out: bool,
+
     /// No per-level progress lines on stderr.
     #[arg(short = 'q', long, help_heading = "Output")]
     pub quiet: bool,
@@ -151,12 +166,28 @@ pub fn run(args: &ScaleArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliErr
         return Err(CliError::Usage("--step-duration must be above 0".into()));
     }
     let warmup = args.warmup.unwrap_or((args.step_duration / 5).min(MAX_STEP_WARMUP));
-    let (work, origin, timeout) = prepare(args)?;
+    let (work, origin, timeout, label, scenario_text) = prepare(args)?;
     let transport = transport(&origin, args, timeout)?;
     // Check the load flags of every level before any request.
     for &vus in &levels {
         step_settings(args, vus, warmup, &transport)?;
     }
+    let out_dir = folder::claim(
+        args.out.as_deref(),
+        args.no_out,
+        &format!("scale-{}", loadcell_results::slug(&args.target)),
+    )?;
+    let mut combined = Combined::new(
+        &label,
+        crate::metadata::collect(scenario_text.as_deref()),
+        warmup,
+        "vus",
+    );
+    let sweep = Sweep {
+        planned: &levels,
+        step_duration_s: args.step_duration.as_secs_f64(),
+        step_warmup_s: warmup.as_secs_f64(),
+    };
     if !args.quiet {
         eprintln!(
             "scale: {} at {} VUs — {:?} per level (+{:?} warm-up)",
@@ -169,7 +200,7 @@ pub fn run(args: &ScaleArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliErr
     let mut measured = Vec::with_capacity(levels.len());
     for &vus in &levels {
         let settings = step_settings(args, vus, warmup, &transport)?;
-        let level = match &work {
+        let (level, outcome) = match &work {
             Work::Url { request } => {
                 run_level(vus, SingleRequest::new(request.clone(), &origin), settings, &interrupts)
             }
@@ -182,6 +213,16 @@ pub fn run(args: &ScaleArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliErr
         };
         if interrupts.load(Ordering::Relaxed) > 0 {
             eprintln!("scale: interrupted at {vus} VUs; fitting the levels measured so far");
+            // Not a point of the fit, but what it sent was measured.
+            let name = format!("{} (interrupted)", vus_name(vus));
+            combined.add(
+                outcome,
+                Mark {
+                    name,
+                    level: vus as f64,
+                },
+                None,
+            );
             break;
         }
         if !args.quiet {
@@ -193,20 +234,26 @@ pub fn run(args: &ScaleArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliErr
                 level.failed
             );
         }
+        combined.add(
+            outcome,
+            Mark {
+                name: vus_name(vus),
+                level: vus as f64,
+            },
+            None,
+        );
         measured.push(level);
+        if let Some(dir) = &out_dir {
+            // A failed rewrite must not end the sweep; the final write reports errors.
+            let fitted = fit_levels(&measured);
+            let doc = sweep.summary(&combined, &measured, &fitted, false);
+            if let Some(Err(e)) = doc.map(|d| folder::write(dir, &d)) {
+                eprintln!("warning: results folder: {e}");
+            }
+        }
     }
-    let points: Vec<Point> = measured
-        .iter()
-        .map(|l| Point {
-            n: l.vus as f64,
-            throughput: l.throughput,
-        })
-        .collect();
-    let fitted = if !measured.is_empty() && measured.iter().all(|l| l.failed == l.requests) {
-        Err(NoFit::AllFailed)
-    } else {
-        loadcell_usl::fit(&points).map_err(NoFit::Usl)
-    };
+    let fitted = fit_levels(&measured);
+    let points = points_of(&measured);
     let efficiency = match &fitted {
         Ok(fit) => loadcell_usl::efficiency_table(&points, fit),
         Err(_) => Vec::new(),
@@ -215,8 +262,20 @@ pub fn run(args: &ScaleArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliErr
     if let Err(e) = &fitted {
         println!("  no fit: {e}");
     }
+    if let Some(dir) = &out_dir {
+        match sweep.summary(&combined, &measured, &fitted, true) {
+            Some(doc) => {
+                folder::write(dir, &doc)?;
+                println!(
+                    "  results: {}  (report: {})",
+                    dir.display(),
+                    dir.join("report.html").display()
+                );
+            }
+            None => println!("  results: none (no level ran)"),
+        }
+    }
     if let Some(path) = &args.json {
-        let max_n = levels.last().copied().unwrap_or(1) as f64;
         let report = Report {
             target: &args.target,
             step_duration_s: args.step_duration.as_secs_f64(),
@@ -230,7 +289,9 @@ pub fn run(args: &ScaleArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliErr
             }),
             error: fitted.as_ref().err().map(ToString::to_string),
             efficiency,
-            curve: fitted.as_ref().map_or_else(|_| Vec::new(), |fit| curve(fit, max_n)),
+            curve: fitted
+                .as_ref()
+                .map_or_else(|_| Vec::new(), |fit| curve(fit, max_level(&levels))),
         };
         let text = serde_json::to_string_pretty(&report).map_err(|e| CliError::Output(e.to_string()))?;
         std::fs::write(path, text + "\n")
@@ -241,6 +302,79 @@ pub fn run(args: &ScaleArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliErr
     } else {
         exit::THRESHOLD_FAILED
     })
+}
+
+/// `1 VU`, `16 VUs`: how a level is named in the summary's stages and phases.
+fn vus_name(vus: u64) -> String {
+    if vus == 1 {
+        "1 VU".to_string()
+    } else {
+        format!("{vus} VUs")
+    }
+}
+
+fn max_level(levels: &[u64]) -> f64 {
+    levels.last().copied().unwrap_or(1) as f64
+}
+
+fn points_of(measured: &[Level]) -> Vec<Point> {
+    measured
+        .iter()
+        .map(|l| Point {
+            n: l.vus as f64,
+            throughput: l.throughput,
+        })
+        .collect()
+}
+
+/// The USL fit of the levels measured, or why there is none.
+fn fit_levels(measured: &[Level]) -> Result<Fit, NoFit> {
+    if !measured.is_empty() && measured.iter().all(|l| l.failed == l.requests) {
+        return Err(NoFit::AllFailed);
+    }
+    loadcell_usl::fit(&points_of(measured)).map_err(NoFit::Usl)
+}
+
+/// What the sweep was asked, for its summary.
+struct Sweep<'a> {
+    planned: &'a [u64],
+    step_duration_s: f64,
+    step_warmup_s: f64,
+}
+
+impl Sweep<'_> {
+    /// The summary of every level so far with the `scale` section; `None` before any level.
+    /// While the sweep runs, a fit of the levels so far stands (or why there is none yet).
+    fn summary(
+        &self,
+        combined: &Combined,
+        measured: &[Level],
+        fitted: &Result<Fit, NoFit>,
+        finished: bool,
+    ) -> Option<loadcell_schema::Summary> {
+        let mut doc = combined.summary(Vec::new(), finished)?;
+        let fit = match fitted {
+            Ok(fit) => Ok(fit),
+            Err(_) if !finished && measured.len() < 3 => Err(format!(
+                "not fitted yet: {} of {} levels measured",
+                measured.len(),
+                self.planned.len()
+            )),
+            Err(e) => Err(e.to_string()),
+        };
+        let curve = fitted
+            .as_ref()
+            .map_or_else(|_| Vec::new(), |fit| curve(fit, max_level(self.planned)));
+        doc.scale = Some(section::scale(
+            measured,
+            self.planned,
+            fit,
+            &curve,
+            self.step_duration_s,
+            self.step_warmup_s,
+        ));
+        Some(doc)
+    }
 }
 
 /// Why a sweep has no fit.
@@ -279,8 +413,12 @@ pub fn parse_levels(text: &str) -> Result<Vec<u64>, CliError> {
     Ok(levels)
 }
 
+/// What every level sends, where, its timeout, and how the summary names the target
+/// (with the scenario file's text for the metadata).
+type Prepared = (Work, Origin, Duration, String, Option<String>);
+
 /// Checks the input and builds what every level sends, where.
-fn prepare(args: &ScaleArgs) -> Result<(Work, Origin, Duration), CliError> {
+fn prepare(args: &ScaleArgs) -> Result<Prepared, CliError> {
     if args.target.contains("://") {
         if args.base_url.is_some() {
             return Err(CliError::Usage(
@@ -290,7 +428,7 @@ fn prepare(args: &ScaleArgs) -> Result<(Work, Origin, Duration), CliError> {
         let origin = Origin::parse(&args.target).map_err(|e| CliError::Usage(e.to_string()))?;
         let request = build_request(args, &origin)?;
         let timeout = args.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        return Ok((Work::Url { request }, origin, timeout));
+        return Ok((Work::Url { request }, origin, timeout, args.target.clone(), None));
     }
     if !args.headers.is_empty() || args.body.is_some() || args.method != "GET" {
         return Err(CliError::Usage(
@@ -310,10 +448,11 @@ fn prepare(args: &ScaleArgs) -> Result<(Work, Origin, Duration), CliError> {
         })?;
     let origin = Origin::parse(&base).map_err(|e| CliError::Usage(e.to_string()))?;
     let timeout = args.timeout.or(scenario.defaults.timeout).unwrap_or(DEFAULT_TIMEOUT);
+    let (label, text) = crate::sweep::scenario_label(&scenario);
     let work = Work::Scenario {
         scenario: Box::new(scenario),
     };
-    Ok((work, origin, timeout))
+    Ok((work, origin, timeout, label, text))
 }
 
 fn build_request(args: &ScaleArgs, origin: &Origin) -> Result<Request, CliError> {
@@ -379,14 +518,19 @@ impl Observer for Silent {
     }
 }
 
-/// Runs one level and measures its throughput.
-fn run_level<W: Workload>(vus: u64, workload: W, settings: Settings, interrupts: &Arc<AtomicUsize>) -> Level {
+/// Runs one level and measures its throughput; also returns what the engine measured.
+fn run_level<W: Workload>(
+    vus: u64,
+    workload: W,
+    settings: Settings,
+    interrupts: &Arc<AtomicUsize>,
+) -> (Level, Outcome) {
     let outcome = loadcell_engine::run(workload, settings, interrupts.clone(), &mut Silent);
     let seconds = outcome.measured.as_secs_f64();
     let overall = outcome.total.overall();
     let requests = overall.requests();
     let latency = |f: &dyn Fn() -> f64| (!overall.latency.is_empty()).then(|| f() / 1000.0);
-    Level {
+    let level = Level {
         vus,
         requests,
         failed: overall.failed,
@@ -394,7 +538,8 @@ fn run_level<W: Workload>(vus: u64, workload: W, settings: Settings, interrupts:
         throughput: if seconds > 0.0 { requests as f64 / seconds } else { 0.0 },
         mean_ms: latency(&|| overall.latency.mean()),
         p95_ms: latency(&|| overall.latency.value_at_quantile(0.95) as f64),
-    }
+    };
+    (level, outcome)
 }
 
 /// The fitted curve at `CURVE_POINTS` concurrencies from 1 to the largest level, or to

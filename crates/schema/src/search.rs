@@ -24,6 +24,26 @@ pub struct CapacitySummary {
     pub elapsed_s: f64,
     /// The steps in the order they ran.
     pub steps: Vec<CapacityStep>,
+    /// Warm-up seconds before each step's measured window (left out of its results).
+    #[serde(default)]
+    pub step_warmup_s: f64,
+    /// Bracket width at which bisection stops, as a fraction of the highest passing rate.
+    #[serde(default)]
+    pub precision: f64,
+    /// The SLOs that limit a latency percentile of all requests (`p95<200ms`), so that a
+    /// chart of latency against rate can draw each limit as a line.
+    #[serde(default)]
+    pub latency_limits: Vec<LatencyLimit>,
+}
+
+/// An SLO of the form `pN < limit` (or `<=`) on the latency of every request.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LatencyLimit {
+    /// The SLO as written.
+    pub slo: String,
+    /// 0 to 100.
+    pub percentile: f64,
+    pub limit_ms: f64,
 }
 
 /// The knee of the p95-against-rate curve.
@@ -64,6 +84,9 @@ pub struct ScaleSummary {
     pub error: Option<String>,
     /// The fitted X(N) from 1 to the largest level (or past the peak), for plotting.
     pub curve: Vec<ScaleCurvePoint>,
+    /// The levels asked for (`--vus`), sorted; `points` has fewer when the sweep was cut short.
+    #[serde(default)]
+    pub planned_vus: Vec<u64>,
 }
 
 /// One concurrency level of the sweep.
@@ -81,6 +104,9 @@ pub struct ScalePoint {
     pub efficiency: Option<f64>,
     /// The fitted model's throughput at this level.
     pub fitted_throughput: Option<f64>,
+    /// The fitted model's efficiency at this level: `1 / (1 + σ(N−1) + κN(N−1))`.
+    #[serde(default)]
+    pub fitted_efficiency: Option<f64>,
 }
 
 /// X(N) = λN / (1 + σ(N−1) + κN(N−1)).
@@ -96,6 +122,9 @@ pub struct UslFit {
     pub peak_throughput: Option<f64>,
     /// λ/σ, the limit of throughput when κ = 0 and σ > 0.
     pub ceiling: Option<f64>,
+    /// Root mean square of the throughput residuals (req/s).
+    #[serde(default)]
+    pub rmse: f64,
 }
 
 /// A point of the fitted curve.

@@ -1,0 +1,159 @@
+//! The capacity search as `summary.json` says it: the `capacity` section, and which SLO
+//! verdicts stand as the document's `thresholds` (those of the step the answer rests on).
+
+use loadcell_capacity::{SearchResult, StopReason};
+use loadcell_schema::{CapacityKnee, CapacityStep, CapacitySummary, LatencyLimit, ThresholdResult};
+use loadcell_threshold::{Aggregation, Metric, Op, Threshold};
+
+/// What the search was asked, besides its SLOs.
+pub struct Settings {
+    pub step_duration_s: f64,
+    pub step_warmup_s: f64,
+    pub max_time_s: f64,
+    pub precision: f64,
+}
+
+/// The `capacity` section of the summary.
+pub fn capacity(r: &SearchResult, slos: &[Threshold], settings: &Settings) -> CapacitySummary {
+    CapacitySummary {
+        slos: slos.iter().map(|t| t.expr.clone()).collect(),
+        capacity_per_s: r.capacity,
+        highest_pass_per_s: r.highest_pass,
+        lowest_fail_per_s: r.lowest_fail,
+        stop: stop_name(r.stop).to_string(),
+        knee: r.knee.map(|k| CapacityKnee {
+            offered_rate: k.offered_rate,
+            p95_ms: k.p95_ms,
+        }),
+        step_duration_s: settings.step_duration_s,
+        max_time_s: settings.max_time_s,
+        elapsed_s: r.elapsed_s,
+        steps: r
+            .steps
+            .iter()
+            .map(|s| CapacityStep {
+                offered_rate: s.offered_rate,
+                achieved_rate: s.achieved_rate,
+                p50_ms: s.p50_ms,
+                p95_ms: s.p95_ms,
+                p99_ms: s.p99_ms,
+                error_pct: s.error_pct,
+                scheduled: s.scheduled,
+                dropped: s.dropped,
+                interrupted: s.interrupted,
+                passed: s.passed,
+                failed: s.failed.clone(),
+                elapsed_s: s.elapsed_s,
+            })
+            .collect(),
+        step_warmup_s: settings.step_warmup_s,
+        precision: settings.precision,
+        latency_limits: latency_limits(slos),
+    }
+}
+
+/// The stop reason as `--json` and `summary.json` spell it.
+pub fn stop_name(stop: StopReason) -> &'static str {
+    match stop {
+        StopReason::Converged => "converged",
+        StopReason::Budget => "budget",
+        StopReason::MaxRate => "max_rate",
+        StopReason::MinRate => "min_rate",
+        StopReason::Interrupted => "interrupted",
+        StopReason::Running => "running",
+    }
+}
+
+/// SLOs that cap a latency percentile of every request, for the chart's limit lines.
+fn latency_limits(slos: &[Threshold]) -> Vec<LatencyLimit> {
+    slos.iter()
+        .filter_map(|t| match (t.metric, t.aggregation, t.op) {
+            (Metric::HttpReqDuration, Aggregation::Percentile(p), Op::Lt | Op::Le) if t.filter.is_empty() => {
+                Some(LatencyLimit {
+                    slo: t.expr.clone(),
+                    percentile: p,
+                    limit_ms: t.limit,
+                })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The document's `thresholds`: the SLO verdicts of the step the answer rests on, the
+/// highest passing step (the last one run at the capacity rate), or, when none passed,
+/// the lowest rate tried. `verdicts[i]` belongs to `r.steps[i]`.
+pub fn thresholds(r: &SearchResult, verdicts: &[Vec<ThresholdResult>]) -> Vec<ThresholdResult> {
+    let answer = match r.capacity {
+        Some(rate) => r.steps.iter().rposition(|s| s.passed && s.offered_rate == rate),
+        None => r
+            .steps
+            .iter()
+            .enumerate()
+            .min_by(|a, b| a.1.offered_rate.total_cmp(&b.1.offered_rate))
+            .map(|(i, _)| i),
+    };
+    answer.and_then(|i| verdicts.get(i)).cloned().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use loadcell_capacity::{Config, Search, StepResult};
+    use std::time::Duration;
+
+    fn verdict(expr: &str, passed: bool) -> ThresholdResult {
+        ThresholdResult {
+            expr: expr.to_string(),
+            passed,
+            ..ThresholdResult::default()
+        }
+    }
+
+    fn searched(p95s: &[(f64, f64)]) -> SearchResult {
+        let mut search = Search::new(Config::default()).unwrap_or_else(|e| panic!("{e}"));
+        for &(rate, p95) in p95s {
+            search.record(StepResult {
+                offered: rate,
+                achieved: rate,
+                p95_ms: Some(p95),
+                scheduled: 100,
+                slo_failures: if p95 < 200.0 { vec![] } else { vec!["p95<200ms".into()] },
+                elapsed: Duration::from_secs(1),
+                ..StepResult::default()
+            });
+        }
+        search.result()
+    }
+
+    #[test]
+    fn thresholds_come_from_the_highest_passing_step() {
+        let r = searched(&[(10.0, 5.0), (20.0, 300.0), (15.0, 50.0)]);
+        let verdicts = vec![
+            vec![verdict("step 1", true)],
+            vec![verdict("step 2", false)],
+            vec![verdict("step 3", true)],
+        ];
+        assert_eq!(thresholds(&r, &verdicts)[0].expr, "step 3");
+        let none = searched(&[(10.0, 300.0), (5.0, 250.0)]);
+        let verdicts = vec![vec![verdict("at 10", false)], vec![verdict("at 5", false)]];
+        assert_eq!(thresholds(&none, &verdicts)[0].expr, "at 5", "the lowest rate tried");
+    }
+
+    #[test]
+    fn only_plain_latency_percentile_caps_are_chart_lines() {
+        let slos = crate::run_cmd::parse_thresholds(&[
+            "p95<200ms".to_string(),
+            "http_req_duration: p(99)<=1s".to_string(),
+            "error_rate<1%".to_string(),
+            "http_req_duration{method:GET}: p(95)<100".to_string(),
+            "p95>1ms".to_string(),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        let lines = latency_limits(&slos);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert_eq!((lines[0].percentile, lines[0].limit_ms), (95.0, 200.0));
+        assert_eq!((lines[1].percentile, lines[1].limit_ms), (99.0, 1000.0));
+        assert_eq!(lines[1].slo, "http_req_duration: p(99)<=1s");
+    }
+}
