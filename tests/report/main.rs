@@ -11,4 +11,6 @@
 
 mod browser;
 mod dom;
+mod search;
+mod stages;
 mod support;

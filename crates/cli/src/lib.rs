@@ -21,7 +21,10 @@ mod samples;
 mod scale_cmd;
 mod scenario_cmd;
 mod signals;
+mod stability;
 mod summary;
+mod sweep;
+mod tracks;
 mod verdict;
 
 use args::{Cli, Command};

@@ -21,6 +21,14 @@ pub struct RunIdentity<'a> {
     pub checks: &'a [CheckName],
     pub thresholds: &'a [Threshold],
     pub metadata: &'a RunMetadata,
+    /// The test-type profile and its stages' phase names, so `loadcell report` analyses
+    /// the folder as the run did.
+    pub profile: Option<&'a str>,
+    pub stage_names: &'a [String],
+    /// `--abort-delay` when the run had `--abort-on-fail`.
+    pub abort_delay: Option<std::time::Duration>,
+    /// `--profile spike`: the recovery's rolling window, seconds.
+    pub recovery_window_s: Option<f64>,
 }
 
 /// Where the results go: `--out`, or a fresh default folder (scenario runs).
@@ -60,6 +68,10 @@ fn create_in(dir: &Path, id: &RunIdentity<'_>, settings: &Settings) -> Result<Re
     meta.label = id.label.to_string();
     meta.thresholds = id.thresholds.iter().map(|t| t.expr.clone()).collect();
     meta.metadata = id.metadata.clone();
+    meta.profile = id.profile.map(str::to_string);
+    meta.stage_names = id.stage_names.to_vec();
+    meta.abort_delay_s = id.abort_delay.map(|d| d.as_secs_f64());
+    meta.recovery_window_s = id.recovery_window_s;
     ResultsWriter::create(dir, &meta).map_err(|e| CliError::Usage(format!("--out: {e}")))
 }
 
@@ -77,8 +89,15 @@ pub fn write_all(dir: &Path, summary: &Summary) -> Result<Vec<PathBuf>, CliError
 /// `loadcell report DIR`: rebuilds the summary and every report from the results folder,
 /// also after the run was killed (then at most its last, unflushed second is missing).
 pub fn rebuild(dir: &Path) -> Result<i32, CliError> {
-    let recorded = loadcell_results::read_outcome(dir).map_err(|e| CliError::Usage(e.to_string()))?;
+    // `capacity` and `scale` folders hold a summary but no interval log.
+    if crate::sweep::folder::is_summary_only(dir) {
+        return crate::sweep::folder::rerender(dir);
+    }
+    // Spike and breakpoint runs replay what the live run tracked as the intervals stream past.
+    let (recorded, tracks) = crate::stability::read(dir)?;
     let outcome = &recorded.outcome;
+    let names = &recorded.meta.stage_names;
+    let profile = crate::stability::profile_of(&recorded.meta);
     let thresholds: Vec<Threshold> = recorded
         .meta
         .thresholds
@@ -98,9 +117,10 @@ pub fn rebuild(dir: &Path) -> Result<i32, CliError> {
         &recorded.meta.label,
         verdicts,
         recorded.meta.metadata.clone(),
-        &[],
+        names,
     );
-    crate::phases::attach(&mut summary, outcome, &thresholds, &[]);
+    crate::phases::attach(&mut summary, outcome, &thresholds, names);
+    crate::stability::attach(&mut summary, outcome, profile, tracks.as_ref());
     print!("{}", print::render(&summary));
     let written = write_all(dir, &summary)?;
     println!();

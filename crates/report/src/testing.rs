@@ -9,6 +9,11 @@ use std::collections::BTreeMap;
 
 use loadcell_schema::*;
 
+mod stages;
+pub use stages::{soak, spike, stress};
+mod search;
+pub use search::{capacity, scale};
+
 fn stats(base: f64) -> LatencyStats {
     LatencyStats {
         count: 100,

@@ -101,10 +101,18 @@ function drawMarks(u, stageLabels) {
     if (stageLabels && vis1 - vis0 > 70 * pr) {
       var unit = st.unit === "vus" ? " VUs" : "/s";
       var text = st.from === st.to ? "hold " + fmtShort(st.to) + unit : fmtShort(st.from) + " → " + fmtShort(st.to) + unit;
+      // A profile's phase name goes first when it fits: "step 150% · hold 150/s".
+      if (st.name) text = fitLabel(ctx, [st.name + " · " + text, st.name], vis1 - vis0 - 10 * pr) || text;
       ctx.fillText(text, vis0 + 5 * pr, b.top + (data.warmup_s > 0 && i === 0 ? 18 : 4) * pr);
     }
   }
   ctx.restore();
+}
+
+// The first label that fits in `width` canvas pixels, or null.
+function fitLabel(ctx, labels, width) {
+  for (var i = 0; i < labels.length; i++) if (ctx.measureText(labels[i]).width <= width) return labels[i];
+  return null;
 }
 
 function syncZoom(u, key) {

@@ -3,6 +3,11 @@
 //! one per check that failed at least once (classname `loadcell.checks`), in a single
 //! `<testsuite>` whose `time` is the measured duration (test cases judge the whole run and
 //! take no time of their own). Every string is XML-escaped.
+//!
+//! Staged runs add properties, not test cases: a stage that breaks a threshold is what a
+//! stress or breakpoint test is run to find, and the run's verdict (its exit code) is judged
+//! on the whole run, so failing stages as test cases would fail CI where loadcell passed.
+//! The breaking point, spike recovery and soak slopes go into `<properties>` instead.
 
 use std::fmt::Write;
 
@@ -111,7 +116,7 @@ fn cases(summary: &Summary) -> Vec<Case> {
 /// Headline numbers as `<property>` elements, for CI tools that show them.
 fn properties(out: &mut String, summary: &Summary) {
     let l = &summary.latency_ms;
-    let props: [(&str, String); 9] = [
+    let mut props: Vec<(&str, String)> = vec![
         ("target", summary.target.clone()),
         ("model", summary.model.as_str().to_string()),
         ("requests", summary.requests.total.to_string()),
@@ -122,11 +127,46 @@ fn properties(out: &mut String, summary: &Summary) {
         ("p99_ms", format!("{:.3}", l.p99)),
         ("loadcell_version", summary.loadcell_version.clone()),
     ];
+    props.extend(staged_properties(summary));
     out.push_str("    <properties>\n");
     for (name, value) in props {
         let _ = writeln!(out, "      <property name=\"{name}\" value=\"{}\"/>", xml(&value));
     }
     out.push_str("    </properties>\n");
+}
+
+/// The breaking point, spike recovery and soak trend slopes, when the summary has them.
+fn staged_properties(summary: &Summary) -> Vec<(&'static str, String)> {
+    let mut props = Vec::new();
+    if let Some(b) = &summary.breaking_point {
+        props.push(("breaking_point_stage", b.name.clone()));
+        props.push(("breaking_point_level", format!("{:.3}", b.level)));
+        props.push(("breaking_point_how", b.how.join(", ")));
+        if let Some(good) = &b.last_good {
+            props.push(("last_good_stage", good.clone()));
+        }
+    }
+    if let Some(s) = &summary.spike_recovery {
+        // Empty when the target did not recover within the run.
+        props.push((
+            "spike_recovery_s",
+            s.recovery_s.map_or(String::new(), |r| format!("{r:.3}")),
+        ));
+        props.push(("spike_p95_ms", format!("{:.3}", s.spike_p95_ms)));
+    }
+    if let Some(t) = &summary.soak_trend {
+        props.push(("soak_p95_slope_ms_per_hour", format!("{:.3}", t.p95_ms.slope_per_hour)));
+        props.push(("soak_p95_trend_significant", t.p95_ms.significant.to_string()));
+        props.push((
+            "soak_error_rate_slope_per_hour",
+            format!("{:.6}", t.error_rate.slope_per_hour),
+        ));
+        props.push((
+            "soak_error_rate_trend_significant",
+            t.error_rate.significant.to_string(),
+        ));
+    }
+    props
 }
 
 #[cfg(test)]
@@ -224,6 +264,34 @@ mod tests {
             "http_req_duration{endpoint:GET /a?x=1&y=<\"'>}: p(95)<200\u{fffd}\n"
         );
         assert_eq!(attr(cases[2], "name"), "browse › list › </testcase><!-- & -->");
+    }
+
+    fn property<'a>(doc: &'a [(String, Vec<(String, String)>)], name: &str) -> Option<&'a str> {
+        doc.iter()
+            .find(|e| e.0 == "property" && attr(e, "name") == name)
+            .map(|e| attr(e, "value"))
+    }
+
+    #[test]
+    fn staged_runs_add_properties_not_test_cases() {
+        let plain = parse(&junit(&testing::summary(10)));
+        let doc = parse(&junit(&testing::stress()));
+        let count = |d: &[(String, Vec<(String, String)>)]| d.iter().filter(|e| e.0 == "testcase").count();
+        assert_eq!(count(&doc), count(&plain), "stages judge nothing of their own");
+        assert_eq!(property(&doc, "breaking_point_stage"), Some("step 150%"));
+        assert_eq!(property(&doc, "breaking_point_level"), Some("150.000"));
+        assert_eq!(
+            property(&doc, "breaking_point_how"),
+            Some("latency climbed, errors appeared")
+        );
+        assert_eq!(property(&doc, "last_good_stage"), Some("step 100%"));
+        assert_eq!(property(&plain, "breaking_point_stage"), None);
+        let doc = parse(&junit(&testing::spike()));
+        assert_eq!(property(&doc, "spike_recovery_s"), Some("4.000"));
+        let doc = parse(&junit(&testing::soak()));
+        assert_eq!(property(&doc, "soak_p95_slope_ms_per_hour"), Some("36.000"));
+        assert_eq!(property(&doc, "soak_p95_trend_significant"), Some("true"));
+        assert_eq!(property(&doc, "soak_error_rate_trend_significant"), Some("false"));
     }
 
     #[test]

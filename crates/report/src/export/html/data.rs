@@ -41,7 +41,12 @@ pub fn chart_data(summary: &Summary) -> Value {
         "errors": errors(&series),
         "stages": summary.stages.iter().map(|s| json!({
             "start_s": num(s.start_s), "end_s": num(s.end_s), "from": num(s.from), "to": num(s.to), "unit": s.unit,
+            "name": s.name,
         })).collect::<Vec<_>>(),
+        "spike": super::spike::chart_data(summary),
+        "soak": super::soak::chart_data(summary),
+        "capacity": super::capacity::chart_data(summary),
+        "scale": super::scale::chart_data(summary),
         "spectrum": spectrum(summary),
     })
 }

@@ -1,13 +1,20 @@
 //! `report.html`: one self-contained page (no network: uPlot, styles and data are inline)
-//! that shows the verdict, headline numbers, charts over time, the latency spectrum,
+//! that shows the verdict, headline numbers, charts over time, (staged runs) the stages
+//! with the breaking point, the spike recovery and the soak trend, the latency spectrum,
 //! breakdown tables and run metadata, in that order. Each section has its own module; this
 //! one assembles the document and embeds the assets and the chart data.
 
+mod capacity;
 mod charts;
 mod data;
 mod headline;
 mod markup;
 mod metadata;
+// The staged-run sections; their wording is shared with the Markdown export.
+pub(crate) mod phases;
+mod scale;
+pub(crate) mod soak;
+pub(crate) mod spike;
 mod tables;
 mod verdict;
 
@@ -33,6 +40,8 @@ const REPORT_JS: &str = concat!(
     include_str!("../../../assets/js/chart-kit.js"),
     include_str!("../../../assets/js/charts.js"),
     include_str!("../../../assets/js/tables.js"),
+    include_str!("../../../assets/js/search.js"),
+    include_str!("../../../assets/js/phases.js"),
     "})();\n"
 );
 
@@ -56,8 +65,13 @@ pub fn html(summary: &Summary) -> String {
     out += &verdict::header(summary);
     out.push_str("<main class=\"wrap\">\n");
     out += &verdict::section(summary);
+    out += &capacity::section(summary);
+    out += &scale::section(summary);
     out += &headline::section(summary);
     out += &charts::over_time(summary);
+    out += &phases::section(summary);
+    out += &spike::section(summary);
+    out += &soak::section(summary);
     out += &charts::distribution(summary);
     out += &tables::section(summary);
     out += &metadata::section(summary);

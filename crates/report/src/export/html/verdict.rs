@@ -63,6 +63,11 @@ pub fn section(summary: &Summary) -> String {
     let total = summary.thresholds.len();
     let failed = summary.thresholds.iter().filter(|t| !t.passed).count();
     let (class, why) = match (total, failed) {
+        // A scale sweep judges no thresholds: its answer is the fit.
+        (0, _) if summary.scale.is_some() => (
+            "none",
+            "A scale sweep judges no thresholds; its answer is the scalability fit below.".to_string(),
+        ),
         (0, _) => (
             "none",
             "No thresholds were set, so nothing was judged. Add --threshold 'p95<200ms' to get a verdict.".to_string(),
@@ -71,6 +76,16 @@ pub fn section(summary: &Summary) -> String {
         _ => ("fail", format!("{failed} of {total} threshold{} failed", plural(total))),
     };
     let mut why = why;
+    // A capacity search's SLOs are judged on one step: say which.
+    if let (Some(c), true) = (&summary.capacity, total > 0) {
+        why.push_str(&match c.capacity_per_s {
+            Some(rate) => format!(
+                " at the sustainable rate, {}/s (the highest passing step)",
+                crate::text::number::num_short(rate)
+            ),
+            None => " at the lowest rate tried; no step passed".to_string(),
+        });
+    }
     if summary.stop_reason == StopReason::ThresholdAborted {
         why.push_str(" — the run was aborted early");
     }
