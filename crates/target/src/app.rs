@@ -85,7 +85,7 @@ impl App {
             return Handled::Overloaded;
         }
         let config = &self.config;
-        let in_flight = InFlight::enter(&self.in_flight);
+        let in_flight = Counted::enter(&self.in_flight);
         if let Some(stall) = &config.stall {
             let wait = stall.remaining(self.stats.started().elapsed());
             if !wait.is_zero() {
@@ -103,7 +103,7 @@ impl App {
         }
         let permit = match &self.workers {
             Some(workers) => {
-                let queued = Queued::enter(&self.waiting);
+                let queued = Counted::enter(&self.waiting);
                 // Only requests that find every worker busy really wait.
                 let busy = workers.available_permits() == 0;
                 if busy && self.config.overload_queue.is_some_and(|limit| queued.n > limit) {
@@ -165,41 +165,22 @@ enum Handled {
     Overloaded,
 }
 
-/// Counts a request waiting for a worker until it gets one (or gives up).
-struct Queued<'a> {
+/// Counts a request in a gauge (in flight, or waiting for a worker) for as long as the
+/// guard lives, so every exit path, early answers included, gives the place back.
+struct Counted<'a> {
     count: &'a AtomicUsize,
-    /// Requests waiting when this one arrived, itself included.
+    /// The gauge when this request entered, itself included.
     n: usize,
 }
 
-impl<'a> Queued<'a> {
-    fn enter(count: &'a AtomicUsize) -> Queued<'a> {
+impl<'a> Counted<'a> {
+    fn enter(count: &'a AtomicUsize) -> Counted<'a> {
         let n = count.fetch_add(1, Relaxed) + 1;
-        Queued { count, n }
+        Counted { count, n }
     }
 }
 
-impl Drop for Queued<'_> {
-    fn drop(&mut self) {
-        self.count.fetch_sub(1, Relaxed);
-    }
-}
-
-/// Counts a request in flight for as long as it lives.
-struct InFlight<'a> {
-    count: &'a AtomicUsize,
-    /// Requests in flight when this one arrived, itself included.
-    n: usize,
-}
-
-impl<'a> InFlight<'a> {
-    fn enter(count: &'a AtomicUsize) -> InFlight<'a> {
-        let n = count.fetch_add(1, Relaxed) + 1;
-        InFlight { count, n }
-    }
-}
-
-impl Drop for InFlight<'_> {
+impl Drop for Counted<'_> {
     fn drop(&mut self) {
         self.count.fetch_sub(1, Relaxed);
     }
