@@ -10,9 +10,10 @@ use loadcell_schema::{BreakingPoint, PhaseSummary, StageMark, Summary};
 use crate::text::escape::html;
 use crate::text::number;
 
-/// The section, or nothing for a run of one stage.
+/// The section, or nothing for a run of one stage. A capacity search or a scale sweep has
+/// one phase per step, but its own section already tables the steps.
 pub fn section(summary: &Summary) -> String {
-    if summary.phases.is_empty() {
+    if summary.phases.is_empty() || summary.capacity.is_some() || summary.scale.is_some() {
         return String::new();
     }
     let breaking = summary.breaking_point.as_ref().and_then(|b| breaking_row(summary, b));
@@ -287,6 +288,16 @@ mod tests {
     #[test]
     fn absent_without_phases() {
         assert_eq!(section(&testing::summary(10)), "");
+    }
+
+    #[test]
+    fn capacity_and_scale_steps_are_tabled_by_their_own_sections() {
+        let stress = testing::stress();
+        assert!(!stress.phases.is_empty());
+        for mut summary in [testing::capacity(), testing::scale()] {
+            summary.phases = stress.phases.clone();
+            assert_eq!(section(&summary), "");
+        }
     }
 
     #[test]
