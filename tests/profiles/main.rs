@@ -163,6 +163,46 @@ fn stress_finds_the_breaking_point_and_says_how() {
         how.contains(&"latency climbed"),
         "a queueing target breaks by latency: {how:?}"
     );
+    // Past its capacity a queue keeps serving at capacity: it breaks gracefully.
+    assert_eq!(bp["behaviour"], "graceful", "{bp}");
+}
+
+/// The same stress against a target that falls over for good once its queue overflows:
+/// past the breaking point it answers almost nothing but 503s, so it "fell over".
+#[test]
+fn a_target_that_collapses_fell_over() {
+    let server = TargetHandle::spawn(Config {
+        workers: Some(4),
+        service_time: Duration::from_millis(10),
+        overload_queue: Some(50),
+        ..Config::default()
+    })
+    .expect("target");
+    let (code, stderr, summary) = run(
+        &server.url(),
+        "collapse",
+        &[
+            "--profile",
+            "stress",
+            "--target-rate",
+            "200",
+            "--ramp",
+            "1s",
+            "--hold",
+            "2s",
+            "--threshold",
+            "p95<50ms",
+            "--threshold",
+            "error_rate<1%",
+        ],
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    let summary = summary.expect("summary");
+    let bp = &summary["breaking_point"];
+    assert!(bp["last_good"].is_string(), "a stage held before it broke: {bp}");
+    assert_eq!(bp["behaviour"], "fell over", "{bp}");
+    let detail = bp["behaviour_detail"].as_str().expect("behaviour_detail");
+    assert!(detail.starts_with("down to "), "{detail}");
 }
 
 /// A target that fails half its requests breaks at the first stage, by errors.

@@ -1,6 +1,7 @@
 //! Per-stage results of a staged run and its breaking point: the first stage whose own
-//! results break the thresholds, and how the target broke there (latency climbed, errors
-//! appeared, timeouts, or the rate could not be kept).
+//! results break the thresholds, how the target broke there (latency climbed, errors
+//! appeared, timeouts, or the rate could not be kept), and whether it broke gracefully or
+//! fell over.
 
 use crate::verdict::Measured;
 use loadcell_engine::{Model, Outcome};
@@ -12,6 +13,12 @@ use loadcell_threshold::Threshold;
 const LATENCY_CLIMB: f64 = 2.0;
 /// An achieved rate below this share of the stage's level (open model) counts as not kept.
 const RATE_KEPT: f64 = 0.95;
+/// Past the breaking point, still completing this share of the best successful throughput
+/// of the stages that held is a graceful degradation ...
+const GRACEFUL_KEPT: f64 = 0.9;
+/// ... and under this share (or this error rate) is falling over.
+const FELL_OVER_KEPT: f64 = 0.5;
+const FELL_OVER_ERRORS: f64 = 0.5;
 
 /// Per-stage summaries and the breaking point; empty for runs of one stage.
 pub fn analyse(
@@ -97,9 +104,63 @@ pub fn analyse(
                     .map(|p| p.name.clone()),
                 how,
                 detail,
+                behaviour: None,
+                behaviour_detail: None,
             }
+        })
+        .map(|mut b| {
+            let list: Vec<&PhaseSummary> = phases.iter().map(|(_, p)| p).collect();
+            if let Some(at) = phases.iter().position(|(i, _)| *i == b.phase)
+                && let Some((word, detail)) = behaviour(&list, at)
+            {
+                b.behaviour = Some(word.to_string());
+                b.behaviour_detail = Some(detail);
+            }
+            b
         });
     (phases.into_iter().map(|(_, p)| p).collect(), breaking)
+}
+
+/// Successful requests per second of a stage.
+fn goodput(p: &PhaseSummary) -> f64 {
+    p.rate_per_s * (1.0 - p.error_rate)
+}
+
+/// Whether the target broke gracefully: the breaking stage `at` and the later stages at
+/// its level or above (not the ramp down), against the best goodput of the stages that
+/// held before it. `None` when none held.
+fn behaviour(phases: &[&PhaseSummary], at: usize) -> Option<(&'static str, String)> {
+    let best = phases[..at]
+        .iter()
+        .filter(|p| p.thresholds_passed == Some(true))
+        .map(|p| goodput(p))
+        .fold(0.0, f64::max);
+    if best <= 0.0 {
+        return None;
+    }
+    let level = phases[at].level;
+    let after: Vec<&PhaseSummary> = phases[at..].iter().copied().filter(|p| p.level >= level).collect();
+    let worst = after.iter().copied().min_by(|a, b| goodput(a).total_cmp(&goodput(b)))?;
+    let errors = after.iter().map(|p| p.error_rate).fold(0.0, f64::max);
+    let p95 = after.iter().map(|p| p.latency_ms.p95).fold(0.0, f64::max);
+    let kept = goodput(worst);
+    let word = if kept < FELL_OVER_KEPT * best || errors >= FELL_OVER_ERRORS {
+        "fell over"
+    } else if kept >= GRACEFUL_KEPT * best {
+        "graceful"
+    } else {
+        "degraded"
+    };
+    let detail = format!(
+        "{} {:.1} ok requests/s at worst ({}; best before: {:.1}/s), p95 up to {:.1} ms, up to {:.2}% failed",
+        if word == "fell over" { "down to" } else { "kept" },
+        kept,
+        worst.name,
+        best,
+        p95,
+        errors * 100.0
+    );
+    Some((word, detail))
 }
 
 /// How a stage broke compared with the one before it (also used for the seconds around a
@@ -192,4 +253,61 @@ pub fn attach(summary: &mut loadcell_schema::Summary, outcome: &Outcome, thresho
     let (phases, breaking) = analyse(outcome, thresholds, names);
     summary.phases = phases;
     summary.breaking_point = breaking;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stage(name: &str, level: f64, rate: f64, error_rate: f64, held: bool) -> PhaseSummary {
+        PhaseSummary {
+            name: name.to_string(),
+            level,
+            rate_per_s: rate,
+            error_rate,
+            thresholds_passed: Some(held),
+            ..PhaseSummary::default()
+        }
+    }
+
+    fn judged(stages: &[PhaseSummary], at: usize) -> Option<&'static str> {
+        let list: Vec<&PhaseSummary> = stages.iter().collect();
+        behaviour(&list, at).map(|(word, _)| word)
+    }
+
+    #[test]
+    fn graceful_degraded_or_fell_over_against_the_best_held_goodput() {
+        let held = [
+            stage("step 50%", 100.0, 100.0, 0.0, true),
+            stage("step 100%", 200.0, 200.0, 0.0, true),
+        ];
+        let with = |after: &[PhaseSummary]| -> Vec<PhaseSummary> { held.iter().chain(after).cloned().collect() };
+        // Kept serving at capacity while latency rose.
+        let plateau = with(&[
+            stage("step 150%", 300.0, 280.0, 0.0, false),
+            stage("step 200%", 400.0, 290.0, 0.0, false),
+        ]);
+        assert_eq!(judged(&plateau, 2), Some("graceful"));
+        // Goodput fell to 150/s of 200/s at the higher step.
+        let sagging = with(&[
+            stage("step 150%", 300.0, 280.0, 0.0, false),
+            stage("step 200%", 400.0, 300.0, 0.5 - 0.0001, false),
+        ]);
+        assert_eq!(judged(&sagging, 2), Some("degraded"));
+        // Most requests failed.
+        let collapsed = with(&[stage("step 150%", 300.0, 300.0, 0.9, false)]);
+        assert_eq!(judged(&collapsed, 2), Some("fell over"));
+        // The ramp down after it (a lower level) is not judged.
+        let ramp_down = with(&[
+            stage("step 150%", 300.0, 290.0, 0.0, false),
+            stage("ramp down", 0.0, 10.0, 0.0, true),
+        ]);
+        assert_eq!(judged(&ramp_down, 2), Some("graceful"));
+    }
+
+    #[test]
+    fn nothing_to_compare_with_when_no_stage_held_before() {
+        let first = [stage("step 50%", 100.0, 50.0, 0.5, false)];
+        assert_eq!(judged(&first, 0), None);
+    }
 }

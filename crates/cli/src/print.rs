@@ -270,6 +270,15 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
     Ok(())
 }
 
+/// `graceful` → `gracefully`; the other words read as they are.
+fn behaviour_phrase(word: &str) -> &str {
+    match word {
+        "graceful" => "gracefully",
+        "fell over" => "hard (fell over)",
+        other => other,
+    }
+}
+
 /// The breaking point (stress steps or a breakpoint ramp), the spike recovery and the
 /// soak trend, each a headline and its detail lines.
 fn write_stability(o: &mut String, s: &Summary) -> std::fmt::Result {
@@ -292,6 +301,9 @@ fn write_stability(o: &mut String, s: &Summary) -> std::fmt::Result {
         )?;
         for d in &b.detail {
             writeln!(o, "    {d}")?;
+        }
+        if let (Some(word), Some(detail)) = (&b.behaviour, &b.behaviour_detail) {
+            writeln!(o, "    broke {}: {detail}", behaviour_phrase(word))?;
         }
     }
     if let Some(r) = &s.spike_recovery {

@@ -141,6 +141,9 @@ fn breakpoint(summary: &Summary, outcome: &Outcome, lost: &Lost) -> BreakingPoin
         last_good: None,
         how,
         detail: lines,
+        // One ramp: no stage held before it to compare with.
+        behaviour: None,
+        behaviour_detail: None,
     }
 }
 

@@ -247,6 +247,17 @@ pub struct BreakingPoint {
     pub how: Vec<String>,
     /// The same, explained for people.
     pub detail: Vec<String>,
+    /// Whether it broke gracefully, judged on the breaking stage and the stages after it at
+    /// the same level or higher: `graceful` (it kept completing at least 90% of the best
+    /// successful requests/s of the stages that held, while latency or errors rose),
+    /// `fell over` (under half of that, or most requests failed), `degraded` in between;
+    /// `None` when no stage held before it (nothing to compare with).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub behaviour: Option<String>,
+    /// The same, with the numbers, e.g. `kept 352 ok requests/s (best before: 298/s) while
+    /// p95 rose to 840 ms`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub behaviour_detail: Option<String>,
 }
 
 /// Where and how the run was made.

@@ -217,6 +217,14 @@ pub fn breaking_sentence(
         }
         None => text.push_str("; no stage before it held."),
     }
+    if let (Some(word), Some(detail)) = (&b.behaviour, &b.behaviour_detail) {
+        let word = match word.as_str() {
+            "graceful" => "It degraded gracefully",
+            "fell over" => "It fell over",
+            _ => "It degraded",
+        };
+        let _ = write!(text, " {}: {}.", strong(word), esc(detail));
+    }
     text
 }
 
