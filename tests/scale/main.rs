@@ -171,6 +171,68 @@ fn a_pure_delay_scales_linearly() {
     assert_eq!(report["curve"].as_array().unwrap().len(), 64);
 }
 
+/// Contention alone (no coherency): σ is recovered and κ stays near 0. This is the case a
+/// release build once got wrong (σ reported as 0 by a miscompiled fit, see
+/// `loadcell-usl`'s lm.rs), which is why scripts/test.sh also runs this file in release.
+#[test]
+fn contention_alone_is_recovered() {
+    let (service, serial) = (0.020, 0.001);
+    let server = TargetHandle::spawn(Config {
+        service_time: Duration::from_secs_f64(service),
+        serial_time: Duration::from_secs_f64(serial),
+        ..Config::default()
+    })
+    .unwrap();
+    let (report, _) = sweep(&server, "contention");
+    let lambda = number(&report, "/fit/lambda");
+    let sigma = number(&report, "/fit/sigma");
+    let kappa = number(&report, "/fit/kappa");
+    let nominal_sigma = serial / (service + serial);
+    assert!(
+        within(sigma, nominal_sigma, 0.25),
+        "σ = {sigma}, imposed {nominal_sigma}"
+    );
+    assert!(
+        within(sigma / lambda, serial, 0.15),
+        "σ/λ = {} s, imposed {serial}",
+        sigma / lambda
+    );
+    assert!(kappa <= 2e-4, "κ = {kappa}");
+    // The fitted curve must be the one printed: X(32) from the parameters, not λ·32.
+    let fitted = number(&report, "/curve/63/throughput");
+    let n = number(&report, "/curve/63/n");
+    let expected = lambda * n / (1.0 + sigma * (n - 1.0) + kappa * n * (n - 1.0));
+    assert!(within(fitted, expected, 1e-9), "curve {fitted} vs {expected}");
+    assert!(
+        fitted < 0.75 * lambda * n,
+        "contention costs throughput at {n} VUs: {fitted}"
+    );
+}
+
+/// `--points` fits throughputs measured elsewhere: no request, the same `--json`.
+#[test]
+fn given_points_are_fitted_without_load() {
+    let json = temp_file("points");
+    let out = loadcell(&[
+        "scale",
+        "--points",
+        "1:50,2:94.87666034155598,4:170.35775127768315,8:273.59781121751024,16:358.74439461883406,32:352.88928098809",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let _ = std::fs::remove_file(&json);
+    // The points are X(N) for λ = 50, σ = 0.05, κ = 0.002 exactly.
+    assert!(within(number(&report, "/fit/lambda"), 50.0, 1e-3), "{report:#}");
+    assert!(within(number(&report, "/fit/sigma"), 0.05, 1e-3), "{report:#}");
+    assert!(within(number(&report, "/fit/kappa"), 0.002, 1e-3), "{report:#}");
+    assert_eq!(report["points"].as_array().unwrap().len(), 6);
+    let bad = loadcell(&["scale", "--points", "1:50,2:x"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).starts_with("error: invalid --points"));
+}
+
 #[test]
 fn contention_and_coherency_knobs_are_recovered() {
     let (service, serial, coherency) = (0.020, 0.001, 0.000_04);

@@ -5,6 +5,7 @@
 //! Every level also lands in the results folder's `summary.json` and reports
 //! (`crate::sweep`, the `scale` section from `section`).
 
+mod points;
 mod section;
 
 use crate::error::CliError;
@@ -35,12 +36,22 @@ use std::time::Duration;
 )]
 pub struct ScaleArgs {
     /// The URL to test (http:// or https://), or a scenario file (.yaml, .yml or .json).
-    #[arg(value_name = "URL|FILE")]
-    pub target: String,
+    #[arg(value_name = "URL|FILE", required_unless_present = "points")]
+    pub target: Option<String>,
 
     /// Concurrency levels (closed-model VUs), comma-separated; at least 3 distinct levels.
-    #[arg(long, value_name = "LIST", required = true, help_heading = "Sweep")]
-    pub vus: String,
+    #[arg(
+        long,
+        value_name = "LIST",
+        required_unless_present = "points",
+        help_heading = "Sweep"
+    )]
+    pub vus: Option<String>,
+
+    /// Fit throughputs measured elsewhere instead of sweeping: `VUS:REQ_PER_S` pairs,
+    /// comma-separated, e.g. `1:43,2:80.5,4:152,8:264.5,16:422.5`. Sends no request.
+    #[arg(long, value_name = "LIST", conflicts_with_all = ["target", "vus", "out"], help_heading = "Sweep")]
+    pub points: Option<String>,
 
     /// How long each level is measured.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10s", help_heading = "Sweep")]
@@ -161,12 +172,20 @@ struct FitReport {
 
 /// Runs the command; returns the exit code (0 fitted, 1 no fit, 2 bad input).
 pub fn run(args: &ScaleArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliError> {
-    let levels = parse_levels(&args.vus)?;
+    if let Some(list) = &args.points {
+        return points::run(list, args.json.as_deref());
+    }
+    let (Some(target), Some(vus)) = (args.target.as_deref(), args.vus.as_deref()) else {
+        return Err(CliError::Usage(
+            "scale needs a URL or scenario file and --vus (or --points)".into(),
+        ));
+    };
+    let levels = parse_levels(vus)?;
     if args.step_duration.is_zero() {
         return Err(CliError::Usage("--step-duration must be above 0".into()));
     }
     let warmup = args.warmup.unwrap_or((args.step_duration / 5).min(MAX_STEP_WARMUP));
-    let (work, origin, timeout, label, scenario_text) = prepare(args)?;
+    let (work, origin, timeout, label, scenario_text) = prepare(args, target)?;
     let transport = transport(&origin, args, timeout)?;
     // Check the load flags of every level before any request.
     for &vus in &levels {
@@ -175,7 +194,7 @@ pub fn run(args: &ScaleArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliErr
     let out_dir = folder::claim(
         args.out.as_deref(),
         args.no_out,
-        &format!("scale-{}", loadcell_results::slug(&args.target)),
+        &format!("scale-{}", loadcell_results::slug(target)),
     )?;
     let mut combined = Combined::new(
         &label,
@@ -191,7 +210,7 @@ pub fn run(args: &ScaleArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliErr
     if !args.quiet {
         eprintln!(
             "scale: {} at {} VUs — {:?} per level (+{:?} warm-up)",
-            args.target,
+            target,
             levels.iter().map(u64::to_string).collect::<Vec<_>>().join(", "),
             args.step_duration,
             warmup
@@ -258,7 +277,7 @@ pub fn run(args: &ScaleArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliErr
         Ok(fit) => loadcell_usl::efficiency_table(&points, fit),
         Err(_) => Vec::new(),
     };
-    print!("{}", render(&args.target, &measured, fitted.as_ref().ok(), &efficiency));
+    print!("{}", render(target, &measured, fitted.as_ref().ok(), &efficiency));
     if let Err(e) = &fitted {
         println!("  no fit: {e}");
     }
@@ -277,7 +296,7 @@ pub fn run(args: &ScaleArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliErr
     }
     if let Some(path) = &args.json {
         let report = Report {
-            target: &args.target,
+            target,
             step_duration_s: args.step_duration.as_secs_f64(),
             step_warmup_s: warmup.as_secs_f64(),
             points: &measured,
@@ -418,24 +437,24 @@ pub fn parse_levels(text: &str) -> Result<Vec<u64>, CliError> {
 type Prepared = (Work, Origin, Duration, String, Option<String>);
 
 /// Checks the input and builds what every level sends, where.
-fn prepare(args: &ScaleArgs) -> Result<Prepared, CliError> {
-    if args.target.contains("://") {
+fn prepare(args: &ScaleArgs, target: &str) -> Result<Prepared, CliError> {
+    if target.contains("://") {
         if args.base_url.is_some() {
             return Err(CliError::Usage(
                 "--base-url applies to scenario files; the URL already names the target".into(),
             ));
         }
-        let origin = Origin::parse(&args.target).map_err(|e| CliError::Usage(e.to_string()))?;
+        let origin = Origin::parse(target).map_err(|e| CliError::Usage(e.to_string()))?;
         let request = build_request(args, &origin)?;
         let timeout = args.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        return Ok((Work::Url { request }, origin, timeout, args.target.clone(), None));
+        return Ok((Work::Url { request }, origin, timeout, target.to_string(), None));
     }
     if !args.headers.is_empty() || args.body.is_some() || args.method != "GET" {
         return Err(CliError::Usage(
             "-m, -H and -b describe a URL-mode request; a scenario sets them per step".into(),
         ));
     }
-    let scenario = scenario_cmd::load_file(std::path::Path::new(&args.target))?;
+    let scenario = scenario_cmd::load_file(std::path::Path::new(target))?;
     let base = args
         .base_url
         .clone()

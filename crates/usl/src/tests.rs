@@ -162,3 +162,17 @@ fn bad_input_is_rejected() {
         Err(UslError::NoThroughput)
     );
 }
+
+/// Points measured from a target with 20 ms of service and 1 ms of contention per request
+/// in flight: the fit must find σ ≈ 0.04 (a release build once returned σ = 0 here).
+#[test]
+fn measured_contention_is_not_lost() {
+    let points: Vec<Point> = [(1.0, 43.0), (2.0, 80.5), (4.0, 152.0), (8.0, 264.5), (16.0, 422.5)]
+        .iter()
+        .map(|&(n, throughput)| Point { n, throughput })
+        .collect();
+    let f = fit(&points).unwrap_or_else(|e| panic!("{e}"));
+    assert!((0.035..0.045).contains(&f.sigma), "{f:?}");
+    assert!(f.kappa < 1e-4, "{f:?}");
+    assert!(f.r_squared > 0.9999, "{f:?}");
+}

@@ -1,9 +1,11 @@
 //! `summary.md`: a compact Markdown verdict for `$GITHUB_STEP_SUMMARY` and PR comments — a
 //! ✅/❌ verdict line, the thresholds, one row of headline numbers, the busiest endpoints
 //! and any failed checks; in staged runs also the per-stage table with the breaking point,
-//! the spike recovery and the soak trend (`stages`). User strings go into code spans or are
+//! the spike recovery and the soak trend (`stages`), and the answer of a capacity search or
+//! a scale sweep (`search`). User strings go into code spans or are
 //! escaped, so endpoint names and expressions cannot break a table or inject markup.
 
+mod search;
 mod stages;
 
 use std::fmt::Write;
@@ -22,6 +24,8 @@ pub fn markdown(summary: &Summary) -> String {
     verdict(&mut out, summary);
     thresholds(&mut out, summary);
     headline(&mut out, summary);
+    search::capacity(&mut out, summary);
+    search::scale(&mut out, summary);
     stages::stages(&mut out, summary);
     stages::spike(&mut out, summary);
     stages::soak(&mut out, summary);

@@ -86,6 +86,19 @@ pub fn num_short(v: f64) -> String {
     }
 }
 
+/// σ, κ and other model parameters: four significant digits, scientific when tiny.
+pub fn param(v: f64) -> String {
+    if v == 0.0 {
+        "0".to_string()
+    } else if v.abs() >= 100.0 {
+        float(v, 1)
+    } else if v.abs() >= 0.01 {
+        format!("{v:.4}")
+    } else {
+        format!("{v:.3e}")
+    }
+}
+
 /// A fraction 0..=1 as a percentage: `0%`, `<0.01%`, `0.25%`, `12.5%`, `100%`.
 pub fn percent(fraction: f64) -> String {
     if !fraction.is_finite() {

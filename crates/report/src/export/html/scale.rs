@@ -31,19 +31,6 @@ pub fn section(summary: &Summary) -> String {
     out
 }
 
-/// σ, κ and other model parameters: four significant digits, scientific when tiny.
-fn param(v: f64) -> String {
-    if v == 0.0 {
-        "0".to_string()
-    } else if v.abs() >= 100.0 {
-        number::float(v, 1)
-    } else if v.abs() >= 0.01 {
-        format!("{v:.4}")
-    } else {
-        format!("{v:.3e}")
-    }
-}
-
 fn fit_cards(f: &UslFit) -> String {
     let mut out = String::from("<div class=\"stats\">\n");
     let per_vu = if f.lambda > 0.0 {
@@ -51,17 +38,17 @@ fn fit_cards(f: &UslFit) -> String {
     } else {
         "one VU's throughput".to_string()
     };
-    out += &stat("λ", &param(f.lambda), "req/s", &per_vu, "");
+    out += &stat("λ", &number::param(f.lambda), "req/s", &per_vu, "");
     out += &stat(
         "σ contention",
-        &param(f.sigma),
+        &number::param(f.sigma),
         "",
         "share of the work that is serialized",
         "",
     );
     out += &stat(
         "κ coherency",
-        &param(f.kappa),
+        &number::param(f.kappa),
         "",
         "cost of crosstalk between each pair of VUs",
         "",
