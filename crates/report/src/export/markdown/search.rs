@@ -85,7 +85,7 @@ pub fn scale(out: &mut String, summary: &Summary) {
             number::num(p.throughput),
             p.fitted_throughput
                 .map_or("–".to_string(), |x| format!("{} req/s", number::num(x))),
-            p.efficiency.map_or("–".to_string(), |e| number::percent(e)),
+            p.efficiency.map_or("–".to_string(), number::percent),
             opt_ms(p.mean_ms),
             opt_ms(p.p95_ms),
         );
