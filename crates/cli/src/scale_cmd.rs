@@ -158,6 +158,42 @@ struct Report<'a> {
     curve: Vec<Point>,
 }
 
+impl<'a> Report<'a> {
+    /// The document for `points` and their fit (or why there is none); `timing` is the
+    /// measured and warm-up seconds of each level; the curve runs to `max_n` VUs.
+    fn new(
+        target: &'a str,
+        timing: (f64, f64),
+        points: &'a [Level],
+        fitted: Result<&Fit, String>,
+        efficiency: Vec<Efficiency>,
+        max_n: f64,
+    ) -> Report<'a> {
+        Report {
+            target,
+            step_duration_s: timing.0,
+            step_warmup_s: timing.1,
+            points,
+            fit: fitted.as_ref().ok().map(|fit| FitReport {
+                fit: **fit,
+                peak_vus: fit.peak_concurrency(),
+                peak_throughput: fit.peak_throughput(),
+                ceiling: fit.ceiling(),
+            }),
+            curve: fitted.as_ref().map_or_else(|_| Vec::new(), |fit| curve(fit, max_n)),
+            error: fitted.err(),
+            efficiency,
+        }
+    }
+}
+
+/// Writes `--json FILE`.
+fn write_json(path: &std::path::Path, report: &Report<'_>) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(report).map_err(|e| CliError::Output(e.to_string()))?;
+    std::fs::write(path, text + "\n")
+        .map_err(|e| CliError::Output(format!("cannot write --json '{}': {e}", path.display())))
+}
+
 #[derive(Debug, Serialize)]
 struct FitReport {
     #[serde(flatten)]
@@ -295,26 +331,12 @@ pub fn run(args: &ScaleArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliErr
         }
     }
     if let Some(path) = &args.json {
-        let report = Report {
-            target,
-            step_duration_s: args.step_duration.as_secs_f64(),
-            step_warmup_s: warmup.as_secs_f64(),
-            points: &measured,
-            fit: fitted.as_ref().ok().map(|fit| FitReport {
-                fit: *fit,
-                peak_vus: fit.peak_concurrency(),
-                peak_throughput: fit.peak_throughput(),
-                ceiling: fit.ceiling(),
-            }),
-            error: fitted.as_ref().err().map(ToString::to_string),
-            efficiency,
-            curve: fitted
-                .as_ref()
-                .map_or_else(|_| Vec::new(), |fit| curve(fit, max_level(&levels))),
-        };
-        let text = serde_json::to_string_pretty(&report).map_err(|e| CliError::Output(e.to_string()))?;
-        std::fs::write(path, text + "\n")
-            .map_err(|e| CliError::Output(format!("cannot write --json '{}': {e}", path.display())))?;
+        let timing = (args.step_duration.as_secs_f64(), warmup.as_secs_f64());
+        let fit = fitted.as_ref().map_err(ToString::to_string);
+        write_json(
+            path,
+            &Report::new(target, timing, &measured, fit, efficiency, max_level(&levels)),
+        )?;
     }
     Ok(if fitted.is_ok() {
         exit::OK

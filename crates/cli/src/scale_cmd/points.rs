@@ -2,7 +2,7 @@
 //! throughputs measured elsewhere (production metrics, another tool), with the same table,
 //! fit and `--json` as a sweep, and no request sent.
 
-use super::{FitReport, Level, Report, curve, render};
+use super::{Level, Report, render, write_json};
 use crate::error::CliError;
 use loadcell_schema::exit;
 use loadcell_usl::Point;
@@ -32,24 +32,11 @@ pub fn run(list: &str, json: Option<&Path>) -> Result<i32, CliError> {
     }
     if let Some(path) = json {
         let max_n = levels.last().map_or(1.0, |l| l.vus as f64);
-        let report = Report {
-            target: "points",
-            step_duration_s: 0.0,
-            step_warmup_s: 0.0,
-            points: &levels,
-            fit: fitted.as_ref().ok().map(|fit| FitReport {
-                fit: *fit,
-                peak_vus: fit.peak_concurrency(),
-                peak_throughput: fit.peak_throughput(),
-                ceiling: fit.ceiling(),
-            }),
-            error: fitted.as_ref().err().map(ToString::to_string),
-            efficiency,
-            curve: fitted.as_ref().map_or_else(|_| Vec::new(), |fit| curve(fit, max_n)),
-        };
-        let text = serde_json::to_string_pretty(&report).map_err(|e| CliError::Output(e.to_string()))?;
-        std::fs::write(path, text + "\n")
-            .map_err(|e| CliError::Output(format!("cannot write --json '{}': {e}", path.display())))?;
+        let fit = fitted.as_ref().map_err(ToString::to_string);
+        write_json(
+            path,
+            &Report::new("points", (0.0, 0.0), &levels, fit, efficiency, max_n),
+        )?;
     }
     Ok(if fitted.is_ok() {
         exit::OK
