@@ -204,23 +204,9 @@ impl Step {
     }
 }
 
-/// Why the search ended (or would end now).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StopReason {
-    /// The bracket is within the precision.
-    Converged,
-    /// The next step would not have fit in the time budget.
-    Budget,
-    /// `max_rate` passed: the capacity is at least that.
-    MaxRate,
-    /// Even `min_rate` failed.
-    MinRate,
-    /// The caller stopped the search (Ctrl-C).
-    Interrupted,
-    /// The search is still going.
-    Running,
-}
+/// Why the search ended (or would end now): the schema's closed set, so the search, the
+/// terminal and `summary.json` name the same reasons.
+pub use loadcell_schema::SearchStop as StopReason;
 
 /// The knee of the latency curve: where p95 starts rising steeply with the rate.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

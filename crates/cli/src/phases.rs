@@ -113,7 +113,11 @@ pub fn analyse(
             if let Some(at) = phases.iter().position(|(i, _)| *i == b.phase)
                 && let Some((word, detail)) = behaviour(&list, at)
             {
-                b.behaviour = Some(word.to_string());
+                b.behaviour = Some(match word {
+                    "graceful" => loadcell_schema::Behaviour::Graceful,
+                    "fell over" => loadcell_schema::Behaviour::FellOver,
+                    _ => loadcell_schema::Behaviour::Degraded,
+                });
                 b.behaviour_detail = Some(detail);
             }
             b

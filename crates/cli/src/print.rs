@@ -303,7 +303,7 @@ fn write_stability(o: &mut String, s: &Summary) -> std::fmt::Result {
             writeln!(o, "    {d}")?;
         }
         if let (Some(word), Some(detail)) = (&b.behaviour, &b.behaviour_detail) {
-            writeln!(o, "    broke {}: {detail}", behaviour_phrase(word))?;
+            writeln!(o, "    broke {}: {detail}", behaviour_phrase(word.as_str()))?;
         }
     }
     if let Some(r) = &s.spike_recovery {

@@ -119,7 +119,7 @@ fn scenario_load(scenario: &Scenario, args: &RunArgs) -> Result<LoadInputs, CliE
             target_vus,
             ..
         } => Some(FileProfile {
-            kind: Kind::parse(profile)?,
+            kind: Kind::parse(profile.name())?,
             target: match (target_rate, target_vus) {
                 (Some(r), _) => Some(Target::Rate(*r)),
                 (None, Some(v)) => Some(Target::Vus(*v)),

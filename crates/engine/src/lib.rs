@@ -14,7 +14,6 @@ mod run;
 mod samples;
 pub mod schedule;
 mod timer;
-pub mod units;
 mod usage;
 mod worker;
 mod workload;
@@ -27,3 +26,6 @@ pub use samples::{RequestRecord, SampleSink, SampleSinkFactory, Samples};
 pub use schedule::LoadCurve;
 pub use usage::ProcessUsage;
 pub use workload::{CheckName, EndpointName, Next, Workload};
+
+/// The unit grammar, under the name the engine's modules use (`crate::units::Stage`).
+pub use loadcell_units as units;

@@ -1,8 +1,8 @@
 //! The load model as stored in `meta.json`: its kind and the linear pieces of its curve,
 //! from which the engine's [`Model`] is rebuilt exactly.
 
-use loadcell_engine::units::Stage;
 use loadcell_engine::{LoadCurve, Model};
+use loadcell_units::Stage;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 

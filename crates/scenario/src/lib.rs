@@ -28,7 +28,7 @@ pub use error::{RenderError, ScenarioError};
 pub use jsonpath::JsonPath;
 pub use model::{
     Body, Check, CheckKind, Compare, DataSource, Defaults, Exhausted, Extract, ExtractSource, Journey, Load, OnFail,
-    Pick, PickMatch, RequestStep, Scenario, Stage, StatusMatch, Step, Think, ValueTest,
+    Pick, PickMatch, Profile, RequestStep, Scenario, Stage, StatusMatch, Step, Think, ValueTest,
 };
 pub use render::append_query;
 pub use response::{LazyJson, ResponseView};

@@ -5,8 +5,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use loadcell_engine::units::Stage;
+pub use loadcell_schema::Profile;
 use loadcell_threshold::Threshold;
+pub use loadcell_units::Stage;
 
 use crate::jsonpath::JsonPath;
 use crate::template::{JsonTemplate, Template};
@@ -66,7 +67,7 @@ pub enum Load {
     /// command line expands into stages around `target_rate` (open model) or `target_vus`
     /// (closed model); `smoke` may have neither (2 VUs), `breakpoint` needs `target_rate`.
     Profile {
-        profile: String,
+        profile: Profile,
         target_rate: Option<f64>,
         target_vus: Option<u64>,
         max_vus: Option<u64>,

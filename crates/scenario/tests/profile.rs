@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use loadcell_scenario::{Load, parse_str};
+use loadcell_scenario::{Load, Profile, parse_str};
 use std::path::Path;
 
 fn parse(load: &str) -> Result<Load, String> {
@@ -17,8 +17,8 @@ fn parse(load: &str) -> Result<Load, String> {
 fn profiles_parse_with_their_level() {
     assert!(matches!(
         parse("{ profile: stress, target_rate: 200, max_vus: 900 }"),
-        Ok(Load::Profile { ref profile, target_rate: Some(r), target_vus: None, max_vus: Some(900) })
-            if profile == "stress" && r == 200.0
+        Ok(Load::Profile { profile: Profile::Stress, target_rate: Some(r), target_vus: None, max_vus: Some(900) })
+            if r == 200.0
     ));
     assert!(matches!(
         parse("{ profile: load, target_vus: 50, warmup: 5s }"),

@@ -7,12 +7,14 @@
 
 mod error_kind;
 pub mod exit;
+mod profile;
 mod search;
 mod stability;
 mod summary;
 mod time;
 
 pub use error_kind::ErrorKind;
+pub use profile::{Profile, StageLabel, StageRole};
 pub use search::*;
 pub use stability::*;
 pub use summary::*;

@@ -14,8 +14,8 @@ pub struct CapacitySummary {
     /// The highest passing and the lowest failing offered rate.
     pub highest_pass_per_s: Option<f64>,
     pub lowest_fail_per_s: Option<f64>,
-    /// Why the search stopped: `converged`, `budget`, `max_rate`, `min_rate`, `interrupted`.
-    pub stop: String,
+    /// Why the search stopped.
+    pub stop: SearchStop,
     /// Where p95 starts climbing steeply (offered rate and p95), if the steps show one.
     pub knee: Option<CapacityKnee>,
     /// Measured seconds of each step, and the search's time budget and time used.
@@ -34,6 +34,39 @@ pub struct CapacitySummary {
     /// chart of latency against rate can draw each limit as a line.
     #[serde(default)]
     pub latency_limits: Vec<LatencyLimit>,
+}
+
+/// Why a capacity search stopped, as `summary.json` spells it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SearchStop {
+    /// The bracket narrowed to the precision.
+    Converged,
+    /// The time budget ran out first.
+    Budget,
+    /// The maximum rate passed; the capacity may be higher.
+    MaxRate,
+    /// Even the minimum rate failed.
+    MinRate,
+    /// Ctrl-C ended it.
+    Interrupted,
+    /// Not finished yet (what a results folder says while the search goes on).
+    #[default]
+    Running,
+}
+
+impl SearchStop {
+    /// The word as `summary.json` spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SearchStop::Converged => "converged",
+            SearchStop::Budget => "budget",
+            SearchStop::MaxRate => "max_rate",
+            SearchStop::MinRate => "min_rate",
+            SearchStop::Interrupted => "interrupted",
+            SearchStop::Running => "running",
+        }
+    }
 }
 
 /// An SLO of the form `pN < limit` (or `<=`) on the latency of every request.

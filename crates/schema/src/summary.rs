@@ -253,11 +253,36 @@ pub struct BreakingPoint {
     /// `fell over` (under half of that, or most requests failed), `degraded` in between;
     /// `None` when no stage held before it (nothing to compare with).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub behaviour: Option<String>,
+    pub behaviour: Option<Behaviour>,
     /// The same, with the numbers, e.g. `kept 352 ok requests/s (best before: 298/s) while
     /// p95 rose to 840 ms`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub behaviour_detail: Option<String>,
+}
+
+/// How a target broke past its breaking point (see [`BreakingPoint::behaviour`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Behaviour {
+    /// It kept completing at least 90% of the best successful throughput before.
+    #[serde(rename = "graceful")]
+    Graceful,
+    /// Between graceful and fell over.
+    #[serde(rename = "degraded")]
+    Degraded,
+    /// Under half of that, or most requests failed.
+    #[serde(rename = "fell over")]
+    FellOver,
+}
+
+impl Behaviour {
+    /// The word as `summary.json` spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Behaviour::Graceful => "graceful",
+            Behaviour::Degraded => "degraded",
+            Behaviour::FellOver => "fell over",
+        }
+    }
 }
 
 /// Where and how the run was made.

@@ -398,7 +398,7 @@ mod tests {
             ),
             (
                 TargetArgs {
-                    cpu_work: Some("1h".into()),
+                    cpu_work: Some("2h".into()),
                     ..args()
                 },
                 "--cpu-work",

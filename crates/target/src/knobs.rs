@@ -16,61 +16,37 @@ pub const MAX_LEAK_BYTES: u64 = 64 * 1024 * 1024;
 /// z-score of the 99th percentile of a standard normal distribution.
 const Z_P99: f64 = 2.326_347_874_040_841;
 
-/// Parses a duration such as `250us`, `10ms`, `1.5s` or `2m` (`µs` is accepted for
-/// `us`). A bare `0` is allowed; any other number needs a unit.
+/// Parses a duration in the unit grammar of `loadcell-units` (`250us`, `10ms`, `1.5s`, `2m`;
+/// `µs` for `us`; units in any case here). A bare `0` is allowed; any other number needs a
+/// unit, and no knob waits longer than [`MAX_DURATION`].
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     if text == "0" {
         return Ok(Duration::ZERO);
     }
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .ok_or_else(|| "missing unit (use us, ms, s or m, e.g. 10ms)".to_string())?;
-    let (number, unit) = text.split_at(split);
-    let value = parse_number(number)?;
-    let scale = match unit.trim().to_ascii_lowercase().as_str() {
-        "us" | "µs" => 1e-6,
-        "ms" => 1e-3,
-        "s" => 1.0,
-        "m" => 60.0,
-        other => return Err(format!("unknown unit '{other}' (use us, ms, s or m)")),
-    };
-    let duration = Duration::try_from_secs_f64(value * scale).map_err(|_| "out of range".to_string())?;
+    if text.parse::<f64>().is_ok() {
+        return Err("missing unit (use us, ms, s or m, e.g. 10ms)".to_string());
+    }
+    let duration = loadcell_units::parse_duration(&text.to_ascii_lowercase()).map_err(|e| e.to_string())?;
     if duration > MAX_DURATION {
         return Err("longer than the 1h maximum".to_string());
     }
     Ok(duration)
 }
 
-/// Parses a byte size: `512`, `512B`, `1KB`, `1.5MB` (also `K`, `KiB`, `M`, `MiB`).
-/// Units are 1024-based: `1KB` = 1024 bytes, `1MB` = 1048576 bytes.
+/// Parses a byte size in the unit grammar: `512`, `512B`, `1KB`, `1.5MB` (also `K`, `KiB`,
+/// `M`, `MiB`), 1024-based; at most [`MAX_LEAK_BYTES`].
 pub fn parse_size(text: &str) -> Result<u64, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let value = parse_number(number)?;
-    let scale = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1.0,
-        "k" | "kb" | "kib" => 1024.0,
-        "m" | "mb" | "mib" => 1024.0 * 1024.0,
-        other => return Err(format!("unknown unit '{other}' (use B, KB or MB)")),
-    };
-    let bytes = (value * scale).round();
-    if bytes > MAX_LEAK_BYTES as f64 {
+    let bytes = loadcell_units::parse_size(text).map_err(|e| e.to_string())?;
+    if bytes > MAX_LEAK_BYTES {
         return Err("larger than the 64MB maximum".to_string());
     }
-    Ok(bytes as u64)
+    Ok(bytes)
 }
 
 /// Parses a share of requests: a fraction `0.05` or a percentage `5%`, within 0..=1.
 pub fn parse_rate(text: &str) -> Result<f64, String> {
-    let text = text.trim();
-    let rate = match text.strip_suffix('%') {
-        Some(percent) => parse_number(percent.trim())? / 100.0,
-        None => parse_number(text)?,
-    };
+    let rate = loadcell_units::parse_fraction(text).map_err(|e| e.to_string())?;
     check_rate(rate)?;
     Ok(rate)
 }
@@ -84,22 +60,13 @@ pub(crate) fn check_rate(rate: f64) -> Result<(), String> {
     }
 }
 
-/// Parses a positive count such as `--workers 4`.
+/// Parses a positive count such as `--workers 4` (`1k` works, as everywhere).
 pub fn parse_count(text: &str) -> Result<usize, String> {
-    match text.trim().parse::<usize>() {
-        Ok(0) => Err("must be at least 1".to_string()),
-        Ok(n) => Ok(n),
-        Err(_) => Err("not a whole number".to_string()),
-    }
-}
-
-fn parse_number(text: &str) -> Result<f64, String> {
-    if text.is_empty() {
-        return Err("missing number".to_string());
-    }
-    match text.parse::<f64>() {
-        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
-        _ => Err(format!("'{text}' is not a non-negative number")),
+    match loadcell_units::parse_count(text).map(usize::try_from) {
+        Ok(Ok(0)) => Err("must be at least 1".to_string()),
+        Ok(Ok(n)) => Ok(n),
+        Ok(Err(_)) => Err("too large".to_string()),
+        Err(e) => Err(e.to_string()),
     }
 }
 
@@ -293,7 +260,7 @@ mod tests {
             assert!(parse_duration(bad).is_err(), "{bad:?} should fail");
         }
         let reason = parse_duration("10xs").unwrap_err();
-        assert!(reason.contains("'xs'"), "{reason}");
+        assert!(reason.contains("'10xs'"), "{reason}");
         assert!(parse_duration("10").unwrap_err().contains("missing unit"));
     }
 
@@ -314,7 +281,7 @@ mod tests {
         for bad in ["", "KB", "1GB", "-1KB", "1 TB", "65MB", "x"] {
             assert!(parse_size(bad).is_err(), "{bad:?} should fail");
         }
-        assert!(parse_size("1GB").unwrap_err().contains("'gb'"));
+        assert!(parse_size("1GB").unwrap_err().contains("'1GB'"));
     }
 
     #[test]

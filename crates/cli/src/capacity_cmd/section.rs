@@ -1,7 +1,7 @@
 //! The capacity search as `summary.json` says it: the `capacity` section, and which SLO
 //! verdicts stand as the document's `thresholds` (those of the step the answer rests on).
 
-use loadcell_capacity::{SearchResult, StopReason};
+use loadcell_capacity::SearchResult;
 use loadcell_schema::{CapacityKnee, CapacityStep, CapacitySummary, LatencyLimit, ThresholdResult};
 use loadcell_threshold::{Aggregation, Metric, Op, Threshold};
 
@@ -20,7 +20,7 @@ pub fn capacity(r: &SearchResult, slos: &[Threshold], settings: &Settings) -> Ca
         capacity_per_s: r.capacity,
         highest_pass_per_s: r.highest_pass,
         lowest_fail_per_s: r.lowest_fail,
-        stop: stop_name(r.stop).to_string(),
+        stop: r.stop,
         knee: r.knee.map(|k| CapacityKnee {
             offered_rate: k.offered_rate,
             p95_ms: k.p95_ms,
@@ -49,18 +49,6 @@ pub fn capacity(r: &SearchResult, slos: &[Threshold], settings: &Settings) -> Ca
         step_warmup_s: settings.step_warmup_s,
         precision: settings.precision,
         latency_limits: latency_limits(slos),
-    }
-}
-
-/// The stop reason as `--json` and `summary.json` spell it.
-pub fn stop_name(stop: StopReason) -> &'static str {
-    match stop {
-        StopReason::Converged => "converged",
-        StopReason::Budget => "budget",
-        StopReason::MaxRate => "max_rate",
-        StopReason::MinRate => "min_rate",
-        StopReason::Interrupted => "interrupted",
-        StopReason::Running => "running",
     }
 }
 

@@ -46,7 +46,7 @@ pub fn capacity() -> Summary {
         capacity_per_s: Some(150.0),
         highest_pass_per_s: Some(150.0),
         lowest_fail_per_s: Some(155.0),
-        stop: "converged".to_string(),
+        stop: loadcell_schema::SearchStop::Converged,
         knee: Some(CapacityKnee {
             offered_rate: 140.0,
             p95_ms: 102.5,

@@ -91,7 +91,7 @@ pub fn stress() -> Summary {
             "p95 412.0 ms, 4.1× the previous stage's 100.0 ms".to_string(),
             "0.56% of requests failed (reset: 12)".to_string(),
         ],
-        behaviour: Some("graceful".to_string()),
+        behaviour: Some(loadcell_schema::Behaviour::Graceful),
         behaviour_detail: Some(
             "kept 139.2 ok requests/s at worst (step 150%; best before: 100.0/s), p95 up to 1500.0 ms, up to 8.00% failed"
                 .to_string(),

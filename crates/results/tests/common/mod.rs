@@ -2,11 +2,11 @@
 //! samples from a seeded generator, and a writer driven the way the engine drives it.
 #![allow(dead_code)]
 
-use loadcell_engine::units::Stage;
 use loadcell_engine::{CheckName, EndpointName, IntervalEvent, LoadCurve, Model};
 use loadcell_metrics::{LatencyHistogram, Outcome, Recorder, Sample, Shape, interval_summary};
 use loadcell_results::{ResultsWriter, RunMeta};
 use loadcell_schema::{ErrorKind, IntervalSummary};
+use loadcell_units::Stage;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 

@@ -1,7 +1,7 @@
 //! `check:` — one check per entry: `status`, `body_contains`, `json`, `header`, `duration`,
 //! each compiled (paths, regexes, limits) and given a human label unique within its step.
 
-use loadcell_engine::units::parse_duration;
+use loadcell_units::parse_duration;
 
 use super::body::to_json;
 use super::node::{Kind, Node};

@@ -4,11 +4,11 @@
 
 use std::time::Duration;
 
-use loadcell_engine::units::{Stage, parse_stages};
+use loadcell_units::{Stage, parse_stages};
 
 use super::node::{Key, Kind, Node, get};
 use super::{Ctx, value};
-use crate::model::Load;
+use crate::model::{Load, Profile};
 
 const KEYS: [&str; 11] = [
     "vus",
@@ -23,8 +23,6 @@ const KEYS: [&str; 11] = [
     "target_rate",
     "target_vus",
 ];
-/// The test-type profiles (expanded by the command line; see docs/profiles.md).
-const PROFILES: [&str; 6] = ["smoke", "load", "stress", "spike", "soak", "breakpoint"];
 /// Keys a `profile` replaces.
 const NOT_WITH_PROFILE: [&str; 5] = ["vus", "duration", "stages", "rate", "rate_stages"];
 const CLOSED: [&str; 2] = ["vus", "stages"];
@@ -51,7 +49,7 @@ pub(crate) fn section(ctx: &mut Ctx<'_>, node: &Node) -> Option<(Load, Option<Du
             format!(
                 "'{}' is the level of a test-type profile: add 'profile: {}' or use 'rate'/'vus'",
                 k.text,
-                PROFILES.join("|")
+                Profile::NAMES.join("|")
             ),
         );
         return None;
@@ -107,7 +105,8 @@ pub(crate) fn section(ctx: &mut Ctx<'_>, node: &Node) -> Option<(Load, Option<Du
 fn profile(ctx: &mut Ctx<'_>, entries: &[(Key, Node)], key: &Key, node: &Node) -> Load {
     let field = |k: &str| get(entries, k);
     let keys_ok = entries.iter().all(|(k, _)| KEYS.contains(&k.text.as_str()));
-    let name = value::choice(ctx, node, "'profile'", &PROFILES).and_then(|i| PROFILES.get(i).copied());
+    // The profiles are expanded by the load planner; see docs/profiles.md.
+    let name = value::choice(ctx, node, "'profile'", &Profile::NAMES).and_then(|i| Profile::ALL.get(i).copied());
     for other in NOT_WITH_PROFILE {
         if let Some((k, _)) = field(other) {
             ctx.error(
@@ -131,7 +130,7 @@ fn profile(ctx: &mut Ctx<'_>, entries: &[(Key, Node)], key: &Key, node: &Node) -
             k.pos,
             "'target_vus' cannot be combined with 'target_rate': a profile runs either the open model (rate) or the closed model (VUs)",
         ),
-        (None, Some((k, _))) if name == Some("breakpoint") => ctx.error(
+        (None, Some((k, _))) if name == Some(Profile::Breakpoint) => ctx.error(
             k.pos,
             "profile 'breakpoint' ramps an arrival rate: use 'target_rate', not 'target_vus'",
         ),
@@ -144,17 +143,18 @@ fn profile(ctx: &mut Ctx<'_>, entries: &[(Key, Node)], key: &Key, node: &Node) -
             }
         }
         // An unknown key is likely a misspelt level; its error says so better.
-        (None, None) if name.is_some_and(|n| n != "smoke") && keys_ok => ctx.error(
+        (None, None) if name.is_some_and(|n| n != Profile::Smoke) && keys_ok => ctx.error(
             key.pos,
             format!(
                 "profile '{}' needs a level: add 'target_rate' (open model) or 'target_vus' (closed model)",
-                name.unwrap_or_default()
+                name.map_or("", Profile::name)
             ),
         ),
         _ => {}
     }
     Load::Profile {
-        profile: name.unwrap_or_default().to_string(),
+        // Without a valid name an error was reported and the section is dropped.
+        profile: name.unwrap_or(Profile::Smoke),
         target_rate,
         target_vus,
         max_vus,

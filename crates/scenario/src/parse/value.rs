@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use loadcell_engine::units::{parse_count, parse_duration, parse_rate};
+use loadcell_units::{parse_count, parse_duration, parse_rate};
 
 use super::Ctx;
 use super::node::{Key, Kind, Node};

@@ -3,7 +3,7 @@
 //! against the offered rate (drawn by `assets/js/search.js` from [`chart_data`]) and the
 //! table of steps in the order they ran. Shown only when the summary has `capacity`.
 
-use loadcell_schema::{CapacitySummary, Summary};
+use loadcell_schema::{CapacitySummary, SearchStop, Summary};
 use serde_json::{Value, json};
 
 use super::data::num;
@@ -40,7 +40,13 @@ pub fn section(summary: &Summary) -> String {
         "highest passing – lowest failing",
         "text",
     );
-    out += &stat("Search", &c.stop.replace('_', " "), "", &stop_detail(c), "text");
+    out += &stat(
+        "Search",
+        &c.stop.as_str().replace('_', " "),
+        "",
+        &stop_detail(c),
+        "text",
+    );
     match &c.knee {
         Some(k) => {
             out += &stat(
@@ -70,14 +76,13 @@ pub fn section(summary: &Summary) -> String {
 
 /// Why the search stopped, and how long it took.
 fn stop_detail(c: &CapacitySummary) -> String {
-    let why = match c.stop.as_str() {
-        "converged" => format!("bracket within {}%", number::num_short(c.precision * 100.0)),
-        "budget" => "time budget reached before the bracket narrowed".to_string(),
-        "max_rate" => "the highest rate allowed passed; capacity may be higher".to_string(),
-        "min_rate" => "even the lowest rate allowed failed".to_string(),
-        "interrupted" => "interrupted".to_string(),
-        "running" => "did not finish (killed, or still running)".to_string(),
-        other => other.to_string(),
+    let why = match c.stop {
+        SearchStop::Converged => format!("bracket within {}%", number::num_short(c.precision * 100.0)),
+        SearchStop::Budget => "time budget reached before the bracket narrowed".to_string(),
+        SearchStop::MaxRate => "the highest rate allowed passed; capacity may be higher".to_string(),
+        SearchStop::MinRate => "even the lowest rate allowed failed".to_string(),
+        SearchStop::Interrupted => "interrupted".to_string(),
+        SearchStop::Running => "did not finish (killed, or still running)".to_string(),
     };
     format!("{why} · {} steps in {}", c.steps.len(), number::duration_s(c.elapsed_s))
 }
@@ -208,7 +213,7 @@ mod tests {
         if let Some(c) = summary.capacity.as_mut() {
             c.capacity_per_s = None;
             c.highest_pass_per_s = None;
-            c.stop = "min_rate".to_string();
+            c.stop = SearchStop::MinRate;
             c.knee = None;
         }
         let page = section(&summary);
@@ -246,7 +251,6 @@ mod tests {
             c.slos[0] = hostile.to_string();
             c.steps[4].failed = vec![hostile.to_string()];
             c.latency_limits[0].slo = hostile.to_string();
-            c.stop = hostile.to_string();
         }
         let page = super::super::html(&summary);
         assert!(!page.contains("<script>alert(1)"), "raw markup leaked");

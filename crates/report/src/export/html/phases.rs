@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use loadcell_schema::{BreakingPoint, PhaseSummary, StageMark, Summary};
+use loadcell_schema::{Behaviour, BreakingPoint, PhaseSummary, StageMark, Summary};
 
 use crate::text::escape::html;
 use crate::text::number;
@@ -218,10 +218,10 @@ pub fn breaking_sentence(
         None => text.push_str("; no stage before it held."),
     }
     if let (Some(word), Some(detail)) = (&b.behaviour, &b.behaviour_detail) {
-        let word = match word.as_str() {
-            "graceful" => "It degraded gracefully",
-            "fell over" => "It fell over",
-            _ => "It degraded",
+        let word = match word {
+            Behaviour::Graceful => "It degraded gracefully",
+            Behaviour::FellOver => "It fell over",
+            Behaviour::Degraded => "It degraded",
         };
         let _ = write!(text, " {}: {}.", strong(word), esc(detail));
     }

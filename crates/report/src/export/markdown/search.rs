@@ -18,7 +18,7 @@ pub fn capacity(out: &mut String, summary: &Summary) {
     let slos = slos.join(", ");
     let search = format!(
         "search {} after {} steps in {}",
-        md_text(&c.stop),
+        md_text(c.stop.as_str()),
         c.steps.len(),
         number::duration_s(c.elapsed_s)
     );

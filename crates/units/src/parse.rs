@@ -1,7 +1,10 @@
-//! Parsing of the quantities users type: durations (`30s`, `1m30s`, `250ms`), arrival
-//! rates (`500`, `500/s`, `30000/m`, `1M/month`) and stage lists (`30s:100,2m:100,10s:0`).
+//! The grammar of the quantities users type: durations (`30s`, `1m30s`, `250ms`), arrival
+//! rates (`500`, `500/s`, `30000/m`, `1M/month`), counts (`10k`), byte sizes (`512`, `1KB`,
+//! `1.5MB`), fractions (`5%`, `0.05`) and stage lists (`30s:100,2m:100,10s:0`).
 //!
-//! Shared by the command line and scenario files so both accept the same spellings.
+//! One grammar for the command line, scenario files and `loadcell target`'s knobs, so all
+//! accept the same spellings. Ranges (above 0, at most 1 h, …) are the caller's to check:
+//! they depend on what the quantity is for.
 
 use std::time::Duration;
 
@@ -16,6 +19,10 @@ pub enum UnitError {
     Stage(String),
     #[error("invalid count '{0}': expected a whole number, e.g. 1000 or 10k")]
     Count(String),
+    #[error("invalid size '{0}': expected bytes with an optional unit (B, KB or MB, 1024-based), e.g. 512, 1KB, 1.5MB")]
+    Size(String),
+    #[error("invalid fraction '{0}': expected a number or a percentage, e.g. 0.05 or 5%")]
+    Fraction(String),
 }
 
 /// Parses `500ms`, `30s`, `2m`, `1h`, `1h30m`, `1.5s`, `250us`; a bare number is seconds.
@@ -112,6 +119,44 @@ pub fn parse_count(text: &str) -> Result<u64, UnitError> {
     Ok(v as u64)
 }
 
+/// Parses a byte size: `512`, `512B`, `1KB`, `1.5MB` (also `K`, `KiB`, `M`, `MiB`; any
+/// case). Units are 1024-based: `1KB` = 1024 bytes; the result is rounded to whole bytes.
+pub fn parse_size(text: &str) -> Result<u64, UnitError> {
+    let err = || UnitError::Size(text.to_string());
+    let t = text.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let value = plain_number(number).ok_or_else(err)?;
+    let scale = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" | "kib" => 1024.0,
+        "m" | "mb" | "mib" => 1024.0 * 1024.0,
+        _ => return Err(err()),
+    };
+    let bytes = (value * scale).round();
+    if bytes > u64::MAX as f64 {
+        return Err(err());
+    }
+    Ok(bytes as u64)
+}
+
+/// Parses a fraction written plainly (`0.05`) or as a percentage (`5%`); finite and not
+/// negative. Whether it may be 0 or above 1 is the caller's to check.
+pub fn parse_fraction(text: &str) -> Result<f64, UnitError> {
+    let err = || UnitError::Fraction(text.to_string());
+    let t = text.trim();
+    let (number, scale) = match t.strip_suffix('%') {
+        Some(n) => (n.trim(), 100.0),
+        None => (t, 1.0),
+    };
+    plain_number(number).map(|v| v / scale).ok_or_else(err)
+}
+
+/// A finite, non-negative number.
+fn plain_number(text: &str) -> Option<f64> {
+    text.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0)
+}
+
 /// One stage: ramp linearly to `target` over `duration`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Stage {
@@ -185,6 +230,30 @@ mod tests {
         assert_eq!(parse_count("10k"), Ok(10_000));
         assert!(parse_count("1.5").is_err());
         assert!(parse_count("x").is_err());
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("512"), Ok(512));
+        assert_eq!(parse_size("512B"), Ok(512));
+        assert_eq!(parse_size("1kb"), Ok(1024));
+        assert_eq!(parse_size("2KiB"), Ok(2048));
+        assert_eq!(parse_size("1.5K"), Ok(1536));
+        assert_eq!(parse_size("1MB"), Ok(1024 * 1024));
+        for bad in ["", "KB", "1GB", "-1KB", "1 TB", "x", "1e3"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn fractions() {
+        assert_eq!(parse_fraction("5%"), Ok(0.05));
+        assert_eq!(parse_fraction(" 0.1 "), Ok(0.1));
+        assert_eq!(parse_fraction("0"), Ok(0.0));
+        assert_eq!(parse_fraction("150%"), Ok(1.5));
+        for bad in ["", "%", "-1%", "x", "nan", "inf"] {
+            assert!(parse_fraction(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

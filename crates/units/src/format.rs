@@ -1,5 +1,7 @@
-//! Human number formatting: `12,345`, `0.412 ms`, `41.2 ms`, `1,234 ms`, `12.3 s`,
-//! `3.8 MiB`, `0.25%`, `267 /s`. The same rules as the report's JavaScript formatters.
+//! Numbers for people: `12,345`, `0.412 ms`, `41.2 ms`, `1,234 ms`, `12.3 s`, `3.8 MiB`,
+//! `0.25%`, `267 /s`. The terminal summary and every report write numbers with these
+//! functions (and `report.html`'s JavaScript formatters follow the same rules), so a figure
+//! reads the same wherever it is shown.
 
 /// An integer with thousands separators: `1234567` → `1,234,567`.
 pub fn int(n: u64) -> String {
@@ -73,6 +75,19 @@ pub fn num(v: f64) -> String {
         float(v, 1)
     } else {
         float(v, 0)
+    }
+}
+
+/// Like [`num`] without separators, and always two decimals under 10 (`0.00`, `6.25`,
+/// `24.8`, `1234`): for numbers inside sentences stored in `summary.json`, whose wording is
+/// part of the schema.
+pub fn plain(v: f64) -> String {
+    if v >= 100.0 {
+        format!("{v:.0}")
+    } else if v >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
     }
 }
 
@@ -153,6 +168,32 @@ pub fn bytes(n: u64) -> String {
     format!("{v:.digits$} {}", UNITS[unit])
 }
 
+/// A signed change with precision that suits its magnitude: `+120`, `-3.25`, `+0.0042`.
+pub fn signed(v: f64) -> String {
+    if !v.is_finite() {
+        return "–".to_string();
+    }
+    if v.abs() >= 100.0 {
+        format!("{v:+.0}")
+    } else if v.abs() >= 1.0 {
+        format!("{v:+.2}")
+    } else {
+        format!("{v:+.4}")
+    }
+}
+
+/// A level (a rate or a VU count) as it appears in names: at most two decimals, no
+/// trailing zeros, no separators: `80`, `41.25`, `0.5`, `1500`.
+pub fn level(v: f64) -> String {
+    let text = format!("{v:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// An optional value with one decimal, `-` when absent (table cells).
+pub fn opt1(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".to_string(), |v| format!("{v:.1}"))
+}
+
 /// A duration in seconds: `850 ms`, `4.0 s`, `59.5 s`, `2 m 05 s`, `1 h 02 m`.
 pub fn duration_s(s: f64) -> String {
     if !s.is_finite() || s < 0.0 {
@@ -231,5 +272,21 @@ mod tests {
         assert_eq!(duration_s(3720.0), "1 h 02 m");
         assert_eq!(timestamp("2025-01-02T03:04:05.678Z"), "2025-01-02 03:04:05 UTC");
         assert_eq!(timestamp("yesterday"), "yesterday");
+    }
+
+    #[test]
+    fn signed_changes_levels_and_cells() {
+        assert_eq!(signed(120.4), "+120");
+        assert_eq!(signed(-3.254), "-3.25");
+        assert_eq!(signed(0.00421), "+0.0042");
+        assert_eq!(plain(1234.4), "1234");
+        assert_eq!(plain(24.84), "24.8");
+        assert_eq!(plain(0.0), "0.00");
+        assert_eq!(level(80.0), "80");
+        assert_eq!(level(41.25), "41.25");
+        assert_eq!(level(152.5), "152.5");
+        assert_eq!(level(0.5), "0.5");
+        assert_eq!(opt1(Some(2.345)), "2.3");
+        assert_eq!(opt1(None), "-");
     }
 }

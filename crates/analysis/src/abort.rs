@@ -1,0 +1,51 @@
+//! `--abort-on-fail`'s question, asked once a second: do the thresholds hold on the run so
+//! far? Asked by the live run's observer and, for a breakpoint run, again by `loadcell
+//! report` as it replays the intervals, so both find the same moment.
+
+use crate::measured::Measured;
+use loadcell_engine::{CheckName, Control, EndpointName};
+use loadcell_metrics::Recorder;
+use loadcell_threshold::Threshold;
+use std::time::Duration;
+
+/// What to check and from when; remembers the first failure.
+pub struct AbortCheck<'a> {
+    pub thresholds: &'a [Threshold],
+    pub endpoints: &'a [EndpointName],
+    pub checks: &'a [CheckName],
+    pub vus_limit: u64,
+    /// Measured time (after warm-up) before thresholds are judged.
+    pub delay: Duration,
+    pub warmup: Duration,
+    /// The threshold that failed, once one did.
+    pub failed: Option<String>,
+}
+
+impl AbortCheck<'_> {
+    /// Judges the thresholds on the run so far (`total`, `elapsed` since the start); once
+    /// one failed, the answer stays `Abort` and `failed` keeps that first failure.
+    pub fn judge(&mut self, total: &Recorder, elapsed: Duration) -> Control {
+        if self.failed.is_some() {
+            return Control::Abort;
+        }
+        let measured = elapsed.saturating_sub(self.warmup);
+        if measured < self.delay || total.requests() == 0 {
+            return Control::Continue;
+        }
+        let source = Measured {
+            total,
+            endpoints: self.endpoints,
+            checks: self.checks,
+            seconds: measured.as_secs_f64(),
+            vus_limit: self.vus_limit,
+        };
+        for t in self.thresholds {
+            let verdict = t.evaluate(&source);
+            if let (false, Some(actual)) = (verdict.passed, verdict.actual) {
+                self.failed = Some(format!("{} (actual {})", t.expr, t.format_value(actual)));
+                return Control::Abort;
+            }
+        }
+        Control::Continue
+    }
+}

@@ -1,0 +1,58 @@
+//! What loadcell concludes from a run: an engine [`Outcome`] plus what was tracked while it
+//! ran ([`Tracks`]) becomes the [`Summary`] — threshold verdicts, per-stage results and the
+//! breaking point, a spike's recovery, a soak's trend, a breakpoint ramp's rate — and the
+//! steps of a capacity search or a scale sweep become one summary with their section.
+//!
+//! Pure functions of their inputs: no files, no terminal, no clock except what the outcome
+//! carries. Running load is `loadcell-session`'s; showing the summary is the CLI's and
+//! `loadcell-report`'s.
+
+pub mod abort;
+pub mod capacity;
+mod measured;
+mod profile;
+pub mod scale;
+mod stages;
+mod summary;
+pub mod sweep;
+pub mod tracks;
+
+pub use abort::AbortCheck;
+pub use measured::{Measured, evaluate, verdicts};
+pub use profile::window_s;
+pub use stages::{Staged, classify};
+pub use summary::group_by_endpoint;
+pub use sweep::{Combined, Mark};
+pub use tracks::Tracks;
+
+use loadcell_engine::Outcome;
+use loadcell_schema::{Profile, RunMetadata, StageLabel, Summary};
+use loadcell_threshold::Threshold;
+
+/// What a run was, beyond what the engine measured.
+pub struct RunFacts<'a> {
+    /// How the summary names the target (the URL, or the scenario's name and file).
+    pub label: &'a str,
+    pub metadata: RunMetadata,
+    pub thresholds: &'a [Threshold],
+    /// Name and role of each stage of the plan (profiles; empty otherwise).
+    pub stages: &'a [StageLabel],
+    pub profile: Option<Profile>,
+}
+
+/// The summary of a finished run: verdicts on the whole run, every stage's own results and
+/// the breaking point, and what the profile calls for (from `tracks` where it needs them).
+pub fn summarise(outcome: &Outcome, facts: RunFacts<'_>, tracks: Option<&Tracks>) -> Summary {
+    let names: Vec<String> = facts.stages.iter().map(|s| s.name.clone()).collect();
+    let verdicts = verdicts(facts.thresholds, outcome);
+    let mut summary = summary::build(outcome, facts.label, verdicts, facts.metadata, &names);
+    let staged = stages::analyse(outcome, facts.thresholds, &names);
+    summary.phases = staged.phases.iter().map(|(_, p)| p.clone()).collect();
+    summary.breaking_point = staged.breaking.clone();
+    let roles = profile::Roles {
+        labels: facts.stages,
+        staged: &staged,
+    };
+    profile::attach(&mut summary, outcome, facts.profile, &roles, tracks);
+    summary
+}

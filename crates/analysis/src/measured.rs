@@ -1,0 +1,174 @@
+//! Thresholds against measured results: the metric source that answers k6-named queries
+//! from merged histograms and counters, and the verdict list for the summary.
+
+use loadcell_engine::{CheckName, EndpointName, Outcome};
+use loadcell_metrics::{EndpointMetrics, LatencyHistogram, Recorder};
+use loadcell_schema::ThresholdResult;
+use loadcell_threshold::{Aggregation, Metric, MetricSource, TagFilter, TagKey, Threshold};
+
+/// Measured results as a source of threshold values.
+pub struct Measured<'a> {
+    pub total: &'a Recorder,
+    pub endpoints: &'a [EndpointName],
+    pub checks: &'a [CheckName],
+    /// Measured seconds, for per-second rates.
+    pub seconds: f64,
+    /// The configured VU ceiling (`vus_max`).
+    pub vus_limit: u64,
+}
+
+impl<'a> Measured<'a> {
+    /// The measured results of a whole run (warm-up excluded).
+    pub fn of(outcome: &'a Outcome) -> Measured<'a> {
+        Measured {
+            total: &outcome.total,
+            endpoints: &outcome.endpoints,
+            checks: &outcome.checks,
+            seconds: outcome.measured.as_secs_f64(),
+            vus_limit: outcome.model.vus_limit(),
+        }
+    }
+
+    /// Endpoints matching the filter's endpoint/name/method tags, merged; `None` when the
+    /// filter names a tag these results cannot be split by.
+    fn endpoints_matching(&self, filter: &TagFilter) -> Option<EndpointMetrics> {
+        let mut merged = EndpointMetrics::default();
+        let mut any = false;
+        for (name, metrics) in self.endpoints.iter().zip(&self.total.endpoints) {
+            let mut matches = true;
+            for (key, value) in &filter.tags {
+                matches &= match key {
+                    TagKey::Endpoint | TagKey::Name => name.display() == *value,
+                    TagKey::Method => name.method.eq_ignore_ascii_case(value),
+                    TagKey::Url => name.path == *value,
+                    TagKey::Journey => name.journey.as_deref() == Some(value.as_str()),
+                    TagKey::Step => name.step.as_deref() == Some(value.as_str()),
+                    TagKey::Status => true,
+                    TagKey::Check | TagKey::Scenario => return None,
+                };
+            }
+            if matches {
+                merged.merge(metrics);
+                any = true;
+            }
+        }
+        any.then_some(merged)
+    }
+
+    /// The pass rate (or count of runs) of the checks matching the filter's check, name,
+    /// journey and step tags.
+    fn checks_matching(&self, filter: &TagFilter, aggregation: Aggregation) -> Option<f64> {
+        let mut passed = 0;
+        let mut runs = 0;
+        for (name, counts) in self.checks.iter().zip(&self.total.checks) {
+            let matches = filter.tags.iter().all(|(key, value)| match key {
+                TagKey::Check | TagKey::Name => name.label == *value,
+                TagKey::Journey => name.journey == *value,
+                TagKey::Step => name.step == *value,
+                _ => false,
+            });
+            if matches {
+                passed += counts.passed;
+                runs += counts.passed + counts.failed;
+            }
+        }
+        match aggregation {
+            Aggregation::Rate => (runs > 0).then(|| passed as f64 / runs as f64),
+            Aggregation::Count => Some(runs as f64),
+            _ => None,
+        }
+    }
+
+    fn status_filter(filter: &TagFilter) -> Option<&str> {
+        filter
+            .tags
+            .iter()
+            .find(|(k, _)| *k == TagKey::Status)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn trend(h: &LatencyHistogram, aggregation: Aggregation) -> Option<f64> {
+    if h.is_empty() {
+        return None;
+    }
+    let ms = |us: u64| us as f64 / 1000.0;
+    Some(match aggregation {
+        Aggregation::Percentile(p) => ms(h.value_at_quantile(p / 100.0)),
+        Aggregation::Avg => h.mean() / 1000.0,
+        Aggregation::Min => ms(h.min()),
+        Aggregation::Max => ms(h.max()),
+        Aggregation::Med => ms(h.value_at_quantile(0.5)),
+        _ => return None,
+    })
+}
+
+impl MetricSource for Measured<'_> {
+    fn query(&self, metric: Metric, filter: &TagFilter, aggregation: Aggregation) -> Option<f64> {
+        let per_s = |count: u64| {
+            if self.seconds > 0.0 {
+                Some(count as f64 / self.seconds)
+            } else {
+                None
+            }
+        };
+        let counter = |count: u64| match aggregation {
+            Aggregation::Count => Some(count as f64),
+            Aggregation::Rate => per_s(count),
+            _ => None,
+        };
+        let status = Self::status_filter(filter);
+        match metric {
+            Metric::HttpReqDuration | Metric::HttpReqWaiting | Metric::HttpReqFailed if status.is_some() => None,
+            Metric::HttpReqDuration => trend(&self.endpoints_matching(filter)?.latency, aggregation),
+            Metric::HttpReqWaiting => trend(&self.endpoints_matching(filter)?.ttfb, aggregation),
+            Metric::HttpReqConnecting if filter.tags.is_empty() => trend(&self.total.connect, aggregation),
+            Metric::HttpReqConnecting => None,
+            Metric::HttpReqFailed => {
+                let ep = self.endpoints_matching(filter)?;
+                let n = ep.requests();
+                (n > 0).then(|| ep.failed as f64 / n as f64)
+            }
+            Metric::HttpReqs => {
+                let ep = self.endpoints_matching(filter)?;
+                let n = match status {
+                    Some(code) => ep.status.get(code.parse().ok()?),
+                    None => ep.requests(),
+                };
+                counter(n)
+            }
+            Metric::DataReceived => counter(self.endpoints_matching(filter)?.received_bytes),
+            Metric::DataSent => counter(self.endpoints_matching(filter)?.sent_bytes),
+            Metric::Iterations if filter.tags.is_empty() => counter(self.total.iterations),
+            Metric::DroppedIterations if filter.tags.is_empty() => counter(self.total.dropped),
+            Metric::Vus if filter.tags.is_empty() => Some(self.total.active_vus as f64),
+            Metric::VusMax if filter.tags.is_empty() => Some(self.vus_limit as f64),
+            Metric::Checks => self.checks_matching(filter, aggregation),
+            _ => None,
+        }
+    }
+}
+
+/// Every threshold's verdict on a whole run.
+pub fn verdicts(thresholds: &[Threshold], outcome: &Outcome) -> Vec<ThresholdResult> {
+    evaluate(thresholds, &Measured::of(outcome))
+}
+
+/// Evaluates every threshold.
+pub fn evaluate(thresholds: &[Threshold], source: &dyn MetricSource) -> Vec<ThresholdResult> {
+    thresholds
+        .iter()
+        .map(|t| {
+            let verdict = t.evaluate(source);
+            ThresholdResult {
+                expr: t.expr.clone(),
+                passed: verdict.passed,
+                actual: verdict.actual,
+                actual_text: verdict
+                    .actual
+                    .map_or_else(|| "no data".to_string(), |v| t.format_value(v)),
+                limit: t.describe_limit(),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,332 @@
+//! Builds the `summary.json` document from what the engine measured.
+
+use loadcell_engine::{Model, Outcome};
+use loadcell_metrics::{EndpointMetrics, error_map, latency_stats, percentile_spectrum, status_map};
+use loadcell_schema::{
+    ArrivalRate, CheckSummary, DataVolume, EndpointSummary, Generator, Iterations, JourneySummary, LatencyStats,
+    PercentilePoint, Requests, RunMetadata, SCHEMA_VERSION, StageMark, Summary, ThresholdResult, Vus, rfc3339_utc,
+};
+
+/// Above this share of its threads' CPU the generator is likely the bottleneck.
+const SATURATED_CPU_PERCENT: f64 = 90.0;
+
+/// Per-second rates over the measured time of a run.
+#[derive(Clone, Copy)]
+struct PerSecond(f64);
+
+impl PerSecond {
+    fn of(&self, n: u64) -> f64 {
+        if self.0 > 0.0 { n as f64 / self.0 } else { 0.0 }
+    }
+}
+
+/// The summary of `outcome`, with threshold verdicts already evaluated.
+/// `stage_names[i]` names stage `i` of the planned curve (profiles); missing names are `None`.
+/// The per-stage results and the profile's analyses are added by [`crate::summarise`].
+pub fn build(
+    outcome: &Outcome,
+    target: &str,
+    thresholds: Vec<ThresholdResult>,
+    metadata: RunMetadata,
+    stage_names: &[String],
+) -> Summary {
+    let total = &outcome.total;
+    let all = total.overall();
+    let secs = outcome.measured.as_secs_f64();
+    let per_s = PerSecond(secs);
+    let requests = all.requests();
+    let open = matches!(outcome.model, Model::Open { .. });
+    let co_estimate = (!open).then(|| latency_stats(&all.co_estimate));
+    Summary {
+        schema_version: SCHEMA_VERSION,
+        loadcell_version: env!("CARGO_PKG_VERSION").to_string(),
+        target: target.to_string(),
+        model: outcome.model.kind(),
+        latency_measured_from: if open { "scheduled start" } else { "request sent" }.to_string(),
+        started_at: rfc3339_utc(outcome.started_at),
+        ended_at: rfc3339_utc(outcome.ended_at),
+        duration_s: secs,
+        warmup_s: outcome.warmup_len.as_secs_f64(),
+        stop_reason: outcome.stop_reason,
+        requests: Requests {
+            total: requests,
+            ok: all.ok,
+            failed: all.failed,
+            rate_per_s: per_s.of(requests),
+            interrupted: total.interrupted + outcome.warmup.interrupted,
+            warmup: outcome.warmup.requests(),
+        },
+        iterations: Iterations {
+            total: total.iterations,
+            rate_per_s: per_s.of(total.iterations),
+            scheduled: total.scheduled,
+            dropped: total.dropped,
+        },
+        dropped_iterations: total.dropped,
+        latency_ms: latency_stats(&all.latency),
+        service_time_ms: open.then(|| latency_stats(&all.service)),
+        latency_co_estimate_ms: co_estimate.clone(),
+        ttfb_ms: latency_stats(&all.ttfb),
+        connect_ms: latency_stats(&total.connect),
+        connections_opened: total.connections_opened,
+        status_codes: status_map(&all),
+        errors: error_map(&all),
+        data: DataVolume {
+            sent_bytes: all.sent_bytes,
+            received_bytes: all.received_bytes,
+        },
+        vus: Vus {
+            max: total.active_vus,
+            limit: outcome.model.vus_limit(),
+        },
+        arrival_rate: arrival_rate(outcome, per_s),
+        endpoints: endpoints(outcome, per_s),
+        journeys: journeys(outcome, per_s),
+        checks: checks(outcome),
+        thresholds,
+        generator: generator(outcome, co_estimate.as_ref()),
+        timeseries: outcome.intervals.clone(),
+        latency_percentiles: percentile_spectrum(&all.latency)
+            .into_iter()
+            .map(|(percentile, latency_ms)| PercentilePoint { percentile, latency_ms })
+            .collect(),
+        stages: stage_marks(&outcome.model, stage_names),
+        metadata,
+        // Filled by `crate::summarise` (per-stage results and the profile's analyses) and by
+        // the capacity and scale sweeps.
+        phases: Vec::new(),
+        breaking_point: None,
+        spike_recovery: None,
+        soak_trend: None,
+        capacity: None,
+        scale: None,
+    }
+}
+
+/// Every endpoint (request slots grouped by name).
+fn endpoints(outcome: &Outcome, per_s: PerSecond) -> Vec<EndpointSummary> {
+    group_by_endpoint(outcome)
+        .into_iter()
+        .map(|(name, method, ep)| EndpointSummary {
+            name,
+            method,
+            requests: ep.requests(),
+            ok: ep.ok,
+            failed: ep.failed,
+            rate_per_s: per_s.of(ep.requests()),
+            latency_ms: latency_stats(&ep.latency),
+            ttfb_ms: latency_stats(&ep.ttfb),
+            connections: ep.connections,
+            connect_ms: latency_stats(&ep.connect),
+            status_codes: status_map(&ep),
+            errors: error_map(&ep),
+            skipped: ep.skipped,
+        })
+        .collect()
+}
+
+/// Every journey, with the requests of its steps merged.
+fn journeys(outcome: &Outcome, per_s: PerSecond) -> Vec<JourneySummary> {
+    let total = &outcome.total;
+    outcome
+        .journeys
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let j = total.journeys.get(i).cloned().unwrap_or_default();
+            let mut requests = EndpointMetrics::default();
+            for (slot, ep) in outcome.endpoints.iter().zip(&total.endpoints) {
+                if slot.journey.as_deref() == Some(name.as_str()) {
+                    requests.merge(ep);
+                }
+            }
+            JourneySummary {
+                name: name.clone(),
+                iterations: j.iterations,
+                failed: j.failed,
+                rate_per_s: per_s.of(j.iterations),
+                duration_ms: latency_stats(&j.duration),
+                requests: requests.requests(),
+                latency_ms: latency_stats(&requests.latency),
+            }
+        })
+        .collect()
+}
+
+/// Every check with its pass rate (1 when it never ran).
+fn checks(outcome: &Outcome) -> Vec<CheckSummary> {
+    outcome
+        .checks
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let counts = outcome.total.checks.get(i).copied().unwrap_or_default();
+            let runs = counts.passed + counts.failed;
+            CheckSummary {
+                journey: c.journey.clone(),
+                step: c.step.clone(),
+                name: c.label.clone(),
+                passed: counts.passed,
+                failed: counts.failed,
+                pass_rate: if runs > 0 {
+                    counts.passed as f64 / runs as f64
+                } else {
+                    1.0
+                },
+            }
+        })
+        .collect()
+}
+
+/// Open model: the time-weighted mean target rate over the measured intervals, and what
+/// was achieved.
+fn arrival_rate(outcome: &Outcome, per_s: PerSecond) -> Option<ArrivalRate> {
+    let Model::Open { rate, .. } = &outcome.model else {
+        return None;
+    };
+    let measured_intervals = outcome.intervals.iter().filter(|i| !i.warmup);
+    let (sum, len) = measured_intervals.fold((0.0, 0.0), |(s, l), i| {
+        (s + i.target_rate_per_s.unwrap_or(0.0) * i.len_s, l + i.len_s)
+    });
+    let target = if len > 0.0 { sum / len } else { rate.mean() };
+    let total = &outcome.total;
+    Some(ArrivalRate {
+        target_per_s: target,
+        achieved_per_s: per_s.of(total.scheduled - total.dropped),
+    })
+}
+
+/// loadcell's own cost, and the warnings about what the numbers may hide.
+fn generator(outcome: &Outcome, co_estimate: Option<&LatencyStats>) -> Generator {
+    let all = outcome.total.overall();
+    let cpu_s = outcome.usage.cpu.as_secs_f64();
+    let wall_s = (outcome.measured + outcome.warmup_len).as_secs_f64();
+    let cpu_percent = if wall_s > 0.0 {
+        100.0 * cpu_s / (wall_s * outcome.threads as f64)
+    } else {
+        0.0
+    };
+    let all_requests = all.requests() + outcome.warmup.requests();
+    Generator {
+        threads: outcome.threads as u64,
+        cpu_percent,
+        cpu_us_per_request: if all_requests > 0 {
+            cpu_s * 1e6 / all_requests as f64
+        } else {
+            0.0
+        },
+        max_rss_mib: outcome.usage.max_rss_kib as f64 / 1024.0,
+        warnings: warnings(outcome, cpu_percent, co_estimate),
+    }
+}
+
+/// What the reader must know to trust the numbers: a saturated generator, coordinated
+/// omission, dropped, skipped or cut requests.
+fn warnings(outcome: &Outcome, cpu_percent: f64, co_estimate: Option<&LatencyStats>) -> Vec<String> {
+    let total = &outcome.total;
+    let all = total.overall();
+    let mut warnings = Vec::new();
+    if cpu_percent > SATURATED_CPU_PERCENT {
+        warnings.push(format!(
+            "loadcell used {cpu_percent:.0}% of its {} thread(s): the generator may be the bottleneck; numbers can understate what the target can do",
+            outcome.threads
+        ));
+    }
+    let raw_p99 = latency_stats(&all.latency).p99;
+    if let Some(est) = co_estimate.filter(|e| e.count > 0 && raw_p99 > 0.0 && e.p99 > 2.0 * raw_p99) {
+        warnings.push(format!(
+            "closed model: VUs waited on slow responses instead of sending (coordinated omission); p99 {raw_p99:.2} ms as measured, about {:.2} ms for users arriving at a steady rate (estimate); use --rate to measure it",
+            est.p99
+        ));
+    }
+    if total.dropped > 0 {
+        warnings.push(format!(
+            "{} scheduled iterations were dropped: no free VU (raise --max-vus, or the target is too slow for this rate)",
+            total.dropped
+        ));
+    }
+    if all.skipped > 0 {
+        warnings.push(format!(
+            "{} scenario requests were not sent: a variable they need was never extracted or their URL left the target (endpoints[].skipped)",
+            all.skipped
+        ));
+    }
+    if total.interrupted > 0 {
+        warnings.push(format!(
+            "{} requests were still in flight when the grace period ended and were cut",
+            total.interrupted
+        ));
+    }
+    warnings
+}
+
+/// Request slots merged by endpoint name (`METHOD /path`), in first-seen order: steps of
+/// different journeys that hit the same templated endpoint are one endpoint in results.
+pub fn group_by_endpoint(outcome: &Outcome) -> Vec<(String, String, EndpointMetrics)> {
+    let mut groups: Vec<(String, String, EndpointMetrics)> = Vec::new();
+    for (slot, ep) in outcome.endpoints.iter().zip(&outcome.total.endpoints) {
+        let name = slot.display();
+        match groups.iter_mut().find(|(n, _, _)| *n == name) {
+            Some((_, _, merged)) => merged.merge(ep),
+            None => groups.push((name, slot.method.clone(), ep.clone())),
+        }
+    }
+    groups
+}
+
+/// The planned load curve as stage marks, named by `names` where given.
+fn stage_marks(model: &Model, names: &[String]) -> Vec<StageMark> {
+    let (curve, unit) = match model {
+        Model::Closed { vus } => (vus, "vus"),
+        Model::Open { rate, .. } => (rate, "iterations/s"),
+    };
+    curve
+        .segments()
+        .into_iter()
+        .enumerate()
+        .filter(|&(_, (_, len, _, _))| len < 1e8)
+        .map(|(i, (start, len, from, to))| StageMark {
+            start_s: start,
+            end_s: start + len,
+            from,
+            to,
+            unit: unit.to_string(),
+            name: names.get(i).cloned(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use loadcell_engine::LoadCurve;
+    use loadcell_units::Stage;
+    use std::time::Duration;
+
+    #[test]
+    fn stage_marks_carry_the_phase_names() {
+        let stages = [
+            Stage {
+                duration: Duration::from_secs(10),
+                target: 5.0,
+            },
+            Stage {
+                duration: Duration::from_secs(20),
+                target: 5.0,
+            },
+        ];
+        let model = Model::Closed {
+            vus: LoadCurve::new(0.0, &stages),
+        };
+        let names = ["ramp up".to_string(), "hold 100%".to_string()];
+        let marks = stage_marks(&model, &names);
+        assert_eq!(marks.len(), 2);
+        assert_eq!(marks[1].name.as_deref(), Some("hold 100%"));
+        assert_eq!((marks[1].start_s, marks[1].end_s), (10.0, 30.0));
+        assert!(stage_marks(&model, &[]).iter().all(|m| m.name.is_none()));
+        let json = serde_json::to_string(&marks[0]).unwrap_or_default();
+        assert!(json.contains("\"name\":\"ramp up\""), "{json}");
+        let unnamed = serde_json::to_string(&stage_marks(&model, &[])[0]).unwrap_or_default();
+        assert!(!unnamed.contains("name"), "{unnamed}");
+    }
+}

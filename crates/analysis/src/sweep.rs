@@ -1,0 +1,148 @@
+//! Many engine runs (the steps of a capacity search or the levels of a scale sweep) as one
+//! `Summary`: every step's measured recorders merged (HDR histograms merge exactly, so the
+//! top-level percentiles are those of everything measured), the steps' per-second intervals
+//! on one clock (seconds since the search started), one stage mark and one phase per step.
+
+use crate::summary;
+use loadcell_engine::Outcome;
+use loadcell_metrics::{error_map, latency_stats};
+use loadcell_schema::{PhaseSummary, RunMetadata, StageMark, StopReason, Summary, ThresholdResult};
+use std::time::{Duration, SystemTime};
+
+/// How a step is named and what level it ran at.
+pub struct Mark {
+    /// `step 3 · 80/s`, `16 VUs`.
+    pub name: String,
+    /// Iterations per second (open model) or VUs (closed model).
+    pub level: f64,
+}
+
+/// The steps so far, merged.
+#[derive(Debug)]
+pub struct Combined {
+    started: SystemTime,
+    label: String,
+    metadata: RunMetadata,
+    /// Every step's warm-up (the same for all steps).
+    step_warmup: Duration,
+    /// `iterations/s` or `vus`, the unit of the stage marks.
+    unit: &'static str,
+    /// All steps merged, on the search's clock; `None` before the first step.
+    merged: Option<Outcome>,
+    stages: Vec<StageMark>,
+    phases: Vec<PhaseSummary>,
+}
+
+impl Combined {
+    /// Starts the clock: every step's times are seconds since now.
+    pub fn new(label: &str, metadata: RunMetadata, step_warmup: Duration, unit: &'static str) -> Combined {
+        Combined {
+            started: SystemTime::now(),
+            label: label.to_string(),
+            metadata,
+            step_warmup,
+            unit,
+            merged: None,
+            stages: Vec::new(),
+            phases: Vec::new(),
+        }
+    }
+
+    /// Adds one step. `slo_failures` are the SLOs that failed on this step's own results
+    /// (`None` when the command judges no SLOs, or the step was cut short).
+    pub fn add(&mut self, mut step: Outcome, mark: Mark, slo_failures: Option<Vec<String>>) {
+        let offset = step
+            .started_at
+            .duration_since(self.started)
+            .unwrap_or_default()
+            .as_secs_f64();
+        for iv in &mut step.intervals {
+            iv.t_s += offset;
+        }
+        let last_t = step.intervals.last().map_or(offset, |iv| iv.t_s);
+        let end_s = last_t.max(offset + (step.warmup_len + step.measured).as_secs_f64());
+        self.phases.push(phase(&step, &mark, offset, end_s, slo_failures));
+        self.stages.push(StageMark {
+            start_s: offset,
+            end_s,
+            from: mark.level,
+            to: mark.level,
+            unit: self.unit.to_string(),
+            name: Some(mark.name),
+        });
+        match &mut self.merged {
+            None => {
+                step.started_at = self.started;
+                // Per-stage recorders of one step's own curve mean nothing here: each step
+                // is one phase of the combined summary.
+                step.phases.clear();
+                self.merged = Some(step);
+            }
+            Some(all) => merge(all, step),
+        }
+    }
+
+    /// The summary of every step so far, with `thresholds` as its verdicts. Unless
+    /// `finished`, the stop reason is `interrupted`: that is what the document says when
+    /// the process dies before the next write. `None` before the first step.
+    pub fn summary(&self, thresholds: Vec<ThresholdResult>, finished: bool) -> Option<Summary> {
+        let merged = self.merged.as_ref()?;
+        let mut s = summary::build(merged, &self.label, thresholds, self.metadata.clone(), &[]);
+        if !finished {
+            s.stop_reason = StopReason::Interrupted;
+        }
+        // The engine's warm-up length is the sum over steps (what the CPU share needs);
+        // the document states each step's own warm-up.
+        s.warmup_s = self.step_warmup.as_secs_f64();
+        s.stages = self.stages.clone();
+        s.phases = self.phases.clone();
+        Some(s)
+    }
+}
+
+/// Adds `step` into `all`: recorders merged (VU counts as a peak), intervals appended,
+/// times and CPU added up.
+fn merge(all: &mut Outcome, step: Outcome) {
+    all.total.accumulate(&step.total);
+    all.warmup.accumulate(&step.warmup);
+    all.intervals.extend(step.intervals);
+    all.ended_at = step.ended_at;
+    all.measured += step.measured;
+    all.warmup_len += step.warmup_len;
+    all.threads = all.threads.max(step.threads);
+    all.usage.cpu += step.usage.cpu;
+    all.usage.max_rss_kib = all.usage.max_rss_kib.max(step.usage.max_rss_kib);
+    if step.stop_reason == StopReason::Interrupted {
+        all.stop_reason = StopReason::Interrupted;
+    }
+    // The largest step's model gives the VU limit.
+    if step.model.vus_limit() > all.model.vus_limit() {
+        all.model = step.model;
+    }
+}
+
+/// One step's own results as a phase.
+fn phase(step: &Outcome, mark: &Mark, start_s: f64, end_s: f64, slo_failures: Option<Vec<String>>) -> PhaseSummary {
+    let all = step.total.overall();
+    let requests = all.requests();
+    let seconds = step.measured.as_secs_f64();
+    PhaseSummary {
+        name: mark.name.clone(),
+        start_s,
+        end_s,
+        level: mark.level,
+        seconds,
+        requests,
+        rate_per_s: if seconds > 0.0 { requests as f64 / seconds } else { 0.0 },
+        latency_ms: latency_stats(&all.latency),
+        error_rate: if requests > 0 {
+            all.failed as f64 / requests as f64
+        } else {
+            0.0
+        },
+        errors: error_map(&all),
+        dropped_iterations: step.total.dropped,
+        thresholds_passed: slo_failures.as_ref().map(Vec::is_empty),
+        failed_thresholds: slo_failures.unwrap_or_default(),
+    }
+}
