@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use loadcell_report::Summary;
+use loadcell_schema::ScaleSummary;
 use loadcell_target::{Config, TargetHandle};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -48,40 +49,11 @@ fn summary_in(dir: &Path) -> Summary {
     serde_json::from_str(&text).expect("summary.json parses as loadcell_schema::Summary")
 }
 
-/// The folder's `scale` section must say what `--json` says.
+/// The folder's `scale` section must be what `--json` wrote, exactly.
 fn assert_section_matches_json(summary: &Summary, v: &Value) {
     let s = summary.scale.as_ref().expect("a scale section");
-    let points = v["points"].as_array().unwrap();
-    assert_eq!(s.points.len(), points.len());
-    for (mine, theirs) in s.points.iter().zip(points) {
-        assert_eq!(Some(mine.vus), theirs["vus"].as_u64());
-        assert_eq!(Some(mine.requests), theirs["requests"].as_u64());
-        assert_eq!(Some(mine.failed), theirs["failed"].as_u64());
-        assert_eq!(Some(mine.throughput), theirs["throughput"].as_f64());
-        assert_eq!(mine.p95_ms, theirs["p95_ms"].as_f64());
-    }
-    match &s.fit {
-        Some(fit) => {
-            for (key, mine) in [
-                ("lambda", fit.lambda),
-                ("sigma", fit.sigma),
-                ("kappa", fit.kappa),
-                ("r_squared", fit.r_squared),
-                ("rmse", fit.rmse),
-            ] {
-                assert_eq!(v["fit"][key].as_f64(), Some(mine), "{key}");
-            }
-            assert_eq!(v["fit"]["peak_vus"].as_f64(), fit.peak_vus);
-            assert_eq!(v["fit"]["ceiling"].as_f64(), fit.ceiling);
-            let table = v["efficiency"].as_array().unwrap();
-            for (p, e) in s.points.iter().zip(table) {
-                assert_eq!(p.fitted_efficiency, e["fitted_efficiency"].as_f64());
-            }
-        }
-        None => assert!(v["fit"].is_null()),
-    }
-    assert_eq!(s.error.as_deref(), v["error"].as_str());
-    assert_eq!(s.curve.len(), v["curve"].as_array().unwrap().len());
+    let written: ScaleSummary = serde_json::from_value(v.clone()).expect("--json has the scale section");
+    assert_eq!(s, &written);
     assert_eq!(summary.phases.len(), s.points.len(), "one phase per level");
     assert_eq!(summary.model.as_str(), "closed");
     assert!(summary.thresholds.is_empty());
@@ -115,7 +87,7 @@ fn sweep(server: &TargetHandle, name: &str) -> (Value, Summary) {
     let _ = std::fs::remove_file(&json);
     // The report is part of the test log: measured σ and κ against the imposed values.
     eprintln!("{name}:\n{stdout}");
-    let report: Value = serde_json::from_str(&text).expect("--json is JSON");
+    let report: Value = serde_json::from_str::<Value>(&text).expect("--json is JSON")["scale"].clone();
     let summary = summary_in(&dir);
     assert_section_matches_json(&summary, &report);
     let html = std::fs::read_to_string(dir.join("report.html")).expect("report.html");
@@ -163,7 +135,7 @@ fn a_pure_delay_scales_linearly() {
     // 1/λ is the service time plus timer rounding and the loop's own overhead.
     let lambda = number(&report, "/fit/lambda");
     assert!((1.0 / lambda) > 0.020 && (1.0 / lambda) < 0.026, "λ = {lambda}");
-    let table = report["efficiency"].as_array().unwrap();
+    let table = report["points"].as_array().unwrap();
     assert_eq!(table.len(), 6);
     let last = number(&table[5], "/efficiency");
     assert!(last > 0.9, "efficiency at 32 VUs: {last}");
@@ -200,7 +172,7 @@ fn contention_alone_is_recovered() {
     assert!(kappa <= 2e-4, "κ = {kappa}");
     // The fitted curve must be the one printed: X(32) from the parameters, not λ·32.
     let fitted = number(&report, "/curve/63/throughput");
-    let n = number(&report, "/curve/63/n");
+    let n = number(&report, "/curve/63/vus");
     let expected = lambda * n / (1.0 + sigma * (n - 1.0) + kappa * n * (n - 1.0));
     assert!(within(fitted, expected, 1e-9), "curve {fitted} vs {expected}");
     assert!(
@@ -221,7 +193,7 @@ fn given_points_are_fitted_without_load() {
         json.to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let report: Value = serde_json::from_str::<Value>(&std::fs::read_to_string(&json).unwrap()).unwrap()["scale"].clone();
     let _ = std::fs::remove_file(&json);
     // The points are X(N) for λ = 50, σ = 0.05, κ = 0.002 exactly.
     assert!(within(number(&report, "/fit/lambda"), 50.0, 1e-3), "{report:#}");
@@ -335,7 +307,7 @@ fn a_dead_target_gives_no_fit_and_exit_1() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("no fit: every request failed"), "{stdout}");
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let report: Value = serde_json::from_str::<Value>(&std::fs::read_to_string(&json).unwrap()).unwrap()["scale"].clone();
     let _ = std::fs::remove_file(&json);
     assert!(report["fit"].is_null());
     assert!(report["error"].is_string());

@@ -1,31 +1,17 @@
-//! loadcell's command line: parses arguments, dispatches subcommands, and turns every
-//! error into one line on stderr and an exit code (0 held, 1 threshold failed, 2 usage).
+//! loadcell's command line: parses arguments (`args`), dispatches subcommands
+//! (`commands`), shows progress (`display`) and the summary (`print`), counts Ctrl-C
+//! (`signals`), and turns every error into one line on stderr and an exit code (0 held,
+//! 1 threshold failed or a result lost, 2 usage).
 //!
-//! The engine, HTTP client, metrics and thresholds live in their own crates; this crate
-//! only wires them to the terminal and the file system.
+//! Planning (`loadcell-plan`), running (`loadcell-session`) and analysis
+//! (`loadcell-analysis`) live in library crates; this crate only wires them to the terminal.
 
 mod args;
-mod capacity_cmd;
-mod demo;
+mod commands;
+mod display;
 mod error;
-mod live;
-mod load;
-mod metadata;
-mod outputs;
-mod phases;
 mod print;
-mod profile;
-mod progress;
-mod run_cmd;
-mod samples;
-mod scale_cmd;
-mod scenario_cmd;
 mod signals;
-mod stability;
-mod summary;
-mod sweep;
-mod tracks;
-mod verdict;
 
 use args::{Cli, Command};
 use clap::Parser;
@@ -39,17 +25,14 @@ pub fn main() -> i32 {
         Err(e) => return clap_error(e),
     };
     let result = match cli.command {
-        Command::Run(args) => run_cmd::run(&args, signals::install()),
-        Command::Validate { file } => scenario_cmd::validate(&file),
-        Command::Schema => scenario_cmd::schema(),
-        Command::Report { dir } => outputs::rebuild(&dir),
-        Command::Demo(args) => demo::run(&args, signals::install()),
-        Command::Capacity(args) => capacity_cmd::run(&args, signals::install()),
-        Command::Scale(args) => scale_cmd::run(&args, signals::install()),
-        Command::Target(args) => match loadcell_target::run(&args) {
-            Ok(()) => Ok(exit::OK),
-            Err(e) => Err(error::CliError::Usage(e.to_string())),
-        },
+        Command::Run(args) => commands::run::run(&args, signals::install()),
+        Command::Validate { file } => commands::scenario::validate(&file),
+        Command::Schema => commands::scenario::schema(),
+        Command::Report { dir } => commands::report::run(&dir),
+        Command::Demo(args) => commands::demo::run(&args, signals::install()),
+        Command::Capacity(args) => commands::capacity::run(&args, signals::install()),
+        Command::Scale(args) => commands::scale::run(&args, signals::install()),
+        Command::Target(args) => loadcell_target::run(&args).map(|()| exit::OK).map_err(Into::into),
     };
     match result {
         Ok(code) => code,

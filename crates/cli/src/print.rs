@@ -1,7 +1,9 @@
 //! The end-of-test summary as text for people (stdout). Everything shown here is also in
-//! `summary.json`; this file only decides layout.
+//! `summary.json`; this file only decides layout. Numbers are written by
+//! `loadcell_units::format`, as in every report.
 
-use loadcell_schema::{LatencyStats, Model, StopReason, Summary};
+use loadcell_schema::{Behaviour, LatencyStats, Model, StopReason, Summary};
+use loadcell_units::format::{bytes, ms, num, share as pct, signed};
 use std::fmt::Write;
 
 /// Renders the summary.
@@ -12,6 +14,19 @@ pub fn render(s: &Summary) -> String {
 }
 
 fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
+    write_header(o, s)?;
+    write_totals(o, s)?;
+    write_endpoints(o, s)?;
+    write_journeys(o, s)?;
+    write_checks(o, s)?;
+    write_stages(o, s)?;
+    write_stability(o, s)?;
+    write_thresholds(o, s)?;
+    write_generator(o, s)
+}
+
+/// The target, the model, how long was measured and why the run ended.
+fn write_header(o: &mut String, s: &Summary) -> std::fmt::Result {
     let model = match s.model {
         Model::Closed => format!("closed model, {} VUs", s.vus.limit),
         Model::Open => {
@@ -42,8 +57,11 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
     };
     writeln!(o, "  measured {:.2}s{warmup}; {stop}", s.duration_s)?;
     writeln!(o, "  latency measured from the {}", s.latency_measured_from)?;
-    writeln!(o)?;
+    writeln!(o)
+}
 
+/// Requests and iterations, then latencies and traffic.
+fn write_totals(o: &mut String, s: &Summary) -> std::fmt::Result {
     let r = &s.requests;
     let fail_pct = pct(r.failed, r.total);
     writeln!(
@@ -74,6 +92,12 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
             num(rate.target_per_s)
         )?;
     }
+    write_latencies(o, s)?;
+    write_traffic(o, s)
+}
+
+/// Latency (and service time, and the coordinated-omission estimate), time to first byte.
+fn write_latencies(o: &mut String, s: &Summary) -> std::fmt::Result {
     writeln!(o, "  {:<12}{}", "latency", stats_line(&s.latency_ms))?;
     if let Some(service) = &s.service_time_ms {
         writeln!(o, "  {:<12}{}", "service", stats_line(service))?;
@@ -90,7 +114,11 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
             stats_line(est)
         )?;
     }
-    writeln!(o, "  {:<12}{}", "ttfb", stats_line(&s.ttfb_ms))?;
+    writeln!(o, "  {:<12}{}", "ttfb", stats_line(&s.ttfb_ms))
+}
+
+/// Connections, data volume, status codes and errors.
+fn write_traffic(o: &mut String, s: &Summary) -> std::fmt::Result {
     writeln!(
         o,
         "  {:<12}{} opened, p50 {} max {}",
@@ -104,10 +132,10 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
         o,
         "  {:<12}received {} ({}/s), sent {} ({}/s)",
         "data",
-        bytes(s.data.received_bytes as f64),
-        bytes(s.data.received_bytes as f64 / secs),
-        bytes(s.data.sent_bytes as f64),
-        bytes(s.data.sent_bytes as f64 / secs)
+        bytes(s.data.received_bytes),
+        bytes((s.data.received_bytes as f64 / secs) as u64),
+        bytes(s.data.sent_bytes),
+        bytes((s.data.sent_bytes as f64 / secs) as u64)
     )?;
     let codes: Vec<String> = s.status_codes.iter().map(|(c, n)| format!("{c}: {n}")).collect();
     writeln!(
@@ -124,7 +152,11 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
         let errs: Vec<String> = s.errors.iter().map(|(k, n)| format!("{k}: {n}")).collect();
         writeln!(o, "  {:<12}{}", "errors", errs.join("  "))?;
     }
+    Ok(())
+}
 
+/// One row per endpoint.
+fn write_endpoints(o: &mut String, s: &Summary) -> std::fmt::Result {
     writeln!(o)?;
     let width = s
         .endpoints
@@ -152,7 +184,11 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
             ms(e.latency_ms.max)
         )?;
     }
+    Ok(())
+}
 
+/// One row per journey (scenario runs).
+fn write_journeys(o: &mut String, s: &Summary) -> std::fmt::Result {
     if !s.journeys.is_empty() {
         writeln!(o)?;
         let width = s
@@ -181,7 +217,11 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
             )?;
         }
     }
+    Ok(())
+}
 
+/// The checks' pass rates (scenario runs).
+fn write_checks(o: &mut String, s: &Summary) -> std::fmt::Result {
     if !s.checks.is_empty() {
         writeln!(o)?;
         let passed: u64 = s.checks.iter().map(|c| c.passed).sum();
@@ -200,7 +240,11 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
             )?;
         }
     }
+    Ok(())
+}
 
+/// One row per stage, with the thresholds on the stage's own results (staged runs).
+fn write_stages(o: &mut String, s: &Summary) -> std::fmt::Result {
     if !s.phases.is_empty() {
         writeln!(o)?;
         let width = s
@@ -235,8 +279,11 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
             )?;
         }
     }
-    write_stability(o, s)?;
+    Ok(())
+}
 
+/// Every threshold's verdict.
+fn write_thresholds(o: &mut String, s: &Summary) -> std::fmt::Result {
     if !s.thresholds.is_empty() {
         writeln!(o)?;
         writeln!(o, "  thresholds")?;
@@ -256,7 +303,11 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
             )?;
         }
     }
+    Ok(())
+}
 
+/// loadcell's own cost and the warnings.
+fn write_generator(o: &mut String, s: &Summary) -> std::fmt::Result {
     writeln!(o)?;
     let g = &s.generator;
     writeln!(
@@ -270,12 +321,12 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
     Ok(())
 }
 
-/// `graceful` → `gracefully`; the other words read as they are.
-fn behaviour_phrase(word: &str) -> &str {
+/// How the target broke, as the sentence `broke …` reads.
+fn behaviour_phrase(word: Behaviour) -> &'static str {
     match word {
-        "graceful" => "gracefully",
-        "fell over" => "hard (fell over)",
-        other => other,
+        Behaviour::Graceful => "gracefully",
+        Behaviour::FellOver => "hard (fell over)",
+        Behaviour::Degraded => "degraded",
     }
 }
 
@@ -303,7 +354,7 @@ fn write_stability(o: &mut String, s: &Summary) -> std::fmt::Result {
             writeln!(o, "    {d}")?;
         }
         if let (Some(word), Some(detail)) = (&b.behaviour, &b.behaviour_detail) {
-            writeln!(o, "    broke {}: {detail}", behaviour_phrase(word.as_str()))?;
+            writeln!(o, "    broke {}: {detail}", behaviour_phrase(*word))?;
         }
     }
     if let Some(r) = &s.spike_recovery {
@@ -342,17 +393,6 @@ fn write_stability(o: &mut String, s: &Summary) -> std::fmt::Result {
     Ok(())
 }
 
-/// A signed number with precision that suits its magnitude.
-fn signed(v: f64) -> String {
-    if v.abs() >= 100.0 {
-        format!("{v:+.0}")
-    } else if v.abs() >= 1.0 {
-        format!("{v:+.2}")
-    } else {
-        format!("{v:+.4}")
-    }
-}
-
 fn stats_line(l: &LatencyStats) -> String {
     format!(
         "min {}  mean {}  p50 {}  p90 {}  p95 {}  p99 {}  p99.9 {}  max {}",
@@ -365,54 +405,6 @@ fn stats_line(l: &LatencyStats) -> String {
         ms(l.p999),
         ms(l.max)
     )
-}
-
-/// Milliseconds with precision that suits the magnitude.
-pub fn ms(v: f64) -> String {
-    if v >= 10_000.0 {
-        format!("{:.1}s", v / 1000.0)
-    } else if v >= 100.0 {
-        format!("{v:.0}ms")
-    } else if v >= 10.0 {
-        format!("{v:.1}ms")
-    } else {
-        format!("{v:.2}ms")
-    }
-}
-
-/// A count or rate with sensible precision.
-pub fn num(v: f64) -> String {
-    if v >= 100.0 {
-        format!("{v:.0}")
-    } else if v >= 10.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
-    }
-}
-
-/// `part` as a percentage of `whole`.
-pub fn pct(part: u64, whole: u64) -> String {
-    if whole == 0 {
-        "0%".into()
-    } else {
-        format!("{:.2}%", 100.0 * part as f64 / whole as f64)
-    }
-}
-
-fn bytes(v: f64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = v;
-    let mut unit = 0;
-    while v >= 1024.0 && unit < UNITS.len() - 1 {
-        v /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{v:.0} B")
-    } else {
-        format!("{v:.1} {}", UNITS[unit])
-    }
 }
 
 fn truncate(s: &str, width: usize) -> String {
@@ -430,14 +422,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn units_are_readable() {
-        assert_eq!(ms(0.123), "0.12ms");
-        assert_eq!(ms(12.34), "12.3ms");
-        assert_eq!(ms(250.0), "250ms");
-        assert_eq!(ms(12_345.0), "12.3s");
-        assert_eq!(pct(1, 3), "33.33%");
-        assert_eq!(pct(0, 0), "0%");
-        assert_eq!(bytes(2048.0), "2.0 KiB");
+    fn long_names_are_cut_with_an_ellipsis() {
         assert_eq!(truncate("abcdef", 4), "abc…");
+        assert_eq!(truncate("abc", 4), "abc");
     }
 }

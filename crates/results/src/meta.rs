@@ -5,7 +5,7 @@ use crate::end::unix_ms;
 use crate::model::ModelSpec;
 use crate::{FORMAT_NAME, FORMAT_VERSION};
 use loadcell_engine::{CheckName, EndpointName, Model};
-use loadcell_schema::{RunMetadata, rfc3339_utc};
+use loadcell_schema::{Profile, RunMetadata, StageLabel, StageRole, rfc3339_utc};
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -39,10 +39,14 @@ pub struct RunMeta {
     pub metadata: RunMetadata,
     /// The test-type profile (`--profile`), so `loadcell report` analyses it the same way.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile: Option<String>,
+    pub profile: Option<Profile>,
     /// Phase names of the load curve's stages, in order (profiles).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stage_names: Vec<String>,
+    /// What each stage is for, in order (profiles); absent in folders written before roles
+    /// were recorded, see [`RunMeta::stage_labels`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stage_roles: Vec<StageRole>,
     /// With `--abort-on-fail` (or `--profile breakpoint`): its `--abort-delay`, seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub abort_delay_s: Option<f64>,
@@ -93,6 +97,7 @@ impl RunMeta {
             metadata: RunMetadata::default(),
             profile: None,
             stage_names: Vec::new(),
+            stage_roles: Vec::new(),
             abort_delay_s: None,
             recovery_window_s: None,
         }
@@ -107,6 +112,19 @@ impl RunMeta {
     }
 
     /// The start as a wall-clock instant.
+    /// Name and role of each stage. Folders written before roles were recorded name their
+    /// stages only; the names a profile gives are then read back into their roles.
+    pub fn stage_labels(&self) -> Vec<StageLabel> {
+        self.stage_names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| StageLabel {
+                name: name.clone(),
+                role: self.stage_roles.get(i).copied().unwrap_or_else(|| legacy_role(name)),
+            })
+            .collect()
+    }
+
     pub fn started(&self) -> SystemTime {
         UNIX_EPOCH + Duration::from_millis(self.started_at_unix_ms)
     }
@@ -161,5 +179,23 @@ impl CheckSlot {
             step: self.step.clone(),
             label: self.label.clone(),
         }
+    }
+}
+
+/// The role of a stage named by a profile in a folder written before roles were recorded.
+fn legacy_role(name: &str) -> StageRole {
+    match name {
+        "smoke" => StageRole::Smoke,
+        "ramp up" => StageRole::RampUp,
+        "hold 100%" => StageRole::Hold,
+        "baseline" => StageRole::Baseline,
+        "drop to baseline" => StageRole::Drop,
+        "recovery" => StageRole::Recovery,
+        "ramp down" => StageRole::RampDown,
+        n if n.starts_with("step ") => StageRole::Step,
+        n if n.starts_with("jump to ×") => StageRole::Jump,
+        n if n.starts_with("spike ×") => StageRole::Spike,
+        n if n.starts_with("ramp to ×") => StageRole::Ramp,
+        _ => StageRole::RampToStep,
     }
 }

@@ -7,3 +7,6 @@ pub const THRESHOLD_FAILED: i32 = 1;
 /// Bad usage or input: unknown flag, malformed URL, bad duration, rate or threshold.
 /// Nothing was sent.
 pub const USAGE: i32 = 2;
+/// Load was sent and measured, but a result could not be written (`--summary-json`, the
+/// results folder): the verdict is still printed, and the failure named on stderr.
+pub const OUTPUT_FAILED: i32 = 1;

@@ -4,20 +4,22 @@
 
 use crate::args::{Cli, Command, DemoArgs};
 use crate::error::CliError;
-use crate::scenario_cmd::run_scenario;
 use clap::Parser;
+use loadcell_session::Target;
 use loadcell_target::{Config, TargetHandle};
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 
 /// The bundled shop scenario (examples/shop.yaml).
-const SHOP: &str = include_str!("../../../examples/shop.yaml");
+const SHOP: &str = include_str!("../../../../examples/shop.yaml");
 
 pub fn run(args: &DemoArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliError> {
-    let target = TargetHandle::spawn(Config::default())
-        .map_err(|e| CliError::Output(format!("cannot start the demo target: {e}")))?;
+    let target = TargetHandle::spawn(Config::default())?;
     let dir = std::env::temp_dir().join(format!("loadcell-demo-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| CliError::Output(format!("cannot create {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(&dir).map_err(|source| CliError::Demo {
+        what: format!("cannot create {}", dir.display()),
+        source,
+    })?;
     let result = run_in(&dir, &target, args, interrupts);
     let _ = std::fs::remove_dir_all(&dir);
     let stats = target.stats();
@@ -41,12 +43,15 @@ fn run_in(
     interrupts: Arc<AtomicUsize>,
 ) -> Result<i32, CliError> {
     let write = |name: &str, text: &str| {
-        std::fs::write(dir.join(name), text).map_err(|e| CliError::Output(format!("cannot write {name}: {e}")))
+        std::fs::write(dir.join(name), text).map_err(|source| CliError::Demo {
+            what: format!("cannot write {name}"),
+            source,
+        })
     };
     write("shop.yaml", SHOP)?;
     write("users.csv", &loadcell_target::users_csv())?;
     let file = dir.join("shop.yaml");
-    let scenario = loadcell_scenario::load(&file).map_err(|e| CliError::Usage(e.to_string()))?;
+    let scenario = loadcell_session::load_file(&file)?;
     eprintln!(
         "loadcell demo: shop API at {}; running the shop scenario (login 20 / browse 40 / add to cart 30 / checkout 10) for about 20 s",
         target.url()
@@ -65,11 +70,15 @@ fn run_in(
         argv.push("--summary-json".into());
         argv.push(path.display().to_string());
     }
-    let cli = Cli::try_parse_from(argv).map_err(|e| CliError::Usage(e.to_string()))?;
-    let Command::Run(run_args) = cli.command else {
-        return Err(CliError::Usage(
-            "internal: demo arguments did not parse as a run".into(),
-        ));
+    let run_args = match Cli::try_parse_from(argv).map(|cli| cli.command) {
+        Ok(Command::Run(run_args)) => run_args,
+        _ => {
+            return Err(CliError::Usage(
+                "internal: demo arguments did not parse as a run".into(),
+            ));
+        }
     };
-    run_scenario(scenario, &run_args, interrupts)
+    let request = run_args.request.spec();
+    let prepared = Target::of_scenario(scenario, run_args.request.base_url.as_deref(), &request)?;
+    super::run::run_target(prepared, &run_args, interrupts)
 }

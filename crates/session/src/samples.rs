@@ -2,7 +2,7 @@
 //! extension), written through a 64 KiB buffer per worker thread that goes to the file in
 //! one `write` when full, so no lock is taken per request and lines never interleave.
 
-use crate::error::CliError;
+use crate::error::SessionError;
 use loadcell_engine::{EndpointName, RequestRecord, SampleSink, SampleSinkFactory};
 use loadcell_metrics::Outcome;
 use std::fs::File;
@@ -30,7 +30,12 @@ pub struct SamplesFile {
 }
 
 impl SamplesFile {
-    pub fn create(path: &Path, endpoints: &[EndpointName]) -> Result<SamplesFile, CliError> {
+    pub fn create(path: &Path, endpoints: &[EndpointName]) -> Result<SamplesFile, SessionError> {
+        let cannot = |source| SessionError::WriteFlag {
+            flag: "--samples",
+            path: path.to_path_buf(),
+            source,
+        };
         let format = match path.extension().and_then(|e| e.to_str()) {
             Some("csv") => Format::Csv,
             _ => Format::Ndjson,
@@ -40,16 +45,12 @@ impl SamplesFile {
             .write(true)
             .truncate(true)
             .open(path)
-            .map_err(|e| CliError::Usage(format!("cannot write --samples '{}': {e}", path.display())))?;
+            .map_err(cannot)?;
         if format == Format::Csv {
-            file.write_all(CSV_HEADER.as_bytes())
-                .map_err(|e| CliError::Output(e.to_string()))?;
+            file.write_all(CSV_HEADER.as_bytes()).map_err(cannot)?;
         }
         // Appends from several threads must each land whole: reopen in append mode.
-        let file = std::fs::OpenOptions::new()
-            .append(true)
-            .open(path)
-            .map_err(|e| CliError::Usage(format!("cannot write --samples '{}': {e}", path.display())))?;
+        let file = std::fs::OpenOptions::new().append(true).open(path).map_err(cannot)?;
         let escape = |s: &str| match format {
             Format::Ndjson => serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into()),
             Format::Csv => format!("\"{}\"", s.replace('"', "\"\"")),

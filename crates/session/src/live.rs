@@ -2,7 +2,7 @@
 //! before the first request (so a taken port is a usage error, not a lost run) and is fed
 //! once per interval from the observer.
 
-use crate::error::CliError;
+use crate::error::SessionError;
 use loadcell_engine::{CheckName, EndpointName, IntervalEvent};
 use loadcell_prometheus::{LiveMetrics, MetricsServer, View, parse_addr};
 use std::sync::Arc;
@@ -25,14 +25,13 @@ impl Live {
         checks: Vec<CheckName>,
         journeys: Vec<String>,
         vus_max: u64,
-    ) -> Result<Live, CliError> {
+    ) -> Result<Live, SessionError> {
         let addr = match addr {
-            Some(text) => parse_addr(text).map_err(|e| CliError::Usage(e.to_string()))?,
+            Some(text) => parse_addr(text)?,
             None => loadcell_prometheus::DEFAULT_ADDR,
         };
         let metrics = LiveMetrics::new();
-        let server = MetricsServer::start(addr, metrics.clone()).map_err(|e| CliError::Usage(e.to_string()))?;
-        eprintln!("live metrics: {}", server.url());
+        let server = MetricsServer::start(addr, metrics.clone())?;
         Ok(Live {
             metrics,
             server,
@@ -56,6 +55,11 @@ impl Live {
             warmup: event.summary.warmup,
             target_rate_per_s: event.summary.target_rate_per_s,
         });
+    }
+
+    /// Where the metrics are served.
+    pub fn url(&self) -> String {
+        self.server.url()
     }
 
     pub fn shutdown(self) {

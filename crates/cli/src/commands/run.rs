@@ -1,0 +1,108 @@
+//! `loadcell run URL|FILE` (and the demo's run): flags → a prepared target, thresholds and
+//! a load plan → the session runs it, shown by the progress display → the summary printed,
+//! the outputs written → the exit code.
+
+use crate::args::RunArgs;
+use crate::display::Progress;
+use crate::error::CliError;
+use crate::print;
+use loadcell_engine::Settings;
+use loadcell_plan::{LoadPlan, Profile};
+use loadcell_schema::{Summary, exit};
+use loadcell_session::folder::OutDir;
+use loadcell_session::{Finished, RunOutputs, RunSpec, Target};
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+
+/// `loadcell run`.
+pub fn run(args: &RunArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliError> {
+    let target = Target::prepare(&args.target, args.request.base_url.as_deref(), &args.request.spec())?;
+    run_target(target, args, interrupts)
+}
+
+/// Runs a prepared target with the command line's thresholds, load and outputs.
+pub fn run_target(target: Target, args: &RunArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliError> {
+    let mut thresholds = target.thresholds(&args.verdict.thresholds)?;
+    let flags = args.load_flags();
+    let inputs = match target.scenario() {
+        Some(scenario) => loadcell_plan::from_scenario(&flags, scenario)?,
+        None => loadcell_plan::from_flags(&flags)?,
+    };
+    loadcell_plan::profile_thresholds(inputs.profile, &mut thresholds, target.has_checks())?;
+    let load = loadcell_plan::plan(&inputs)?;
+    let spec = RunSpec {
+        settings: settings(&target, args, &load),
+        thresholds,
+        labels: load.labels,
+        profile: inputs.profile,
+        abort_on_fail: args.verdict.abort_on_fail || inputs.profile == Some(Profile::Breakpoint),
+        abort_delay: args.verdict.abort_delay,
+        recovery_window: args.profile.recovery_window,
+        outputs: outputs(&target, args),
+    };
+    let mut display = Progress::new(args.folder.quiet);
+    let finished = loadcell_session::execute(target, spec, &mut display, interrupts)?;
+    Ok(conclude(finished))
+}
+
+/// The engine settings: the plan, and the budget and warm-up of the flags (or the file's).
+fn settings(target: &Target, args: &RunArgs, load: &LoadPlan) -> Settings {
+    let scenario = target.scenario();
+    let requests = args.load.requests.or(scenario.and_then(|s| s.iterations));
+    let warmup = args.load.warmup.or(scenario.and_then(|s| s.warmup));
+    Settings {
+        model: load.model.clone(),
+        warmup: warmup.unwrap_or_default(),
+        run_for: load.run_for,
+        requests,
+        grace: args.load.grace,
+        threads: load.threads,
+        transport: target.transport.clone(),
+        samples: None,
+    }
+}
+
+/// Where the results go: `--out`, or for scenario files a default folder named after the
+/// scenario; none with `--no-out`.
+fn outputs(target: &Target, args: &RunArgs) -> RunOutputs {
+    let out = match (&args.folder.out, target.scenario()) {
+        _ if args.folder.no_out => None,
+        (Some(dir), _) => Some(OutDir::Given(dir.clone())),
+        (None, Some(scenario)) => Some(OutDir::Default(scenario.name.clone())),
+        (None, None) => None,
+    };
+    RunOutputs {
+        out,
+        summary_json: args.summary_json.clone(),
+        samples: args.samples.clone(),
+        prometheus: args.prometheus.clone(),
+    }
+}
+
+/// Prints the summary, writes the outputs, reports what could not be written; the exit code.
+fn conclude(mut finished: Finished) -> i32 {
+    print!("{}", print::render(&finished.summary));
+    if let Some(reason) = &finished.aborted {
+        println!("  aborted by --abort-on-fail: {reason}");
+    }
+    if let Some(dir) = finished.write_outputs() {
+        println!(
+            "  results: {}  (report: {})",
+            dir.display(),
+            dir.join("report.html").display()
+        );
+    }
+    for failure in &finished.failures {
+        eprintln!("error: {failure}");
+    }
+    exit_code(&finished.summary, !finished.failures.is_empty())
+}
+
+/// The verdict's exit code; a result that could not be written turns a pass into 1 (the
+/// verdict itself is printed and stands).
+fn exit_code(summary: &Summary, lost_output: bool) -> i32 {
+    match summary.exit_code() {
+        exit::OK if lost_output => exit::OUTPUT_FAILED,
+        code => code,
+    }
+}

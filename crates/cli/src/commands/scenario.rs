@@ -1,0 +1,36 @@
+//! `loadcell validate FILE` and `loadcell schema`: scenario files without sending anything.
+
+use crate::error::CliError;
+use loadcell_scenario::Step;
+use loadcell_schema::exit;
+use std::path::Path;
+
+/// `loadcell validate FILE`: prints what the file holds; exit 0, or 2 with the problem.
+pub fn validate(path: &Path) -> Result<i32, CliError> {
+    let scenario = loadcell_session::load_file(path)?;
+    let steps = || scenario.journeys.iter().flat_map(|j| &j.steps);
+    let requests = steps().filter(|s| matches!(s, Step::Request(_))).count();
+    let checks: usize = steps()
+        .map(|s| match s {
+            Step::Request(r) => r.checks.len(),
+            Step::Sleep(_) => 0,
+        })
+        .sum();
+    println!(
+        "{}: ok — scenario '{}': {} journeys, {} steps ({requests} requests, {checks} checks), {} data sources, {} thresholds",
+        path.display(),
+        scenario.name,
+        scenario.journeys.len(),
+        steps().count(),
+        scenario.data.len(),
+        scenario.thresholds.len()
+    );
+    Ok(exit::OK)
+}
+
+/// `loadcell schema`: the JSON Schema of scenario files.
+pub fn schema() -> Result<i32, CliError> {
+    let text = serde_json::to_string_pretty(&loadcell_scenario::json_schema())?;
+    println!("{text}");
+    Ok(exit::OK)
+}

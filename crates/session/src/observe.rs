@@ -1,0 +1,85 @@
+//! The observer of a run, composed from small parts that each do one job once per
+//! interval, in this order: publish live metrics (`--prometheus`), append the interval to
+//! the results folder's log, show progress (the CLI's [`Display`]), judge the thresholds on
+//! the run so far (`--abort-on-fail`), and feed the tracks the profile's analyses need.
+
+use crate::live::Live;
+use loadcell_analysis::AbortCheck;
+use loadcell_analysis::tracks::{Interval, Tracks};
+use loadcell_engine::{Control, IntervalEvent, Observer};
+use loadcell_results::ResultsWriter;
+
+/// How the run is shown while it goes (the CLI's progress bar or lines).
+pub trait Display {
+    /// The run is about to start (the outputs are open).
+    fn start(&mut self, start: &crate::run::Start);
+    /// One interval ended.
+    fn interval(&mut self, event: &IntervalEvent<'_>);
+    /// A line for the user beside the progress (`live metrics: URL`, warnings).
+    fn note(&mut self, line: &str);
+    /// The run ended: clear what should not stay above the summary.
+    fn finish(&mut self);
+}
+
+/// Shows nothing (a sweep's steps, tests).
+pub struct Silent;
+
+impl Display for Silent {
+    fn start(&mut self, _: &crate::run::Start) {}
+    fn interval(&mut self, _: &IntervalEvent<'_>) {}
+    fn note(&mut self, _: &str) {}
+    fn finish(&mut self) {}
+}
+
+/// The results folder's interval log, appended once per interval.
+pub struct ResultsLog {
+    pub writer: Option<ResultsWriter>,
+}
+
+impl ResultsLog {
+    fn append(&mut self, event: &IntervalEvent<'_>, display: &mut dyn Display) {
+        if let Some(Err(e)) = self.writer.as_mut().map(|w| w.append(event)) {
+            // Losing the log must not end the test; the summary is still written at the end.
+            display.note(&format!(
+                "warning: results folder: {e}; no more intervals will be written"
+            ));
+            self.writer = None;
+        }
+    }
+}
+
+/// The run's observer: every part it was given.
+pub struct Parts<'a> {
+    pub live: Option<Live>,
+    pub log: ResultsLog,
+    pub display: &'a mut dyn Display,
+    pub abort: Option<AbortCheck<'a>>,
+    pub tracks: Option<Tracks>,
+}
+
+impl Parts<'_> {
+    /// The threshold that made `--abort-on-fail` stop the run.
+    pub fn abort_reason(&self) -> Option<&str> {
+        self.abort.as_ref().and_then(|a| a.failed.as_deref())
+    }
+}
+
+impl Observer for Parts<'_> {
+    fn on_interval(&mut self, event: &IntervalEvent<'_>) -> Control {
+        if let Some(live) = &self.live {
+            live.update(event);
+        }
+        self.log.append(event, self.display);
+        self.display.interval(event);
+        let control = match &mut self.abort {
+            Some(check) if !event.summary.warmup => check.judge(event.total, event.elapsed),
+            _ => Control::Continue,
+        };
+        if let Some(tracks) = &mut self.tracks {
+            let reason = self.abort.as_ref().and_then(|a| a.failed.as_deref());
+            let lost = reason.filter(|_| control == Control::Abort);
+            tracks.see(&Interval::of_event(event), lost);
+        }
+        control
+    }
+}

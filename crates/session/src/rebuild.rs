@@ -1,0 +1,125 @@
+//! `loadcell report DIR`: the summary of a results folder, rebuilt from what was flushed
+//! (also after the run was killed: then at most its last second is missing). A run's folder
+//! is replayed interval by interval, feeding the same tracks and the same abort check as the
+//! live run did, so the same analyses come out; a capacity or scale folder has no interval
+//! log, and its `summary.json` is taken as it is. Writing the reports is
+//! [`crate::folder`]'s.
+
+use crate::error::SessionError;
+use crate::folder;
+use loadcell_analysis::tracks::Interval;
+use loadcell_analysis::{AbortCheck, RunFacts, Tracks};
+use loadcell_engine::{CheckName, Control, EndpointName};
+use loadcell_metrics::Recorder;
+use loadcell_results::RunMeta;
+use loadcell_schema::Summary;
+use loadcell_threshold::Threshold;
+use std::path::Path;
+use std::time::Duration;
+
+/// A results folder's summary, and where it came from.
+#[derive(Debug)]
+pub struct Rebuilt {
+    pub summary: Summary,
+    pub source: Source,
+}
+
+/// What the summary was rebuilt from.
+#[derive(Debug)]
+pub enum Source {
+    /// A run's interval log.
+    Intervals {
+        intervals: usize,
+        /// The run wrote its `end.json`.
+        finished: bool,
+        /// Where the results end, seconds since the start.
+        last_t_s: f64,
+    },
+    /// A capacity search's or scale sweep's `summary.json` (no interval log).
+    Summary,
+}
+
+/// Rebuilds the summary of the folder `dir`.
+pub fn rebuild(dir: &Path) -> Result<Rebuilt, SessionError> {
+    if folder::is_summary_only(dir) {
+        return Ok(Rebuilt {
+            summary: folder::read_summary(dir)?,
+            source: Source::Summary,
+        });
+    }
+    let meta = loadcell_results::read_meta(dir)?;
+    // Thresholds that no longer parse (written by another version) are left out.
+    let thresholds: Vec<Threshold> = meta
+        .thresholds
+        .iter()
+        .filter_map(|expr| loadcell_threshold::parse(expr).ok())
+        .collect();
+    let mut tracks = Tracks::for_profile(
+        meta.profile,
+        meta.recovery_window_s.unwrap_or(loadcell_analysis::window_s(None)),
+    );
+    let recorded = replay(dir, &meta, &thresholds, tracks.as_mut())?;
+    let labels = recorded.meta.stage_labels();
+    let facts = RunFacts {
+        label: &recorded.meta.label,
+        metadata: recorded.meta.metadata.clone(),
+        thresholds: &thresholds,
+        stages: &labels,
+        profile: recorded.meta.profile,
+    };
+    let summary = loadcell_analysis::summarise(&recorded.outcome, facts, tracks.as_ref());
+    Ok(Rebuilt {
+        summary,
+        source: Source::Intervals {
+            intervals: recorded.intervals,
+            finished: recorded.finished(),
+            last_t_s: recorded.last_t_s,
+        },
+    })
+}
+
+/// Reads the folder's intervals, feeding `tracks` as the live run did: the rolling windows
+/// of a spike run and, for a breakpoint run, `--abort-on-fail`'s check on the run so far
+/// after each interval (same function, same totals as live).
+fn replay(
+    dir: &Path,
+    meta: &RunMeta,
+    thresholds: &[Threshold],
+    mut tracks: Option<&mut Tracks>,
+) -> Result<loadcell_results::Rebuilt, SessionError> {
+    let replays_abort = tracks.as_ref().is_some_and(|t| t.breakpoint.is_some());
+    let endpoints: Vec<EndpointName> = meta.endpoints.iter().map(|e| e.to_name()).collect();
+    let checks: Vec<CheckName> = meta.checks.iter().map(|c| c.to_name()).collect();
+    let mut abort = meta.abort_delay_s.filter(|_| replays_abort).map(|delay| AbortCheck {
+        thresholds,
+        endpoints: &endpoints,
+        checks: &checks,
+        vus_limit: meta.model.to_model().vus_limit(),
+        delay: Duration::try_from_secs_f64(delay).unwrap_or_default(),
+        warmup: meta.warmup(),
+        failed: None,
+    });
+    let mut total = Recorder::with_shape(meta.shape());
+    let rebuilt = loadcell_results::read_outcome_with(dir, |i| {
+        let Some(tracks) = tracks.as_deref_mut() else {
+            return;
+        };
+        let mut lost = None;
+        if let Some(check) = abort.as_mut() {
+            total.accumulate(&i.measured);
+            let elapsed = Duration::try_from_secs_f64(i.t_s).unwrap_or_default();
+            if !i.warmup && check.judge(&total, elapsed) == Control::Abort {
+                lost = check.failed.clone();
+            }
+        }
+        let iv = Interval {
+            t_s: i.t_s,
+            len_s: i.len_s,
+            warmup: i.warmup,
+            measured: &i.measured,
+            target_rate_per_s: i.target_rate_per_s,
+        };
+        tracks.see(&iv, lost.as_deref());
+    })?;
+    Ok(rebuilt)
+}

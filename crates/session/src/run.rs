@@ -1,0 +1,289 @@
+//! One run, start to finish, for `loadcell run` (a URL or a scenario) and `loadcell demo`:
+//! the outputs opened before the first request (samples file, results folder with its
+//! `meta.json`, live metrics), the engine run under the composed observer, the interval log
+//! closed, and the [`Summary`] built by `loadcell-analysis`. Showing it is the caller's;
+//! [`Finished::write_outputs`] then writes `--summary-json` and the folder's summary and
+//! reports, keeping any failure beside the verdict instead of in its place.
+
+use crate::error::SessionError;
+use crate::folder::{self, OutDir};
+use crate::live::Live;
+use crate::observe::{Display, Parts, ResultsLog};
+use crate::outputs;
+use crate::samples::SamplesFile;
+use crate::target::{Job, Target};
+use loadcell_analysis::{AbortCheck, RunFacts, Tracks};
+use loadcell_engine::{CheckName, EndpointName, Settings, Workload};
+use loadcell_results::{ResultsWriter, RunEnd, RunMeta};
+use loadcell_schema::{Profile, RunMetadata, StageLabel, Summary};
+use loadcell_threshold::Threshold;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+use std::time::{Duration, SystemTime};
+
+/// What a run is, besides its target.
+#[derive(Debug)]
+pub struct RunSpec {
+    pub settings: Settings,
+    pub thresholds: Vec<Threshold>,
+    /// Name and role of each stage (profiles).
+    pub labels: Vec<StageLabel>,
+    /// The test-type profile, for its analyses (spike recovery, soak trend, breakpoint).
+    pub profile: Option<Profile>,
+    /// `--abort-on-fail`, or implied by `--profile breakpoint`.
+    pub abort_on_fail: bool,
+    pub abort_delay: Duration,
+    /// `--recovery-window` (spike runs).
+    pub recovery_window: Option<Duration>,
+    pub outputs: RunOutputs,
+}
+
+/// Where the run's results go.
+#[derive(Debug, Default)]
+pub struct RunOutputs {
+    /// The results folder (`None` for none).
+    pub out: Option<OutDir>,
+    pub summary_json: Option<PathBuf>,
+    pub samples: Option<PathBuf>,
+    /// `--prometheus`: the address, or `None` for no live metrics.
+    pub prometheus: Option<String>,
+}
+
+/// A finished run: its summary, and where the rest goes.
+#[derive(Debug)]
+pub struct Finished {
+    pub summary: Summary,
+    /// The threshold that made `--abort-on-fail` stop the run.
+    pub aborted: Option<String>,
+    folder: Option<PathBuf>,
+    summary_json: Option<PathBuf>,
+    /// Results that could not be written after load was sent; the verdict stands.
+    pub failures: Vec<SessionError>,
+}
+
+impl Finished {
+    /// Writes `--summary-json` and the folder's `summary.json` and reports; returns the
+    /// folder when it was written. Failures are kept in [`Finished::failures`].
+    pub fn write_outputs(&mut self) -> Option<PathBuf> {
+        if let Some(path) = &self.summary_json
+            && let Err(e) = outputs::write_json("--summary-json", path, &self.summary)
+        {
+            self.failures.push(e);
+        }
+        let dir = self.folder.clone()?;
+        match folder::write(&dir, &self.summary) {
+            Ok(_) => Some(dir),
+            Err(e) => {
+                self.failures.push(e);
+                None
+            }
+        }
+    }
+}
+
+/// Runs `target` as `spec` says, shown on `display`; `interrupts` counts Ctrl-C.
+pub fn execute(
+    target: Target,
+    spec: RunSpec,
+    display: &mut dyn Display,
+    interrupts: Arc<AtomicUsize>,
+) -> Result<Finished, SessionError> {
+    if let Some(path) = &spec.outputs.summary_json {
+        outputs::check_writable("--summary-json", path)?;
+    }
+    let who = Identity {
+        metadata: crate::metadata::collect(target.scenario_text.as_deref()),
+        name: target.name.clone(),
+        label: target.label.clone(),
+    };
+    target.into_job(Execute {
+        spec,
+        who,
+        display,
+        interrupts,
+    })
+}
+
+/// How the run is named and where it came from.
+struct Identity {
+    metadata: RunMetadata,
+    /// The URL or scenario file, as the user named it.
+    name: String,
+    label: String,
+}
+
+/// The request slots a workload records into.
+struct Slots {
+    endpoints: Vec<EndpointName>,
+    checks: Vec<CheckName>,
+    journeys: Vec<String>,
+}
+
+/// [`execute`] once the workload is built.
+struct Execute<'d> {
+    spec: RunSpec,
+    who: Identity,
+    display: &'d mut dyn Display,
+    interrupts: Arc<AtomicUsize>,
+}
+
+/// What is shown beside the progress: the plan and, for scenarios, the journeys.
+#[derive(Debug, Clone, Default)]
+pub struct Start {
+    /// Planned length including warm-up, when known.
+    pub planned: Option<Duration>,
+    /// The stages of the load curve as (start, end) seconds since the start.
+    pub stages: Vec<(f64, f64)>,
+    /// Their names (profiles), shown after `stage i/n`.
+    pub stage_names: Vec<String>,
+    pub journeys: Vec<String>,
+}
+
+/// The outputs opened before the first request.
+struct Opened {
+    folder: Option<PathBuf>,
+    writer: Option<ResultsWriter>,
+    live: Option<Live>,
+}
+
+impl Job for Execute<'_> {
+    type Output = Result<Finished, SessionError>;
+
+    fn run<W: Workload>(self, workload: W) -> Self::Output {
+        let Execute {
+            mut spec,
+            who,
+            display,
+            interrupts,
+        } = self;
+        let slots = Slots {
+            endpoints: workload.endpoints(),
+            checks: workload.checks(),
+            journeys: workload.journeys(),
+        };
+        let opened = open(&mut spec, &who, &slots, display)?;
+        display.start(&Start {
+            planned: spec.settings.run_for,
+            stages: stage_spans(&spec.settings.model),
+            stage_names: spec.labels.iter().map(|l| l.name.clone()).collect(),
+            journeys: slots.journeys.clone(),
+        });
+        let RunSpec {
+            settings,
+            thresholds,
+            labels,
+            profile,
+            abort_on_fail,
+            abort_delay,
+            recovery_window,
+            outputs,
+        } = spec;
+        let mut parts = Parts {
+            live: opened.live,
+            log: ResultsLog { writer: opened.writer },
+            display,
+            abort: abort_on_fail.then(|| AbortCheck {
+                thresholds: &thresholds,
+                endpoints: &slots.endpoints,
+                checks: &slots.checks,
+                vus_limit: settings.model.vus_limit(),
+                delay: abort_delay,
+                warmup: settings.warmup,
+                failed: None,
+            }),
+            tracks: Tracks::for_profile(profile, loadcell_analysis::window_s(recovery_window)),
+        };
+        let outcome = loadcell_engine::run(workload, settings, interrupts, &mut parts);
+        parts.display.finish();
+        if let Some(live) = parts.live.take() {
+            live.shutdown();
+        }
+        let mut failures = Vec::new();
+        if let Some(writer) = parts.log.writer.take()
+            && let Err(e) = writer.finish(&RunEnd::from_outcome(&outcome))
+        {
+            failures.push(e.into());
+        }
+        let facts = RunFacts {
+            label: &who.label,
+            metadata: who.metadata,
+            thresholds: &thresholds,
+            stages: &labels,
+            profile,
+        };
+        Ok(Finished {
+            summary: loadcell_analysis::summarise(&outcome, facts, parts.tracks.as_ref()),
+            aborted: parts.abort_reason().map(str::to_string),
+            folder: opened.folder,
+            summary_json: outputs.summary_json,
+            failures,
+        })
+    }
+}
+
+/// Opens the samples file, the results folder (with `meta.json`) and live metrics, in
+/// that order, before the first request.
+fn open(spec: &mut RunSpec, who: &Identity, slots: &Slots, display: &mut dyn Display) -> Result<Opened, SessionError> {
+    if let Some(path) = &spec.outputs.samples {
+        spec.settings.samples = Some(Arc::new(SamplesFile::create(path, &slots.endpoints)?));
+    }
+    let (folder, writer) = match &spec.outputs.out {
+        Some(out) => {
+            let (dir, writer) = folder::create_run(out, &meta(spec, who, slots))?;
+            (Some(dir), Some(writer))
+        }
+        None => (None, None),
+    };
+    let live = match &spec.outputs.prometheus {
+        Some(addr) => Some(start_live(addr, slots, &spec.settings, display)?),
+        None => None,
+    };
+    Ok(Opened { folder, writer, live })
+}
+
+/// The stages of the model's curve as (start, end) seconds, for naming the current stage.
+fn stage_spans(model: &loadcell_engine::Model) -> Vec<(f64, f64)> {
+    let curve = match model {
+        loadcell_engine::Model::Closed { vus } => vus,
+        loadcell_engine::Model::Open { rate, .. } => rate,
+    };
+    curve
+        .segments()
+        .into_iter()
+        .map(|(start, len, _, _)| (start, start + len))
+        .collect()
+}
+
+/// Starts `--prometheus` before the first request, so a taken port is bad input.
+fn start_live(addr: &str, slots: &Slots, settings: &Settings, display: &mut dyn Display) -> Result<Live, SessionError> {
+    let live = Live::start(
+        Some(addr),
+        slots.endpoints.clone(),
+        slots.checks.clone(),
+        slots.journeys.clone(),
+        settings.model.vus_limit(),
+    )?;
+    display.note(&format!("live metrics: {}", live.url()));
+    Ok(live)
+}
+
+/// `meta.json`: what `loadcell report` needs to analyse the folder as the run did.
+fn meta(spec: &RunSpec, who: &Identity, slots: &Slots) -> RunMeta {
+    let s = &spec.settings;
+    let mut meta = RunMeta::new(&who.name, SystemTime::now(), &s.model, s.warmup, s.threads).with_slots(
+        &slots.endpoints,
+        &slots.journeys,
+        &slots.checks,
+    );
+    meta.label = who.label.clone();
+    meta.thresholds = spec.thresholds.iter().map(|t| t.expr.clone()).collect();
+    meta.metadata = who.metadata.clone();
+    meta.profile = spec.profile;
+    meta.stage_names = spec.labels.iter().map(|l| l.name.clone()).collect();
+    meta.stage_roles = spec.labels.iter().map(|l| l.role).collect();
+    meta.abort_delay_s = spec.abort_on_fail.then_some(spec.abort_delay.as_secs_f64());
+    meta.recovery_window_s =
+        (spec.profile == Some(Profile::Spike)).then(|| loadcell_analysis::window_s(spec.recovery_window));
+    meta
+}

@@ -1,0 +1,113 @@
+//! The sweep driver that `loadcell capacity` and `loadcell scale` share: run the target at
+//! one level after another (each level one engine run, shown by nothing while it runs),
+//! merge every step into one summary ([`Combined`]), rewrite the results folder after each
+//! step, and stop at the first Ctrl-C with what was measured so far. What the levels are,
+//! how a step is judged and what the summary's section says is the [`Sweep`]'s.
+
+use crate::error::SessionError;
+use crate::folder;
+use crate::target::{Job, Target};
+use loadcell_analysis::{Combined, Mark};
+use loadcell_engine::{Control, IntervalEvent, Observer, Outcome, Settings, Workload};
+use loadcell_schema::Summary;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+/// A sweep: the levels it runs and what it makes of them.
+pub trait Sweep {
+    /// A level: a rate, a number of VUs.
+    type Level: Copy;
+
+    /// The next level to run, or `None` when the sweep is done.
+    fn next(&mut self) -> Option<Self::Level>;
+    /// The engine settings of a step at `level` (also checked for every level before the
+    /// first request, where the sweep knows them).
+    fn settings(&self, level: Self::Level) -> Result<Settings, SessionError>;
+    /// The `n`-th step's name and level in the summary (`interrupted`: cut by Ctrl-C).
+    fn mark(&self, level: Self::Level, n: usize, interrupted: bool) -> Mark;
+    /// A step that `started` then ran to its end; returns the SLOs that failed on it
+    /// (`None` when the sweep judges none).
+    fn measured(&mut self, level: Self::Level, outcome: &Outcome, started: Instant) -> Option<Vec<String>>;
+    /// The step that `started` is done, its rewrite of the results folder included.
+    fn done(&mut self, started: Instant);
+    /// Ctrl-C cut the step at `level`; the sweep ends.
+    fn interrupted(&mut self, level: Self::Level);
+    /// The summary of every step so far, with the sweep's section; `None` before any step.
+    fn document(&self, combined: &Combined, finished: bool) -> Option<Summary>;
+}
+
+/// What the driver shows between steps.
+pub enum Shown<'a, L> {
+    /// A step is done.
+    Step,
+    /// Ctrl-C cut the step at this level; the sweep ends.
+    Interrupted(L),
+    /// The results folder could not be rewritten (the sweep goes on).
+    Warning(&'a SessionError),
+}
+
+/// Runs `sweep` against `target` adding every step to `combined`, rewriting the folder
+/// `dir` after every step. A failed rewrite does not end the sweep: it is shown, and the
+/// final write reports it.
+pub fn run<S: Sweep>(
+    target: &Target,
+    sweep: &mut S,
+    combined: &mut Combined,
+    dir: Option<&Path>,
+    interrupts: &Arc<AtomicUsize>,
+    show: &mut dyn FnMut(&S, Shown<'_, S::Level>),
+) -> Result<(), SessionError> {
+    let mut n = 0;
+    while let Some(level) = sweep.next() {
+        n += 1;
+        let started = Instant::now();
+        let settings = sweep.settings(level)?;
+        let outcome = target.with(Step {
+            settings,
+            interrupts: interrupts.clone(),
+        });
+        if interrupts.load(Ordering::Relaxed) > 0 {
+            // A step cut short says nothing about the level, but what it sent was measured.
+            combined.add(outcome, sweep.mark(level, n, true), None);
+            sweep.interrupted(level);
+            show(sweep, Shown::Interrupted(level));
+            break;
+        }
+        let failures = sweep.measured(level, &outcome, started);
+        combined.add(outcome, sweep.mark(level, n, false), failures);
+        if let Some(dir) = dir
+            && let Some(Err(e)) = sweep.document(combined, false).map(|d| folder::write(dir, &d))
+        {
+            show(sweep, Shown::Warning(&e));
+        }
+        // The folder's rewrite counts against the budget, as part of the step.
+        sweep.done(started);
+        show(sweep, Shown::Step);
+    }
+    Ok(())
+}
+
+/// One step: an engine run that shows nothing while it goes.
+struct Step {
+    settings: Settings,
+    interrupts: Arc<AtomicUsize>,
+}
+
+impl Job for Step {
+    type Output = Outcome;
+
+    fn run<W: Workload>(self, workload: W) -> Outcome {
+        loadcell_engine::run(workload, self.settings, self.interrupts, &mut Unobserved)
+    }
+}
+
+/// Sees nothing: a step's progress is one line once it ends.
+struct Unobserved;
+
+impl Observer for Unobserved {
+    fn on_interval(&mut self, _: &IntervalEvent<'_>) -> Control {
+        Control::Continue
+    }
+}

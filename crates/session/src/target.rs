@@ -1,0 +1,265 @@
+//! What a command sends and where: a URL with the request flags, or a scenario file (with
+//! `--base-url`), checked and prepared once before any request ([`Target::prepare`]), and
+//! run as an engine workload as many times as the command needs ([`Target::with`]).
+
+use crate::error::{SessionError, invalid};
+use loadcell_engine::{SingleRequest, Transport, Workload};
+use loadcell_http::{ClientConfig, Origin, Request, Scheme, tls_config};
+use loadcell_journey::JourneyWorkload;
+use loadcell_scenario::{Scenario, Step};
+use loadcell_threshold::{TagKey, Threshold};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Per-request timeout when neither the flag nor the scenario sets one.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The request flags, shared by `run`, `capacity` and `scale`.
+#[derive(Debug, Clone, Default)]
+pub struct RequestSpec {
+    pub method: String,
+    /// `Name: value`, as typed.
+    pub headers: Vec<String>,
+    pub body: Option<String>,
+    pub body_file: Option<PathBuf>,
+    /// `None`: the scenario's, or [`DEFAULT_TIMEOUT`].
+    pub timeout: Option<Duration>,
+    pub connect_timeout: Duration,
+    pub http2: bool,
+    pub insecure: bool,
+}
+
+impl RequestSpec {
+    /// Any flag that describes the request of a URL (which a scenario sets per step).
+    fn describes_a_request(&self) -> bool {
+        !self.headers.is_empty() || self.body.is_some() || self.body_file.is_some() || self.method != "GET"
+    }
+}
+
+/// What each run sends.
+#[derive(Debug, Clone)]
+pub enum Work {
+    /// Quick mode: one request, encoded once.
+    Url { request: Request },
+    /// The scenario's journeys.
+    Scenario { scenario: Box<Scenario> },
+}
+
+/// A target checked and ready: what to send, where, over which connections, and how
+/// results name it.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub work: Work,
+    pub origin: Origin,
+    pub transport: Transport,
+    /// The URL or scenario file as the user named it (the results folder's `target`).
+    pub name: String,
+    /// How the summary names the target: the URL, or the scenario's name and file.
+    pub label: String,
+    /// The scenario file's text, for the run's metadata (secrets are redacted there).
+    pub scenario_text: Option<String>,
+}
+
+/// Something that runs with the target's workload, whichever kind it is.
+pub trait Job {
+    type Output;
+    fn run<W: Workload>(self, workload: W) -> Self::Output;
+}
+
+impl Target {
+    /// Checks `target` (a URL or a scenario file) with `--base-url` and the request flags,
+    /// and prepares what every run sends.
+    pub fn prepare(target: &str, base_url: Option<&str>, request: &RequestSpec) -> Result<Target, SessionError> {
+        if target.contains("://") {
+            if base_url.is_some() {
+                return Err(invalid(
+                    "--base-url applies to scenario files; the URL already names the target",
+                ));
+            }
+            let origin = Origin::parse(target)?;
+            let work = Work::Url {
+                request: build_request(request, &origin)?,
+            };
+            let timeout = request.timeout.unwrap_or(DEFAULT_TIMEOUT);
+            let transport = transport(&origin, request, timeout)?;
+            return Ok(Target {
+                work,
+                origin,
+                transport,
+                name: target.to_string(),
+                label: target.to_string(),
+                scenario_text: None,
+            });
+        }
+        Target::of_scenario(load_file(Path::new(target))?, base_url, request)
+    }
+
+    /// A loaded scenario with `--base-url` and the connection flags.
+    pub fn of_scenario(
+        scenario: Scenario,
+        base_url: Option<&str>,
+        request: &RequestSpec,
+    ) -> Result<Target, SessionError> {
+        if request.describes_a_request() {
+            return Err(invalid(
+                "-m, -H, -b and --body-file describe a quick-mode request; a scenario sets them per step",
+            ));
+        }
+        let base = base_url
+            .map(str::to_string)
+            .or_else(|| scenario.target.clone())
+            .ok_or_else(|| {
+                invalid(format!(
+                    "scenario '{}' has no 'target:'; give one with --base-url URL",
+                    scenario.name
+                ))
+            })?;
+        let origin = Origin::parse(&base)?;
+        let timeout = request.timeout.or(scenario.defaults.timeout).unwrap_or(DEFAULT_TIMEOUT);
+        let transport = transport(&origin, request, timeout)?;
+        let (name, label) = match &scenario.source_path {
+            Some(p) => (p.display().to_string(), format!("{} ({})", scenario.name, p.display())),
+            None => (scenario.name.clone(), scenario.name.clone()),
+        };
+        let scenario_text = scenario
+            .source_path
+            .as_ref()
+            .and_then(|p| std::fs::read_to_string(p).ok());
+        Ok(Target {
+            work: Work::Scenario {
+                scenario: Box::new(scenario),
+            },
+            origin,
+            transport,
+            name,
+            label,
+            scenario_text,
+        })
+    }
+
+    /// The scenario, for scenario targets.
+    pub fn scenario(&self) -> Option<&Scenario> {
+        match &self.work {
+            Work::Scenario { scenario } => Some(scenario),
+            Work::Url { .. } => None,
+        }
+    }
+
+    /// The run's thresholds: the scenario file's, then `--threshold`s (`extra`). A
+    /// `--threshold` that names a journey the scenario does not have is refused.
+    pub fn thresholds(&self, extra: &[String]) -> Result<Vec<Threshold>, SessionError> {
+        let extra = extra
+            .iter()
+            .map(|e| loadcell_threshold::parse(e))
+            .collect::<Result<Vec<_>, _>>()?;
+        let Some(scenario) = self.scenario() else {
+            return Ok(extra);
+        };
+        for t in &extra {
+            for (key, value) in &t.filter.tags {
+                let known = scenario.journeys.iter().any(|j| j.name == *value);
+                if *key == TagKey::Journey && !known {
+                    let names: Vec<&str> = scenario.journeys.iter().map(|j| j.name.as_str()).collect();
+                    return Err(invalid(format!(
+                        "--threshold '{}': scenario '{}' has no journey '{value}' (journeys: {})",
+                        t.expr,
+                        scenario.name,
+                        names.join(", ")
+                    )));
+                }
+            }
+        }
+        let mut all = scenario.thresholds.clone();
+        all.extend(extra);
+        Ok(all)
+    }
+
+    /// Whether any request step checks its response (a smoke test then also requires
+    /// every check to pass).
+    pub fn has_checks(&self) -> bool {
+        self.scenario().is_some_and(|s| {
+            s.journeys
+                .iter()
+                .flat_map(|j| &j.steps)
+                .any(|step| matches!(step, Step::Request(r) if !r.checks.is_empty()))
+        })
+    }
+
+    /// Runs `job` with a fresh workload (a sweep runs many).
+    pub fn with<J: Job>(&self, job: J) -> J::Output {
+        match &self.work {
+            Work::Url { request } => job.run(SingleRequest::new(request.clone(), &self.origin)),
+            Work::Scenario { scenario } => job.run(JourneyWorkload::new(
+                (**scenario).clone(),
+                self.origin.clone(),
+                self.transport.client.http2,
+            )),
+        }
+    }
+
+    /// Runs `job` with the workload, once.
+    pub fn into_job<J: Job>(self, job: J) -> J::Output {
+        match self.work {
+            Work::Url { request } => job.run(SingleRequest::new(request, &self.origin)),
+            Work::Scenario { scenario } => job.run(JourneyWorkload::new(
+                *scenario,
+                self.origin,
+                self.transport.client.http2,
+            )),
+        }
+    }
+}
+
+/// Reads and validates a scenario file; every problem is one line naming file:line:col.
+pub fn load_file(path: &Path) -> Result<Scenario, SessionError> {
+    if !path.exists() {
+        return Err(invalid(format!(
+            "no such file '{}' (to load-test a URL, give it with http:// or https://)",
+            path.display()
+        )));
+    }
+    Ok(loadcell_scenario::load(path)?)
+}
+
+/// The request of quick mode, from the request flags.
+fn build_request(spec: &RequestSpec, origin: &Origin) -> Result<Request, SessionError> {
+    let mut headers = Vec::with_capacity(spec.headers.len());
+    for h in &spec.headers {
+        let (name, value) = h
+            .split_once(':')
+            .ok_or_else(|| invalid(format!("invalid header '{h}': expected 'Name: value'")))?;
+        headers.push((name.trim().to_string(), value.trim().to_string()));
+    }
+    let body = match (&spec.body, &spec.body_file) {
+        (Some(b), _) => bytes::Bytes::from(b.clone().into_bytes()),
+        (None, Some(path)) => std::fs::read(path)
+            .map(bytes::Bytes::from)
+            .map_err(|source| SessionError::ReadFlag {
+                flag: "--body-file",
+                path: path.clone(),
+                source,
+            })?,
+        (None, None) => bytes::Bytes::new(),
+    };
+    Ok(Request::new(&spec.method, &origin.path_and_query, headers, body)?)
+}
+
+/// Connection settings for `origin`.
+fn transport(origin: &Origin, spec: &RequestSpec, timeout: Duration) -> Result<Transport, SessionError> {
+    if timeout.is_zero() || spec.connect_timeout.is_zero() {
+        return Err(invalid("--timeout and --connect-timeout must be above 0"));
+    }
+    let tls = match origin.scheme {
+        Scheme::Https => Some(tls_config(spec.insecure, spec.http2)?),
+        Scheme::Http => None,
+    };
+    Ok(Transport {
+        origin: origin.clone(),
+        client: ClientConfig {
+            connect_timeout: spec.connect_timeout,
+            http2: spec.http2,
+            tls,
+        },
+        timeout,
+    })
+}
