@@ -3,12 +3,12 @@
 //! open model's own summary fields (service time, arrival rate, per-second target rate)
 //! are there and agree with the counts.
 
-use crate::support::{at, f64_at, fast_target, run, str_at, u64_at, url_of, within};
+use crate::support::{at, f64_at, fast_target, run_alone, str_at, u64_at, url_of, within};
 
 #[test]
 fn open_model_rate_is_accurate() {
     let server = fast_target();
-    let run = run(&url_of(&server), &["-r", "1000", "-d", "5s"]);
+    let run = run_alone(&url_of(&server), &["-r", "1000", "-d", "5s"]);
     run.assert_exit(0);
     let s = run.summary();
     let served = server.stats().requests_total;

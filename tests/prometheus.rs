@@ -1,12 +1,12 @@
 //! `--prometheus`: live metrics scraped from the real binary mid-run over HTTP and read by a
 //! real Prometheus text-format parser (openmetrics-parser).
 
-use crate::support::{TempDir, fast_target, read_summary, spawn, url_of, wait};
+use crate::support::{TempDir, fast_target, read_summary, spawn, url_of, wait, wait_until};
 use openmetrics_parser::PrometheusValue;
 use openmetrics_parser::prometheus::parse_prometheus;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -73,20 +73,26 @@ fn live_metrics_are_scraped_mid_run_and_parse() {
         "--summary-json",
         &json_arg,
     ]);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut scrapes = Vec::new();
-    while Instant::now() < deadline && scrapes.len() < 2 {
-        std::thread::sleep(Duration::from_millis(1200));
-        if let Some(body) = scrape(port) {
+    // Scrape until the counter shows requests, then until it has grown (a later interval).
+    let mut scrapes: Vec<(f64, String)> = Vec::new();
+    for _ in 0..2 {
+        let before = scrapes.last().map_or(0.0, |s| s.0);
+        wait_until(Duration::from_secs(5), || {
+            // Before the first interval is published there is no sample yet.
+            let Some(body) = scrape(port).filter(|b| b.contains("loadcell_http_requests_total{")) else {
+                return false;
+            };
             let requests = counter(
                 &body,
                 "loadcell_http_requests_total",
                 &[("endpoint", "GET /"), ("status_class", "2xx")],
             );
-            if requests > 0.0 {
+            let grew = requests > before;
+            if grew {
                 scrapes.push((requests, body));
             }
-        }
+            grew
+        });
     }
     let mut finished = wait(running);
     finished.summary = read_summary(&json);

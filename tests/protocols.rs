@@ -2,7 +2,7 @@
 //! http:// and negotiates h2 by ALPN over https://; `-m`, `-b` and `-H` send the method,
 //! body and headers asked for, over HTTP/1.1 and HTTP/2.
 
-use hyper::Version;
+use crate::support::Version;
 
 use crate::support::{HttpServer, counts_at, run, u64_at};
 

@@ -2,7 +2,7 @@
 //! interval log written as the run goes so that a `kill -9` loses at most the last second
 //! (proved against the target's own count), and rebuilding old runs.
 
-use crate::support::{TempDir, fast_target, loadcell_bin, run, run_raw, spawn, u64_at, url_of};
+use crate::support::{Loadcell, TempDir, fast_target, run, run_raw, spawn, u64_at, url_of, wait_until};
 use serde_json::Value;
 use std::path::Path;
 use std::time::Duration;
@@ -80,12 +80,15 @@ fn kill_9_loses_at_most_the_last_second() {
         "--out",
         &out_arg,
     ]);
-    std::thread::sleep(Duration::from_millis(3600));
-    // SAFETY: signalling our own child process.
-    unsafe {
-        libc::kill(running.pid(), libc::SIGKILL);
-    }
-    let _ = crate::support::wait(running);
+    // Kill it once three whole seconds are on disk.
+    let intervals = out.join("intervals.ndjson");
+    let flushed = || std::fs::read_to_string(&intervals).map_or(0, |t| t.lines().count());
+    assert!(
+        wait_until(Duration::from_secs(20), || flushed() >= 3),
+        "three intervals were not flushed within 20 s"
+    );
+    running.signal(libc::SIGKILL);
+    let _ = running.wait();
     let served = server.stats().requests_total as f64;
     assert!(!out.join("end.json").exists(), "a killed run wrote no end.json");
 
@@ -169,29 +172,20 @@ fn scenario_runs_write_a_default_folder_unless_told_not_to() {
         format!("name: tiny\ntarget: {}\nload: {{ vus: 1, iterations: 5 }}\njourneys:\n  - name: home\n    steps:\n      - get: /\n", url_of(&server)),
     )
     .unwrap_or_default();
-    let status = std::process::Command::new(loadcell_bin())
+    Loadcell::new(&["run", "s.yaml", "-q"])
         .current_dir(dir.path())
-        .args(["run", "s.yaml", "-q"])
-        .output()
-        .expect("run");
-    assert_eq!(
-        status.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
+        .run()
+        .assert_exit(0);
     let root = dir.path().join("loadcell-results");
     let runs: Vec<_> = std::fs::read_dir(&root)
         .map(|d| d.flatten().collect())
         .unwrap_or_default();
     assert_eq!(runs.len(), 1, "one folder under {}", root.display());
     assert!(runs[0].path().join("report.html").is_file());
-    let no_out = std::process::Command::new(loadcell_bin())
+    Loadcell::new(&["run", "s.yaml", "-q", "--no-out"])
         .current_dir(dir.path())
-        .args(["run", "s.yaml", "-q", "--no-out"])
-        .output()
-        .expect("run");
-    assert_eq!(no_out.status.code(), Some(0));
+        .run()
+        .assert_exit(0);
     assert_eq!(
         std::fs::read_dir(&root).map(|d| d.count()).unwrap_or(0),
         1,

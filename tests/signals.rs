@@ -7,28 +7,39 @@ use std::time::{Duration, Instant};
 
 use loadcell_target::{Config, Latency};
 
-use crate::support::{
-    TempDir, f64_at, fast_target, read_summary, spawn, str_at, target, u64_at, url_of, wait, wait_until,
-};
+use crate::support::{TempDir, f64_at, fast_target, read_summary, spawn, str_at, target, u64_at, url_of, wait_until};
 
 #[test]
 fn sigint_stops_gracefully_with_a_summary() {
     let server = fast_target();
     let dir = TempDir::new();
     let json = dir.path().join("summary.json");
+    let out = dir.path().join("out");
     let url = url_of(&server);
     let json_arg = json.to_string_lossy().into_owned();
-    let running = spawn(&["run", &url, "-c", "4", "-d", "30s", "--summary-json", &json_arg]);
-    // Traffic has started once the server sees requests; signal handlers are installed
-    // before that. Then let the run go on for a while.
-    let started = wait_until(Duration::from_secs(20), || server.stats().requests_total > 0);
-    assert!(started, "no traffic reached the server within 20 s");
-    std::thread::sleep(Duration::from_millis(1500));
-    // SAFETY: plain kill(2) on our own child's pid.
-    let rc = unsafe { libc::kill(running.pid(), libc::SIGINT) };
-    assert_eq!(rc, 0, "kill: {}", std::io::Error::last_os_error());
+    let out_arg = out.to_string_lossy().into_owned();
+    let running = spawn(&[
+        "run",
+        &url,
+        "-c",
+        "4",
+        "-d",
+        "30s",
+        "--summary-json",
+        &json_arg,
+        "--out",
+        &out_arg,
+    ]);
+    // Signal handlers are installed before the first request; let the run measure two
+    // whole seconds first (their intervals are on disk).
+    let intervals = out.join("intervals.ndjson");
+    let measured = wait_until(Duration::from_secs(20), || {
+        std::fs::read_to_string(&intervals).is_ok_and(|t| t.lines().count() >= 2)
+    });
+    assert!(measured, "two seconds were not measured within 20 s");
+    running.signal(libc::SIGINT);
     let signalled = Instant::now();
-    let run = wait(running);
+    let run = running.wait();
     let stop_time = signalled.elapsed();
     run.assert_exit(0);
     assert!(
@@ -77,17 +88,17 @@ fn second_sigint_cuts_in_flight_requests() {
         "--summary-json",
         &json_arg,
     ]);
+    // The 4 requests are in flight once the server has them (it answers after 2 s).
     let started = wait_until(Duration::from_secs(20), || server.stats().requests_total >= 4);
     assert!(started, "the 4 VUs did not start within 20 s");
-    std::thread::sleep(Duration::from_millis(300));
-    let pid = running.pid();
-    // SAFETY: plain kill(2) on our own child's pid.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
-    std::thread::sleep(Duration::from_millis(200));
-    // SAFETY: as above.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    running.signal(libc::SIGINT);
+    // Two signals pending at once would be delivered as one: send the second once the
+    // first was handled.
+    let handled = wait_until(Duration::from_secs(5), || !running.signal_pending(libc::SIGINT));
+    assert!(handled, "the first SIGINT was not handled within 5 s");
+    running.signal(libc::SIGINT);
     let signalled = Instant::now();
-    let run = wait(running);
+    let run = running.wait();
     let stop_time = signalled.elapsed();
     run.assert_exit(0);
     assert!(

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use loadcell_target::{Config, Stall, TargetHandle};
 
-use crate::support::{f64_at, run, str_at, target, u64_at, url_of, within};
+use crate::support::{alone, f64_at, run, str_at, target, u64_at, url_of, wait_until, within};
 
 fn stalling_target() -> TargetHandle {
     target(Config {
@@ -23,13 +23,16 @@ fn stalling_target() -> TargetHandle {
 
 #[test]
 fn open_model_reports_the_true_stall_percentiles() {
+    // The machine is taken before the target starts: waiting for it later would miss the
+    // window below.
+    let _alone = alone();
     let server = stalling_target();
     // The first stall window opens 5 s after the server starts, none at 0 s. A 10 s run
     // begun at once would see one stall (10% of arrivals, true p90 near 0). Beginning at
     // 4.5 s puts exactly two whole stalls, [5, 6) and [10, 11), into the 10 s run, for
     // the 20% share the truth above assumes. Any start between 4.0 s and 5.0 s works.
-    let uptime = Duration::from_secs_f64(server.stats().uptime_s);
-    std::thread::sleep(Duration::from_millis(4500).saturating_sub(uptime));
+    let aligned = wait_until(Duration::from_secs(10), || server.stats().uptime_s >= 4.5);
+    assert!(aligned, "the target's clock did not reach 4.5 s");
     let run = run(&url_of(&server), &["-r", "200", "-d", "10s"]);
     run.assert_exit(0);
     let s = run.summary();
@@ -61,6 +64,7 @@ fn open_model_reports_the_true_stall_percentiles() {
 
 #[test]
 fn closed_model_does_not_hide_the_stall() {
+    let _alone = alone();
     let server = stalling_target();
     // Started right away: the run covers [0, 10) s and so the stall at [5, 6).
     let run = run(&url_of(&server), &["-c", "10", "-d", "10s"]);

@@ -1,54 +1,18 @@
 //! Test-type profiles end to end: the real `loadcell` binary runs `--profile` against the
 //! built-in shop target on 127.0.0.1 and the summary names the phases of the expanded stages.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![cfg(test)]
 
 use loadcell_target::{Config, TargetHandle};
+use loadcell_testkit::Loadcell;
 use serde_json::Value;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// No loadcell process may live longer than this; a hang fails the test instead of CI.
-const CHILD_GUARD: Duration = Duration::from_secs(60);
-
-fn summary_path(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("loadcell-profiles-{}-{name}.json", std::process::id()))
-}
-
-/// Runs `loadcell run URL ARGS -q --summary-json …`; returns the exit code, stderr and summary.
-fn run(url: &str, name: &str, args: &[&str]) -> (Option<i32>, String, Option<Value>) {
-    let path = summary_path(name);
-    let _ = std::fs::remove_file(&path);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_loadcell"))
-        .args(["run", url, "-q", "--summary-json"])
-        .arg(&path)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn loadcell");
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait().expect("try_wait") {
-            Some(status) => break status,
-            None if started.elapsed() > CHILD_GUARD => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("loadcell {args:?} still running after {CHILD_GUARD:?}; killed it");
-            }
-            None => std::thread::sleep(Duration::from_millis(10)),
-        }
-    };
-    let mut stderr = String::new();
-    if let Some(mut pipe) = child.stderr.take() {
-        let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
-    }
-    let summary = std::fs::read_to_string(&path)
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok());
-    let _ = std::fs::remove_file(&path);
-    (status.code(), stderr, summary)
+/// Runs `loadcell run URL ARGS -q --summary-json …` alone (a profile's analyses are
+/// timing); returns the exit code, stderr and summary.
+fn run(url: &str, args: &[&str]) -> (Option<i32>, String, Option<Value>) {
+    let run = loadcell_testkit::process::run_summary(url.as_ref(), args, Loadcell::alone);
+    (run.code, run.stderr, run.summary)
 }
 
 fn names(summary: &Value) -> Vec<String> {
@@ -66,7 +30,6 @@ fn load_profile_runs_its_phases_and_names_them() {
     let url = format!("http://{}/api/products", target.addr);
     let (code, stderr, summary) = run(
         &url,
-        "load",
         &[
             "--profile",
             "load",
@@ -94,7 +57,7 @@ fn smoke_fails_on_the_first_failed_request() {
     };
     let target = TargetHandle::spawn(config).expect("start loadcell target");
     let url = format!("http://{}/api/products", target.addr);
-    let (code, stderr, summary) = run(&url, "smoke", &["--profile", "smoke", "--hold", "1s"]);
+    let (code, stderr, summary) = run(&url, &["--profile", "smoke", "--hold", "1s"]);
     assert_eq!(code, Some(1), "{stderr}");
     let summary = summary.expect("summary");
     assert_eq!(names(&summary), ["smoke"]);
@@ -104,7 +67,7 @@ fn smoke_fails_on_the_first_failed_request() {
 
 #[test]
 fn a_profile_without_a_level_is_a_usage_error() {
-    let (code, stderr, summary) = run("http://127.0.0.1:9/", "usage", &["--profile", "stress"]);
+    let (code, stderr, summary) = run("http://127.0.0.1:9/", &["--profile", "stress"]);
     assert_eq!(code, Some(2), "{stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(summary.is_none());
@@ -123,7 +86,6 @@ fn stress_finds_the_breaking_point_and_says_how() {
     .expect("target");
     let (code, stderr, summary) = run(
         &server.url(),
-        "stress",
         &[
             "--profile",
             "stress",
@@ -180,7 +142,6 @@ fn a_target_that_collapses_fell_over() {
     .expect("target");
     let (code, stderr, summary) = run(
         &server.url(),
-        "collapse",
         &[
             "--profile",
             "stress",
@@ -215,7 +176,6 @@ fn errors_are_named_as_how_it_broke() {
     .expect("target");
     let (code, stderr, summary) = run(
         &server.url(),
-        "errors",
         &[
             "--profile",
             "load",
@@ -254,13 +214,8 @@ fn out_dir(name: &str) -> PathBuf {
 
 /// `loadcell report DIR`: the rebuilt summary.
 fn report(dir: &std::path::Path) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_loadcell"))
-        .arg("report")
-        .arg(dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("loadcell report");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Loadcell::new(&["report".as_ref(), dir.as_os_str()]).run();
+    out.assert_exit(0);
     let text = std::fs::read_to_string(dir.join("summary.json")).expect("rebuilt summary.json");
     serde_json::from_str(&text).expect("summary JSON")
 }
@@ -323,7 +278,6 @@ fn spike_recovery_matches_the_queueing_prediction_and_survives_a_rebuild() {
     let dir = out_dir("spike");
     let (code, stderr, summary) = run(
         &server.url(),
-        "spike",
         &[
             "--profile",
             "spike",
@@ -387,7 +341,6 @@ fn a_target_that_falls_over_never_recovers() {
     .expect("target");
     let (code, stderr, summary) = run(
         &server.url(),
-        "fallen",
         &[
             "--profile",
             "spike",
@@ -421,10 +374,9 @@ fn a_target_that_falls_over_never_recovers() {
 }
 
 /// Growth imposed per minute of uptime, as per hour: the fitted slopes.
-fn soak(server: &TargetHandle, name: &str, rate: &str, hold: &str) -> Value {
+fn soak(server: &TargetHandle, rate: &str, hold: &str) -> Value {
     let (code, stderr, summary) = run(
         &server.url(),
-        name,
         &[
             "--profile",
             "soak",
@@ -456,7 +408,7 @@ fn soak_trend_finds_the_imposed_latency_and_error_growth() {
     .expect("target");
     // 300 requests a second keep the binomial noise of each second's error rate small
     // enough for ±25% (about 3 standard errors of the slope).
-    let t = soak(&server, "soak-growth", "300", "15s");
+    let t = soak(&server, "300", "15s");
     let p95 = &t["p95_ms"];
     let errors = &t["error_rate"];
     eprintln!(
@@ -486,7 +438,7 @@ fn soak_trend_on_a_steady_target_is_flat() {
         ..Config::default()
     })
     .expect("target");
-    let t = soak(&server, "soak-steady", "100", "12s");
+    let t = soak(&server, "100", "12s");
     let p95 = &t["p95_ms"];
     eprintln!(
         "steady soak: p95 slope {} ms/h, CI {}, p {}",
@@ -510,7 +462,6 @@ fn timeouts_are_named_as_how_it_broke() {
     .expect("target");
     let (code, stderr, summary) = run(
         &server.url(),
-        "timeouts",
         &[
             "--profile",
             "stress",
@@ -561,27 +512,22 @@ fn breakpoint_stops_itself_and_reports_the_rate() {
         ..Config::default()
     })
     .expect("target");
-    let started = Instant::now();
-    let (code, stderr, summary) = run(
-        &server.url(),
+    let args = [
+        "--profile",
         "breakpoint",
-        &[
-            "--profile",
-            "breakpoint",
-            "--target-rate",
-            "30",
-            "--ramp",
-            "20s",
-            "--threshold",
-            "p95<100ms",
-        ],
-    );
-    assert_eq!(code, Some(1), "{stderr}");
-    assert!(
-        started.elapsed() < Duration::from_secs(20),
-        "stopped before the ramp's end"
-    );
-    let summary = summary.expect("summary");
+        "--target-rate",
+        "30",
+        "--ramp",
+        "20s",
+        "--threshold",
+        "p95<100ms",
+    ];
+    let url = server.url();
+    let run = loadcell_testkit::process::run_summary(url.as_ref(), &args, Loadcell::alone);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    // From its start, not from the test's: the run may have waited for the machine.
+    assert!(run.elapsed < Duration::from_secs(20), "stopped before the ramp's end");
+    let summary = run.summary.clone().expect("summary");
     assert_eq!(summary["stop_reason"], "threshold_aborted");
     let bp = &summary["breaking_point"];
     eprintln!(

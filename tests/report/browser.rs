@@ -73,7 +73,7 @@ fn dump_on_failure(dir: &Path) {
 fn open_model_run_renders_every_chart_in_chromium() {
     let target = TargetHandle::spawn(Config::default()).expect("start the shop target");
     let url = format!("{}/api/products", target.url());
-    let dir = TempDir::new("open");
+    let dir = TempDir::new();
     dump_on_failure(dir.path());
     let summary = run_loadcell(
         &dir,
@@ -124,7 +124,7 @@ fn open_model_run_renders_every_chart_in_chromium() {
 fn scenario_run_renders_tables_and_checks_in_chromium() {
     let target = TargetHandle::spawn(Config::default()).expect("start the shop target");
     let shop = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/shop.yaml");
-    let dir = TempDir::new("shop");
+    let dir = TempDir::new();
     dump_on_failure(dir.path());
     let summary = run_loadcell(
         &dir,

@@ -5,9 +5,9 @@
 //! and every threshold expression are on the page.
 //!
 //! Chromium is required: the tests fail (they do not skip) without it, and say to run
-//! `scripts/install-test-deps.sh`. `support` runs the processes under time limits; `dom`
-//! reads the dumped DOM; `browser` has the tests.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! `scripts/install-test-deps.sh`. `support` runs the processes under time limits (with the
+//! test kit); `dom` reads the dumped DOM; `browser`, `stages` and `search` have the tests.
+#![cfg(test)]
 
 mod browser;
 mod dom;

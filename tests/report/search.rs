@@ -3,45 +3,24 @@
 //! its `report.html` must draw the capacity (scale) chart with one point per step (level),
 //! report no script error, and show one table row per step (level) of `summary.json`.
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use loadcell_report::Summary;
 use loadcell_target::{Config, TargetHandle};
+use loadcell_testkit::Loadcell;
 
 use crate::dom;
-use crate::support::{LOADCELL_LIMIT, TempDir, chromium_dom};
+use crate::support::{TempDir, chromium_dom};
 
 /// Runs `loadcell ARGS --out DIR/results -q` and returns the folder's summary.
 fn run_into_folder(dir: &TempDir, args: &[&str]) -> Summary {
     let out = dir.path().join("results");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_loadcell"))
-        .args(args)
-        .arg("--out")
-        .arg(&out)
-        .arg("-q")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start loadcell");
-    let start = Instant::now();
-    while child.try_wait().expect("poll loadcell").is_none() {
-        if start.elapsed() > LOADCELL_LIMIT {
-            let _ = child.kill();
-            panic!("loadcell {args:?} ran longer than {LOADCELL_LIMIT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    let output = child.wait_with_output().expect("collect loadcell");
-    assert!(
-        matches!(output.status.code(), Some(0 | 1)),
-        "loadcell {args:?} exited {}:\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = std::fs::read_to_string(out.join("summary.json")).expect("summary.json in the folder");
-    serde_json::from_str(&text).expect("summary.json parses as loadcell_schema::Summary")
+    let out_arg = out.to_string_lossy().into_owned();
+    let mut full: Vec<&str> = args.to_vec();
+    full.extend(["--out", &out_arg, "-q"]);
+    let run = Loadcell::new(&full).run();
+    assert!(matches!(run.code, Some(0 | 1)), "loadcell {args:?}:\n{}", run.output());
+    loadcell_testkit::read_typed(&out)
 }
 
 /// Opens the folder's report and checks the search chart and the table under it.
@@ -84,7 +63,7 @@ fn capacity_report_draws_its_chart_and_step_table_in_chromium() {
     })
     .expect("start the target");
     let url = format!("{}/", target.url());
-    let dir = TempDir::new("capacity");
+    let dir = TempDir::new();
     let summary = run_into_folder(
         &dir,
         &[
@@ -131,7 +110,7 @@ fn scale_report_draws_its_chart_and_level_table_in_chromium() {
     })
     .expect("start the target");
     let url = format!("{}/", target.url());
-    let dir = TempDir::new("scale");
+    let dir = TempDir::new();
     let summary = run_into_folder(
         &dir,
         &[

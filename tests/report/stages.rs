@@ -120,7 +120,7 @@ fn plant(summary: &mut Summary) {
 fn spike_profile_run_shows_its_stages_and_stability_charts_in_chromium() {
     let target = TargetHandle::spawn(Config::default()).expect("start the shop target");
     let url = format!("{}/api/products", target.url());
-    let dir = TempDir::new("spike");
+    let dir = TempDir::new();
     eprintln!("report files are in {}", dir.path().display());
     let summary = run_loadcell(
         &dir,

@@ -1,16 +1,16 @@
-//! Processes under wall-clock limits for the report tests: a fresh temporary directory per
-//! test, the `loadcell` binary run to a parsed `Summary`, and headless Chromium dumping the
-//! DOM of a local file after its scripts ran (with a throwaway profile, no network use).
+//! The report tests' helpers, besides the shared test kit (`loadcell-testkit`): the
+//! `loadcell` binary run to a parsed `Summary`, and headless Chromium dumping the DOM of a
+//! local file after its scripts ran (with a throwaway profile, no network use), under a
+//! wall-clock limit.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use loadcell_report::Summary;
+pub use loadcell_testkit::TempDir;
+use loadcell_testkit::process::{Loadcell, wait_bounded};
 
-/// No loadcell run may take longer than this.
-pub const LOADCELL_LIMIT: Duration = Duration::from_secs(60);
 /// No Chromium run may take longer than this.
 pub const CHROMIUM_LIMIT: Duration = Duration::from_secs(60);
 
@@ -19,74 +19,16 @@ pub fn chromium_path() -> PathBuf {
     std::env::var_os("LOADCELL_TEST_CHROMIUM").map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from)
 }
 
-/// A fresh directory under the system temp dir, removed on drop.
-pub struct TempDir(PathBuf);
-
-impl TempDir {
-    pub fn new(tag: &str) -> TempDir {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let path = std::env::temp_dir().join(format!(
-            "loadcell-report-{tag}-{}-{}-{nanos}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&path).expect("create temp dir");
-        TempDir(path)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// Waits for `child` at most `limit`; kills it and panics when it overruns.
-fn wait_bounded(mut child: Child, limit: Duration, what: &str) -> ExitStatus {
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().expect("poll child") {
-            return status;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{what} did not finish within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
-}
-
 /// Runs `loadcell` with `args` plus `--summary-json` into `dir`, and returns the summary.
 /// Exit codes 0 (passed) and 1 (a threshold failed) are both fine here.
 pub fn run_loadcell(dir: &TempDir, args: &[&str]) -> Summary {
     let summary_path = dir.path().join("summary.json");
-    let stdout = std::fs::File::create(dir.path().join("loadcell.out")).expect("stdout file");
-    let stderr = std::fs::File::create(dir.path().join("loadcell.err")).expect("stderr file");
-    let child = Command::new(env!("CARGO_BIN_EXE_loadcell"))
-        .args(args)
-        .arg("--summary-json")
-        .arg(&summary_path)
-        .stdin(Stdio::null())
-        .stdout(stdout)
-        .stderr(stderr)
-        .spawn()
-        .expect("start loadcell");
-    let status = wait_bounded(child, LOADCELL_LIMIT, "loadcell");
-    let err = std::fs::read_to_string(dir.path().join("loadcell.err")).unwrap_or_default();
-    assert!(
-        matches!(status.code(), Some(0 | 1)),
-        "loadcell {args:?} exited {status}:\n{err}"
-    );
-    let text = std::fs::read_to_string(&summary_path).unwrap_or_else(|e| panic!("no summary ({e}):\n{err}"));
-    serde_json::from_str(&text).expect("summary.json parses as loadcell_schema::Summary")
+    let path = summary_path.to_string_lossy().into_owned();
+    let mut full: Vec<&str> = args.to_vec();
+    full.extend(["--summary-json", &path]);
+    let run = Loadcell::new(&full).run();
+    assert!(matches!(run.code, Some(0 | 1)), "loadcell {args:?}:\n{}", run.output());
+    loadcell_testkit::read_typed(&summary_path)
 }
 
 /// Opens `html` in headless Chromium and returns the DOM after the page's scripts ran.
@@ -102,7 +44,7 @@ pub fn chromium_dom(dir: &TempDir, html: &Path) -> String {
     let dom_path = dir.path().join("dom.html");
     let stdout = std::fs::File::create(&dom_path).expect("dom file");
     let stderr = std::fs::File::create(dir.path().join("chromium.err")).expect("stderr file");
-    let child = Command::new(&chromium)
+    let mut child = Command::new(&chromium)
         .args([
             "--headless",
             "--no-sandbox",
@@ -129,7 +71,8 @@ pub fn chromium_dom(dir: &TempDir, html: &Path) -> String {
                 chromium.display()
             )
         });
-    let status = wait_bounded(child, CHROMIUM_LIMIT, "chromium");
+    let status = wait_bounded(&mut child, CHROMIUM_LIMIT)
+        .unwrap_or_else(|| panic!("chromium did not finish within {CHROMIUM_LIMIT:?}"));
     let dom = std::fs::read_to_string(&dom_path).unwrap_or_default();
     let err = std::fs::read_to_string(dir.path().join("chromium.err")).unwrap_or_default();
     assert!(

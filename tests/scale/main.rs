@@ -5,15 +5,15 @@
 //! the reasoning behind them are in docs/scale.md. Every sweep also writes a results
 //! folder: its `summary.json` must be a `Summary` whose `scale` section says what `--json`
 //! says and whose request count is the target's, and `loadcell report DIR` renders it.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![cfg(test)]
 
 use loadcell_report::Summary;
 use loadcell_schema::ScaleSummary;
 use loadcell_target::{Config, TargetHandle};
+use loadcell_testkit::{Finished, Loadcell};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// No sweep may take longer than this; a hang fails the test instead of CI.
 const GUARD: Duration = Duration::from_secs(60);
@@ -24,23 +24,9 @@ fn temp_file(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("loadcell-scale-{}-{name}.json", std::process::id()))
 }
 
-/// Runs `loadcell` with `args` under the wall-clock guard.
-fn loadcell(args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_loadcell"))
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start loadcell");
-    let start = Instant::now();
-    while child.try_wait().expect("poll loadcell").is_none() {
-        if start.elapsed() > GUARD {
-            let _ = child.kill();
-            panic!("loadcell {args:?} ran longer than {GUARD:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child.wait_with_output().expect("collect loadcell output")
+/// Runs `loadcell` with `args` under the wall-clock guard, alone: a sweep's fit is timing.
+fn loadcell(args: &[&str]) -> Finished {
+    Loadcell::new(args).guard(GUARD).alone().run()
 }
 
 /// The results folder's `summary.json`, as the schema type.
@@ -79,9 +65,9 @@ fn sweep(server: &TargetHandle, name: &str) -> (Value, Summary) {
         "--out",
         dir.to_str().unwrap(),
     ]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    let stdout = out.stdout.clone();
+    let stderr = out.stderr.clone();
+    assert_eq!(out.code, Some(0), "stdout:\n{stdout}\nstderr:\n{stderr}");
     assert!(stdout.contains("σ (contention)"), "{stdout}");
     let text = std::fs::read_to_string(&json).expect("read --json");
     let _ = std::fs::remove_file(&json);
@@ -95,8 +81,8 @@ fn sweep(server: &TargetHandle, name: &str) -> (Value, Summary) {
     // `loadcell report DIR` renders the reports again from summary.json.
     std::fs::remove_file(dir.join("report.html")).unwrap();
     let out = loadcell(&["report", dir.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("a scale sweep"));
+    assert_eq!(out.code, Some(0), "{}", out.stderr.clone());
+    assert!(out.stdout.clone().contains("a scale sweep"));
     assert!(dir.join("report.html").is_file());
     let _ = std::fs::remove_dir_all(&dir);
     (report, summary)
@@ -192,8 +178,9 @@ fn given_points_are_fitted_without_load() {
         "--json",
         json.to_str().unwrap(),
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let report: Value = serde_json::from_str::<Value>(&std::fs::read_to_string(&json).unwrap()).unwrap()["scale"].clone();
+    assert_eq!(out.code, Some(0), "{}", out.stderr.clone());
+    let report: Value =
+        serde_json::from_str::<Value>(&std::fs::read_to_string(&json).unwrap()).unwrap()["scale"].clone();
     let _ = std::fs::remove_file(&json);
     // The points are X(N) for λ = 50, σ = 0.05, κ = 0.002 exactly.
     assert!(within(number(&report, "/fit/lambda"), 50.0, 1e-3), "{report:#}");
@@ -201,8 +188,8 @@ fn given_points_are_fitted_without_load() {
     assert!(within(number(&report, "/fit/kappa"), 0.002, 1e-3), "{report:#}");
     assert_eq!(report["points"].as_array().unwrap().len(), 6);
     let bad = loadcell(&["scale", "--points", "1:50,2:x"]);
-    assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).starts_with("error: invalid --points"));
+    assert_eq!(bad.code, Some(2));
+    assert!(bad.stderr.clone().starts_with("error: invalid --points"));
 }
 
 #[test]
@@ -269,13 +256,8 @@ fn bad_input_exits_2_before_any_request() {
         &["scale", "http://127.0.0.1:9/"],
     ] {
         let out = loadcell(args);
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.code, Some(2), "{args:?}: {}", out.stderr.clone());
+        let stderr = out.stderr.clone();
         assert_eq!(stderr.trim().lines().count(), 1, "{args:?}: {stderr}");
     }
 }
@@ -304,10 +286,11 @@ fn a_dead_target_gives_no_fit_and_exit_1() {
         json.to_str().unwrap(),
         "--no-out",
     ]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let stdout = out.stdout.clone();
+    assert_eq!(out.code, Some(1), "{stdout}");
     assert!(stdout.contains("no fit: every request failed"), "{stdout}");
-    let report: Value = serde_json::from_str::<Value>(&std::fs::read_to_string(&json).unwrap()).unwrap()["scale"].clone();
+    let report: Value =
+        serde_json::from_str::<Value>(&std::fs::read_to_string(&json).unwrap()).unwrap()["scale"].clone();
     let _ = std::fs::remove_file(&json);
     assert!(report["fit"].is_null());
     assert!(report["error"].is_string());

@@ -1,8 +1,8 @@
 //! Scenario files end to end: the real `loadcell` binary runs YAML scenarios against the
 //! built-in shop target (or a recording server) on 127.0.0.1, and every test checks
 //! loadcell's `--summary-json` against what the server itself counted or received.
-//! Each module covers one topic; `support` has the helpers and the recording server.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Each module covers one topic; `support` names the test kit (`loadcell-testkit`).
+#![cfg(test)]
 
 mod support;
 

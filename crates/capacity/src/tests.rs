@@ -1,5 +1,4 @@
 //! Unit tests of the search against synthetic systems with a known capacity.
-#![allow(clippy::unwrap_used)]
 
 use super::*;
 

@@ -44,7 +44,6 @@ pub fn parse_addr(input: &str) -> Result<SocketAddr, PrometheusError> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

@@ -75,7 +75,6 @@ pub(crate) fn from_histogram(h: &LatencyHistogram) -> Buckets {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
     use loadcell_metrics::{new_histogram, record_us};
 

@@ -155,7 +155,6 @@ fn with_type(status: StatusCode, body: Bytes, content_type: &'static str) -> Res
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn get(path: &str, accept: Option<&str>) -> Request<()> {

@@ -6,8 +6,6 @@
 //! renders the same files. [`exporters`] lists them all behind the [`Exporter`] trait, and
 //! [`write_reports`] writes them into a directory.
 
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
-
 mod error;
 mod export;
 mod text;

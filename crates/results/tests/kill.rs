@@ -1,7 +1,7 @@
 //! A writer killed with SIGKILL (no chance to clean up) leaves every interval it had
 //! appended readable. The test binary re-runs itself as the writer: the `child_*` test
 //! does nothing unless `LOADCELL_RESULTS_KILL_CHILD` names a folder.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![cfg(test)]
 
 mod common;
 

@@ -1,7 +1,7 @@
 //! What appending costs the coordinator thread once a second, and how big the intervals
 //! file grows: printed (run with `--nocapture`) and bounded loosely enough for a busy
 //! machine and an unoptimised build.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![cfg(test)]
 
 mod common;
 

@@ -1,6 +1,6 @@
 //! Folders left by runs that did not end well: no `end.json`, a cut-off last line, damaged
 //! files (clear errors naming the file and line), and a folder that already holds a run.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![cfg(test)]
 
 mod common;
 

@@ -1,6 +1,6 @@
 //! Writing a run and reading it back gives the engine's totals, time series and model
 //! exactly; windows of the run are exact too.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![cfg(test)]
 
 mod common;
 

@@ -45,7 +45,6 @@ pub(crate) fn standard_normal() -> f64 {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

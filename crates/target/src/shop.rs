@@ -332,7 +332,6 @@ fn tokens(headers: &HeaderMap) -> impl Iterator<Item = &str> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use hyper::header::HeaderValue;

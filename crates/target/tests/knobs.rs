@@ -1,7 +1,7 @@
 //! End-to-end tests of the knobs (latency, errors, closes, workers, stalls, CPU
 //! work, leaks) against servers spawned on 127.0.0.1 port 0. Bounds are loose on
 //! purpose: they must hold on a busy 2-core machine.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![cfg(test)]
 
 mod common;
 

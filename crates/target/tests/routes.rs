@@ -1,6 +1,6 @@
 //! End-to-end tests of the routes, sessions, `/_stats` and `/_reset` against a
 //! server spawned on 127.0.0.1 port 0.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![cfg(test)]
 
 mod common;
 

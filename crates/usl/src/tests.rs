@@ -1,7 +1,5 @@
 //! Unit tests of the fit: exact recovery, robustness to noise, the linear case, bad input.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use super::*;
 
 const LEVELS: [f64; 7] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];

@@ -1,8 +1,6 @@
 //! Tests across modules: rendering a hand-built run, parsing it with a real exposition
 //! parser, scraping a live server, and the Grafana dashboard's queries.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 mod dashboard;
 mod fixture;
 mod parse;

@@ -1,8 +1,9 @@
 //! A small hyper server that records what it receives: plain TCP (HTTP/1.1 and h2c
 //! prior knowledge, via hyper_util's auto builder) or TLS with a self-signed rcgen
 //! certificate for `localhost`/127.0.0.1 offering ALPN `h2` and `http/1.1`. It answers
-//! every request `200 ok` and counts requests per HTTP version, so a test can prove
-//! which protocol loadcell spoke and what it sent.
+//! every request `200` (`ok`, or a JSON product list for scenarios that extract from it)
+//! and counts requests per HTTP version, so a test can prove which protocol loadcell spoke
+//! and what it sent.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -19,13 +20,16 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use tokio::sync::oneshot;
 
-/// How many requests are kept in full (the counters count them all).
+/// How many requests [`HttpServer`] keeps in full (the counters count them all).
 const KEEP: usize = 64;
+/// How many requests [`Recorder`] keeps in full.
+const KEEP_ALL: usize = 1_000_000;
 
 /// One request as the server saw it.
 #[derive(Debug, Clone)]
 pub struct Seen {
     pub method: String,
+    /// Path and query, as sent.
     pub path: String,
     pub version: Version,
     pub headers: Vec<(String, String)>,
@@ -39,6 +43,31 @@ impl Seen {
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
+
+    /// The body parsed as JSON; panics when it is not JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    /// The value of query parameter `name` (not URL-decoded).
+    pub fn query(&self, name: &str) -> Option<&str> {
+        let (_, query) = self.path.split_once('?')?;
+        query
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v)
+    }
+}
+
+/// What every request is answered with.
+#[derive(Clone)]
+struct Answer {
+    body: Bytes,
+    content_type: Option<&'static str>,
+    /// Requests kept in full.
+    keep: usize,
 }
 
 #[derive(Default)]
@@ -61,17 +90,17 @@ pub struct HttpServer {
 }
 
 impl HttpServer {
-    /// Plain TCP: HTTP/1.1, or HTTP/2 with prior knowledge (h2c).
+    /// Plain TCP: HTTP/1.1, or HTTP/2 with prior knowledge (h2c); answers `ok`.
     pub fn plain() -> HttpServer {
-        HttpServer::spawn(None)
+        HttpServer::spawn(None, ok())
     }
 
-    /// HTTPS with a self-signed certificate; ALPN offers h2 and http/1.1.
+    /// HTTPS with a self-signed certificate; ALPN offers h2 and http/1.1; answers `ok`.
     pub fn tls() -> HttpServer {
-        HttpServer::spawn(Some(tls_acceptor()))
+        HttpServer::spawn(Some(tls_acceptor()), ok())
     }
 
-    fn spawn(tls: Option<tokio_rustls::TlsAcceptor>) -> HttpServer {
+    fn spawn(tls: Option<tokio_rustls::TlsAcceptor>, answer: Answer) -> HttpServer {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         listener.set_nonblocking(true).expect("nonblocking listener");
         let addr = listener.local_addr().expect("local addr");
@@ -86,7 +115,7 @@ impl HttpServer {
                     .enable_all()
                     .build()
                     .expect("server runtime");
-                runtime.block_on(accept_loop(listener, tls, record, stop_rx));
+                runtime.block_on(accept_loop(listener, tls, answer, record, stop_rx));
             })
         };
         HttpServer {
@@ -146,6 +175,7 @@ impl Drop for HttpServer {
 async fn accept_loop(
     listener: std::net::TcpListener,
     tls: Option<tokio_rustls::TlsAcceptor>,
+    answer: Answer,
     record: Arc<Record>,
     mut stop: oneshot::Receiver<()>,
 ) {
@@ -159,9 +189,10 @@ async fn accept_loop(
         let _ = tcp.set_nodelay(true);
         let record = record.clone();
         let tls = tls.clone();
+        let answer = answer.clone();
         tokio::spawn(async move {
             match tls {
-                None => serve_connection(tcp, record).await,
+                None => serve_connection(tcp, answer, record).await,
                 Some(acceptor) => {
                     // A client that rejects our certificate ends here; that is the point
                     // of some tests.
@@ -170,19 +201,20 @@ async fn accept_loop(
                     if stream.get_ref().1.alpn_protocol() == Some(b"h2") {
                         record.alpn_h2.fetch_add(1, Ordering::SeqCst);
                     }
-                    serve_connection(stream, record).await;
+                    serve_connection(stream, answer, record).await;
                 }
             }
         });
     }
 }
 
-async fn serve_connection<S>(io: S, record: Arc<Record>)
+async fn serve_connection<S>(io: S, answer: Answer, record: Arc<Record>)
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let service = service_fn(move |req: Request<Incoming>| {
         let record = record.clone();
+        let answer = answer.clone();
         async move {
             let (parts, body) = req.into_parts();
             let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
@@ -192,11 +224,14 @@ where
                 _ => record.http1.fetch_add(1, Ordering::SeqCst),
             };
             if let Ok(mut seen) = record.seen.lock()
-                && seen.len() < KEEP
+                && seen.len() < answer.keep
             {
                 seen.push(Seen {
                     method: parts.method.to_string(),
-                    path: parts.uri.path().to_string(),
+                    path: parts
+                        .uri
+                        .path_and_query()
+                        .map_or_else(|| parts.uri.path().to_string(), |pq| pq.as_str().to_string()),
                     version: parts.version,
                     headers: parts
                         .headers
@@ -206,11 +241,65 @@ where
                     body: body.to_vec(),
                 });
             }
-            Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(b"ok"))))
+            let mut response = Response::builder();
+            if let Some(content_type) = answer.content_type {
+                response = response.header("content-type", content_type);
+            }
+            let response = response.body(Full::new(answer.body)).expect("response");
+            Ok::<_, Infallible>(response)
         }
     });
     let builder = auto::Builder::new(TokioExecutor::new());
     let _ = builder.serve_connection(TokioIo::new(io), service).await;
+}
+
+/// `200 ok`, the first requests kept.
+fn ok() -> Answer {
+    Answer {
+        body: Bytes::from_static(b"ok"),
+        content_type: None,
+        keep: KEEP,
+    }
+}
+
+/// The JSON every request of the [`Recorder`] gets: a product list with ids 1..=50.
+pub fn recorder_body() -> String {
+    let items: Vec<String> = (1..=50).map(|i| format!("{{\"id\":{i},\"name\":\"p{i}\"}}")).collect();
+    format!("{{\"items\":[{}],\"total\":50,\"ok\":true}}", items.join(","))
+}
+
+/// An [`HttpServer`] for scenarios: it answers every request `200` with
+/// [`recorder_body`] and keeps every request in full, in arrival order; stops on drop.
+pub struct Recorder {
+    pub addr: SocketAddr,
+    server: HttpServer,
+}
+
+impl Recorder {
+    pub fn start() -> Recorder {
+        let server = HttpServer::spawn(
+            None,
+            Answer {
+                body: Bytes::from(recorder_body()),
+                content_type: Some("application/json"),
+                keep: KEEP_ALL,
+            },
+        );
+        Recorder {
+            addr: server.addr,
+            server,
+        }
+    }
+
+    /// `http://127.0.0.1:PORT` (a base URL for a scenario's `target:`).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Every request so far, in arrival order.
+    pub fn seen(&self) -> Vec<Seen> {
+        self.server.seen()
+    }
 }
 
 /// A TLS acceptor with a fresh self-signed certificate for localhost and 127.0.0.1.

@@ -1,0 +1,40 @@
+//! What loadcell's integration tests share (a dev-dependency of the root package): the
+//! real binary run under a wall-clock guard ([`process`]), temporary folders ([`temp`]),
+//! [`wait_until`] a condition instead of a fixed sleep, servers on 127.0.0.1
+//! ([`servers`]: a recording HTTP server, plain or TLS; raw sockets that misbehave; the
+//! built-in target), and `summary.json` read as the schema's types or by path
+//! ([`summary`]).
+//!
+//! **Timing-sensitive runs never run beside each other.** Cargo runs test binaries one
+//! after another, and the tests of one binary in parallel threads; every loadcell process
+//! this kit starts holds a shared lock on the machine for its lifetime, and a run whose
+//! verdict depends on timing is started with [`process::Loadcell::alone`], which holds it
+//! exclusively: it waits for the runs in flight, and no other run of the test binary starts
+//! beside it ([`process::alone`] holds it across several steps of one test).
+//!
+//! A broken fixture fails the test that uses it, loudly: `expect` is how this kit reports.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+pub mod process;
+pub mod servers;
+pub mod summary;
+pub mod temp;
+
+pub use process::{Alone, Finished, Loadcell, Running, alone, run_raw, spawn};
+pub use servers::{HttpServer, RawServer, Recorder, RefusingPort, Seen, fast_target, target, url_of};
+pub use summary::{at, counts_at, f64_at, read_summary, read_typed, short, str_at, u64_at, within};
+pub use temp::TempDir;
+
+use std::time::{Duration, Instant};
+
+/// Waits until `cond` holds, polling every 5 ms; false if `limit` passes first.
+pub fn wait_until(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    cond()
+}
