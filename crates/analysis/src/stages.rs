@@ -5,7 +5,7 @@
 
 use crate::measured::Measured;
 use loadcell_engine::{Model, Outcome};
-use loadcell_metrics::{Recorder, error_map, latency_stats};
+use loadcell_metrics::{EndpointMetrics, Recorder, error_map, latency_stats};
 use loadcell_schema::{Behaviour, BreakingPoint, ErrorKind, PhaseSummary};
 use loadcell_threshold::Threshold;
 
@@ -95,7 +95,6 @@ fn phase(
         return None;
     }
     let all = rec.overall();
-    let requests = all.requests();
     let source = Measured {
         total: rec,
         endpoints: &outcome.endpoints,
@@ -108,25 +107,64 @@ fn phase(
         .filter(|t| !t.evaluate(&source).passed)
         .map(|t| t.expr.clone())
         .collect();
-    Some(PhaseSummary {
+    let span = PhaseSpan {
         name: stage.name.clone(),
         start_s: stage.span.0,
         end_s: stage.span.1,
         level: stage.level,
         seconds,
+    };
+    Some(measured_phase(
+        span,
+        &all,
+        rec.dropped,
+        (!thresholds.is_empty()).then_some(failed),
+    ))
+}
+
+/// Where and what a phase is: a stage of the plan, a step of a sweep, a few seconds.
+pub(crate) struct PhaseSpan {
+    pub name: String,
+    pub start_s: f64,
+    pub end_s: f64,
+    /// The level it ran at (VUs or iterations/s).
+    pub level: f64,
+    /// Its measured seconds.
+    pub seconds: f64,
+}
+
+/// A phase's own results: `all` its requests merged, `dropped` its dropped iterations,
+/// `failed` the thresholds that failed on it (`None` when none were judged).
+pub(crate) fn measured_phase(
+    span: PhaseSpan,
+    all: &EndpointMetrics,
+    dropped: u64,
+    failed: Option<Vec<String>>,
+) -> PhaseSummary {
+    let requests = all.requests();
+    PhaseSummary {
+        name: span.name,
+        start_s: span.start_s,
+        end_s: span.end_s,
+        level: span.level,
+        seconds: span.seconds,
         requests,
-        rate_per_s: requests as f64 / seconds,
+        rate_per_s: if span.seconds > 0.0 {
+            requests as f64 / span.seconds
+        } else {
+            0.0
+        },
         latency_ms: latency_stats(&all.latency),
         error_rate: if requests > 0 {
             all.failed as f64 / requests as f64
         } else {
             0.0
         },
-        errors: error_map(&all),
-        dropped_iterations: rec.dropped,
-        thresholds_passed: (!thresholds.is_empty()).then_some(failed.is_empty()),
-        failed_thresholds: failed,
-    })
+        errors: error_map(all),
+        dropped_iterations: dropped,
+        thresholds_passed: failed.as_ref().map(Vec::is_empty),
+        failed_thresholds: failed.unwrap_or_default(),
+    }
 }
 
 /// The first stage whose own results broke the thresholds, how, and how gracefully.

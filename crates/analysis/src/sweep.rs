@@ -3,9 +3,9 @@
 //! top-level percentiles are those of everything measured), the steps' per-second intervals
 //! on one clock (seconds since the search started), one stage mark and one phase per step.
 
+use crate::stages::{PhaseSpan, measured_phase};
 use crate::summary;
 use loadcell_engine::Outcome;
-use loadcell_metrics::{error_map, latency_stats};
 use loadcell_schema::{PhaseSummary, RunMetadata, StageMark, StopReason, Summary, ThresholdResult};
 use std::time::{Duration, SystemTime};
 
@@ -123,26 +123,12 @@ fn merge(all: &mut Outcome, step: Outcome) {
 
 /// One step's own results as a phase.
 fn phase(step: &Outcome, mark: &Mark, start_s: f64, end_s: f64, slo_failures: Option<Vec<String>>) -> PhaseSummary {
-    let all = step.total.overall();
-    let requests = all.requests();
-    let seconds = step.measured.as_secs_f64();
-    PhaseSummary {
+    let span = PhaseSpan {
         name: mark.name.clone(),
         start_s,
         end_s,
         level: mark.level,
-        seconds,
-        requests,
-        rate_per_s: if seconds > 0.0 { requests as f64 / seconds } else { 0.0 },
-        latency_ms: latency_stats(&all.latency),
-        error_rate: if requests > 0 {
-            all.failed as f64 / requests as f64
-        } else {
-            0.0
-        },
-        errors: error_map(&all),
-        dropped_iterations: step.total.dropped,
-        thresholds_passed: slo_failures.as_ref().map(Vec::is_empty),
-        failed_thresholds: slo_failures.unwrap_or_default(),
-    }
+        seconds: step.measured.as_secs_f64(),
+    };
+    measured_phase(span, &step.total.overall(), step.total.dropped, slo_failures)
 }

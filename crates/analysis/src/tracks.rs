@@ -7,6 +7,7 @@
 //! `loadcell report` (from the results folder's intervals as they stream past), so both
 //! paths hand the same numbers to the same analysis.
 
+use crate::stages::{PhaseSpan, measured_phase};
 use loadcell_engine::IntervalEvent;
 use loadcell_metrics::{EndpointMetrics, Recorder, latency_stats};
 use loadcell_schema::PhaseSummary;
@@ -200,30 +201,14 @@ impl Span {
 
     /// The span as a stage of its own, for classifying how the target broke.
     pub fn as_phase(&self, name: &str) -> PhaseSummary {
-        let requests = self.overall.requests();
-        PhaseSummary {
+        let span = PhaseSpan {
             name: name.to_string(),
             start_s: self.from_s,
             end_s: self.to_s,
             level: self.offered_per_s.unwrap_or(0.0),
             seconds: self.seconds,
-            requests,
-            rate_per_s: if self.seconds > 0.0 {
-                requests as f64 / self.seconds
-            } else {
-                0.0
-            },
-            latency_ms: latency_stats(&self.overall.latency),
-            error_rate: if requests > 0 {
-                self.overall.failed as f64 / requests as f64
-            } else {
-                0.0
-            },
-            errors: loadcell_metrics::error_map(&self.overall),
-            dropped_iterations: self.dropped,
-            thresholds_passed: None,
-            failed_thresholds: Vec::new(),
-        }
+        };
+        measured_phase(span, &self.overall, self.dropped, None)
     }
 }
 

@@ -5,7 +5,7 @@
 //! section (`loadcell-analysis`).
 
 use crate::error::{SessionError, invalid};
-use crate::sweep::Sweep;
+use crate::sweep::{Sweep, default_warmup, step_settings};
 use crate::target::Target;
 use loadcell_analysis::capacity::{self as section, Settings as SectionSettings};
 use loadcell_analysis::{Combined, Mark};
@@ -22,8 +22,6 @@ use std::time::{Duration, Instant};
 const STEP_GRACE: Duration = Duration::from_secs(1);
 /// Start-up and shut-down of one engine run, planned for in the budget.
 const STEP_OVERHEAD: Duration = Duration::from_millis(200);
-/// Longest warm-up before a step's measured window.
-const MAX_STEP_WARMUP: Duration = Duration::from_secs(2);
 
 /// What the search is asked.
 #[derive(Debug, Clone)]
@@ -76,7 +74,7 @@ impl Capacity {
             }
             _ => {}
         }
-        let warmup = (spec.step_duration / 5).min(MAX_STEP_WARMUP);
+        let warmup = default_warmup(spec.step_duration);
         let search = Search::new(Config {
             start_rate: spec.start_rate,
             min_rate: spec.min_rate,
@@ -148,7 +146,7 @@ impl Sweep for Capacity {
 
     /// Engine settings of one constant-rate step.
     fn settings(&self, rate: f64) -> Result<Settings, SessionError> {
-        let load = loadcell_plan::plan(&LoadInputs {
+        let load = LoadInputs {
             rate: Some(rate),
             open: true,
             duration: Some(self.spec.step_duration),
@@ -156,17 +154,8 @@ impl Sweep for Capacity {
             max_vus: self.spec.max_vus,
             threads: self.spec.threads,
             ..LoadInputs::default()
-        })?;
-        Ok(Settings {
-            model: load.model,
-            warmup: self.warmup,
-            run_for: load.run_for,
-            requests: None,
-            grace: STEP_GRACE,
-            threads: load.threads,
-            transport: self.transport.clone(),
-            samples: None,
-        })
+        };
+        step_settings(&load, STEP_GRACE, &self.transport)
     }
 
     fn mark(&self, rate: f64, n: usize, interrupted: bool) -> Mark {

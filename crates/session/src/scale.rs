@@ -4,7 +4,7 @@
 //! of throughputs measured elsewhere, with no request sent.
 
 use crate::error::{SessionError, invalid};
-use crate::sweep::Sweep as Driven;
+use crate::sweep::{Sweep as Driven, default_warmup, step_settings};
 use crate::target::Target;
 use loadcell_analysis::scale::{Level, NoFit, Sweep, fit_levels, vus_name};
 use loadcell_analysis::{Combined, Mark};
@@ -16,8 +16,6 @@ use std::time::{Duration, Instant};
 
 /// Grace for in-flight requests at the end of a level.
 const STEP_GRACE: Duration = Duration::from_secs(2);
-/// Longest default warm-up before a level's measured window.
-const MAX_STEP_WARMUP: Duration = Duration::from_secs(2);
 
 /// What the sweep is asked.
 #[derive(Debug, Clone)]
@@ -50,7 +48,7 @@ impl Scale {
         if spec.step_duration.is_zero() {
             return Err(invalid("--step-duration must be above 0"));
         }
-        let warmup = spec.warmup.unwrap_or((spec.step_duration / 5).min(MAX_STEP_WARMUP));
+        let warmup = spec.warmup.unwrap_or_else(|| default_warmup(spec.step_duration));
         let scale = Scale {
             sweep: Sweep {
                 planned: levels.clone(),
@@ -107,23 +105,14 @@ impl Driven for Scale {
 
     /// Engine settings of one level: `vus` closed-model VUs for warm-up plus the step.
     fn settings(&self, vus: u64) -> Result<Settings, SessionError> {
-        let load = loadcell_plan::plan(&LoadInputs {
+        let load = LoadInputs {
             concurrency: Some(vus),
             duration: Some(self.step_duration),
             warmup: self.warmup,
             threads: self.threads,
             ..LoadInputs::default()
-        })?;
-        Ok(Settings {
-            model: load.model,
-            warmup: self.warmup,
-            run_for: load.run_for,
-            requests: None,
-            grace: STEP_GRACE,
-            threads: load.threads,
-            transport: self.transport.clone(),
-            samples: None,
-        })
+        };
+        step_settings(&load, STEP_GRACE, &self.transport)
     }
 
     fn mark(&self, vus: u64, _: usize, interrupted: bool) -> Mark {

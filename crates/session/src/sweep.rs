@@ -8,12 +8,13 @@ use crate::error::SessionError;
 use crate::folder;
 use crate::target::{Job, Target};
 use loadcell_analysis::{Combined, Mark};
-use loadcell_engine::{Control, IntervalEvent, Observer, Outcome, Settings, Workload};
+use loadcell_engine::{Control, IntervalEvent, Observer, Outcome, Settings, Transport, Workload};
+use loadcell_plan::LoadInputs;
 use loadcell_schema::Summary;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// A sweep: the levels it runs and what it makes of them.
 pub trait Sweep {
@@ -36,6 +37,30 @@ pub trait Sweep {
     fn interrupted(&mut self, level: Self::Level);
     /// The summary of every step so far, with the sweep's section; `None` before any step.
     fn document(&self, combined: &Combined, finished: bool) -> Option<Summary>;
+}
+
+/// Longest warm-up before a step's measured window, when the command does not set one.
+const MAX_STEP_WARMUP: Duration = Duration::from_secs(2);
+
+/// A step's warm-up when the command does not set one: a fifth of the step, at most 2 s.
+pub fn default_warmup(step: Duration) -> Duration {
+    (step / 5).min(MAX_STEP_WARMUP)
+}
+
+/// The engine settings of one step: `load` planned (checked), its warm-up, the grace for
+/// requests in flight at its end, and the target's connections.
+pub fn step_settings(load: &LoadInputs, grace: Duration, transport: &Transport) -> Result<Settings, SessionError> {
+    let plan = loadcell_plan::plan(load)?;
+    Ok(Settings {
+        model: plan.model,
+        warmup: load.warmup,
+        run_for: plan.run_for,
+        requests: None,
+        grace,
+        threads: plan.threads,
+        transport: transport.clone(),
+        samples: None,
+    })
 }
 
 /// What the driver shows between steps.

@@ -7,7 +7,7 @@ mod run;
 mod sweep;
 
 pub use run::RunArgs;
-pub use sweep::{CapacityArgs, ScaleArgs};
+pub use sweep::{CapacityArgs, ScaleArgs, SweepOutputArgs};
 
 use clap::{Args, Parser, Subcommand};
 use loadcell_session::RequestSpec;

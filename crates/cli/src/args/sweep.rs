@@ -57,12 +57,8 @@ pub struct CapacityArgs {
     #[command(flatten)]
     pub request: RequestArgs,
 
-    /// Write the `capacity` section of summary.json (steps, bracket, capacity, knee) to this file.
-    #[arg(long, value_name = "FILE", help_heading = "Output")]
-    pub json: Option<PathBuf>,
-
     #[command(flatten)]
-    pub folder: FolderArgs,
+    pub output: SweepOutputArgs,
 }
 
 /// `loadcell scale URL|FILE --vus LIST [flags]`
@@ -103,7 +99,15 @@ pub struct ScaleArgs {
     #[command(flatten)]
     pub request: RequestArgs,
 
-    /// Write the `scale` section of summary.json (points, fit, fitted curve) to this file.
+    #[command(flatten)]
+    pub output: SweepOutputArgs,
+}
+
+/// What a sweep writes besides stdout.
+#[derive(Debug, Args)]
+pub struct SweepOutputArgs {
+    /// Write the sweep's section of summary.json (`capacity`: steps, bracket, capacity, knee;
+    /// `scale`: points, fit, fitted curve) to this file.
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub json: Option<PathBuf>,
 

@@ -20,10 +20,10 @@ use std::sync::atomic::AtomicUsize;
 pub fn run(args: &CapacityArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliError> {
     let target = Target::prepare(&args.target, args.request.base_url.as_deref(), &args.request.spec())?;
     let mut search = Capacity::new(&target, spec(args))?;
-    let outputs = SweepOutputs::claim(&args.folder, args.json.as_deref(), "capacity", &args.target)?;
+    let outputs = SweepOutputs::claim(&args.output, "capacity", &args.target)?;
     let metadata = loadcell_session::metadata::collect(target.scenario_text.as_deref());
     let mut combined = Combined::new(&target.label, metadata, search.warmup(), Capacity::UNIT);
-    let quiet = args.folder.quiet;
+    let quiet = args.output.folder.quiet;
     if !quiet {
         let exprs: Vec<&str> = search.slos().iter().map(|t| t.expr.as_str()).collect();
         eprintln!(

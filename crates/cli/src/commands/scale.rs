@@ -29,10 +29,10 @@ pub fn run(args: &ScaleArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliErr
     };
     let target = Target::prepare(target_text, args.request.base_url.as_deref(), &args.request.spec())?;
     let mut sweep = Scale::new(&target, &spec(args, vus))?;
-    let outputs = SweepOutputs::claim(&args.folder, args.json.as_deref(), "scale", target_text)?;
+    let outputs = SweepOutputs::claim(&args.output, "scale", target_text)?;
     let metadata = loadcell_session::metadata::collect(target.scenario_text.as_deref());
     let mut combined = Combined::new(&target.label, metadata, sweep.warmup(), Scale::UNIT);
-    let quiet = args.folder.quiet;
+    let quiet = args.output.folder.quiet;
     if !quiet {
         let levels: Vec<String> = sweep.planned().iter().map(u64::to_string).collect();
         eprintln!(
@@ -72,7 +72,7 @@ pub fn run(args: &ScaleArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliErr
 /// `--points`: the fit of throughputs measured elsewhere; no request, no results folder.
 fn points(list: &str, args: &ScaleArgs) -> Result<i32, CliError> {
     let levels = parse_points(list)?;
-    let outputs = SweepOutputs::json_only(args.json.as_deref())?;
+    let outputs = SweepOutputs::json_only(args.output.json.as_deref())?;
     let (section, fitted) = given_points(&levels);
     show_fit("the given points", &levels, &fitted);
     let file = SectionFile::scale("points", &section);

@@ -2,7 +2,7 @@
 //! check `--json` before the first request, and at the end write the folder's last summary
 //! and the `--json` section, report what could not be written, and pick the exit code.
 
-use crate::args::FolderArgs;
+use crate::args::SweepOutputArgs;
 use crate::error::CliError;
 use loadcell_schema::{Summary, exit};
 use loadcell_session::{SectionFile, SessionError, folder, outputs};
@@ -16,12 +16,13 @@ pub struct SweepOutputs<'a> {
 
 impl<'a> SweepOutputs<'a> {
     /// Checks `--json` and claims the results folder (named `{kind}-{target}` by default).
-    pub fn claim(folder_args: &FolderArgs, json: Option<&'a Path>, kind: &str, target: &str) -> Result<Self, CliError> {
+    pub fn claim(args: &'a SweepOutputArgs, kind: &str, target: &str) -> Result<Self, CliError> {
+        let json = args.json.as_deref();
         if let Some(path) = json {
             outputs::check_writable("--json", path)?;
         }
         let label = format!("{kind}-{}", loadcell_results::slug(target));
-        let dir = folder::claim(folder_args.out.as_deref(), folder_args.no_out, &label)?;
+        let dir = folder::claim(args.folder.out.as_deref(), args.folder.no_out, &label)?;
         Ok(SweepOutputs { dir, json })
     }
 

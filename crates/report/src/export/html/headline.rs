@@ -13,10 +13,18 @@ fn split(text: &str) -> (&str, &str) {
 }
 
 pub fn section(summary: &Summary) -> String {
-    let r = &summary.requests;
-    let l = &summary.latency_ms;
     let mut cards = String::new();
+    cards += &request_cards(summary);
+    cards += &latency_cards(summary);
+    cards += &traffic_cards(summary);
+    cards += &model_cards(summary);
+    format!("<section id=\"numbers\"><h2>Headline numbers</h2><div class=\"stats\">\n{cards}</div></section>\n")
+}
 
+/// Requests, throughput and errors.
+fn request_cards(summary: &Summary) -> String {
+    let r = &summary.requests;
+    let mut cards = String::new();
     let mut extra = Vec::new();
     if r.warmup > 0 {
         extra.push(format!("{} in warm-up", number::int(r.warmup)));
@@ -45,7 +53,13 @@ pub fn section(summary: &Summary) -> String {
         &error_sub,
         if r.failed > 0 { "bad" } else { "" },
     );
+    cards
+}
 
+/// p50, p95 and p99 with what is around them.
+fn latency_cards(summary: &Summary) -> String {
+    let l = &summary.latency_ms;
+    let mut cards = String::new();
     let (v, u) = split_ms(l.p50);
     cards += &stat("Latency p50", &v, &u, &format!("mean {}", number::ms(l.mean)), "");
     let (v, u) = split_ms(l.p95);
@@ -58,7 +72,12 @@ pub fn section(summary: &Summary) -> String {
         &format!("p99.9 {} · max {}", number::ms(l.p999), number::ms(l.max)),
         "",
     );
+    cards
+}
 
+/// Data in and out, and the VUs.
+fn traffic_cards(summary: &Summary) -> String {
+    let mut cards = String::new();
     let received = number::bytes(summary.data.received_bytes);
     let (v, u) = split(&received);
     let per_s = |b: u64| {
@@ -82,6 +101,12 @@ pub fn section(summary: &Summary) -> String {
         "most busy at once, of the limit",
         "",
     );
+    cards
+}
+
+/// The load model, and in the open model the arrival rate and dropped iterations.
+fn model_cards(summary: &Summary) -> String {
+    let mut cards = String::new();
     let (model, how) = match summary.model {
         Model::Closed => ("Closed", "VUs loop request → response"),
         Model::Open => ("Open", "fixed arrival schedule"),
@@ -118,7 +143,7 @@ pub fn section(summary: &Summary) -> String {
             class,
         );
     }
-    format!("<section id=\"numbers\"><h2>Headline numbers</h2><div class=\"stats\">\n{cards}</div></section>\n")
+    cards
 }
 
 fn split_ms(v: f64) -> (String, String) {
