@@ -84,7 +84,7 @@ pub fn build(
         journeys: journeys(outcome, per_s),
         checks: checks(outcome),
         thresholds,
-        generator: generator(outcome, co_estimate.as_ref()),
+        generator: generator(outcome, &all, co_estimate.as_ref()),
         timeseries: outcome.intervals.clone(),
         latency_percentiles: percentile_spectrum(&all.latency)
             .into_iter()
@@ -197,8 +197,7 @@ fn arrival_rate(outcome: &Outcome, per_s: PerSecond) -> Option<ArrivalRate> {
 }
 
 /// loadcell's own cost, and the warnings about what the numbers may hide.
-fn generator(outcome: &Outcome, co_estimate: Option<&LatencyStats>) -> Generator {
-    let all = outcome.total.overall();
+fn generator(outcome: &Outcome, all: &EndpointMetrics, co_estimate: Option<&LatencyStats>) -> Generator {
     let cpu_s = outcome.usage.cpu.as_secs_f64();
     let wall_s = (outcome.measured + outcome.warmup_len).as_secs_f64();
     let cpu_percent = if wall_s > 0.0 {
@@ -216,15 +215,19 @@ fn generator(outcome: &Outcome, co_estimate: Option<&LatencyStats>) -> Generator
             0.0
         },
         max_rss_mib: outcome.usage.max_rss_kib as f64 / 1024.0,
-        warnings: warnings(outcome, cpu_percent, co_estimate),
+        warnings: warnings(outcome, all, cpu_percent, co_estimate),
     }
 }
 
 /// What the reader must know to trust the numbers: a saturated generator, coordinated
 /// omission, dropped, skipped or cut requests.
-fn warnings(outcome: &Outcome, cpu_percent: f64, co_estimate: Option<&LatencyStats>) -> Vec<String> {
+fn warnings(
+    outcome: &Outcome,
+    all: &EndpointMetrics,
+    cpu_percent: f64,
+    co_estimate: Option<&LatencyStats>,
+) -> Vec<String> {
     let total = &outcome.total;
-    let all = total.overall();
     let mut warnings = Vec::new();
     if cpu_percent > SATURATED_CPU_PERCENT {
         warnings.push(format!(
