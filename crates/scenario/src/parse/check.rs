@@ -145,7 +145,7 @@ fn value_test(ctx: &mut Ctx<'_>, node: &Node, header: bool) -> Option<(ValueTest
     match &node.kind {
         Kind::Str(s) if s == "exists" => return Some((ValueTest::Exists(true), "exists".into())),
         Kind::Map(entries) => {
-            let [(key, inner)] = entries.as_slice() else {
+            let [(key, inner)] = &entries[..] else {
                 ctx.error(
                     node.pos,
                     "a test is one of: exists, { exists: false }, { equals: VALUE }, { matches: REGEX } \
