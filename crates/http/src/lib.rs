@@ -10,6 +10,8 @@
 mod connect;
 mod connection;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod h2;
 mod origin;
 mod parse;
