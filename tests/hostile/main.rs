@@ -11,6 +11,8 @@
 
 mod harness;
 mod server;
+#[path = "../support/socket.rs"]
+mod socket;
 mod tls;
 
 mod connections;

@@ -11,6 +11,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use crate::socket::{drain_until_closed, is_timeout, set_linger_zero};
+
 /// How the server misbehaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
@@ -161,7 +163,7 @@ fn serve(mut stream: TcpStream, fault: Fault, connection: u64, counts: &Counts, 
         let keep_going = match fault {
             Fault::Silent => false,
             Fault::Reset => {
-                close_with_reset(&stream);
+                set_linger_zero(&stream);
                 return;
             }
             Fault::Garbage => write_and_close(&mut stream, b"this is not http at all\r\n\r\n"),
@@ -237,23 +239,6 @@ fn read_head(stream: &mut TcpStream, stop: &AtomicBool) -> bool {
     false
 }
 
-/// Reads and discards until EOF, an error, or the server stops.
-fn drain_until_closed(stream: &mut TcpStream, stop: &AtomicBool) {
-    let mut buf = [0u8; 4096];
-    while !stop.load(Ordering::SeqCst) {
-        match stream.read(&mut buf) {
-            Ok(0) => return,
-            Ok(_) => {}
-            Err(e) if is_timeout(&e) => {}
-            Err(_) => return,
-        }
-    }
-}
-
-fn is_timeout(e: &std::io::Error) -> bool {
-    matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut)
-}
-
 /// Writes `bytes` (the client may stop reading early), then closes our side with FIN.
 fn write_and_close(stream: &mut TcpStream, bytes: &[u8]) -> bool {
     let _ = stream.set_write_timeout(Some(Duration::from_secs(2)));
@@ -312,24 +297,6 @@ fn answer_client_hello(mut stream: TcpStream, fault: Fault, stop: &AtomicBool) {
     };
     write_and_close(&mut stream, answer);
     drain_until_closed(&mut stream, stop);
-}
-
-/// SO_LINGER {on, 0 s}, then close: the kernel aborts the connection with RST.
-fn close_with_reset(stream: &TcpStream) {
-    let linger = libc::linger {
-        l_onoff: 1,
-        l_linger: 0,
-    };
-    // SAFETY: valid open descriptor; the option value is a properly sized `linger`.
-    unsafe {
-        libc::setsockopt(
-            stream.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_LINGER,
-            (&raw const linger).cast(),
-            std::mem::size_of::<libc::linger>() as libc::socklen_t,
-        );
-    }
 }
 
 /// A listener with a backlog of one that never accepts: after the first connections fill

@@ -4,6 +4,7 @@
 
 pub mod http_server;
 pub mod raw_server;
+pub mod socket;
 
 use std::ffi::OsString;
 use std::io::Read;
