@@ -85,7 +85,7 @@ mod tests {
         assert_eq!(m.of(ErrorKind::Tls), ["bad certificate"]);
         assert!(m.of(ErrorKind::Dns).is_empty());
         let map = m.to_map();
-        assert_eq!(map.keys().collect::<Vec<_>>(), ["tls", "reset"]);
+        assert_eq!(map.keys().collect::<Vec<_>>(), ["reset", "tls"]);
     }
 
     #[test]
