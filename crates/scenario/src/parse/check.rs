@@ -86,6 +86,8 @@ pub(crate) fn checks(ctx: &mut Ctx<'_>, node: &Node, step: &str) -> Option<Vec<C
             ctx.error(node.pos, format!("two checks of {step} are both '{}'", c.label));
         }
     }
+    // Most steps have one or two checks; a big file has many steps.
+    out.shrink_to_fit();
     ctx.clean_since(mark).then_some(out)
 }
 

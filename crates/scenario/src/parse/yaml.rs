@@ -137,7 +137,9 @@ impl<'t> Builder<'t> {
                 let Some(open) = self.stack.pop() else {
                     return Ok(());
                 };
-                self.open_anchors.remove(&open.anchor);
+                if open.anchor > 0 {
+                    self.open_anchors.remove(&open.anchor);
+                }
                 // Boxed slices: no spare capacity stays behind in a finished tree.
                 let kind = match open.items {
                     Items::Seq(items) => Kind::Seq(items.into_boxed_slice()),
@@ -291,8 +293,20 @@ fn scalar(value: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Option<
         Scalar::Boolean(b) => Kind::Bool(b),
         Scalar::Integer(i) => Kind::Int(i),
         Scalar::FloatingPoint(f) => Kind::Float(f.into_inner()),
-        Scalar::String(s) => Kind::Str(s.into_owned()),
+        Scalar::String(s) => Kind::Str(exact(s)),
     })
+}
+
+/// The text as an owned string without spare capacity: the scanner builds scalars in
+/// buffers of 32 to 100 bytes, which would otherwise stay with every short key and value.
+fn exact(text: Cow<'_, str>) -> String {
+    match text {
+        Cow::Borrowed(b) => b.to_owned(),
+        Cow::Owned(mut o) => {
+            o.shrink_to_fit();
+            o
+        }
+    }
 }
 
 /// Positions are 1-based; the parser reports some nodes of an empty document at line 0.
