@@ -6,11 +6,12 @@
 # `fuzzing` entry point, whose invariants the stable tests also check on every file of the
 # committed corpus (fuzz/corpus/TARGET), so CI does not need nightly.
 #
-# libFuzzer writes what it finds to fuzz/work/TARGET (not committed); at the end the inputs
-# that add coverage are merged into fuzz/corpus/TARGET — commit those. A crash is saved under
-# fuzz/artifacts/TARGET/; reproduce it with `cargo +nightly fuzz run TARGET FILE`, fix it,
-# add a regression test beside the code, and copy the input into the corpus. Exits 1 if any
-# target crashed. Needs the nightly toolchain and cargo-fuzz (scripts/install-fuzz-deps.sh).
+# libFuzzer writes what it finds to fuzz/work/TARGET (not committed); at the end
+# fuzz/corpus/TARGET is rebuilt as the smallest set of inputs covering every edge seen —
+# commit it. A crash is saved under fuzz/artifacts/TARGET/; reproduce it with
+# `cargo +nightly fuzz run TARGET FILE`, fix it, add a regression test beside the code, and
+# copy the input to fuzz/regressions/TARGET/ (kept whole, replayed by the tests too). Exits 1
+# if any target crashed. Needs nightly and cargo-fuzz (scripts/install-fuzz-deps.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-fuzz-deps.sh >/dev/null
@@ -24,10 +25,12 @@ fi
 
 failed=()
 for target in "${targets[@]}"; do
-    mkdir -p "fuzz/work/$target" "fuzz/corpus/$target"
+    mkdir -p "fuzz/work/$target" "fuzz/corpus/$target" "fuzz/regressions/$target"
     echo "fuzz: $target for ${seconds}s"
+    # The regressions seed each run too, so the fuzzer starts from what once broke;
     # -rss_limit_mb and -timeout turn runaway memory or a hang on one input into a finding.
-    if ! cargo +nightly fuzz run --fuzz-dir fuzz "$target" "fuzz/work/$target" "fuzz/corpus/$target" -- \
+    if ! cargo +nightly fuzz run --fuzz-dir fuzz "$target" "fuzz/work/$target" "fuzz/corpus/$target" \
+        "fuzz/regressions/$target" -- \
         -max_total_time="$seconds" -dict="fuzz/dict/$target.dict" -rss_limit_mb=1024 -timeout=10 \
         -print_final_stats=1 2>&1 | tee "fuzz/work/$target.log" | grep -E '^(#[0-9]+ +(DONE|INITED)|stat::|SUMMARY|==[0-9]+==)'; then
         :
@@ -37,9 +40,16 @@ for target in "${targets[@]}"; do
         echo "fuzz: $target CRASHED — see fuzz/work/$target.log and fuzz/artifacts/$target/" >&2
         continue
     fi
-    # Keep only inputs that add coverage to the committed corpus.
-    if ! cargo +nightly fuzz run --fuzz-dir fuzz "$target" "fuzz/corpus/$target" "fuzz/work/$target" -- \
-        -merge=1 -dict="fuzz/dict/$target.dict" >"fuzz/work/$target.merge.log" 2>&1; then
+    # Rebuild the committed corpus from it and the new finds, keeping the smallest set of
+    # inputs that covers every edge (hit counts ignored, so it stays small to commit).
+    minimized="fuzz/work/$target.min"
+    rm -rf "$minimized"
+    mkdir -p "$minimized"
+    if cargo +nightly fuzz run --fuzz-dir fuzz "$target" "$minimized" "fuzz/corpus/$target" "fuzz/work/$target" -- \
+        -merge=1 -use_counters=0 -dict="fuzz/dict/$target.dict" >"fuzz/work/$target.merge.log" 2>&1; then
+        rm -rf "fuzz/corpus/$target"
+        mv "$minimized" "fuzz/corpus/$target"
+    else
         echo "fuzz: $target merge failed — see fuzz/work/$target.merge.log" >&2
         failed+=("$target (merge)")
     fi
