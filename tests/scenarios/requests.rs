@@ -287,3 +287,40 @@ journeys:
         run.output()
     );
 }
+
+#[test]
+fn a_header_value_that_renders_with_a_line_break_is_not_sent() {
+    // A data row (or an extracted value) holding CR/LF must not inject headers: the step
+    // is skipped and counted, the other rows' requests go out as written.
+    let rec = Recorder::start();
+    let dir = TempDir::new();
+    dir.write("users.csv", "name\n\"evil\r\nX-Injected: yes\"\nplain\n");
+    let file = dir.write(
+        "inject.yaml",
+        &format!(
+            r#"
+target: {url}
+load: {{ vus: 1, duration: 30s, iterations: 4 }}
+data:
+  users: {{ csv: users.csv, pick: sequential }}
+journeys:
+  - name: inject
+    steps:
+      - get: /who
+        headers: {{ x-user: "{{{{ users.name }}}}" }}
+"#,
+            url = rec.url()
+        ),
+    );
+    let run = run_file(&file, &[]);
+    run.assert_no_panic();
+    let seen = rec.seen();
+    assert_eq!(seen.len(), 2, "only the plain rows were sent\n{}", run.output());
+    for request in &seen {
+        assert_eq!(request.header("x-user"), Some("plain"));
+        assert_eq!(request.header("x-injected"), None);
+    }
+    let s = run.summary();
+    assert_eq!(u64_at(endpoint(s, "GET /who"), "skipped"), 2, "{}", run.output());
+    assert_eq!(u64_at(s, "requests.total"), 2);
+}

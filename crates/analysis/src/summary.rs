@@ -71,6 +71,7 @@ pub fn build(
         connections_opened: total.connections_opened,
         status_codes: status_map(&all),
         errors: error_map(&all),
+        error_messages: loadcell_metrics::error_messages(total),
         data: DataVolume {
             sent_bytes: all.sent_bytes,
             received_bytes: all.received_bytes,

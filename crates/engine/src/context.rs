@@ -126,7 +126,12 @@ impl VuContext {
         let latency = scheduled.map_or(since_send, |s| done.saturating_duration_since(s));
         let (outcome, info) = match result {
             Ok(info) => (Outcome::Status(info.status), Some(info)),
-            Err(e) => (Outcome::Error(e.kind), None),
+            Err(e) => {
+                worker
+                    .recorder_for(self.started)
+                    .record_error_message(e.kind, &e.detail);
+                (Outcome::Error(e.kind), None)
+            }
         };
         let expected = worker.co_interval_us.get();
         let sample = Sample {

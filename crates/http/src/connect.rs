@@ -4,7 +4,7 @@
 use crate::connection::Connection;
 use crate::error::HttpError;
 use crate::origin::{Origin, Scheme};
-use crate::{h2, plain, stream};
+use crate::{h2, plain, stream, tls_reason};
 use loadcell_schema::ErrorKind;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -55,7 +55,7 @@ async fn open(origin: &Origin, config: &ClientConfig) -> Result<Connection, Http
             // at once) stays small.
             let tls_stream = Box::pin(connector.connect(origin.server_name.clone(), tcp))
                 .await
-                .map_err(|e| HttpError::new(ErrorKind::Tls, e.to_string()))?;
+                .map_err(|e| tls_reason::handshake_failed(&e, &origin.host))?;
             let negotiated_h2 = tls_stream.get_ref().1.alpn_protocol() == Some(b"h2");
             if config.http2 && negotiated_h2 {
                 Box::pin(h2::handshake(tls_stream, origin)).await.map(Connection::H2)

@@ -13,8 +13,17 @@ pub enum RequestError {
     UnsupportedScheme(String),
     #[error("invalid HTTP method '{0}'")]
     InvalidMethod(String),
+    /// A `-H` line without the `:` between name and value (the line, escaped and clipped).
     #[error("invalid header '{0}': expected 'Name: value'")]
     InvalidHeader(String),
+    /// The name, escaped and clipped.
+    #[error("invalid header name '{0}': use letters, digits and !#$%&'*+-.^_`|~")]
+    InvalidHeaderName(String),
+    /// A CR or LF in a value would end the header and start another one (header injection).
+    #[error("header '{0}' has a line break (CR or LF) in its value; a header value must be one line")]
+    HeaderLineBreak(String),
+    #[error("header '{name}' has a control character ({found}) in its value")]
+    HeaderControlCharacter { name: String, found: String },
     #[error("cannot set up TLS: {0}")]
     Tls(String),
 }

@@ -10,6 +10,8 @@
 mod connect;
 mod connection;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod h2;
 mod origin;
 mod parse;
@@ -17,11 +19,12 @@ mod plain;
 mod request;
 mod stream;
 mod tls;
+mod tls_reason;
 
 pub use connect::{ClientConfig, Connected, connect};
 pub use connection::{Connection, ResponseInfo};
 pub use error::{HttpError, RequestError};
 pub use origin::{Origin, Scheme};
 pub use parse::{Capture, Malformed, Progress, ResponseParser};
-pub use request::{Request, encode_h1, encode_h1_with_body};
+pub use request::{Request, check_header, encode_h1, encode_h1_with_body, parse_header_line};
 pub use tls::tls_config;

@@ -10,7 +10,7 @@
 /// How many headers a response may carry before it counts as malformed.
 const MAX_HEADERS: usize = 64;
 /// Largest response head accepted; beyond it the response counts as malformed.
-const MAX_HEAD_BYTES: usize = 64 * 1024;
+pub(crate) const MAX_HEAD_BYTES: usize = 64 * 1024;
 
 /// A response the parser refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -244,7 +244,11 @@ fn parse_head(buf: &[u8]) -> Result<Option<Head>, Malformed> {
         Err(httparse::Error::TooManyHeaders) => return Err(Malformed("more than 64 response headers")),
         Err(_) => return Err(Malformed("invalid HTTP response head")),
     };
+    // httparse takes any three digits; `020` would otherwise count as a successful response.
     let status = resp.code.unwrap_or(0);
+    if status < 100 {
+        return Err(Malformed("status code below 100"));
+    }
     let mut keep_alive = resp.version == Some(1);
     let mut chunked = false;
     let mut content_length = None;
@@ -506,6 +510,21 @@ mod tests {
                 String::from_utf8_lossy(wire)
             );
         }
+    }
+
+    #[test]
+    fn status_codes_below_100_are_refused() {
+        // Found by fuzzing: `020` parsed as status 20, counted as a success.
+        for wire in [
+            &b"HTTP/1.1 020\r\nContent-Length: 0\r\n\r\n"[..],
+            b"HTTP/1.1 000 X\r\n\r\n",
+        ] {
+            assert_eq!(run(wire, 100, false).0, Err(Malformed("status code below 100")));
+        }
+        assert_eq!(
+            run(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 999 X\r\n\r\n", 100, true).0,
+            Ok(Progress::Done)
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 use crate::error::RequestError;
 use crate::origin::Origin;
 use bytes::Bytes;
+use loadcell_diagnostics::clip;
 
 /// A request to send on a connection to its origin.
 #[derive(Debug, Clone)]
@@ -29,9 +30,7 @@ impl Request {
         let method = http::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
             .map_err(|_| RequestError::InvalidMethod(method.to_string()))?;
         for (name, value) in &headers {
-            if http::HeaderName::from_bytes(name.as_bytes()).is_err() || http::HeaderValue::from_str(value).is_err() {
-                return Err(RequestError::InvalidHeader(format!("{name}: {value}")));
-            }
+            check_header(name, value)?;
         }
         Ok(Request {
             method,
@@ -49,6 +48,34 @@ impl Request {
     fn has_header(&self, name: &str) -> bool {
         self.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
     }
+}
+
+/// Splits a `Name: value` line (as given to `-H`) and checks it with [`check_header`].
+pub fn parse_header_line(line: &str) -> Result<(String, String), RequestError> {
+    let (name, value) = line
+        .split_once(':')
+        .ok_or_else(|| RequestError::InvalidHeader(clip(line, 80)))?;
+    let (name, value) = (name.trim(), value.trim());
+    check_header(name, value)?;
+    Ok((name.to_string(), value.to_string()))
+}
+
+/// Checks that `name: value` can be sent as one header line. The errors quote user text
+/// with control characters escaped, so a refused CR/LF is shown, never echoed.
+pub fn check_header(name: &str, value: &str) -> Result<(), RequestError> {
+    if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+        return Err(RequestError::InvalidHeaderName(clip(name, 80)));
+    }
+    if value.contains(['\r', '\n']) {
+        return Err(RequestError::HeaderLineBreak(clip(name, 80)));
+    }
+    if let Some(c) = value.chars().find(|c| c.is_control() && *c != '\t') {
+        return Err(RequestError::HeaderControlCharacter {
+            name: clip(name, 80),
+            found: c.escape_default().to_string(),
+        });
+    }
+    Ok(())
 }
 
 /// Appends the HTTP/1.1 encoding of `req` to `out`.
@@ -150,5 +177,50 @@ mod tests {
         assert!(Request::new("GE T", "/", vec![], Bytes::new()).is_err());
         assert!(Request::new("GET", "/", vec![("bad name".into(), "v".into())], Bytes::new()).is_err());
         assert!(Request::new("GET", "/", vec![("x".into(), "a\nb".into())], Bytes::new()).is_err());
+    }
+
+    #[test]
+    fn header_injection_is_refused_without_echoing_control_characters() {
+        let refused =
+            |name: &str, value: &str| match Request::new("GET", "/", vec![(name.into(), value.into())], Bytes::new()) {
+                Ok(_) => panic!("{name:?}: {value:?} accepted"),
+                Err(e) => e.to_string(),
+            };
+        let crlf = refused("X-A", "1\r\nX-Injected: yes");
+        assert_eq!(
+            crlf,
+            "header 'X-A' has a line break (CR or LF) in its value; a header value must be one line"
+        );
+        assert_eq!(refused("X-A", "bare\rcr"), crlf);
+        let name = refused("X-\r\nB", "v");
+        assert_eq!(
+            name,
+            "invalid header name 'X-\\r\\nB': use letters, digits and !#$%&'*+-.^_`|~"
+        );
+        assert_eq!(
+            refused("X-A", "a\u{7f}"),
+            "header 'X-A' has a control character (\\u{7f}) in its value"
+        );
+        for message in [crlf, name] {
+            assert!(!message.contains(['\r', '\n']), "{message:?}");
+        }
+        assert!(Request::new("GET", "/", vec![("X-Tab".into(), "a\tb".into())], Bytes::new()).is_ok());
+    }
+
+    #[test]
+    fn header_lines_split_at_the_first_colon() {
+        assert_eq!(
+            parse_header_line(" Authorization : Bearer a:b "),
+            Ok(("Authorization".to_string(), "Bearer a:b".to_string()))
+        );
+        let missing = parse_header_line("no colon\r\nX-Injected: 1".split(':').next().unwrap_or_default());
+        assert_eq!(
+            missing.map_err(|e| e.to_string()),
+            Err("invalid header 'no colon\\r\\nX-Injected': expected 'Name: value'".to_string())
+        );
+        assert!(matches!(
+            parse_header_line("X: a\nb"),
+            Err(RequestError::HeaderLineBreak(_))
+        ));
     }
 }

@@ -28,9 +28,15 @@ impl HeaderWriter<'_> {
         v
     }
 
+    /// Renders a header value; a value that came out with a line break (say, an extracted
+    /// variable holding CR/LF) would inject headers, so the request is not made.
     fn render(&mut self, name: &str, value: &Template, view: &mut VarsView<'_>) -> Result<(), RenderFailed> {
         let slot = self.slot(name);
-        value.render(view, slot).map_err(|_| RenderFailed)
+        value.render(view, slot).map_err(|_| RenderFailed)?;
+        if slot.contains(['\r', '\n']) {
+            return Err(RenderFailed);
+        }
+        Ok(())
     }
 
     fn text(&mut self, name: &str, value: &str) {

@@ -117,8 +117,9 @@ impl JourneyWorkload {
         ctx: &mut VuContext,
     ) -> (bool, bool) {
         if let Err(RenderFailed) = build_request(rs, &self.scenario, &self.origin, vu, self.http2) {
-            // A variable the step needs was never set (an earlier step failed), or its URL
-            // leaves the target's origin: the request cannot be made. Counted as skipped,
+            // A variable the step needs was never set (an earlier step failed), its URL
+            // leaves the target's origin, or a header value rendered with a line break: the
+            // request cannot be made. Counted as skipped,
             // and the iteration cannot meaningfully go on.
             ctx.record_skipped(slots.request);
             return (true, true);

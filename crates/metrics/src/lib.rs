@@ -8,12 +8,14 @@
 
 mod endpoint;
 mod histogram;
+mod messages;
 mod recorder;
 mod status;
 mod summarize;
 
 pub use endpoint::EndpointMetrics;
 pub use histogram::{LatencyHistogram, latency_stats, new_histogram, percentile_spectrum, record_us};
+pub use messages::{ErrorMessages, MESSAGE_CHARS, MESSAGES_PER_KIND};
 pub use recorder::{CheckCounts, JourneyMetrics, Outcome, Recorder, Sample, Shape};
 pub use status::StatusCounts;
-pub use summarize::{error_map, interval_summary, status_map};
+pub use summarize::{error_map, error_messages, interval_summary, status_map};

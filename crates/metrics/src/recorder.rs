@@ -2,6 +2,7 @@
 
 use crate::endpoint::{EndpointMetrics, merge_histogram};
 use crate::histogram::{LatencyHistogram, new_histogram, record_us};
+use crate::messages::ErrorMessages;
 use loadcell_schema::ErrorKind;
 
 /// How a request ended.
@@ -107,6 +108,8 @@ pub struct Recorder {
     /// Highest number of VUs busy or idle-but-allocated at once (summed across threads
     /// when merged per interval).
     pub active_vus: u64,
+    /// The first few distinct messages of each error kind (all endpoints together).
+    pub error_messages: ErrorMessages,
 }
 
 impl Recorder {
@@ -134,6 +137,7 @@ impl Recorder {
             dropped: 0,
             interrupted: 0,
             active_vus: 0,
+            error_messages: ErrorMessages::default(),
         }
     }
 
@@ -213,6 +217,13 @@ impl Recorder {
         ep.received_bytes += s.received_bytes;
     }
 
+    /// Keeps the message of a failed request (the first few distinct ones per kind); call it
+    /// beside [`Recorder::record`] for requests that ended in a transport error.
+    #[inline]
+    pub fn record_error_message(&mut self, kind: ErrorKind, message: &str) {
+        self.error_messages.note(kind, message);
+    }
+
     /// Records a newly opened connection and how long it took.
     #[inline]
     pub fn record_connect(&mut self, us: u64) {
@@ -275,6 +286,7 @@ impl Recorder {
         self.dropped += other.dropped;
         self.interrupted += other.interrupted;
         self.active_vus += other.active_vus;
+        self.error_messages.merge(&other.error_messages);
     }
 
     /// Adds `other` into a running total where `active_vus` is a peak, not a sum.

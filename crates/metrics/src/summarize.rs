@@ -24,6 +24,11 @@ pub fn error_map(ep: &EndpointMetrics) -> BTreeMap<String, u64> {
         .collect()
 }
 
+/// The first few distinct messages of each error kind, by kind name.
+pub fn error_messages(rec: &Recorder) -> BTreeMap<String, Vec<String>> {
+    rec.error_messages.to_map()
+}
+
 /// One interval of the time series from the recorders merged for it.
 pub fn interval_summary(
     rec: &Recorder,

@@ -116,6 +116,19 @@ pub fn summary(seconds: usize) -> Summary {
         connections_opened: 64,
         status_codes: BTreeMap::from([("200".to_string(), 1_230_000), ("503".to_string(), 4_000)]),
         errors: BTreeMap::from([("connect_timeout".to_string(), 400), ("reset".to_string(), 167)]),
+        error_messages: BTreeMap::from([
+            (
+                "connect_timeout".to_string(),
+                vec!["no connection to http://127.0.0.1:8080 within 10s".to_string()],
+            ),
+            (
+                "reset".to_string(),
+                vec![
+                    "Connection reset by peer (os error 104)".to_string(),
+                    "Broken pipe (os error 32)".to_string(),
+                ],
+            ),
+        ]),
         data: DataVolume {
             sent_bytes: 123_456_789,
             received_bytes: 9_876_543_210,

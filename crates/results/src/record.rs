@@ -47,6 +47,9 @@ pub(crate) struct RecorderRecord {
     pub interrupted: u64,
     #[serde(default, skip_serializing_if = "is_zero")]
     pub active_vus: u64,
+    /// The first distinct messages of each error kind (`"tls": ["…"]`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub error_messages: BTreeMap<String, Vec<String>>,
 }
 
 /// An [`EndpointMetrics`] in JSON form.
@@ -166,6 +169,7 @@ pub(crate) fn encode_recorder(enc: &mut HistogramEncoder, r: &Recorder) -> Resul
         dropped: r.dropped,
         interrupted: r.interrupted,
         active_vus: r.active_vus,
+        error_messages: r.error_messages.to_map(),
     })
 }
 
@@ -227,6 +231,12 @@ pub(crate) fn decode_recorder(rec: &RecorderRecord) -> Result<Recorder, String> 
     r.dropped = rec.dropped;
     r.interrupted = rec.interrupted;
     r.active_vus = rec.active_vus;
+    for (name, messages) in &rec.error_messages {
+        let kind = ErrorKind::from_name(name).unwrap_or(ErrorKind::Other);
+        for message in messages {
+            r.record_error_message(kind, message);
+        }
+    }
     Ok(r)
 }
 

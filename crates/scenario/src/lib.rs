@@ -14,6 +14,8 @@ mod check;
 mod data;
 mod error;
 mod extract;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod jsonpath;
 mod model;
 mod parse;

@@ -26,6 +26,12 @@ const CASES: &[(&str, usize, usize, &str)] = &[
         31,
         "bad JSON path '$.items[': expected ']' after '['",
     ),
+    (
+        "anchor_cycle",
+        4,
+        15,
+        "YAML alias '*loop' refers to the anchor it is inside ('&loop' at line 1)",
+    ),
     ("bad_loop", 3, 11, "'loop' must be 1 or more, found 0"),
     (
         "bad_on_fail",
@@ -46,6 +52,12 @@ const CASES: &[(&str, usize, usize, &str)] = &[
         r#"'rate' must be an arrival rate such as 50, 50/s or 3000/m, found "fast""#,
     ),
     ("bad_regex_check", 6, 46, r#"bad regex "(json": unclosed group"#),
+    (
+        "header_line_break",
+        5,
+        29,
+        "header 'x-trace' has a line break (CR or LF) in its value; a header value must be one line",
+    ),
     (
         "bad_status",
         5,

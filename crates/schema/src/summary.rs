@@ -369,6 +369,10 @@ pub struct Summary {
     pub connections_opened: u64,
     pub status_codes: BTreeMap<String, u64>,
     pub errors: BTreeMap<String, u64>,
+    /// The first few distinct messages of each error kind in `errors` (at most 3 per kind,
+    /// each at most 300 characters), in the order they were first seen: what to fix.
+    #[serde(default)]
+    pub error_messages: BTreeMap<String, Vec<String>>,
     pub data: DataVolume,
     pub vus: Vus,
     pub arrival_rate: Option<ArrivalRate>,

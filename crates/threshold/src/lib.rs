@@ -11,6 +11,8 @@ use std::fmt;
 mod error;
 mod eval;
 mod filter;
+#[doc(hidden)]
+pub mod fuzzing;
 mod metric;
 mod op;
 mod parse;

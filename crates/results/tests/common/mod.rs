@@ -124,6 +124,9 @@ pub fn filled(meta: &RunMeta, per_endpoint: usize, rng: &mut Rng) -> Recorder {
                 x if x < 0.03 => Outcome::Status(404),
                 _ => Outcome::Status(200),
             };
+            if let Outcome::Error(kind) = outcome {
+                r.record_error_message(kind, &format!("{kind} number {}", rng.next() % 5));
+            }
             r.record(&Sample {
                 endpoint,
                 latency_us,
@@ -281,6 +284,7 @@ pub fn assert_same_recorder(what: &str, a: &Recorder, b: &Recorder) {
         )
     };
     assert_eq!(counters(a), counters(b), "{what} counters");
+    assert_eq!(a.error_messages, b.error_messages, "{what} error messages");
 }
 
 /// Writes `meta` and `intervals` to a new folder `dir` and returns what the engine had.

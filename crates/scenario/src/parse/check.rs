@@ -86,6 +86,8 @@ pub(crate) fn checks(ctx: &mut Ctx<'_>, node: &Node, step: &str) -> Option<Vec<C
             ctx.error(node.pos, format!("two checks of {step} are both '{}'", c.label));
         }
     }
+    // Most steps have one or two checks; a big file has many steps.
+    out.shrink_to_fit();
     ctx.clean_since(mark).then_some(out)
 }
 
@@ -145,7 +147,7 @@ fn value_test(ctx: &mut Ctx<'_>, node: &Node, header: bool) -> Option<(ValueTest
     match &node.kind {
         Kind::Str(s) if s == "exists" => return Some((ValueTest::Exists(true), "exists".into())),
         Kind::Map(entries) => {
-            let [(key, inner)] = entries.as_slice() else {
+            let [(key, inner)] = &entries[..] else {
                 ctx.error(
                     node.pos,
                     "a test is one of: exists, { exists: false }, { equals: VALUE }, { matches: REGEX } \

@@ -10,19 +10,23 @@ use crate::validate::scope::{DataInfo, Place, Scope, StepVars};
 
 const KEYS: [&str; 6] = ["name", "weight", "think", "pacing", "loop", "steps"];
 
-pub(crate) fn section(ctx: &mut Ctx<'_>, key: &Key, node: &Node, data: &[DataInfo]) -> Option<Vec<Journey>> {
-    let items = value::seq(ctx, node, "'journeys'")?;
-    if items.is_empty() {
+/// Takes the list by value: each journey's nodes are freed as soon as it is compiled.
+pub(crate) fn section(ctx: &mut Ctx<'_>, key: &Key, node: Node, data: &[DataInfo]) -> Option<Vec<Journey>> {
+    let count = value::seq(ctx, &node, "'journeys'")?.len();
+    if count == 0 {
         ctx.error(
             node.pos,
             "'journeys' is empty: expected at least one journey with 'name' and 'steps'",
         );
         return None;
     }
+    let Kind::Seq(items) = node.kind else {
+        return None;
+    };
     let mut names = HashSet::new();
-    let mut journeys = Some(Vec::with_capacity(items.len()));
-    for (i, item) in items.iter().enumerate() {
-        match (journey(ctx, i + 1, item, data, &mut names), journeys.as_mut()) {
+    let mut journeys = Some(Vec::with_capacity(count));
+    for (i, item) in items.into_vec().into_iter().enumerate() {
+        match (journey(ctx, i + 1, &item, data, &mut names), journeys.as_mut()) {
             (Some(j), Some(list)) => list.push(j),
             _ => journeys = None,
         }

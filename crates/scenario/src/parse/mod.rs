@@ -3,6 +3,7 @@
 //! has its own module; every problem is recorded with its `file:line:col` and parsing goes on so
 //! that all of them can be reported.
 
+use std::cell::OnceCell;
 use std::path::Path;
 
 use crate::error::ScenarioError;
@@ -20,6 +21,7 @@ mod step;
 pub(crate) mod template;
 mod thresholds;
 mod value;
+mod yaml;
 
 use node::{Node, Pos};
 pub(crate) use value::is_identifier;
@@ -29,20 +31,19 @@ pub(crate) struct Ctx<'a> {
     pub(crate) file: &'a str,
     pub(crate) base_dir: &'a Path,
     source: &'a str,
-    /// Byte offset where each line starts.
-    line_starts: Vec<usize>,
+    /// Byte offset where each line starts; built on the first error inside a template (a
+    /// valid file never needs it, and a big one would pay 4 bytes a line).
+    line_starts: OnceCell<Vec<u32>>,
     pub(crate) errors: Vec<ScenarioError>,
 }
 
 impl<'a> Ctx<'a> {
     pub(crate) fn new(source: &'a str, file: &'a str, base_dir: &'a Path) -> Ctx<'a> {
-        let mut line_starts = vec![0];
-        line_starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
         Ctx {
             file,
             base_dir,
             source,
-            line_starts,
+            line_starts: OnceCell::new(),
             errors: Vec::new(),
         }
     }
@@ -51,8 +52,8 @@ impl<'a> Ctx<'a> {
     pub(crate) fn error(&mut self, pos: Pos, message: impl Into<String>) {
         self.errors.push(ScenarioError {
             file: self.file.to_string(),
-            line: pos.line,
-            col: pos.col,
+            line: pos.line as usize,
+            col: pos.col as usize,
             message: message.into(),
         });
     }
@@ -69,10 +70,10 @@ impl<'a> Ctx<'a> {
     }
 
     fn find_template(&self, node: &Node, occurrence: usize) -> Option<Pos> {
-        let line_start = *self.line_starts.get(node.pos.line.checked_sub(1)?)?;
+        let line_start = *self.line_starts().get((node.pos.line as usize).checked_sub(1)?)? as usize;
         let line = &self.source[line_start..];
-        let start = line_start + line.char_indices().nth(node.pos.col - 1)?.0;
-        let len_chars = node.end.saturating_sub(node.start);
+        let start = line_start + line.char_indices().nth((node.pos.col as usize).checked_sub(1)?)?.0;
+        let len_chars = node.end.saturating_sub(node.start) as usize;
         let text = &self.source[start..];
         let end = text.char_indices().nth(len_chars).map_or(text.len(), |(i, _)| i);
         let text = &text[..end];
@@ -89,13 +90,29 @@ impl<'a> Ctx<'a> {
         None
     }
 
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0];
+            // Offsets fit: parse_yaml refuses files past 4 GiB.
+            starts.extend(
+                self.source
+                    .match_indices('\n')
+                    .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+            );
+            starts
+        })
+    }
+
     /// The 1-based position of a byte offset.
     fn pos_of(&self, byte: usize) -> Pos {
-        let line = self.line_starts.partition_point(|&s| s <= byte);
-        let start = self.line_starts[line - 1];
+        let starts = self.line_starts();
+        let line = starts.partition_point(|&s| s as usize <= byte);
+        let start = starts[line - 1] as usize;
+        let col = self.source[start..byte].chars().count() + 1;
+        let small = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Pos {
-            line,
-            col: self.source[start..byte].chars().count() + 1,
+            line: small(line),
+            col: small(col),
         }
     }
 }
@@ -104,7 +121,7 @@ impl<'a> Ctx<'a> {
 pub(crate) fn run(text: &str, file: &str, base_dir: &Path) -> Result<Scenario, Vec<ScenarioError>> {
     let mut ctx = Ctx::new(text, file, base_dir);
     let scenario = match node::parse_yaml(text) {
-        Ok(root) => root::scenario(&mut ctx, &root, &default_name(file)),
+        Ok(root) => root::scenario(&mut ctx, root, &default_name(file)),
         Err(e) => {
             ctx.error(e.pos, e.message);
             None

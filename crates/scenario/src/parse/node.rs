@@ -1,16 +1,18 @@
-//! The YAML tree the validator walks: saphyr's span-carrying nodes converted into a small owned
-//! tree in which every node and every map key knows its 1-based line and column, plus the
-//! character span needed to place an error inside a scalar (a template's `{{`).
-
-use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+//! The YAML tree the validator walks: a small owned tree in which every node and every map
+//! key knows its 1-based line and column, plus the character span needed to place an error
+//! inside a scalar (a template's `{{`). Built from the parser's events by `yaml.rs`.
 
 use crate::error::quote;
 
 /// A 1-based position in the file (columns count characters).
+///
+/// The tree is kept small because a big scenario file has millions of nodes: 32-bit
+/// positions and offsets (files past 4 GiB are refused), boxed slices for collections (no
+/// spare capacity). A map entry takes 80 bytes plus its texts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub(crate) struct Pos {
-    pub(crate) line: usize,
-    pub(crate) col: usize,
+    pub(crate) line: u32,
+    pub(crate) col: u32,
 }
 
 /// One YAML node.
@@ -18,8 +20,8 @@ pub(crate) struct Pos {
 pub(crate) struct Node {
     pub(crate) pos: Pos,
     /// Character offsets of the node's text in the file: `start..end`.
-    pub(crate) start: usize,
-    pub(crate) end: usize,
+    pub(crate) start: u32,
+    pub(crate) end: u32,
     pub(crate) kind: Kind,
 }
 
@@ -30,9 +32,9 @@ pub(crate) enum Kind {
     Int(i64),
     Float(f64),
     Str(String),
-    Seq(Vec<Node>),
+    Seq(Box<[Node]>),
     /// Entries in file order; keys are text (numbers and booleans as written).
-    Map(Vec<(Key, Node)>),
+    Map(Box<[(Key, Node)]>),
 }
 
 /// A map key.
@@ -48,111 +50,7 @@ pub(crate) struct YamlError {
     pub(crate) message: String,
 }
 
-const MAX_DEPTH: usize = 64;
-
-/// Parses YAML (or JSON) text into one document.
-pub(crate) fn parse_yaml(text: &str) -> Result<Node, YamlError> {
-    let docs = MarkedYaml::load_from_str(text).map_err(|e| {
-        let pos = Pos {
-            line: e.marker().line(),
-            col: e.marker().col() + 1,
-        };
-        let mut message = format!("YAML syntax error: {}", e.info());
-        if e.info() == "duplicated key in mapping"
-            && let Some(key) = key_at(text, pos)
-        {
-            message = format!(
-                "YAML syntax error: key '{}' appears twice in the same map",
-                crate::error::clip(key, 60)
-            );
-        }
-        YamlError { pos, message }
-    })?;
-    let mut docs = docs.into_iter();
-    let Some(first) = docs.next() else {
-        return Err(YamlError {
-            pos: Pos { line: 1, col: 1 },
-            message: "the scenario file is empty: expected a map with 'journeys'".into(),
-        });
-    };
-    if let Some(second) = docs.next() {
-        return Err(YamlError {
-            pos: marker_pos(&second),
-            message: "a scenario file holds one YAML document; found a second one (remove the '---')".into(),
-        });
-    }
-    convert(&first, 0)
-}
-
-/// The plain key written at `pos` (up to its `:`), to name a duplicated key.
-fn key_at(text: &str, pos: Pos) -> Option<&str> {
-    let line = text.lines().nth(pos.line.checked_sub(1)?)?;
-    let start = line.char_indices().nth(pos.col.checked_sub(1)?)?.0;
-    let rest = &line[start..];
-    let key = rest[..rest.find(':')?].trim().trim_matches(['"', '\'']);
-    (!key.is_empty()).then_some(key)
-}
-
-fn marker_pos(n: &MarkedYaml<'_>) -> Pos {
-    Pos {
-        line: n.span.start.line(),
-        col: n.span.start.col() + 1,
-    }
-}
-
-fn convert(n: &MarkedYaml<'_>, depth: usize) -> Result<Node, YamlError> {
-    let pos = marker_pos(n);
-    let err = |message: String| Err(YamlError { pos, message });
-    if depth > MAX_DEPTH {
-        return err(format!("nested more than {MAX_DEPTH} levels deep"));
-    }
-    let kind = match &n.data {
-        YamlData::Value(s) => match s {
-            Scalar::Null => Kind::Null,
-            Scalar::Boolean(b) => Kind::Bool(*b),
-            Scalar::Integer(i) => Kind::Int(*i),
-            Scalar::FloatingPoint(f) => Kind::Float(f.into_inner()),
-            Scalar::String(s) => Kind::Str(s.to_string()),
-        },
-        YamlData::Representation(text, _, _) => Kind::Str(text.to_string()),
-        YamlData::Sequence(items) => Kind::Seq(items.iter().map(|i| convert(i, depth + 1)).collect::<Result<_, _>>()?),
-        YamlData::Mapping(map) => {
-            let mut entries = Vec::with_capacity(map.len());
-            for (k, v) in map {
-                let key_pos = marker_pos(k);
-                let text = match &k.data {
-                    YamlData::Value(Scalar::String(s)) => s.to_string(),
-                    YamlData::Value(Scalar::Integer(i)) => i.to_string(),
-                    YamlData::Value(Scalar::FloatingPoint(f)) => f.to_string(),
-                    YamlData::Value(Scalar::Boolean(b)) => b.to_string(),
-                    YamlData::Tagged(_, inner) => match &inner.data {
-                        YamlData::Value(Scalar::String(s)) => s.to_string(),
-                        _ => return Err(bad_key(key_pos)),
-                    },
-                    _ => return Err(bad_key(key_pos)),
-                };
-                entries.push((Key { text, pos: key_pos }, convert(v, depth + 1)?));
-            }
-            Kind::Map(entries)
-        }
-        YamlData::Tagged(_, inner) => return convert(inner, depth),
-        YamlData::Alias(_) => return err("unknown YAML alias".into()),
-        YamlData::BadValue => return err("invalid YAML value (does its '!!' tag fit the value?)".into()),
-    };
-    Ok(Node {
-        pos,
-        start: n.span.start.index(),
-        end: n.span.end.index(),
-        kind,
-    })
-}
-
-fn bad_key(pos: Pos) -> YamlError {
-    YamlError {
-        pos,
-        message: "a map key must be text, not a list, a map or nothing".into(),
-    }
-}
+pub(crate) use super::yaml::parse_yaml;
 
 impl Node {
     /// How the value reads in an error: `"lots"`, `5`, `a list`, `a map`, `nothing`.
@@ -165,6 +63,15 @@ impl Node {
             Kind::Str(s) => quote(s, 60),
             Kind::Seq(_) => "a list".into(),
             Kind::Map(_) => "a map".into(),
+        }
+    }
+
+    /// This node and every node inside it.
+    pub(crate) fn count_nodes(&self) -> usize {
+        1 + match &self.kind {
+            Kind::Seq(items) => items.iter().map(Node::count_nodes).sum(),
+            Kind::Map(entries) => entries.iter().map(|(_, v)| 1 + v.count_nodes()).sum(),
+            _ => 0,
         }
     }
 

@@ -9,8 +9,11 @@ use crate::validate::scope::{DataInfo, Place, Scope};
 
 const KEYS: [&str; 7] = ["name", "target", "load", "defaults", "data", "journeys", "thresholds"];
 
-pub(crate) fn scenario(ctx: &mut Ctx<'_>, root: &Node, default_name: &str) -> Option<Scenario> {
-    let Kind::Map(entries) = &root.kind else {
+/// Takes the tree by value so that each journey's nodes are freed once it is compiled: with
+/// a big file the tree and the compiled journeys never need to be in memory whole at once.
+pub(crate) fn scenario(ctx: &mut Ctx<'_>, root: Node, default_name: &str) -> Option<Scenario> {
+    let root_pos = root.pos;
+    let Kind::Map(entries) = root.kind else {
         ctx.error(
             root.pos,
             format!(
@@ -21,22 +24,23 @@ pub(crate) fn scenario(ctx: &mut Ctx<'_>, root: &Node, default_name: &str) -> Op
         );
         return None;
     };
+    let mut entries = entries.into_vec();
     // A missing required key is not reported when an unknown key (likely its typo) was.
-    let keys_ok = value::known_keys(ctx, entries, &KEYS, "at the top level");
+    let keys_ok = value::known_keys(ctx, &entries, &KEYS, "at the top level");
 
-    let name = match get(entries, "name") {
+    let name = match get(&entries, "name") {
         Some((_, n)) => value::non_empty_text(ctx, n, "'name'").map(|s| s.trim().to_string()),
         None => Some(default_name.to_string()),
     };
-    let (data_sources, data_info) = match get(entries, "data") {
+    let (data_sources, data_info) = match get(&entries, "data") {
         Some((_, n)) => data::section(ctx, n),
         None => (Some(Vec::new()), Vec::new()),
     };
-    let target = match get(entries, "target") {
+    let target = match get(&entries, "target") {
         Some((_, n)) => target(ctx, n, &data_info).map(Some),
         None => Some(None),
     };
-    let (load, warmup, iterations) = match get(entries, "load") {
+    let (load, warmup, iterations) = match get(&entries, "load") {
         Some((_, n)) => load::section(ctx, n),
         None => Some((
             Load::Closed {
@@ -49,16 +53,17 @@ pub(crate) fn scenario(ctx: &mut Ctx<'_>, root: &Node, default_name: &str) -> Op
         )),
     }
     .map_or((None, None, None), |(l, w, i)| (Some(l), w, i));
-    let defaults = match get(entries, "defaults") {
+    let defaults = match get(&entries, "defaults") {
         Some((_, n)) => defaults(ctx, n, &data_info),
         None => Some(Defaults::default()),
     };
-    let journeys = match get(entries, "journeys") {
-        Some((key, n)) => journey::section(ctx, key, n, &data_info),
+    let journeys_at = entries.iter().position(|(k, _)| k.text == "journeys");
+    let journeys = match journeys_at.map(|i| entries.remove(i)) {
+        Some((key, n)) => journey::section(ctx, &key, n, &data_info),
         None => {
             if keys_ok {
                 ctx.error(
-                    root.pos,
+                    root_pos,
                     "the scenario has no 'journeys': expected a list of journeys, each with 'name' and 'steps'",
                 );
             }
@@ -69,7 +74,7 @@ pub(crate) fn scenario(ctx: &mut Ctx<'_>, root: &Node, default_name: &str) -> Op
         .as_ref()
         .map(|js| js.iter().map(|j| j.name.as_str()).collect())
         .unwrap_or_default();
-    let thresholds = match get(entries, "thresholds") {
+    let thresholds = match get(&entries, "thresholds") {
         Some((_, n)) => thresholds::section(ctx, n, journeys.as_ref().map(|_| journey_names.as_slice())),
         None => Some(Vec::new()),
     };

@@ -4,7 +4,7 @@
 use super::node::{Key, Node, get};
 use super::{Ctx, body, check, extract, template, value};
 use crate::model::{OnFail, RequestStep, Step};
-use crate::template::Template;
+use crate::template::{Part, Template};
 use crate::validate::scope::Scope;
 
 pub(crate) const METHODS: [&str; 6] = ["get", "post", "put", "patch", "delete", "head"];
@@ -120,8 +120,8 @@ pub(crate) fn step(ctx: &mut Ctx<'_>, node: &Node, number: usize, journey: &str,
         checks: checks?,
         extract: extract?,
         on_fail: on_fail?,
-        line: node.pos.line,
-        col: node.pos.col,
+        line: node.pos.line as usize,
+        col: node.pos.col as usize,
     })))
 }
 
@@ -176,13 +176,28 @@ pub(crate) fn headers(ctx: &mut Ctx<'_>, node: &Node, scope: &Scope<'_>) -> Opti
             out = None;
             continue;
         }
-        let t = template::compile_node(ctx, v, &format!("header '{name}'"), scope);
+        let t = template::compile_node(ctx, v, &format!("header '{name}'"), scope)
+            .filter(|t| header_text_ok(ctx, v, &name, t));
         match (t, out.as_mut()) {
             (Some(t), Some(list)) => list.push((name, t)),
             _ => out = None,
         }
     }
     out
+}
+
+/// Whether the literal text of a header's template can go on one header line: a CR or LF
+/// would end the header and start another (reported without echoing it).
+fn header_text_ok(ctx: &mut Ctx<'_>, node: &Node, name: &str, t: &Template) -> bool {
+    for part in t.parts() {
+        if let Part::Text(text) = part
+            && let Err(e) = loadcell_http::check_header(name, text)
+        {
+            ctx.error(node.pos, e.to_string());
+            return false;
+        }
+    }
+    true
 }
 
 /// `query:` — a map of parameter → template.

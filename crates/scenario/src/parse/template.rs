@@ -210,7 +210,7 @@ pub(crate) fn compile_for_test(
 ) -> Result<Template, (usize, String)> {
     use crate::validate::scope::StepVars;
     let source = format!("key: {text}\n");
-    let root = super::node::parse_yaml(&source).map_err(|e| (e.pos.col, e.message))?;
+    let root = super::node::parse_yaml(&source).map_err(|e| (e.pos.col as usize, e.message))?;
     let node = match root.as_map() {
         Some([(_, n)]) => n.clone(),
         _ => return Err((0, "not a one-key map".into())),

@@ -4,6 +4,7 @@
 
 mod http;
 mod raw;
+pub mod socket;
 
 pub use http::{HttpServer, Recorder, Seen, recorder_body};
 /// The HTTP version a request arrived in ([`Seen::version`]).

@@ -5,11 +5,12 @@
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
+
+use super::socket::{drain_until_closed, is_timeout, set_linger_zero};
 
 /// What the server does once it has read a request head.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,23 +127,6 @@ fn read_head(stream: &mut TcpStream, stop: &AtomicBool) -> bool {
     false
 }
 
-/// Reads and discards until EOF, an error, or the server stops.
-fn drain_until_closed(stream: &mut TcpStream, stop: &AtomicBool) {
-    let mut buf = [0u8; 4096];
-    while !stop.load(Ordering::SeqCst) {
-        match stream.read(&mut buf) {
-            Ok(0) => return,
-            Ok(_) => {}
-            Err(e) if is_timeout(&e) => {}
-            Err(_) => return,
-        }
-    }
-}
-
-fn is_timeout(e: &std::io::Error) -> bool {
-    matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut)
-}
-
 fn serve(mut stream: TcpStream, behavior: Behavior, requests: &AtomicU64, stop: &AtomicBool) {
     // Short read timeouts let the thread notice the server stopping.
     let _ = stream.set_read_timeout(Some(Duration::from_millis(100)));
@@ -164,23 +148,4 @@ fn serve(mut stream: TcpStream, behavior: Behavior, requests: &AtomicU64, stop: 
             drain_until_closed(&mut stream, stop);
         }
     }
-}
-
-/// SO_LINGER {on, 0 s}: closing the socket then aborts the connection with RST.
-fn set_linger_zero(stream: &TcpStream) {
-    let linger = libc::linger {
-        l_onoff: 1,
-        l_linger: 0,
-    };
-    // SAFETY: valid open descriptor; the option value is a properly sized `linger`.
-    let rc = unsafe {
-        libc::setsockopt(
-            stream.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_LINGER,
-            (&raw const linger).cast(),
-            std::mem::size_of::<libc::linger>() as libc::socklen_t,
-        )
-    };
-    assert_eq!(rc, 0, "setsockopt(SO_LINGER): {}", std::io::Error::last_os_error());
 }

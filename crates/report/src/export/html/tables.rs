@@ -196,17 +196,27 @@ fn errors(summary: &Summary) -> String {
                 Cell::code(kind),
                 Cell::num(n as f64, number::int(n)).bad_if(true),
                 Cell::num(n as f64 / total.max(1) as f64, number::share(n, total)),
+                messages_cell(summary.error_messages.get(kind.as_str())),
             ]
         })
         .collect();
-    let columns = [text("Kind"), num("Count"), num("Of requests")];
-    table(
+    let columns = [text("Kind"), num("Count"), num("Of requests"), text("First messages")];
+    wide(table(
         "errors",
         "Transport errors",
         "no response received",
         &columns,
         rows,
         "none",
+    ))
+}
+
+/// The first distinct messages of one error kind, one per line (escaped).
+fn messages_cell(messages: Option<&Vec<String>>) -> Cell {
+    let lines: Vec<String> = messages.into_iter().flatten().map(|m| html(m)).collect();
+    Cell::raw(
+        f64::NAN,
+        format!("<span class=\"messages\">{}</span>", lines.join("<br>")),
     )
 }
 

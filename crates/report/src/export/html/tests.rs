@@ -55,6 +55,9 @@ fn hostile_strings_are_escaped_everywhere() {
     summary.stages[0].unit = HOSTILE.to_string();
     summary.timeseries[0].errors.insert(HOSTILE.to_string(), 1);
     summary.errors.insert(HOSTILE.to_string(), 1);
+    summary
+        .error_messages
+        .insert(HOSTILE.to_string(), vec![HOSTILE.to_string()]);
     summary.status_codes.insert(HOSTILE.to_string(), 1);
     let page = html(&summary);
     assert!(!page.contains("alert(1)</script>"), "raw markup leaked");
@@ -118,4 +121,20 @@ fn no_external_resources() {
     for needle in ["src=\"http", "href=\"http", "@import", "url(http", "src=\"//"] {
         assert!(!page.contains(needle), "found {needle}");
     }
+}
+
+#[test]
+fn transport_errors_show_their_first_messages() {
+    let page = html(&testing::summary(3));
+    let start = page.find("id=\"errors\"").unwrap();
+    let card = &page[start..start + page[start..].find("</table>").unwrap()];
+    assert!(card.contains("First messages"), "{card}");
+    assert!(
+        card.contains("Connection reset by peer (os error 104)<br>Broken pipe (os error 32)"),
+        "{card}"
+    );
+    assert!(
+        card.contains("no connection to http://127.0.0.1:8080 within 10s"),
+        "{card}"
+    );
 }

@@ -1,0 +1,4 @@
+//! Fuzzes the scenario parser through `loadcell_scenario::fuzzing::scenario`, which checks its invariants.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| loadcell_scenario::fuzzing::scenario(data));
