@@ -222,6 +222,7 @@ pub fn build(
         soak_trend: None,
         capacity: None,
         scale: None,
+        monitor: Vec::new(),
     }
 }
 

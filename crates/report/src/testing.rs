@@ -214,5 +214,6 @@ pub fn summary(seconds: usize) -> Summary {
         soak_trend: None,
         capacity: None,
         scale: None,
+        monitor: Vec::new(),
     }
 }

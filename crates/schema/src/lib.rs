@@ -7,12 +7,14 @@
 
 mod error_kind;
 pub mod exit;
+mod monitor;
 mod search;
 mod stability;
 mod summary;
 mod time;
 
 pub use error_kind::ErrorKind;
+pub use monitor::*;
 pub use search::*;
 pub use stability::*;
 pub use summary::*;
