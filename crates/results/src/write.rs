@@ -82,7 +82,11 @@ impl ResultsWriter {
 
     /// [`append`](Self::append), with the `--monitor` readings taken since the previous
     /// line in the same line, so they are as crash-safe as the interval they came with.
-    pub fn append_with_monitor(&mut self, event: &IntervalEvent<'_>, monitor: &[MonitorSample]) -> Result<(), ResultsError> {
+    pub fn append_with_monitor(
+        &mut self,
+        event: &IntervalEvent<'_>,
+        monitor: &[MonitorSample],
+    ) -> Result<(), ResultsError> {
         let encode_err = |message: String| ResultsError::Encode {
             path: self.intervals_path.clone(),
             seq: event.seq,

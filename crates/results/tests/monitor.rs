@@ -51,7 +51,9 @@ fn readings_round_trip_with_their_intervals() {
                 ..reading("host", i.t_s, 0.0)
             };
             gone.values.clear();
-            writer.append_with_monitor(&event, &[monitor[0].clone(), gone.clone()]).unwrap();
+            writer
+                .append_with_monitor(&event, &[monitor[0].clone(), gone.clone()])
+                .unwrap();
             written.extend([monitor[0].clone(), gone]);
         } else {
             writer.append_with_monitor(&event, &monitor).unwrap();
@@ -69,7 +71,8 @@ fn readings_round_trip_with_their_intervals() {
     // A line cut off mid-write loses its readings only.
     let path = dir.join(loadcell_results::INTERVALS_FILE);
     let mut f = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
-    f.write_all(b"{\"seq\":9,\"t_s\":9.0,\"len_s\":1.0,\"warmup\":false,\"monitor\":[{\"source\":\"pid:7\",\"t_").unwrap();
+    f.write_all(b"{\"seq\":9,\"t_s\":9.0,\"len_s\":1.0,\"warmup\":false,\"monitor\":[{\"source\":\"pid:7\",\"t_")
+        .unwrap();
     drop(f);
     let cut = read_outcome(&dir).unwrap();
     assert_eq!((cut.truncated_lines, cut.monitor.len()), (1, written.len()));

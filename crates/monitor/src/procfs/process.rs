@@ -29,11 +29,21 @@ pub struct ProcessCounters {
 /// The fields of `/proc/PID/stat` the monitor uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stat {
+    /// `R`, `S`, `D`, … ; `Z` (zombie) and `X` (dead) have exited.
+    pub state: char,
     pub ppid: u32,
     pub user_ticks: u64,
     pub system_ticks: u64,
     pub threads: u64,
     pub start_ticks: u64,
+}
+
+impl Stat {
+    /// Whether the process has exited (a zombie waiting to be reaped, or dead): it runs
+    /// no more and is not counted.
+    pub fn exited(&self) -> bool {
+        matches!(self.state, 'Z' | 'X' | 'x')
+    }
 }
 
 /// Parses `/proc/PID/stat`. The command name (field 2) may hold spaces and parentheses,
@@ -44,6 +54,7 @@ pub fn parse_stat(text: &str) -> Option<Stat> {
     let fields: Vec<&str> = after.split_ascii_whitespace().collect();
     let field = |n: usize| fields.get(n - 3)?.parse::<u64>().ok();
     Some(Stat {
+        state: fields.first()?.chars().next()?,
         ppid: u32::try_from(field(4)?).ok()?,
         user_ticks: field(14)?,
         system_ticks: field(15)?,
@@ -107,10 +118,14 @@ pub fn parse_nofile_limit(text: &str) -> Option<u64> {
         .ok()
 }
 
-/// Reads `/proc/PID`; `None` when the process is gone (or was never there).
+/// Reads `/proc/PID`; `None` when the process is gone, has exited but is not reaped yet (a
+/// zombie), or was never there.
 pub fn read_process(proc_root: &Path, pid: u32) -> Option<ProcessCounters> {
     let dir = proc_root.join(pid.to_string());
     let stat = parse_stat(&std::fs::read_to_string(dir.join("stat")).ok()?)?;
+    if stat.exited() {
+        return None;
+    }
     let status = std::fs::read_to_string(dir.join("status")).ok()?;
     let (rss_bytes, virtual_bytes, voluntary_switches, involuntary_switches) = parse_status(&status);
     let io = std::fs::read_to_string(dir.join("io")).ok().and_then(|t| parse_io(&t));
@@ -161,6 +176,7 @@ mod tests {
         assert_eq!(
             s,
             Stat {
+                state: 'S',
                 ppid: 4200,
                 user_ticks: 150,
                 system_ticks: 25,
@@ -169,6 +185,8 @@ mod tests {
             }
         );
         assert_eq!(stat_comm(STAT), Some("loadcell (tgt) x"));
+        assert!(!s.exited());
+        assert!(parse_stat(&STAT.replace(") S ", ") Z ")).unwrap().exited());
         assert_eq!(parse_stat("4242 (x) S 1 2"), None);
     }
 

@@ -19,9 +19,13 @@ pub fn list_pids(proc_root: &Path) -> Vec<u32> {
 /// line (arguments joined by spaces) contains `name`.
 pub fn matches(proc_root: &Path, pid: u32, name: &str) -> bool {
     let dir = proc_root.join(pid.to_string());
-    if let Ok(stat) = std::fs::read_to_string(dir.join("stat"))
-        && stat_comm(&stat) == Some(name)
-    {
+    let Ok(stat) = std::fs::read_to_string(dir.join("stat")) else {
+        return false;
+    };
+    if parse_stat(&stat).is_none_or(|s| s.exited()) {
+        return false;
+    }
+    if stat_comm(&stat) == Some(name) {
         return true;
     }
     let Ok(raw) = std::fs::read(dir.join("cmdline")) else {

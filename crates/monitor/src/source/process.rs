@@ -83,12 +83,12 @@ impl ProcessSampler {
             Target::Pid { pid, start_ticks } => {
                 let text = std::fs::read_to_string(root.join(pid.to_string()).join("stat")).ok();
                 match text.as_deref().and_then(process::parse_stat) {
-                    Some(s) if s.start_ticks == *start_ticks => Ok(BTreeSet::from([*pid])),
+                    Some(s) if s.start_ticks == *start_ticks && !s.exited() => Ok(BTreeSet::from([*pid])),
                     _ => Err(format!("process {pid} exited")),
                 }
             }
             Target::Name { name, exclude, roots } => {
-                roots.retain(|pid| root.join(pid.to_string()).exists());
+                roots.retain(|pid| process::read_process(&root, *pid).is_some());
                 if roots.is_empty() || self.reads.is_multiple_of(RESCAN_EVERY) {
                     roots.extend(tree::find_matching(&root, name, exclude));
                 }
