@@ -2,6 +2,7 @@
 //! then `perf script` over it. Failures are told apart by perf's own message: missing
 //! binary, not permitted (perf_event_paranoid, no CAP_PERFMON), anything else.
 
+use std::ffi::{OsStr, OsString};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -25,6 +26,7 @@ const STOP_WAIT: Duration = Duration::from_secs(10);
 
 /// A `perf record` of some processes, running or finished.
 pub struct Profiler {
+    perf: OsString,
     child: Option<Child>,
     data: PathBuf,
     stderr: PathBuf,
@@ -38,6 +40,11 @@ impl Profiler {
     /// Starts recording `pids`; `at_s` (seconds since the start of the run) is kept as the
     /// window's start.
     pub fn start(pids: &[u32], at_s: f64) -> Result<Profiler, FlameGraphError> {
+        Profiler::start_with(OsStr::new("perf"), pids, at_s)
+    }
+
+    /// [`start`](Self::start) with another `perf` binary (a path, or a name on `PATH`).
+    pub fn start_with(perf: &OsStr, pids: &[u32], at_s: f64) -> Result<Profiler, FlameGraphError> {
         if pids.is_empty() {
             return Err(FlameGraphError::Failed("no process to profile".to_string()));
         }
@@ -48,7 +55,7 @@ impl Profiler {
         let log = std::fs::File::create(&stderr)
             .map_err(|e| FlameGraphError::Failed(format!("{}: {e}", stderr.display())))?;
         let list: Vec<String> = pids.iter().map(u32::to_string).collect();
-        let spawned = Command::new("perf")
+        let spawned = Command::new(perf)
             .args(["record", "-F", &FREQUENCY_HZ.to_string(), "-g", "--quiet", "-o"])
             .arg(&data)
             .args(["-p", &list.join(",")])
@@ -62,6 +69,7 @@ impl Profiler {
             Err(e) => return Err(FlameGraphError::Failed(format!("perf: {e}"))),
         };
         let mut profiler = Profiler {
+            perf: perf.to_os_string(),
             child: Some(child),
             data,
             stderr,
@@ -107,7 +115,7 @@ impl Profiler {
     /// them and draws the flame graph.
     pub fn render(mut self, at_s: f64, title: &str) -> Result<FlameGraph, FlameGraphError> {
         self.interrupt(at_s);
-        let output = Command::new("perf")
+        let output = Command::new(&self.perf)
             .args(["script", "-F", SCRIPT_FIELDS, "-i"])
             .arg(&self.data)
             .stdin(Stdio::null())
@@ -150,5 +158,43 @@ impl Drop for Profiler {
         }
         let _ = std::fs::remove_file(&self.data);
         let _ = std::fs::remove_file(&self.stderr);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// A stand-in `perf` that prints `message` and exits 255, as perf does when refused.
+    fn fake_perf(name: &str, message: &str) -> PathBuf {
+        let path = std::env::temp_dir().join(format!("loadcell-fake-perf-{}-{name}", std::process::id()));
+        std::fs::write(&path, format!("#!/bin/sh\necho '{message}' >&2\nexit 255\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
+    #[test]
+    fn missing_or_refused_perf_is_one_clear_error() {
+        let me = [std::process::id()];
+        let missing = Profiler::start_with(OsStr::new("/nonexistent/loadcell/perf"), &me, 0.0);
+        assert_eq!(missing.err(), Some(FlameGraphError::PerfMissing));
+        let refused = fake_perf(
+            "refused",
+            "Error: Access to performance monitoring and observability operations is limited. Permission denied",
+        );
+        let err = Profiler::start_with(refused.as_os_str(), &me, 0.0).err();
+        let _ = std::fs::remove_file(&refused);
+        let Some(FlameGraphError::NotPermitted(why)) = err else {
+            panic!("{err:?}");
+        };
+        assert!(why.contains("Access to performance monitoring"), "{why}");
+        let broken = fake_perf("broken", "perf: unknown option");
+        let err = Profiler::start_with(broken.as_os_str(), &me, 0.0).err();
+        let _ = std::fs::remove_file(&broken);
+        assert_eq!(err, Some(FlameGraphError::Failed("perf: unknown option".into())));
+        let text = FlameGraphError::PerfMissing.to_string();
+        assert!(text.starts_with("no flame graph: perf is not installed") && !text.contains('\n'));
+        assert_eq!(Profiler::start(&[], 0.0).err(), Some(FlameGraphError::Failed("no process to profile".into())));
     }
 }
