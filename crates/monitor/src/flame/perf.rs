@@ -195,6 +195,9 @@ mod tests {
         assert_eq!(err, Some(FlameGraphError::Failed("perf: unknown option".into())));
         let text = FlameGraphError::PerfMissing.to_string();
         assert!(text.starts_with("no flame graph: perf is not installed") && !text.contains('\n'));
-        assert_eq!(Profiler::start(&[], 0.0).err(), Some(FlameGraphError::Failed("no process to profile".into())));
+        assert_eq!(
+            Profiler::start(&[], 0.0).err(),
+            Some(FlameGraphError::Failed("no process to profile".into()))
+        );
     }
 }
