@@ -32,7 +32,10 @@ fn exporter(stop: Arc<AtomicBool>) -> String {
                  # TYPE other gauge\nother 7\n",
                 1000 + 50 * n
             );
-            let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
             let _ = stream.write_all(head.as_bytes());
             let _ = stream.write_all(body.as_bytes());
         }
@@ -45,10 +48,15 @@ fn selected_series_counters_as_rates_and_failures_recorded() {
     let stop = Arc::new(AtomicBool::new(false));
     let url = exporter(stop.clone());
     let spec = SourceSpec::parse(&format!("prometheus:{url}")).unwrap();
-    let series = SeriesSelector::parse_list("sum(app_requests_total), go_memstats_heap_inuse_bytes, missing_metric").unwrap();
+    let series =
+        SeriesSelector::parse_list("sum(app_requests_total), go_memstats_heap_inuse_bytes, missing_metric").unwrap();
     let plan = MonitorPlan::resolve(std::slice::from_ref(&spec), &series).unwrap();
     assert_eq!(plan.warnings.len(), 1, "{:?}", plan.warnings);
-    assert!(plan.warnings[0].contains("'missing_metric' matches no series"), "{:?}", plan.warnings);
+    assert!(
+        plan.warnings[0].contains("'missing_metric' matches no series"),
+        "{:?}",
+        plan.warnings
+    );
     let t0 = Instant::now();
     let monitor = Monitor::start(
         plan,
@@ -73,7 +81,10 @@ fn selected_series_counters_as_rates_and_failures_recorded() {
     assert!(rate.values.iter().flatten().count() >= 3, "{:?}", rate.values);
     assert_eq!(s.metrics[0].unit, "bytes");
     assert_eq!(s.metrics[0].max, Some(4.2e6));
-    assert!(s.failed_samples >= 2, "the stopped endpoint gives failed readings: {s:?}");
+    assert!(
+        s.failed_samples >= 2,
+        "the stopped endpoint gives failed readings: {s:?}"
+    );
     assert_eq!(s.disappeared_at_s, None, "a failed scrape is not a disappearance");
     assert_eq!(s.leaks.len(), 1, "heap-like series get a leak verdict");
 }
