@@ -31,7 +31,7 @@ fn widths(folded: &str, of: &str) -> (Vec<(String, u64)>, Vec<String>) {
         }
     }
     let mut ranked: Vec<(String, u64)> = total.into_iter().collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1));
+    ranked.sort_by_key(|r| std::cmp::Reverse(r.1));
     (ranked, callers)
 }
 

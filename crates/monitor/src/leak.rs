@@ -195,7 +195,7 @@ mod tests {
     fn a_steady_leak_is_growing_with_time_to_its_limit() {
         // 200 KiB/s from 50 MiB, a little noise: 703 MiB per hour.
         let pts = series(60, |t| {
-            50.0 * MIB + 200.0 * 1024.0 * t + if t as u64 % 2 == 0 { 4096.0 } else { 0.0 }
+            50.0 * MIB + 200.0 * 1024.0 * t + if (t as u64).is_multiple_of(2) { 4096.0 } else { 0.0 }
         });
         let floor = floor_of("rss_bytes").unwrap();
         let v = verdict("rss_bytes", floor, &pts, 10.0, 70.0, Some(2048.0 * MIB));
@@ -220,7 +220,7 @@ mod tests {
     #[test]
     fn noise_steps_and_short_runs_are_not_leaks() {
         let floor = floor_of("fds").unwrap();
-        let flat = series(60, |t| 12.0 + if t as u64 % 3 == 0 { 1.0 } else { 0.0 });
+        let flat = series(60, |t| 12.0 + if (t as u64).is_multiple_of(3) { 1.0 } else { 0.0 });
         assert_eq!(verdict("fds", floor, &flat, 0.0, 60.0, None).state, LeakState::Flat);
         // A few more connections half way: significant, 60+/h extrapolated, but a rise of 4.
         let step = series(20, |t| if t < 10.0 { 12.0 } else { 16.0 });
