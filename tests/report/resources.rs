@@ -11,19 +11,6 @@ use loadcell_target::{Config, TargetHandle};
 use crate::dom;
 use crate::support::{TempDir, chromium_dom, run_loadcell};
 
-/// `data-monitor-chart` containers and their `data-rendered` counts.
-fn monitor_charts(dom: &str) -> Vec<(String, Option<u64>)> {
-    dom.match_indices("data-monitor-chart=\"")
-        .map(|(at, _)| {
-            let start = dom[..at].rfind('<').expect("tag start");
-            let end = at + dom[at..].find('>').expect("tag end");
-            let tag = &dom[start..=end];
-            let name = dom::attr(tag, "data-monitor-chart").unwrap_or_default().to_string();
-            (name, dom::attr(tag, "data-rendered").and_then(|v| v.parse().ok()))
-        })
-        .collect()
-}
-
 #[test]
 fn target_resources_chart_on_the_run_axis_with_the_flame_graph() {
     let target = TargetHandle::spawn(Config::default()).expect("start the shop target");
@@ -59,7 +46,7 @@ fn target_resources_chart_on_the_run_axis_with_the_flame_graph() {
     let errors = dom::report_errors(&dom);
     assert!(errors.trim().is_empty(), "script errors in the report:\n{errors}");
     assert!(dom.contains("<h2>Target resources</h2>"));
-    let charts = monitor_charts(&dom);
+    let charts = dom::charts_by(&dom, "data-monitor-chart");
     assert!(charts.len() >= 4, "resource charts: {charts:?}");
     for (name, rendered) in &charts {
         assert!(
