@@ -14,6 +14,7 @@ fn mount() -> Option<std::path::PathBuf> {
 
 #[test]
 fn a_cgroup_reports_the_cpu_of_its_processes() {
+    let _alone = crate::support::exclusive();
     let mount = mount().expect("this machine has a cgroup v2 hierarchy");
     let name = format!("loadcell-test-{}", std::process::id());
     let dir = mount.join(&name);

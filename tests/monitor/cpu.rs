@@ -37,6 +37,7 @@ fn mean_under_load(run: &loadcell_monitor::MonitorRun, to_s: f64) -> f64 {
 
 #[test]
 fn monitored_cpu_matches_proc_stat_and_the_spin() {
+    let _alone = crate::support::exclusive();
     let busy = Target::start(&["--cpu-work", "100us"]);
     let before = busy.cpu_s();
     let (run, [_, (end_s, _)]) = watch_under_load(&busy, RATE, SECONDS, 1.0);

@@ -2,9 +2,8 @@
 //! function is the widest frame of the flame graph (the debug binary the tests run keeps its
 //! symbols, and frame pointers in its own code).
 
-use crate::support::{Load, Target};
-use loadcell_monitor::{FlameGraphError, Profiler};
-use std::time::Duration;
+use crate::support::{Load, Target, monitor};
+use loadcell_monitor::{FlameGraph, FlameGraphError, FlameWindow, SourceSpec};
 
 const SPIN: &str = "loadcell_target::app::spin";
 
@@ -37,17 +36,39 @@ fn widths(folded: &str, of: &str) -> (Vec<(String, u64)>, Vec<String>) {
 
 #[test]
 fn the_busy_spin_is_the_widest_frame() {
+    let _alone = crate::support::exclusive();
     let target = Target::start(&["--cpu-work", "200us"]);
-    let load = Load::start(&target.url, 1000, 7);
-    std::thread::sleep(Duration::from_secs(1));
-    let profiler = match Profiler::start(&[target.pid()], 1.0) {
-        Ok(p) => p,
-        Err(FlameGraphError::PerfMissing) => panic!("perf is missing: run scripts/install-test-deps.sh"),
-        Err(e) => panic!("{e}"),
+    // The monitor records the steady window, 1 s to 6 s of its clock, on its own thread.
+    let window = FlameWindow {
+        pids: vec![target.pid()],
+        from_s: 1.0,
+        to_s: 6.0,
     };
-    std::thread::sleep(Duration::from_secs(5));
-    let graph = profiler.render(6.0, "test").unwrap_or_else(|e| panic!("{e}"));
+    let (mon, _) = monitor(&[SourceSpec::Pid(target.pid())], Some(window));
+    let load = Load::start(&target.url, 1000, 7);
     load.wait();
+    let run = mon.finish();
+    let graph = match &run.flamegraph {
+        Some(Ok(g)) => g.clone(),
+        Some(Err(FlameGraphError::PerfMissing)) => panic!("perf is missing: run scripts/install-test-deps.sh"),
+        Some(Err(e)) => panic!("{e}"),
+        None => panic!("the monitor recorded no profile"),
+    };
+    let summary = &run.summaries(1.0, 6.0)[0];
+    let recorded = summary
+        .flamegraph
+        .as_ref()
+        .expect("the profiled source carries the flame graph");
+    assert_eq!((recorded.from_s, recorded.to_s), (1.0, 6.0));
+    let dir = std::env::temp_dir().join(format!("loadcell-flame-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    graph.write_into(&dir).unwrap();
+    let back = FlameGraph::read_summary(&dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    let back = back.expect("flamegraph.json reads back");
+    assert_eq!((back.samples, back.from_s, back.to_s), (recorded.samples, 1.0, 6.0));
+    let names = |s: &loadcell_schema::FlameGraphSummary| s.top.iter().map(|f| f.function.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&back), names(recorded));
     let (ranked, callers) = widths(&graph.folded, SPIN);
     let spin = ranked.iter().find(|(f, _)| f == SPIN).map_or(0, |r| r.1);
     eprintln!(

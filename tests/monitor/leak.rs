@@ -10,6 +10,7 @@ const FROM_S: f64 = 3.0;
 
 #[test]
 fn a_leaking_target_grows_at_the_leak_times_the_request_rate() {
+    let _alone = crate::support::exclusive();
     let target = Target::start(&["--leak", "1KB"]);
     let (run, [(t1, n1), (t2, n2)]) = watch_under_load(&target, 200, 18, FROM_S);
     let rate = (n2 - n1) as f64 / (t2 - t1);
@@ -39,6 +40,7 @@ fn a_leaking_target_grows_at_the_leak_times_the_request_rate() {
 
 #[test]
 fn a_target_without_a_leak_is_flat_in_ten_runs() {
+    let _alone = crate::support::exclusive();
     // Two lanes of five runs each, side by side, to keep the test short.
     let lanes: Vec<_> = (0..2)
         .map(|lane| {

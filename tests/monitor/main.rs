@@ -4,7 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cgroup;
-mod cost;
 mod cpu;
 mod flame;
 mod leak;

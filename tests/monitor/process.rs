@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 #[test]
 fn a_process_tree_is_summed_and_its_end_is_recorded() {
+    let _alone = crate::support::exclusive();
     let marker = format!("41.{}", std::process::id());
     let mut parent = Command::new("sh")
         .args(["-c", &format!("sleep {marker} & sleep {marker} & wait")])

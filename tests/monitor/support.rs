@@ -10,6 +10,16 @@ use std::time::{Duration, Instant};
 /// No child process may live longer than this.
 pub const GUARD: Duration = Duration::from_secs(90);
 
+/// Held by every test here, so that they do not run side by side: CPU figures of a target
+/// whose thread is preempted by another test's load are not its own, and the cost test
+/// must find the one monitor thread of this process.
+static LOAD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Takes the load lock (a test that failed while holding it does not poison the others).
+pub fn exclusive() -> std::sync::MutexGuard<'static, ()> {
+    LOAD.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// A `loadcell target` process, killed on drop.
 pub struct Target {
     child: Child,

@@ -34,7 +34,7 @@ pub mod units;
 pub use error::MonitorError;
 pub use flame::{FlameGraph, FlameGraphError, Profiler};
 pub use plan::MonitorPlan;
-pub use run::{Clock, FlameWindow, Monitor, MonitorRun};
+pub use run::{Clock, Cost, FlameWindow, Monitor, MonitorRun};
 pub use series::{DEFAULT_SERIES, SeriesSelector};
 pub use source::prometheus::MAX_SERIES;
 pub use source::scrape::SCRAPE_TIMEOUT;

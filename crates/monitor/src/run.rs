@@ -50,6 +50,27 @@ pub struct Monitor {
 struct Finished {
     samples: Vec<MonitorSample>,
     profiler: Option<Result<Profiler, FlameGraphError>>,
+    cost: Cost,
+}
+
+/// What the monitor's own thread spent: its CPU time over its rounds of readings.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Cost {
+    /// CPU time of the monitor thread, start to end (flame graph rendering excluded).
+    pub cpu: Duration,
+    /// Rounds of readings (one reading of every live source each).
+    pub rounds: u64,
+}
+
+impl Cost {
+    /// CPU per round, milliseconds.
+    pub fn ms_per_round(&self) -> f64 {
+        if self.rounds == 0 {
+            0.0
+        } else {
+            self.cpu.as_secs_f64() * 1e3 / self.rounds as f64
+        }
+    }
 }
 
 /// Everything a finished monitor saw.
@@ -60,6 +81,8 @@ pub struct MonitorRun {
     pub samples: Vec<MonitorSample>,
     /// `--flamegraph`: the rendered profile, or why there is none.
     pub flamegraph: Option<Result<FlameGraph, FlameGraphError>>,
+    /// The monitor's own cost (for the generator's health line and BENCHMARKS.md).
+    pub cost: Cost,
 }
 
 impl Monitor {
@@ -97,17 +120,23 @@ impl Monitor {
     pub fn finish(mut self) -> MonitorRun {
         let _ = self.stop.send(());
         let finished = self.thread.take().and_then(|t| t.join().ok());
-        let (samples, profiler) = match finished {
-            Some(f) => (f.samples, f.profiler),
-            None => (Vec::new(), None),
+        let (samples, profiler, cost) = match finished {
+            Some(f) => (f.samples, f.profiler, f.cost),
+            None => (Vec::new(), None, Cost::default()),
         };
         let end_s = self.t0.elapsed().as_secs_f64();
-        let title = format!("on-CPU stacks of {}", self.sources.first().map_or("", |s| s.0.as_str()));
+        let profiled = self
+            .sources
+            .iter()
+            .find(|s| matches!(s.1, MonitorKind::Pid | MonitorKind::Process))
+            .map_or("the target", |s| s.0.as_str());
+        let title = format!("on-CPU stacks of {profiled}");
         let flamegraph = profiler.map(|p| p.and_then(|p| p.render(end_s, &title)));
         MonitorRun {
             sources: self.sources.clone(),
             samples,
             flamegraph,
+            cost,
         }
     }
 }
@@ -151,6 +180,7 @@ fn sample_loop(
     let mut gone = BTreeSet::new();
     let mut profiler: Option<Result<Profiler, FlameGraphError>> = None;
     let mut k: u32 = 0;
+    let mut rounds = 0;
     let mut last_at = clock.t0;
     loop {
         let due = clock.t0 + interval * k;
@@ -162,6 +192,7 @@ fn sample_loop(
         let t_s = interval.as_secs_f64() * f64::from(k);
         flame_edges(&flame, &mut profiler, t_s);
         let batch = read_all(&mut sources, &mut gone, t_s);
+        rounds += 1;
         last_at = Instant::now();
         publish(out, &mut all, batch);
         // Readings that fell more than half an interval behind skip the boundaries they
@@ -177,12 +208,35 @@ fn sample_loop(
     if now.saturating_duration_since(last_at) > Duration::from_millis(100) {
         let t_s = now.saturating_duration_since(clock.t0).as_secs_f64();
         let batch = read_all(&mut sources, &mut gone, t_s);
+        rounds += 1;
         publish(out, &mut all, batch);
     }
     if let (Some(Ok(p)), Some(w)) = (profiler.as_mut(), &flame) {
         p.interrupt(w.to_s.min(now.saturating_duration_since(clock.t0).as_secs_f64()));
     }
-    Finished { samples: all, profiler }
+    Finished {
+        samples: all,
+        profiler,
+        cost: Cost {
+            cpu: thread_cpu(),
+            rounds,
+        },
+    }
+}
+
+/// CPU time of the calling thread.
+fn thread_cpu() -> Duration {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes one timespec we own.
+    let ok = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0;
+    if ok {
+        Duration::new(
+            u64::try_from(ts.tv_sec).unwrap_or(0),
+            u32::try_from(ts.tv_nsec).unwrap_or(0),
+        )
+    } else {
+        Duration::ZERO
+    }
 }
 
 /// Starts the profiler when the window opens, stops it when it closes.

@@ -34,6 +34,8 @@ const RESCAN_EVERY: u64 = 10;
 
 pub(crate) struct ProcessSampler {
     proc_root: PathBuf,
+    /// The cgroup2 mount, looked up once (for the process's `memory.max`).
+    cgroup2: Option<PathBuf>,
     target: Target,
     hz: f64,
     /// Per process (pid, start ticks): cumulative counters of the last read.
@@ -68,6 +70,7 @@ impl ProcessSampler {
     pub(crate) fn new(proc_root: PathBuf, target: Target) -> ProcessSampler {
         ProcessSampler {
             proc_root,
+            cgroup2: cgroup::cgroup2_mount(),
             target,
             hz: process::ticks_per_second(),
             last: BTreeMap::new(),
@@ -157,7 +160,7 @@ impl ProcessSampler {
             .ok()
             .and_then(|text| {
                 let path = cgroup::parse_proc_cgroup(&text)?.trim_start_matches('/').to_string();
-                cgroup::read_number(&cgroup::cgroup2_mount()?.join(path), "memory.max")
+                cgroup::read_number(&self.cgroup2.as_ref()?.join(path), "memory.max")
             });
         reading.limit("rss_bytes", memory_max);
     }

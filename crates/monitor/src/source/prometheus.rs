@@ -57,7 +57,11 @@ pub(crate) fn select(samples: &[Scraped], selectors: &[SeriesSelector]) -> (BTre
 
 impl Sampler for PrometheusSampler {
     fn read(&mut self, at: Instant) -> Outcome {
-        let samples = match self.scraper.scrape() {
+        let selectors = &self.selectors;
+        let samples = match self
+            .scraper
+            .scrape_only(|name| selectors.iter().any(|s| s.name == name))
+        {
             Ok(s) => s,
             Err(e) => return Outcome::Failed(e),
         };

@@ -46,6 +46,13 @@ impl Scraper {
     /// GETs the endpoint and parses every counter, gauge and untyped sample (histogram
     /// and summary buckets are skipped; their `_sum` and `_count` are kept as counters).
     pub fn scrape(&self) -> Result<Vec<Scraped>, String> {
+        self.scrape_only(|_| true)
+    }
+
+    /// [`scrape`](Self::scrape), handing the parser only the samples whose name `keep`
+    /// accepts (and the `# TYPE` lines of their families): parsing is most of a scrape's
+    /// cost, and a node_exporter page has a thousand series of which a few are kept.
+    pub fn scrape_only(&self, keep: impl Fn(&str) -> bool) -> Result<Vec<Scraped>, String> {
         let mut response = self
             .agent
             .get(&self.url)
@@ -59,13 +66,30 @@ impl Scraper {
             .lossy_utf8(true)
             .read_to_string()
             .map_err(|e| e.to_string())?;
-        parse(&body)
+        parse(&body, keep)
     }
 }
 
-/// Parses a text exposition into samples.
-pub fn parse(body: &str) -> Result<Vec<Scraped>, String> {
-    let lines = body.lines().map(|l| Ok(l.to_string()));
+/// Whether a line of the exposition is needed for the samples `keep` accepts: their own
+/// lines, and `# TYPE` lines of a family whose name starts theirs (`x` for `x_count`).
+fn needed(line: &str, keep: &impl Fn(&str) -> bool) -> bool {
+    if let Some(rest) = line.strip_prefix("# TYPE ") {
+        let family = rest.split_ascii_whitespace().next().unwrap_or("");
+        return keep(family)
+            || ["_count", "_sum", "_total"]
+                .iter()
+                .any(|s| keep(&format!("{family}{s}")));
+    }
+    if line.starts_with('#') {
+        return false;
+    }
+    let name_end = line.find(['{', ' ', '\t']).unwrap_or(line.len());
+    keep(&line[..name_end])
+}
+
+/// Parses the samples `keep` accepts of a text exposition.
+pub fn parse(body: &str, keep: impl Fn(&str) -> bool) -> Result<Vec<Scraped>, String> {
+    let lines = body.lines().filter(|l| needed(l, &keep)).map(|l| Ok(l.to_string()));
     let scrape = prometheus_parse::Scrape::parse(lines).map_err(|e| format!("not Prometheus text: {e}"))?;
     let mut out = Vec::with_capacity(scrape.samples.len());
     for s in scrape.samples {
@@ -98,7 +122,7 @@ mod tests {
                     # TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes 1.2e+07\n\
                     # TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 3\nh_sum 4.5\nh_count 3\n\
                     untyped_total 7\n";
-        let s = parse(body).unwrap_or_else(|e| panic!("{e}"));
+        let s = parse(body, |_| true).unwrap_or_else(|e| panic!("{e}"));
         let find = |name: &str| s.iter().filter(|x| x.name == name).collect::<Vec<_>>();
         let cpu = find("node_cpu_seconds_total");
         assert_eq!(cpu.len(), 2);
@@ -108,5 +132,9 @@ mod tests {
         assert!(find("h").is_empty(), "buckets are skipped");
         assert!(find("h_count")[0].counter && find("h_sum")[0].counter);
         assert!(find("untyped_total")[0].counter);
+        let only = parse(body, |n| n == "node_cpu_seconds_total" || n == "h_count").unwrap_or_else(|e| panic!("{e}"));
+        let names: Vec<&str> = only.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["node_cpu_seconds_total", "node_cpu_seconds_total", "h_count"]);
+        assert!(only.iter().all(|s| s.counter));
     }
 }
