@@ -14,7 +14,8 @@
 //!    and [`TargetResources`] for `target_*` thresholds; a results folder read back goes
 //!    through [`summarize`] with [`sources_of`] to the same summaries.
 //!
-//! This crate does not parse flags, print, or write files other than the flame graph's.
+//! [`text::one_line`] words a source's line of the terminal summary. This crate does not
+//! parse flags, print, or write files other than the flame graph's.
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
@@ -28,6 +29,7 @@ pub mod series;
 mod source;
 mod spec;
 mod summary;
+pub mod text;
 mod thresholds;
 pub mod units;
 
