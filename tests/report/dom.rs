@@ -26,11 +26,16 @@ pub fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
 
 /// Every chart container: its `data-chart` name and its `data-rendered` point count.
 pub fn charts(dom: &str) -> Vec<(String, Option<u64>)> {
-    dom.match_indices("data-chart=\"")
+    charts_by(dom, "data-chart")
+}
+
+/// Every element with the attribute `name`: its value and its `data-rendered` count.
+pub fn charts_by(dom: &str, name: &str) -> Vec<(String, Option<u64>)> {
+    dom.match_indices(&format!("{name}=\""))
         .map(|(at, _)| {
             let tag = tag_around(dom, at);
-            let name = attr(tag, "data-chart").unwrap_or_default().to_string();
-            (name, attr(tag, "data-rendered").and_then(|v| v.parse().ok()))
+            let value = attr(tag, name).unwrap_or_default().to_string();
+            (value, attr(tag, "data-rendered").and_then(|v| v.parse().ok()))
         })
         .collect()
 }

@@ -11,6 +11,7 @@
 
 mod browser;
 mod dom;
+mod resources;
 mod search;
 mod stages;
 mod support;

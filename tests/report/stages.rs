@@ -35,15 +35,7 @@ fn open(dir: &TempDir, summary: &Summary) -> String {
 
 /// The staged-run chart containers: `data-phase-chart` name and `data-rendered` count.
 fn phase_charts(dom: &str) -> Vec<(String, Option<u64>)> {
-    dom.match_indices("data-phase-chart=\"")
-        .map(|(at, _)| {
-            let start = dom[..at].rfind('<').expect("tag start");
-            let end = at + dom[at..].find('>').expect("tag end");
-            let tag = &dom[start..=end];
-            let name = dom::attr(tag, "data-phase-chart").unwrap_or_default().to_string();
-            (name, dom::attr(tag, "data-rendered").and_then(|v| v.parse().ok()))
-        })
-        .collect()
+    dom::charts_by(dom, "data-phase-chart")
 }
 
 /// The first cell's text of each row of the Stages table (any tag inside dropped).

@@ -72,6 +72,8 @@ pub fn build(
         status_codes: status_map(&all),
         errors: error_map(&all),
         error_messages: loadcell_metrics::error_messages(total),
+        // Filled by the session when the run was monitored (`--monitor`).
+        monitor: Vec::new(),
         data: DataVolume {
             sent_bytes: all.sent_bytes,
             received_bytes: all.received_bytes,

@@ -59,6 +59,11 @@ pub struct IntervalEvent<'a> {
 
 /// Sees the run as it goes: one call per completed interval, in order.
 pub trait Observer {
+    /// Called once before any worker starts, with the instant intervals are counted from
+    /// (`t_s` is seconds since it): whatever samples alongside the run (the target's
+    /// resource monitor) cuts its readings at the same boundaries.
+    fn on_start(&mut self, _t0: Instant) {}
+
     fn on_interval(&mut self, event: &IntervalEvent<'_>) -> Control;
 }
 
@@ -124,6 +129,7 @@ pub fn run<W: Workload>(
         hard_stop: Default::default(),
     });
 
+    observer.on_start(t0);
     let (tx, rx) = mpsc::channel::<Report>();
     let handles: Vec<_> = (0..threads)
         .map(|id| {

@@ -5,7 +5,8 @@
 //! This crate owns the metric names, their labels and both text encodings, and the small
 //! `/metrics` server. It never touches the request path: [`LiveMetrics::update`] renders
 //! the text when the coordinator reports an interval, and a scrape only clones the
-//! rendered bytes under a short lock.
+//! rendered bytes under a short lock. The target's resources (`--monitor`) are exposed
+//! too, from [`LiveMetrics::set_monitor`].
 //!
 //! ```no_run
 //! # use loadcell_prometheus::{LiveMetrics, MetricsServer};
@@ -22,6 +23,7 @@ mod encode;
 mod error;
 mod live;
 mod model;
+mod monitor;
 mod names;
 mod negotiate;
 mod server;

@@ -4,9 +4,11 @@
 
 use crate::collect::collect;
 use crate::encode::encode;
+use crate::monitor::MonitorState;
 use bytes::Bytes;
 use loadcell_engine::{CheckName, EndpointName};
 use loadcell_metrics::Recorder;
+use loadcell_schema::MonitorSample;
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// What the exposition is made of: the run so far, as the engine reports it each second.
@@ -44,6 +46,7 @@ struct Rendered {
 #[derive(Debug)]
 pub struct LiveMetrics {
     rendered: Mutex<Rendered>,
+    monitor: Mutex<MonitorState>,
 }
 
 impl LiveMetrics {
@@ -52,6 +55,7 @@ impl LiveMetrics {
         let empty = Recorder::new(0);
         let live = LiveMetrics {
             rendered: Mutex::new(Rendered::default()),
+            monitor: Mutex::new(MonitorState::default()),
         };
         live.update(&View {
             total: &empty,
@@ -73,11 +77,18 @@ impl LiveMetrics {
             let r = self.lock();
             (r.text.len(), r.openmetrics.len())
         };
-        let families = collect(view);
+        let mut families = collect(view);
+        families.extend(self.monitor.lock().unwrap_or_else(PoisonError::into_inner).families());
         // Sized like the previous rendering, which the next one rarely outgrows by much.
         let text = Bytes::from(encode(&families, false, text_len + text_len / 8));
         let openmetrics = Bytes::from(encode(&families, true, om_len + om_len / 8));
         *self.lock() = Rendered { text, openmetrics };
+    }
+
+    /// Takes in `--monitor` readings (those of `Monitor::drain`, in time order); they show
+    /// from the next [`update`](Self::update) on.
+    pub fn set_monitor(&self, samples: &[MonitorSample]) {
+        self.monitor.lock().unwrap_or_else(PoisonError::into_inner).add(samples);
     }
 
     /// The latest exposition as text: Prometheus format 0.0.4, or OpenMetrics 1.0.

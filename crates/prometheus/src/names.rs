@@ -142,9 +142,24 @@ def!(
     "1 during the warm-up (whose results are not counted), 0 after it."
 );
 
+def!(
+    MONITOR_VALUE,
+    "loadcell_monitor_value",
+    Gauge,
+    None,
+    "The target's resources as --monitor last read them, by source and metric (metric names as in summary.json: cpu_percent, rss_bytes, fds, ...)."
+);
+def!(
+    MONITOR_UP,
+    "loadcell_monitor_up",
+    Gauge,
+    None,
+    "1 while a --monitor source is read, 0 once it disappeared (the process exited)."
+);
+
 /// Every family, in exposition order.
 #[cfg(test)]
-pub(crate) const ALL: [&Def; 19] = [
+pub(crate) const ALL: [&Def; 21] = [
     &HTTP_REQUESTS,
     &HTTP_RESPONSES,
     &HTTP_ERRORS,
@@ -164,6 +179,8 @@ pub(crate) const ALL: [&Def; 19] = [
     &TARGET_RATE,
     &ELAPSED,
     &WARMUP,
+    &MONITOR_VALUE,
+    &MONITOR_UP,
 ];
 
 #[cfg(test)]

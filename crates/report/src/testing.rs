@@ -13,6 +13,8 @@ mod stages;
 pub use stages::{soak, spike, stress};
 mod search;
 pub use search::{capacity, scale};
+mod monitor;
+pub use monitor::monitored;
 
 fn stats(base: f64) -> LatencyStats {
     LatencyStats {
@@ -227,5 +229,6 @@ pub fn summary(seconds: usize) -> Summary {
         soak_trend: None,
         capacity: None,
         scale: None,
+        monitor: Vec::new(),
     }
 }

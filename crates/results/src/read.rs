@@ -7,6 +7,7 @@ use crate::meta::RunMeta;
 use crate::record::{IntervalLine, decode_recorder};
 use crate::{END_FILE, FORMAT_NAME, FORMAT_VERSION, INTERVALS_FILE, META_FILE, ResultsError};
 use loadcell_metrics::{Recorder, Shape};
+use loadcell_schema::MonitorSample;
 use serde::Deserialize;
 use std::fs::File;
 use std::io::{BufRead, BufReader, ErrorKind};
@@ -36,9 +37,16 @@ pub struct RecordedInterval {
     pub measured: Recorder,
     /// Iterations that started during the warm-up.
     pub warmup_recorder: Recorder,
+    /// `--monitor` readings this line carried (taken since the previous line).
+    pub monitor: Vec<MonitorSample>,
 }
 
 impl Recorded {
+    /// Every `--monitor` reading of the run, in the order written.
+    pub fn monitor(&self) -> Vec<MonitorSample> {
+        self.intervals.iter().flat_map(|i| i.monitor.iter().cloned()).collect()
+    }
+
     /// Whether the run ended normally and wrote `end.json`.
     pub fn finished(&self) -> bool {
         self.end.is_some()
@@ -112,9 +120,11 @@ pub fn read_outcome(dir: &Path) -> Result<Rebuilt, ResultsError> {
 pub fn read_outcome_with(dir: &Path, mut visit: impl FnMut(&RecordedInterval)) -> Result<Rebuilt, ResultsError> {
     let meta = read_meta(dir)?;
     let mut builder = crate::outcome::OutcomeBuilder::new(&meta, 0);
-    let truncated_lines = read_intervals(dir, meta.shape(), |i| {
+    let mut monitor = Vec::new();
+    let truncated_lines = read_intervals(dir, meta.shape(), |mut i| {
         visit(&i);
         builder.add(&i);
+        monitor.append(&mut i.monitor);
     })?;
     let end = read_end(dir)?;
     let intervals = builder.len();
@@ -127,6 +137,7 @@ pub fn read_outcome_with(dir: &Path, mut visit: impl FnMut(&RecordedInterval)) -
         intervals,
         last_t_s,
         outcome,
+        monitor,
     })
 }
 
@@ -142,6 +153,9 @@ pub struct Rebuilt {
     /// End of the last interval, seconds since the start.
     pub last_t_s: f64,
     pub outcome: loadcell_engine::Outcome,
+    /// Every `--monitor` reading, in the order written (`loadcell_monitor::summarize`
+    /// turns them into `summary.json`'s `monitor[]`).
+    pub monitor: Vec<MonitorSample>,
 }
 
 impl Rebuilt {
@@ -219,6 +233,7 @@ fn interval(record: &IntervalLine, shape: Shape) -> Result<RecordedInterval, Str
         target_rate_per_s: record.target_rate_per_s,
         measured,
         warmup_recorder: warmup,
+        monitor: record.monitor.clone(),
     })
 }
 

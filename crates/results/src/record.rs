@@ -23,6 +23,9 @@ pub(crate) struct IntervalLine {
     /// Left out when nothing was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warmup_recorder: Option<RecorderRecord>,
+    /// `--monitor` readings taken since the previous line (each with its own `t_s`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub monitor: Vec<loadcell_schema::MonitorSample>,
 }
 
 /// A [`Recorder`] in JSON form.

@@ -9,6 +9,7 @@ use crate::record::{IntervalLine, RecorderRecord, encode_recorder};
 use crate::{END_FILE, INTERVALS_FILE, META_FILE, ResultsError};
 use loadcell_engine::IntervalEvent;
 use loadcell_metrics::Recorder;
+use loadcell_schema::MonitorSample;
 use std::fs::{File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
@@ -76,6 +77,16 @@ impl ResultsWriter {
     /// Appends one interval as one line, handed to the OS in one write, so it survives
     /// the process being killed (not a machine crash: the file is synced at the end).
     pub fn append(&mut self, event: &IntervalEvent<'_>) -> Result<(), ResultsError> {
+        self.append_with_monitor(event, &[])
+    }
+
+    /// [`append`](Self::append), with the `--monitor` readings taken since the previous
+    /// line in the same line, so they are as crash-safe as the interval they came with.
+    pub fn append_with_monitor(
+        &mut self,
+        event: &IntervalEvent<'_>,
+        monitor: &[MonitorSample],
+    ) -> Result<(), ResultsError> {
         let encode_err = |message: String| ResultsError::Encode {
             path: self.intervals_path.clone(),
             seq: event.seq,
@@ -89,6 +100,7 @@ impl ResultsWriter {
             target_rate_per_s: event.summary.target_rate_per_s,
             measured: non_blank(&mut self.encoder, event.measured).map_err(encode_err)?,
             warmup_recorder: non_blank(&mut self.encoder, event.warmup).map_err(encode_err)?,
+            monitor: monitor.to_vec(),
         };
         self.line.clear();
         serde_json::to_writer(&mut self.line, &record).map_err(|e| encode_err(e.to_string()))?;

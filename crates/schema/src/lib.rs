@@ -7,6 +7,7 @@
 
 mod error_kind;
 pub mod exit;
+mod monitor;
 mod profile;
 mod search;
 mod stability;
@@ -14,6 +15,7 @@ mod summary;
 mod time;
 
 pub use error_kind::ErrorKind;
+pub use monitor::*;
 pub use profile::{Profile, StageLabel, StageRole};
 pub use search::*;
 pub use stability::*;

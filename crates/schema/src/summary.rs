@@ -412,6 +412,9 @@ pub struct Summary {
     /// `loadcell scale`: the concurrency sweep and the fitted scalability model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale: Option<crate::ScaleSummary>,
+    /// `--monitor`: the target's resource use, one entry per source.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub monitor: Vec<crate::MonitorSummary>,
 }
 
 impl Summary {

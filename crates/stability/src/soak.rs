@@ -49,20 +49,43 @@ pub fn soak_trend(
 }
 
 fn trend(f: &LineFit, measure: Measure) -> Trend {
+    let mut t = per_hour(f);
+    t.verdict = verdict(
+        measure,
+        t.slope_per_hour,
+        t.change_pct_per_hour,
+        t.p_value,
+        t.significant,
+    );
+    t
+}
+
+/// A line fitted against seconds, expressed per hour: the fitted start, the slope and its
+/// 95% interval per hour, the p-value, significance at [`SIGNIFICANCE`] and the change
+/// relative to the start. The verdict sentence is left empty for the caller to word.
+pub fn per_hour(f: &LineFit) -> Trend {
     let per_hour = f.slope * SECONDS_PER_HOUR;
     let start = f.intercept;
     // Relative change only makes sense against a positive start: an error rate fitted
     // from 0 has none (rounding leaves ~1e-18 there, hence the floor).
     let change_pct_per_hour = (start > MIN_START).then(|| 100.0 * per_hour / start);
-    let significant = f.p_value < SIGNIFICANCE;
     Trend {
         start,
         slope_per_hour: per_hour,
         slope_ci95: [f.slope_ci95[0] * SECONDS_PER_HOUR, f.slope_ci95[1] * SECONDS_PER_HOUR],
         p_value: f.p_value,
-        significant,
+        significant: f.p_value < SIGNIFICANCE,
         change_pct_per_hour,
-        verdict: verdict(measure, per_hour, change_pct_per_hour, f.p_value, significant),
+        verdict: String::new(),
+    }
+}
+
+/// A p-value for a sentence: `p < 0.001` or `p = 0.042`.
+pub fn p_text(p: f64) -> String {
+    if p < 0.001 {
+        "p < 0.001".to_string()
+    } else {
+        format!("p = {p:.3}")
     }
 }
 
@@ -74,11 +97,7 @@ fn verdict(measure: Measure, per_hour: f64, change_pct: Option<f64>, p: f64, sig
             format!("{} percentage points", sig3(100.0 * per_hour.abs())),
         ),
     };
-    let p_text = if p < 0.001 {
-        "p < 0.001".to_string()
-    } else {
-        format!("p = {p:.3}")
-    };
+    let p_text = p_text(p);
     if !significant {
         let signed = match measure {
             Measure::P95Ms => format!("{}{} ms", sign(per_hour), sig3(per_hour.abs())),

@@ -16,6 +16,17 @@ pub trait MetricSource {
     fn query(&self, metric: Metric, filter: &TagFilter, aggregation: Aggregation) -> Option<f64>;
 }
 
+/// Several sources asked in turn; the first with data answers. The run's measured results
+/// and the `--monitor` readings (`target_cpu`, `target_rss`, `target_fds`) come from
+/// different places; a threshold list is evaluated against both at once.
+pub struct FirstOf<'a>(pub &'a [&'a dyn MetricSource]);
+
+impl MetricSource for FirstOf<'_> {
+    fn query(&self, metric: Metric, filter: &TagFilter, aggregation: Aggregation) -> Option<f64> {
+        self.0.iter().find_map(|s| s.query(metric, filter, aggregation))
+    }
+}
+
 /// The outcome of one threshold.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Verdict {
@@ -123,6 +134,22 @@ mod tests {
 
     fn verdict(expr: &str) -> Verdict {
         parse(expr).unwrap().evaluate(&source())
+    }
+
+    #[test]
+    fn first_of_asks_each_source_in_turn() {
+        struct Cpu;
+        impl MetricSource for Cpu {
+            fn query(&self, metric: Metric, _: &TagFilter, _: Aggregation) -> Option<f64> {
+                (metric == Metric::TargetCpu).then_some(91.0)
+            }
+        }
+        let (a, b) = (source(), Cpu);
+        let both = FirstOf(&[&a, &b]);
+        assert_eq!(parse("target_cpu<80%").unwrap().evaluate(&both).actual, Some(91.0));
+        assert!(!parse("target_cpu<80%").unwrap().evaluate(&both).passed);
+        assert!(parse("p95<200ms").unwrap().evaluate(&both).passed);
+        assert_eq!(parse("target_fds<10").unwrap().evaluate(&both).actual, None);
     }
 
     #[test]

@@ -20,7 +20,7 @@ mod suggest;
 mod units;
 
 pub use error::ThresholdError;
-pub use eval::{MetricSource, Verdict};
+pub use eval::{FirstOf, MetricSource, Verdict};
 pub use filter::{TagFilter, TagKey};
 pub use metric::{Aggregation, Metric, MetricKind};
 pub use op::Op;

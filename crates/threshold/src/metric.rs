@@ -30,6 +30,12 @@ pub enum Metric {
     Vus,
     /// Allocated virtual users (gauge).
     VusMax,
+    /// CPU of the monitored target, % of one core (resource; `--monitor` readings).
+    TargetCpu,
+    /// Resident memory of the monitored target, bytes (resource).
+    TargetRss,
+    /// Open file descriptors of the monitored target (resource).
+    TargetFds,
 }
 
 /// How a metric is recorded, which decides its valid aggregations (as in k6).
@@ -43,11 +49,14 @@ pub enum MetricKind {
     Counter,
     /// A current value: `value`, `min`, `max`.
     Gauge,
+    /// The target's resource use, read once per interval by `--monitor`: `max` (the short
+    /// form's meaning), `avg`, `min`, `value` (the last reading).
+    Resource,
 }
 
 impl Metric {
     /// Every metric, in documentation order.
-    pub const ALL: [Metric; 12] = [
+    pub const ALL: [Metric; 15] = [
         Metric::HttpReqDuration,
         Metric::HttpReqWaiting,
         Metric::HttpReqConnecting,
@@ -60,6 +69,9 @@ impl Metric {
         Metric::DataSent,
         Metric::Vus,
         Metric::VusMax,
+        Metric::TargetCpu,
+        Metric::TargetRss,
+        Metric::TargetFds,
     ];
 
     /// The k6 name, e.g. `http_req_duration`.
@@ -77,6 +89,9 @@ impl Metric {
             Metric::DataSent => "data_sent",
             Metric::Vus => "vus",
             Metric::VusMax => "vus_max",
+            Metric::TargetCpu => "target_cpu",
+            Metric::TargetRss => "target_rss",
+            Metric::TargetFds => "target_fds",
         }
     }
 
@@ -96,6 +111,7 @@ impl Metric {
             | Metric::DataReceived
             | Metric::DataSent => MetricKind::Counter,
             Metric::Vus | Metric::VusMax => MetricKind::Gauge,
+            Metric::TargetCpu | Metric::TargetRss | Metric::TargetFds => MetricKind::Resource,
         }
     }
 }
@@ -115,6 +131,7 @@ impl MetricKind {
             MetricKind::Rate => matches!(aggregation, A::Rate),
             MetricKind::Counter => matches!(aggregation, A::Count | A::Rate),
             MetricKind::Gauge => matches!(aggregation, A::Value | A::Min | A::Max),
+            MetricKind::Resource => matches!(aggregation, A::Max | A::Avg | A::Min | A::Value),
         }
     }
 
@@ -125,6 +142,7 @@ impl MetricKind {
             MetricKind::Rate => "rate",
             MetricKind::Counter => "count or rate",
             MetricKind::Gauge => "value, min or max",
+            MetricKind::Resource => "max, avg, min or value",
         }
     }
 }

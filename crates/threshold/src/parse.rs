@@ -157,6 +157,7 @@ fn example(metric: Metric) -> &'static str {
         MetricKind::Rate => "rate<0.01",
         MetricKind::Counter => "count>100",
         MetricKind::Gauge => "value<100",
+        MetricKind::Resource => "max<100",
     }
 }
 

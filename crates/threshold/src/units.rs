@@ -19,16 +19,24 @@ pub enum Unit {
     Bytes,
     /// Bytes per second (`rate` of data_received, data_sent).
     BytesPerSecond,
+    /// Percent where 100 is one CPU core (`target_cpu`; may exceed 100).
+    Percent,
 }
 
 impl Unit {
     /// The unit of `aggregation` over `metric`.
     pub fn of(metric: Metric, aggregation: Aggregation) -> Unit {
         let bytes = matches!(metric, Metric::DataReceived | Metric::DataSent);
+        match metric {
+            Metric::TargetCpu => return Unit::Percent,
+            Metric::TargetRss => return Unit::Bytes,
+            Metric::TargetFds => return Unit::Count,
+            _ => {}
+        }
         match metric.kind() {
             MetricKind::Trend => Unit::Millis,
             MetricKind::Rate => Unit::Fraction,
-            MetricKind::Gauge => Unit::Count,
+            MetricKind::Gauge | MetricKind::Resource => Unit::Count,
             MetricKind::Counter => match (aggregation, bytes) {
                 (Aggregation::Rate, true) => Unit::BytesPerSecond,
                 (Aggregation::Rate, false) => Unit::PerSecond,
@@ -65,6 +73,10 @@ impl Unit {
                 _ => None,
             },
             Unit::Bytes => bytes_factor(suffix).map(|f| number * f),
+            Unit::Percent => match suffix {
+                "" | "%" => Some(number),
+                _ => None,
+            },
             Unit::BytesPerSecond => {
                 let base = suffix.strip_suffix("/s").unwrap_or(suffix);
                 bytes_factor(base).map(|f| number * f)
@@ -81,6 +93,7 @@ impl Unit {
             Unit::Count => "use a plain number",
             Unit::Bytes => "use bytes, e.g. 1000, 10kB, 5MB or 1MiB",
             Unit::BytesPerSecond => "use bytes per second, e.g. 1000, 10kB/s or 5MB/s",
+            Unit::Percent => "use a percent of one CPU core, e.g. 80% (200% is two cores)",
         }
     }
 
@@ -93,6 +106,7 @@ impl Unit {
             Unit::Count => number(v),
             Unit::Bytes => format!("{} B", number(v)),
             Unit::BytesPerSecond => format!("{} B/s", number(v)),
+            Unit::Percent => format!("{}%", number(v)),
         }
     }
 }

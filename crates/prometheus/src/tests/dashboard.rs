@@ -76,6 +76,7 @@ fn every_queried_metric_is_emitted() {
         "loadcell_iterations_total",
         "loadcell_dropped_iterations_total",
         "loadcell_checks_total",
+        "loadcell_monitor_value",
     ] {
         assert!(used.contains(needed), "no panel queries {needed}");
     }

@@ -120,7 +120,32 @@ impl Fixture {
     /// The exposition of this run.
     pub fn render(&self, openmetrics: bool) -> String {
         let live = crate::LiveMetrics::new();
+        live.set_monitor(&monitor_readings());
         live.update(&self.view());
         live.render(openmetrics)
     }
+}
+
+/// Two `--monitor` sources: a process with CPU, memory and descriptors, and one that
+/// disappeared.
+pub fn monitor_readings() -> Vec<loadcell_schema::MonitorSample> {
+    use loadcell_schema::MonitorSample;
+    let reading = |source: &str, values: &[(&str, f64)]| MonitorSample {
+        source: source.into(),
+        t_s: 12.0,
+        values: values.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        ..MonitorSample::default()
+    };
+    vec![
+        reading("pid:4242", &[("cpu_percent", 1.0), ("rss_bytes", 1.0)]),
+        reading(
+            "pid:4242",
+            &[("cpu_percent", 37.5), ("rss_bytes", 52_428_800.0), ("fds", 17.0)],
+        ),
+        reading("process:nginx", &[("cpu_percent", 3.0)]),
+        MonitorSample {
+            gone: Some("no process matches 'nginx' any more".into()),
+            ..reading("process:nginx", &[])
+        },
+    ]
 }

@@ -164,3 +164,29 @@ fn the_parser_rejects_what_the_renderer_guards_against() {
     assert!(parse_openmetrics("# TYPE c counter\nc_total 1\n").is_err());
     assert!(parse_openmetrics("# TYPE c counter\nc_total 1\n# EOF\n").is_ok());
 }
+
+#[test]
+fn monitored_values_read_back_by_source_and_metric() {
+    let text = Fixture::new().render(false);
+    let exposition = parse_prometheus(&text).unwrap();
+    let values = &exposition.families["loadcell_monitor_value"];
+    let gauge = |want: &[(&str, &str)]| match &sample(values, want).value {
+        PrometheusValue::Gauge(v) | PrometheusValue::Unknown(v) => v.as_f64(),
+        other => panic!("not a gauge: {other:?}"),
+    };
+    assert_eq!(gauge(&[("source", "pid:4242"), ("metric", "cpu_percent")]), 37.5);
+    assert_eq!(gauge(&[("source", "pid:4242"), ("metric", "rss_bytes")]), 52_428_800.0);
+    assert_eq!(gauge(&[("source", "pid:4242"), ("metric", "fds")]), 17.0);
+    assert_eq!(
+        values.iter_samples().count(),
+        3,
+        "the source that disappeared has no values"
+    );
+    let up = &exposition.families["loadcell_monitor_up"];
+    let up_of = |source: &str| match &sample(up, &[("source", source)]).value {
+        PrometheusValue::Gauge(v) | PrometheusValue::Unknown(v) => v.as_f64(),
+        other => panic!("not a gauge: {other:?}"),
+    };
+    assert_eq!((up_of("pid:4242"), up_of("process:nginx")), (1.0, 0.0));
+    parse_openmetrics(&for_parser(&Fixture::new().render(true))).unwrap();
+}

@@ -1,10 +1,11 @@
 //! `summary.md`: a compact Markdown verdict for `$GITHUB_STEP_SUMMARY` and PR comments — a
 //! ✅/❌ verdict line, the thresholds, one row of headline numbers, the busiest endpoints
 //! and any failed checks; in staged runs also the per-stage table with the breaking point,
-//! the spike recovery and the soak trend (`stages`), and the answer of a capacity search or
-//! a scale sweep (`search`). User strings go into code spans or are
+//! the spike recovery and the soak trend (`stages`), the answer of a capacity search or
+//! a scale sweep (`search`), and the target's resources (`resources`, `--monitor`). User strings go into code spans or are
 //! escaped, so endpoint names and expressions cannot break a table or inject markup.
 
+mod resources;
 mod search;
 mod stages;
 
@@ -29,6 +30,7 @@ pub fn markdown(summary: &Summary) -> String {
     stages::stages(&mut out, summary);
     stages::spike(&mut out, summary);
     stages::soak(&mut out, summary);
+    resources::resources(&mut out, summary);
     endpoints(&mut out, summary);
     failed_checks(&mut out, summary);
     warnings(&mut out, summary);

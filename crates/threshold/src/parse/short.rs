@@ -1,6 +1,7 @@
 //! The short form: `p95<200ms`, `p99.9<2s`, `median<10ms`, `error_rate<1%`,
-//! `rps>=1000`, `ttfb_p95<100ms` — a name standing for a metric and an
-//! aggregation, then `OP VALUE`.
+//! `rps>=1000`, `ttfb_p95<100ms`, `target_cpu<80%` — a name standing for a metric and
+//! an aggregation, then `OP VALUE`. The target's resources (`target_cpu`, `target_rss`,
+//! `target_fds`) stand for their `max` over the monitored readings.
 
 use super::cursor::Cursor;
 use super::{Ctx, example, is_token, operator, percentile_in_parens, percentile_token, value};
@@ -10,7 +11,7 @@ use crate::op::Op;
 use crate::suggest;
 
 /// Short-form names, for suggestions and messages.
-const SHORT_NAMES: [&str; 14] = [
+const SHORT_NAMES: [&str; 17] = [
     "p50",
     "p90",
     "p95",
@@ -25,6 +26,9 @@ const SHORT_NAMES: [&str; 14] = [
     "rps",
     "ttfb_p95",
     "ttfb_avg",
+    "target_cpu",
+    "target_rss",
+    "target_fds",
 ];
 
 /// The short form: `NAME OP VALUE`.
@@ -85,6 +89,9 @@ fn short_name_checked(ctx: &Ctx, name: &str) -> Result<Option<(Metric, Aggregati
     match name {
         "error_rate" => return Ok(Some((Metric::HttpReqFailed, Aggregation::Rate))),
         "rps" => return Ok(Some((Metric::HttpReqs, Aggregation::Rate))),
+        "target_cpu" => return Ok(Some((Metric::TargetCpu, Aggregation::Max))),
+        "target_rss" => return Ok(Some((Metric::TargetRss, Aggregation::Max))),
+        "target_fds" => return Ok(Some((Metric::TargetFds, Aggregation::Max))),
         _ => {}
     }
     let (metric, base) = match name.strip_prefix("ttfb_") {

@@ -405,7 +405,7 @@ fn error_unknown_metric() {
     assert!(err("iteration: count>1").ends_with("did you mean 'iterations'?"));
     assert_eq!(
         err("banana: count>1"),
-        "bad threshold 'banana: count>1': unknown metric 'banana'; known metrics: http_req_duration, http_req_waiting, http_req_connecting, http_req_failed, http_reqs, iterations, dropped_iterations, checks, data_received, data_sent, vus, vus_max"
+        "bad threshold 'banana: count>1': unknown metric 'banana'; known metrics: http_req_duration, http_req_waiting, http_req_connecting, http_req_failed, http_reqs, iterations, dropped_iterations, checks, data_received, data_sent, vus, vus_max, target_cpu, target_rss, target_fds"
     );
     assert!(err("http_req_duraton{endpoint:x}: p(95)<1").contains("unknown metric 'http_req_duraton'"));
     // A short-form name used as a metric.
@@ -567,4 +567,35 @@ fn errors_are_one_line_and_clipped() {
     let e = err(&long);
     assert!(e.len() < 600, "{}", e.len());
     assert!(e.contains('…'));
+}
+
+#[test]
+fn target_resources() {
+    check("target_cpu<80%", M::TargetCpu, A::Max, Op::Lt, 80.0);
+    check("target_cpu<150", M::TargetCpu, A::Max, Op::Lt, 150.0);
+    check("target_rss<500MB", M::TargetRss, A::Max, Op::Lt, 500e6);
+    check(
+        "target_rss<=1GiB",
+        M::TargetRss,
+        A::Max,
+        Op::Le,
+        1024.0 * 1024.0 * 1024.0,
+    );
+    check("target_fds<1000", M::TargetFds, A::Max, Op::Lt, 1000.0);
+    check("target_cpu: avg<50%", M::TargetCpu, A::Avg, Op::Lt, 50.0);
+    check("target_fds: value<=100", M::TargetFds, A::Value, Op::Le, 100.0);
+    assert_eq!(ok("target_cpu<80%").describe_limit(), "< 80%");
+    assert_eq!(ok("target_cpu<80%").format_value(91.25), "91.25%");
+    assert_eq!(ok("target_rss<500MB").describe_limit(), "< 500000000 B");
+    assert!(
+        err("target_cpu<80ms").contains("use a percent of one CPU core"),
+        "{}",
+        err("target_cpu<80ms")
+    );
+    assert!(
+        err("target_fds: p(95)<10").contains("use max, avg, min or value"),
+        "{}",
+        err("target_fds: p(95)<10")
+    );
+    assert!(err("target_rss<5%").contains("use bytes"), "{}", err("target_rss<5%"));
 }

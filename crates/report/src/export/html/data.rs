@@ -47,6 +47,7 @@ pub fn chart_data(summary: &Summary) -> Value {
         "soak": super::soak::chart_data(summary),
         "capacity": super::capacity::chart_data(summary),
         "scale": super::scale::chart_data(summary),
+        "monitor": super::resources::chart_data(summary, &series.iter().map(|iv| iv.t_s).collect::<Vec<_>>()),
         "spectrum": spectrum(summary),
     })
 }

@@ -1,5 +1,6 @@
 //! `report.html`: one self-contained page (no network: uPlot, styles and data are inline)
-//! that shows the verdict, headline numbers, charts over time, (staged runs) the stages
+//! that shows the verdict, headline numbers, charts over time, (`--monitor`) the target's
+//! resources, (staged runs) the stages
 //! with the breaking point, the spike recovery and the soak trend, the latency spectrum,
 //! breakdown tables and run metadata, in that order. Each section has its own module; this
 //! one assembles the document and embeds the assets and the chart data.
@@ -12,6 +13,7 @@ mod markup;
 mod metadata;
 // The staged-run sections; their wording is shared with the Markdown export.
 pub(crate) mod phases;
+pub(crate) mod resources;
 mod scale;
 pub(crate) mod soak;
 pub(crate) mod spike;
@@ -42,6 +44,7 @@ const REPORT_JS: &str = concat!(
     include_str!("../../../assets/js/tables.js"),
     include_str!("../../../assets/js/search.js"),
     include_str!("../../../assets/js/phases.js"),
+    include_str!("../../../assets/js/resources.js"),
     "})();\n"
 );
 
@@ -69,6 +72,7 @@ pub fn html(summary: &Summary) -> String {
     out += &scale::section(summary);
     out += &headline::section(summary);
     out += &charts::over_time(summary);
+    out += &resources::section(summary);
     out += &phases::section(summary);
     out += &spike::section(summary);
     out += &soak::section(summary);

@@ -1,0 +1,11 @@
+//! The target's resources as `loadcell-monitor` sees them, against real processes: the
+//! built `loadcell target` under load from the built `loadcell run`, children of this test,
+//! a cgroup, and the monitor's own cost.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod cgroup;
+mod cpu;
+mod flame;
+mod leak;
+mod process;
+mod support;
