@@ -30,48 +30,10 @@ pub(crate) fn step(ctx: &mut Ctx<'_>, node: &Node, number: usize, journey: &str,
     let keys_ok = value::known_keys(ctx, entries, &allowed, &format!("in {label}"));
 
     if let Some((_, n)) = get(entries, "sleep") {
-        for (k, _) in entries.iter().filter(|(k, _)| k.text != "sleep") {
-            ctx.error(
-                k.pos,
-                format!(
-                    "{label} is a sleep step and cannot also have '{}': put the request in its own step",
-                    crate::error::clip(&k.text, 40)
-                ),
-            );
-        }
-        let think = value::think(ctx, n, "'sleep'");
-        return think.filter(|_| ctx.clean_since(mark)).map(Step::Sleep);
+        return sleep_step(ctx, entries, n, &label, mark);
     }
 
-    let methods: Vec<&(Key, Node)> = entries
-        .iter()
-        .filter(|(k, _)| METHODS.contains(&k.text.as_str()))
-        .collect();
-    let (method_key, url_node) = match methods.as_slice() {
-        [] => {
-            if keys_ok {
-                ctx.error(
-                    node.pos,
-                    format!(
-                        "{label} has no request: expected one of {} (or sleep)",
-                        METHODS.join(", ")
-                    ),
-                );
-            }
-            return None;
-        }
-        [(k, n)] => (k, n),
-        [(first, _), (second, _), ..] => {
-            ctx.error(
-                second.pos,
-                format!(
-                    "{label} has two requests ('{}' and '{}'): put each request in its own step",
-                    first.text, second.text
-                ),
-            );
-            return None;
-        }
-    };
+    let (method_key, url_node) = the_request(ctx, node, entries, &label, keys_ok)?;
     let method = method_key.text.to_uppercase();
     let (url, absolute) = url(ctx, url_node, scope)?;
 
@@ -123,6 +85,60 @@ pub(crate) fn step(ctx: &mut Ctx<'_>, node: &Node, number: usize, journey: &str,
         line: node.pos.line as usize,
         col: node.pos.col as usize,
     })))
+}
+
+/// A `sleep:` step: nothing else may sit beside it.
+fn sleep_step(ctx: &mut Ctx<'_>, entries: &[(Key, Node)], n: &Node, label: &str, mark: usize) -> Option<Step> {
+    for (k, _) in entries.iter().filter(|(k, _)| k.text != "sleep") {
+        ctx.error(
+            k.pos,
+            format!(
+                "{label} is a sleep step and cannot also have '{}': put the request in its own step",
+                crate::error::clip(&k.text, 40)
+            ),
+        );
+    }
+    let think = value::think(ctx, n, "'sleep'");
+    think.filter(|_| ctx.clean_since(mark)).map(Step::Sleep)
+}
+
+/// The step's one method key and its URL node; none or two are errors.
+fn the_request<'a>(
+    ctx: &mut Ctx<'_>,
+    node: &Node,
+    entries: &'a [(Key, Node)],
+    label: &str,
+    keys_ok: bool,
+) -> Option<(&'a Key, &'a Node)> {
+    let methods: Vec<&(Key, Node)> = entries
+        .iter()
+        .filter(|(k, _)| METHODS.contains(&k.text.as_str()))
+        .collect();
+    match methods.as_slice() {
+        [] => {
+            if keys_ok {
+                ctx.error(
+                    node.pos,
+                    format!(
+                        "{label} has no request: expected one of {} (or sleep)",
+                        METHODS.join(", ")
+                    ),
+                );
+            }
+            None
+        }
+        [(k, n)] => Some((k, n)),
+        [(first, _), (second, _), ..] => {
+            ctx.error(
+                second.pos,
+                format!(
+                    "{label} has two requests ('{}' and '{}'): put each request in its own step",
+                    first.text, second.text
+                ),
+            );
+            None
+        }
+    }
 }
 
 /// The URL template and whether it is absolute.
