@@ -2,6 +2,7 @@
 //! library without the CLI, for experiments (bench/compare-acceptance.sh) until
 //! `loadcell compare` is wired. Prints one line per row, or the JSON document.
 
+use std::io::Write;
 use std::path::Path;
 
 fn main() {
@@ -18,8 +19,10 @@ fn main() {
             std::process::exit(2);
         }
     };
+    let mut out = std::io::stdout().lock();
+    // Write errors (a closed pipe) end the output, not the process with a panic.
     if rest.iter().any(|a| a == "--json") {
-        println!("{}", serde_json::to_string_pretty(&cmp).unwrap_or_default());
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&cmp).unwrap_or_default());
     } else {
         for row in &cmp.rows {
             let cells: Vec<String> = row

@@ -5,7 +5,8 @@
 //! benchmark), p50/p95/p99, throughput and error rate (or the mean time per iteration) —
 //! base, new, change, a confidence interval for the change, and a verdict `regressed`,
 //! `unchanged` or `improved`. A change is `regressed` only when its whole interval lies
-//! beyond the noise threshold (5% by default), as criterion decides.
+//! significant and beyond the noise threshold (5% by default, criterion's default);
+//! [`Rule::Strict`] asks, as criterion does, for the whole interval beyond it.
 //!
 //! Load runs: circular block bootstrap over seconds, merging per-second HDR histograms
 //! ([`load`]). Benchmarks: Welch intervals on per-run samples ([`bench`]). Both are

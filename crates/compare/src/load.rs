@@ -58,11 +58,23 @@ pub fn compare_load(base: &LoadRun, new: &LoadRun, settings: &Settings) -> LoadR
 
 /// One row: both sides' exact values, their bootstrap intervals, and the verdicts.
 pub fn compare_row(base: &LoadRow, new: &LoadRow, scope: Scope, settings: &Settings) -> RowComparison {
+    row_with(base, new, scope, settings, None)
+}
+
+/// [`compare_row`] with a fixed block length on both sides instead of the data-driven rule
+/// (1 resamples single seconds, as if they were independent): for experiments that show
+/// what the block length rule buys.
+pub fn compare_row_with_block(base: &LoadRow, new: &LoadRow, settings: &Settings, block_len: usize) -> RowComparison {
+    row_with(base, new, Scope::Overall, settings, Some(block_len))
+}
+
+fn row_with(base: &LoadRow, new: &LoadRow, scope: Scope, settings: &Settings, block: Option<usize>) -> RowComparison {
     let method = method_of(&base.side, &new.side);
     let (intervals, block_len) = if method == Method::PointOnly {
         (vec![Vec::new(); LOAD_METRICS.len()], None)
     } else {
-        let (reps, lens) = bootstrap(&base.side, &new.side, settings, row_seed(settings.seed, &base.name));
+        let seed = row_seed(settings.seed, &base.name);
+        let (reps, lens) = bootstrap(&base.side, &new.side, settings, seed, block);
         (reps, Some(lens))
     };
     let metrics: Vec<MetricChange> = LOAD_METRICS
@@ -108,7 +120,13 @@ pub fn metric_change(
         None
     };
     let interval = change.and(interval);
-    let j = judge(change, interval, settings.noise_of(metric), metric.higher_is_worse());
+    let j = judge(
+        change,
+        interval,
+        settings.noise_of(metric),
+        metric.higher_is_worse(),
+        settings.rule,
+    );
     MetricChange {
         metric,
         base,
@@ -137,8 +155,14 @@ fn method_of(base: &Side, new: &Side) -> Method {
 
 /// Bootstrap replicates of each metric's change (in [`LOAD_METRICS`] order), and the block
 /// length used on each side.
-fn bootstrap(base: &Side, new: &Side, settings: &Settings, seed: u64) -> (Vec<Vec<f64>>, [u64; 2]) {
-    let sampler_of = |s: &Side| BlockSampler::new(s.len(), block_length(&s.block_series()));
+fn bootstrap(
+    base: &Side,
+    new: &Side,
+    settings: &Settings,
+    seed: u64,
+    block: Option<usize>,
+) -> (Vec<Vec<f64>>, [u64; 2]) {
+    let sampler_of = |s: &Side| BlockSampler::new(s.len(), block.unwrap_or_else(|| block_length(&s.block_series())));
     let (sb, sn) = (sampler_of(base), sampler_of(new));
     let (cb, cn) = (base.centre(), new.centre());
     let mut rng = Rng::new(seed);

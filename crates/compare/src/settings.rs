@@ -2,6 +2,7 @@
 //! size and seed, and which metrics count towards a verdict.
 
 use loadcell_schema::{ComparisonSettings, MetricKind};
+pub use loadcell_stats::Rule;
 
 use crate::CompareError;
 
@@ -30,6 +31,8 @@ pub struct Settings {
     pub seed: u64,
     /// Metrics whose verdict counts towards a row's verdict (and the exit code).
     pub gate: Vec<MetricKind>,
+    /// How a change is held against the noise threshold.
+    pub rule: Rule,
 }
 
 impl Default for Settings {
@@ -48,6 +51,7 @@ impl Default for Settings {
                 MetricKind::ErrorRate,
                 MetricKind::Mean,
             ],
+            rule: Rule::Significant,
         }
     }
 }
@@ -85,6 +89,7 @@ impl Settings {
             resamples: self.resamples,
             seed: self.seed,
             gate: self.gate.clone(),
+            strict: self.rule == Rule::Strict,
         }
     }
 

@@ -18,11 +18,11 @@ pub const COMPARISON_FORMAT_VERSION: u32 = 1;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
-    /// Worse beyond the noise threshold, and the whole confidence interval says so.
+    /// Significantly worse, by more than the noise threshold.
     Regressed,
     /// No significant change beyond the noise threshold either way.
     Unchanged,
-    /// Better beyond the noise threshold, and the whole confidence interval says so.
+    /// Significantly better, by more than the noise threshold.
     Improved,
 }
 
@@ -221,6 +221,10 @@ pub struct ComparisonSettings {
     pub seed: u64,
     /// The metrics whose verdicts count towards a row's verdict.
     pub gate: Vec<MetricKind>,
+    /// `false`: a change is regressed (improved) when significant and its point change is
+    /// beyond the noise threshold. `true` (criterion's rule): when its whole interval is.
+    #[serde(default)]
+    pub strict: bool,
 }
 
 /// Latency by percentile of both runs, for one chart.
