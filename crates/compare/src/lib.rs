@@ -30,7 +30,7 @@ use loadcell_schema::{COMPARISON_FORMAT, COMPARISON_FORMAT_VERSION, Comparison, 
 
 pub use error::CompareError;
 pub use input::{BenchRun, Input, LoadRow, LoadRun, from_summary, open};
-pub use series::{Point, Side};
+pub use series::{HistSeries, PctUnit, Point, Side, Units};
 pub use settings::{DEFAULT_CONFIDENCE, DEFAULT_ERROR_NOISE, DEFAULT_NOISE, DEFAULT_RESAMPLES, DEFAULT_SEED, Settings};
 
 /// Reads `base` and `new` and compares them.

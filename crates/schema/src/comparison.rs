@@ -61,6 +61,8 @@ pub enum SourceKind {
     SummaryJson,
     /// Normalized benchmark results (`loadcell bench`, `loadcell ingest`).
     Bench,
+    /// A `performance-baselines.json` file (`loadcell baseline check`).
+    Baselines,
 }
 
 /// One of the two compared runs.
@@ -101,6 +103,10 @@ pub enum Method {
     RunSamples,
     /// Benchmarks without samples: the interval from the standard errors the tool reported.
     ReportedErrors,
+    /// `baseline check`: the interval is the range the baseline's history predicts for a new
+    /// run (a prediction interval from the runs since its last change point), and the change
+    /// is significant when the new run falls outside it.
+    History,
 }
 
 impl Method {

@@ -61,15 +61,16 @@ pub fn method(m: Method) -> &'static str {
         Method::PointOnly => "point change only (reduced)",
         Method::RunSamples => "Welch interval over runs",
         Method::ReportedErrors => "tool-reported errors (reduced)",
+        Method::History => "prediction from the baseline's history",
     }
 }
 
 /// What a row resampled: `11 vs 11 s, blocks 3/3` or `20 vs 20 runs`.
 pub fn samples(row: &RowComparison) -> String {
-    let unit = if row.scope == loadcell_schema::Scope::Benchmark {
-        "samples"
-    } else {
-        "s"
+    let unit = match (row.method, row.scope) {
+        (loadcell_schema::Method::History, _) => "runs",
+        (_, loadcell_schema::Scope::Benchmark) => "samples",
+        _ => "s",
     };
     let mut out = format!("{} vs {} {unit}", row.base_samples, row.new_samples);
     if let Some([b, n]) = row.block_len {
