@@ -1,16 +1,18 @@
-//! Two sets of benchmark results compared benchmark by benchmark, on the mean time per
-//! iteration.
+//! Two sets of benchmark results compared benchmark by benchmark, on the median and the
+//! mean time per iteration.
 //!
 //! Benchmark samples are separate runs (or criterion samples, Go `-count` repetitions,
-//! pytest rounds), close to independent and often few, so the method differs from load
-//! runs: Welch's interval on the log ratio of the means ([`loadcell_stats::welch_log_ratio`]),
-//! which keeps its coverage with a handful of samples where a bootstrap would not. A tool
-//! that gave only statistics (criterion's `estimates.json` without `sample.json`, pytest
-//! without data) contributes its reported standard error; a single sample gives a point
-//! change only.
+//! pytest rounds), close to independent, so the method differs from load runs: no blocks.
+//! The **median** (robust: a busy machine's odd slow sample barely moves it) gets a
+//! percentile bootstrap of the ratio of medians, each side resampled independently
+//! ([`loadcell_stats::median_ratio_interval`]); the **mean** gets Welch's interval on the
+//! log ratio of the means ([`loadcell_stats::welch_log_ratio`]), which keeps its coverage
+//! with a handful of samples. A tool that gave only statistics (criterion's `estimates.json`
+//! without `sample.json`, pytest without data) contributes its reported standard error for
+//! the mean; a single sample gives point changes only.
 
 use loadcell_schema::{BenchResults, Benchmark, Method, MetricKind, RowComparison, Scope, Verdict};
-use loadcell_stats::{Estimate, welch_log_ratio};
+use loadcell_stats::{Estimate, Rng, median_ratio_interval, welch_log_ratio};
 
 use crate::load::metric_change;
 use crate::settings::Settings;
@@ -45,10 +47,10 @@ pub fn compare_bench(base: &BenchResults, new: &BenchResults, settings: &Setting
     }
 }
 
-/// One benchmark: the change of its mean, with an interval when both sides allow one.
+/// One benchmark: the change of its median and mean, with intervals when both sides allow.
 pub fn compare_benchmark(base: &Benchmark, new: &Benchmark, settings: &Settings) -> RowComparison {
     let (eb, en) = (estimate(base), estimate(new));
-    let (method, interval) = match (eb, en) {
+    let (method, mean_interval) = match (eb, en) {
         (Some((b, sb)), Some((n, sn))) => (
             if sb && sn {
                 Method::RunSamples
@@ -59,12 +61,36 @@ pub fn compare_benchmark(base: &Benchmark, new: &Benchmark, settings: &Settings)
         ),
         _ => (Method::PointOnly, None),
     };
-    let mean = metric_change(MetricKind::Mean, base.stats.mean, new.stats.mean, interval, settings);
-    let verdict = if settings.gate.contains(&MetricKind::Mean) {
-        mean.verdict
-    } else {
-        Verdict::Unchanged
-    };
+    let mut rng = Rng::new(settings.seed ^ name_hash(&base.name));
+    let median_interval = median_ratio_interval(
+        &base.samples,
+        &new.samples,
+        settings.resamples,
+        settings.confidence,
+        &mut rng,
+    );
+    let metrics = vec![
+        metric_change(
+            MetricKind::Median,
+            base.stats.median,
+            new.stats.median,
+            median_interval,
+            settings,
+        ),
+        metric_change(
+            MetricKind::Mean,
+            base.stats.mean,
+            new.stats.mean,
+            mean_interval,
+            settings,
+        ),
+    ];
+    let verdict = Verdict::combine(
+        metrics
+            .iter()
+            .filter(|m| settings.gate.contains(&m.metric))
+            .map(|m| m.verdict),
+    );
     RowComparison {
         name: base.name.clone(),
         scope: Scope::Benchmark,
@@ -72,9 +98,16 @@ pub fn compare_benchmark(base: &Benchmark, new: &Benchmark, settings: &Settings)
         base_samples: base.stats.n,
         new_samples: new.stats.n,
         block_len: None,
-        metrics: vec![mean],
+        metrics,
         verdict,
     }
+}
+
+/// FNV-1a of a row's name: each row draws its own resamples, whatever the order of rows.
+pub(crate) fn name_hash(name: &str) -> u64 {
+    name.bytes().fold(0xCBF2_9CE4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3)
+    })
 }
 
 /// The mean's estimate and whether it comes from the samples themselves.

@@ -203,9 +203,5 @@ fn replicate_change(
 
 /// A seed per row, so rows draw independent streams that do not depend on row order.
 fn row_seed(seed: u64, name: &str) -> u64 {
-    // FNV-1a of the name, mixed with the seed.
-    let hash = name.bytes().fold(0xCBF2_9CE4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3)
-    });
-    seed ^ hash
+    seed ^ crate::bench::name_hash(name)
 }

@@ -29,7 +29,7 @@ impl Point {
             MetricKind::P99 => self.p99,
             MetricKind::Throughput => self.throughput,
             MetricKind::ErrorRate => self.error_rate,
-            MetricKind::Mean => f64::NAN,
+            MetricKind::Median | MetricKind::Mean => f64::NAN,
         }
     }
 }

@@ -49,6 +49,7 @@ impl Default for Settings {
                 MetricKind::P99,
                 MetricKind::Throughput,
                 MetricKind::ErrorRate,
+                MetricKind::Median,
                 MetricKind::Mean,
             ],
             rule: Rule::Significant,

@@ -99,7 +99,8 @@ pub enum Method {
     /// Reduced: no per-second data or only one sample; the verdict rests on the point
     /// change against the noise threshold alone.
     PointOnly,
-    /// Benchmarks with per-run samples: a Welch interval on the log ratio of the means.
+    /// Benchmarks with per-run samples: a percentile bootstrap of the ratio of the medians
+    /// (samples resampled independently) and a Welch interval on the log ratio of the means.
     RunSamples,
     /// Benchmarks without samples: the interval from the standard errors the tool reported.
     ReportedErrors,
@@ -131,6 +132,8 @@ pub enum MetricKind {
     Throughput,
     /// Failed requests / requests, 0 to 1; compared as a difference in points.
     ErrorRate,
+    /// Benchmarks: median time per iteration, seconds (robust to the odd slow sample).
+    Median,
     /// Benchmarks: mean time per iteration, seconds.
     Mean,
 }
@@ -144,6 +147,7 @@ impl MetricKind {
             MetricKind::P99 => "p99",
             MetricKind::Throughput => "throughput",
             MetricKind::ErrorRate => "error rate",
+            MetricKind::Median => "median",
             MetricKind::Mean => "mean",
         }
     }

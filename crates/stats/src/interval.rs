@@ -1,9 +1,13 @@
-//! Confidence intervals for a change: the percentile interval of bootstrap replicates, and
-//! the Welch interval on the log ratio of two means (for independent per-run samples, where
-//! a t-based interval holds its coverage with few samples better than a bootstrap does).
+//! Confidence intervals for a change: the percentile interval of bootstrap replicates, the
+//! Welch interval on the log ratio of two means (for independent per-run samples, where a
+//! t-based interval holds its coverage with few samples better than a bootstrap does), and
+//! the bootstrap interval of the ratio of two medians (robust to the odd slow sample that a
+//! busy machine throws into a benchmark).
 
 use loadcell_schema::Interval;
 use loadcell_stability::student;
+
+use crate::rng::Rng;
 
 /// The `confidence` percentile interval of `replicates` (sorted here; non-finite values are
 /// dropped). `None` when nothing finite is left.
@@ -87,10 +91,39 @@ pub fn welch_log_ratio(base: Estimate, new: Estimate, confidence: f64) -> Option
     })
 }
 
+/// The median of `xs` (sorted in place).
+pub fn median(xs: &mut [f64]) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    loadcell_schema::median_of_sorted(xs)
+}
+
+/// The `confidence` percentile-bootstrap interval of `median(new) / median(base) − 1`, each
+/// side resampled independently with replacement `resamples` times from `rng`. `None` with
+/// fewer than two samples on a side or a non-positive median.
+pub fn median_ratio_interval(
+    base: &[f64],
+    new: &[f64],
+    resamples: u32,
+    confidence: f64,
+    rng: &mut Rng,
+) -> Option<Interval> {
+    if base.len() < 2 || new.len() < 2 {
+        return None;
+    }
+    let (mut rb, mut rn) = (vec![0.0; base.len()], vec![0.0; new.len()]);
+    let mut reps = Vec::with_capacity(resamples as usize);
+    for _ in 0..resamples {
+        rb.iter_mut().for_each(|x| *x = base[rng.below(base.len())]);
+        rn.iter_mut().for_each(|x| *x = new[rng.below(new.len())]);
+        let (mb, mn) = (median(&mut rb), median(&mut rn));
+        reps.push(if mb > 0.0 { mn / mb - 1.0 } else { f64::NAN });
+    }
+    percentile_interval(&mut reps, confidence)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::Rng;
 
     #[test]
     fn percentile_interval_of_a_uniform_grid() {
@@ -122,6 +155,19 @@ mod tests {
         }
         let rate = f64::from(covered) / f64::from(trials);
         assert!((0.93..=0.97).contains(&rate), "coverage {rate}");
+    }
+
+    #[test]
+    fn median_ratio_shrugs_off_a_few_wild_samples() {
+        let mut rng = Rng::new(3);
+        let mut base: Vec<f64> = (0..40).map(|_| 1.0 + 0.02 * rng.normal()).collect();
+        let mut new: Vec<f64> = (0..40).map(|_| 2.0 + 0.04 * rng.normal()).collect();
+        base[3] = 50.0; // a stall in the base run
+        new[7] = 0.1;
+        let i = median_ratio_interval(&base, &new, 2000, 0.95, &mut Rng::new(1))
+            .unwrap_or(Interval { low: 0.0, high: 0.0 });
+        assert!(i.low > 0.9 && i.high < 1.1, "{i:?}");
+        assert!(median_ratio_interval(&[1.0], &new, 100, 0.95, &mut rng).is_none());
     }
 
     #[test]

@@ -12,6 +12,6 @@ pub mod judge;
 pub mod rng;
 
 pub use block::{BlockSampler, block_length};
-pub use interval::{Estimate, percentile_interval, welch_log_ratio};
+pub use interval::{Estimate, median, median_ratio_interval, percentile_interval, welch_log_ratio};
 pub use judge::{Judgement, Rule, judge};
 pub use rng::Rng;

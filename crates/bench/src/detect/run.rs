@@ -79,6 +79,11 @@ pub fn run_detected(dir: &Path, framework: Framework, options: &DetectOptions) -
 
 fn cargo_args(options: &DetectOptions, after: &[String]) -> Vec<String> {
     let mut args = vec!["bench".to_string()];
+    if !after.is_empty() {
+        // criterion's options go to bench targets only: the library's and binaries' libtest
+        // harnesses would reject them.
+        args.extend(["--bench".to_string(), "*".to_string()]);
+    }
     if options.cargo_locked {
         args.push("--locked".into());
     }
@@ -152,10 +157,14 @@ fn run_pytest(dir: &Path, options: &DetectOptions) -> Result<BenchResults, Bench
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos())
     ));
+    // pytest-benchmark creates its storage folder (`./.benchmarks`) even when nothing is
+    // saved: point it at a temporary folder, removed afterwards.
+    let storage = json.with_extension("storage");
     let mut args: Vec<String> = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "--benchmark-only"]
         .map(String::from)
         .to_vec();
     args.push(format!("--benchmark-json={}", json.display()));
+    args.push(format!("--benchmark-storage=file://{}", storage.display()));
     if let Some(n) = options.pytest_min_rounds {
         args.push(format!("--benchmark-min-rounds={n}"));
     }
@@ -165,6 +174,7 @@ fn run_pytest(dir: &Path, options: &DetectOptions) -> Result<BenchResults, Bench
     let ran = tool(dir, &options.python, &args, options, "pytest");
     let text = std::fs::read_to_string(&json);
     let _ = std::fs::remove_file(&json);
+    let _ = std::fs::remove_dir_all(&storage);
     ran?;
     let text = text.map_err(|e| BenchError::io(&json, &e))?;
     pytest::parse(&text, &json)

@@ -11,7 +11,7 @@ pub fn value(metric: MetricKind, v: f64) -> String {
         MetricKind::P50 | MetricKind::P95 | MetricKind::P99 => number::ms(v),
         MetricKind::Throughput => format!("{} /s", number::num(v)),
         MetricKind::ErrorRate => number::percent(v),
-        MetricKind::Mean => per_iteration(v),
+        MetricKind::Median | MetricKind::Mean => per_iteration(v),
     }
 }
 
