@@ -147,6 +147,15 @@ impl Side {
 }
 
 impl HistSeries {
+    /// The `q` quantile (ms) of unit `i` alone.
+    pub fn unit_quantile(&self, i: usize, q: f64) -> f64 {
+        let u = &self.units[i];
+        let values: Vec<u64> = u.counts.iter().map(|&(v, _)| self.values[v as usize]).collect();
+        let counts: Vec<u64> = u.counts.iter().map(|&(_, c)| c).collect();
+        let [x] = quantiles(&values, &counts, counts.iter().sum(), [q]);
+        x
+    }
+
     fn replicate(&self, idx: &[usize], dense: &mut Vec<u64>) -> Point {
         dense.clear();
         dense.resize(self.values.len(), 0);

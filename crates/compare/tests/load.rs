@@ -192,3 +192,29 @@ fn missing_or_foreign_paths_are_errors_that_name_the_path() {
     };
     assert!(compare_paths(&dir.join("base"), &dir.join("base"), &bad).is_err());
 }
+
+#[test]
+fn a_run_that_shifts_part_way_is_noted_as_not_steady() {
+    let dir = TempDir::new("unsteady");
+    write_run(&dir.join("base"), &Spec::simple(10_000.0, 12, 1));
+    let shifted = Spec {
+        step: Some((6, 1.3)),
+        ..Spec::simple(10_000.0, 12, 2)
+    };
+    write_run(&dir.join("new"), &shifted);
+    let cmp = compare_paths(&dir.join("base"), &dir.join("new"), &Settings::default()).unwrap();
+    let note = cmp
+        .notes
+        .iter()
+        .find(|n| n.contains("not steady"))
+        .expect("a note on the shift");
+    assert!(
+        note.contains("new: not steady: its per-second p50 shifted") && note.contains("at second 7"),
+        "{note}"
+    );
+    assert!(
+        !cmp.notes.iter().any(|n| n.contains("base: not steady")),
+        "{:?}",
+        cmp.notes
+    );
+}

@@ -33,6 +33,7 @@ pub fn read(dir: &Path, path: &str) -> Result<LoadRun, CompareError> {
         }
     })?;
     let series = acc.finish();
+    let unsteady = series.first().and_then(|s| unsteady(s, path, per_unit));
     let outcome = &rebuilt.outcome;
     let measured_s = outcome.measured.as_secs_f64();
     let totals = groups.merge(&outcome.total.endpoints);
@@ -54,6 +55,7 @@ pub fn read(dir: &Path, path: &str) -> Result<LoadRun, CompareError> {
             "{path}: resampled in units of {per_unit} consecutive seconds (a long run)"
         ));
     }
+    notes.extend(unsteady);
     let spectrum = percentile_spectrum(&overall.latency)
         .into_iter()
         .map(|(percentile, latency_ms)| PercentilePoint { percentile, latency_ms })
@@ -73,6 +75,46 @@ pub fn read(dir: &Path, path: &str) -> Result<LoadRun, CompareError> {
         spectrum,
         notes,
     })
+}
+
+/// Units need this many requests for their own p99 to mean something.
+const MIN_REQUESTS_FOR_P99: u64 = 100;
+
+/// A note when the run's per-second p50 or p99 shifted part-way (a change point by
+/// E-divisive means, as `loadcell baseline trend` finds them): something changed during
+/// the run — the machine got busier, the target warmed up or degraded — and the verdicts may
+/// show that rather than a change of the code. The verdicts are not altered; the reader is
+/// told.
+fn unsteady(series: &HistSeries, path: &str, per_unit: usize) -> Option<String> {
+    let busy: Vec<usize> = (0..series.units.len())
+        .filter(|&i| series.units[i].requests >= MIN_REQUESTS_FOR_P99)
+        .collect();
+    let unit = if per_unit > 1 {
+        format!("unit of {per_unit} s")
+    } else {
+        "second".to_string()
+    };
+    for (label, q) in [("p50", 0.5), ("p99", 0.99)] {
+        let values: Vec<f64> = busy.iter().map(|&i| series.unit_quantile(i, q)).collect();
+        // Shifts smaller than the default noise threshold are not worth a note.
+        let options = loadcell_changepoint::Options {
+            min_magnitude: crate::DEFAULT_NOISE,
+            ..loadcell_changepoint::Options::default()
+        };
+        let cps = loadcell_changepoint::change_points(&values, &options);
+        if let Some(c) = cps.iter().max_by(|a, b| a.magnitude().total_cmp(&b.magnitude())) {
+            return Some(format!(
+                "{path}: not steady: its per-{unit} {label} shifted from {:.1} to {:.1} ms at {unit} {} \
+                 (change point, p = {:.0e}); something changed during the run (the machine or the target), \
+                 and the verdicts may show that rather than a change of the code",
+                c.mean_before,
+                c.mean_after,
+                busy[c.index] + 1,
+                c.pvalue.max(1e-12)
+            ));
+        }
+    }
+    None
 }
 
 /// One row from its merged totals and its resampling units.
@@ -147,13 +189,27 @@ struct Open {
     counts: BTreeMap<u64, u64>,
 }
 
+impl Open {
+    fn mean_us(&self) -> f64 {
+        let (sum, n) = self
+            .counts
+            .iter()
+            .fold((0.0, 0u64), |(s, n), (&v, &c)| (s + v as f64 * c as f64, n + c));
+        if n > 0 { sum / n as f64 } else { 0.0 }
+    }
+}
+
+/// Intervals shorter than this (the sliver at the end of a run, a few requests in a few
+/// milliseconds) join the unit before them rather than being drawn as often as a second.
+const MIN_UNIT_S: f64 = 0.5;
+
 /// Builds every row's units as intervals stream past: row 0 is the whole run, row `g + 1`
 /// endpoint group `g`.
 struct Accumulator {
     per_unit: usize,
     seen: usize,
     open: Vec<Open>,
-    done: Vec<Vec<(Open, f64)>>,
+    done: Vec<Vec<Open>>,
 }
 
 impl Accumulator {
@@ -167,19 +223,35 @@ impl Accumulator {
     }
 
     fn add(&mut self, groups: &Groups, slots: &[EndpointMetrics], len_s: f64) {
-        for o in &mut self.open {
-            o.len_s += len_s;
+        let sliver = len_s < MIN_UNIT_S && self.seen == 0 && self.done.first().is_some_and(|d| !d.is_empty());
+        for row in 0..self.open.len() {
+            let target = if sliver {
+                self.done[row].last_mut()
+            } else {
+                Some(&mut self.open[row])
+            };
+            if let Some(o) = target {
+                o.len_s += len_s;
+            }
         }
         for (slot, ep) in slots.iter().enumerate() {
             let Some(&g) = groups.of_slot.get(slot) else { continue };
             for row in [0, g + 1] {
-                let o = &mut self.open[row];
+                let target = if sliver {
+                    self.done[row].last_mut()
+                } else {
+                    Some(&mut self.open[row])
+                };
+                let Some(o) = target else { continue };
                 o.requests += ep.requests();
                 o.failed += ep.failed;
                 for v in ep.latency.iter_recorded() {
                     *o.counts.entry(v.value_iterated_to()).or_default() += v.count_at_value();
                 }
             }
+        }
+        if sliver {
+            return;
         }
         self.seen += 1;
         if self.seen == self.per_unit {
@@ -189,12 +261,7 @@ impl Accumulator {
 
     fn flush(&mut self) {
         for (open, done) in self.open.iter_mut().zip(&mut self.done) {
-            let unit = std::mem::take(open);
-            let (sum, n) = unit
-                .counts
-                .iter()
-                .fold((0.0, 0u64), |(s, n), (&v, &c)| (s + v as f64 * c as f64, n + c));
-            done.push((unit, if n > 0 { sum / n as f64 } else { 0.0 }));
+            done.push(std::mem::take(open));
         }
         self.seen = 0;
     }
@@ -208,19 +275,19 @@ impl Accumulator {
 }
 
 /// The units of one row over their shared set of values.
-fn series(units: Vec<(Open, f64)>) -> HistSeries {
-    let mut values: Vec<u64> = units.iter().flat_map(|(u, _)| u.counts.keys().copied()).collect();
+fn series(units: Vec<Open>) -> HistSeries {
+    let mut values: Vec<u64> = units.iter().flat_map(|u| u.counts.keys().copied()).collect();
     values.sort_unstable();
     values.dedup();
     let index = |v: u64| values.binary_search(&v).unwrap_or_default() as u32;
     let units = units
         .into_iter()
-        .map(|(u, mean_us)| HistUnit {
+        .map(|u| HistUnit {
             len_s: u.len_s,
             requests: u.requests,
             failed: u.failed,
             counts: u.counts.iter().map(|(&v, &c)| (index(v), c)).collect(),
-            mean_us,
+            mean_us: u.mean_us(),
         })
         .collect();
     HistSeries { values, units }

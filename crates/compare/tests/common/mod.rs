@@ -44,6 +44,8 @@ pub struct Spec {
     pub error_rate: f64,
     /// AR(1) drift of the per-second level: (φ, σ of the innovations, relative).
     pub drift: (f64, f64),
+    /// From this second on, latencies are multiplied by the factor (a mid-run shift).
+    pub step: Option<(u64, f64)>,
     pub seed: u64,
 }
 
@@ -56,6 +58,7 @@ impl Spec {
             endpoints: vec![("/".into(), median_us, 1000)],
             error_rate: 0.0,
             drift: (0.0, 0.0),
+            step: None,
             seed,
         }
     }
@@ -90,7 +93,8 @@ pub fn write_run(dir: &Path, spec: &Spec) {
     let mut level = 0.0f64;
     for seq in 0..spec.seconds {
         level = spec.drift.0 * level + spec.drift.1 * rng.normal();
-        let rec = second(spec, &meta, &mut rng, level.exp());
+        let step = spec.step.filter(|(at, _)| seq >= *at).map_or(1.0, |(_, f)| f);
+        let rec = second(spec, &meta, &mut rng, level.exp() * step);
         total.accumulate(&rec);
         let summary = interval_summary(&rec, (seq + 1) as f64, 1.0, false, None);
         let empty = rec.fresh();
