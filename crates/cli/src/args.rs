@@ -38,6 +38,15 @@ pub enum Command {
     Scale(Box<crate::scale_cmd::ScaleArgs>),
     /// Start the built-in demo shop API (the system under test for demos and tests).
     Target(Box<loadcell_target::TargetArgs>),
+    /// Compare two runs (results folders, summary.json or bench.json): regressed, unchanged or improved.
+    Compare(Box<crate::compare_cmd::CompareArgs>),
+    /// Keep performance-baselines.json: save a run, check a new one, find change points.
+    #[command(subcommand)]
+    Baseline(crate::baseline_cmd::BaselineCommand),
+    /// Time commands like hyperfine (-- 'CMD' …), or run the project's own benchmarks (--detect).
+    Bench(Box<crate::bench_cmd::BenchArgs>),
+    /// Read benchmark results made elsewhere (criterion, go, pytest-benchmark, hyperfine, google-benchmark, libtest).
+    Ingest(Box<crate::bench_cmd::IngestArgs>),
 }
 
 /// `loadcell run URL [flags]`
@@ -200,6 +209,9 @@ pub struct RunArgs {
     /// No live progress on stderr.
     #[arg(short = 'q', long, help_heading = "Output")]
     pub quiet: bool,
+
+    #[command(flatten)]
+    pub baseline: crate::compare_cmd::BaselineFlags,
 }
 
 /// `loadcell demo`

@@ -5,7 +5,11 @@
 //! only wires them to the terminal and the file system.
 
 mod args;
+mod baseline_cmd;
+mod bench_cmd;
+mod bench_text;
 mod capacity_cmd;
+mod compare_cmd;
 mod demo;
 mod error;
 mod live;
@@ -50,6 +54,10 @@ pub fn main() -> i32 {
             Ok(()) => Ok(exit::OK),
             Err(e) => Err(error::CliError::Usage(e.to_string())),
         },
+        Command::Compare(args) => compare_cmd::run(&args),
+        Command::Baseline(cmd) => baseline_cmd::run(&cmd),
+        Command::Bench(args) => bench_cmd::run(&args),
+        Command::Ingest(args) => bench_cmd::ingest(&args),
     };
     match result {
         Ok(code) => code,

@@ -272,6 +272,8 @@ pub fn execute<W: Workload>(
     interrupts: Arc<AtomicUsize>,
 ) -> Result<i32, CliError> {
     let thresholds = info.thresholds;
+    // Read before any load is sent: a missing baseline is a usage error, not a wasted run.
+    let baseline = args.baseline.open()?;
     let endpoints = workload.endpoints();
     let checks = workload.checks();
     let journeys = workload.journeys();
@@ -366,15 +368,22 @@ pub fn execute<W: Workload>(
         std::fs::write(path, json + "\n")
             .map_err(|e| CliError::Output(format!("cannot write --summary-json '{}': {e}", path.display())))?;
     }
-    if let (Some(dir), true) = (&out_dir, results_written) {
+    let written_dir = out_dir.as_deref().filter(|_| results_written);
+    if let Some(dir) = written_dir {
         outputs::write_all(dir, &summary)?;
+    }
+    let code = match &baseline {
+        Some(b) => b.finish(written_dir, &summary, summary.exit_code())?,
+        None => summary.exit_code(),
+    };
+    if let Some(dir) = written_dir {
         println!(
             "  results: {}  (report: {})",
             dir.display(),
             dir.join("report.html").display()
         );
     }
-    Ok(summary.exit_code())
+    Ok(code)
 }
 
 /// The stages of the model's curve as (start, end) seconds, for naming the current stage.

@@ -31,7 +31,9 @@ use loadcell_schema::{COMPARISON_FORMAT, COMPARISON_FORMAT_VERSION, Comparison, 
 pub use error::CompareError;
 pub use input::{BenchRun, Input, LoadRow, LoadRun, from_summary, open};
 pub use series::{HistSeries, PctUnit, Point, Side, Units};
-pub use settings::{DEFAULT_CONFIDENCE, DEFAULT_ERROR_NOISE, DEFAULT_NOISE, DEFAULT_RESAMPLES, DEFAULT_SEED, Settings};
+pub use settings::{
+    DEFAULT_CONFIDENCE, DEFAULT_ERROR_NOISE, DEFAULT_NOISE, DEFAULT_RESAMPLES, DEFAULT_SEED, Rule, Settings,
+};
 
 /// Reads `base` and `new` and compares them.
 pub fn compare_paths(base: &Path, new: &Path, settings: &Settings) -> Result<Comparison, CompareError> {
