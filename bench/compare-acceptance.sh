@@ -6,7 +6,8 @@
 # load hits both kinds of pair alike. Every run is a results folder under OUT:
 #   OUT/slow-N/{base,new}   10 ms vs 11 ms
 #   OUT/same-N/{base,new}   10 ms vs 10 ms
-# Then compare each pair with the library (crates/compare/examples/compare.rs) and count verdicts.
+# Then compare each pair with `loadcell compare BASE NEW` and count its verdicts (the first
+# line of its text: loadcell compare: REGRESSED | UNCHANGED | IMPROVED; exit 1 = regressed).
 # Usage: bench/compare-acceptance.sh [OUT] [PAIRS] [SECONDS]   (defaults: /tmp/loadcell-acceptance 10 10)
 # Needs target/debug/loadcell (cargo build --locked). Traffic stays on 127.0.0.1.
 set -euo pipefail
@@ -57,5 +58,27 @@ for i in $(seq "$pairs"); do
     run "$base_url" "$out/same-$i/base"
     run "$same_url" "$out/same-$i/new"
     echo "pair $i done" >&2
+done
+
+# The verdict of `loadcell compare` on one pair folder: regressed, unchanged or improved.
+verdict() {
+    local code=0 first
+    "$bin" compare "$1/base" "$1/new" >"$1/compare.txt" 2>&1 || code=$?
+    first=$(head -1 "$1/compare.txt")
+    case "$first:$code" in
+        *REGRESSED*:1) echo regressed ;;
+        *UNCHANGED*:0) echo unchanged ;;
+        *IMPROVED*:0) echo improved ;;
+        *) echo "error (exit $code): $first" ;;
+    esac
+}
+for kind in slow same; do
+    tally=""
+    for i in $(seq "$pairs"); do
+        v=$(verdict "$out/$kind-$i")
+        echo "$kind pair $i: $v"
+        tally+="$v"$'\n'
+    done
+    echo "$kind ($pairs pairs of ${secs}s):" $(printf '%s' "$tally" | sort | uniq -c | sed 's/^ *\([0-9]*\) \(.*\)/\2 \1,/')
 done
 echo "results in $out" >&2

@@ -34,6 +34,10 @@ pub struct BenchArgs {
     #[arg(long, value_name = "NAME", requires = "detect")]
     pub framework: Option<String>,
 
+    /// With --detect: pass --locked to cargo (the project's Cargo.lock must be up to date).
+    #[arg(long, requires = "detect")]
+    pub locked: bool,
+
     /// Runs before the measured ones, not counted.
     #[arg(short = 'w', long, value_name = "N", default_value_t = 0)]
     pub warmup: u32,
@@ -224,7 +228,10 @@ fn detect(args: &BenchArgs, dir: &Path) -> Result<i32, CliError> {
 
 /// `--runs` and `--min-time` in each framework's terms.
 fn detect_options(args: &BenchArgs) -> DetectOptions {
-    let mut o = DetectOptions::default();
+    let mut o = DetectOptions {
+        cargo_locked: args.locked,
+        ..DetectOptions::default()
+    };
     if let Some(n) = args.runs {
         o.go_count = n;
         o.sample_size = Some(n.max(10));
