@@ -2,7 +2,22 @@
 //! `performance-baselines.json` with its SLO from the run's thresholds, a six times slower run
 //! checked against it, and a history with a sustained shift whose change point `trend` finds.
 
-use crate::support::{Temp, loadcell, one_at_a_time, read, run_into, target};
+use std::path::Path;
+
+use crate::support::{Ran, Temp, loadcell, one_at_a_time, read, run_into, target};
+
+/// `loadcell baseline VERB RUN --file FILE EXTRA…`.
+fn baseline(verb: &str, run: &Path, file: &Path, extra: &[&str]) -> Ran {
+    let mut args = vec![
+        "baseline".to_string(),
+        verb.to_string(),
+        run.display().to_string(),
+        "--file".into(),
+        file.display().to_string(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    loadcell(&args)
+}
 
 #[test]
 fn save_check_and_trend_a_baselines_file() {
@@ -18,17 +33,7 @@ fn save_check_and_trend_a_baselines_file() {
         (a, b)
     };
     let file = dir.path("performance-baselines.json");
-    let save = |run: &std::path::Path, extra: &[&str]| {
-        let mut args = vec![
-            "baseline".to_string(),
-            "save".into(),
-            run.display().to_string(),
-            "--file".into(),
-            file.display().to_string(),
-        ];
-        args.extend(extra.iter().map(|s| s.to_string()));
-        loadcell(&args).expect_code(0)
-    };
+    let save = |run: &Path, extra: &[&str]| baseline("save", run, &file, extra).expect_code(0);
     for _ in 0..3 {
         save(&fast_run, &[]);
     }
@@ -43,17 +48,7 @@ fn save_check_and_trend_a_baselines_file() {
     assert!(endpoint["current_p95_ms"].as_f64().unwrap() >= 5.0);
     assert_eq!(doc["overall_slo_compliance"], 100.0);
 
-    let check = |run: &std::path::Path, extra: &[&str]| {
-        let mut args = vec![
-            "baseline".to_string(),
-            "check".into(),
-            run.display().to_string(),
-            "--file".into(),
-            file.display().to_string(),
-        ];
-        args.extend(extra.iter().map(|s| s.to_string()));
-        loadcell(&args)
-    };
+    let check = |run: &Path, extra: &[&str]| baseline("check", run, &file, extra);
     let ran = check(&slow_run, &[]).expect_code(1);
     assert!(ran.stdout.starts_with("loadcell compare: REGRESSED"), "{}", ran.stdout);
     assert!(ran.stdout.contains("SLO GET /"), "{}", ran.stdout);
