@@ -3,8 +3,9 @@
 //! 10% slower from the same.
 //!
 //! This is the short version of `bench/compare-acceptance.sh` (10 pairs of 10 s runs,
-//! figures in BENCHMARKS.md): 3 pairs of 3 s runs per case, interleaved. What the long and
-//! short experiments measured on this project's busy 2-core machine sets the expectations:
+//! figures in BENCHMARKS.md): 3 pairs of 3 s runs per case, interleaved. What earlier long
+//! and short experiments measured on this project's busy 2-core machine sets the expectations
+//! (the latest 10 s figures, with their conditions, are in BENCHMARKS.md):
 //! 10 → 11 ms was `regressed` in 8/10 pairs of 10 s and 10/10 pairs of 3 s; 10 → 10 ms was
 //! never `regressed` in 3 s pairs (0/10) and in 2/10 of 10 s pairs — but `improved` in 4/10
 //! of the 3 s pairs, when a stall of the machine hit the base run's tail. So the test asks for
