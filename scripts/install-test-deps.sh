@@ -1,24 +1,18 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the Rust toolchain, idempotently and without
-# prompts, from Debian's package registry:
-#   - `chromium`, which tests/report/ uses to open report.html headless and check that
-#     every chart rendered without a script error;
-#   - `perf` (package `linux-perf`), which tests/monitor/ uses to record a target's on-CPU
-#     stacks for the flame graph.
-# Does nothing for a tool that is already there; runs `apt-get update` only when the
-# package lists do not know a missing package yet. Needs root (or sudo).
+# prompts:
+#   - Debian's `chromium`: tests/report/ opens report.html headless and checks that every
+#     chart rendered without a script error;
+#   - Debian's `linux-perf`: tests/monitor/ records a target's on-CPU stacks for the flame
+#     graph;
+#   - Debian's `golang-go`: crates/bench runs the Go benchmark fixture (tests/fixtures/bench-go);
+#   - pytest and pytest-benchmark (from PyPI with `python3 -m pip`, or Debian's packages where
+#     pip may not install): crates/bench runs the pytest-benchmark fixture
+#     (tests/fixtures/bench-pytest).
+# (criterion, for the Cargo fixture, comes from crates.io when the test builds it.)
+# Each is skipped when already there; `apt-get update` runs only when the package lists do
+# not know a package yet. Needs root (or sudo), Debian's package registry and PyPI.
 set -euo pipefail
-
-missing=()
-if [ ! -x /usr/bin/chromium ]; then
-    missing+=(chromium fonts-dejavu-core)
-fi
-if ! command -v perf >/dev/null 2>&1; then
-    missing+=(linux-perf)
-fi
-if [ ${#missing[@]} -eq 0 ]; then
-    exit 0
-fi
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
@@ -26,21 +20,61 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 
-# apt-cache policy prints "Candidate: (none)" (or nothing) when the lists lack a package.
-for package in "${missing[@]}"; do
-    if ! apt-cache policy "$package" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
-        $SUDO apt-get update -qq
-        break
-    fi
-done
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# apt-get install PACKAGE…, updating the lists first if one of them has no candidate
+# (apt-cache policy prints "Candidate: (none)", or nothing, when the lists lack it).
+apt_install() {
+    for pkg in "$@"; do
+        if ! apt-cache policy "$pkg" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+            $SUDO apt-get update -qq
+            break
+        fi
+    done
+    $SUDO apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
 
 if [ ! -x /usr/bin/chromium ]; then
-    echo "install-test-deps: chromium did not install to /usr/bin/chromium" >&2
-    exit 1
+    apt_install chromium fonts-dejavu-core
+    if [ ! -x /usr/bin/chromium ]; then
+        echo "install-test-deps: chromium did not install to /usr/bin/chromium" >&2
+        exit 1
+    fi
+    echo "install-test-deps: $(/usr/bin/chromium --version 2>/dev/null || echo chromium installed)"
 fi
+
 if ! command -v perf >/dev/null 2>&1; then
-    echo "install-test-deps: perf did not install (package linux-perf)" >&2
-    exit 1
+    apt_install linux-perf
+    if ! command -v perf >/dev/null 2>&1; then
+        echo "install-test-deps: perf did not install (package linux-perf)" >&2
+        exit 1
+    fi
+    echo "install-test-deps: $(perf --version 2>/dev/null || echo perf installed)"
 fi
-echo "install-test-deps: $(/usr/bin/chromium --version 2>/dev/null || echo chromium installed); $(perf --version 2>/dev/null || echo perf installed)"
+
+if ! command -v go >/dev/null 2>&1; then
+    apt_install golang-go
+    if ! command -v perf >/dev/null 2>&1; then
+    apt_install linux-perf
+    if ! command -v perf >/dev/null 2>&1; then
+        echo "install-test-deps: perf did not install (package linux-perf)" >&2
+        exit 1
+    fi
+    echo "install-test-deps: $(perf --version 2>/dev/null || echo perf installed)"
+fi
+
+if ! command -v go >/dev/null 2>&1; then
+        echo "install-test-deps: golang-go did not install a go command" >&2
+        exit 1
+    fi
+    echo "install-test-deps: $(go version)"
+fi
+
+if ! python3 -c 'import pytest, pytest_benchmark' >/dev/null 2>&1; then
+    # A system Python may refuse pip (PEP 668, "externally managed"): take Debian's packages.
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore pytest pytest-benchmark \
+        || apt_install python3-pytest python3-pytest-benchmark
+    python3 -c 'import pytest, pytest_benchmark' || {
+        echo "install-test-deps: pytest-benchmark did not install for python3" >&2
+        exit 1
+    }
+    echo "install-test-deps: pytest $(python3 -m pytest --version 2>&1 | head -1)"
+fi

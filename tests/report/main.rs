@@ -10,6 +10,7 @@
 #![cfg(test)]
 
 mod browser;
+mod compare;
 mod dom;
 mod resources;
 mod search;

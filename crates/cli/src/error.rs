@@ -30,11 +30,17 @@ pub enum CliError {
     /// A usage problem found by the command line itself.
     #[error("{0}")]
     Usage(String),
+    /// A result that could not be written (the verdict, where there is one, stands).
+    #[error("{0}")]
+    Output(String),
 }
 
 impl CliError {
     /// The process exit code: bad usage or input, nothing sent.
     pub fn exit_code(&self) -> i32 {
-        exit::USAGE
+        match self {
+            CliError::Output(_) => exit::OUTPUT_FAILED,
+            _ => exit::USAGE,
+        }
     }
 }

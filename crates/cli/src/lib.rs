@@ -33,6 +33,10 @@ pub fn main() -> i32 {
         Command::Capacity(args) => commands::capacity::run(&args, signals::install()),
         Command::Scale(args) => commands::scale::run(&args, signals::install()),
         Command::Target(args) => loadcell_target::run(&args).map(|()| exit::OK).map_err(Into::into),
+        Command::Compare(args) => commands::compare::run(&args),
+        Command::Baseline(cmd) => commands::baseline::run(&cmd),
+        Command::Bench(args) => commands::bench::run(&args),
+        Command::Ingest(args) => commands::bench::ingest(&args),
     };
     match result {
         Ok(code) => code,

@@ -3,9 +3,15 @@
 //! for `$GITHUB_STEP_SUMMARY` and PR comments, and `timeseries.csv` for spreadsheets.
 //!
 //! Every format is a pure function of the summary, so the same `summary.json` always
-//! renders the same files. [`exporters`] lists them all behind the [`Exporter`] trait, and
+//! renders the same files. A [`loadcell_schema::Comparison`] of two runs renders the same
+//! way: [`comparison_text`] for a terminal, [`comparison_markdown`] for a PR comment,
+//! [`comparison_html`] as a page of its own and [`html_with_comparison`] as a section of the
+//! new run's report. [`exporters`] lists them all behind the [`Exporter`] trait, and
 //! [`write_reports`] writes them into a directory.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod comparison;
 mod error;
 mod export;
 mod text;
@@ -15,9 +21,11 @@ mod testing;
 
 use std::path::{Path, PathBuf};
 
+pub use comparison::markdown::comparison_markdown;
+pub use comparison::text::comparison_text;
 pub use error::ReportError;
 pub use export::csv::timeseries_csv;
-pub use export::html::html;
+pub use export::html::{comparison_html, html, html_with_comparison};
 pub use export::junit::junit;
 pub use export::markdown::markdown;
 pub use export::{Exporter, exporters};

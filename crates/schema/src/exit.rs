@@ -4,6 +4,9 @@
 pub const OK: i32 = 0;
 /// The run completed (or was aborted) and at least one threshold failed.
 pub const THRESHOLD_FAILED: i32 = 1;
+/// `loadcell compare` (and `run --baseline`, `baseline check`): something regressed.
+/// The same code as a failed threshold, so CI treats both alike.
+pub const REGRESSED: i32 = 1;
 /// Bad usage or input: unknown flag, malformed URL, bad duration, rate or threshold.
 /// Nothing was sent.
 pub const USAGE: i32 = 2;

@@ -1,10 +1,13 @@
 //! The stable contract between loadcell and the tools that read its results: the
-//! `summary.json` document, the names of error kinds, and the process exit codes.
+//! `summary.json` document, the comparison of two runs, normalized benchmark results, the
+//! names of error kinds, and the process exit codes.
 //!
 //! Nothing here measures or formats for a terminal; the engine fills these types and the
 //! CLI writes them. Changing a field name here is a breaking change for users' pipelines,
 //! so fields are only ever added (and `SCHEMA_VERSION` bumped when meaning changes).
 
+mod bench;
+mod comparison;
 mod error_kind;
 pub mod exit;
 mod monitor;
@@ -14,6 +17,8 @@ mod stability;
 mod summary;
 mod time;
 
+pub use bench::*;
+pub use comparison::*;
 pub use error_kind::ErrorKind;
 pub use monitor::*;
 pub use profile::{Profile, StageLabel, StageRole};

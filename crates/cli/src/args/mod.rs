@@ -3,6 +3,7 @@
 //! [`FolderArgs`], [`Workers`]), so a flag means the same wherever it appears. Turning
 //! them into plans and specs is `commands/`'s; checking combinations is the library crates'.
 
+pub mod compare;
 mod run;
 mod sweep;
 
@@ -47,6 +48,15 @@ pub enum Command {
     Scale(Box<ScaleArgs>),
     /// Start the built-in demo shop API (the system under test for demos and tests).
     Target(Box<loadcell_target::TargetArgs>),
+    /// Compare two runs (results folders, summary.json or bench.json): regressed, unchanged or improved.
+    Compare(Box<compare::CompareArgs>),
+    /// Keep performance-baselines.json: save a run, check a new one, find change points.
+    #[command(subcommand)]
+    Baseline(compare::BaselineCommand),
+    /// Time commands like hyperfine (-- 'CMD' …), or run the project's own benchmarks (--detect).
+    Bench(Box<compare::BenchArgs>),
+    /// Read benchmark results made elsewhere (criterion, go, pytest-benchmark, hyperfine, google-benchmark, libtest).
+    Ingest(Box<compare::IngestArgs>),
 }
 
 /// The request and the connection: what a URL target sends, how any target is reached.

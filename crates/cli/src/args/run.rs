@@ -45,6 +45,9 @@ pub struct RunArgs {
     /// Write every request to this file as NDJSON (or CSV when it ends in .csv), for your own analysis.
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub samples: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub baseline: super::compare::BaselineFlags,
 }
 
 /// The load model and its length.

@@ -1,7 +1,10 @@
 //! One module per subcommand: each turns its flags into the session's specs, runs them,
 //! and shows the results. `sweep` is what `capacity` and `scale` share.
 
+pub mod baseline;
+pub mod bench;
 pub mod capacity;
+pub mod compare;
 pub mod demo;
 pub mod report;
 pub mod run;

@@ -3,6 +3,7 @@
 //! the outputs written → the exit code.
 
 use crate::args::RunArgs;
+use crate::commands::compare::Baseline;
 use crate::display::Progress;
 use crate::error::CliError;
 use crate::print;
@@ -23,6 +24,8 @@ pub fn run(args: &RunArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliError
 /// Runs a prepared target with the command line's thresholds, load and outputs.
 pub fn run_target(target: Target, args: &RunArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliError> {
     let mut thresholds = target.thresholds(&args.verdict.thresholds)?;
+    // Read before any load is sent: a missing baseline is a usage error, not a wasted run.
+    let baseline = args.baseline.open()?;
     let flags = args.load_flags();
     let inputs = match target.scenario() {
         Some(scenario) => loadcell_plan::from_scenario(&flags, scenario)?,
@@ -42,7 +45,7 @@ pub fn run_target(target: Target, args: &RunArgs, interrupts: Arc<AtomicUsize>) 
     };
     let mut display = Progress::new(args.folder.quiet);
     let finished = loadcell_session::execute(target, spec, &mut display, interrupts)?;
-    Ok(conclude(finished))
+    conclude(finished, baseline.as_ref())
 }
 
 /// The engine settings: the plan, and the budget and warm-up of the flags (or the file's).
@@ -79,13 +82,15 @@ fn outputs(target: &Target, args: &RunArgs) -> RunOutputs {
     }
 }
 
-/// Prints the summary, writes the outputs, reports what could not be written; the exit code.
-fn conclude(mut finished: Finished) -> i32 {
+/// Prints the summary, writes the outputs, reports what could not be written, compares with
+/// the baseline (a regression fails the run like a threshold); the exit code.
+fn conclude(mut finished: Finished, baseline: Option<&Baseline>) -> Result<i32, CliError> {
     print!("{}", print::render(&finished.summary));
     if let Some(reason) = &finished.aborted {
         println!("  aborted by --abort-on-fail: {reason}");
     }
-    if let Some(dir) = finished.write_outputs() {
+    let written = finished.write_outputs();
+    if let Some(dir) = &written {
         println!(
             "  results: {}  (report: {})",
             dir.display(),
@@ -95,7 +100,11 @@ fn conclude(mut finished: Finished) -> i32 {
     for failure in &finished.failures {
         eprintln!("error: {failure}");
     }
-    exit_code(&finished.summary, !finished.failures.is_empty())
+    let code = exit_code(&finished.summary, !finished.failures.is_empty());
+    match baseline {
+        Some(b) => b.finish(written.as_deref(), &finished.summary, code),
+        None => Ok(code),
+    }
 }
 
 /// The verdict's exit code; a result that could not be written turns a pass into 1 (the

@@ -126,20 +126,26 @@ fn errors(series: &[&IntervalSummary]) -> Value {
 
 /// The percentile spectrum on the x = log10(1 / (1 − p)) axis; 100% is drawn as the max line.
 fn spectrum(summary: &Summary) -> Value {
+    let fallback = (summary.latency_ms.count > 0).then_some(summary.latency_ms.max);
+    spectrum_of(&summary.latency_percentiles, fallback)
+}
+
+/// `{x, ms, max}` of a percentile spectrum: x = log10(1 / (1 − p)) for every point below
+/// 100%, and the 100% point (or `fallback`) as `max`.
+pub fn spectrum_of(points: &[loadcell_schema::PercentilePoint], fallback: Option<f64>) -> Value {
     let mut x = Vec::new();
     let mut ms = Vec::new();
-    for p in &summary.latency_percentiles {
+    for p in points {
         if p.percentile < 100.0 && p.percentile >= 0.0 {
             x.push(num(-(1.0 - p.percentile / 100.0).log10()));
             ms.push(num(p.latency_ms));
         }
     }
-    let max = summary
-        .latency_percentiles
+    let max = points
         .iter()
         .find(|p| p.percentile >= 100.0)
         .map(|p| p.latency_ms)
-        .or_else(|| (summary.latency_ms.count > 0).then_some(summary.latency_ms.max));
+        .or(fallback);
     let mut m = Map::new();
     m.insert("x".into(), Value::Array(x));
     m.insert("ms".into(), Value::Array(ms));

@@ -1,0 +1,116 @@
+//! The real frameworks on the fixtures in `tests/fixtures/`: each is detected, run, read
+//! into normalized results, and its deliberately slowed run (`LOADCELL_FIXTURE_SLOW=1`,
+//! twice the work) is `regressed` by `loadcell-compare`. Go and pytest-benchmark come from
+//! `scripts/install-test-deps.sh`, criterion from crates.io; a missing tool fails the test
+//! with that advice rather than skipping it. The fixtures must be left as they were.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use loadcell_bench::{DetectOptions, Framework, detect, run_detected};
+use loadcell_compare::{BenchRun, Input, Settings, compare};
+use loadcell_schema::{BenchResults, Method, Verdict};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures")
+        .join(name)
+}
+
+/// These tests time code: one at a time, so one's build does not slow another's runs.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// Every file and folder under `dir`, to check a run left nothing behind.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files(&p));
+        }
+        out.push(p);
+    }
+    out.sort();
+    out
+}
+
+fn run(dir: &Path, framework: Framework, options: &DetectOptions, slow: bool) -> BenchResults {
+    let mut options = options.clone();
+    if slow {
+        options.env.push(("LOADCELL_FIXTURE_SLOW".into(), "1".into()));
+    }
+    run_detected(dir, framework, &options)
+        .unwrap_or_else(|e| panic!("{e}\n(the tools come from scripts/install-test-deps.sh)"))
+}
+
+/// Detects, runs normal and slowed, and checks the comparison flags the slowed run.
+fn slowed_run_is_regressed(name: &str, framework: Framework, options: &DetectOptions, method: Method) {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let dir = fixture(name);
+    let before = files(&dir);
+    assert_eq!(detect(&dir), [framework], "{name}");
+    let base = run(&dir, framework, options, false);
+    let new = run(&dir, framework, options, true);
+    assert_eq!(files(&dir), before, "{name}: the run left files in the fixture");
+    let wrap = |results: BenchResults| {
+        Input::Bench(BenchRun {
+            path: name.to_string(),
+            results,
+        })
+    };
+    let cmp = compare(&wrap(base), &wrap(new), &Settings::default()).unwrap();
+    let row = &cmp.rows[0];
+    let change = row.metrics[0].change.unwrap_or_default();
+    eprintln!(
+        "{name}: {} {:+.0}% {:?} ({} vs {} samples)",
+        row.name,
+        change * 100.0,
+        row.metrics[0].interval,
+        row.base_samples,
+        row.new_samples
+    );
+    assert_eq!(row.method, method, "{name}");
+    assert_eq!(
+        row.verdict,
+        Verdict::Regressed,
+        "{name}: twice the work must be regressed"
+    );
+    assert!(change > 0.3, "{name}: twice the work measured as {change:+.2}");
+}
+
+#[test]
+fn go_benchmarks_are_detected_run_and_a_slowed_run_regresses() {
+    let options = DetectOptions {
+        go_count: 6,
+        go_benchtime: Some("20ms".into()),
+        ..DetectOptions::default()
+    };
+    slowed_run_is_regressed("bench-go", Framework::Go, &options, Method::RunSamples);
+}
+
+#[test]
+fn pytest_benchmarks_are_detected_run_and_a_slowed_run_regresses() {
+    let options = DetectOptions {
+        pytest_min_rounds: Some(20),
+        pytest_max_time: Some(0.2),
+        ..DetectOptions::default()
+    };
+    slowed_run_is_regressed("bench-pytest", Framework::PytestBenchmark, &options, Method::RunSamples);
+}
+
+#[test]
+fn criterion_benchmarks_are_detected_run_and_a_slowed_run_regresses() {
+    // Built under loadcell's own target directory (kept between test runs), never in the
+    // fixture; --locked with the fixture's Cargo.lock.
+    let options = DetectOptions {
+        warm_up: Some(Duration::from_millis(200)),
+        measurement: Some(Duration::from_millis(500)),
+        sample_size: Some(10),
+        cargo_locked: true,
+        cargo_target_dir: Some(Path::new(env!("CARGO_TARGET_TMPDIR")).join("fixture-criterion-target")),
+        ..DetectOptions::default()
+    };
+    slowed_run_is_regressed("bench-criterion", Framework::Criterion, &options, Method::RunSamples);
+}

@@ -1,0 +1,176 @@
+//! `loadcell bench -- CMD…` (commands timed like hyperfine), `loadcell bench --detect [DIR]`
+//! (the project's own benchmark framework run) and `loadcell ingest FILE --format …`
+//! (results made elsewhere): `loadcell-bench` does the work; this shows and writes it. Every
+//! path can end in normalized benchmark results (`--out DIR` → `DIR/bench.json`) that
+//! `compare` and `baseline` read like a load run.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use loadcell_bench::{CommandSpec, DetectOptions, Options, Progress};
+use loadcell_schema::{BENCH_FILE, BenchResults, exit};
+
+use crate::args::compare::{BenchArgs, IngestArgs};
+use crate::commands::compare::{print_out, usage, write_file};
+use crate::error::CliError;
+
+/// Runs `loadcell bench`.
+pub fn run(args: &BenchArgs) -> Result<i32, CliError> {
+    if let Some(dir) = &args.detect {
+        return detect(args, dir);
+    }
+    if args.commands.is_empty() {
+        return Err(CliError::Usage(
+            "no command to benchmark: loadcell bench -- 'CMD' ['CMD' …] (or --detect DIR)".into(),
+        ));
+    }
+    if args.runs.is_some() && (args.min_time.is_some() || args.max_runs.is_some()) {
+        return Err(CliError::Usage(
+            "--runs gives the exact number of runs: drop --min-time and --max-runs".into(),
+        ));
+    }
+    let spec = |line: &str| match &args.shell {
+        Some(sh) => CommandSpec::with_shell(line, sh),
+        None => CommandSpec::parse(line),
+    };
+    let commands = args
+        .commands
+        .iter()
+        .map(|c| spec(c))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(usage)?;
+    let options = Options {
+        warmup: args.warmup,
+        runs: args.runs,
+        min_time: args.min_time.unwrap_or(loadcell_bench::runner::DEFAULT_MIN_TIME),
+        max_runs: args.max_runs,
+        prepare: args.prepare.as_deref().map(spec).transpose().map_err(usage)?,
+        ignore_failure: args.ignore_failure,
+        startup: args
+            .subtract_startup
+            .as_deref()
+            .map(CommandSpec::parse)
+            .transpose()
+            .map_err(usage)?,
+    };
+    let live = !args.quiet && std::io::stderr().is_terminal();
+    let results = loadcell_bench::run_benchmarks(&commands, &options, |p| progress(live, p)).map_err(usage)?;
+    if live {
+        eprint!("\r\x1b[2K");
+    }
+    print_out(&loadcell_bench::text::commands(&results));
+    if let Some(file) = &args.export_json {
+        write_file(file, &loadcell_bench::export::json::hyperfine_json(&results))?;
+    }
+    if let Some(file) = &args.export_markdown {
+        write_file(file, loadcell_bench::export::markdown::markdown(&results).as_bytes())?;
+    }
+    if let Some(dir) = &args.out {
+        write_results(dir, &loadcell_bench::from_commands(&results, "loadcell bench"))?;
+    }
+    Ok(exit::OK)
+}
+
+/// One line of progress, rewritten in place.
+fn progress(live: bool, p: Progress<'_>) {
+    if !live {
+        return;
+    }
+    match p {
+        Progress::Calibrating { on } => eprint!("\r\x1b[2Kmeasuring start-up on {on}"),
+        Progress::Warmup { command, done, of } => eprint!("\r\x1b[2K{command}: warm-up {done}/{of}"),
+        Progress::Run {
+            command,
+            done,
+            of,
+            last,
+        } => {
+            eprint!("\r\x1b[2K{command}: run {done}/{of} ({:.1} ms)", last * 1e3);
+        }
+    }
+}
+
+/// `bench --detect DIR`: the framework found there, run with the timing flags mapped onto it.
+fn detect(args: &BenchArgs, dir: &Path) -> Result<i32, CliError> {
+    if !args.commands.is_empty() || args.prepare.is_some() || args.shell.is_some() || args.export_json.is_some() {
+        return Err(CliError::Usage(
+            "--detect runs the project's benchmarks: commands, --prepare, --shell and --export-json apply to commands"
+                .into(),
+        ));
+    }
+    if !dir.is_dir() {
+        return Err(CliError::Usage(format!("--detect: {}: no such folder", dir.display())));
+    }
+    let found = loadcell_bench::detect(dir);
+    let names = || found.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(", ");
+    let framework = match (&args.framework, found.as_slice()) {
+        (_, []) => {
+            return Err(usage(loadcell_bench::BenchError::NothingDetected {
+                dir: dir.to_path_buf(),
+            }));
+        }
+        (None, [one]) => *one,
+        (None, _) => {
+            return Err(CliError::Usage(format!(
+                "{}: several benchmark frameworks found ({}): choose one with --framework",
+                dir.display(),
+                names()
+            )));
+        }
+        (Some(name), _) => *found.iter().find(|f| f.as_str() == name).ok_or_else(|| {
+            CliError::Usage(format!(
+                "{}: no {name} benchmarks found (found: {})",
+                dir.display(),
+                names()
+            ))
+        })?,
+    };
+    if !args.quiet {
+        eprintln!("{}: running {} benchmarks", dir.display(), framework.as_str());
+    }
+    let results = loadcell_bench::run_detected(dir, framework, &detect_options(args)).map_err(usage)?;
+    print_out(&loadcell_bench::text::results(&results));
+    if let Some(dir) = &args.out {
+        write_results(dir, &results)?;
+    }
+    Ok(exit::OK)
+}
+
+/// `--runs` and `--min-time` in each framework's terms.
+fn detect_options(args: &BenchArgs) -> DetectOptions {
+    let mut o = DetectOptions {
+        cargo_locked: args.locked,
+        ..DetectOptions::default()
+    };
+    if let Some(n) = args.runs {
+        o.go_count = n;
+        o.sample_size = Some(n.max(10));
+        o.pytest_min_rounds = Some(n);
+    }
+    if let Some(t) = args.min_time {
+        o.measurement = Some(t);
+        o.go_benchtime = Some(format!("{}ms", t.as_millis().max(1)));
+        o.pytest_max_time = Some(t.as_secs_f64());
+    }
+    o
+}
+
+/// Runs `loadcell ingest`.
+pub fn ingest(args: &IngestArgs) -> Result<i32, CliError> {
+    let results = loadcell_bench::ingest(&args.file, args.format).map_err(usage)?;
+    print_out(&loadcell_bench::text::results(&results));
+    if let Some(dir) = &args.out {
+        write_results(dir, &results)?;
+    }
+    Ok(exit::OK)
+}
+
+/// Writes `DIR/bench.json`.
+fn write_results(dir: &Path, results: &BenchResults) -> Result<(), CliError> {
+    std::fs::create_dir_all(dir).map_err(|e| CliError::Output(format!("cannot create {}: {e}", dir.display())))?;
+    let json = serde_json::to_string_pretty(results).map_err(|e| CliError::Output(e.to_string()))? + "\n";
+    let path = dir.join(BENCH_FILE);
+    write_file(&path, json.as_bytes())?;
+    println!("  results: {}", path.display());
+    Ok(())
+}
