@@ -5,6 +5,7 @@ use clap::{Args, Subcommand};
 use loadcell_baselines::{DEFAULT_FILE, DEFAULT_HISTORY};
 use loadcell_bench::Format;
 use loadcell_compare::Settings;
+use loadcell_schema::MetricKind;
 use loadcell_units::parse_duration;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -23,6 +24,11 @@ pub struct JudgeFlags {
     /// A change counts only when its whole confidence interval lies beyond the noise threshold (criterion's rule).
     #[arg(long)]
     pub strict: bool,
+
+    /// Only these metrics decide the verdict and exit code: p50,p95,p99,throughput,error_rate,median,mean
+    /// [default: all].
+    #[arg(long, value_name = "LIST", value_parser = parse_gate)]
+    pub gate: Option<Gate>,
 }
 
 impl JudgeFlags {
@@ -36,9 +42,34 @@ impl JudgeFlags {
             } else {
                 loadcell_compare::Rule::Significant
             },
+            gate: self.gate.clone().map_or_else(|| Settings::default().gate, |g| g.0),
             ..Settings::default()
         }
     }
+}
+
+/// The metrics that decide a verdict (one clap value, a comma-separated list).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gate(pub Vec<MetricKind>);
+
+/// `p50,throughput` → the metrics that decide a verdict.
+pub fn parse_gate(text: &str) -> Result<Gate, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            serde_json::from_value(serde_json::Value::String(t.replace(' ', "_"))).map_err(|_| {
+                format!("unknown metric '{t}' (expected p50, p95, p99, throughput, error_rate, median or mean)")
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .and_then(|g| {
+            if g.is_empty() {
+                Err("no metric given".to_string())
+            } else {
+                Ok(Gate(g))
+            }
+        })
 }
 
 /// `loadcell compare BASE NEW`
@@ -98,6 +129,10 @@ pub struct BaselineFlags {
     /// With --baseline: a change counts only when its whole interval lies beyond the noise threshold.
     #[arg(long = "baseline-strict", help_heading = "Verdict")]
     pub strict: bool,
+
+    /// With --baseline: only these metrics decide (p50,p95,p99,throughput,error_rate) [default: all].
+    #[arg(long = "baseline-gate", value_name = "LIST", value_parser = parse_gate, help_heading = "Verdict")]
+    pub gate: Option<Gate>,
 }
 
 /// `5%` → 0.05, `0.05` → 0.05: a percentage or a fraction.
@@ -127,6 +162,17 @@ mod tests {
         assert!(parse_fraction("five").is_err());
         assert!(parse_fraction("-1%").is_err());
         assert!(parse_fraction("nan").is_err());
+    }
+
+    #[test]
+    fn gates_name_metrics() {
+        assert_eq!(
+            parse_gate("p50, throughput"),
+            Ok(Gate(vec![MetricKind::P50, MetricKind::Throughput]))
+        );
+        assert_eq!(parse_gate("error rate"), Ok(Gate(vec![MetricKind::ErrorRate])));
+        assert!(parse_gate("p42").is_err_and(|e| e.contains("unknown metric 'p42'")));
+        assert!(parse_gate(",").is_err());
     }
 }
 

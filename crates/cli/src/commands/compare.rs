@@ -96,6 +96,7 @@ impl BaselineFlags {
             noise: self.noise,
             error_noise: loadcell_compare::DEFAULT_ERROR_NOISE,
             strict: self.strict,
+            gate: self.gate.clone(),
         }
         .settings();
         settings
