@@ -15,6 +15,7 @@ mod file;
 mod measured;
 mod save;
 mod slo;
+mod text;
 mod trend;
 
 use std::path::Path;
@@ -25,6 +26,7 @@ pub use file::{BaselinesFile, DEFAULT_FILE, DEFAULT_HISTORY, EndpointBaseline, H
 pub use loadcell_changepoint::Options as TrendOptions;
 pub use measured::{Measured, RunNumbers, numbers};
 pub use slo::{p95_limits, slo_for};
+pub use text::{check_json, saved_text, slo_text, status_word};
 pub use trend::{MetricTrend, Shift, trend as trend_of, trend_text};
 
 /// Reads the run at `run` and writes it into the baselines file at `file` (created when

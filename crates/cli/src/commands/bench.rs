@@ -168,7 +168,7 @@ pub fn ingest(args: &IngestArgs) -> Result<i32, CliError> {
 /// Writes `DIR/bench.json`.
 fn write_results(dir: &Path, results: &BenchResults) -> Result<(), CliError> {
     std::fs::create_dir_all(dir).map_err(|e| CliError::Output(format!("cannot create {}: {e}", dir.display())))?;
-    let json = serde_json::to_string_pretty(results).map_err(|e| CliError::Output(e.to_string()))? + "\n";
+    let json = serde_json::to_string_pretty(results)? + "\n";
     let path = dir.join(BENCH_FILE);
     write_file(&path, json.as_bytes())?;
     println!("  results: {}", path.display());

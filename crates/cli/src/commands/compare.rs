@@ -48,7 +48,7 @@ pub fn run(args: &CompareArgs) -> Result<i32, CliError> {
 /// Prints `cmp` in the format asked for.
 pub fn show(cmp: &Comparison, shown: Shown) -> Result<(), CliError> {
     let text = match shown {
-        Shown::Json => serde_json::to_string_pretty(cmp).map_err(|e| CliError::Output(e.to_string()))? + "\n",
+        Shown::Json => serde_json::to_string_pretty(cmp)? + "\n",
         Shown::Markdown => loadcell_report::comparison_markdown(cmp),
         Shown::Text => loadcell_report::comparison_text(cmp),
     };
@@ -120,7 +120,7 @@ impl Baseline {
         println!();
         print_out(&loadcell_report::comparison_text(&cmp));
         if let Some(dir) = out_dir {
-            let json = serde_json::to_string_pretty(&cmp).map_err(|e| CliError::Output(e.to_string()))? + "\n";
+            let json = serde_json::to_string_pretty(&cmp)? + "\n";
             write_file(&dir.join("comparison.json"), json.as_bytes())?;
             write_file(
                 &dir.join("report.html"),
