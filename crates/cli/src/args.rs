@@ -113,9 +113,15 @@ pub struct RunArgs {
     pub warmup: Option<Duration>,
 
     /// Open model: most VUs to use at once; an arrival that finds none free is dropped and counted
-    /// [default: twice the peak rate, at least 1000, at most 20000].
+    /// [default: at least twice the peak rate (1000 to 20000), raised during the run to the peak
+    /// rate × 4 × the measured p99 iteration time, up to 200000].
     #[arg(long, value_name = "N", value_parser = parse_count, help_heading = "Load")]
     pub max_vus: Option<u64>,
+
+    /// Open model: VUs to allocate before the first arrival (k6's preAllocatedVUs); more are
+    /// started on demand up to --max-vus [default: 10 ms of arrivals at the peak rate, 1 to 1000].
+    #[arg(long, value_name = "N", value_parser = parse_count, help_heading = "Load")]
+    pub pre_vus: Option<u64>,
 
     /// Worker threads, each with its own event loop [default: the CPUs loadcell may use].
     #[arg(long, value_name = "N", help_heading = "Load")]

@@ -463,6 +463,7 @@ fn step_settings(
         threads: load.threads,
         transport: transport.clone(),
         samples: None,
+        open_vus: load.open_vus,
     })
 }
 

@@ -26,6 +26,8 @@ pub struct LoadInputs {
     pub open: bool,
     pub warmup: Duration,
     pub max_vus: Option<u64>,
+    /// Open model: VUs to allocate before the first arrival.
+    pub pre_vus: Option<u64>,
     pub threads: Option<usize>,
     /// End the run this long after the start even if the stages go on.
     pub cut: Option<Duration>,
@@ -43,6 +45,8 @@ pub struct LoadPlan {
     pub threads: usize,
     /// Phase names of the stages (empty without a profile).
     pub stage_names: Vec<String>,
+    /// Open model: how the VU pool is sized.
+    pub open_vus: loadcell_engine::OpenVus,
 }
 
 fn usage(m: &str) -> CliError {
@@ -78,6 +82,14 @@ pub fn plan(i: &LoadInputs) -> Result<LoadPlan, CliError> {
     }
     if i.max_vus == Some(0) {
         return Err(usage("--max-vus must be at least 1"));
+    }
+    if i.pre_vus.is_some() && !i.open {
+        return Err(usage("--pre-vus applies to the open model; add --rate"));
+    }
+    if let (Some(pre), Some(max)) = (i.pre_vus, i.max_vus)
+        && pre > max
+    {
+        return Err(usage(&format!("--pre-vus {pre} is more than --max-vus {max}")));
     }
     if i.threads == Some(0) {
         return Err(usage("--threads must be at least 1"));
@@ -134,6 +146,10 @@ pub fn plan(i: &LoadInputs) -> Result<LoadPlan, CliError> {
         run_for: run_for.map(Duration::from_secs_f64),
         threads,
         stage_names: i.stage_names.clone(),
+        open_vus: loadcell_engine::OpenVus {
+            pre_allocated: i.pre_vus,
+            fixed_max: i.max_vus.is_some(),
+        },
     })
 }
 

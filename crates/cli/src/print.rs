@@ -78,6 +78,14 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
     if let Some(service) = &s.service_time_ms {
         writeln!(o, "  {:<12}{}", "service", stats_line(service))?;
     }
+    if let Some(lag) = s.schedule.as_ref().filter(|l| l.lag_ms.count > 0) {
+        writeln!(
+            o,
+            "  {:<12}{} (loadcell's own: scheduled start → send)",
+            "sched lag",
+            stats_line(&lag.lag_ms)
+        )?;
+    }
     if let Some(est) = s
         .latency_co_estimate_ms
         .as_ref()

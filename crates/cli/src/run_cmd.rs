@@ -110,6 +110,7 @@ pub fn load_inputs(args: &RunArgs, file: Option<FileProfile>) -> Result<LoadInpu
             open: e.open,
             warmup: args.warmup.unwrap_or_default(),
             max_vus: args.max_vus,
+            pre_vus: args.pre_vus,
             threads: args.threads,
             cut: None,
             profile: Some(kind),
@@ -135,6 +136,7 @@ pub fn load_inputs(args: &RunArgs, file: Option<FileProfile>) -> Result<LoadInpu
         open,
         warmup: args.warmup.unwrap_or_default(),
         max_vus: args.max_vus,
+        pre_vus: args.pre_vus,
         threads: args.threads,
         cut: None,
         profile: None,
@@ -215,6 +217,7 @@ pub fn settings(
         threads: load.threads,
         transport,
         samples: None,
+        open_vus: load.open_vus,
     }
 }
 

@@ -547,6 +547,7 @@ fn step_settings(args: &ScaleArgs, vus: u64, warmup: Duration, transport: &Trans
         threads: load.threads,
         transport: transport.clone(),
         samples: None,
+        open_vus: load.open_vus,
     })
 }
 

@@ -115,12 +115,7 @@ pub fn build(
             est.p99
         ));
     }
-    if total.dropped > 0 {
-        warnings.push(format!(
-            "{} scheduled iterations were dropped: no free VU (raise --max-vus, or the target is too slow for this rate)",
-            total.dropped
-        ));
-    }
+    warnings.extend(loadcell_engine::schedule_warnings(outcome, cpu_percent));
     if all.skipped > 0 {
         warnings.push(format!(
             "{} scenario requests were not sent: a variable they need was never extracted or their URL left the target (endpoints[].skipped)",
@@ -177,6 +172,7 @@ pub fn build(
         dropped_iterations: total.dropped,
         latency_ms: latency_stats(&all.latency),
         service_time_ms: open.then(|| latency_stats(&all.service)),
+        schedule: loadcell_engine::schedule_summary(outcome),
         latency_co_estimate_ms: co_estimate,
         ttfb_ms: latency_stats(&all.ttfb),
         connect_ms: latency_stats(&total.connect),

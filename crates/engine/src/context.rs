@@ -1,10 +1,17 @@
 //! A VU's view of the engine while it runs an iteration: its connection, the schedule it
 //! is held to, and the one call that sends a request and records what happened.
+//!
+//! Closed-model VUs own their connection. Open-model VUs borrow one from their worker's
+//! pool (`pool.rs`) at their first send and give it back at the end of the iteration.
+//! Open-model iterations also record their schedule lag: from the scheduled start to the
+//! send of the first request, minus the time spent connecting — what loadcell itself
+//! (its timer, its event loop, its connection slots) added before the target saw anything.
 
+use crate::pool::{Grant, Waiter};
 use crate::samples::RequestRecord;
 use crate::worker::WorkerState;
 use loadcell_http::{Capture, ClientConfig, Connection, HttpError, Origin, Request, ResponseInfo, connect};
-use loadcell_metrics::{Outcome, Sample};
+use loadcell_metrics::{Outcome, Sample, record_us};
 use loadcell_schema::ErrorKind;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -24,6 +31,16 @@ pub struct VuContext {
     pub(crate) worker: Rc<WorkerState>,
     transport: Arc<Transport>,
     connection: Option<Connection>,
+    /// Open model: this VU's place in line for its worker's connection pool; `None` when
+    /// the VU owns its connection (closed model).
+    pool_waiter: Option<Rc<Waiter>>,
+    /// Open model: the iteration was dispatched and has not sent its first request yet
+    /// (it counts in the worker's `unsent`).
+    unsent: bool,
+    /// Time the last `obtain_connection` spent connecting.
+    last_connect: Duration,
+    /// Open model: when the current iteration's first request was sent.
+    pub(crate) first_sent: Option<Instant>,
     /// Open model: when the current iteration was scheduled to start. The first request of
     /// the iteration is measured from here, so any lateness (loadcell's or the target's)
     /// shows in its latency.
@@ -50,10 +67,39 @@ impl VuContext {
             worker,
             transport,
             connection: None,
+            pool_waiter: None,
+            unsent: false,
+            last_connect: Duration::ZERO,
+            first_sent: None,
             scheduled: None,
             started: Instant::now(),
             vu_id,
             iteration: 0,
+        }
+    }
+
+    /// An open-model VU's context: connections come from the worker's pool.
+    pub(crate) fn pooled(worker: Rc<WorkerState>, transport: Arc<Transport>, vu_id: u64) -> VuContext {
+        let mut ctx = VuContext::new(worker, transport, vu_id);
+        ctx.pool_waiter = Some(Rc::new(Waiter::default()));
+        ctx
+    }
+
+    /// Open model: an iteration due at `due` starts on this VU (it was counted as unsent
+    /// when it was dispatched).
+    pub(crate) fn begin_open_iteration(&mut self, due: Instant) {
+        self.scheduled = Some(due);
+        self.started = due;
+        self.unsent = true;
+        self.first_sent = None;
+    }
+
+    /// The iteration's first request is on its way (or the iteration ended without one).
+    fn mark_sent(&mut self) {
+        if self.unsent {
+            self.unsent = false;
+            let open = &self.worker.open;
+            open.unsent.set(open.unsent.get().saturating_sub(1));
         }
     }
 
@@ -100,11 +146,24 @@ impl VuContext {
     pub(crate) fn finish_iteration(&mut self) {
         self.iteration += 1;
         self.scheduled = None;
+        self.mark_sent();
+        if self.pool_waiter.is_some()
+            && let Some(conn) = self.connection.take()
+        {
+            self.worker.pool.release(conn);
+        }
     }
 
     /// Drops the connection (a VU that is parked or ramped down holds none).
     pub(crate) fn disconnect(&mut self) {
-        self.connection = None;
+        self.close_connection();
+    }
+
+    /// Closes the connection this VU holds, telling the pool when it came from there.
+    fn close_connection(&mut self) {
+        if self.connection.take().is_some() && self.pool_waiter.is_some() {
+            self.worker.pool.closed();
+        }
     }
 
     /// The run's target origin (for resolving relative URLs).
@@ -118,7 +177,7 @@ impl VuContext {
         let scheduled = self.scheduled.take();
         let worker = Rc::clone(&self.worker);
         worker.in_flight.set(worker.in_flight.get() + 1);
-        let (result, sent_at) = self.exchange(endpoint, request, wire, capture).await;
+        let (result, sent_at, connecting) = self.exchange(endpoint, request, wire, capture).await;
         let done = Instant::now();
         worker.in_flight.set(worker.in_flight.get() - 1);
 
@@ -141,7 +200,15 @@ impl VuContext {
             received_bytes: info.map_or(0, |i| i.received_bytes),
             expected_interval_us: (scheduled.is_none() && expected > 0).then_some(expected),
         };
-        worker.recorder_for(self.started).record(&sample);
+        {
+            let mut recorder = worker.recorder_for(self.started);
+            recorder.record(&sample);
+            if let Some(s) = scheduled {
+                self.first_sent = Some(sent_at);
+                let lag = sent_at.saturating_duration_since(s).saturating_sub(connecting);
+                record_us(&mut recorder.schedule_lag, micros(lag));
+            }
+        }
         if let Some(sink) = worker.samples.borrow_mut().as_mut() {
             sink.record(&RequestRecord {
                 at: done.saturating_duration_since(worker.t0),
@@ -159,33 +226,35 @@ impl VuContext {
         Sent { outcome, info, latency }
     }
 
-    /// Connects if needed and performs one exchange, retrying once on a fresh connection
-    /// when a reused one turns out to have been closed by the server while idle.
+    /// Connects if needed and performs one exchange, retrying on a fresh connection when a
+    /// reused one turns out to have been closed by the server while idle. Returns the
+    /// result, when the request was sent (or the attempt failed) and the time spent
+    /// opening connections on the way.
     async fn exchange(
         &mut self,
         endpoint: usize,
         request: &Request,
         wire: &[u8],
         capture: &mut Capture<'_>,
-    ) -> (Result<ResponseInfo, HttpError>, Instant) {
-        let mut retried = false;
+    ) -> (Result<ResponseInfo, HttpError>, Instant, Duration) {
+        let mut connecting = Duration::ZERO;
         loop {
             let connect_started = Instant::now();
             if self.connection.is_none() {
-                // Boxed: connecting (DNS, TLS, HTTP/2 handshake) is a large future, and kept
-                // inline it would make every idle VU that large (10,000 VUs → ~90 MB).
-                match Box::pin(connect(&self.transport.origin, &self.transport.client)).await {
-                    Ok(c) => {
-                        self.worker
-                            .recorder_for(self.started)
-                            .record_connect_for(endpoint, micros(c.connect_time));
-                        self.connection = Some(c.connection);
-                    }
-                    Err(e) => return (Err(e), connect_started),
+                if let Err(e) = self.obtain_connection(endpoint).await {
+                    self.mark_sent();
+                    connecting += connect_started.elapsed();
+                    return (Err(e), connect_started, connecting);
                 }
+                connecting += self.last_connect;
             }
+            self.mark_sent();
             let Some(conn) = self.connection.as_mut() else {
-                return (Err(HttpError::new(ErrorKind::Other, "no connection")), connect_started);
+                return (
+                    Err(HttpError::new(ErrorKind::Other, "no connection")),
+                    connect_started,
+                    connecting,
+                );
             };
             let sent_at = Instant::now();
             let deadline = tokio::time::Instant::from_std(sent_at + self.transport.timeout);
@@ -199,19 +268,64 @@ impl VuContext {
             match result {
                 Ok(info) => {
                     if !conn.reusable() {
-                        self.connection = None;
+                        self.close_connection();
                     }
-                    return (Ok(info), sent_at);
+                    return (Ok(info), sent_at, connecting);
                 }
-                Err(e) if e.stale && !retried => {
-                    retried = true;
-                    self.connection = None;
-                }
+                // Only a reused connection can be stale, so every retry consumes one and
+                // the loop ends at the latest on a fresh connection.
+                Err(e) if e.stale => self.close_connection(),
                 Err(e) => {
-                    self.connection = None;
-                    return (Err(e), sent_at);
+                    self.close_connection();
+                    return (Err(e), sent_at, connecting);
                 }
             }
+        }
+    }
+
+    /// Gets this VU a connection: its own new one (closed model), or one from the worker's
+    /// pool — idle, or newly opened when the pool lets it connect. Sets `last_connect` to the
+    /// time spent in a connect (zero when none was made).
+    async fn obtain_connection(&mut self, endpoint: usize) -> Result<(), HttpError> {
+        self.last_connect = Duration::ZERO;
+        if let Some(waiter) = &self.pool_waiter {
+            let pool = Rc::clone(&self.worker.pool);
+            match pool.acquire(waiter).await {
+                Grant::Idle(conn) => {
+                    self.connection = Some(conn);
+                    return Ok(());
+                }
+                Grant::Connect => {
+                    let result = self.connect(endpoint).await;
+                    pool.connected(result.is_ok());
+                    return result;
+                }
+            }
+        }
+        self.connect(endpoint).await
+    }
+
+    /// Opens a new connection and records how long it took.
+    async fn connect(&mut self, endpoint: usize) -> Result<(), HttpError> {
+        // Boxed: connecting (DNS, TLS, HTTP/2 handshake) is a large future, and kept inline
+        // it would make every idle VU that large (10,000 VUs → ~90 MB).
+        let started = Instant::now();
+        let result = Box::pin(connect(&self.transport.origin, &self.transport.client)).await;
+        self.last_connect = started.elapsed();
+        let c = result?;
+        self.worker
+            .recorder_for(self.started)
+            .record_connect_for(endpoint, micros(c.connect_time));
+        self.connection = Some(c.connection);
+        Ok(())
+    }
+}
+
+impl Drop for VuContext {
+    fn drop(&mut self) {
+        self.mark_sent();
+        if self.connection.take().is_some() && self.pool_waiter.is_some() {
+            self.worker.pool.forget();
         }
     }
 }

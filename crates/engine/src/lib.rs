@@ -8,11 +8,15 @@
 //! HTTP details live in `loadcell-http`, metric types in `loadcell-metrics`.
 
 mod context;
+mod open;
+mod own;
 mod plan;
+mod pool;
 mod quick;
 mod run;
 mod samples;
 pub mod schedule;
+mod signal;
 mod timer;
 pub mod units;
 mod usage;
@@ -20,9 +24,10 @@ mod worker;
 mod workload;
 
 pub use context::{Sent, Transport, VuContext};
+pub use own::{LATE_P99_MS, schedule_summary, schedule_warnings};
 pub use plan::Model;
 pub use quick::SingleRequest;
-pub use run::{Control, IntervalEvent, Observer, Outcome, Settings, phase_of, phase_spans, run};
+pub use run::{Control, IntervalEvent, Observer, OpenVus, Outcome, Settings, phase_of, phase_spans, run};
 pub use samples::{RequestRecord, SampleSink, SampleSinkFactory, Samples};
 pub use schedule::LoadCurve;
 pub use usage::ProcessUsage;

@@ -49,6 +49,7 @@ pub struct Plan<W> {
     pub requests: Option<u64>,
     pub grace: Duration,
     pub samples: Option<crate::samples::Samples>,
+    pub open_vus: crate::run::OpenVus,
     /// Graceful stop: no new iterations, in-flight ones get the grace period.
     pub stop: AtomicBool,
     pub stop_notify: Notify,

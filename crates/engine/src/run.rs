@@ -32,6 +32,19 @@ pub struct Settings {
     pub transport: Transport,
     /// Where to send raw per-request records (`--samples`), if anywhere.
     pub samples: Option<crate::samples::Samples>,
+    /// Open model: how the VU pool is sized.
+    pub open_vus: OpenVus,
+}
+
+/// Open model: how the VU pool is sized (k6's `preAllocatedVUs` and `maxVUs`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OpenVus {
+    /// VUs allocated before the first arrival (`None`: a hundredth of a second of arrivals
+    /// at the peak rate, 1 to 1,000).
+    pub pre_allocated: Option<u64>,
+    /// The model's `max_vus` was given by the user: keep it fixed. Otherwise it is the floor
+    /// of a cap resized every interval from the rate and the measured iteration time.
+    pub fixed_max: bool,
 }
 
 /// What the observer wants after an interval.
@@ -85,6 +98,10 @@ pub struct Outcome {
     /// Measured results per stage of the model's curve (in stage order): the intervals whose
     /// middle falls in the stage, merged — exact per-stage percentiles for stepped profiles.
     pub phases: Vec<Recorder>,
+    /// Open model: VUs allocated before the first arrival.
+    pub pre_allocated_vus: u64,
+    /// VUs started over the run (all workers).
+    pub vus_spawned: u64,
 }
 
 /// Runs `workload` under `settings`. `interrupts` counts SIGINT/SIGTERM: the first stops
@@ -119,6 +136,7 @@ pub fn run<W: Workload>(
         requests: settings.requests,
         grace: settings.grace,
         samples: settings.samples.clone(),
+        open_vus: settings.open_vus,
         stop: Default::default(),
         stop_notify: Default::default(),
         hard_stop: Default::default(),
@@ -180,6 +198,14 @@ pub fn run<W: Workload>(
     } else {
         StopReason::Duration
     };
+    let pre_allocated_vus = match &settings.model {
+        Model::Open { rate, max_vus } => crate::open::pre_allocated(settings.open_vus, rate, *max_vus),
+        Model::Closed { .. } => 0,
+    };
+    let mut model = settings.model;
+    if let Model::Open { max_vus, .. } = &mut model {
+        *max_vus = (*max_vus).max(merger.vus_cap);
+    }
     Outcome {
         endpoints: endpoint_names,
         journeys: plan.workload.journeys(),
@@ -193,8 +219,10 @@ pub fn run<W: Workload>(
         stop_reason,
         threads,
         usage: own_usage(&usage_before, merger.worker_cpu, main_cpu_before),
-        model: settings.model,
+        model,
         warmup_len: settings.warmup,
+        pre_allocated_vus,
+        vus_spawned: merger.vus_spawned,
         phases: merger.phases,
     }
 }
@@ -260,6 +288,9 @@ struct Merger {
     stopped_at: Option<Instant>,
     workload_stopped: bool,
     worker_cpu: Duration,
+    /// Open model: the workers' final VU caps and the VUs they spawned, summed.
+    vus_cap: u64,
+    vus_spawned: u64,
     /// Measured results that arrived with a warm-up interval, held for the next one.
     carry: Recorder,
     /// Per stage of the curve: (start s, end s) and the measured results inside it.
@@ -283,6 +314,8 @@ impl Merger {
             stopped_at: None,
             workload_stopped: false,
             worker_cpu: Duration::ZERO,
+            vus_cap: 0,
+            vus_spawned: 0,
             carry: Recorder::with_shape(shape),
             phase_spans: Vec::new(),
             phases: Vec::new(),
@@ -297,6 +330,8 @@ impl Merger {
             }
             self.workload_stopped |= report.workload_stopped;
             self.worker_cpu += report.cpu;
+            self.vus_cap += report.vus_cap;
+            self.vus_spawned += report.vus_spawned;
             if let Some(at) = report.stopped_at {
                 self.stopped_at = Some(self.stopped_at.map_or(at, |s| s.max(at)));
             }

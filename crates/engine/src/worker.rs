@@ -6,9 +6,11 @@
 //! no lock and no cross-thread write on the request path).
 
 use crate::context::VuContext;
+use crate::open::OpenState;
 use crate::plan::{Model, Plan};
+use crate::pool::ConnPool;
 use crate::schedule::share_of;
-use crate::timer::{PreciseTimer, tighten_timer_slack};
+use crate::timer::tighten_timer_slack;
 use crate::workload::{Next, Workload};
 use loadcell_metrics::{Recorder, Shape};
 use std::cell::{Cell, RefCell};
@@ -40,6 +42,9 @@ pub struct Report {
     pub workload_stopped: bool,
     /// Last report only: CPU time this worker thread used.
     pub cpu: std::time::Duration,
+    /// Last report only: open model, the VU cap this worker ended with and the VUs it spawned.
+    pub vus_cap: u64,
+    pub vus_spawned: u64,
 }
 
 /// This thread's state, shared by its VU tasks through `Rc` (never across threads).
@@ -61,24 +66,20 @@ pub struct WorkerState {
     /// Closed model: VUs with a local index below this run; the others wait.
     vus_target: Cell<u64>,
     vu_wake: Notify,
-    /// VUs in an iteration right now, and the peak this interval.
-    busy: Cell<u64>,
+    /// VUs in an iteration right now (open model: from dispatch), and the peak this interval.
+    pub(crate) busy: Cell<u64>,
     busy_peak: Cell<u64>,
     /// Closed model: typical request interval for the coordinated-omission estimate (µs).
     pub co_interval_us: Cell<u64>,
-    /// Open model: VUs waiting for work.
-    idle: RefCell<Vec<Rc<OpenSlot>>>,
-    vus_spawned: Cell<u64>,
+    pub(crate) vus_spawned: Cell<u64>,
     /// Set when every VU of this worker has stopped for good (budget or data exhausted).
-    vus_live: Cell<u64>,
+    pub(crate) vus_live: Cell<u64>,
     /// A workload asked this worker to stop (its test data ran out).
     workload_stopped: Cell<bool>,
-}
-
-/// An open-model VU's mailbox: the scheduled start of its next iteration.
-struct OpenSlot {
-    job: Cell<Option<Instant>>,
-    wake: Notify,
+    /// Open model: idle VUs, the VU cap, iterations not yet sent.
+    pub(crate) open: OpenState,
+    /// Open model: the connections this worker's VUs share.
+    pub(crate) pool: Rc<ConnPool>,
 }
 
 impl WorkerState {
@@ -97,10 +98,11 @@ impl WorkerState {
             busy: Cell::new(0),
             busy_peak: Cell::new(0),
             co_interval_us: Cell::new(0),
-            idle: RefCell::new(Vec::new()),
             vus_spawned: Cell::new(0),
             vus_live: Cell::new(0),
             workload_stopped: Cell::new(false),
+            open: OpenState::default(),
+            pool: Rc::new(ConnPool::default()),
         }
     }
 
@@ -115,7 +117,7 @@ impl WorkerState {
 
     /// Takes one iteration starting at `start` from the `--requests` budget (warm-up
     /// iterations are free); false when it is used up.
-    fn take_ticket(&self, start: Instant) -> bool {
+    pub(crate) fn take_ticket(&self, start: Instant) -> bool {
         if start < self.warmup_end {
             return true;
         }
@@ -129,11 +131,15 @@ impl WorkerState {
         }
     }
 
-    fn budget_spent(&self) -> bool {
+    pub(crate) fn budget_spent(&self) -> bool {
         self.budget.get() == Some(0)
     }
 
-    fn begin_iteration(&self) {
+    pub(crate) fn workload_stopped(&self) -> bool {
+        self.workload_stopped.get()
+    }
+
+    pub(crate) fn begin_iteration(&self) {
         let busy = self.busy.get() + 1;
         self.busy.set(busy);
         if busy > self.busy_peak.get() {
@@ -142,7 +148,7 @@ impl WorkerState {
     }
 
     /// A workload asked this worker to start no more iterations.
-    fn stop_if_asked(&self, next: Next) {
+    pub(crate) fn stop_if_asked(&self, next: Next) {
         if next == Next::DataExhausted {
             self.stopping.set(true);
             self.workload_stopped.set(true);
@@ -150,7 +156,7 @@ impl WorkerState {
         }
     }
 
-    fn end_iteration(&self, started: Instant, next: Next) {
+    pub(crate) fn end_iteration(&self, started: Instant, next: Next) {
         self.busy.set(self.busy.get().saturating_sub(1));
         if next != Next::DataExhausted {
             self.recorder_for(started).iterations += 1;
@@ -176,6 +182,8 @@ pub fn run_worker<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sender<Re
                 stopped_at: Some(Instant::now()),
                 workload_stopped: false,
                 cpu: Duration::ZERO,
+                vus_cap: 0,
+                vus_spawned: 0,
             });
             return;
         }
@@ -192,9 +200,10 @@ async fn control_loop<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sende
         *state.samples.borrow_mut() = Some(factory.for_worker(id));
     }
     let shared = Rc::new(plan.workload.new_worker(id, plan.workers));
+    crate::open::prepare(&plan, &state, &shared, id);
     tokio::time::sleep_until(tokio::time::Instant::from_std(plan.t0)).await;
     if let Model::Open { .. } = plan.model {
-        tokio::task::spawn_local(open_scheduler(plan.clone(), state.clone(), shared.clone(), id));
+        tokio::task::spawn_local(crate::open::scheduler(plan.clone(), state.clone(), shared.clone(), id));
     }
     let mut seq = 0;
     let mut next_cut = plan.boundary_after(plan.t0);
@@ -205,6 +214,7 @@ async fn control_loop<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sende
             set_closed_target(&plan, &state, &shared, id, share_of(total, id, plan.workers));
         }
         if now >= next_cut {
+            crate::open::resize_cap(&plan, &state, id);
             send_report(&reports, &state, id, seq, next_cut, false, None);
             seq += 1;
             next_cut = plan.boundary_after(next_cut);
@@ -232,8 +242,10 @@ async fn control_loop<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sende
     };
 
     // Stop starting iterations; let those in flight finish within the grace period.
+    crate::open::finish_schedule(&plan, &state, &shared, id, stopped_at);
     state.stopping.set(true);
     state.vu_wake.notify_waiters();
+    state.open.wake_idle();
     let grace_end = Instant::now() + plan.grace;
     while state.in_flight.get() > 0 && Instant::now() < grace_end && !plan.hard_stop.load(Ordering::Relaxed) {
         let now = Instant::now();
@@ -245,7 +257,9 @@ async fn control_loop<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sende
         let wake = (now + Duration::from_millis(5)).min(next_cut).min(grace_end);
         tokio::time::sleep_until(tokio::time::Instant::from_std(wake)).await;
     }
-    state.recorder.borrow_mut().interrupted += state.in_flight.get();
+    // Iterations dispatched but never sent are cut like requests in flight: every
+    // scheduled arrival is accounted for.
+    state.recorder.borrow_mut().interrupted += state.in_flight.get() + state.open.unsent.get();
     if let Some(sink) = state.samples.borrow_mut().as_mut() {
         sink.flush();
     }
@@ -302,6 +316,8 @@ fn send_report(
         stopped_at,
         workload_stopped,
         cpu,
+        vus_cap: state.open.cap(),
+        vus_spawned: state.vus_spawned.get(),
     });
 }
 
@@ -364,86 +380,6 @@ async fn closed_vu<W: Workload>(
             state.stop_if_asked(next);
             break;
         }
-    }
-    state.vus_live.set(state.vus_live.get().saturating_sub(1));
-}
-
-/// Open model: starts this worker's share of the arrivals on schedule, each on an idle VU,
-/// growing the pool up to this worker's share of `max_vus`; arrivals that find none are
-/// dropped and counted, never delayed.
-async fn open_scheduler<W: Workload>(plan: Arc<Plan<W>>, state: Rc<WorkerState>, shared: Rc<W::Worker>, id: usize) {
-    let Model::Open { ref rate, max_vus } = plan.model else {
-        return;
-    };
-    let max_here = share_of(max_vus, id, plan.workers).max(1);
-    let mut timer = PreciseTimer::new();
-    let mut k: u64 = 0;
-    loop {
-        let i = k * plan.workers as u64 + id as u64;
-        let Some(at_s) = rate.arrival_time(i) else { break };
-        let due = plan.t0 + Duration::from_secs_f64(at_s);
-        if plan.end.is_some_and(|end| due >= end) {
-            break;
-        }
-        timer.sleep_until(due).await;
-        if state.stopping.get() {
-            break;
-        }
-        k += 1;
-        if !state.take_ticket(due) {
-            break;
-        }
-        state.recorder_for(due).scheduled += 1;
-        let slot = state.idle.borrow_mut().pop();
-        match slot {
-            Some(slot) => {
-                slot.job.set(Some(due));
-                slot.wake.notify_one();
-            }
-            None if state.vus_spawned.get() < max_here => {
-                let local = state.vus_spawned.get();
-                state.vus_spawned.set(local + 1);
-                state.vus_live.set(state.vus_live.get() + 1);
-                let vu_id = local * plan.workers as u64 + id as u64 + 1;
-                let slot = Rc::new(OpenSlot {
-                    job: Cell::new(Some(due)),
-                    wake: Notify::new(),
-                });
-                tokio::task::spawn_local(open_vu(plan.clone(), state.clone(), shared.clone(), slot, vu_id));
-            }
-            None => state.recorder_for(due).dropped += 1,
-        }
-    }
-}
-
-async fn open_vu<W: Workload>(
-    plan: Arc<Plan<W>>,
-    state: Rc<WorkerState>,
-    shared: Rc<W::Worker>,
-    slot: Rc<OpenSlot>,
-    vu_id: u64,
-) {
-    let mut vu = plan.workload.new_vu(&shared, vu_id);
-    let mut ctx = VuContext::new(state.clone(), plan.transport.clone(), vu_id);
-    loop {
-        let Some(due) = slot.job.take() else {
-            if state.stopping.get() {
-                break;
-            }
-            slot.wake.notified().await;
-            continue;
-        };
-        ctx.scheduled = Some(due);
-        ctx.started = due;
-        state.begin_iteration();
-        let next = plan.workload.iteration(&mut vu, &mut ctx).await;
-        state.end_iteration(due, next);
-        ctx.finish_iteration();
-        state.stop_if_asked(next);
-        if next != Next::Continue || state.stopping.get() {
-            break;
-        }
-        state.idle.borrow_mut().push(slot.clone());
     }
     state.vus_live.set(state.vus_live.get().saturating_sub(1));
 }

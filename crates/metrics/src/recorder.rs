@@ -102,6 +102,14 @@ pub struct Recorder {
     pub scheduled: u64,
     /// Open model: due iterations that found no free VU.
     pub dropped: u64,
+    /// Of `dropped`: drops while most busy VUs had not sent yet and were not connecting,
+    /// i.e. were waiting on loadcell itself (its event loop, a connection slot).
+    pub dropped_loadcell: u64,
+    /// Of `dropped`: drops while most busy VUs were opening connections.
+    pub dropped_connecting: u64,
+    /// Open model: µs from each iteration's scheduled start to the send of its first
+    /// request, time spent opening a connection excluded — loadcell's own lateness.
+    pub schedule_lag: LatencyHistogram,
     /// Requests cut at the end of the run after the grace period.
     pub interrupted: u64,
     /// Highest number of VUs busy or idle-but-allocated at once (summed across threads
@@ -132,6 +140,9 @@ impl Recorder {
             iterations: 0,
             scheduled: 0,
             dropped: 0,
+            dropped_loadcell: 0,
+            dropped_connecting: 0,
+            schedule_lag: new_histogram(),
             interrupted: 0,
             active_vus: 0,
         }
@@ -230,6 +241,12 @@ impl Recorder {
         }
     }
 
+    /// Open model: arrivals dropped while most busy VUs waited on the target.
+    pub fn dropped_on_target(&self) -> u64 {
+        self.dropped
+            .saturating_sub(self.dropped_loadcell.saturating_add(self.dropped_connecting))
+    }
+
     /// Completed requests across endpoints.
     pub fn requests(&self) -> u64 {
         self.endpoints.iter().map(EndpointMetrics::requests).sum()
@@ -273,6 +290,9 @@ impl Recorder {
         self.iterations += other.iterations;
         self.scheduled += other.scheduled;
         self.dropped += other.dropped;
+        self.dropped_loadcell += other.dropped_loadcell;
+        self.dropped_connecting += other.dropped_connecting;
+        merge_histogram(&mut self.schedule_lag, &other.schedule_lag);
         self.interrupted += other.interrupted;
         self.active_vus += other.active_vus;
     }

@@ -25,6 +25,14 @@ pub struct RunEnd {
     /// [`crate::ResultsWriter::finish`] sets it to the number it appended.
     #[serde(default)]
     pub intervals: u64,
+    /// Open model: VUs allocated before the first arrival, VUs started over the run, and
+    /// the VU cap the run ended with (it grows with the measured iteration time).
+    #[serde(default)]
+    pub pre_allocated_vus: u64,
+    #[serde(default)]
+    pub vus_spawned: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vus_limit: Option<u64>,
 }
 
 impl RunEnd {
@@ -40,6 +48,9 @@ impl RunEnd {
             max_rss_kib: outcome.usage.max_rss_kib,
             threads: outcome.threads,
             intervals: outcome.intervals.len() as u64,
+            pre_allocated_vus: outcome.pre_allocated_vus,
+            vus_spawned: outcome.vus_spawned,
+            vus_limit: Some(outcome.model.vus_limit()),
         }
     }
 

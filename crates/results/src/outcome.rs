@@ -115,6 +115,11 @@ impl OutcomeBuilder {
                 ProcessUsage::default(),
             ),
         };
+        let mut model = meta.model.to_model();
+        if let (loadcell_engine::Model::Open { max_vus, .. }, Some(limit)) = (&mut model, end.and_then(|e| e.vus_limit))
+        {
+            *max_vus = limit;
+        }
         Outcome {
             endpoints: meta.endpoints.iter().map(|e| e.to_name()).collect(),
             journeys: meta.journeys.clone(),
@@ -129,8 +134,10 @@ impl OutcomeBuilder {
             threads,
             usage,
             phases: self.phases,
-            model: meta.model.to_model(),
+            model,
             warmup_len,
+            pre_allocated_vus: end.map_or(0, |e| e.pre_allocated_vus),
+            vus_spawned: end.map_or(0, |e| e.vus_spawned),
         }
     }
 }

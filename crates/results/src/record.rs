@@ -44,6 +44,12 @@ pub(crate) struct RecorderRecord {
     #[serde(default, skip_serializing_if = "is_zero")]
     pub dropped: u64,
     #[serde(default, skip_serializing_if = "is_zero")]
+    pub dropped_loadcell: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub dropped_connecting: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_lag: Option<String>,
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub interrupted: u64,
     #[serde(default, skip_serializing_if = "is_zero")]
     pub active_vus: u64,
@@ -164,6 +170,9 @@ pub(crate) fn encode_recorder(enc: &mut HistogramEncoder, r: &Recorder) -> Resul
         iterations: r.iterations,
         scheduled: r.scheduled,
         dropped: r.dropped,
+        dropped_loadcell: r.dropped_loadcell,
+        dropped_connecting: r.dropped_connecting,
+        schedule_lag: enc.encode(&r.schedule_lag)?,
         interrupted: r.interrupted,
         active_vus: r.active_vus,
     })
@@ -225,6 +234,9 @@ pub(crate) fn decode_recorder(rec: &RecorderRecord) -> Result<Recorder, String> 
     r.iterations = rec.iterations;
     r.scheduled = rec.scheduled;
     r.dropped = rec.dropped;
+    r.dropped_loadcell = rec.dropped_loadcell;
+    r.dropped_connecting = rec.dropped_connecting;
+    r.schedule_lag = decode(rec.schedule_lag.as_deref()).map_err(|e| format!("schedule_lag: {e}"))?;
     r.interrupted = rec.interrupted;
     r.active_vus = rec.active_vus;
     Ok(r)

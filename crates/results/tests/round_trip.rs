@@ -27,6 +27,9 @@ fn totals_series_and_model_round_trip_exactly() {
         max_rss_kib: 40_960,
         threads: 4,
         intervals: 0,
+        pre_allocated_vus: 0,
+        vus_spawned: 0,
+        vus_limit: None,
     };
     writer.finish(&end).unwrap();
 

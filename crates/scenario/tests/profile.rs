@@ -17,7 +17,7 @@ fn parse(load: &str) -> Result<Load, String> {
 fn profiles_parse_with_their_level() {
     assert!(matches!(
         parse("{ profile: stress, target_rate: 200, max_vus: 900 }"),
-        Ok(Load::Profile { ref profile, target_rate: Some(r), target_vus: None, max_vus: Some(900) })
+        Ok(Load::Profile { ref profile, target_rate: Some(r), target_vus: None, max_vus: Some(900), pre_allocated_vus: None })
             if profile == "stress" && r == 200.0
     ));
     assert!(matches!(

@@ -1,0 +1,82 @@
+//! loadcell's verdict on itself in the open model: did it keep its own schedule, and whose
+//! doing were the dropped arrivals — so that loadcell's own limits (its CPU, its event loop,
+//! its connection set-up) are said to be loadcell's and never taken for the target's.
+//!
+//! Everything here is measured: the schedule lag histogram (`context.rs`), the cause of each
+//! drop judged from what the busy VUs were doing at that moment (`open.rs`), the service
+//! time and loadcell's CPU.
+
+use crate::plan::Model;
+use crate::run::Outcome;
+use loadcell_metrics::latency_stats;
+use loadcell_schema::Schedule;
+
+/// Schedule lag (p99) above which loadcell says it started iterations late. Dispatch in
+/// batches costs up to 0.5 ms by design (`open.rs`); this is twice that.
+pub const LATE_P99_MS: f64 = 1.0;
+/// Above this share of its threads' CPU, loadcell names its CPU as the cause.
+const BUSY_CPU_PERCENT: f64 = 90.0;
+
+/// The open model's schedule section of the summary (`None` in the closed model).
+pub fn schedule_summary(outcome: &Outcome) -> Option<Schedule> {
+    if !matches!(outcome.model, Model::Open { .. }) {
+        return None;
+    }
+    let t = &outcome.total;
+    Some(Schedule {
+        lag_ms: latency_stats(&t.schedule_lag),
+        dropped_loadcell: t.dropped_loadcell,
+        dropped_connecting: t.dropped_connecting,
+        dropped_target: t.dropped_on_target(),
+        pre_allocated_vus: outcome.pre_allocated_vus,
+        vus_started: outcome.vus_spawned,
+    })
+}
+
+/// Warnings about the schedule, each naming who was the cause. `cpu_percent` is loadcell's
+/// CPU as a share of its threads.
+pub fn schedule_warnings(outcome: &Outcome, cpu_percent: f64) -> Vec<String> {
+    let Some(s) = schedule_summary(outcome) else {
+        return Vec::new();
+    };
+    let all = outcome.total.overall();
+    let service = latency_stats(&all.service);
+    let connect = latency_stats(&outcome.total.connect);
+    let own_cause = if cpu_percent > BUSY_CPU_PERCENT {
+        format!(
+            "loadcell used {cpu_percent:.0}% of its {} thread(s): it is the bottleneck — add --threads or lower the rate",
+            outcome.threads
+        )
+    } else {
+        "its event loop or its connection slots were behind".to_string()
+    };
+    let mut out = Vec::new();
+    let dropped = outcome.total.dropped;
+    if s.dropped_loadcell > 0 {
+        out.push(format!(
+            "{} of {dropped} dropped arrivals are loadcell's doing, not the target's: most busy VUs had not sent yet ({own_cause})",
+            s.dropped_loadcell
+        ));
+    }
+    if s.dropped_connecting > 0 {
+        out.push(format!(
+            "{} of {dropped} dropped arrivals came while most busy VUs were opening connections (connect p99 {:.2} ms, {} opened)",
+            s.dropped_connecting, connect.p99, outcome.total.connections_opened
+        ));
+    }
+    if s.dropped_target > 0 {
+        out.push(format!(
+            "{} of {dropped} dropped arrivals found all {} VUs waiting on the target (service time p99 {:.2} ms): the target is too slow for this rate with this many VUs; raise --max-vus to measure it at this rate",
+            s.dropped_target,
+            outcome.model.vus_limit(),
+            service.p99
+        ));
+    }
+    if s.lag_ms.p99 > LATE_P99_MS {
+        out.push(format!(
+            "loadcell started iterations late — its own doing, not the target's: schedule lag p99 {:.2} ms, max {:.2} ms ({own_cause}); latency, measured from the scheduled start, includes it (the target's service time p99 was {:.2} ms)",
+            s.lag_ms.p99, s.lag_ms.max, service.p99
+        ));
+    }
+    out
+}

@@ -1,0 +1,177 @@
+//! Open model: the connections of one worker thread, shared by its VUs.
+//!
+//! In the closed model each VU owns its connection, because a VU loops without a pause.
+//! In the open model VUs come and go with the arrivals, and tying a connection to each VU
+//! made every new VU open one: at 50,000 arrivals/s the first second spawned thousands of
+//! VUs that all connected at once, the connects starved the event loop, which made more
+//! arrivals find no free VU, and so on (20,000 connections, most arrivals dropped). Here a
+//! VU takes a connection from its worker's pool when it first sends and gives it back at
+//! the end of its iteration, so connections are only as many as requests in flight, idle
+//! ones stay open (warm) for the next VU, and a new VU reuses one where it can.
+//!
+//! Connections are opened no faster than they complete: at most as many connects may be
+//! pending as connections are already established (at least [`MIN_CONNECTING`]), TCP
+//! slow-start style. A VU that finds no idle connection and no free connect slot waits in
+//! line; a released connection or a finished connect goes to the first in line. The wait
+//! counts in the VU's schedule lag and in latency (measured from the scheduled start).
+//!
+//! Single-thread only, like everything a worker owns. No allocation once the queues have
+//! grown to their peak.
+
+use crate::signal::LocalSignal;
+use loadcell_http::Connection;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+/// Connects that may be pending before any connection is established.
+const MIN_CONNECTING: u64 = 8;
+
+/// What a VU gets from the pool.
+pub enum Grant {
+    /// An open connection, used before (it may have been closed by the server meanwhile).
+    Idle(Connection),
+    /// Permission to open a connection; report the result with [`ConnPool::connected`].
+    Connect,
+}
+
+/// A VU's place in the pool's waiting line, allocated once per VU.
+#[derive(Default)]
+pub struct Waiter {
+    signal: LocalSignal,
+    grant: Cell<Option<Grant>>,
+}
+
+/// One worker's open-model connections.
+pub struct ConnPool {
+    idle: RefCell<Vec<Connection>>,
+    /// Connections established and not yet dropped (idle or in use).
+    open: Cell<u64>,
+    /// Connects under way.
+    connecting: Cell<u64>,
+    waiters: RefCell<VecDeque<Rc<Waiter>>>,
+    /// Most connections this worker may hold (its share of the descriptor budget).
+    limit: Cell<u64>,
+    /// Times a VU had to wait because `limit` was reached.
+    rationed: Cell<u64>,
+}
+
+impl Default for ConnPool {
+    fn default() -> Self {
+        ConnPool {
+            idle: RefCell::default(),
+            open: Cell::new(0),
+            connecting: Cell::new(0),
+            waiters: RefCell::default(),
+            limit: Cell::new(u64::MAX),
+            rationed: Cell::new(0),
+        }
+    }
+}
+
+impl ConnPool {
+    /// Connects under way right now.
+    pub fn connecting(&self) -> u64 {
+        self.connecting.get()
+    }
+
+    /// An idle connection, or permission to open one, waiting in line if neither is free.
+    pub async fn acquire(&self, me: &Rc<Waiter>) -> Grant {
+        if let Some(conn) = self.idle.borrow_mut().pop() {
+            return Grant::Idle(conn);
+        }
+        if self.may_connect() {
+            self.connecting.set(self.connecting.get() + 1);
+            return Grant::Connect;
+        }
+        if self.open.get() + self.connecting.get() >= self.limit.get() {
+            self.rationed.set(self.rationed.get() + 1);
+        }
+        self.waiters.borrow_mut().push_back(me.clone());
+        let mut queued = Queued {
+            pool: self,
+            me,
+            done: false,
+        };
+        loop {
+            me.signal.wait().await;
+            if let Some(grant) = me.grant.take() {
+                queued.done = true;
+                return grant;
+            }
+        }
+    }
+
+    /// Gives a reusable connection back: to the first VU in line, or to the idle stack.
+    pub fn release(&self, conn: Connection) {
+        let first = self.waiters.borrow_mut().pop_front();
+        match first {
+            Some(waiter) => {
+                waiter.grant.set(Some(Grant::Idle(conn)));
+                waiter.signal.notify();
+            }
+            None => self.idle.borrow_mut().push(conn),
+        }
+    }
+
+    /// A connect granted by [`acquire`](Self::acquire) finished (`ok`: it is now open).
+    pub fn connected(&self, ok: bool) {
+        self.connecting.set(self.connecting.get().saturating_sub(1));
+        if ok {
+            self.open.set(self.open.get() + 1);
+        }
+        self.grant_connects();
+    }
+
+    /// A connection taken from this pool (or opened through it) was closed.
+    pub fn closed(&self) {
+        self.open.set(self.open.get().saturating_sub(1));
+        self.grant_connects();
+    }
+
+    /// Like [`closed`](Self::closed), without waking anyone: for VUs being torn down.
+    pub fn forget(&self) {
+        self.open.set(self.open.get().saturating_sub(1));
+    }
+
+    /// Slow start: no more pending connects than established connections (at least
+    /// `MIN_CONNECTING`), and never beyond the limit.
+    fn may_connect(&self) -> bool {
+        let (open, connecting) = (self.open.get(), self.connecting.get());
+        connecting < open.max(MIN_CONNECTING) && open + connecting < self.limit.get()
+    }
+
+    /// Lets VUs in line connect while slots are free.
+    fn grant_connects(&self) {
+        while self.may_connect() {
+            let Some(waiter) = self.waiters.borrow_mut().pop_front() else {
+                return;
+            };
+            self.connecting.set(self.connecting.get() + 1);
+            waiter.grant.set(Some(Grant::Connect));
+            waiter.signal.notify();
+        }
+    }
+}
+
+/// Takes a waiter out of line if its wait is abandoned (the runtime shutting down), giving
+/// back anything granted to it meanwhile.
+struct Queued<'a> {
+    pool: &'a ConnPool,
+    me: &'a Rc<Waiter>,
+    done: bool,
+}
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        self.pool.waiters.borrow_mut().retain(|w| !Rc::ptr_eq(w, self.me));
+        match self.me.grant.take() {
+            Some(Grant::Idle(conn)) => self.pool.idle.borrow_mut().push(conn),
+            Some(Grant::Connect) => self.pool.connecting.set(self.pool.connecting.get().saturating_sub(1)),
+            None => {}
+        }
+    }
+}
