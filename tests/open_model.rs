@@ -1,9 +1,15 @@
 //! The open model keeps its arrival rate: at 1000/s for 5 s the server receives 5000
 //! requests (±1%), the achieved arrival rate is 1000/s (±1%) and nothing is dropped. The
-//! open model's own summary fields (service time, arrival rate, per-second target rate)
-//! are there and agree with the counts.
+//! open model's own summary fields (service time, arrival rate, per-second target rate,
+//! schedule lag) are there and agree with the counts. When arrivals are dropped, the
+//! summary blames whoever was the cause, measured: loadcell itself when it could not keep
+//! up, the target when every VU was waiting on it.
 
-use crate::support::{at, f64_at, fast_target, run, str_at, u64_at, url_of, within};
+use std::time::Duration;
+
+use loadcell_target::{Config, Latency};
+
+use crate::support::{at, f64_at, fast_target, run, str_at, target, u64_at, url_of, within};
 
 #[test]
 fn open_model_rate_is_accurate() {
@@ -44,9 +50,114 @@ fn open_model_rate_is_accurate() {
         at(s, "latency_co_estimate_ms").is_null(),
         "open model has no CO estimate"
     );
+    // loadcell's own lateness is measured once per iteration; nothing was dropped by anyone.
+    assert_eq!(u64_at(s, "schedule.lag_ms.count"), total, "{}", run.output());
+    assert!(f64_at(s, "schedule.lag_ms.p50") <= f64_at(s, "latency_ms.p50"));
+    for cause in ["loadcell", "connecting", "target"] {
+        assert_eq!(u64_at(s, &format!("schedule.dropped_{cause}")), 0);
+    }
+    // Default pre-allocation: 10 ms of arrivals at 1000/s.
+    assert_eq!(u64_at(s, "schedule.pre_allocated_vus"), 10);
+    // Connections come from the workers' pools: never more than VUs were busy at once.
+    let opened = u64_at(s, "connections_opened");
+    assert!(
+        opened <= u64_at(s, "vus.max").max(1),
+        "{opened} connections for at most {} busy VUs\n{}",
+        u64_at(s, "vus.max"),
+        run.output()
+    );
     let series = at(s, "timeseries").as_array().expect("timeseries is an array");
     for entry in series.iter().filter(|e| f64_at(e, "len_s") > 0.5) {
         let rate = f64_at(entry, "target_rate_per_s");
         assert!(within(rate, 1000.0, 1e-9), "target rate {rate} in {entry}");
     }
+}
+
+/// Arrivals far beyond what one thread can start: loadcell drops them, says the drops are
+/// its own doing (not the target's), accounts for every arrival, and ends on time.
+#[test]
+fn loadcell_overload_is_blamed_on_loadcell() {
+    let server = fast_target();
+    let run = run(&url_of(&server), &["-r", "200000", "-d", "2s", "--threads", "1"]);
+    run.assert_exit(0);
+    let s = run.summary();
+    assert!(
+        run.elapsed < Duration::from_secs(15),
+        "took {:?}\n{}",
+        run.elapsed,
+        run.output()
+    );
+    let (scheduled, dropped) = (u64_at(s, "iterations.scheduled"), u64_at(s, "iterations.dropped"));
+    let (total, interrupted) = (u64_at(s, "requests.total"), u64_at(s, "requests.interrupted"));
+    assert!(
+        within(scheduled as f64, 400_000.0, 0.01),
+        "scheduled {scheduled}\n{}",
+        run.output()
+    );
+    assert_eq!(
+        scheduled,
+        total + dropped + interrupted,
+        "an arrival vanished\n{}",
+        run.output()
+    );
+    assert_eq!(total, server.stats().requests_total, "{}", run.output());
+    assert!(dropped > 0, "{}", run.output());
+    let own = u64_at(s, "schedule.dropped_loadcell");
+    let on_target = u64_at(s, "schedule.dropped_target");
+    println!("overloaded: {total} sent, {dropped} dropped ({own} loadcell's, {on_target} the target's)");
+    assert!(
+        own * 10 >= dropped * 9,
+        "only {own} of {dropped} drops blamed on loadcell\n{}",
+        run.output()
+    );
+    let warnings = at(s, "generator.warnings").to_string();
+    assert!(warnings.contains("loadcell's doing"), "{warnings}");
+    assert!(
+        !warnings.contains("target is too slow"),
+        "the fast target was blamed: {warnings}"
+    );
+}
+
+/// Every VU waits on a slow target: the drops are the target's, and the summary says so.
+#[test]
+fn drops_while_vus_wait_on_the_target_are_blamed_on_it() {
+    let server = target(Config {
+        latency: Some(Latency::Fixed(Duration::from_millis(100))),
+        ..Config::default()
+    });
+    // 200/s with 100 ms responses needs 20 VUs; 5 are allowed.
+    let run = run(&url_of(&server), &["-r", "200", "-d", "2s", "--max-vus", "5"]);
+    run.assert_exit(0);
+    let s = run.summary();
+    let dropped = u64_at(s, "iterations.dropped");
+    let on_target = u64_at(s, "schedule.dropped_target");
+    assert!(
+        dropped >= 200,
+        "expected most of 400 arrivals dropped\n{}",
+        run.output()
+    );
+    assert!(
+        on_target * 10 >= dropped * 9,
+        "{on_target} of {dropped} blamed on the target\n{}",
+        run.output()
+    );
+    let warnings = at(s, "generator.warnings").to_string();
+    assert!(warnings.contains("waiting on the target"), "{warnings}");
+    assert!(!warnings.contains("loadcell's doing"), "{warnings}");
+}
+
+/// `--pre-vus` allocates VUs before the first arrival; it belongs to the open model.
+#[test]
+fn pre_allocated_vus_are_started_before_the_first_arrival() {
+    let server = fast_target();
+    let run = run(&url_of(&server), &["-r", "50", "-d", "1s", "--pre-vus", "40"]);
+    run.assert_exit(0);
+    let s = run.summary();
+    assert_eq!(u64_at(s, "schedule.pre_allocated_vus"), 40);
+    assert!(u64_at(s, "schedule.vus_started") >= 40, "{}", run.output());
+    let closed = crate::support::run(&url_of(&server), &["-c", "2", "-d", "1s", "--pre-vus", "4"]);
+    closed.assert_exit(2);
+    assert!(closed.stderr.contains("--pre-vus"), "{}", closed.output());
+    let too_many = crate::support::run(&url_of(&server), &["-r", "5", "--max-vus", "3", "--pre-vus", "4"]);
+    too_many.assert_exit(2);
 }

@@ -43,6 +43,12 @@ const CATCH_UP_MAX: u32 = 1024;
 const MAX_TURN: Duration = Duration::from_micros(200);
 /// The clock is read once per this many arrivals handled in a turn.
 const CLOCK_EVERY: u32 = 32;
+/// An event loop that has this long's worth of arrivals (at the peak rate) dispatched but
+/// not yet started is behind: further arrivals are dropped as loadcell's own doing, which
+/// bounds how late loadcell can start anything, instead of queueing them ever later.
+const BACKLOG_S: f64 = 0.05;
+/// …but a backlog of this many arrivals is always allowed.
+const MIN_BACKLOG: u64 = 256;
 /// The auto cap gives this many times the VUs the measured iteration time calls for.
 const CAP_HEADROOM: f64 = 4.0;
 /// The auto cap never goes beyond this many VUs in the whole run.
@@ -68,6 +74,9 @@ pub struct OpenState {
     pub unsent: Cell<u64>,
     /// Most VUs this worker may have.
     cap: Cell<u64>,
+    /// Most iterations this worker may hold dispatched but not yet started by its event
+    /// loop (not counting those getting a connection); arrivals beyond are dropped.
+    backlog_max: Cell<u64>,
     /// This interval's service times of whole iterations (µs, from the first send to the
     /// end: loadcell's own lateness left out), for sizing the auto cap.
     iteration_time: RefCell<LatencyHistogram>,
@@ -81,6 +90,7 @@ impl Default for OpenState {
             idle: RefCell::default(),
             unsent: Cell::new(0),
             cap: Cell::new(1),
+            backlog_max: Cell::new(u64::MAX),
             iteration_time: RefCell::new(new_histogram()),
             handled: Cell::new(0),
         }
@@ -104,15 +114,17 @@ impl OpenState {
 /// Why an arrival found no free VU, judged from what this worker's busy VUs were doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DropCause {
-    /// Most had not sent yet and were not connecting: waiting on loadcell itself.
+    /// Most had not sent yet and were not getting a connection: waiting on loadcell's event
+    /// loop. Also: loadcell's own backlog was full, or it never reached the arrival in time.
     Loadcell,
-    /// Most were opening connections.
+    /// Most were opening connections or waiting in line for one.
     Connecting,
     /// Most had sent and were waiting on the target (or were in their journey).
     Target,
 }
 
-/// The cause of a drop from the counts of busy VUs in each state.
+/// The cause of a drop from the counts of busy VUs: all, not yet sent, and (of those) getting
+/// a connection.
 pub fn drop_cause(busy: u64, unsent: u64, connecting: u64) -> DropCause {
     let unsent = unsent.min(busy);
     let connecting = connecting.min(unsent);
@@ -133,6 +145,8 @@ pub fn prepare<W: Workload>(plan: &Arc<Plan<W>>, state: &Rc<WorkerState>, shared
         return;
     };
     state.open.cap.set(share_of(max_vus, id, plan.workers).max(1));
+    let backlog = (rate.peak() * BACKLOG_S / plan.workers as f64).ceil() as u64;
+    state.open.backlog_max.set(backlog.max(MIN_BACKLOG));
     let pre = pre_allocated(plan.open_vus, rate, max_vus);
     for _ in 0..share_of(pre, id, plan.workers).min(state.open.cap.get()) {
         let slot = spawn_vu(plan, state, shared, id, None);
@@ -278,6 +292,14 @@ fn dispatch<W: Workload>(
 ) {
     state.open.handled.set(state.open.handled.get() + 1);
     state.recorder_for(due).scheduled += 1;
+    let getting_connection = state.pool.connecting() + state.pool.waiting();
+    let backlog = state.open.unsent.get().saturating_sub(getting_connection);
+    if backlog >= state.open.backlog_max.get() {
+        // This event loop has not even started the iterations it was given: queueing more
+        // would only make every one of them later. loadcell's own doing, and counted so.
+        drop_arrival(state, due, DropCause::Loadcell);
+        return;
+    }
     let idle = state.open.idle.borrow_mut().pop();
     let slot = match idle {
         Some(slot) => slot,
@@ -288,14 +310,8 @@ fn dispatch<W: Workload>(
             return;
         }
         None => {
-            let cause = drop_cause(state.busy.get(), state.open.unsent.get(), state.pool.connecting());
-            let mut rec = state.recorder_for(due);
-            rec.dropped += 1;
-            match cause {
-                DropCause::Loadcell => rec.dropped_loadcell += 1,
-                DropCause::Connecting => rec.dropped_connecting += 1,
-                DropCause::Target => {}
-            }
+            let cause = drop_cause(state.busy.get(), state.open.unsent.get(), getting_connection);
+            drop_arrival(state, due, cause);
             return;
         }
     };
@@ -303,6 +319,16 @@ fn dispatch<W: Workload>(
     state.begin_iteration();
     slot.job.set(Some(due));
     slot.signal.notify();
+}
+
+fn drop_arrival(state: &WorkerState, due: Instant, cause: DropCause) {
+    let mut rec = state.recorder_for(due);
+    rec.dropped += 1;
+    match cause {
+        DropCause::Loadcell => rec.dropped_loadcell += 1,
+        DropCause::Connecting => rec.dropped_connecting += 1,
+        DropCause::Target => {}
+    }
 }
 
 /// Spawns a VU task, with a first job or idle; returns its mailbox.

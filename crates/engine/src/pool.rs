@@ -9,9 +9,9 @@
 //! the end of its iteration, so connections are only as many as requests in flight, idle
 //! ones stay open (warm) for the next VU, and a new VU reuses one where it can.
 //!
-//! Connections are opened no faster than they complete: at most as many connects may be
-//! pending as connections are already established (at least [`MIN_CONNECTING`]), TCP
-//! slow-start style. A VU that finds no idle connection and no free connect slot waits in
+//! Connections are opened no faster than they complete: at most one connect may be pending
+//! per [`OPEN_PER_CONNECTING`] connections already established (at least [`MIN_CONNECTING`]),
+//! TCP slow-start style, so the pool grows by half per connect round trip at most. A VU that finds no idle connection and no free connect slot waits in
 //! line; a released connection or a finished connect goes to the first in line. The wait
 //! counts in the VU's schedule lag and in latency (measured from the scheduled start).
 //!
@@ -26,6 +26,8 @@ use std::rc::Rc;
 
 /// Connects that may be pending before any connection is established.
 const MIN_CONNECTING: u64 = 8;
+/// Beyond that, one pending connect per this many established connections.
+const OPEN_PER_CONNECTING: u64 = 2;
 
 /// What a VU gets from the pool.
 pub enum Grant {
@@ -73,6 +75,11 @@ impl ConnPool {
     /// Connects under way right now.
     pub fn connecting(&self) -> u64 {
         self.connecting.get()
+    }
+
+    /// VUs in line for a connection right now.
+    pub fn waiting(&self) -> u64 {
+        self.waiters.borrow().len() as u64
     }
 
     /// An idle connection, or permission to open one, waiting in line if neither is free.
@@ -134,11 +141,11 @@ impl ConnPool {
         self.open.set(self.open.get().saturating_sub(1));
     }
 
-    /// Slow start: no more pending connects than established connections (at least
+    /// Slow start: pending connects at most half the established connections (at least
     /// `MIN_CONNECTING`), and never beyond the limit.
     fn may_connect(&self) -> bool {
         let (open, connecting) = (self.open.get(), self.connecting.get());
-        connecting < open.max(MIN_CONNECTING) && open + connecting < self.limit.get()
+        connecting < (open / OPEN_PER_CONNECTING).max(MIN_CONNECTING) && open + connecting < self.limit.get()
     }
 
     /// Lets VUs in line connect while slots are free.

@@ -77,3 +77,40 @@ fn bad_profiles_are_one_line_errors_at_the_key() {
         assert!(!got.contains('\n'), "{got}");
     }
 }
+
+#[test]
+fn pre_allocated_vus_belong_to_the_open_model_and_fit_under_max_vus() {
+    assert!(matches!(
+        parse("{ rate: 10, duration: 1s, max_vus: 20, pre_allocated_vus: 5 }"),
+        Ok(Load::Open {
+            pre_allocated_vus: Some(5),
+            max_vus: Some(20),
+            ..
+        })
+    ));
+    assert!(matches!(
+        parse("{ profile: load, target_rate: 10, pre_allocated_vus: 3 }"),
+        Ok(Load::Profile {
+            pre_allocated_vus: Some(3),
+            ..
+        })
+    ));
+    let cases = [
+        (
+            "{ rate: 10, duration: 1s, max_vus: 20, pre_allocated_vus: 30 }",
+            "p.yaml:2:65: 'pre_allocated_vus' is 30, more than 'max_vus' (20)",
+        ),
+        (
+            "{ vus: 2, pre_allocated_vus: 3 }",
+            "'pre_allocated_vus' cannot be combined with 'vus'",
+        ),
+        (
+            "{ profile: load, target_vus: 5, pre_allocated_vus: 3 }",
+            "'pre_allocated_vus' applies to the open model",
+        ),
+    ];
+    for (load, expected) in cases {
+        let err = parse(load).expect_err(load);
+        assert!(err.contains(expected), "{load}: {err}");
+    }
+}
