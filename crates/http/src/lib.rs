@@ -15,8 +15,8 @@ mod origin;
 mod parse;
 mod plain;
 mod request;
-mod stream;
 mod tls;
+mod tls_h1;
 
 pub use connect::{ClientConfig, Connected, connect};
 pub use connection::{Connection, ResponseInfo};

@@ -20,8 +20,8 @@ use tokio::io::unix::AsyncFd;
 const SCRATCH_BYTES: usize = 64 * 1024;
 
 thread_local! {
-    /// Borrowed only between an await and the next, never across one.
-    static SCRATCH: RefCell<Vec<u8>> = RefCell::new(vec![0; SCRATCH_BYTES]);
+    /// Borrowed only between an await and the next, never across one (`tls_h1.rs` shares it).
+    pub(crate) static SCRATCH: RefCell<Vec<u8>> = RefCell::new(vec![0; SCRATCH_BYTES]);
 }
 
 /// A keep-alive HTTP/1.1 connection over plain TCP.
