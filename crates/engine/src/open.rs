@@ -32,8 +32,11 @@ use std::time::{Duration, Instant};
 
 /// Dense arrivals are dispatched about this many per wake-up…
 const ARRIVALS_PER_WAKE: u32 = 8;
-/// …but an arrival waits at most this long for its batch.
+/// …but an arrival waits at most this long for its batch…
 const MAX_SLICE: Duration = Duration::from_micros(500);
+/// …and the scheduler sleeps at least this long: a shorter wait would be a busy yield loop
+/// (`timer.rs`), which keeps the event loop from ever idling.
+const MIN_SLICE: Duration = Duration::from_micros(100);
 /// At the stop, at most this many arrivals the scheduler had not reached are still
 /// dispatched; any more are counted as dropped by loadcell.
 const CATCH_UP_MAX: u32 = 1024;
@@ -43,9 +46,47 @@ const CATCH_UP_MAX: u32 = 1024;
 const MAX_TURN: Duration = Duration::from_micros(200);
 /// The clock is read once per this many arrivals handled in a turn.
 const CLOCK_EVERY: u32 = 32;
-/// An event loop that has this long's worth of arrivals (at the peak rate) dispatched but
-/// not yet started is behind: further arrivals are dropped as loadcell's own doing, which
-/// bounds how late loadcell can start anything, instead of queueing them ever later.
+/// A worker whose event loop has not been idle for this long is saturated: it drops new
+/// arrivals (as loadcell's own doing) until the work it has drains and it idles again.
+/// Without this, an overloaded thread kept accepting arrivals, requests piled up in flight
+/// with their responses unread, and the service times it measured grew to seconds.
+const SATURATED_BUSY: Duration = Duration::from_millis(20);
+
+/// A park of the event loop shorter than this does not count as idle: an overloaded loop
+/// parks too, but its `epoll_wait` returns at once with more work.
+const IDLE_PARK: Duration = Duration::from_micros(50);
+
+thread_local! {
+    /// When this worker's event loop parked (tokio's `on_thread_park`), and when it last
+    /// woke from a park that really was idle.
+    static PARKED_AT: Cell<Option<Instant>> = const { Cell::new(None) };
+    static LAST_IDLE: Cell<Option<Instant>> = const { Cell::new(None) };
+}
+
+/// Called by the runtime when this worker's event loop parks.
+pub fn note_park() {
+    PARKED_AT.set(Some(Instant::now()));
+}
+
+/// Called by the runtime when this worker's event loop wakes from a park.
+pub fn note_unpark() {
+    if let Some(parked) = PARKED_AT.take() {
+        let now = Instant::now();
+        if now.saturating_duration_since(parked) >= IDLE_PARK {
+            LAST_IDLE.set(Some(now));
+        }
+    }
+}
+
+/// How long this worker's event loop has been busy without an idle pause.
+fn busy_since_idle(now: Instant) -> Duration {
+    LAST_IDLE
+        .get()
+        .map_or(Duration::ZERO, |idle| now.saturating_duration_since(idle))
+}
+/// A worker holding this long's worth of arrivals (at the peak rate) handed out but not yet
+/// sent — waiting on its event loop or on a connection — drops further arrivals instead of
+/// queueing them ever later, which bounds how late loadcell can start anything.
 const BACKLOG_S: f64 = 0.05;
 /// …but a backlog of this many arrivals is always allowed.
 const MIN_BACKLOG: u64 = 256;
@@ -82,6 +123,8 @@ pub struct OpenState {
     iteration_time: RefCell<LatencyHistogram>,
     /// Arrivals the scheduler has handled (dispatched or dropped).
     handled: Cell<u64>,
+    /// The thread was saturated at the start of the scheduler's current turn.
+    saturated: Cell<bool>,
 }
 
 impl Default for OpenState {
@@ -93,6 +136,7 @@ impl Default for OpenState {
             backlog_max: Cell::new(u64::MAX),
             iteration_time: RefCell::new(new_histogram()),
             handled: Cell::new(0),
+            saturated: Cell::new(false),
         }
     }
 }
@@ -115,7 +159,7 @@ impl OpenState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DropCause {
     /// Most had not sent yet and were not getting a connection: waiting on loadcell's event
-    /// loop. Also: loadcell's own backlog was full, or it never reached the arrival in time.
+    /// loop. Also: the event loop was saturated, or loadcell never reached the arrival in time.
     Loadcell,
     /// Most were opening connections or waiting in line for one.
     Connecting,
@@ -190,7 +234,7 @@ pub fn resize_cap<W>(plan: &Plan<W>, state: &WorkerState, id: usize) {
 /// [`ARRIVALS_PER_WAKE`] arrivals, at most [`MAX_SLICE`]; zero (wake at the arrival's own
 /// time) when fewer than two arrivals would share a wake-up.
 fn slice_for(spacing: Duration) -> Duration {
-    let slice = (spacing * ARRIVALS_PER_WAKE).min(MAX_SLICE);
+    let slice = (spacing * ARRIVALS_PER_WAKE).clamp(MIN_SLICE, MAX_SLICE);
     if slice < spacing * 2 { Duration::ZERO } else { slice }
 }
 
@@ -223,6 +267,7 @@ pub async fn scheduler<W: Workload>(plan: Arc<Plan<W>>, state: Rc<WorkerState>, 
             timer.sleep_until(wake).await;
             continue;
         }
+        state.open.saturated.set(busy_since_idle(now) > SATURATED_BUSY);
         let mut handled = 0;
         let mut now = now;
         let turn_end = now + MAX_TURN;
@@ -292,12 +337,19 @@ fn dispatch<W: Workload>(
 ) {
     state.open.handled.set(state.open.handled.get() + 1);
     state.recorder_for(due).scheduled += 1;
-    let getting_connection = state.pool.connecting() + state.pool.waiting();
-    let backlog = state.open.unsent.get().saturating_sub(getting_connection);
-    if backlog >= state.open.backlog_max.get() {
-        // This event loop has not even started the iterations it was given: queueing more
-        // would only make every one of them later. loadcell's own doing, and counted so.
+    if state.open.saturated.get() {
+        // This thread has had work queued without a pause for a while: it cannot keep up,
+        // and more would only make everything later — the sends, and the reading of every
+        // response, which would stretch the service times it measures. loadcell's own doing.
         drop_arrival(state, due, DropCause::Loadcell);
+        return;
+    }
+    let getting_connection = state.pool.connecting() + state.pool.waiting();
+    if state.open.unsent.get() >= state.open.backlog_max.get() {
+        // The iterations already handed out have not been sent yet: queueing more would
+        // only make every one of them later.
+        let cause = drop_cause(state.busy.get(), state.open.unsent.get(), getting_connection);
+        drop_arrival(state, due, cause);
         return;
     }
     let idle = state.open.idle.borrow_mut().pop();
@@ -411,6 +463,7 @@ mod tests {
     fn slices_hold_several_arrivals_and_stay_short() {
         let us = Duration::from_micros;
         assert_eq!(slice_for(us(20)), us(160)); // 50,000/s: 8 per wake
+        assert_eq!(slice_for(us(2)), us(100)); // 500,000/s: still a real sleep
         assert_eq!(slice_for(us(50)), us(400)); // 20,000/s
         assert_eq!(slice_for(us(200)), us(500)); // 5,000/s: capped, 2.5 per wake
         assert_eq!(slice_for(us(300)), Duration::ZERO); // sparse: exact wake-ups

@@ -16,6 +16,9 @@ use loadcell_schema::Schedule;
 pub const LATE_P99_MS: f64 = 1.0;
 /// Above this share of its threads' CPU, loadcell names its CPU as the cause.
 const BUSY_CPU_PERCENT: f64 = 90.0;
+/// When its threads waited for a CPU more than this share of the run, loadcell names the
+/// busy machine as the cause.
+const BUSY_MACHINE_SHARE: f64 = 0.1;
 
 /// The open model's schedule section of the summary (`None` in the closed model).
 pub fn schedule_summary(outcome: &Outcome) -> Option<Schedule> {
@@ -42,10 +45,17 @@ pub fn schedule_warnings(outcome: &Outcome, cpu_percent: f64) -> Vec<String> {
     let all = outcome.total.overall();
     let service = latency_stats(&all.service);
     let connect = latency_stats(&outcome.total.connect);
+    let wall = (outcome.measured + outcome.warmup_len).as_secs_f64() * outcome.threads as f64;
+    let waited = outcome.run_delay.as_secs_f64();
     let own_cause = if cpu_percent > BUSY_CPU_PERCENT {
         format!(
             "loadcell used {cpu_percent:.0}% of its {} thread(s): it is the bottleneck — add --threads or lower the rate",
             outcome.threads
+        )
+    } else if wall > 0.0 && waited > BUSY_MACHINE_SHARE * wall {
+        format!(
+            "the machine was busy: loadcell's threads waited {waited:.2} s for a CPU ({:.0}% of their time)",
+            100.0 * waited / wall
         )
     } else {
         "its event loop or its connection slots were behind".to_string()
@@ -54,7 +64,7 @@ pub fn schedule_warnings(outcome: &Outcome, cpu_percent: f64) -> Vec<String> {
     let dropped = outcome.total.dropped;
     if s.dropped_loadcell > 0 {
         out.push(format!(
-            "{} of {dropped} dropped arrivals are loadcell's doing, not the target's: most busy VUs had not sent yet ({own_cause})",
+            "{} of {dropped} dropped arrivals are loadcell's doing, not the target's: its thread(s) could not keep up ({own_cause}); service times, read by a busy loadcell, may include its own delay",
             s.dropped_loadcell
         ));
     }

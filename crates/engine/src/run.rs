@@ -102,6 +102,8 @@ pub struct Outcome {
     pub pre_allocated_vus: u64,
     /// VUs started over the run (all workers).
     pub vus_spawned: u64,
+    /// How long the worker threads, together, waited runnable for a CPU: a busy machine.
+    pub run_delay: Duration,
 }
 
 /// Runs `workload` under `settings`. `interrupts` counts SIGINT/SIGTERM: the first stops
@@ -223,6 +225,7 @@ pub fn run<W: Workload>(
         warmup_len: settings.warmup,
         pre_allocated_vus,
         vus_spawned: merger.vus_spawned,
+        run_delay: merger.run_delay,
         phases: merger.phases,
     }
 }
@@ -291,6 +294,7 @@ struct Merger {
     /// Open model: the workers' final VU caps and the VUs they spawned, summed.
     vus_cap: u64,
     vus_spawned: u64,
+    run_delay: Duration,
     /// Measured results that arrived with a warm-up interval, held for the next one.
     carry: Recorder,
     /// Per stage of the curve: (start s, end s) and the measured results inside it.
@@ -316,6 +320,7 @@ impl Merger {
             worker_cpu: Duration::ZERO,
             vus_cap: 0,
             vus_spawned: 0,
+            run_delay: Duration::ZERO,
             carry: Recorder::with_shape(shape),
             phase_spans: Vec::new(),
             phases: Vec::new(),
@@ -332,6 +337,7 @@ impl Merger {
             self.worker_cpu += report.cpu;
             self.vus_cap += report.vus_cap;
             self.vus_spawned += report.vus_spawned;
+            self.run_delay += report.run_delay;
             if let Some(at) = report.stopped_at {
                 self.stopped_at = Some(self.stopped_at.map_or(at, |s| s.max(at)));
             }

@@ -45,6 +45,8 @@ pub struct Report {
     /// Last report only: open model, the VU cap this worker ended with and the VUs it spawned.
     pub vus_cap: u64,
     pub vus_spawned: u64,
+    /// Last report only: how long this thread waited, runnable, for a CPU.
+    pub run_delay: Duration,
 }
 
 /// This thread's state, shared by its VU tasks through `Rc` (never across threads).
@@ -167,7 +169,12 @@ impl WorkerState {
 /// Runs worker `id` to completion on the calling thread.
 pub fn run_worker<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sender<Report>) {
     tighten_timer_slack();
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .on_thread_park(crate::open::note_park)
+        .on_thread_unpark(crate::open::note_unpark)
+        .build();
+    let runtime = match runtime {
         Ok(rt) => rt,
         Err(_) => {
             // Without a runtime this worker cannot run; report an empty last interval so
@@ -184,6 +191,7 @@ pub fn run_worker<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sender<Re
                 cpu: Duration::ZERO,
                 vus_cap: 0,
                 vus_spawned: 0,
+                run_delay: Duration::ZERO,
             });
             return;
         }
@@ -301,10 +309,13 @@ fn send_report(
         state.co_interval_us.set(all.latency.value_at_quantile(0.5).max(1));
     }
     let workload_stopped = last && state.workload_stopped.get();
-    let cpu = if last {
-        crate::usage::ProcessUsage::thread_cpu()
+    let (cpu, run_delay) = if last {
+        (
+            crate::usage::ProcessUsage::thread_cpu(),
+            crate::usage::ProcessUsage::thread_run_delay(),
+        )
     } else {
-        Duration::ZERO
+        (Duration::ZERO, Duration::ZERO)
     };
     let _ = reports.send(Report {
         worker,
@@ -318,6 +329,7 @@ fn send_report(
         cpu,
         vus_cap: state.open.cap(),
         vus_spawned: state.vus_spawned.get(),
+        run_delay,
     });
 }
 

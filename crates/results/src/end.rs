@@ -33,6 +33,9 @@ pub struct RunEnd {
     pub vus_spawned: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vus_limit: Option<u64>,
+    /// Seconds the worker threads waited, runnable, for a CPU (a busy machine).
+    #[serde(default)]
+    pub run_delay_s: f64,
 }
 
 impl RunEnd {
@@ -51,6 +54,7 @@ impl RunEnd {
             pre_allocated_vus: outcome.pre_allocated_vus,
             vus_spawned: outcome.vus_spawned,
             vus_limit: Some(outcome.model.vus_limit()),
+            run_delay_s: outcome.run_delay.as_secs_f64(),
         }
     }
 

@@ -138,6 +138,7 @@ impl OutcomeBuilder {
             warmup_len,
             pre_allocated_vus: end.map_or(0, |e| e.pre_allocated_vus),
             vus_spawned: end.map_or(0, |e| e.vus_spawned),
+            run_delay: end.map_or(Duration::ZERO, |e| seconds(e.run_delay_s)),
         }
     }
 }

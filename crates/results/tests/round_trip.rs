@@ -30,6 +30,7 @@ fn totals_series_and_model_round_trip_exactly() {
         pre_allocated_vus: 0,
         vus_spawned: 0,
         vus_limit: None,
+        run_delay_s: 0.0,
     };
     writer.finish(&end).unwrap();
 
