@@ -41,8 +41,10 @@ fn open_model_rate_is_accurate() {
     // Every scheduled arrival that was started either completed or was cut.
     let total = u64_at(s, "requests.total");
     let scheduled = u64_at(s, "iterations.scheduled");
-    let interrupted = u64_at(s, "requests.interrupted");
-    assert_eq!(scheduled - u64_at(s, "iterations.dropped"), total + interrupted);
+    assert_eq!(
+        scheduled,
+        u64_at(s, "iterations.total") + u64_at(s, "iterations.dropped") + u64_at(s, "iterations.cut")
+    );
     assert!(within(scheduled as f64, 5000.0, 0.01), "scheduled {scheduled}");
     assert_eq!(u64_at(s, "service_time_ms.count"), total);
     assert!(f64_at(s, "service_time_ms.p50") <= f64_at(s, "latency_ms.p50"));
@@ -88,7 +90,8 @@ fn loadcell_overload_is_blamed_on_loadcell() {
         run.output()
     );
     let (scheduled, dropped) = (u64_at(s, "iterations.scheduled"), u64_at(s, "iterations.dropped"));
-    let (total, interrupted) = (u64_at(s, "requests.total"), u64_at(s, "requests.interrupted"));
+    let total = u64_at(s, "requests.total");
+    let (completed, cut) = (u64_at(s, "iterations.total"), u64_at(s, "iterations.cut"));
     assert!(
         within(scheduled as f64, 400_000.0, 0.01),
         "scheduled {scheduled}\n{}",
@@ -96,7 +99,7 @@ fn loadcell_overload_is_blamed_on_loadcell() {
     );
     assert_eq!(
         scheduled,
-        total + dropped + interrupted,
+        completed + dropped + cut,
         "an arrival vanished\n{}",
         run.output()
     );
@@ -105,9 +108,11 @@ fn loadcell_overload_is_blamed_on_loadcell() {
     let own = u64_at(s, "schedule.dropped_loadcell");
     let on_target = u64_at(s, "schedule.dropped_target");
     println!("overloaded: {total} sent, {dropped} dropped ({own} loadcell's, {on_target} the target's)");
+    // The fast target is not blamed: the drops are loadcell's own (its event loop, or its
+    // connection set-up while it was swamped).
     assert!(
-        own * 10 >= dropped * 9,
-        "only {own} of {dropped} drops blamed on loadcell\n{}",
+        own > 0 && on_target * 20 <= dropped,
+        "{on_target} of {dropped} drops blamed on the target\n{}",
         run.output()
     );
     let warnings = at(s, "generator.warnings").to_string();

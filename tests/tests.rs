@@ -6,6 +6,7 @@ mod support;
 
 mod counts;
 mod errors;
+mod limits;
 mod open_model;
 mod progress;
 mod prometheus;

@@ -132,8 +132,13 @@ pub fn run_raw<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Finished {
 /// could not hide behind a short message.
 pub fn spawn<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Running {
     let mut command = Command::new(loadcell_bin());
+    command.args(args);
+    adopt(command)
+}
+
+/// Spawns a prepared `loadcell` command (backtraces on, output piped and drained).
+pub fn adopt(mut command: Command) -> Running {
     command
-        .args(args)
         .env("RUST_BACKTRACE", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

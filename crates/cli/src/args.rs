@@ -127,7 +127,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", help_heading = "Load")]
     pub threads: Option<usize>,
 
-    /// How long in-flight requests may finish after the end before they are cut and counted as interrupted.
+    /// How long in-flight requests may finish after the end (at most 1s after Ctrl-C) before they are cut
+    /// and counted as failed (`unfinished`).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "5s", help_heading = "Load")]
     pub grace: Duration,
 

@@ -12,6 +12,9 @@ const DEFAULT_DURATION: Duration = Duration::from_secs(10);
 const DEFAULT_VUS: u64 = 10;
 /// Stands for "no planned end" in curves of runs bounded only by a request budget.
 const UNBOUNDED_S: f64 = 1e9;
+/// The highest arrival rate one loadcell process can even schedule (it would drop nearly
+/// all of it: one thread sends on the order of 100,000 requests/s).
+const MAX_RATE: f64 = 10_000_000.0;
 
 /// The load a run asked for, whichever way it was written.
 #[derive(Debug, Clone, Default)]
@@ -111,6 +114,12 @@ pub fn plan(i: &LoadInputs) -> Result<LoadPlan, CliError> {
         if curve.peak() <= 0.0 {
             return Err(usage("the rate never rises above 0; nothing would be sent"));
         }
+        if curve.peak() > MAX_RATE {
+            return Err(usage(&format!(
+                "a rate of {}/s is more than one loadcell process can schedule (at most 10M/s; one thread sends about 100k/s): run several loadcell processes, or lower it",
+                curve.peak()
+            )));
+        }
         let max_vus = i
             .max_vus
             .unwrap_or_else(|| ((curve.peak() * 2.0).ceil() as u64).clamp(1000, 20_000));
@@ -206,6 +215,11 @@ mod tests {
             },
             LoadInputs {
                 requests: Some(0),
+                ..Default::default()
+            },
+            LoadInputs {
+                rate: Some(2e7),
+                open: true,
                 ..Default::default()
             },
             LoadInputs {

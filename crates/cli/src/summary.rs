@@ -115,17 +115,11 @@ pub fn build(
             est.p99
         ));
     }
-    warnings.extend(loadcell_engine::schedule_warnings(outcome, cpu_percent));
+    warnings.extend(loadcell_engine::own_warnings(outcome, cpu_percent));
     if all.skipped > 0 {
         warnings.push(format!(
             "{} scenario requests were not sent: a variable they need was never extracted or their URL left the target (endpoints[].skipped)",
             all.skipped
-        ));
-    }
-    if total.interrupted > 0 {
-        warnings.push(format!(
-            "{} requests were still in flight when the grace period ended and were cut",
-            total.interrupted
         ));
     }
 
@@ -168,6 +162,7 @@ pub fn build(
             rate_per_s: per_s(total.iterations),
             scheduled: total.scheduled,
             dropped: total.dropped,
+            cut: total.iterations_cut,
         },
         dropped_iterations: total.dropped,
         latency_ms: latency_stats(&all.latency),
@@ -186,6 +181,7 @@ pub fn build(
         vus: Vus {
             max: total.active_vus,
             limit: outcome.model.vus_limit(),
+            never_started: outcome.vus_wanted.saturating_sub(outcome.vus_ran),
         },
         arrival_rate,
         endpoints,

@@ -20,8 +20,8 @@
 use crate::plan::{Model, Plan};
 use crate::schedule::{LoadCurve, share_of};
 use crate::signal::LocalSignal;
+use crate::state::WorkerState;
 use crate::timer::PreciseTimer;
-use crate::worker::WorkerState;
 use crate::workload::{Next, Workload};
 use crate::{context::VuContext, run::OpenVus};
 use loadcell_metrics::{LatencyHistogram, new_histogram, record_us};
@@ -415,7 +415,8 @@ async fn open_vu<W: Workload>(
     vu_id: u64,
 ) {
     let mut vu = plan.workload.new_vu(&shared, vu_id);
-    let mut ctx = VuContext::pooled(state.clone(), plan.transport.clone(), vu_id);
+    let local = ((vu_id - 1) / plan.workers as u64) as usize;
+    let mut ctx = VuContext::pooled(state.clone(), plan.transport.clone(), vu_id, local);
     loop {
         let Some(due) = slot.job.take() else {
             if state.stopping.get() {
@@ -436,7 +437,10 @@ async fn open_vu<W: Workload>(
         if next != Next::Continue || state.stopping.get() {
             break;
         }
+        ctx.local_limit_hit = false;
         state.open.idle.borrow_mut().push(slot.clone());
+        // A backlog of jobs handed out one after another must still let the loop run.
+        tokio::task::coop::consume_budget().await;
     }
     state.vus_live.set(state.vus_live.get().saturating_sub(1));
 }

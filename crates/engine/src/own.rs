@@ -1,15 +1,17 @@
-//! loadcell's verdict on itself in the open model: did it keep its own schedule, and whose
-//! doing were the dropped arrivals — so that loadcell's own limits (its CPU, its event loop,
-//! its connection set-up) are said to be loadcell's and never taken for the target's.
+//! loadcell's verdict on itself: did it keep its own schedule, whose doing were the dropped
+//! arrivals, did it run out of descriptors or ports, did it start every VU, and what became
+//! of requests still unanswered at the end — so that loadcell's own limits (its CPU, its
+//! event loop, its connection set-up, its machine) are said to be loadcell's and never taken
+//! for the target's.
 //!
-//! Everything here is measured: the schedule lag histogram (`context.rs`), the cause of each
-//! drop judged from what the busy VUs were doing at that moment (`open.rs`), the service
-//! time and loadcell's CPU.
+//! Everything here is measured: the schedule lag histogram (`exchange.rs`), the cause of
+//! each drop judged from what the busy VUs were doing at that moment (`open.rs`), the
+//! service time, loadcell's CPU and its threads' run-queue wait, the error counts.
 
 use crate::plan::Model;
 use crate::run::Outcome;
 use loadcell_metrics::latency_stats;
-use loadcell_schema::Schedule;
+use loadcell_schema::{ErrorKind, Schedule};
 
 /// Schedule lag (p99) above which loadcell says it started iterations late. Dispatch in
 /// batches costs up to 0.5 ms by design (`open.rs`); this is twice that.
@@ -36,9 +38,44 @@ pub fn schedule_summary(outcome: &Outcome) -> Option<Schedule> {
     })
 }
 
-/// Warnings about the schedule, each naming who was the cause. `cpu_percent` is loadcell's
-/// CPU as a share of its threads.
-pub fn schedule_warnings(outcome: &Outcome, cpu_percent: f64) -> Vec<String> {
+/// Warnings about loadcell's own part in the run, each naming the cause. `cpu_percent` is
+/// loadcell's CPU as a share of its threads.
+pub fn own_warnings(outcome: &Outcome, cpu_percent: f64) -> Vec<String> {
+    let mut out = schedule_warnings(outcome, cpu_percent);
+    let t = &outcome.total;
+    let all = t.overall();
+    let local = all.errors[ErrorKind::LocalLimit.as_index()];
+    let fds = outcome.connections.descriptors;
+    if local > 0 {
+        out.push(format!(
+            "{local} requests failed on loadcell's own limit (local_limit: its machine refused a socket or a local port), not the target's: raise `ulimit -n` (limit {}, hard limit {}) or use fewer connections",
+            fds.limit, fds.hard
+        ));
+    }
+    if outcome.connections.rationed > 0 {
+        out.push(format!(
+            "loadcell rationed its connections to {} (file-descriptor limit {}): VUs waited for a free one {} times — raise `ulimit -n` to let it open more",
+            outcome.connections.limit, fds.limit, outcome.connections.rationed
+        ));
+    }
+    if matches!(outcome.model, Model::Closed { .. }) && outcome.vus_wanted > outcome.vus_ran {
+        out.push(format!(
+            "{} of {} VUs never started an iteration: loadcell starts VUs no faster than their connections open, and the run ended first",
+            outcome.vus_wanted - outcome.vus_ran,
+            outcome.vus_wanted
+        ));
+    }
+    let cut = t.interrupted + outcome.warmup.interrupted;
+    if cut > 0 {
+        out.push(format!(
+            "{cut} requests were still unanswered when the grace period ended: counted as failed (unfinished), and their age at the cut entered the latency percentiles as a lower bound"
+        ));
+    }
+    out
+}
+
+/// Warnings about the open model's schedule, each naming who was the cause.
+fn schedule_warnings(outcome: &Outcome, cpu_percent: f64) -> Vec<String> {
     let Some(s) = schedule_summary(outcome) else {
         return Vec::new();
     };

@@ -55,6 +55,11 @@ pub struct Plan<W> {
     pub stop_notify: Notify,
     /// Immediate stop: in-flight requests are cut.
     pub hard_stop: AtomicBool,
+    /// The stop came from an interrupt (Ctrl-C, SIGTERM): the grace period is short.
+    pub interrupted: AtomicBool,
+    /// Connections loadcell may hold at once (its file-descriptor budget); the open model's
+    /// pools share it out.
+    pub connection_limit: u64,
 }
 
 impl<W> Plan<W> {

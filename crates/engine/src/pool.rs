@@ -72,6 +72,31 @@ impl Default for ConnPool {
 }
 
 impl ConnPool {
+    /// Caps the connections this worker may hold at once (its share of the descriptor
+    /// budget).
+    pub fn set_limit(&self, limit: u64) {
+        self.limit.set(limit.max(1));
+    }
+
+    /// The cap on this worker's connections.
+    pub fn limit(&self) -> u64 {
+        self.limit.get()
+    }
+
+    /// How many times a VU had to wait in line because the cap was reached.
+    pub fn rationed(&self) -> u64 {
+        self.rationed.get()
+    }
+
+    /// A connect failed because loadcell's machine refused a descriptor or a port: the
+    /// pool holds what it has from now on (VUs wait for those connections instead of
+    /// failing one after another), trying a new one only when it has none.
+    pub fn out_of_descriptors(&self) {
+        self.connecting.set(self.connecting.get().saturating_sub(1));
+        self.limit.set(self.open.get().max(1));
+        self.grant_connects();
+    }
+
     /// Connects under way right now.
     pub fn connecting(&self) -> u64 {
         self.connecting.get()

@@ -5,7 +5,7 @@
 use crate::context::Transport;
 use crate::plan::{Model, Plan};
 use crate::usage::ProcessUsage;
-use crate::worker::{Report, run_worker};
+use crate::worker::{Report, WorkerEnd, run_worker};
 use crate::workload::{CheckName, EndpointName, Workload};
 use loadcell_metrics::{Recorder, Shape, interval_summary};
 use loadcell_schema::{IntervalSummary, StopReason};
@@ -102,8 +102,25 @@ pub struct Outcome {
     pub pre_allocated_vus: u64,
     /// VUs started over the run (all workers).
     pub vus_spawned: u64,
+    /// Closed model: the most VUs the curve asked for, and how many of them began at least
+    /// one iteration (the others never started: the run ended first).
+    pub vus_wanted: u64,
+    pub vus_ran: u64,
     /// How long the worker threads, together, waited runnable for a CPU: a busy machine.
     pub run_delay: Duration,
+    /// loadcell's own connection budget and whether it had to ration connections.
+    pub connections: ConnectionBudget,
+}
+
+/// How many connections loadcell could hold, and whether that held it back.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionBudget {
+    /// Open model: the connections its workers' pools could hold together.
+    pub limit: u64,
+    /// Open model: how often a VU waited in line because that limit was reached.
+    pub rationed: u64,
+    /// The file-descriptor limit the run had.
+    pub descriptors: crate::fds::Descriptors,
 }
 
 /// Runs `workload` under `settings`. `interrupts` counts SIGINT/SIGTERM: the first stops
@@ -124,6 +141,7 @@ pub fn run<W: Workload>(
     let usage_before = ProcessUsage::now();
     let main_cpu_before = ProcessUsage::thread_cpu();
     let started_at = SystemTime::now();
+    let descriptors = crate::fds::raise_limit();
     // A short head start lets every thread reach its event loop before the first arrival.
     let t0 = Instant::now() + Duration::from_millis(20);
     let plan = Arc::new(Plan {
@@ -142,6 +160,8 @@ pub fn run<W: Workload>(
         stop: Default::default(),
         stop_notify: Default::default(),
         hard_stop: Default::default(),
+        interrupted: Default::default(),
+        connection_limit: descriptors.connections(),
     });
 
     let (tx, rx) = mpsc::channel::<Report>();
@@ -166,11 +186,11 @@ pub fn run<W: Workload>(
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         }
         let n = interrupts.load(Ordering::Relaxed);
-        if n >= 1 {
+        if n >= 1 && !plan.interrupted.swap(true, Ordering::Relaxed) {
             stop(&plan);
         }
-        if n >= 2 {
-            plan.hard_stop.store(true, Ordering::Relaxed);
+        if n >= 2 && !plan.hard_stop.swap(true, Ordering::Relaxed) {
+            plan.stop_notify.notify_waiters();
         }
         while let Some(control) = merger.emit_next(&plan, observer) {
             if control == Control::Abort && !aborted {
@@ -206,7 +226,7 @@ pub fn run<W: Workload>(
     };
     let mut model = settings.model;
     if let Model::Open { max_vus, .. } = &mut model {
-        *max_vus = (*max_vus).max(merger.vus_cap);
+        *max_vus = (*max_vus).max(merger.ends.vus_cap);
     }
     Outcome {
         endpoints: endpoint_names,
@@ -220,12 +240,19 @@ pub fn run<W: Workload>(
         measured: stopped_at.saturating_duration_since(plan.warmup_end),
         stop_reason,
         threads,
-        usage: own_usage(&usage_before, merger.worker_cpu, main_cpu_before),
+        usage: own_usage(&usage_before, merger.ends.cpu, main_cpu_before),
         model,
         warmup_len: settings.warmup,
         pre_allocated_vus,
-        vus_spawned: merger.vus_spawned,
-        run_delay: merger.run_delay,
+        vus_spawned: merger.ends.vus_spawned,
+        vus_wanted: merger.ends.vus_wanted,
+        vus_ran: merger.ends.vus_ran,
+        run_delay: merger.ends.run_delay,
+        connections: ConnectionBudget {
+            limit: merger.ends.connection_limit,
+            rationed: merger.ends.rationed,
+            descriptors,
+        },
         phases: merger.phases,
     }
 }
@@ -290,11 +317,8 @@ struct Merger {
     intervals: Vec<IntervalSummary>,
     stopped_at: Option<Instant>,
     workload_stopped: bool,
-    worker_cpu: Duration,
-    /// Open model: the workers' final VU caps and the VUs they spawned, summed.
-    vus_cap: u64,
-    vus_spawned: u64,
-    run_delay: Duration,
+    /// The workers' ends, summed (their caps, VUs, CPU, run delay, connection limits).
+    ends: WorkerEnd,
     /// Measured results that arrived with a warm-up interval, held for the next one.
     carry: Recorder,
     /// Per stage of the curve: (start s, end s) and the measured results inside it.
@@ -317,10 +341,7 @@ impl Merger {
             intervals: Vec::new(),
             stopped_at: None,
             workload_stopped: false,
-            worker_cpu: Duration::ZERO,
-            vus_cap: 0,
-            vus_spawned: 0,
-            run_delay: Duration::ZERO,
+            ends: WorkerEnd::default(),
             carry: Recorder::with_shape(shape),
             phase_spans: Vec::new(),
             phases: Vec::new(),
@@ -329,16 +350,21 @@ impl Merger {
     }
 
     fn add(&mut self, report: Report) {
-        if report.last {
+        if let Some(end) = report.end {
             if let Some(slot) = self.last_seq.get_mut(report.worker) {
                 *slot = Some(report.seq);
             }
-            self.workload_stopped |= report.workload_stopped;
-            self.worker_cpu += report.cpu;
-            self.vus_cap += report.vus_cap;
-            self.vus_spawned += report.vus_spawned;
-            self.run_delay += report.run_delay;
-            if let Some(at) = report.stopped_at {
+            self.workload_stopped |= end.workload_stopped;
+            let e = &mut self.ends;
+            e.cpu += end.cpu;
+            e.run_delay += end.run_delay;
+            e.vus_cap += end.vus_cap;
+            e.vus_spawned += end.vus_spawned;
+            e.vus_wanted += end.vus_wanted;
+            e.vus_ran += end.vus_ran;
+            e.connection_limit = e.connection_limit.saturating_add(end.connection_limit);
+            e.rationed += end.rationed;
+            if let Some(at) = end.stopped_at {
                 self.stopped_at = Some(self.stopped_at.map_or(at, |s| s.max(at)));
             }
         }

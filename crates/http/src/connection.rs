@@ -64,6 +64,16 @@ impl Connection {
         }
     }
 
+    /// Bytes (sent, received) in the current (or last) exchange, whether or not it
+    /// completed: a failed request is still traffic.
+    pub fn exchanged(&self) -> (u64, u64) {
+        match self {
+            Connection::Plain(c) => c.exchanged(),
+            Connection::Tls(c) => c.exchanged(),
+            Connection::H2(c) => c.exchanged(),
+        }
+    }
+
     /// Whether the next request may use this connection.
     pub fn reusable(&self) -> bool {
         match self {

@@ -26,6 +26,8 @@ pub struct TlsH1 {
     tls: ClientConnection,
     parser: ResponseParser,
     used: bool,
+    /// Request bytes (plaintext) handed to TLS in the current (or last) exchange.
+    sent: u64,
 }
 
 /// What draining the decrypted bytes gave.
@@ -52,6 +54,7 @@ impl TlsH1 {
             tls,
             parser: ResponseParser::new(false),
             used: false,
+            sent: 0,
         })
     }
 
@@ -65,6 +68,11 @@ impl TlsH1 {
         self.parser.received()
     }
 
+    /// Bytes (sent, received) in the current (or last) exchange, complete or not.
+    pub fn exchanged(&self) -> (u64, u64) {
+        (self.sent, self.parser.received())
+    }
+
     /// Encrypts and writes `wire`, then reads one complete response; returns (status,
     /// first byte).
     pub async fn roundtrip(
@@ -76,6 +84,7 @@ impl TlsH1 {
         let reused = self.used;
         self.used = true;
         self.parser.reset(head_request);
+        self.sent = 0;
         let stale = |e: HttpError, started: bool| if reused && !started { e.stale() } else { e };
         self.send(wire).await.map_err(|e| stale(e, false))?;
         let mut first_byte = None;
@@ -155,6 +164,7 @@ impl TlsH1 {
     async fn send(&mut self, mut wire: &[u8]) -> Result<(), HttpError> {
         while !wire.is_empty() {
             let n = self.tls.writer().write(wire).map_err(|e| HttpError::from_io(&e))?;
+            self.sent += n as u64;
             wire = &wire[n..];
             // n < len: rustls' outgoing buffer is full; write it out and go on.
             self.flush().await.map_err(|e| HttpError::from_io(&e))?;

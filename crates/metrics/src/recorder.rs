@@ -15,11 +15,15 @@ pub enum Outcome {
 
 impl Outcome {
     /// Whether the request's duration belongs in the latency histograms: every response
-    /// (any status) and every request timeout (a real, long wait), but not failures that
-    /// involved no waiting for the target, such as a refused connection.
+    /// (any status), every request timeout (a real, long wait) and every request cut while
+    /// unfinished (its age at the cut, a lower bound), but not failures that involved no
+    /// waiting for the target, such as a refused connection.
     #[inline]
     pub fn has_latency(self) -> bool {
-        matches!(self, Outcome::Status(_) | Outcome::Error(ErrorKind::RequestTimeout))
+        matches!(
+            self,
+            Outcome::Status(_) | Outcome::Error(ErrorKind::RequestTimeout | ErrorKind::Unfinished)
+        )
     }
 
     /// k6's default notion of failure: transport errors and statuses from 400 up.
@@ -110,8 +114,11 @@ pub struct Recorder {
     /// Open model: µs from each iteration's scheduled start to the send of its first
     /// request, time spent opening a connection excluded — loadcell's own lateness.
     pub schedule_lag: LatencyHistogram,
-    /// Requests cut at the end of the run after the grace period.
+    /// Requests still in flight when the grace period ended: recorded as failed
+    /// (`unfinished`), and counted here too.
     pub interrupted: u64,
+    /// Iterations still under way when the run was cut (sent or not).
+    pub iterations_cut: u64,
     /// Highest number of VUs busy or idle-but-allocated at once (summed across threads
     /// when merged per interval).
     pub active_vus: u64,
@@ -144,6 +151,7 @@ impl Recorder {
             dropped_connecting: 0,
             schedule_lag: new_histogram(),
             interrupted: 0,
+            iterations_cut: 0,
             active_vus: 0,
         }
     }
@@ -294,6 +302,7 @@ impl Recorder {
         self.dropped_connecting += other.dropped_connecting;
         merge_histogram(&mut self.schedule_lag, &other.schedule_lag);
         self.interrupted += other.interrupted;
+        self.iterations_cut += other.iterations_cut;
         self.active_vus += other.active_vus;
     }
 

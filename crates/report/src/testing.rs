@@ -106,6 +106,7 @@ pub fn summary(seconds: usize) -> Summary {
             rate_per_s: 333.3,
             scheduled: 400_010,
             dropped: 10,
+            cut: 0,
         },
         dropped_iterations: 10,
         latency_ms: stats(12.5),
@@ -121,7 +122,11 @@ pub fn summary(seconds: usize) -> Summary {
             sent_bytes: 123_456_789,
             received_bytes: 9_876_543_210,
         },
-        vus: Vus { max: 48, limit: 1000 },
+        vus: Vus {
+            max: 48,
+            limit: 1000,
+            never_started: 0,
+        },
         arrival_rate: Some(ArrivalRate {
             target_per_s: 333.333,
             achieved_per_s: 333.3,

@@ -36,6 +36,19 @@ pub struct RunEnd {
     /// Seconds the worker threads waited, runnable, for a CPU (a busy machine).
     #[serde(default)]
     pub run_delay_s: f64,
+    /// Closed model: the most VUs asked for, and those that began an iteration.
+    #[serde(default)]
+    pub vus_wanted: u64,
+    #[serde(default)]
+    pub vus_ran: u64,
+    /// Open model: the connections loadcell could hold, and how often VUs waited for one.
+    #[serde(default)]
+    pub connection_limit: u64,
+    #[serde(default)]
+    pub rationed: u64,
+    /// The file-descriptor limit (soft, hard) the run had.
+    #[serde(default)]
+    pub descriptors: (u64, u64),
 }
 
 impl RunEnd {
@@ -55,6 +68,14 @@ impl RunEnd {
             vus_spawned: outcome.vus_spawned,
             vus_limit: Some(outcome.model.vus_limit()),
             run_delay_s: outcome.run_delay.as_secs_f64(),
+            vus_wanted: outcome.vus_wanted,
+            vus_ran: outcome.vus_ran,
+            connection_limit: outcome.connections.limit,
+            rationed: outcome.connections.rationed,
+            descriptors: (
+                outcome.connections.descriptors.limit,
+                outcome.connections.descriptors.hard,
+            ),
         }
     }
 

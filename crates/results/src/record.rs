@@ -52,6 +52,8 @@ pub(crate) struct RecorderRecord {
     #[serde(default, skip_serializing_if = "is_zero")]
     pub interrupted: u64,
     #[serde(default, skip_serializing_if = "is_zero")]
+    pub iterations_cut: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub active_vus: u64,
 }
 
@@ -174,6 +176,7 @@ pub(crate) fn encode_recorder(enc: &mut HistogramEncoder, r: &Recorder) -> Resul
         dropped_connecting: r.dropped_connecting,
         schedule_lag: enc.encode(&r.schedule_lag)?,
         interrupted: r.interrupted,
+        iterations_cut: r.iterations_cut,
         active_vus: r.active_vus,
     })
 }
@@ -238,6 +241,7 @@ pub(crate) fn decode_recorder(rec: &RecorderRecord) -> Result<Recorder, String> 
     r.dropped_connecting = rec.dropped_connecting;
     r.schedule_lag = decode(rec.schedule_lag.as_deref()).map_err(|e| format!("schedule_lag: {e}"))?;
     r.interrupted = rec.interrupted;
+    r.iterations_cut = rec.iterations_cut;
     r.active_vus = rec.active_vus;
     Ok(r)
 }

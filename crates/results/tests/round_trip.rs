@@ -31,6 +31,11 @@ fn totals_series_and_model_round_trip_exactly() {
         vus_spawned: 0,
         vus_limit: None,
         run_delay_s: 0.0,
+        vus_wanted: 0,
+        vus_ran: 0,
+        connection_limit: 0,
+        rationed: 0,
+        descriptors: (0, 0),
     };
     writer.finish(&end).unwrap();
 

@@ -69,7 +69,8 @@ pub struct Requests {
     pub failed: u64,
     /// `total` divided by the measured duration.
     pub rate_per_s: f64,
-    /// Requests still in flight when the run ended and the grace period ran out; not in `total`.
+    /// Requests still in flight when the run ended and the grace period ran out: counted in
+    /// `total` and `failed` (error `unfinished`, their age at the cut as latency).
     pub interrupted: u64,
     /// Requests completed during `--warmup`; not in `total`.
     pub warmup: u64,
@@ -86,6 +87,10 @@ pub struct Iterations {
     pub scheduled: u64,
     /// Open model: scheduled iterations that found no free VU and were not started.
     pub dropped: u64,
+    /// Iterations still under way when the run was cut (sent or not): with `total` and
+    /// `dropped`, every scheduled arrival is accounted for.
+    #[serde(default)]
+    pub cut: u64,
 }
 
 /// Bytes on the wire, HTTP framing included, TLS overhead excluded.
@@ -133,6 +138,10 @@ pub struct Vus {
     pub max: u64,
     /// The configured ceiling (`--max-vus` in the open model, the concurrency otherwise).
     pub limit: u64,
+    /// Closed model: VUs that never began an iteration (VUs are started no faster than
+    /// their connections open; the run ended first).
+    #[serde(default)]
+    pub never_started: u64,
 }
 
 /// The load generator's own health: a saturated generator lies about the target.

@@ -1,0 +1,321 @@
+//! loadcell's own limits never hang a run and never pass for the target's: a load the
+//! descriptor limit cannot hold is refused before any request; the open model rations its
+//! connections to the limit and says so; absurd rates are refused, and high ones account
+//! for every arrival and end on time; a signal ends any run within about a second with its
+//! summary; VUs that never started are reported; and a hung request is a failed request,
+//! so a run where most requests hung cannot pass its thresholds.
+
+use std::io::{Read, Write};
+use std::os::unix::process::CommandExt;
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::support::{
+    RawServer, Running, TempDir, at, f64_at, fast_target, read_summary, run, run_raw, str_at, u64_at, url_of, wait,
+    within,
+};
+
+/// Spawns `loadcell ARGS` with its descriptor limit (soft and hard) set to `nofile`.
+fn spawn_with_nofile(args: &[&str], nofile: u64) -> Running {
+    let mut command = Command::new(crate::support::loadcell_bin());
+    command.args(args);
+    // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        command.pre_exec(move || {
+            let lim = libc::rlimit {
+                rlim_cur: nofile,
+                rlim_max: nofile,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    crate::support::adopt(command)
+}
+
+fn sigterm(running: &Running) {
+    // SAFETY: plain kill(2) on our own child's pid.
+    assert_eq!(unsafe { libc::kill(running.pid(), libc::SIGTERM) }, 0);
+}
+
+#[test]
+fn a_closed_model_the_descriptor_limit_cannot_hold_is_refused() {
+    let server = fast_target();
+    let url = url_of(&server);
+    let running = spawn_with_nofile(&["run", &url, "-c", "1100", "-d", "5s", "--timeout", "1s"], 1024);
+    let run = wait(running);
+    run.assert_exit(2);
+    assert!(run.elapsed < Duration::from_secs(10), "{}", run.output());
+    assert!(run.stderr.contains("ulimit -n"), "{}", run.output());
+    assert_eq!(run.stderr.trim().lines().count(), 1, "one line\n{}", run.output());
+    assert_eq!(server.stats().requests_total, 0, "nothing may be sent");
+}
+
+/// The open model against a server that never answers, with room for few connections:
+/// it rations them (and says so), and SIGTERM still ends it within about a second with a
+/// summary whose counts add up.
+#[test]
+fn rationed_connections_and_a_signal_end_a_run_against_a_silent_server() {
+    let server = RawServer::silent();
+    let dir = TempDir::new();
+    let json = dir.path().join("summary.json");
+    let json_arg = json.to_string_lossy().into_owned();
+    let url = server.url();
+    let args = ["run", &url, "-r", "300", "-d", "30s", "-q", "--summary-json", &json_arg];
+    let running = spawn_with_nofile(&args, 128);
+    std::thread::sleep(Duration::from_millis(1500));
+    sigterm(&running);
+    let signalled = Instant::now();
+    let run = wait(running);
+    let stop_time = signalled.elapsed();
+    run.assert_exit(0);
+    assert!(
+        stop_time < Duration::from_secs(4),
+        "took {stop_time:?} after SIGTERM\n{}",
+        run.output()
+    );
+    let s = read_summary(&json).unwrap_or_else(|| panic!("no summary JSON\n{}", run.output()));
+    assert_eq!(str_at(&s, "stop_reason"), "interrupted");
+    let opened = u64_at(&s, "connections_opened");
+    assert!(
+        (1..128).contains(&opened),
+        "{opened} connections under a limit of 128\n{}",
+        run.output()
+    );
+    let warnings = at(&s, "generator.warnings").to_string();
+    assert!(warnings.contains("rationed its connections"), "{warnings}");
+    // Every request that went out hung: each is a failed request, none vanished.
+    let unfinished = u64_at(&s, "errors.unfinished");
+    assert_eq!(u64_at(&s, "requests.total"), unfinished, "{}", run.output());
+    assert!(unfinished >= 1);
+    assert_eq!(
+        u64_at(&s, "iterations.scheduled"),
+        u64_at(&s, "iterations.total") + u64_at(&s, "iterations.dropped") + u64_at(&s, "iterations.cut"),
+        "{}",
+        run.output()
+    );
+}
+
+#[test]
+fn an_absurd_rate_is_refused_in_one_line() {
+    let run = run_raw(&["run", "http://127.0.0.1:9/", "-r", "1000000000000", "-d", "2s"]);
+    run.assert_exit(2);
+    assert!(
+        run.stderr.contains("more than one loadcell process can schedule"),
+        "{}",
+        run.output()
+    );
+    assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.output());
+}
+
+/// Far beyond what a thread can send, yet within what loadcell schedules: it ends on time
+/// and every arrival is scheduled and accounted for.
+#[test]
+fn a_very_high_rate_ends_on_time_and_accounts_for_every_arrival() {
+    let server = fast_target();
+    let run = run(&url_of(&server), &["-r", "5M", "-d", "2s", "--grace", "1s"]);
+    run.assert_exit(0);
+    assert!(
+        run.elapsed < Duration::from_secs(12),
+        "took {:?}\n{}",
+        run.elapsed,
+        run.output()
+    );
+    let s = run.summary();
+    let scheduled = u64_at(s, "iterations.scheduled");
+    assert!(within(scheduled as f64, 10_000_000.0, 0.001), "scheduled {scheduled}");
+    let accounted = u64_at(s, "iterations.total") + u64_at(s, "iterations.dropped") + u64_at(s, "iterations.cut");
+    assert_eq!(scheduled, accounted, "an arrival vanished\n{}", run.output());
+    assert_eq!(u64_at(s, "requests.total"), server.stats().requests_total);
+}
+
+/// A server that answers one request in ten and holds the others forever.
+struct HangingServer {
+    url: String,
+    requests: Arc<AtomicU64>,
+}
+
+impl HangingServer {
+    fn start() -> HangingServer {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}/", listener.local_addr().expect("addr"));
+        let requests = Arc::new(AtomicU64::new(0));
+        let counter = requests.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let counter = counter.clone();
+                std::thread::spawn(move || serve_or_hang(stream, &counter));
+            }
+        });
+        HangingServer { url, requests }
+    }
+}
+
+fn serve_or_hang(mut stream: std::net::TcpStream, requests: &AtomicU64) {
+    let mut buf = [0u8; 4096];
+    let mut head = Vec::new();
+    loop {
+        let Ok(n) = stream.read(&mut buf) else { return };
+        if n == 0 {
+            return;
+        }
+        head.extend_from_slice(&buf[..n]);
+        while let Some(end) = head.windows(4).position(|w| w == b"\r\n\r\n") {
+            head.drain(..end + 4);
+            if requests.fetch_add(1, Ordering::SeqCst) % 10 != 0 {
+                // Hold this connection (and its request) until loadcell closes it.
+                let _ = stream.read(&mut buf);
+                return;
+            }
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+        }
+    }
+}
+
+#[test]
+fn a_run_where_most_requests_hung_cannot_pass() {
+    let server = HangingServer::start();
+    let run = run(
+        &server.url,
+        &[
+            "-r",
+            "200",
+            "-d",
+            "5s",
+            "--threshold",
+            "error_rate<1%",
+            "--threshold",
+            "p95<200ms",
+        ],
+    );
+    run.assert_exit(1);
+    let s = run.summary();
+    let total = u64_at(s, "requests.total");
+    let unfinished = u64_at(s, "errors.unfinished");
+    println!("hung: {total} requests, {unfinished} unfinished");
+    assert_eq!(total, server.requests.load(Ordering::SeqCst), "{}", run.output());
+    assert!(
+        unfinished * 10 >= total * 8,
+        "{unfinished} of {total} unfinished\n{}",
+        run.output()
+    );
+    assert_eq!(u64_at(s, "requests.failed"), unfinished);
+    // Their age at the cut (at least the 5 s grace) is in the latency: a lower bound.
+    assert!(f64_at(s, "latency_ms.p95") >= 5000.0, "{}", run.output());
+    let thresholds = at(s, "thresholds").as_array().expect("thresholds");
+    assert!(thresholds.iter().all(|t| t["passed"] == false), "{thresholds:?}");
+    assert!(run.stdout.contains("lower bound"), "{}", run.output());
+}
+
+#[test]
+fn failed_requests_still_count_their_bytes() {
+    let server = RawServer::silent();
+    let run = run(&server.url(), &["-c", "1", "-n", "2", "--timeout", "200ms"]);
+    run.assert_exit(0);
+    let s = run.summary();
+    assert_eq!(u64_at(s, "errors.request_timeout"), 2, "{}", run.output());
+    assert!(u64_at(s, "data.sent_bytes") >= 2 * 30, "{}", run.output());
+}
+
+/// VUs are started no faster than their connections open: against a listener that never
+/// accepts (its queue full, connects hang), most of 3,000 VUs never start, and the summary
+/// says how many.
+#[test]
+fn vus_that_never_started_are_reported() {
+    let listener = Blackhole::new();
+    let url = format!("http://127.0.0.1:{}/", listener.port);
+    let run = run(
+        &url,
+        &[
+            "-c",
+            "3000",
+            "-d",
+            "1s",
+            "--grace",
+            "500ms",
+            "--connect-timeout",
+            "30s",
+            "--threads",
+            "1",
+        ],
+    );
+    run.assert_exit(0);
+    assert!(run.elapsed < Duration::from_secs(10), "{}", run.output());
+    let s = run.summary();
+    let never = u64_at(s, "vus.never_started");
+    assert!(
+        (1..=3000 - 1024).contains(&never),
+        "never started: {never}\n{}",
+        run.output()
+    );
+    let warnings = at(s, "generator.warnings").to_string();
+    assert!(warnings.contains("never started"), "{warnings}");
+    assert!(f64_at(s, "generator.max_rss_mib") < 200.0, "{}", run.output());
+}
+
+/// A listening socket with a backlog of 0 that never accepts: connects to it hang.
+struct Blackhole {
+    fd: i32,
+    port: u16,
+}
+
+impl Blackhole {
+    fn new() -> Blackhole {
+        // SAFETY: plain socket calls on a descriptor this struct owns and closes on drop.
+        unsafe {
+            let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM, 0);
+            assert!(fd >= 0);
+            let mut addr: libc::sockaddr_in = std::mem::zeroed();
+            addr.sin_family = libc::AF_INET as libc::sa_family_t;
+            addr.sin_addr.s_addr = u32::from_ne_bytes([127, 0, 0, 1]);
+            let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+            assert_eq!(libc::bind(fd, (&raw const addr).cast(), len), 0);
+            assert_eq!(libc::listen(fd, 0), 0);
+            let mut bound: libc::sockaddr_in = std::mem::zeroed();
+            let mut bound_len = len;
+            assert_eq!(libc::getsockname(fd, (&raw mut bound).cast(), &mut bound_len), 0);
+            Blackhole {
+                fd,
+                port: u16::from_be(bound.sin_port),
+            }
+        }
+    }
+}
+
+impl Drop for Blackhole {
+    fn drop(&mut self) {
+        // SAFETY: closing the descriptor this struct owns.
+        unsafe { libc::close(self.fd) };
+    }
+}
+
+/// Whatever the load: SIGTERM during a rate the scheduler can only drop still ends the run
+/// within about a second, with its summary.
+#[test]
+fn sigterm_ends_an_overloaded_run_at_once() {
+    let server = fast_target();
+    let dir = TempDir::new();
+    let json = dir.path().join("summary.json");
+    let json_arg = json.to_string_lossy().into_owned();
+    let url = url_of(&server);
+    let running = crate::support::spawn(&["run", &url, "-r", "5M", "-d", "60s", "-q", "--summary-json", &json_arg]);
+    std::thread::sleep(Duration::from_millis(1500));
+    sigterm(&running);
+    let signalled = Instant::now();
+    let run = wait(running);
+    let stop_time = signalled.elapsed();
+    run.assert_exit(0);
+    assert!(
+        stop_time < Duration::from_secs(4),
+        "took {stop_time:?} after SIGTERM\n{}",
+        run.output()
+    );
+    let s = read_summary(&json).unwrap_or_else(|| panic!("no summary JSON\n{}", run.output()));
+    assert_eq!(str_at(&s, "stop_reason"), "interrupted");
+    assert!(u64_at(&s, "iterations.dropped") > 0);
+}
