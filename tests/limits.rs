@@ -167,7 +167,7 @@ fn serve_or_hang(mut stream: std::net::TcpStream, requests: &AtomicU64) {
         head.extend_from_slice(&buf[..n]);
         while let Some(end) = head.windows(4).position(|w| w == b"\r\n\r\n") {
             head.drain(..end + 4);
-            if requests.fetch_add(1, Ordering::SeqCst) % 10 != 0 {
+            if !requests.fetch_add(1, Ordering::SeqCst).is_multiple_of(10) {
                 // Hold this connection (and its request) until loadcell closes it.
                 let _ = stream.read(&mut buf);
                 return;
