@@ -52,6 +52,8 @@ const CLOCK_EVERY: u32 = 32;
 /// with their responses unread, and the service times it measured grew to seconds.
 const SATURATED_BUSY: Duration = Duration::from_millis(20);
 
+/// See [`loop_behind`].
+const BEHIND_BUSY: Duration = Duration::from_millis(2);
 /// A park of the event loop shorter than this does not count as idle: an overloaded loop
 /// parks too, but its `epoll_wait` returns at once with more work.
 const IDLE_PARK: Duration = Duration::from_micros(50);
@@ -83,6 +85,13 @@ fn busy_since_idle(now: Instant) -> Duration {
     LAST_IDLE
         .get()
         .map_or(Duration::ZERO, |idle| now.saturating_duration_since(idle))
+}
+
+/// Whether this worker's event loop is behind on its own work right now (busy without an
+/// idle pause for [`BEHIND_BUSY`]): then waiting requests are loadcell's backlog, and more
+/// connections would not serve them sooner, only cost more (`pool.rs`).
+pub fn loop_behind() -> bool {
+    busy_since_idle(Instant::now()) > BEHIND_BUSY
 }
 /// A worker holding this long's worth of arrivals (at the peak rate) handed out but not yet
 /// sent — waiting on its event loop or on a connection — drops further arrivals instead of
@@ -268,6 +277,8 @@ pub async fn scheduler<W: Workload>(plan: Arc<Plan<W>>, state: Rc<WorkerState>, 
             continue;
         }
         state.open.saturated.set(busy_since_idle(now) > SATURATED_BUSY);
+        // Connects the pool denied while the loop was behind get their chance again.
+        state.pool.retry_connects();
         let mut handled = 0;
         let mut now = now;
         let turn_end = now + MAX_TURN;
