@@ -13,8 +13,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::support::{
-    RawServer, Running, TempDir, at, f64_at, fast_target, read_summary, run, run_raw, str_at, u64_at, url_of, wait,
-    within,
+    Finished, RawServer, Running, TempDir, at, f64_at, fast_target, read_summary, run, run_raw, str_at, u64_at, url_of,
+    wait, within,
 };
 
 /// Spawns `loadcell ARGS` with its descriptor limit (soft and hard) set to `nofile`.
@@ -37,9 +37,24 @@ fn spawn_with_nofile(args: &[&str], nofile: u64) -> Running {
     crate::support::adopt(command)
 }
 
-fn sigterm(running: &Running) {
+/// Lets the run go on for 1.5 s, sends SIGTERM, and checks that it ends within about a
+/// second (4 s on a loaded machine), exit 0, with a summary saying it was interrupted.
+fn sigterm_after_a_while(running: Running, json: &std::path::Path) -> (Finished, serde_json::Value) {
+    std::thread::sleep(Duration::from_millis(1500));
     // SAFETY: plain kill(2) on our own child's pid.
     assert_eq!(unsafe { libc::kill(running.pid(), libc::SIGTERM) }, 0);
+    let signalled = Instant::now();
+    let run = wait(running);
+    let stop_time = signalled.elapsed();
+    run.assert_exit(0);
+    assert!(
+        stop_time < Duration::from_secs(4),
+        "took {stop_time:?} after SIGTERM\n{}",
+        run.output()
+    );
+    let s = read_summary(json).unwrap_or_else(|| panic!("no summary JSON\n{}", run.output()));
+    assert_eq!(str_at(&s, "stop_reason"), "interrupted");
+    (run, s)
 }
 
 #[test]
@@ -66,20 +81,7 @@ fn rationed_connections_and_a_signal_end_a_run_against_a_silent_server() {
     let json_arg = json.to_string_lossy().into_owned();
     let url = server.url();
     let args = ["run", &url, "-r", "300", "-d", "30s", "-q", "--summary-json", &json_arg];
-    let running = spawn_with_nofile(&args, 128);
-    std::thread::sleep(Duration::from_millis(1500));
-    sigterm(&running);
-    let signalled = Instant::now();
-    let run = wait(running);
-    let stop_time = signalled.elapsed();
-    run.assert_exit(0);
-    assert!(
-        stop_time < Duration::from_secs(4),
-        "took {stop_time:?} after SIGTERM\n{}",
-        run.output()
-    );
-    let s = read_summary(&json).unwrap_or_else(|| panic!("no summary JSON\n{}", run.output()));
-    assert_eq!(str_at(&s, "stop_reason"), "interrupted");
+    let (run, s) = sigterm_after_a_while(spawn_with_nofile(&args, 128), &json);
     let opened = u64_at(&s, "connections_opened");
     assert!(
         (1..128).contains(&opened),
@@ -304,18 +306,6 @@ fn sigterm_ends_an_overloaded_run_at_once() {
     let json_arg = json.to_string_lossy().into_owned();
     let url = url_of(&server);
     let running = crate::support::spawn(&["run", &url, "-r", "5M", "-d", "60s", "-q", "--summary-json", &json_arg]);
-    std::thread::sleep(Duration::from_millis(1500));
-    sigterm(&running);
-    let signalled = Instant::now();
-    let run = wait(running);
-    let stop_time = signalled.elapsed();
-    run.assert_exit(0);
-    assert!(
-        stop_time < Duration::from_secs(4),
-        "took {stop_time:?} after SIGTERM\n{}",
-        run.output()
-    );
-    let s = read_summary(&json).unwrap_or_else(|| panic!("no summary JSON\n{}", run.output()));
-    assert_eq!(str_at(&s, "stop_reason"), "interrupted");
+    let (_, s) = sigterm_after_a_while(running, &json);
     assert!(u64_at(&s, "iterations.dropped") > 0);
 }
