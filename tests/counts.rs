@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use loadcell_target::{Config, Latency};
 
-use crate::support::{at, f64_at, fast_target, run, str_at, target, u64_at, url_of};
+use crate::support::{TempDir, at, f64_at, fast_target, run, str_at, target, u64_at, url_of};
 
 #[test]
 fn closed_model_request_budget_is_exact() {
@@ -80,11 +80,20 @@ fn requests_cut_after_grace_are_failed_requests() {
         latency: Some(Latency::Fixed(Duration::from_millis(300))),
         ..Config::default()
     });
-    let run = run(&url_of(&server), &["-c", "4", "-d", "1s", "--grace", "50ms"]);
+    let dir = TempDir::new();
+    let samples = dir.path().join("samples.csv");
+    let samples_arg = samples.to_string_lossy().into_owned();
+    let run = run(
+        &url_of(&server),
+        &["-c", "4", "-d", "1s", "--grace", "50ms", "--samples", &samples_arg],
+    );
     run.assert_exit(0);
     let s = run.summary();
     let total = u64_at(s, "requests.total");
     let interrupted = u64_at(s, "requests.interrupted");
+    // The raw records have them too.
+    let csv = std::fs::read_to_string(&samples).unwrap_or_default();
+    assert_eq!(csv.lines().filter(|l| l.contains("unfinished")).count(), 4, "{csv}");
     let served = server.stats().requests_total;
     assert_eq!(interrupted, 4, "one request per VU was in flight\n{}", run.output());
     assert_eq!(

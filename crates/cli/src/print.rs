@@ -58,7 +58,7 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
     if r.interrupted > 0 {
         writeln!(
             o,
-            "  {:<12}{} cut in flight at the end (not in total)",
+            "  {:<12}{} still unanswered when the grace period ended: failed (unfinished), in the total",
             "", r.interrupted
         )?;
     }

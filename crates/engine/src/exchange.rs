@@ -37,9 +37,12 @@ impl VuContext {
                 endpoint,
                 since: scheduled.unwrap_or(begun),
                 sent: None,
+                connecting: false,
                 sent_bytes: 0,
                 started: self.started,
                 open: scheduled.is_some(),
+                vu: self.vu_id,
+                iteration: self.iteration,
             },
         );
         let ex = self.exchange(endpoint, request, wire, capture).await;
@@ -197,6 +200,7 @@ impl VuContext {
     async fn connect(&mut self, endpoint: usize) -> Result<(), HttpError> {
         // Boxed: connecting (DNS, TLS, HTTP/2 handshake) is a large future, and kept inline
         // it would make every idle VU that large (10,000 VUs → ~90 MB).
+        self.worker.inflight.connecting(self.slot);
         let started = Instant::now();
         let result = Box::pin(connect(&self.transport.origin, &self.transport.client)).await;
         self.last_connect = started.elapsed();

@@ -3,6 +3,11 @@
 //! at the cut as a latency — a lower bound) instead of vanishing with their tasks. A run
 //! where most requests hung must not pass because the hung ones were never counted.
 //!
+//! A request counts once it has reached for the target: sent, or its connection being
+//! opened (a connect the target never completes is a hung request too). One still queued
+//! for a connection slot of loadcell's own pool never left loadcell: at the cut it is no
+//! request, only its iteration is counted as cut.
+//!
 //! Slots are added when VUs are spawned; a request only writes its VU's slot (no
 //! allocation, no lock).
 
@@ -19,12 +24,17 @@ pub struct Entry {
     pub since: Instant,
     /// When it was sent (`None`: still getting a connection).
     pub sent: Option<Instant>,
+    /// Its connection is being opened to the target (not merely queued in the pool).
+    pub connecting: bool,
     /// Request bytes, once sent.
     pub sent_bytes: u64,
     /// When its iteration started: whether it belongs to the warm-up.
     pub started: Instant,
     /// Open model: its service time (from the send) is recorded too.
     pub open: bool,
+    /// The VU and its iteration, for `--samples`.
+    pub vu: u64,
+    pub iteration: u64,
 }
 
 impl Entry {
@@ -67,6 +77,14 @@ impl InFlight {
         }
     }
 
+    /// The request of VU `slot` is opening its connection to the target.
+    #[inline]
+    pub fn connecting(&self, slot: usize) {
+        if let Some(Some(e)) = self.slots.borrow_mut().get_mut(slot) {
+            e.connecting = true;
+        }
+    }
+
     /// The request of VU `slot` was sent at `at` with `bytes`; in the closed model its
     /// latency counts from here.
     #[inline]
@@ -88,9 +106,15 @@ impl InFlight {
         }
     }
 
-    /// Takes every request still in flight.
+    /// Takes every request still in flight: sent, or connecting to the target. Those still
+    /// queued for a connection slot are cleared but not returned (they never left loadcell).
     pub fn cut(&self) -> Vec<Entry> {
-        self.slots.borrow_mut().iter_mut().filter_map(Option::take).collect()
+        self.slots
+            .borrow_mut()
+            .iter_mut()
+            .filter_map(Option::take)
+            .filter(|e| e.sent.is_some() || e.connecting)
+            .collect()
     }
 }
 
@@ -103,18 +127,23 @@ mod tests {
     fn requests_still_in_flight_are_cut_with_their_age() {
         let t0 = Instant::now();
         let inflight = InFlight::default();
-        inflight.reserve(2);
         let entry = |open| Entry {
             endpoint: 0,
             since: t0,
             sent: None,
+            connecting: false,
             sent_bytes: 0,
             started: t0,
             open,
+            vu: 1,
+            iteration: 0,
         };
+        inflight.reserve(3);
         inflight.begin(0, entry(true));
         inflight.begin(1, entry(false));
         inflight.begin(2, entry(false));
+        inflight.begin(3, entry(false)); // queued for a pool slot: never left loadcell
+        inflight.connecting(0);
         inflight.sent(1, t0 + Duration::from_millis(10), 40);
         inflight.end(2);
         inflight.begin(9, entry(false)); // no such slot: ignored

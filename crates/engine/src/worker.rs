@@ -7,6 +7,7 @@
 //! no lock and no cross-thread write on the request path).
 
 use crate::plan::{Model, Plan};
+use crate::samples::RequestRecord;
 use crate::schedule::share_of;
 use crate::state::WorkerState;
 use crate::timer::tighten_timer_slack;
@@ -222,14 +223,34 @@ async fn grace<W>(plan: &Plan<W>, state: &WorkerState, intervals: &mut Intervals
     }
 }
 
-/// At the cut: every request still in flight is a failed request (`unfinished`) whose age
-/// counts as its latency (a lower bound), and every iteration still under way (sent or
-/// not) is counted as cut, so no arrival and no request vanishes with its task.
+/// At the cut: every request still in flight — sent and held by the target, or its
+/// connection still being opened to it — is a failed request (`unfinished`) whose age counts
+/// as its latency (a lower bound), in the summary and in `--samples`. A request still queued
+/// for a slot in loadcell's own connection pool never left loadcell and is not counted as
+/// one (`inflight.rs`). Every iteration still under way is counted as cut, so no arrival
+/// and no request vanishes with its task.
 fn cut_unfinished(state: &WorkerState, at: Instant) {
     for entry in state.inflight.cut() {
-        let mut rec = state.recorder_for(entry.started);
-        rec.record(&entry.cut_at(at));
-        rec.interrupted += 1;
+        let sample = entry.cut_at(at);
+        {
+            let mut rec = state.recorder_for(entry.started);
+            rec.record(&sample);
+            rec.interrupted += 1;
+        }
+        if let Some(sink) = state.samples.borrow_mut().as_mut() {
+            sink.record(&RequestRecord {
+                at: at.saturating_duration_since(state.t0),
+                endpoint: sample.endpoint,
+                outcome: sample.outcome,
+                latency_us: sample.latency_us,
+                ttfb_us: None,
+                sent_bytes: sample.sent_bytes,
+                received_bytes: 0,
+                vu: entry.vu,
+                iteration: entry.iteration,
+                warmup: entry.started < state.warmup_end,
+            });
+        }
     }
     state.recorder.borrow_mut().iterations_cut += state.busy.get();
 }
