@@ -50,10 +50,16 @@ const CLOCK_EVERY: u32 = 32;
 /// arrivals (as loadcell's own doing) until the work it has drains and it idles again.
 /// Without this, an overloaded thread kept accepting arrivals, requests piled up in flight
 /// with their responses unread, and the service times it measured grew to seconds.
-const SATURATED_BUSY: Duration = Duration::from_millis(20);
+/// Time the thread waits for a CPU counts as busy too (the loop cannot park while it is not
+/// running), and on a shared machine other processes' time slices add up to tens of
+/// milliseconds: at 20 ms, threads that were keeping up shed arrivals (BENCHMARKS.md,
+/// "Shedding thresholds").
+const SATURATED_BUSY: Duration = Duration::from_millis(100);
 
-/// See [`loop_behind`].
-const BEHIND_BUSY: Duration = Duration::from_millis(2);
+/// See [`loop_behind`]. Above one time slice of another process (a few ms), for the same
+/// reason as [`SATURATED_BUSY`]: at 2 ms, a thread merely preempted counted as behind and
+/// held its pool back.
+const BEHIND_BUSY: Duration = Duration::from_millis(10);
 /// A park of the event loop shorter than this does not count as idle: an overloaded loop
 /// parks too, but its `epoll_wait` returns at once with more work.
 const IDLE_PARK: Duration = Duration::from_micros(50);
