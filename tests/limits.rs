@@ -19,14 +19,19 @@ use crate::support::{
 
 /// Spawns `loadcell ARGS` with its descriptor limit (soft and hard) set to `nofile`.
 fn spawn_with_nofile(args: &[&str], nofile: u64) -> Running {
+    spawn_with_limits(args, nofile, nofile)
+}
+
+/// Spawns `loadcell ARGS` with its soft descriptor limit `soft` and its hard limit `hard`.
+fn spawn_with_limits(args: &[&str], soft: u64, hard: u64) -> Running {
     let mut command = Command::new(crate::support::loadcell_bin());
     command.args(args);
     // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
     unsafe {
         command.pre_exec(move || {
             let lim = libc::rlimit {
-                rlim_cur: nofile,
-                rlim_max: nofile,
+                rlim_cur: soft,
+                rlim_max: hard,
             };
             if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) != 0 {
                 return Err(std::io::Error::last_os_error());
@@ -68,6 +73,18 @@ fn a_closed_model_the_descriptor_limit_cannot_hold_is_refused() {
     assert!(run.stderr.contains("ulimit -n"), "{}", run.output());
     assert_eq!(run.stderr.trim().lines().count(), 1, "one line\n{}", run.output());
     assert_eq!(server.stats().requests_total, 0, "nothing may be sent");
+}
+
+/// The soft limit is raised to the hard one at the start (as oha does), so a load the soft
+/// limit alone could not hold runs.
+#[test]
+fn the_soft_descriptor_limit_is_raised_to_the_hard_one() {
+    let server = fast_target();
+    let url = url_of(&server);
+    let running = spawn_with_limits(&["run", &url, "-c", "300", "-n", "600", "-q", "--no-out"], 256, 1024);
+    let run = wait(running);
+    run.assert_exit(0);
+    assert_eq!(server.stats().requests_total, 600, "{}", run.output());
 }
 
 /// The open model against a server that never answers, with room for few connections:
@@ -229,6 +246,14 @@ fn failed_requests_still_count_their_bytes() {
     let s = run.summary();
     assert_eq!(u64_at(s, "errors.request_timeout"), 2, "{}", run.output());
     assert!(u64_at(s, "data.sent_bytes") >= 2 * 30, "{}", run.output());
+    // And what a failed request received: a malformed response still came over the wire.
+    let server = RawServer::garbage();
+    let garbage = crate::support::run(&server.url(), &["-c", "1", "-n", "2"]);
+    garbage.assert_exit(0);
+    let s = garbage.summary();
+    assert_eq!(u64_at(s, "errors.malformed_response"), 2, "{}", garbage.output());
+    assert!(u64_at(s, "data.sent_bytes") >= 2 * 30, "{}", garbage.output());
+    assert!(u64_at(s, "data.received_bytes") >= 2 * 8, "{}", garbage.output());
 }
 
 /// VUs are started no faster than their connections open: against a listener that never
