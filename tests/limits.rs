@@ -13,8 +13,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::support::{
-    Finished, RawServer, Running, TempDir, at, f64_at, fast_target, read_summary, run, run_raw, str_at, u64_at, url_of,
-    wait, within,
+    Blackhole, Finished, RawServer, Running, TempDir, at, f64_at, fast_target, read_summary, run, run_raw, str_at,
+    u64_at, url_of, wait, within,
 };
 
 /// Spawns `loadcell ARGS` with its descriptor limit (soft and hard) set to `nofile`.
@@ -261,8 +261,8 @@ fn failed_requests_still_count_their_bytes() {
 /// says how many. A connect still hanging at the cut is a hung request.
 #[test]
 fn vus_that_never_started_are_reported() {
-    let listener = Blackhole::new();
-    let url = format!("http://127.0.0.1:{}/", listener.port);
+    let listener = Blackhole::listen();
+    let url = listener.url();
     let run = run(
         &url,
         &[
@@ -295,42 +295,6 @@ fn vus_that_never_started_are_reported() {
     let unfinished = u64_at(s, "errors.unfinished");
     assert_eq!(unfinished, 3000 - never, "{}", run.output());
     assert_eq!(u64_at(s, "requests.total"), unfinished, "{}", run.output());
-}
-
-/// A listening socket with a backlog of 0 that never accepts: connects to it hang.
-struct Blackhole {
-    fd: i32,
-    port: u16,
-}
-
-impl Blackhole {
-    fn new() -> Blackhole {
-        // SAFETY: plain socket calls on a descriptor this struct owns and closes on drop.
-        unsafe {
-            let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM, 0);
-            assert!(fd >= 0);
-            let mut addr: libc::sockaddr_in = std::mem::zeroed();
-            addr.sin_family = libc::AF_INET as libc::sa_family_t;
-            addr.sin_addr.s_addr = u32::from_ne_bytes([127, 0, 0, 1]);
-            let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
-            assert_eq!(libc::bind(fd, (&raw const addr).cast(), len), 0);
-            assert_eq!(libc::listen(fd, 0), 0);
-            let mut bound: libc::sockaddr_in = std::mem::zeroed();
-            let mut bound_len = len;
-            assert_eq!(libc::getsockname(fd, (&raw mut bound).cast(), &mut bound_len), 0);
-            Blackhole {
-                fd,
-                port: u16::from_be(bound.sin_port),
-            }
-        }
-    }
-}
-
-impl Drop for Blackhole {
-    fn drop(&mut self) {
-        // SAFETY: closing the descriptor this struct owns.
-        unsafe { libc::close(self.fd) };
-    }
 }
 
 /// Whatever the load: SIGTERM during a rate the scheduler can only drop still ends the run

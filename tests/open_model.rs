@@ -3,13 +3,14 @@
 //! open model's own summary fields (service time, arrival rate, per-second target rate,
 //! schedule lag) are there and agree with the counts. When arrivals are dropped, the
 //! summary blames whoever was the cause, measured: loadcell itself when it could not keep
-//! up, the target when every VU was waiting on it.
+//! up, the target when every VU was waiting on it. Connections are opened no faster than
+//! they complete, and the default VU cap follows the measured service time.
 
 use std::time::Duration;
 
 use loadcell_target::{Config, Latency};
 
-use crate::support::{at, f64_at, fast_target, run, str_at, target, u64_at, url_of, within};
+use crate::support::{Blackhole, at, f64_at, fast_target, run, str_at, target, u64_at, url_of, within};
 
 #[test]
 fn open_model_rate_is_accurate() {
@@ -165,4 +166,83 @@ fn pre_allocated_vus_are_started_before_the_first_arrival() {
     assert!(closed.stderr.contains("--pre-vus"), "{}", closed.output());
     let too_many = crate::support::run(&url_of(&server), &["-r", "5", "--max-vus", "3", "--pre-vus", "4"]);
     too_many.assert_exit(2);
+}
+
+/// No connection storm: against a listener whose connects never complete, 1,000 arrivals/s
+/// for 1 s do not become 1,000 connects. At most 8 connects may be pending on a worker
+/// before one completes; every other arrival waits for a connection (or is dropped), and
+/// only the connects under way (and the request or two the listener's queue took) are
+/// requests, cut as unfinished.
+#[test]
+fn connections_are_opened_no_faster_than_they_complete() {
+    let listener = Blackhole::listen();
+    let run = run(
+        &listener.url(),
+        &[
+            "-r",
+            "1000",
+            "-d",
+            "1s",
+            "--threads",
+            "1",
+            "--connect-timeout",
+            "30s",
+            "--grace",
+            "300ms",
+        ],
+    );
+    run.assert_exit(0);
+    let s = run.summary();
+    let total = u64_at(s, "requests.total");
+    let unfinished = u64_at(s, "errors.unfinished");
+    println!("storm check: {total} requests for 1000 arrivals");
+    assert_eq!(total, unfinished, "{}", run.output());
+    assert!(
+        (1..=12).contains(&total),
+        "{total} connects for 1000 arrivals\n{}",
+        run.output()
+    );
+    assert_eq!(
+        u64_at(s, "iterations.scheduled"),
+        u64_at(s, "iterations.total") + u64_at(s, "iterations.dropped") + u64_at(s, "iterations.cut"),
+        "{}",
+        run.output()
+    );
+}
+
+/// The default VU cap is sized from the rate and the measured service time: at 500/s with
+/// 3 s responses, 1,500 VUs are busy at once, beyond the floor of 1,000. Arrivals dropped
+/// while every VU waits on the target are blamed on it, and once an iteration time has been
+/// measured the cap is raised, so the last second drops nothing.
+#[test]
+fn the_default_vu_cap_follows_the_measured_service_time() {
+    let server = target(Config {
+        latency: Some(Latency::Fixed(Duration::from_secs(3))),
+        ..Config::default()
+    });
+    let run = run(&url_of(&server), &["-r", "500", "-d", "5s", "--threads", "1"]);
+    run.assert_exit(0);
+    let s = run.summary();
+    let cap = u64_at(s, "vus.limit");
+    assert!(cap >= 1500, "the cap stayed at {cap}\n{}", run.output());
+    let dropped = u64_at(s, "iterations.dropped");
+    println!("auto cap: {cap} VUs at the end, {dropped} arrivals dropped");
+    let on_target = u64_at(s, "schedule.dropped_target");
+    assert!(
+        on_target * 10 >= dropped * 9,
+        "{on_target} of {dropped} drops blamed on the target\n{}",
+        run.output()
+    );
+    let series = at(s, "timeseries").as_array().expect("timeseries is an array");
+    let last = series
+        .iter()
+        .rfind(|e| f64_at(e, "len_s") > 0.5)
+        .expect("a whole last second");
+    assert_eq!(u64_at(last, "dropped_iterations"), 0, "{last}\n{}", run.output());
+    assert_eq!(
+        u64_at(s, "requests.total"),
+        server.stats().requests_total,
+        "{}",
+        run.output()
+    );
 }

@@ -2,6 +2,7 @@
 //! wall-clock guard, reading its `--summary-json`, and servers on 127.0.0.1 (the
 //! built-in target in-process, plus purpose-built ones for failure modes and protocols).
 
+pub mod blackhole;
 pub mod http_server;
 pub mod raw_server;
 
@@ -16,6 +17,7 @@ use std::time::{Duration, Instant};
 use loadcell_target::{Config, TargetHandle};
 use serde_json::Value;
 
+pub use blackhole::Blackhole;
 pub use http_server::HttpServer;
 pub use raw_server::RawServer;
 
