@@ -149,7 +149,10 @@ fn drops_while_vus_wait_on_the_target_are_blamed_on_it() {
     );
     let warnings = at(s, "generator.warnings").to_string();
     assert!(warnings.contains("waiting on the target"), "{warnings}");
-    assert!(!warnings.contains("loadcell's doing"), "{warnings}");
+    // On a busy machine a few drops can be loadcell's own (its thread waited for a CPU,
+    // measured); the warning blames loadcell for exactly those, never for the target's.
+    let own = u64_at(s, "schedule.dropped_loadcell");
+    assert_eq!(warnings.contains("loadcell's doing"), own > 0, "{warnings}");
 }
 
 /// `--pre-vus` allocates VUs before the first arrival; it belongs to the open model.
