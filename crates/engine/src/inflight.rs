@@ -44,7 +44,8 @@ impl Entry {
         Sample {
             endpoint: self.endpoint,
             latency_us: us(self.since),
-            service_us: self.open.then(|| us(self.sent.unwrap_or(at))),
+            // Only a request that was sent has a service time; a hung connect has none.
+            service_us: self.sent.filter(|_| self.open).map(us),
             ttfb_us: None,
             outcome: Outcome::Error(ErrorKind::Unfinished),
             sent_bytes: self.sent_bytes,
@@ -151,7 +152,8 @@ mod tests {
         assert_eq!(cut.len(), 2);
         let at = t0 + Duration::from_millis(110);
         let open = cut[0].cut_at(at);
-        assert_eq!((open.latency_us, open.service_us), (110_000, Some(0)));
+        // Cut while connecting: its age counts, but it has no service time.
+        assert_eq!((open.latency_us, open.service_us), (110_000, None));
         let closed = cut[1].cut_at(at);
         // Closed model: from the send, which was 10 ms after the request began.
         assert_eq!(
