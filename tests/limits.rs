@@ -156,7 +156,16 @@ fn a_very_high_rate_ends_on_time_and_accounts_for_every_arrival() {
     assert!(within(scheduled as f64, 10_000_000.0, 0.001), "scheduled {scheduled}");
     let accounted = u64_at(s, "iterations.total") + u64_at(s, "iterations.dropped") + u64_at(s, "iterations.cut");
     assert_eq!(scheduled, accounted, "an arrival vanished\n{}", run.output());
-    assert_eq!(u64_at(s, "requests.total"), server.stats().requests_total);
+    // Every request that got its answer reached the server, and the server got no request
+    // loadcell did not count. One cut unanswered (a starved machine can leave some) may
+    // not have been read by the server before loadcell closed its connection.
+    let (total, cut) = (u64_at(s, "requests.total"), u64_at(s, "requests.interrupted"));
+    let served = server.stats().requests_total;
+    assert!(
+        (total - cut..=total).contains(&served),
+        "served {served}, loadcell counted {total} ({cut} cut)\n{}",
+        run.output()
+    );
 }
 
 /// A server that answers one request in ten and holds the others forever.

@@ -24,14 +24,28 @@ fn stalling_target() -> TargetHandle {
 #[test]
 fn open_model_reports_the_true_stall_percentiles() {
     let server = stalling_target();
-    // The first stall window opens 5 s after the server starts, none at 0 s. A 10 s run
-    // begun at once would see one stall (10% of arrivals, true p90 near 0). Beginning at
-    // 4.5 s puts exactly two whole stalls, [5, 6) and [10, 11), into the 10 s run, for
-    // the 20% share the truth above assumes. Any start between 4.0 s and 5.0 s works.
-    let uptime = Duration::from_secs_f64(server.stats().uptime_s);
-    std::thread::sleep(Duration::from_millis(4500).saturating_sub(uptime));
-    let run = run(&url_of(&server), &["-r", "200", "-d", "10s"]);
-    run.assert_exit(0);
+    let mut attempt = 1;
+    let run = loop {
+        // The first stall window opens 5 s after the server starts, none at 0 s. A 10 s
+        // run begun at once would see one stall (10% of arrivals, true p90 near 0).
+        // Beginning at 4.5 s (mod 5 s) puts exactly two whole stalls into the 10 s run, for
+        // the 20% share the truth above assumes. Any start between 4.0 s and 5.0 s works.
+        let uptime = server.stats().uptime_s;
+        std::thread::sleep(Duration::from_secs_f64((4.5 - uptime).rem_euclid(5.0)));
+        let run = run(&url_of(&server), &["-r", "200", "-d", "10s"]);
+        run.assert_exit(0);
+        // The truth assumes the target served as configured. On a starved machine the
+        // in-process target also answers late after a stall, and its service time (from
+        // the actual send, so not loadcell's schedule) shows it: then that run measured a
+        // different target, and it runs again.
+        let service_p90 = f64_at(run.summary(), "service_time_ms.p90");
+        if attempt < 3 && !(450.0..=560.0).contains(&service_p90) {
+            println!("attempt {attempt}: the target's own service p90 was {service_p90} ms; again");
+            attempt += 1;
+            continue;
+        }
+        break run;
+    };
     let s = run.summary();
     assert_eq!(str_at(s, "model"), "open");
     assert_eq!(str_at(s, "latency_measured_from"), "scheduled start");
