@@ -75,6 +75,66 @@ fn a_closed_model_the_descriptor_limit_cannot_hold_is_refused() {
     assert_eq!(server.stats().requests_total, 0, "nothing may be sent");
 }
 
+/// With next to no descriptors, loadcell either refuses the run in one line (exit 2,
+/// nothing sent) or generates the whole load: a worker thread that could not build its
+/// event loop used to drop its share silently (a limit of 12 halved a two-thread rate).
+#[test]
+fn too_few_descriptors_refuse_the_run_or_leave_the_load_whole() {
+    let server = fast_target();
+    let url = url_of(&server);
+    let mut refused = 0;
+    for limit in [12, 16, 20, 24, 28, 32, 40, 48] {
+        let dir = TempDir::new();
+        let json = dir.path().join("summary.json");
+        let json_arg = json.to_string_lossy().into_owned();
+        let args = [
+            "run",
+            &url,
+            "-r",
+            "300",
+            "-d",
+            "1s",
+            "--threads",
+            "2",
+            "--grace",
+            "1s",
+            "-q",
+            "--no-out",
+            "--summary-json",
+            &json_arg,
+        ];
+        let before = server.stats().requests_total;
+        let run = wait(spawn_with_nofile(&args, limit));
+        run.assert_no_panic();
+        if run.code == Some(2) {
+            refused += 1;
+            assert!(run.stderr.contains("ulimit -n"), "limit {limit}\n{}", run.output());
+            assert_eq!(run.stderr.trim().lines().count(), 1, "limit {limit}\n{}", run.output());
+            assert_eq!(
+                server.stats().requests_total,
+                before,
+                "limit {limit}: nothing may be sent"
+            );
+            continue;
+        }
+        run.assert_exit(0);
+        let s = read_summary(&json).unwrap_or_else(|| panic!("limit {limit}: no summary\n{}", run.output()));
+        let scheduled = u64_at(&s, "iterations.scheduled");
+        assert!(
+            within(scheduled as f64, 300.0, 0.02),
+            "limit {limit}: {scheduled} of 300 arrivals scheduled\n{}",
+            run.output()
+        );
+        assert_eq!(
+            scheduled,
+            u64_at(&s, "iterations.total") + u64_at(&s, "iterations.dropped") + u64_at(&s, "iterations.cut"),
+            "limit {limit}\n{}",
+            run.output()
+        );
+    }
+    assert!(refused >= 1, "even a limit of 12 was not refused");
+}
+
 /// The soft limit is raised to the hard one at the start (as oha does), so a load the soft
 /// limit alone could not hold runs.
 #[test]

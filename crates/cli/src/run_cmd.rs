@@ -275,7 +275,8 @@ pub fn execute<W: Workload>(
     interrupts: Arc<AtomicUsize>,
 ) -> Result<i32, CliError> {
     let thresholds = info.thresholds;
-    loadcell_engine::check_descriptors(&settings.model).map_err(|e| CliError::Usage(e.to_string()))?;
+    loadcell_engine::check_descriptors(&settings.model, settings.threads.max(1))
+        .map_err(|e| CliError::Usage(e.to_string()))?;
     let endpoints = workload.endpoints();
     let checks = workload.checks();
     let journeys = workload.journeys();

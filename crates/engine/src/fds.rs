@@ -4,11 +4,19 @@
 //! At the start of a run the soft `RLIMIT_NOFILE` is raised to the hard limit (as oha
 //! does); a closed-model run that needs more connections than the limit leaves room for is
 //! refused before any request ([`check`]), with the `ulimit` hint; the open model rations
-//! its connections to the budget instead (its workers' pools), and says so afterwards.
+//! its connections to the budget instead (its workers' pools), and says so afterwards — but
+//! it too is refused when the budget has room for no connection at all.
 
 /// Descriptors kept free for everything that is not a connection (stdio, the event loops,
-/// timers, results files): this many, or a quarter of the limit if that is less.
+/// timers, results files): this many, or a quarter of the limit if that is less…
 const RESERVE: u64 = 64;
+/// …but never less than loadcell's own needs: this many for the process (signals, the
+/// coordinator, results files)…
+const OWN_BASE: u64 = 16;
+/// …and this many per worker thread (its event loop's epoll and waker, the open model's
+/// timer, slack). With less, a worker could not build its event loop and its share of the
+/// load was silently not generated (a limit of 12 halved a two-thread open model's rate).
+const OWN_PER_THREAD: u64 = 4;
 
 /// The descriptor limit loadcell runs under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,11 +30,18 @@ pub struct Descriptors {
 }
 
 impl Descriptors {
-    /// Connections loadcell may hold at once.
-    pub fn connections(&self) -> u64 {
-        let reserve = RESERVE.min(self.limit / 4);
-        self.limit.saturating_sub(self.in_use).saturating_sub(reserve)
+    /// Connections loadcell may hold at once with `threads` worker threads.
+    pub fn connections(&self, threads: usize) -> u64 {
+        self.limit
+            .saturating_sub(self.in_use)
+            .saturating_sub(reserve(self.limit, threads))
     }
+}
+
+/// Descriptors kept for everything that is not a connection.
+fn reserve(limit: u64, threads: usize) -> u64 {
+    let own = OWN_BASE.saturating_add(OWN_PER_THREAD.saturating_mul(threads as u64));
+    RESERVE.min(limit / 4).max(own)
 }
 
 /// Raises the soft descriptor limit to the hard one and reports the result. Where the
@@ -74,34 +89,50 @@ fn open_descriptors() -> u64 {
 
 /// A load the descriptor limit cannot hold.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
-#[error(
-    "{vus} VUs need {vus} connections, but the file-descriptor limit ({limit}, hard limit {hard}) leaves room for {room}: raise it (`ulimit -n {wanted}`; above the hard limit only root can) or use fewer VUs"
-)]
+#[error("{}", describe(self))]
 pub struct TooManyConnections {
-    pub vus: u64,
+    /// Closed model: its VUs, one connection each; `None`: the open model, which needs one.
+    pub vus: Option<u64>,
     pub room: u64,
     pub limit: u64,
     pub hard: u64,
     pub wanted: u64,
 }
 
-/// Refuses a closed-model run whose VUs (one connection each) the descriptor limit cannot
-/// hold. Raises the limit first.
-pub fn check(model: &crate::plan::Model) -> Result<Descriptors, TooManyConnections> {
+fn describe(e: &TooManyConnections) -> String {
+    let (need, fewer) = match e.vus {
+        Some(v) => (format!("{v} VUs need {v} connections"), " or use fewer VUs"),
+        None => ("the open model needs at least one connection".to_string(), ""),
+    };
+    format!(
+        "{need}, but the file-descriptor limit ({}, hard limit {}) leaves room for {}: raise it (`ulimit -n {}`; above the hard limit only root can){fewer}",
+        e.limit, e.hard, e.room, e.wanted
+    )
+}
+
+/// Refuses a run the descriptor limit cannot hold: a closed model whose VUs (one connection
+/// each) do not fit, or an open model with no room for a single connection beside
+/// loadcell's own descriptors (with next to none free, its event loops could not even be
+/// set up: the run panicked or silently sent nothing). `threads`: the worker threads.
+/// Raises the limit first.
+pub fn check(model: &crate::plan::Model, threads: usize) -> Result<Descriptors, TooManyConnections> {
     let fds = raise_limit();
     let vus = match model {
-        crate::plan::Model::Closed { vus } => vus.peak().round() as u64,
+        crate::plan::Model::Closed { vus } => Some(vus.peak().round() as u64),
         // The open model rations its connections to the budget instead.
-        crate::plan::Model::Open { .. } => return Ok(fds),
+        crate::plan::Model::Open { .. } => None,
     };
-    let room = fds.connections();
-    if vus > room {
+    let needed = vus.unwrap_or(1);
+    let room = fds.connections(threads);
+    if needed > room {
         return Err(TooManyConnections {
             vus,
             room,
             limit: fds.limit,
             hard: fds.hard,
-            wanted: vus.saturating_add(fds.in_use).saturating_add(RESERVE),
+            wanted: needed
+                .saturating_add(fds.in_use)
+                .saturating_add(reserve(fds.limit, threads).max(RESERVE)),
         });
     }
     Ok(fds)
@@ -118,10 +149,13 @@ mod tests {
             hard: limit,
             in_use,
         };
-        assert_eq!(d(1024, 10).connections(), 950);
-        assert_eq!(d(64, 10).connections(), 38); // a quarter of a small limit
-        assert_eq!(d(20, 30).connections(), 0);
-        assert_eq!(d(u64::MAX, 0).connections(), u64::MAX - 64);
+        assert_eq!(d(1024, 10).connections(2), 950);
+        assert_eq!(d(128, 10).connections(2), 86); // a quarter of a small limit
+        assert_eq!(d(64, 10).connections(2), 30); // but loadcell's own needs at least
+        assert_eq!(d(64, 10).connections(16), 0);
+        assert_eq!(d(1024, 10).connections(32), 870);
+        assert_eq!(d(20, 30).connections(1), 0);
+        assert_eq!(d(u64::MAX, 0).connections(2), u64::MAX - 64);
     }
 
     #[test]

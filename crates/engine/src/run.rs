@@ -161,7 +161,7 @@ pub fn run<W: Workload>(
         stop_notify: Default::default(),
         hard_stop: Default::default(),
         interrupted: Default::default(),
-        connection_limit: descriptors.connections(),
+        connection_limit: descriptors.connections(threads),
     });
 
     let (tx, rx) = mpsc::channel::<Report>();
