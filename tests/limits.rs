@@ -13,8 +13,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::support::{
-    Blackhole, Finished, RawServer, Running, TempDir, at, f64_at, fast_target, read_summary, run, run_raw, str_at,
-    u64_at, url_of, wait, within,
+    Blackhole, Finished, RawServer, Running, TempDir, assert_every_arrival_accounted, at, f64_at, fast_target,
+    read_summary, run, run_raw, str_at, u64_at, url_of, wait, within,
 };
 
 /// Spawns `loadcell ARGS` with its descriptor limit (soft and hard) set to `nofile`.
@@ -125,12 +125,7 @@ fn too_few_descriptors_refuse_the_run_or_leave_the_load_whole() {
             "limit {limit}: {scheduled} of 300 arrivals scheduled\n{}",
             run.output()
         );
-        assert_eq!(
-            scheduled,
-            u64_at(&s, "iterations.total") + u64_at(&s, "iterations.dropped") + u64_at(&s, "iterations.cut"),
-            "limit {limit}\n{}",
-            run.output()
-        );
+        assert_every_arrival_accounted(&s, &run);
     }
     assert!(refused >= 1, "even a limit of 12 was not refused");
 }
@@ -178,12 +173,7 @@ fn rationed_connections_and_a_signal_end_a_run_against_a_silent_server() {
         "{unfinished} unfinished requests on {opened} connections\n{}",
         run.output()
     );
-    assert_eq!(
-        u64_at(&s, "iterations.scheduled"),
-        u64_at(&s, "iterations.total") + u64_at(&s, "iterations.dropped") + u64_at(&s, "iterations.cut"),
-        "{}",
-        run.output()
-    );
+    assert_every_arrival_accounted(&s, &run);
 }
 
 #[test]

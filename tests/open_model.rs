@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use loadcell_target::{Config, Latency};
 
-use crate::support::{Blackhole, at, f64_at, fast_target, run, str_at, target, u64_at, url_of, within};
+use crate::support::{
+    Blackhole, assert_every_arrival_accounted, at, f64_at, fast_target, run, str_at, target, u64_at, url_of, within,
+};
 
 #[test]
 fn open_model_rate_is_accurate() {
@@ -205,12 +207,7 @@ fn connections_are_opened_no_faster_than_they_complete() {
         "{total} connects for 1000 arrivals\n{}",
         run.output()
     );
-    assert_eq!(
-        u64_at(s, "iterations.scheduled"),
-        u64_at(s, "iterations.total") + u64_at(s, "iterations.dropped") + u64_at(s, "iterations.cut"),
-        "{}",
-        run.output()
-    );
+    assert_every_arrival_accounted(s, &run);
 }
 
 /// The default VU cap is sized from the rate and the measured service time: at 500/s with
