@@ -195,13 +195,23 @@ fn a_very_high_rate_ends_on_time_and_accounts_for_every_arrival() {
     let server = fast_target();
     let run = run(&url_of(&server), &["-r", "5M", "-d", "2s", "--grace", "1s"]);
     run.assert_exit(0);
+    let s = run.summary();
+    // On time: 2 s, the 1 s grace, and slack for a starved machine, from the engine's own
+    // start to its end (its worker threads joined). The process around it (spawned and
+    // reaped by a test binary that also runs the target and other tests) is only held to
+    // the hang guard: in the full suite at load 8 it once took 20 s in all.
+    let span = run_span_s(s);
+    println!(
+        "very high rate: the run spanned {span:.2} s, the process {:?}",
+        run.elapsed
+    );
+    assert!(span < 8.0, "the run spanned {span} s\n{}", run.output());
     assert!(
-        run.elapsed < Duration::from_secs(12),
+        run.elapsed < Duration::from_secs(40),
         "took {:?}\n{}",
         run.elapsed,
         run.output()
     );
-    let s = run.summary();
     let scheduled = u64_at(s, "iterations.scheduled");
     assert!(within(scheduled as f64, 10_000_000.0, 0.001), "scheduled {scheduled}");
     let accounted = u64_at(s, "iterations.total") + u64_at(s, "iterations.dropped") + u64_at(s, "iterations.cut");
@@ -216,6 +226,19 @@ fn a_very_high_rate_ends_on_time_and_accounts_for_every_arrival() {
         "served {served}, loadcell counted {total} ({cut} cut)\n{}",
         run.output()
     );
+}
+
+/// Seconds from `started_at` to `ended_at` of a summary (RFC 3339 UTC, `…THH:MM:SS.mmmZ`).
+fn run_span_s(s: &serde_json::Value) -> f64 {
+    let clock = |key: &str| {
+        let t = str_at(s, key);
+        let part = |range: std::ops::Range<usize>| t.get(range).and_then(|v| v.parse::<f64>().ok());
+        match (part(11..13), part(14..16), part(17..23)) {
+            (Some(h), Some(m), Some(sec)) => h * 3600.0 + m * 60.0 + sec,
+            _ => panic!("{key} is not RFC 3339: {t}"),
+        }
+    };
+    (clock("ended_at") - clock("started_at")).rem_euclid(86_400.0)
 }
 
 /// A server that answers one request in ten and holds the others forever.
