@@ -36,8 +36,18 @@ fn open_model_rate_is_accurate() {
     );
     let target = f64_at(s, "arrival_rate.target_per_s");
     assert!(within(target, 1000.0, 0.001), "target rate {target}/s");
-    assert_eq!(u64_at(s, "dropped_iterations"), 0, "{}", run.output());
-    assert_eq!(u64_at(s, "iterations.dropped"), 0);
+    // Nothing dropped — but a starved machine (loadcell's threads waiting half the run for
+    // a CPU, measured and said) may make loadcell drop a few itself: up to 1%, its own.
+    let dropped = u64_at(s, "iterations.dropped");
+    assert_eq!(u64_at(s, "dropped_iterations"), dropped);
+    if dropped > 0 {
+        let warnings = at(s, "generator.warnings").to_string();
+        assert!(
+            dropped <= 50 && warnings.contains("the machine was busy"),
+            "{dropped} dropped\n{}",
+            run.output()
+        );
+    }
     assert_eq!(str_at(s, "model"), "open");
     assert_eq!(str_at(s, "latency_measured_from"), "scheduled start");
 
@@ -58,9 +68,10 @@ fn open_model_rate_is_accurate() {
     // loadcell's own lateness is measured once per iteration; nothing was dropped by anyone.
     assert_eq!(u64_at(s, "schedule.lag_ms.count"), total, "{}", run.output());
     assert!(f64_at(s, "schedule.lag_ms.p50") <= f64_at(s, "latency_ms.p50"));
-    for cause in ["loadcell", "connecting", "target"] {
-        assert_eq!(u64_at(s, &format!("schedule.dropped_{cause}")), 0);
+    for cause in ["connecting", "target"] {
+        assert_eq!(u64_at(s, &format!("schedule.dropped_{cause}")), 0, "{}", run.output());
     }
+    assert_eq!(u64_at(s, "schedule.dropped_loadcell"), dropped);
     // Default pre-allocation: 10 ms of arrivals at 1000/s.
     assert_eq!(u64_at(s, "schedule.pre_allocated_vus"), 10);
     // Connections come from the workers' pools: never more than VUs were busy at once.
