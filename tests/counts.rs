@@ -2,13 +2,14 @@
 //! server received, in the closed model with a request budget (`-n`) or a duration
 //! (`-d`, where nothing may be cut in flight against a fast server) and in the open
 //! model (`-r`), where the count also follows the schedule. Requests still in flight
-//! when `--grace` runs out are cut, counted as `interrupted` and kept out of `total`.
+//! when `--grace` runs out are cut and count as failed requests (`unfinished`, in `total`),
+//! their age at the cut as their latency.
 
 use std::time::Duration;
 
 use loadcell_target::{Config, Latency};
 
-use crate::support::{at, fast_target, run, str_at, target, u64_at, url_of};
+use crate::support::{TempDir, at, f64_at, fast_target, run, str_at, target, u64_at, url_of};
 
 #[test]
 fn closed_model_request_budget_is_exact() {
@@ -72,27 +73,44 @@ fn open_model_total_matches_server_and_schedule() {
 }
 
 #[test]
-fn requests_cut_after_grace_are_interrupted_not_total() {
+fn requests_cut_after_grace_are_failed_requests() {
     // Every response takes 300 ms, so at the end of the run each of the 4 VUs has one
     // request in flight that cannot finish within a 50 ms grace period.
     let server = target(Config {
         latency: Some(Latency::Fixed(Duration::from_millis(300))),
         ..Config::default()
     });
-    let run = run(&url_of(&server), &["-c", "4", "-d", "1s", "--grace", "50ms"]);
+    let dir = TempDir::new();
+    let samples = dir.path().join("samples.csv");
+    let samples_arg = samples.to_string_lossy().into_owned();
+    let run = run(
+        &url_of(&server),
+        &["-c", "4", "-d", "1s", "--grace", "50ms", "--samples", &samples_arg],
+    );
     run.assert_exit(0);
     let s = run.summary();
     let total = u64_at(s, "requests.total");
     let interrupted = u64_at(s, "requests.interrupted");
+    // The raw records have them too.
+    let csv = std::fs::read_to_string(&samples).unwrap_or_default();
+    assert_eq!(csv.lines().filter(|l| l.contains("unfinished")).count(), 4, "{csv}");
     let served = server.stats().requests_total;
     assert_eq!(interrupted, 4, "one request per VU was in flight\n{}", run.output());
     assert_eq!(
-        total + interrupted,
+        total,
         served,
-        "total {total} + interrupted {interrupted} != served {served}\n{}",
+        "the cut requests reached the server: they count\n{}",
         run.output()
     );
-    assert_eq!(u64_at(s, "requests.failed"), 0, "a cut request is not a failure");
+    assert_eq!(u64_at(s, "requests.failed"), 4, "a hung request is a failed request");
+    assert_eq!(u64_at(s, "errors.unfinished"), 4, "{}", run.output());
+    // Their age at the cut (at least the 50 ms grace) is in the latency, a lower bound.
+    assert_eq!(u64_at(s, "latency_ms.count"), total, "{}", run.output());
+    assert!(f64_at(s, "latency_ms.max") >= 50.0, "{}", run.output());
     let warnings = at(s, "generator.warnings").to_string();
-    assert!(warnings.contains("cut"), "no warning about cut requests: {warnings}");
+    assert!(
+        warnings.contains("unanswered"),
+        "no warning about cut requests: {warnings}"
+    );
+    assert!(warnings.contains("lower bound"), "{warnings}");
 }

@@ -106,7 +106,9 @@ fn untrusted_certificate_is_accepted_with_k() {
     assert_eq!(u64_at(s, "requests.ok"), 50);
     assert_eq!(server.requests(), 50);
     assert_eq!(server.http1_requests(), 50, "without --http2 loadcell speaks HTTP/1.1");
-    assert!(server.tls_handshakes() >= 1);
+    // Keep-alive over TLS: each of the 2 VUs reuses its one connection.
+    assert_eq!(server.tls_handshakes(), 2, "{}", run.output());
+    assert_eq!(u64_at(s, "connections_opened"), 2);
 }
 
 /// The same failures over HTTP/2 (h2c prior knowledge) must be classified the same way.

@@ -1,9 +1,19 @@
 //! The open model keeps its arrival rate: at 1000/s for 5 s the server receives 5000
 //! requests (±1%), the achieved arrival rate is 1000/s (±1%) and nothing is dropped. The
-//! open model's own summary fields (service time, arrival rate, per-second target rate)
-//! are there and agree with the counts.
+//! open model's own summary fields (service time, arrival rate, per-second target rate,
+//! schedule lag) are there and agree with the counts. When arrivals are dropped, the
+//! summary blames whoever was the cause, measured: loadcell itself when it could not keep
+//! up, the target when every VU was waiting on it. Connections are opened no faster than
+//! they complete, and the default VU cap follows the measured service time.
 
-use crate::support::{at, f64_at, fast_target, run_alone, str_at, u64_at, url_of, within};
+use std::time::Duration;
+
+use loadcell_target::{Config, Latency};
+
+use crate::support::{
+    Blackhole, assert_every_arrival_accounted, at, f64_at, fast_target, run, run_alone, str_at, target, u64_at, url_of,
+    within,
+};
 
 #[test]
 fn open_model_rate_is_accurate() {
@@ -27,16 +37,28 @@ fn open_model_rate_is_accurate() {
     );
     let target = f64_at(s, "arrival_rate.target_per_s");
     assert!(within(target, 1000.0, 0.001), "target rate {target}/s");
-    assert_eq!(u64_at(s, "dropped_iterations"), 0, "{}", run.output());
-    assert_eq!(u64_at(s, "iterations.dropped"), 0);
+    // Nothing dropped — but a starved machine (loadcell's threads waiting half the run for
+    // a CPU, measured and said) may make loadcell drop a few itself: up to 1%, its own.
+    let dropped = u64_at(s, "iterations.dropped");
+    assert_eq!(u64_at(s, "dropped_iterations"), dropped);
+    if dropped > 0 {
+        let warnings = at(s, "generator.warnings").to_string();
+        assert!(
+            dropped <= 50 && warnings.contains("the machine was busy"),
+            "{dropped} dropped\n{}",
+            run.output()
+        );
+    }
     assert_eq!(str_at(s, "model"), "open");
     assert_eq!(str_at(s, "latency_measured_from"), "scheduled start");
 
     // Every scheduled arrival that was started either completed or was cut.
     let total = u64_at(s, "requests.total");
     let scheduled = u64_at(s, "iterations.scheduled");
-    let interrupted = u64_at(s, "requests.interrupted");
-    assert_eq!(scheduled - u64_at(s, "iterations.dropped"), total + interrupted);
+    assert_eq!(
+        scheduled,
+        u64_at(s, "iterations.total") + u64_at(s, "iterations.dropped") + u64_at(s, "iterations.cut")
+    );
     assert!(within(scheduled as f64, 5000.0, 0.01), "scheduled {scheduled}");
     assert_eq!(u64_at(s, "service_time_ms.count"), total);
     assert!(f64_at(s, "service_time_ms.p50") <= f64_at(s, "latency_ms.p50"));
@@ -44,9 +66,195 @@ fn open_model_rate_is_accurate() {
         at(s, "latency_co_estimate_ms").is_null(),
         "open model has no CO estimate"
     );
+    // loadcell's own lateness is measured once per iteration; nothing was dropped by anyone.
+    assert_eq!(u64_at(s, "schedule.lag_ms.count"), total, "{}", run.output());
+    assert!(f64_at(s, "schedule.lag_ms.p50") <= f64_at(s, "latency_ms.p50"));
+    for cause in ["connecting", "target"] {
+        assert_eq!(u64_at(s, &format!("schedule.dropped_{cause}")), 0, "{}", run.output());
+    }
+    assert_eq!(u64_at(s, "schedule.dropped_loadcell"), dropped);
+    // Default pre-allocation: 10 ms of arrivals at 1000/s.
+    assert_eq!(u64_at(s, "schedule.pre_allocated_vus"), 10);
+    // Connections come from the workers' pools: never more than VUs were busy at once.
+    let opened = u64_at(s, "connections_opened");
+    assert!(
+        opened <= u64_at(s, "vus.max").max(1),
+        "{opened} connections for at most {} busy VUs\n{}",
+        u64_at(s, "vus.max"),
+        run.output()
+    );
     let series = at(s, "timeseries").as_array().expect("timeseries is an array");
     for entry in series.iter().filter(|e| f64_at(e, "len_s") > 0.5) {
         let rate = f64_at(entry, "target_rate_per_s");
         assert!(within(rate, 1000.0, 1e-9), "target rate {rate} in {entry}");
     }
+}
+
+/// Arrivals far beyond what one thread can start: loadcell drops them, says the drops are
+/// its own doing (not the target's), accounts for every arrival, and ends on time.
+#[test]
+fn loadcell_overload_is_blamed_on_loadcell() {
+    let server = fast_target();
+    let run = run(&url_of(&server), &["-r", "200000", "-d", "2s", "--threads", "1"]);
+    run.assert_exit(0);
+    let s = run.summary();
+    assert!(
+        run.elapsed < Duration::from_secs(15),
+        "took {:?}\n{}",
+        run.elapsed,
+        run.output()
+    );
+    let (scheduled, dropped) = (u64_at(s, "iterations.scheduled"), u64_at(s, "iterations.dropped"));
+    let total = u64_at(s, "requests.total");
+    let (completed, cut) = (u64_at(s, "iterations.total"), u64_at(s, "iterations.cut"));
+    assert!(
+        within(scheduled as f64, 400_000.0, 0.01),
+        "scheduled {scheduled}\n{}",
+        run.output()
+    );
+    assert_eq!(
+        scheduled,
+        completed + dropped + cut,
+        "an arrival vanished\n{}",
+        run.output()
+    );
+    assert_eq!(total, server.stats().requests_total, "{}", run.output());
+    assert!(dropped > 0, "{}", run.output());
+    let own = u64_at(s, "schedule.dropped_loadcell");
+    let on_target = u64_at(s, "schedule.dropped_target");
+    println!("overloaded: {total} sent, {dropped} dropped ({own} loadcell's, {on_target} the target's)");
+    // The fast target is not blamed: the drops are loadcell's own (its event loop, or its
+    // connection set-up while it was swamped).
+    assert!(
+        own > 0 && on_target * 20 <= dropped,
+        "{on_target} of {dropped} drops blamed on the target\n{}",
+        run.output()
+    );
+    let warnings = at(s, "generator.warnings").to_string();
+    assert!(warnings.contains("loadcell's doing"), "{warnings}");
+    assert!(
+        !warnings.contains("target is too slow"),
+        "the fast target was blamed: {warnings}"
+    );
+}
+
+/// Every VU waits on a slow target: the drops are the target's, and the summary says so.
+#[test]
+fn drops_while_vus_wait_on_the_target_are_blamed_on_it() {
+    let server = target(Config {
+        latency: Some(Latency::Fixed(Duration::from_millis(100))),
+        ..Config::default()
+    });
+    // 200/s with 100 ms responses needs 20 VUs; 5 are allowed.
+    let run = run(&url_of(&server), &["-r", "200", "-d", "2s", "--max-vus", "5"]);
+    run.assert_exit(0);
+    let s = run.summary();
+    let dropped = u64_at(s, "iterations.dropped");
+    let on_target = u64_at(s, "schedule.dropped_target");
+    assert!(
+        dropped >= 200,
+        "expected most of 400 arrivals dropped\n{}",
+        run.output()
+    );
+    assert!(
+        on_target * 10 >= dropped * 9,
+        "{on_target} of {dropped} blamed on the target\n{}",
+        run.output()
+    );
+    let warnings = at(s, "generator.warnings").to_string();
+    assert!(warnings.contains("waiting on the target"), "{warnings}");
+    // On a busy machine a few drops can be loadcell's own (its thread waited for a CPU,
+    // measured); the warning blames loadcell for exactly those, never for the target's.
+    let own = u64_at(s, "schedule.dropped_loadcell");
+    assert_eq!(warnings.contains("loadcell's doing"), own > 0, "{warnings}");
+}
+
+/// `--pre-vus` allocates VUs before the first arrival; it belongs to the open model.
+#[test]
+fn pre_allocated_vus_are_started_before_the_first_arrival() {
+    let server = fast_target();
+    let run = run(&url_of(&server), &["-r", "50", "-d", "1s", "--pre-vus", "40"]);
+    run.assert_exit(0);
+    let s = run.summary();
+    assert_eq!(u64_at(s, "schedule.pre_allocated_vus"), 40);
+    assert!(u64_at(s, "schedule.vus_started") >= 40, "{}", run.output());
+    let closed = crate::support::run(&url_of(&server), &["-c", "2", "-d", "1s", "--pre-vus", "4"]);
+    closed.assert_exit(2);
+    assert!(closed.stderr.contains("--pre-vus"), "{}", closed.output());
+    let too_many = crate::support::run(&url_of(&server), &["-r", "5", "--max-vus", "3", "--pre-vus", "4"]);
+    too_many.assert_exit(2);
+}
+
+/// No connection storm: against a listener whose connects never complete, 1,000 arrivals/s
+/// for 1 s do not become 1,000 connects. At most 8 connects may be pending on a worker
+/// before one completes; every other arrival waits for a connection (or is dropped), and
+/// only the connects under way (and the request or two the listener's queue took) are
+/// requests, cut as unfinished.
+#[test]
+fn connections_are_opened_no_faster_than_they_complete() {
+    let listener = Blackhole::listen();
+    let run = run(
+        &listener.url(),
+        &[
+            "-r",
+            "1000",
+            "-d",
+            "1s",
+            "--threads",
+            "1",
+            "--connect-timeout",
+            "30s",
+            "--grace",
+            "300ms",
+        ],
+    );
+    run.assert_exit(0);
+    let s = run.summary();
+    let total = u64_at(s, "requests.total");
+    let unfinished = u64_at(s, "errors.unfinished");
+    println!("storm check: {total} requests for 1000 arrivals");
+    assert_eq!(total, unfinished, "{}", run.output());
+    assert!(
+        (1..=12).contains(&total),
+        "{total} connects for 1000 arrivals\n{}",
+        run.output()
+    );
+    assert_every_arrival_accounted(s, &run);
+}
+
+/// The default VU cap is sized from the rate and the measured service time: at 500/s with
+/// 3 s responses, 1,500 VUs are busy at once, beyond the floor of 1,000. Arrivals dropped
+/// while every VU waits on the target are blamed on it, and once an iteration time has been
+/// measured the cap is raised, so the last second drops nothing.
+#[test]
+fn the_default_vu_cap_follows_the_measured_service_time() {
+    let server = target(Config {
+        latency: Some(Latency::Fixed(Duration::from_secs(3))),
+        ..Config::default()
+    });
+    let run = run(&url_of(&server), &["-r", "500", "-d", "5s", "--threads", "1"]);
+    run.assert_exit(0);
+    let s = run.summary();
+    let cap = u64_at(s, "vus.limit");
+    assert!(cap >= 1500, "the cap stayed at {cap}\n{}", run.output());
+    let dropped = u64_at(s, "iterations.dropped");
+    println!("auto cap: {cap} VUs at the end, {dropped} arrivals dropped");
+    let on_target = u64_at(s, "schedule.dropped_target");
+    assert!(
+        on_target * 10 >= dropped * 9,
+        "{on_target} of {dropped} drops blamed on the target\n{}",
+        run.output()
+    );
+    let series = at(s, "timeseries").as_array().expect("timeseries is an array");
+    let last = series
+        .iter()
+        .rfind(|e| f64_at(e, "len_s") > 0.5)
+        .expect("a whole last second");
+    assert_eq!(u64_at(last, "dropped_iterations"), 0, "{last}\n{}", run.output());
+    assert_eq!(
+        u64_at(s, "requests.total"),
+        server.stats().requests_total,
+        "{}",
+        run.output()
+    );
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use loadcell_target::{Config, Stall, TargetHandle};
 
-use crate::support::{alone, f64_at, run, str_at, target, u64_at, url_of, wait_until, within};
+use crate::support::{alone, f64_at, run, str_at, target, u64_at, url_of, within};
 
 fn stalling_target() -> TargetHandle {
     target(Config {
@@ -27,20 +27,38 @@ fn open_model_reports_the_true_stall_percentiles() {
     // window below.
     let _alone = alone();
     let server = stalling_target();
-    // The first stall window opens 5 s after the server starts, none at 0 s. A 10 s run
-    // begun at once would see one stall (10% of arrivals, true p90 near 0). Beginning at
-    // 4.5 s puts exactly two whole stalls, [5, 6) and [10, 11), into the 10 s run, for
-    // the 20% share the truth above assumes. Any start between 4.0 s and 5.0 s works.
-    let aligned = wait_until(Duration::from_secs(10), || server.stats().uptime_s >= 4.5);
-    assert!(aligned, "the target's clock did not reach 4.5 s");
-    let run = run(&url_of(&server), &["-r", "200", "-d", "10s"]);
-    run.assert_exit(0);
+    let mut attempt = 1;
+    let (run, served) = loop {
+        // The first stall window opens 5 s after the server starts, none at 0 s. A 10 s
+        // run begun at once would see one stall (10% of arrivals, true p90 near 0).
+        // Beginning at 4.5 s (mod 5 s) puts exactly two whole stalls into the 10 s run, for
+        // the 20% share the truth above assumes. Any start between 4.0 s and 5.0 s works.
+        let uptime = server.stats().uptime_s;
+        std::thread::sleep(Duration::from_secs_f64((4.5 - uptime).rem_euclid(5.0)));
+        let before = server.stats().requests_total;
+        let run = run(&url_of(&server), &["-r", "200", "-d", "10s"]);
+        run.assert_exit(0);
+        let served = server.stats().requests_total - before;
+        // The truth assumes the target served as configured and every arrival was sent. On
+        // a starved machine the in-process target also answers late after a stall, and its
+        // service time (from the actual send, so not loadcell's schedule) shows it; or
+        // loadcell, starved itself, drops a few arrivals (and says so). Either way that run
+        // measured something else than the truth describes, and it runs again.
+        let service_p90 = f64_at(run.summary(), "service_time_ms.p90");
+        let dropped = u64_at(run.summary(), "iterations.dropped");
+        if attempt < 4 && (!(450.0..=560.0).contains(&service_p90) || dropped > 0) {
+            println!("attempt {attempt}: the target's own service p90 was {service_p90} ms, {dropped} dropped; again");
+            attempt += 1;
+            continue;
+        }
+        break (run, served);
+    };
     let s = run.summary();
     assert_eq!(str_at(s, "model"), "open");
     assert_eq!(str_at(s, "latency_measured_from"), "scheduled start");
     assert_eq!(u64_at(s, "dropped_iterations"), 0, "{}", run.output());
     let total = u64_at(s, "requests.total");
-    assert_eq!(total, server.stats().requests_total, "{}", run.output());
+    assert_eq!(total, served, "{}", run.output());
     assert!(within(total as f64, 2000.0, 0.01), "total {total}\n{}", run.output());
     let p90 = f64_at(s, "latency_ms.p90");
     let p99 = f64_at(s, "latency_ms.p99");

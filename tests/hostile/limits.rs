@@ -19,7 +19,6 @@ const TARGET_KINDS: [&str; 8] = [
 ];
 
 #[test]
-#[ignore = "needs engine fix from #9: EMFILE/ENFILE back off, count as loadcell's own error kind, and end on time"]
 fn running_out_of_file_descriptors_ends_on_time_and_blames_loadcell() {
     let server = FaultServer::start(Fault::Silent);
     let run = run_limited(

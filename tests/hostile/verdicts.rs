@@ -25,7 +25,6 @@ fn requests_that_hang_until_their_timeout_fail_the_run() {
 }
 
 #[test]
-#[ignore = "needs engine fix from #9: requests still in flight when the grace ends count as failed requests"]
 fn requests_still_hanging_at_the_end_fail_the_run() {
     let server = FaultServer::start(Fault::AnswersOneInTen);
     let mut args = vec!["-r", "40", "-d", "2s", "--timeout", "60s", "--grace", "1s"];

@@ -61,10 +61,12 @@ pub fn build(
             rate_per_s: per_s.of(total.iterations),
             scheduled: total.scheduled,
             dropped: total.dropped,
+            cut: total.iterations_cut,
         },
         dropped_iterations: total.dropped,
         latency_ms: latency_stats(&all.latency),
         service_time_ms: open.then(|| latency_stats(&all.service)),
+        schedule: loadcell_engine::schedule_summary(outcome),
         latency_co_estimate_ms: co_estimate.clone(),
         ttfb_ms: latency_stats(&all.ttfb),
         connect_ms: latency_stats(&total.connect),
@@ -81,6 +83,7 @@ pub fn build(
         vus: Vus {
             max: total.active_vus,
             limit: outcome.model.vus_limit(),
+            never_started: outcome.vus_wanted.saturating_sub(outcome.vus_ran),
         },
         arrival_rate: arrival_rate(outcome, per_s),
         endpoints: endpoints(outcome, per_s),
@@ -230,7 +233,6 @@ fn warnings(
     cpu_percent: f64,
     co_estimate: Option<&LatencyStats>,
 ) -> Vec<String> {
-    let total = &outcome.total;
     let mut warnings = Vec::new();
     if cpu_percent > SATURATED_CPU_PERCENT {
         warnings.push(format!(
@@ -245,22 +247,11 @@ fn warnings(
             est.p99
         ));
     }
-    if total.dropped > 0 {
-        warnings.push(format!(
-            "{} scheduled iterations were dropped: no free VU (raise --max-vus, or the target is too slow for this rate)",
-            total.dropped
-        ));
-    }
+    warnings.extend(loadcell_engine::own_warnings(outcome, cpu_percent));
     if all.skipped > 0 {
         warnings.push(format!(
             "{} scenario requests were not sent: a variable they need was never extracted or their URL left the target (endpoints[].skipped)",
             all.skipped
-        ));
-    }
-    if total.interrupted > 0 {
-        warnings.push(format!(
-            "{} requests were still in flight when the grace period ended and were cut",
-            total.interrupted
         ));
     }
     warnings

@@ -76,7 +76,7 @@ fn write_totals(o: &mut String, s: &Summary) -> std::fmt::Result {
     if r.interrupted > 0 {
         writeln!(
             o,
-            "  {:<12}{} cut in flight at the end (not in total)",
+            "  {:<12}{} still unanswered when the grace period ended: failed (unfinished), in the total",
             "", r.interrupted
         )?;
     }
@@ -101,6 +101,14 @@ fn write_latencies(o: &mut String, s: &Summary) -> std::fmt::Result {
     writeln!(o, "  {:<12}{}", "latency", stats_line(&s.latency_ms))?;
     if let Some(service) = &s.service_time_ms {
         writeln!(o, "  {:<12}{}", "service", stats_line(service))?;
+    }
+    if let Some(lag) = s.schedule.as_ref().filter(|l| l.lag_ms.count > 0) {
+        writeln!(
+            o,
+            "  {:<12}{} (loadcell's own: scheduled start → send)",
+            "sched lag",
+            stats_line(&lag.lag_ms)
+        )?;
     }
     if let Some(est) = s
         .latency_co_estimate_ms

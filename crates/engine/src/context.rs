@@ -1,11 +1,16 @@
 //! A VU's view of the engine while it runs an iteration: its connection, the schedule it
 //! is held to, and the one call that sends a request and records what happened.
+//!
+//! Closed-model VUs own their connection. Open-model VUs borrow one from their worker's
+//! pool (`pool.rs`) at their first send and give it back at the end of the iteration.
+//! Open-model iterations also record their schedule lag: from the scheduled start to the
+//! send of the first request, minus the time spent connecting — what loadcell itself
+//! (its timer, its event loop, its connection slots) added before the target saw anything.
 
-use crate::samples::RequestRecord;
-use crate::worker::WorkerState;
-use loadcell_http::{Capture, ClientConfig, Connection, HttpError, Origin, Request, ResponseInfo, connect};
-use loadcell_metrics::{Outcome, Sample};
-use loadcell_schema::ErrorKind;
+use crate::pool::Waiter;
+use crate::state::WorkerState;
+use loadcell_http::{ClientConfig, Connection, Origin, ResponseInfo};
+use loadcell_metrics::Outcome;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -19,11 +24,29 @@ pub struct Transport {
     pub timeout: Duration,
 }
 
-/// What a VU holds while it runs: one connection, reused while the server allows.
+/// What a VU holds while it runs: one connection, reused while the server allows. The
+/// request itself is sent in `exchange.rs`.
 pub struct VuContext {
     pub(crate) worker: Rc<WorkerState>,
-    transport: Arc<Transport>,
-    connection: Option<Connection>,
+    pub(crate) transport: Arc<Transport>,
+    pub(crate) connection: Option<Connection>,
+    /// Open model: this VU's place in line for its worker's connection pool; `None` when
+    /// the VU owns its connection (closed model).
+    pub(crate) pool_waiter: Option<Rc<Waiter>>,
+    /// This VU's index on its worker (its slot in the in-flight table).
+    pub(crate) slot: usize,
+    /// Open model: the iteration was dispatched and has not sent its first request yet
+    /// (it counts in the worker's `unsent`).
+    unsent: bool,
+    /// Closed model: the VU has not finished its first connect yet (it counts in the
+    /// worker's `vus_starting`, which paces how fast VUs are started).
+    starting: bool,
+    /// A request failed because loadcell's machine refused a socket or a port: back off.
+    pub(crate) local_limit_hit: bool,
+    /// Time the last `obtain_connection` spent connecting.
+    pub(crate) last_connect: Duration,
+    /// Open model: when the current iteration's first request was sent.
+    pub(crate) first_sent: Option<Instant>,
     /// Open model: when the current iteration was scheduled to start. The first request of
     /// the iteration is measured from here, so any lateness (loadcell's or the target's)
     /// shows in its latency.
@@ -31,8 +54,8 @@ pub struct VuContext {
     /// When the current iteration started (its scheduled start in the open model); decides
     /// whether its results belong to the warm-up.
     pub(crate) started: Instant,
-    vu_id: u64,
-    iteration: u64,
+    pub(crate) vu_id: u64,
+    pub(crate) iteration: u64,
 }
 
 /// The result of one request as the workload sees it.
@@ -45,15 +68,66 @@ pub struct Sent {
 }
 
 impl VuContext {
-    pub(crate) fn new(worker: Rc<WorkerState>, transport: Arc<Transport>, vu_id: u64) -> VuContext {
+    /// A closed-model VU's context (it owns its connection); `slot` is its index on its
+    /// worker.
+    pub(crate) fn new(worker: Rc<WorkerState>, transport: Arc<Transport>, vu_id: u64, slot: usize) -> VuContext {
+        worker.inflight.reserve(slot);
         VuContext {
             worker,
             transport,
             connection: None,
+            pool_waiter: None,
+            slot,
+            unsent: false,
+            starting: false,
+            local_limit_hit: false,
+            last_connect: Duration::ZERO,
+            first_sent: None,
             scheduled: None,
             started: Instant::now(),
             vu_id,
             iteration: 0,
+        }
+    }
+
+    /// An open-model VU's context: connections come from the worker's pool.
+    pub(crate) fn pooled(worker: Rc<WorkerState>, transport: Arc<Transport>, vu_id: u64, slot: usize) -> VuContext {
+        let mut ctx = VuContext::new(worker, transport, vu_id, slot);
+        ctx.pool_waiter = Some(Rc::new(Waiter::default()));
+        ctx
+    }
+
+    /// Closed model: this VU counts in the worker's `vus_starting` until its first connect
+    /// attempt ends.
+    pub(crate) fn starting(mut self) -> VuContext {
+        self.starting = true;
+        self
+    }
+
+    /// The first connect attempt ended: this VU is no longer starting.
+    pub(crate) fn first_connect_done(&mut self) {
+        if self.starting {
+            self.starting = false;
+            let starting = &self.worker.vus_starting;
+            starting.set(starting.get().saturating_sub(1));
+        }
+    }
+
+    /// Open model: an iteration due at `due` starts on this VU (it was counted as unsent
+    /// when it was dispatched).
+    pub(crate) fn begin_open_iteration(&mut self, due: Instant) {
+        self.scheduled = Some(due);
+        self.started = due;
+        self.unsent = true;
+        self.first_sent = None;
+    }
+
+    /// The iteration's first request is on its way (or the iteration ended without one).
+    pub(crate) fn mark_sent(&mut self) {
+        if self.unsent {
+            self.unsent = false;
+            let open = &self.worker.open;
+            open.unsent.set(open.unsent.get().saturating_sub(1));
         }
     }
 
@@ -100,128 +174,43 @@ impl VuContext {
     pub(crate) fn finish_iteration(&mut self) {
         self.iteration += 1;
         self.scheduled = None;
+        self.mark_sent();
+        if self.pool_waiter.is_some()
+            && let Some(conn) = self.connection.take()
+        {
+            self.worker.pool.release(conn);
+        }
     }
 
     /// Drops the connection (a VU that is parked or ramped down holds none).
     pub(crate) fn disconnect(&mut self) {
-        self.connection = None;
+        self.close_connection();
+    }
+
+    /// Closes the connection this VU holds, telling the pool when it came from there.
+    pub(crate) fn close_connection(&mut self) {
+        if self.connection.take().is_some() && self.pool_waiter.is_some() {
+            self.worker.pool.closed();
+        }
     }
 
     /// The run's target origin (for resolving relative URLs).
     pub fn origin(&self) -> &Origin {
         &self.transport.origin
     }
+}
 
-    /// Sends `request` (encoded for HTTP/1.1 as `wire`) and records it under `endpoint`.
-    /// Never fails: a failure is a measurement, returned as an error outcome.
-    pub async fn send(&mut self, endpoint: usize, request: &Request, wire: &[u8], capture: &mut Capture<'_>) -> Sent {
-        let scheduled = self.scheduled.take();
-        let worker = Rc::clone(&self.worker);
-        worker.in_flight.set(worker.in_flight.get() + 1);
-        let (result, sent_at) = self.exchange(endpoint, request, wire, capture).await;
-        let done = Instant::now();
-        worker.in_flight.set(worker.in_flight.get() - 1);
-
-        let since_send = done.saturating_duration_since(sent_at);
-        let latency = scheduled.map_or(since_send, |s| done.saturating_duration_since(s));
-        let (outcome, info) = match result {
-            Ok(info) => (Outcome::Status(info.status), Some(info)),
-            Err(e) => {
-                worker
-                    .recorder_for(self.started)
-                    .record_error_message(e.kind, &e.detail);
-                (Outcome::Error(e.kind), None)
-            }
-        };
-        let expected = worker.co_interval_us.get();
-        let sample = Sample {
-            endpoint,
-            latency_us: micros(latency),
-            service_us: scheduled.map(|_| micros(since_send)),
-            ttfb_us: info
-                .and_then(|i| i.first_byte)
-                .map(|fb| micros(fb.saturating_duration_since(sent_at))),
-            outcome,
-            sent_bytes: info.map_or(0, |i| i.sent_bytes),
-            received_bytes: info.map_or(0, |i| i.received_bytes),
-            expected_interval_us: (scheduled.is_none() && expected > 0).then_some(expected),
-        };
-        worker.recorder_for(self.started).record(&sample);
-        if let Some(sink) = worker.samples.borrow_mut().as_mut() {
-            sink.record(&RequestRecord {
-                at: done.saturating_duration_since(worker.t0),
-                endpoint,
-                outcome,
-                latency_us: sample.latency_us,
-                ttfb_us: sample.ttfb_us,
-                sent_bytes: sample.sent_bytes,
-                received_bytes: sample.received_bytes,
-                vu: self.vu_id,
-                iteration: self.iteration,
-                warmup: self.started < worker.warmup_end,
-            });
-        }
-        Sent { outcome, info, latency }
-    }
-
-    /// Connects if needed and performs one exchange, retrying once on a fresh connection
-    /// when a reused one turns out to have been closed by the server while idle.
-    async fn exchange(
-        &mut self,
-        endpoint: usize,
-        request: &Request,
-        wire: &[u8],
-        capture: &mut Capture<'_>,
-    ) -> (Result<ResponseInfo, HttpError>, Instant) {
-        let mut retried = false;
-        loop {
-            let connect_started = Instant::now();
-            if self.connection.is_none() {
-                // Boxed: connecting (DNS, TLS, HTTP/2 handshake) is a large future, and kept
-                // inline it would make every idle VU that large (10,000 VUs → ~90 MB).
-                match Box::pin(connect(&self.transport.origin, &self.transport.client)).await {
-                    Ok(c) => {
-                        self.worker
-                            .recorder_for(self.started)
-                            .record_connect_for(endpoint, micros(c.connect_time));
-                        self.connection = Some(c.connection);
-                    }
-                    Err(e) => return (Err(e), connect_started),
-                }
-            }
-            let Some(conn) = self.connection.as_mut() else {
-                return (Err(HttpError::new(ErrorKind::Other, "no connection")), connect_started);
-            };
-            let sent_at = Instant::now();
-            let deadline = tokio::time::Instant::from_std(sent_at + self.transport.timeout);
-            let result = match tokio::time::timeout_at(deadline, conn.send(request, wire, capture)).await {
-                Ok(r) => r,
-                Err(_) => Err(HttpError::new(
-                    ErrorKind::RequestTimeout,
-                    format!("no complete response within {:?}", self.transport.timeout),
-                )),
-            };
-            match result {
-                Ok(info) => {
-                    if !conn.reusable() {
-                        self.connection = None;
-                    }
-                    return (Ok(info), sent_at);
-                }
-                Err(e) if e.stale && !retried => {
-                    retried = true;
-                    self.connection = None;
-                }
-                Err(e) => {
-                    self.connection = None;
-                    return (Err(e), sent_at);
-                }
-            }
+impl Drop for VuContext {
+    fn drop(&mut self) {
+        self.mark_sent();
+        self.first_connect_done();
+        if self.connection.take().is_some() && self.pool_waiter.is_some() {
+            self.worker.pool.forget();
         }
     }
 }
 
 #[inline]
-fn micros(d: Duration) -> u64 {
+pub(crate) fn micros(d: Duration) -> u64 {
     d.as_micros().min(u128::from(u64::MAX)) as u64
 }

@@ -7,21 +7,34 @@
 //! [`Workload`], reports each interval to an [`Observer`], and returns an [`Outcome`].
 //! HTTP details live in `loadcell-http`, metric types in `loadcell-metrics`.
 
+mod closed;
 mod context;
+mod exchange;
+mod fds;
+mod inflight;
+mod open;
+mod own;
 mod plan;
+mod pool;
 mod quick;
 mod run;
 mod samples;
 pub mod schedule;
+mod signal;
+mod state;
 mod timer;
 mod usage;
 mod worker;
 mod workload;
 
 pub use context::{Sent, Transport, VuContext};
+pub use fds::{Descriptors, TooManyConnections, check as check_descriptors, raise_limit as raise_descriptor_limit};
+pub use own::{LATE_P99_MS, own_warnings, schedule_summary};
 pub use plan::Model;
 pub use quick::SingleRequest;
-pub use run::{Control, IntervalEvent, Observer, Outcome, Settings, phase_of, phase_spans, run};
+pub use run::{
+    ConnectionBudget, Control, IntervalEvent, Observer, OpenVus, Outcome, Settings, phase_of, phase_spans, run,
+};
 pub use samples::{RequestRecord, SampleSink, SampleSinkFactory, Samples};
 pub use schedule::LoadCurve;
 pub use usage::ProcessUsage;

@@ -49,11 +49,17 @@ pub struct Plan<W> {
     pub requests: Option<u64>,
     pub grace: Duration,
     pub samples: Option<crate::samples::Samples>,
+    pub open_vus: crate::run::OpenVus,
     /// Graceful stop: no new iterations, in-flight ones get the grace period.
     pub stop: AtomicBool,
     pub stop_notify: Notify,
     /// Immediate stop: in-flight requests are cut.
     pub hard_stop: AtomicBool,
+    /// The stop came from an interrupt (Ctrl-C, SIGTERM): the grace period is short.
+    pub interrupted: AtomicBool,
+    /// Connections loadcell may hold at once (its file-descriptor budget); the open model's
+    /// pools share it out.
+    pub connection_limit: u64,
 }
 
 impl<W> Plan<W> {

@@ -5,7 +5,7 @@
 use crate::context::Transport;
 use crate::plan::{Model, Plan};
 use crate::usage::ProcessUsage;
-use crate::worker::{Report, run_worker};
+use crate::worker::{Report, WorkerEnd, run_worker};
 use crate::workload::{CheckName, EndpointName, Workload};
 use loadcell_metrics::{Recorder, Shape, interval_summary};
 use loadcell_schema::{IntervalSummary, StopReason};
@@ -32,6 +32,19 @@ pub struct Settings {
     pub transport: Transport,
     /// Where to send raw per-request records (`--samples`), if anywhere.
     pub samples: Option<crate::samples::Samples>,
+    /// Open model: how the VU pool is sized.
+    pub open_vus: OpenVus,
+}
+
+/// Open model: how the VU pool is sized (k6's `preAllocatedVUs` and `maxVUs`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OpenVus {
+    /// VUs allocated before the first arrival (`None`: a hundredth of a second of arrivals
+    /// at the peak rate, 1 to 1,000).
+    pub pre_allocated: Option<u64>,
+    /// The model's `max_vus` was given by the user: keep it fixed. Otherwise it is the floor
+    /// of a cap resized every interval from the rate and the measured iteration time.
+    pub fixed_max: bool,
 }
 
 /// What the observer wants after an interval.
@@ -90,6 +103,29 @@ pub struct Outcome {
     /// Measured results per stage of the model's curve (in stage order): the intervals whose
     /// middle falls in the stage, merged — exact per-stage percentiles for stepped profiles.
     pub phases: Vec<Recorder>,
+    /// Open model: VUs allocated before the first arrival.
+    pub pre_allocated_vus: u64,
+    /// VUs started over the run (all workers).
+    pub vus_spawned: u64,
+    /// Closed model: the most VUs the curve asked for, and how many of them began at least
+    /// one iteration (the others never started: the run ended first).
+    pub vus_wanted: u64,
+    pub vus_ran: u64,
+    /// How long the worker threads, together, waited runnable for a CPU: a busy machine.
+    pub run_delay: Duration,
+    /// loadcell's own connection budget and whether it had to ration connections.
+    pub connections: ConnectionBudget,
+}
+
+/// How many connections loadcell could hold, and whether that held it back.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ConnectionBudget {
+    /// Open model: the connections its workers' pools could hold together.
+    pub limit: u64,
+    /// Open model: how often a VU waited in line because that limit was reached.
+    pub rationed: u64,
+    /// The file-descriptor limit the run had.
+    pub descriptors: crate::fds::Descriptors,
 }
 
 /// Runs `workload` under `settings`. `interrupts` counts SIGINT/SIGTERM: the first stops
@@ -110,6 +146,7 @@ pub fn run<W: Workload>(
     let usage_before = ProcessUsage::now();
     let main_cpu_before = ProcessUsage::thread_cpu();
     let started_at = SystemTime::now();
+    let descriptors = crate::fds::raise_limit();
     // A short head start lets every thread reach its event loop before the first arrival.
     let t0 = Instant::now() + Duration::from_millis(20);
     let plan = Arc::new(Plan {
@@ -124,9 +161,12 @@ pub fn run<W: Workload>(
         requests: settings.requests,
         grace: settings.grace,
         samples: settings.samples.clone(),
+        open_vus: settings.open_vus,
         stop: Default::default(),
         stop_notify: Default::default(),
         hard_stop: Default::default(),
+        interrupted: Default::default(),
+        connection_limit: descriptors.connections(threads),
     });
 
     observer.on_start(t0);
@@ -152,11 +192,11 @@ pub fn run<W: Workload>(
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         }
         let n = interrupts.load(Ordering::Relaxed);
-        if n >= 1 {
+        if n >= 1 && !plan.interrupted.swap(true, Ordering::Relaxed) {
             stop(&plan);
         }
-        if n >= 2 {
-            plan.hard_stop.store(true, Ordering::Relaxed);
+        if n >= 2 && !plan.hard_stop.swap(true, Ordering::Relaxed) {
+            plan.stop_notify.notify_waiters();
         }
         while let Some(control) = merger.emit_next(&plan, observer) {
             if control == Control::Abort && !aborted {
@@ -186,6 +226,14 @@ pub fn run<W: Workload>(
     } else {
         StopReason::Duration
     };
+    let pre_allocated_vus = match &settings.model {
+        Model::Open { rate, max_vus } => crate::open::pre_allocated(settings.open_vus, rate, *max_vus),
+        Model::Closed { .. } => 0,
+    };
+    let mut model = settings.model;
+    if let Model::Open { max_vus, .. } = &mut model {
+        *max_vus = (*max_vus).max(merger.ends.vus_cap);
+    }
     Outcome {
         endpoints: endpoint_names,
         journeys: plan.workload.journeys(),
@@ -198,9 +246,19 @@ pub fn run<W: Workload>(
         measured: stopped_at.saturating_duration_since(plan.warmup_end),
         stop_reason,
         threads,
-        usage: own_usage(&usage_before, merger.worker_cpu, main_cpu_before),
-        model: settings.model,
+        usage: own_usage(&usage_before, merger.ends.cpu, main_cpu_before),
+        model,
         warmup_len: settings.warmup,
+        pre_allocated_vus,
+        vus_spawned: merger.ends.vus_spawned,
+        vus_wanted: merger.ends.vus_wanted,
+        vus_ran: merger.ends.vus_ran,
+        run_delay: merger.ends.run_delay,
+        connections: ConnectionBudget {
+            limit: merger.ends.connection_limit,
+            rationed: merger.ends.rationed,
+            descriptors,
+        },
         phases: merger.phases,
     }
 }
@@ -265,7 +323,8 @@ struct Merger {
     intervals: Vec<IntervalSummary>,
     stopped_at: Option<Instant>,
     workload_stopped: bool,
-    worker_cpu: Duration,
+    /// The workers' ends, summed (their caps, VUs, CPU, run delay, connection limits).
+    ends: WorkerEnd,
     /// Measured results that arrived with a warm-up interval, held for the next one.
     carry: Recorder,
     /// Per stage of the curve: (start s, end s) and the measured results inside it.
@@ -288,7 +347,7 @@ impl Merger {
             intervals: Vec::new(),
             stopped_at: None,
             workload_stopped: false,
-            worker_cpu: Duration::ZERO,
+            ends: WorkerEnd::default(),
             carry: Recorder::with_shape(shape),
             phase_spans: Vec::new(),
             phases: Vec::new(),
@@ -297,13 +356,21 @@ impl Merger {
     }
 
     fn add(&mut self, report: Report) {
-        if report.last {
+        if let Some(end) = report.end {
             if let Some(slot) = self.last_seq.get_mut(report.worker) {
                 *slot = Some(report.seq);
             }
-            self.workload_stopped |= report.workload_stopped;
-            self.worker_cpu += report.cpu;
-            if let Some(at) = report.stopped_at {
+            self.workload_stopped |= end.workload_stopped;
+            let e = &mut self.ends;
+            e.cpu += end.cpu;
+            e.run_delay += end.run_delay;
+            e.vus_cap += end.vus_cap;
+            e.vus_spawned += end.vus_spawned;
+            e.vus_wanted += end.vus_wanted;
+            e.vus_ran += end.vus_ran;
+            e.connection_limit = e.connection_limit.saturating_add(end.connection_limit);
+            e.rationed += end.rationed;
+            if let Some(at) = end.stopped_at {
                 self.stopped_at = Some(self.stopped_at.map_or(at, |s| s.max(at)));
             }
         }

@@ -112,6 +112,28 @@ impl LoadCurve {
         }
     }
 
+    /// How many arrivals are due strictly before `t` seconds from the start: the integral of
+    /// the rate up to `t`, rounded up, checked against [`arrival_time`](Self::arrival_time)
+    /// so that it agrees with it exactly.
+    pub fn arrivals_before(&self, t: f64) -> u64 {
+        let integral = match self.segments.iter().find(|s| t < s.start_s + s.len_s) {
+            Some(s) => {
+                let dt = (t - s.start_s).clamp(0.0, s.len_s);
+                s.before + (s.from + (s.value_at(t) - s.from) / 2.0) * dt
+            }
+            None => self.total_arrivals(),
+        };
+        let mut n = integral.max(0.0).ceil() as u64;
+        let due_before = |i: u64| self.arrival_time(i).is_some_and(|at| at < t);
+        while due_before(n) {
+            n += 1;
+        }
+        while n > 0 && !due_before(n - 1) {
+            n -= 1;
+        }
+        n
+    }
+
     /// Seconds from the start at which arrival number `i` (0-based) is due, or `None` if
     /// the curve ends first. Arrival `i` is due when the integral of the rate reaches `i`.
     pub fn arrival_time(&self, i: u64) -> Option<f64> {
@@ -202,6 +224,23 @@ mod tests {
             .filter(|t| (10.0..20.0).contains(t))
             .count();
         assert!((in_window as i64 - 3330).abs() <= 1, "{in_window}");
+    }
+
+    #[test]
+    fn arrivals_before_agrees_with_arrival_times() {
+        let curves = [
+            LoadCurve::constant(200.0, 10.0),
+            LoadCurve::new(0.0, &[stage(10.0, 100.0)]),
+            LoadCurve::new(50.0, &[stage(2.0, 100.0), stage(3.0, 100.0), stage(2.0, 0.0)]),
+        ];
+        for c in &curves {
+            for t in [0.0, 0.001, 0.5, 1.0, 2.345, 4.99, 5.0, 7.0, 100.0] {
+                let by_scan = (0..c.total_arrivals() as u64 + 2)
+                    .filter(|&i| c.arrival_time(i).is_some_and(|at| at < t))
+                    .count() as u64;
+                assert_eq!(c.arrivals_before(t), by_scan, "{c:?} at {t}");
+            }
+        }
     }
 
     #[test]

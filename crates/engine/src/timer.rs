@@ -120,7 +120,13 @@ mod linux {
                     if n < 0 { Err(io::Error::last_os_error()) } else { Ok(()) }
                 });
                 match read {
-                    Ok(result) => return result,
+                    Ok(result) => {
+                        // One arming, one expiration: the timer stays quiet until it is armed
+                        // again, so forget the readiness now rather than pay a read that
+                        // returns EAGAIN at the next wait.
+                        guard.clear_ready();
+                        return result;
+                    }
                     Err(_would_block) => continue,
                 }
             }

@@ -48,6 +48,18 @@ impl ProcessUsage {
         Duration::ZERO
     }
 
+    /// How long the calling thread has waited, runnable, for a CPU (Linux's schedstat run
+    /// delay; zero elsewhere): time a busy machine took from loadcell.
+    pub fn thread_run_delay() -> Duration {
+        #[cfg(target_os = "linux")]
+        if let Ok(text) = std::fs::read_to_string("/proc/thread-self/schedstat")
+            && let Some(ns) = text.split_whitespace().nth(1).and_then(|n| n.parse::<u64>().ok())
+        {
+            return Duration::from_nanos(ns);
+        }
+        Duration::ZERO
+    }
+
     /// CPU used since `earlier`; peak RSS stays the process-wide peak.
     pub fn since(&self, earlier: &ProcessUsage) -> ProcessUsage {
         ProcessUsage {

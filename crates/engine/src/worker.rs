@@ -1,26 +1,32 @@
 //! One worker thread: a single-threaded tokio runtime running this thread's share of the
-//! VUs, its own recorder, and the control loop that ramps VUs, cuts intervals and stops.
+//! VUs (`closed.rs`, `open.rs`), and the control loop that ramps VUs, cuts intervals, stops,
+//! and at the end records what was still under way.
 //!
 //! Nothing here is shared with other threads except the read-only run plan, the stop
 //! flags and the channel that carries one report per interval (Architecture Invariant:
 //! no lock and no cross-thread write on the request path).
 
-use crate::context::VuContext;
 use crate::plan::{Model, Plan};
+use crate::samples::RequestRecord;
 use crate::schedule::share_of;
-use crate::timer::{PreciseTimer, tighten_timer_slack};
-use crate::workload::{Next, Workload};
-use loadcell_metrics::{Recorder, Shape};
-use std::cell::{Cell, RefCell};
+use crate::state::WorkerState;
+use crate::timer::tighten_timer_slack;
+use crate::usage::ProcessUsage;
+use crate::workload::Workload;
+use loadcell_metrics::Recorder;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
-use tokio::sync::Notify;
 
-/// How often the control loop looks at stages and stop conditions.
+/// How often the control loop looks at stages and stop conditions…
 const CONTROL_TICK: Duration = Duration::from_millis(20);
+/// …and how often while closed-model VUs are still being started.
+const RAMP_TICK: Duration = Duration::from_millis(1);
+/// After an interrupt (Ctrl-C, SIGTERM) requests in flight get at most this long, whatever
+/// `--grace` says: a signal ends the run within about a second.
+const INTERRUPT_GRACE: Duration = Duration::from_secs(1);
 
 /// What a worker sends the coordinator once per interval.
 pub struct Report {
@@ -32,136 +38,42 @@ pub struct Report {
     pub recorder: Recorder,
     /// Iterations that started during the warm-up (even if they ended after it).
     pub warmup: Option<Recorder>,
-    /// The worker's last report: it will send nothing more.
-    pub last: bool,
-    /// Last report only: when the worker stopped starting iterations.
+    /// Set on the worker's last report: it will send nothing more.
+    pub end: Option<WorkerEnd>,
+}
+
+/// What a worker knows once it is done.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WorkerEnd {
+    /// When the worker stopped starting iterations.
     pub stopped_at: Option<Instant>,
-    /// Last report only: the workload asked this worker to stop (test data ran out).
+    /// The workload asked this worker to stop (test data ran out).
     pub workload_stopped: bool,
-    /// Last report only: CPU time this worker thread used.
-    pub cpu: std::time::Duration,
-}
-
-/// This thread's state, shared by its VU tasks through `Rc` (never across threads).
-pub struct WorkerState {
-    /// Iterations that started after the warm-up.
-    pub recorder: RefCell<Recorder>,
-    /// Iterations that started during the warm-up: kept apart so that the measured results
-    /// (and the `--requests` budget) hold only what started after it.
-    pub warmup: RefCell<Recorder>,
-    pub warmup_end: Instant,
-    /// The run's start, for timestamps of raw records.
-    pub t0: Instant,
-    /// `--samples`: this worker's sink.
-    pub samples: RefCell<Option<Box<dyn crate::samples::SampleSink>>>,
-    pub in_flight: Cell<u64>,
-    pub stopping: Cell<bool>,
-    /// Requests still allowed by `--requests` on this worker (`None`: unlimited).
-    budget: Cell<Option<u64>>,
-    /// Closed model: VUs with a local index below this run; the others wait.
-    vus_target: Cell<u64>,
-    vu_wake: Notify,
-    /// VUs in an iteration right now, and the peak this interval.
-    busy: Cell<u64>,
-    busy_peak: Cell<u64>,
-    /// Closed model: typical request interval for the coordinated-omission estimate (µs).
-    pub co_interval_us: Cell<u64>,
-    /// Open model: VUs waiting for work.
-    idle: RefCell<Vec<Rc<OpenSlot>>>,
-    vus_spawned: Cell<u64>,
-    /// Set when every VU of this worker has stopped for good (budget or data exhausted).
-    vus_live: Cell<u64>,
-    /// A workload asked this worker to stop (its test data ran out).
-    workload_stopped: Cell<bool>,
-}
-
-/// An open-model VU's mailbox: the scheduled start of its next iteration.
-struct OpenSlot {
-    job: Cell<Option<Instant>>,
-    wake: Notify,
-}
-
-impl WorkerState {
-    fn new(shape: Shape, budget: Option<u64>, warmup_end: Instant, t0: Instant) -> WorkerState {
-        WorkerState {
-            t0,
-            samples: RefCell::new(None),
-            recorder: RefCell::new(Recorder::with_shape(shape)),
-            warmup: RefCell::new(Recorder::with_shape(shape)),
-            warmup_end,
-            in_flight: Cell::new(0),
-            stopping: Cell::new(false),
-            budget: Cell::new(budget),
-            vus_target: Cell::new(0),
-            vu_wake: Notify::new(),
-            busy: Cell::new(0),
-            busy_peak: Cell::new(0),
-            co_interval_us: Cell::new(0),
-            idle: RefCell::new(Vec::new()),
-            vus_spawned: Cell::new(0),
-            vus_live: Cell::new(0),
-            workload_stopped: Cell::new(false),
-        }
-    }
-
-    /// The recorder for an iteration that started at `start`.
-    pub fn recorder_for(&self, start: Instant) -> std::cell::RefMut<'_, Recorder> {
-        if start < self.warmup_end {
-            self.warmup.borrow_mut()
-        } else {
-            self.recorder.borrow_mut()
-        }
-    }
-
-    /// Takes one iteration starting at `start` from the `--requests` budget (warm-up
-    /// iterations are free); false when it is used up.
-    fn take_ticket(&self, start: Instant) -> bool {
-        if start < self.warmup_end {
-            return true;
-        }
-        match self.budget.get() {
-            None => true,
-            Some(0) => false,
-            Some(n) => {
-                self.budget.set(Some(n - 1));
-                true
-            }
-        }
-    }
-
-    fn budget_spent(&self) -> bool {
-        self.budget.get() == Some(0)
-    }
-
-    fn begin_iteration(&self) {
-        let busy = self.busy.get() + 1;
-        self.busy.set(busy);
-        if busy > self.busy_peak.get() {
-            self.busy_peak.set(busy);
-        }
-    }
-
-    /// A workload asked this worker to start no more iterations.
-    fn stop_if_asked(&self, next: Next) {
-        if next == Next::DataExhausted {
-            self.stopping.set(true);
-            self.workload_stopped.set(true);
-            self.vu_wake.notify_waiters();
-        }
-    }
-
-    fn end_iteration(&self, started: Instant, next: Next) {
-        self.busy.set(self.busy.get().saturating_sub(1));
-        if next != Next::DataExhausted {
-            self.recorder_for(started).iterations += 1;
-        }
-    }
+    /// CPU time this worker thread used, and how long it waited, runnable, for a CPU.
+    pub cpu: Duration,
+    pub run_delay: Duration,
+    /// Open model: the VU cap this worker ended with.
+    pub vus_cap: u64,
+    /// VUs spawned; closed model: the most it was asked for, and those that began an
+    /// iteration.
+    pub vus_spawned: u64,
+    pub vus_wanted: u64,
+    pub vus_ran: u64,
+    /// Open model: this worker's cap on connections, and how often a VU waited for one
+    /// because of it.
+    pub connection_limit: u64,
+    pub rationed: u64,
 }
 
 /// Runs worker `id` to completion on the calling thread.
 pub fn run_worker<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sender<Report>) {
     tighten_timer_slack();
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .on_thread_park(crate::open::note_park)
+        .on_thread_unpark(crate::open::note_unpark)
+        .build();
+    let runtime = match runtime {
         Ok(rt) => rt,
         Err(_) => {
             // Without a runtime this worker cannot run; report an empty last interval so
@@ -172,10 +84,10 @@ pub fn run_worker<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sender<Re
                 until: Instant::now(),
                 recorder: Recorder::with_shape(plan.shape),
                 warmup: None,
-                last: true,
-                stopped_at: Some(Instant::now()),
-                workload_stopped: false,
-                cpu: Duration::ZERO,
+                end: Some(WorkerEnd {
+                    stopped_at: Some(Instant::now()),
+                    ..WorkerEnd::default()
+                }),
             });
             return;
         }
@@ -185,43 +97,99 @@ pub fn run_worker<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sender<Re
     // Dropping the runtime drops VU tasks still in flight after the grace period.
 }
 
+/// Interval numbering and reporting of one worker.
+struct Intervals<'a> {
+    reports: &'a Sender<Report>,
+    id: usize,
+    seq: u64,
+    next_cut: Instant,
+}
+
+impl Intervals<'_> {
+    /// Sends the interval that ended, if one did.
+    fn cut_if_due<W>(&mut self, plan: &Plan<W>, state: &WorkerState, now: Instant) {
+        if now >= self.next_cut {
+            crate::open::resize_cap(plan, state, self.id);
+            send_report(self.reports, state, self.id, self.seq, self.next_cut, None);
+            self.seq += 1;
+            self.next_cut = plan.boundary_after(self.next_cut);
+        }
+    }
+}
+
 async fn control_loop<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sender<Report>) {
     let budget = plan.requests.map(|n| share_of(n, id, plan.workers));
     let state = Rc::new(WorkerState::new(plan.shape, budget, plan.warmup_end, plan.t0));
     if let Some(factory) = &plan.samples {
         *state.samples.borrow_mut() = Some(factory.for_worker(id));
     }
+    state.pool.set_limit(share_of(plan.connection_limit, id, plan.workers));
     let shared = Rc::new(plan.workload.new_worker(id, plan.workers));
+    crate::open::prepare(&plan, &state, &shared, id);
     tokio::time::sleep_until(tokio::time::Instant::from_std(plan.t0)).await;
     if let Model::Open { .. } = plan.model {
-        tokio::task::spawn_local(open_scheduler(plan.clone(), state.clone(), shared.clone(), id));
+        tokio::task::spawn_local(crate::open::scheduler(plan.clone(), state.clone(), shared.clone(), id));
     }
-    let mut seq = 0;
-    let mut next_cut = plan.boundary_after(plan.t0);
-    let stopped_at = loop {
+    let mut intervals = Intervals {
+        reports: &reports,
+        id,
+        seq: 0,
+        next_cut: plan.boundary_after(plan.t0),
+    };
+    let stopped_at = run_until_stop(&plan, &state, &shared, id, &mut intervals).await;
+    crate::open::finish_schedule(&plan, &state, &shared, id, stopped_at);
+    state.stopping.set(true);
+    state.vu_wake.notify_waiters();
+    state.open.wake_idle();
+    let cut_at = grace(&plan, &state, &mut intervals).await;
+    cut_unfinished(&state, cut_at);
+    if let Some(sink) = state.samples.borrow_mut().as_mut() {
+        sink.flush();
+    }
+    let end = WorkerEnd {
+        stopped_at: Some(stopped_at),
+        workload_stopped: state.workload_stopped.get(),
+        cpu: ProcessUsage::thread_cpu(),
+        run_delay: ProcessUsage::thread_run_delay(),
+        vus_cap: state.open.cap(),
+        vus_spawned: state.vus_spawned.get(),
+        vus_wanted: state.vus_peak_target.get(),
+        vus_ran: state.vus_ran.get(),
+        connection_limit: state.pool.limit(),
+        rationed: state.pool.rationed(),
+    };
+    send_report(&reports, &state, id, intervals.seq, Instant::now(), Some(end));
+}
+
+/// Ramps VUs and cuts intervals until the run ends; returns when iterations stopped being
+/// started.
+async fn run_until_stop<W: Workload>(
+    plan: &Arc<Plan<W>>,
+    state: &Rc<WorkerState>,
+    shared: &Rc<W::Worker>,
+    id: usize,
+    intervals: &mut Intervals<'_>,
+) -> Instant {
+    loop {
         let now = Instant::now();
+        let mut ramping = false;
         if let Model::Closed { ref vus } = plan.model {
             let total = vus.value_at(plan.elapsed_s(now)).round().max(0.0) as u64;
-            set_closed_target(&plan, &state, &shared, id, share_of(total, id, plan.workers));
+            ramping = crate::closed::set_target(plan, state, shared, id, share_of(total, id, plan.workers));
         }
-        if now >= next_cut {
-            send_report(&reports, &state, id, seq, next_cut, false, None);
-            seq += 1;
-            next_cut = plan.boundary_after(next_cut);
-        }
+        intervals.cut_if_due(plan, state, now);
         let exhausted = state.budget_spent() && state.in_flight.get() == 0 && state.busy.get() == 0;
         let all_vus_done = state.vus_spawned.get() > 0 && state.vus_live.get() == 0;
-        let asked = state.workload_stopped.get();
         if plan.end.is_some_and(|end| now >= end)
             || plan.stop.load(Ordering::Relaxed)
             || exhausted
             || all_vus_done
-            || asked
+            || state.workload_stopped.get()
         {
-            break plan.end.map_or(now, |end| end.min(now));
+            return plan.end.map_or(now, |end| end.min(now));
         }
-        let mut wake = now + CONTROL_TICK;
-        wake = wake.min(next_cut);
+        let mut wake = now + if ramping { RAMP_TICK } else { CONTROL_TICK };
+        wake = wake.min(intervals.next_cut);
         if let Some(end) = plan.end {
             wake = wake.min(end);
         }
@@ -229,27 +197,62 @@ async fn control_loop<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sende
             _ = tokio::time::sleep_until(tokio::time::Instant::from_std(wake)) => {}
             _ = plan.stop_notify.notified() => {}
         }
-    };
+    }
+}
 
-    // Stop starting iterations; let those in flight finish within the grace period.
-    state.stopping.set(true);
-    state.vu_wake.notify_waiters();
-    let grace_end = Instant::now() + plan.grace;
-    while state.in_flight.get() > 0 && Instant::now() < grace_end && !plan.hard_stop.load(Ordering::Relaxed) {
+/// Lets requests in flight finish within the grace period (at most a second after an
+/// interrupt, none after a second one); returns when the rest are cut.
+async fn grace<W>(plan: &Plan<W>, state: &WorkerState, intervals: &mut Intervals<'_>) -> Instant {
+    let grace = if plan.interrupted.load(Ordering::Relaxed) {
+        plan.grace.min(INTERRUPT_GRACE)
+    } else {
+        plan.grace
+    };
+    let grace_end = Instant::now() + grace;
+    loop {
         let now = Instant::now();
-        if now >= next_cut {
-            send_report(&reports, &state, id, seq, next_cut, false, None);
-            seq += 1;
-            next_cut = plan.boundary_after(next_cut);
+        if state.in_flight.get() == 0 || now >= grace_end || plan.hard_stop.load(Ordering::Relaxed) {
+            return now;
         }
-        let wake = (now + Duration::from_millis(5)).min(next_cut).min(grace_end);
-        tokio::time::sleep_until(tokio::time::Instant::from_std(wake)).await;
+        intervals.cut_if_due(plan, state, now);
+        let wake = (now + Duration::from_millis(5)).min(intervals.next_cut).min(grace_end);
+        tokio::select! {
+            _ = tokio::time::sleep_until(tokio::time::Instant::from_std(wake)) => {}
+            _ = plan.stop_notify.notified() => {}
+        }
     }
-    state.recorder.borrow_mut().interrupted += state.in_flight.get();
-    if let Some(sink) = state.samples.borrow_mut().as_mut() {
-        sink.flush();
+}
+
+/// At the cut: every request still in flight — sent and held by the target, or its
+/// connection still being opened to it — is a failed request (`unfinished`) whose age counts
+/// as its latency (a lower bound), in the summary and in `--samples`. A request still queued
+/// for a slot in loadcell's own connection pool never left loadcell and is not counted as
+/// one (`inflight.rs`). Every iteration still under way is counted as cut, so no arrival
+/// and no request vanishes with its task.
+fn cut_unfinished(state: &WorkerState, at: Instant) {
+    for entry in state.inflight.cut() {
+        let sample = entry.cut_at(at);
+        {
+            let mut rec = state.recorder_for(entry.started);
+            rec.record(&sample);
+            rec.interrupted += 1;
+        }
+        if let Some(sink) = state.samples.borrow_mut().as_mut() {
+            sink.record(&RequestRecord {
+                at: at.saturating_duration_since(state.t0),
+                endpoint: sample.endpoint,
+                outcome: sample.outcome,
+                latency_us: sample.latency_us,
+                ttfb_us: None,
+                sent_bytes: sample.sent_bytes,
+                received_bytes: 0,
+                vu: entry.vu,
+                iteration: entry.iteration,
+                warmup: entry.started < state.warmup_end,
+            });
+        }
     }
-    send_report(&reports, &state, id, seq, Instant::now(), true, Some(stopped_at));
+    state.recorder.borrow_mut().iterations_cut += state.busy.get();
 }
 
 fn send_report(
@@ -258,8 +261,7 @@ fn send_report(
     worker: usize,
     seq: u64,
     until: Instant,
-    last: bool,
-    stopped_at: Option<Instant>,
+    end: Option<WorkerEnd>,
 ) {
     let fresh = state.recorder.borrow().fresh();
     let mut recorder = state.recorder.replace(fresh);
@@ -286,164 +288,12 @@ fn send_report(
     if !all.latency.is_empty() {
         state.co_interval_us.set(all.latency.value_at_quantile(0.5).max(1));
     }
-    let workload_stopped = last && state.workload_stopped.get();
-    let cpu = if last {
-        crate::usage::ProcessUsage::thread_cpu()
-    } else {
-        Duration::ZERO
-    };
     let _ = reports.send(Report {
         worker,
         seq,
         until,
         recorder,
         warmup,
-        last,
-        stopped_at,
-        workload_stopped,
-        cpu,
+        end,
     });
-}
-
-/// Closed model: spawns VUs up to `target` and wakes or parks the others.
-fn set_closed_target<W: Workload>(
-    plan: &Arc<Plan<W>>,
-    state: &Rc<WorkerState>,
-    shared: &Rc<W::Worker>,
-    id: usize,
-    target: u64,
-) {
-    let previous = state.vus_target.get();
-    state.vus_target.set(target);
-    while state.vus_spawned.get() < target {
-        let local = state.vus_spawned.get();
-        state.vus_spawned.set(local + 1);
-        state.vus_live.set(state.vus_live.get() + 1);
-        let vu_id = local * plan.workers as u64 + id as u64 + 1;
-        tokio::task::spawn_local(closed_vu(plan.clone(), state.clone(), shared.clone(), local, vu_id));
-    }
-    if target > previous {
-        state.vu_wake.notify_waiters();
-    }
-}
-
-async fn closed_vu<W: Workload>(
-    plan: Arc<Plan<W>>,
-    state: Rc<WorkerState>,
-    shared: Rc<W::Worker>,
-    local: u64,
-    vu_id: u64,
-) {
-    let mut vu = plan.workload.new_vu(&shared, vu_id);
-    let mut ctx = VuContext::new(state.clone(), plan.transport.clone(), vu_id);
-    loop {
-        if state.stopping.get() {
-            break;
-        }
-        if local >= state.vus_target.get() {
-            // Ramped down: release the connection and wait to be needed again.
-            ctx.disconnect();
-            let woken = state.vu_wake.notified();
-            tokio::pin!(woken);
-            woken.as_mut().enable();
-            if local >= state.vus_target.get() && !state.stopping.get() {
-                woken.await;
-            }
-            continue;
-        }
-        let started = Instant::now();
-        if !state.take_ticket(started) {
-            break;
-        }
-        state.begin_iteration();
-        ctx.started = started;
-        let next = plan.workload.iteration(&mut vu, &mut ctx).await;
-        state.end_iteration(started, next);
-        ctx.finish_iteration();
-        if next != Next::Continue {
-            state.stop_if_asked(next);
-            break;
-        }
-    }
-    state.vus_live.set(state.vus_live.get().saturating_sub(1));
-}
-
-/// Open model: starts this worker's share of the arrivals on schedule, each on an idle VU,
-/// growing the pool up to this worker's share of `max_vus`; arrivals that find none are
-/// dropped and counted, never delayed.
-async fn open_scheduler<W: Workload>(plan: Arc<Plan<W>>, state: Rc<WorkerState>, shared: Rc<W::Worker>, id: usize) {
-    let Model::Open { ref rate, max_vus } = plan.model else {
-        return;
-    };
-    let max_here = share_of(max_vus, id, plan.workers).max(1);
-    let mut timer = PreciseTimer::new();
-    let mut k: u64 = 0;
-    loop {
-        let i = k * plan.workers as u64 + id as u64;
-        let Some(at_s) = rate.arrival_time(i) else { break };
-        let due = plan.t0 + Duration::from_secs_f64(at_s);
-        if plan.end.is_some_and(|end| due >= end) {
-            break;
-        }
-        timer.sleep_until(due).await;
-        if state.stopping.get() {
-            break;
-        }
-        k += 1;
-        if !state.take_ticket(due) {
-            break;
-        }
-        state.recorder_for(due).scheduled += 1;
-        let slot = state.idle.borrow_mut().pop();
-        match slot {
-            Some(slot) => {
-                slot.job.set(Some(due));
-                slot.wake.notify_one();
-            }
-            None if state.vus_spawned.get() < max_here => {
-                let local = state.vus_spawned.get();
-                state.vus_spawned.set(local + 1);
-                state.vus_live.set(state.vus_live.get() + 1);
-                let vu_id = local * plan.workers as u64 + id as u64 + 1;
-                let slot = Rc::new(OpenSlot {
-                    job: Cell::new(Some(due)),
-                    wake: Notify::new(),
-                });
-                tokio::task::spawn_local(open_vu(plan.clone(), state.clone(), shared.clone(), slot, vu_id));
-            }
-            None => state.recorder_for(due).dropped += 1,
-        }
-    }
-}
-
-async fn open_vu<W: Workload>(
-    plan: Arc<Plan<W>>,
-    state: Rc<WorkerState>,
-    shared: Rc<W::Worker>,
-    slot: Rc<OpenSlot>,
-    vu_id: u64,
-) {
-    let mut vu = plan.workload.new_vu(&shared, vu_id);
-    let mut ctx = VuContext::new(state.clone(), plan.transport.clone(), vu_id);
-    loop {
-        let Some(due) = slot.job.take() else {
-            if state.stopping.get() {
-                break;
-            }
-            slot.wake.notified().await;
-            continue;
-        };
-        ctx.scheduled = Some(due);
-        ctx.started = due;
-        state.begin_iteration();
-        let next = plan.workload.iteration(&mut vu, &mut ctx).await;
-        state.end_iteration(due, next);
-        ctx.finish_iteration();
-        state.stop_if_asked(next);
-        if next != Next::Continue || state.stopping.get() {
-            break;
-        }
-        state.idle.borrow_mut().push(slot.clone());
-    }
-    state.vus_live.set(state.vus_live.get().saturating_sub(1));
 }

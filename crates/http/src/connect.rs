@@ -4,7 +4,7 @@
 use crate::connection::Connection;
 use crate::error::HttpError;
 use crate::origin::{Origin, Scheme};
-use crate::{h2, plain, stream, tls_reason};
+use crate::{h2, plain, tls_h1, tls_reason};
 use loadcell_schema::ErrorKind;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -60,7 +60,7 @@ async fn open(origin: &Origin, config: &ClientConfig) -> Result<Connection, Http
             if config.http2 && negotiated_h2 {
                 Box::pin(h2::handshake(tls_stream, origin)).await.map(Connection::H2)
             } else {
-                Ok(Connection::Tls(Box::new(stream::StreamH1::new(tls_stream))))
+                tls_h1::TlsH1::new(tls_stream).map(|c| Connection::Tls(Box::new(c)))
             }
         }
         (Scheme::Https, None) => Err(HttpError::new(

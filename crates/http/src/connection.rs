@@ -6,15 +6,13 @@ use crate::h2::H2Conn;
 use crate::parse::Capture;
 use crate::plain::PlainH1;
 use crate::request::Request;
-use crate::stream::StreamH1;
+use crate::tls_h1::TlsH1;
 use std::time::Instant;
-use tokio::net::TcpStream;
-use tokio_rustls::client::TlsStream;
 
 /// An open connection owned by one VU.
 pub enum Connection {
     Plain(PlainH1),
-    Tls(Box<StreamH1<TlsStream<TcpStream>>>),
+    Tls(Box<TlsH1>),
     H2(H2Conn),
 }
 
@@ -63,6 +61,16 @@ impl Connection {
                     received_bytes,
                 })
             }
+        }
+    }
+
+    /// Bytes (sent, received) in the current (or last) exchange, whether or not it
+    /// completed: a failed request is still traffic.
+    pub fn exchanged(&self) -> (u64, u64) {
+        match self {
+            Connection::Plain(c) => c.exchanged(),
+            Connection::Tls(c) => c.exchanged(),
+            Connection::H2(c) => c.exchanged(),
         }
     }
 

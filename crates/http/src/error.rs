@@ -66,6 +66,12 @@ impl HttpError {
 
     /// Classifies an I/O error that happened while connecting.
     pub fn from_connect_io(e: &io::Error) -> HttpError {
+        if is_local_limit(e) {
+            return HttpError::new(
+                ErrorKind::LocalLimit,
+                format!("{e} (loadcell's own limit: raise `ulimit -n` or use fewer connections)"),
+            );
+        }
         let kind = match e.kind() {
             io::ErrorKind::ConnectionRefused => ErrorKind::ConnectRefused,
             io::ErrorKind::TimedOut => ErrorKind::ConnectTimeout,
@@ -83,6 +89,32 @@ impl HttpError {
     }
 }
 
+/// The OS refused loadcell a descriptor (EMFILE, ENFILE) or a local port (EADDRNOTAVAIL).
+fn is_local_limit(e: &io::Error) -> bool {
+    #[cfg(unix)]
+    if let Some(code) = e.raw_os_error() {
+        return matches!(code, libc::EMFILE | libc::ENFILE | libc::EADDRNOTAVAIL);
+    }
+    let _ = e;
+    false
+}
+
 fn is_tls(e: &io::Error) -> bool {
     e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn running_out_of_sockets_or_ports_is_loadcells_own_limit() {
+        for code in [libc::EMFILE, libc::ENFILE, libc::EADDRNOTAVAIL] {
+            let e = HttpError::from_connect_io(&io::Error::from_raw_os_error(code));
+            assert_eq!(e.kind, ErrorKind::LocalLimit, "{code}");
+            assert!(e.detail.contains("ulimit"), "{}", e.detail);
+        }
+        let refused = HttpError::from_connect_io(&io::Error::from(io::ErrorKind::ConnectionRefused));
+        assert_eq!(refused.kind, ErrorKind::ConnectRefused);
+    }
 }

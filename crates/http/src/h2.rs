@@ -25,6 +25,8 @@ pub struct H2Conn {
     /// Why the connection task ended, if it failed: a request on a dead connection only
     /// learns "closed", while the real cause (a reset, a protocol error) ends the task.
     failure: Arc<OnceLock<(ErrorKind, String)>>,
+    /// The counters (read, written) when the current request started.
+    mark: (u64, u64),
 }
 
 /// Bytes through one connection's socket (only this connection's tasks touch it).
@@ -61,6 +63,7 @@ where
         counter,
         base: origin.base(),
         failure,
+        mark: (0, 0),
     })
 }
 
@@ -79,6 +82,7 @@ impl H2Conn {
             self.counter.read.load(Ordering::Relaxed),
             self.counter.written.load(Ordering::Relaxed),
         );
+        self.mark = (read0, written0);
         let mut builder = http::Request::builder()
             .method(req.method.clone())
             .uri(format!("{}{}", self.base, req.path_and_query));
@@ -119,6 +123,14 @@ impl H2Conn {
 }
 
 impl H2Conn {
+    /// Bytes (sent, received) on the wire since the current (or last) request started,
+    /// whether or not it completed.
+    pub fn exchanged(&self) -> (u64, u64) {
+        let read = self.counter.read.load(Ordering::Relaxed).saturating_sub(self.mark.0);
+        let written = self.counter.written.load(Ordering::Relaxed).saturating_sub(self.mark.1);
+        (written, read)
+    }
+
     /// Classifies a request error, preferring the connection's own failure when the request
     /// only saw the connection go away.
     fn explain(&self, e: &hyper::Error) -> HttpError {

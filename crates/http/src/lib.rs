@@ -17,8 +17,8 @@ mod origin;
 mod parse;
 mod plain;
 mod request;
-mod stream;
 mod tls;
+mod tls_h1;
 mod tls_reason;
 
 pub use connect::{ClientConfig, Connected, connect};

@@ -20,8 +20,8 @@ use tokio::io::unix::AsyncFd;
 const SCRATCH_BYTES: usize = 64 * 1024;
 
 thread_local! {
-    /// Borrowed only between an await and the next, never across one.
-    static SCRATCH: RefCell<Vec<u8>> = RefCell::new(vec![0; SCRATCH_BYTES]);
+    /// Borrowed only between an await and the next, never across one (`tls_h1.rs` shares it).
+    pub(crate) static SCRATCH: RefCell<Vec<u8>> = RefCell::new(vec![0; SCRATCH_BYTES]);
 }
 
 /// A keep-alive HTTP/1.1 connection over plain TCP.
@@ -29,6 +29,8 @@ pub struct PlainH1 {
     fd: AsyncFd<std::net::TcpStream>,
     parser: ResponseParser,
     used: bool,
+    /// Request bytes written in the current (or last) exchange.
+    sent: u64,
 }
 
 enum Step {
@@ -52,6 +54,7 @@ impl PlainH1 {
             fd,
             parser: ResponseParser::new(false),
             used: false,
+            sent: 0,
         })
     }
 
@@ -71,6 +74,7 @@ impl PlainH1 {
         let reused = self.used;
         self.used = true;
         self.parser.reset(head_request);
+        self.sent = 0;
         self.write_all(wire)
             .await
             .map_err(|e| stale_if(HttpError::from_io(&e), reused))?;
@@ -125,12 +129,20 @@ impl PlainH1 {
         self.parser.received()
     }
 
-    async fn write_all(&self, mut wire: &[u8]) -> io::Result<()> {
+    /// Bytes (sent, received) in the current (or last) exchange, complete or not.
+    pub fn exchanged(&self) -> (u64, u64) {
+        (self.sent, self.parser.received())
+    }
+
+    async fn write_all(&mut self, mut wire: &[u8]) -> io::Result<()> {
         while !wire.is_empty() {
             let mut guard = self.fd.writable().await?;
             match guard.try_io(|fd| fd.get_ref().write(wire)) {
                 Ok(Ok(0)) => return Err(io::ErrorKind::WriteZero.into()),
-                Ok(Ok(n)) => wire = &wire[n..],
+                Ok(Ok(n)) => {
+                    self.sent += n as u64;
+                    wire = &wire[n..];
+                }
                 Ok(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
                 Ok(Err(e)) => return Err(e),
                 Err(_would_block) => {}

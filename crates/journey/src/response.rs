@@ -1,5 +1,6 @@
 //! What a step looks at in a response: headers split out of the captured head (names
-//! lower-cased, strings reused between responses) and cookies taken into the jar.
+//! lower-cased, strings reused between responses) when a check or an extraction reads them,
+//! and cookies taken into the jar from the head's `Set-Cookie` lines.
 
 use crate::cookies::CookieJar;
 
@@ -12,21 +13,21 @@ pub struct Headers {
 
 impl Headers {
     /// Parses a raw head (`HTTP/1.1 200 OK\r\nName: value\r\n…`); keeps only what parses.
+    /// Works on the bytes (every response of a journey goes through here): no copy of the
+    /// whole head, and text that is not UTF-8 is replaced only in the header it is in.
     pub fn parse(&mut self, head: &[u8]) {
         self.len = 0;
-        let text = String::from_utf8_lossy(head);
-        for line in text.split("\r\n").skip(1) {
-            let Some((name, value)) = line.split_once(':') else {
+        for line in lines(head) {
+            let Some(colon) = memchr::memchr(b':', line) else {
                 continue;
             };
             if self.len == self.pairs.len() {
                 self.pairs.push((String::new(), String::new()));
             }
             let (n, v) = &mut self.pairs[self.len];
-            n.clear();
-            n.extend(name.trim().chars().map(|c| c.to_ascii_lowercase()));
-            v.clear();
-            v.push_str(value.trim());
+            set_text(n, line[..colon].trim_ascii());
+            n.make_ascii_lowercase();
+            set_text(v, line[colon + 1..].trim_ascii());
             self.len += 1;
         }
     }
@@ -35,13 +36,35 @@ impl Headers {
         &self.pairs[..self.len]
     }
 
-    /// Takes every `set-cookie` into the jar.
-    pub fn store_cookies(&self, jar: &mut CookieJar) {
-        for (n, v) in self.as_slice() {
-            if n == "set-cookie" {
-                jar.set(v);
-            }
+    /// Forgets the headers (the step does not look at them).
+    pub fn clear(&mut self) {
+        self.len = 0;
+    }
+}
+
+/// The header lines of a raw head (the status line skipped), without their line ends.
+fn lines(head: &[u8]) -> impl Iterator<Item = &[u8]> {
+    head.split(|&b| b == b'\n')
+        .skip(1)
+        .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
+}
+
+/// Takes every `Set-Cookie` of a raw head into the jar.
+pub fn store_cookies(head: &[u8], jar: &mut CookieJar) {
+    const NAME: &[u8] = b"set-cookie:";
+    for line in lines(head) {
+        if line.len() > NAME.len() && line[..NAME.len()].eq_ignore_ascii_case(NAME) {
+            jar.set(&String::from_utf8_lossy(line[NAME.len()..].trim_ascii()));
         }
+    }
+}
+
+/// `out` = `bytes` as text, invalid UTF-8 replaced.
+fn set_text(out: &mut String, bytes: &[u8]) {
+    out.clear();
+    match std::str::from_utf8(bytes) {
+        Ok(text) => out.push_str(text),
+        Err(_) => out.push_str(&String::from_utf8_lossy(bytes)),
     }
 }
 
@@ -59,11 +82,16 @@ mod tests {
             ("content-type".to_string(), "application/json".to_string())
         );
         let mut jar = CookieJar::default();
-        h.store_cookies(&mut jar);
+        store_cookies(
+            b"HTTP/1.1 200 OK\r\nContent-Type: x\r\nSET-COOKIE:  s=1; Path=/\r\nSet-Cookie-2: no\r\n\r\n",
+            &mut jar,
+        );
         let mut out = String::new();
         jar.header_value(&mut out);
         assert_eq!(out, "s=1");
         h.parse(b"HTTP/1.1 204 No Content\r\n\r\n");
         assert!(h.as_slice().is_empty());
+        h.parse(b"HTTP/1.1 200 OK\r\nX-Odd:  caf\xc3\xa9 \xff \r\nno colon here\r\n\r\n");
+        assert_eq!(h.as_slice(), [("x-odd".to_string(), "café \u{fffd}".to_string())]);
     }
 }

@@ -69,10 +69,15 @@ impl VuState {
 
     /// Sets an extracted variable, reusing its slot.
     pub fn set_var(&mut self, name: &str, value: Value) {
-        match self.vars.iter_mut().find(|(n, _)| n == name) {
-            Some((_, v)) => *v = Some(value),
-            None => self.vars.push((name.to_string(), Some(value))),
-        }
+        set_var(&mut self.vars, name, value);
+    }
+}
+
+/// Sets variable `name` in `vars`, reusing its slot.
+pub fn set_var(vars: &mut Vec<(String, Option<Value>)>, name: &str, value: Value) {
+    match vars.iter_mut().find(|(n, _)| n == name) {
+        Some((_, v)) => *v = Some(value),
+        None => vars.push((name.to_string(), Some(value))),
     }
 }
 

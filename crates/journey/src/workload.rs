@@ -4,21 +4,24 @@
 
 use crate::data::WorkerData;
 use crate::request::{RenderFailed, build_request};
-use crate::vu::VuState;
+use crate::response::store_cookies;
+use crate::vu::{VuState, set_var};
 use crate::weights::WeightedPick;
 use loadcell_engine::{CheckName, EndpointName, Next, VuContext, Workload};
 use loadcell_http::{Capture, Origin};
 use loadcell_metrics::Outcome;
-use loadcell_scenario::{LazyJson, OnFail, RequestStep, ResponseView, Scenario, Step, Think};
+use loadcell_scenario::{CheckKind, ExtractSource, LazyJson, OnFail, RequestStep, ResponseView, Scenario, Step, Think};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 /// Where a request step records: its request slot and its first check slot (its checks
-/// first, then one slot per extraction).
+/// first, then one slot per extraction); and whether its checks or extractions read
+/// response headers (otherwise only `Set-Cookie` is looked for).
 #[derive(Debug, Clone, Copy)]
 struct StepSlots {
     request: usize,
     checks: usize,
+    reads_headers: bool,
 }
 
 /// A scenario, ready to run.
@@ -61,6 +64,8 @@ impl JourneyWorkload {
                 let slot = StepSlots {
                     request: endpoints.len(),
                     checks: checks.len(),
+                    reads_headers: rs.checks.iter().any(|c| matches!(c.kind, CheckKind::Header { .. }))
+                        || rs.extract.iter().any(|e| matches!(e.source, ExtractSource::Header(_))),
                 };
                 endpoints.push(EndpointName {
                     method: method.to_string(),
@@ -140,38 +145,44 @@ impl JourneyWorkload {
             };
             ctx.send(slots.request, request, wire, &mut capture).await
         };
-        vu.headers.parse(&vu.response_head);
-        vu.headers.store_cookies(&mut vu.jar);
+        if slots.reads_headers {
+            vu.headers.parse(&vu.response_head);
+        } else {
+            vu.headers.clear();
+        }
+        store_cookies(&vu.response_head, &mut vu.jar);
         let status = match sent.outcome {
             Outcome::Status(s) => s,
             Outcome::Error(_) => 0,
         };
         let mut failed = sent.outcome.is_failure();
+        let VuState {
+            headers,
+            response_body,
+            rng,
+            vars,
+            ..
+        } = vu;
         let view = ResponseView {
             status,
-            headers: vu.headers.as_slice(),
-            body: &vu.response_body,
+            headers: headers.as_slice(),
+            body: response_body,
             duration: sent.latency,
         };
-        let mut json = LazyJson::new(&vu.response_body);
+        let mut json = LazyJson::new(response_body);
         let mut check_failed = false;
         for (i, check) in rs.checks.iter().enumerate() {
             let passed = check.evaluate(&view, &mut json);
             ctx.record_check(slots.checks + i, passed);
             check_failed |= !passed;
         }
-        let mut extracted = Vec::with_capacity(rs.extract.len());
         for (i, extract) in rs.extract.iter().enumerate() {
-            let value = extract.apply(&view, &mut json, vu.rng.next_u64());
+            let value = extract.apply(&view, &mut json, rng.next_u64());
             ctx.record_check(slots.checks + rs.checks.len() + i, value.is_some());
             check_failed |= value.is_none();
             if let Some(v) = value {
-                extracted.push((extract.var.as_str(), v));
+                set_var(vars, &extract.var, v);
             }
-        }
-        drop(json);
-        for (name, value) in extracted {
-            vu.set_var(name, value);
         }
         failed |= check_failed;
         (failed, check_failed && rs.on_fail == OnFail::AbortIteration)

@@ -16,11 +16,15 @@ pub enum Outcome {
 
 impl Outcome {
     /// Whether the request's duration belongs in the latency histograms: every response
-    /// (any status) and every request timeout (a real, long wait), but not failures that
-    /// involved no waiting for the target, such as a refused connection.
+    /// (any status), every request timeout (a real, long wait) and every request cut while
+    /// unfinished (its age at the cut, a lower bound), but not failures that involved no
+    /// waiting for the target, such as a refused connection.
     #[inline]
     pub fn has_latency(self) -> bool {
-        matches!(self, Outcome::Status(_) | Outcome::Error(ErrorKind::RequestTimeout))
+        matches!(
+            self,
+            Outcome::Status(_) | Outcome::Error(ErrorKind::RequestTimeout | ErrorKind::Unfinished)
+        )
     }
 
     /// k6's default notion of failure: transport errors and statuses from 400 up.
@@ -103,8 +107,19 @@ pub struct Recorder {
     pub scheduled: u64,
     /// Open model: due iterations that found no free VU.
     pub dropped: u64,
-    /// Requests cut at the end of the run after the grace period.
+    /// Of `dropped`: drops while most busy VUs had not sent yet and were not connecting,
+    /// i.e. were waiting on loadcell itself (its event loop, a connection slot).
+    pub dropped_loadcell: u64,
+    /// Of `dropped`: drops while most busy VUs were opening connections.
+    pub dropped_connecting: u64,
+    /// Open model: µs from each iteration's scheduled start to the send of its first
+    /// request, time spent opening a connection excluded — loadcell's own lateness.
+    pub schedule_lag: LatencyHistogram,
+    /// Requests still in flight when the grace period ended: recorded as failed
+    /// (`unfinished`), and counted here too.
     pub interrupted: u64,
+    /// Iterations still under way when the run was cut (sent or not).
+    pub iterations_cut: u64,
     /// Highest number of VUs busy or idle-but-allocated at once (summed across threads
     /// when merged per interval).
     pub active_vus: u64,
@@ -135,7 +150,11 @@ impl Recorder {
             iterations: 0,
             scheduled: 0,
             dropped: 0,
+            dropped_loadcell: 0,
+            dropped_connecting: 0,
+            schedule_lag: new_histogram(),
             interrupted: 0,
+            iterations_cut: 0,
             active_vus: 0,
             error_messages: ErrorMessages::default(),
         }
@@ -241,6 +260,12 @@ impl Recorder {
         }
     }
 
+    /// Open model: arrivals dropped while most busy VUs waited on the target.
+    pub fn dropped_on_target(&self) -> u64 {
+        self.dropped
+            .saturating_sub(self.dropped_loadcell.saturating_add(self.dropped_connecting))
+    }
+
     /// Completed requests across endpoints.
     pub fn requests(&self) -> u64 {
         self.endpoints.iter().map(EndpointMetrics::requests).sum()
@@ -284,7 +309,11 @@ impl Recorder {
         self.iterations += other.iterations;
         self.scheduled += other.scheduled;
         self.dropped += other.dropped;
+        self.dropped_loadcell += other.dropped_loadcell;
+        self.dropped_connecting += other.dropped_connecting;
+        merge_histogram(&mut self.schedule_lag, &other.schedule_lag);
         self.interrupted += other.interrupted;
+        self.iterations_cut += other.iterations_cut;
         self.active_vus += other.active_vus;
         self.error_messages.merge(&other.error_messages);
     }

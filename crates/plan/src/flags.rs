@@ -20,6 +20,8 @@ pub struct LoadFlags {
     pub stages: Option<String>,
     pub warmup: Option<Duration>,
     pub max_vus: Option<u64>,
+    /// `--pre-vus`: open model, VUs allocated before the first arrival.
+    pub pre_vus: Option<u64>,
     pub threads: Option<usize>,
     pub profile: ProfileFlags,
 }
@@ -100,6 +102,7 @@ pub(crate) fn with_file_profile(flags: &LoadFlags, file: Option<FileProfile>) ->
         open,
         warmup: flags.warmup.unwrap_or_default(),
         max_vus: flags.max_vus,
+        pre_vus: flags.pre_vus,
         threads: flags.threads,
         cut: None,
         profile: None,
@@ -142,6 +145,7 @@ fn profiled(flags: &LoadFlags, kind: Profile, file_target: Option<Target>) -> Re
         open: e.open,
         warmup: flags.warmup.unwrap_or_default(),
         max_vus: flags.max_vus,
+        pre_vus: flags.pre_vus,
         threads: flags.threads,
         cut: None,
         profile: Some(kind),

@@ -13,6 +13,9 @@ const DEFAULT_DURATION: Duration = Duration::from_secs(10);
 const DEFAULT_VUS: u64 = 10;
 /// Stands for "no planned end" in curves of runs bounded only by a request budget.
 const UNBOUNDED_S: f64 = 1e9;
+/// The highest arrival rate one loadcell process can even schedule (it would drop nearly
+/// all of it: one thread sends on the order of 100,000 requests/s).
+const MAX_RATE: f64 = 10_000_000.0;
 
 /// The load a run asked for, whichever way it was written.
 #[derive(Debug, Clone, Default)]
@@ -27,6 +30,8 @@ pub struct LoadInputs {
     pub open: bool,
     pub warmup: Duration,
     pub max_vus: Option<u64>,
+    /// Open model: VUs to allocate before the first arrival.
+    pub pre_vus: Option<u64>,
     pub threads: Option<usize>,
     /// End the run this long after the start even if the stages go on.
     pub cut: Option<Duration>,
@@ -45,6 +50,8 @@ pub struct LoadPlan {
     pub threads: usize,
     /// Name and role of each stage (empty without a profile).
     pub labels: Vec<StageLabel>,
+    /// Open model: how the VU pool is sized.
+    pub open_vus: loadcell_engine::OpenVus,
 }
 
 impl LoadPlan {
@@ -72,6 +79,12 @@ pub fn plan(i: &LoadInputs) -> Result<LoadPlan, PlanError> {
         let curve = curve(i.rate.unwrap_or(0.0));
         if curve.peak() <= 0.0 {
             return Err(invalid("the rate never rises above 0; nothing would be sent"));
+        }
+        if curve.peak() > MAX_RATE {
+            return Err(invalid(format!(
+                "a rate of {}/s is more than one loadcell process can schedule (at most 10M/s; one thread sends about 100k/s): run several loadcell processes, or lower it",
+                curve.peak()
+            )));
         }
         let max_vus = i
             .max_vus
@@ -110,6 +123,10 @@ pub fn plan(i: &LoadInputs) -> Result<LoadPlan, PlanError> {
         run_for: run_for.map(Duration::from_secs_f64),
         threads,
         labels: i.labels.clone(),
+        open_vus: loadcell_engine::OpenVus {
+            pre_allocated: i.pre_vus,
+            fixed_max: i.max_vus.is_some(),
+        },
     })
 }
 
@@ -144,6 +161,14 @@ fn check(i: &LoadInputs) -> Result<(), PlanError> {
     }
     if i.max_vus == Some(0) {
         return Err(invalid("--max-vus must be at least 1"));
+    }
+    if i.pre_vus.is_some() && !i.open {
+        return Err(invalid("--pre-vus applies to the open model; add --rate"));
+    }
+    if let (Some(pre), Some(max)) = (i.pre_vus, i.max_vus)
+        && pre > max
+    {
+        return Err(invalid(format!("--pre-vus {pre} is more than --max-vus {max}")));
     }
     if i.threads == Some(0) {
         return Err(invalid("--threads must be at least 1"));
@@ -205,6 +230,11 @@ mod tests {
             },
             LoadInputs {
                 requests: Some(0),
+                ..Default::default()
+            },
+            LoadInputs {
+                rate: Some(2e7),
+                open: true,
                 ..Default::default()
             },
             LoadInputs {

@@ -21,14 +21,24 @@ pub fn from_scenario(flags: &LoadFlags, scenario: &Scenario) -> Result<LoadInput
     if let Some(kind) = cli.profile {
         // The profile (the file's or --profile) sets the stages; the file still gives
         // warm-up, iterations and max_vus unless the command line does.
-        let file_max_vus = match &scenario.load {
-            Load::Profile { max_vus, .. } | Load::Open { max_vus, .. } => *max_vus,
-            Load::Closed { .. } => None,
+        let (file_max_vus, file_pre_vus) = match &scenario.load {
+            Load::Profile {
+                max_vus,
+                pre_allocated_vus,
+                ..
+            }
+            | Load::Open {
+                max_vus,
+                pre_allocated_vus,
+                ..
+            } => (*max_vus, *pre_allocated_vus),
+            Load::Closed { .. } => (None, None),
         };
         return Ok(LoadInputs {
             requests,
             warmup,
             max_vus: cli.max_vus.or(if cli.open { file_max_vus } else { None }),
+            pre_vus: cli.pre_vus.or(if cli.open { file_pre_vus } else { None }),
             profile: Some(kind),
             ..cli
         });
@@ -42,6 +52,7 @@ pub fn from_scenario(flags: &LoadFlags, scenario: &Scenario) -> Result<LoadInput
     inputs.requests = requests;
     inputs.warmup = warmup;
     inputs.max_vus = cli.max_vus.or(inputs.max_vus);
+    inputs.pre_vus = cli.pre_vus.or(inputs.pre_vus);
     inputs.threads = cli.threads;
     Ok(inputs)
 }
@@ -81,11 +92,13 @@ fn file_model(load: &Load) -> Option<LoadInputs> {
             stages,
             duration,
             max_vus,
+            pre_allocated_vus,
         } => LoadInputs {
             rate: *rate,
             stages: (!stages.is_empty()).then(|| stages.clone()),
             duration: *duration,
             max_vus: *max_vus,
+            pre_vus: *pre_allocated_vus,
             open: true,
             ..LoadInputs::default()
         },

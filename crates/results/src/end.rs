@@ -25,6 +25,30 @@ pub struct RunEnd {
     /// [`crate::ResultsWriter::finish`] sets it to the number it appended.
     #[serde(default)]
     pub intervals: u64,
+    /// Open model: VUs allocated before the first arrival, VUs started over the run, and
+    /// the VU cap the run ended with (it grows with the measured iteration time).
+    #[serde(default)]
+    pub pre_allocated_vus: u64,
+    #[serde(default)]
+    pub vus_spawned: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vus_limit: Option<u64>,
+    /// Seconds the worker threads waited, runnable, for a CPU (a busy machine).
+    #[serde(default)]
+    pub run_delay_s: f64,
+    /// Closed model: the most VUs asked for, and those that began an iteration.
+    #[serde(default)]
+    pub vus_wanted: u64,
+    #[serde(default)]
+    pub vus_ran: u64,
+    /// Open model: the connections loadcell could hold, and how often VUs waited for one.
+    #[serde(default)]
+    pub connection_limit: u64,
+    #[serde(default)]
+    pub rationed: u64,
+    /// The file-descriptor limit (soft, hard) the run had.
+    #[serde(default)]
+    pub descriptors: (u64, u64),
 }
 
 impl RunEnd {
@@ -40,6 +64,18 @@ impl RunEnd {
             max_rss_kib: outcome.usage.max_rss_kib,
             threads: outcome.threads,
             intervals: outcome.intervals.len() as u64,
+            pre_allocated_vus: outcome.pre_allocated_vus,
+            vus_spawned: outcome.vus_spawned,
+            vus_limit: Some(outcome.model.vus_limit()),
+            run_delay_s: outcome.run_delay.as_secs_f64(),
+            vus_wanted: outcome.vus_wanted,
+            vus_ran: outcome.vus_ran,
+            connection_limit: outcome.connections.limit,
+            rationed: outcome.connections.rationed,
+            descriptors: (
+                outcome.connections.descriptors.limit,
+                outcome.connections.descriptors.hard,
+            ),
         }
     }
 

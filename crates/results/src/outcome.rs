@@ -2,7 +2,7 @@
 //! whole run, or the merged measured recorder of any time window.
 
 use crate::read::Recorded;
-use loadcell_engine::{Outcome, ProcessUsage};
+use loadcell_engine::{ConnectionBudget, Descriptors, Outcome, ProcessUsage};
 use loadcell_metrics::{Recorder, interval_summary};
 use loadcell_schema::StopReason;
 use std::time::Duration;
@@ -115,6 +115,11 @@ impl OutcomeBuilder {
                 ProcessUsage::default(),
             ),
         };
+        let mut model = meta.model.to_model();
+        if let (loadcell_engine::Model::Open { max_vus, .. }, Some(limit)) = (&mut model, end.and_then(|e| e.vus_limit))
+        {
+            *max_vus = limit;
+        }
         Outcome {
             endpoints: meta.endpoints.iter().map(|e| e.to_name()).collect(),
             journeys: meta.journeys.clone(),
@@ -129,8 +134,22 @@ impl OutcomeBuilder {
             threads,
             usage,
             phases: self.phases,
-            model: meta.model.to_model(),
+            model,
             warmup_len,
+            pre_allocated_vus: end.map_or(0, |e| e.pre_allocated_vus),
+            vus_spawned: end.map_or(0, |e| e.vus_spawned),
+            run_delay: end.map_or(Duration::ZERO, |e| seconds(e.run_delay_s)),
+            vus_wanted: end.map_or(0, |e| e.vus_wanted),
+            vus_ran: end.map_or(0, |e| e.vus_ran),
+            connections: ConnectionBudget {
+                limit: end.map_or(0, |e| e.connection_limit),
+                rationed: end.map_or(0, |e| e.rationed),
+                descriptors: Descriptors {
+                    limit: end.map_or(0, |e| e.descriptors.0),
+                    hard: end.map_or(0, |e| e.descriptors.1),
+                    in_use: 0,
+                },
+            },
         }
     }
 }

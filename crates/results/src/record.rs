@@ -47,7 +47,15 @@ pub(crate) struct RecorderRecord {
     #[serde(default, skip_serializing_if = "is_zero")]
     pub dropped: u64,
     #[serde(default, skip_serializing_if = "is_zero")]
+    pub dropped_loadcell: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub dropped_connecting: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_lag: Option<String>,
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub interrupted: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub iterations_cut: u64,
     #[serde(default, skip_serializing_if = "is_zero")]
     pub active_vus: u64,
     /// The first distinct messages of each error kind (`"tls": ["…"]`).
@@ -170,7 +178,11 @@ pub(crate) fn encode_recorder(enc: &mut HistogramEncoder, r: &Recorder) -> Resul
         iterations: r.iterations,
         scheduled: r.scheduled,
         dropped: r.dropped,
+        dropped_loadcell: r.dropped_loadcell,
+        dropped_connecting: r.dropped_connecting,
+        schedule_lag: enc.encode(&r.schedule_lag)?,
         interrupted: r.interrupted,
+        iterations_cut: r.iterations_cut,
         active_vus: r.active_vus,
         error_messages: r.error_messages.to_map(),
     })
@@ -232,7 +244,11 @@ pub(crate) fn decode_recorder(rec: &RecorderRecord) -> Result<Recorder, String> 
     r.iterations = rec.iterations;
     r.scheduled = rec.scheduled;
     r.dropped = rec.dropped;
+    r.dropped_loadcell = rec.dropped_loadcell;
+    r.dropped_connecting = rec.dropped_connecting;
+    r.schedule_lag = decode(rec.schedule_lag.as_deref()).map_err(|e| format!("schedule_lag: {e}"))?;
     r.interrupted = rec.interrupted;
+    r.iterations_cut = rec.iterations_cut;
     r.active_vus = rec.active_vus;
     for (name, messages) in &rec.error_messages {
         let kind = ErrorKind::from_name(name).unwrap_or(ErrorKind::Other);

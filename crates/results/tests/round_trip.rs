@@ -27,6 +27,15 @@ fn totals_series_and_model_round_trip_exactly() {
         max_rss_kib: 40_960,
         threads: 4,
         intervals: 0,
+        pre_allocated_vus: 0,
+        vus_spawned: 0,
+        vus_limit: None,
+        run_delay_s: 0.0,
+        vus_wanted: 0,
+        vus_ran: 0,
+        connection_limit: 0,
+        rationed: 0,
+        descriptors: (0, 0),
     };
     writer.finish(&end).unwrap();
 

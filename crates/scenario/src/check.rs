@@ -13,13 +13,13 @@ impl Check {
             CheckKind::Status(matches) => matches.iter().any(|m| m.matches(r.status)),
             CheckKind::BodyContains(text) => memchr::memmem::find(r.body, text.as_bytes()).is_some(),
             CheckKind::Json { path, test } => {
-                let Some(root) = json.value() else {
+                let Some(matches) = json.select(path) else {
                     return false;
                 };
                 match test {
-                    ValueTest::Exists(want) => path.first(root).is_some() == *want,
-                    ValueTest::Equals(expected) => path.any(root, &mut |v| json_eq(v, expected)),
-                    ValueTest::Matches(re) => path.any(root, &mut |v| match v {
+                    ValueTest::Exists(want) => matches.is_empty() != *want,
+                    ValueTest::Equals(expected) => matches.iter().any(|v| json_eq(v, expected)),
+                    ValueTest::Matches(re) => matches.iter().any(|v| match v {
                         Value::String(s) => re.is_match(s),
                         other => re.is_match(&other.to_string()),
                     }),

@@ -1,8 +1,6 @@
 //! Applying a compiled [`Extract`] to a response: the JSON path, regex or header value(s),
 //! narrowed by `pick` (first, random — using the runtime's random number — or all as an array).
 
-use std::ops::ControlFlow;
-
 use serde_json::Value;
 
 use crate::model::{Extract, ExtractSource, PickMatch};
@@ -14,29 +12,14 @@ impl Extract {
     pub fn apply(&self, r: &ResponseView<'_>, json: &mut LazyJson<'_>, random: u64) -> Option<Value> {
         match &self.source {
             ExtractSource::Json(path) => {
-                let root = json.value()?;
+                let matches = json.select(path)?;
                 match self.pick {
-                    PickMatch::First => path.first(root).cloned(),
+                    PickMatch::First => (!matches.is_empty()).then(|| matches.swap_remove(0)),
                     PickMatch::Random => {
-                        let mut count = 0usize;
-                        path.visit(root, &mut |_| {
-                            count += 1;
-                            ControlFlow::Continue(())
-                        });
-                        let target = index(random, count)?;
-                        let mut seen = 0usize;
-                        let mut found = None;
-                        path.visit(root, &mut |v| {
-                            if seen == target {
-                                found = Some(v);
-                                return ControlFlow::Break(());
-                            }
-                            seen += 1;
-                            ControlFlow::Continue(())
-                        });
-                        found.cloned()
+                        let at = index(random, matches.len())?;
+                        Some(matches.swap_remove(at))
                     }
-                    PickMatch::All => non_empty(path.find(root).into_iter().cloned().collect()),
+                    PickMatch::All => non_empty(std::mem::take(matches)),
                 }
             }
             ExtractSource::Regex { regex, group } => {

@@ -15,7 +15,7 @@ pub struct JsonPath {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Segment {
+pub(crate) enum Segment {
     Key(String),
     Index(i64),
     Wildcard,
@@ -87,6 +87,20 @@ impl JsonPath {
     /// The path as written.
     pub fn source(&self) -> &str {
         &self.source
+    }
+
+    /// Whether [`select`](Self::select) can evaluate this path while parsing: not with
+    /// `..key` or a negative index, which need the whole document.
+    pub fn selectable(&self) -> bool {
+        self.segments
+            .iter()
+            .all(|s| !matches!(s, Segment::Descend(_) | Segment::Index(i64::MIN..=-1)))
+    }
+
+    /// Pushes onto `out` every match in the JSON `body`, in document order, building only
+    /// the matched values; false when the body is not JSON. Needs [`selectable`](Self::selectable).
+    pub fn select(&self, body: &[u8], out: &mut Vec<Value>) -> bool {
+        crate::select::select(&self.segments, body, out).is_ok()
     }
 
     /// Calls `f` with every match in document order until it breaks.

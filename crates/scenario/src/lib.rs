@@ -22,6 +22,7 @@ mod parse;
 mod render;
 mod response;
 mod schema;
+mod select;
 mod suggest;
 pub mod template;
 mod validate;

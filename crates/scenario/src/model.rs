@@ -62,6 +62,8 @@ pub enum Load {
         stages: Vec<Stage>,
         duration: Option<Duration>,
         max_vus: Option<u64>,
+        /// VUs allocated before the first arrival (k6's `preAllocatedVUs`).
+        pre_allocated_vus: Option<u64>,
     },
     /// A test-type profile (`smoke`, `load`, `stress`, `spike`, `soak`, `breakpoint`) that the
     /// command line expands into stages around `target_rate` (open model) or `target_vus`
@@ -71,6 +73,7 @@ pub enum Load {
         target_rate: Option<f64>,
         target_vus: Option<u64>,
         max_vus: Option<u64>,
+        pre_allocated_vus: Option<u64>,
     },
 }
 

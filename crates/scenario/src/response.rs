@@ -1,9 +1,12 @@
 //! What checks and extractions see of a response: [`ResponseView`] (borrowed status, headers,
-//! body, duration) and [`LazyJson`], which parses the body as JSON at most once per response.
+//! body, duration) and [`LazyJson`], which selects JSON paths from the body while parsing it
+//! (`select.rs`), or parses the whole body once when a path needs the whole document.
 
 use std::time::Duration;
 
 use serde_json::Value;
+
+use crate::jsonpath::JsonPath;
 
 /// A received response, borrowed from the runtime's buffers.
 #[derive(Debug, Clone, Copy)]
@@ -26,16 +29,46 @@ impl<'a> ResponseView<'a> {
     }
 }
 
-/// The body parsed as JSON on first use; `None` when it is not JSON.
+/// The body as JSON, looked at on demand; `None` when it is not JSON.
 #[derive(Debug)]
 pub struct LazyJson<'a> {
     body: &'a [u8],
+    /// The whole document, once parsed (`Some(None)`: the body is not JSON).
     parsed: Option<Option<Value>>,
+    /// The matches of the last [`select`](Self::select).
+    matches: Vec<Value>,
 }
 
 impl<'a> LazyJson<'a> {
     pub fn new(body: &'a [u8]) -> LazyJson<'a> {
-        LazyJson { body, parsed: None }
+        LazyJson {
+            body,
+            parsed: None,
+            matches: Vec::new(),
+        }
+    }
+
+    /// Every match of `path` in the body, in document order (yours to take); `None` when the
+    /// body is not JSON. Only the matches are built, unless the path needs the whole
+    /// document (`..key`, a negative index) or it was parsed already.
+    pub fn select(&mut self, path: &JsonPath) -> Option<&mut Vec<Value>> {
+        self.matches.clear();
+        match &self.parsed {
+            None if path.selectable() => {
+                if !path.select(self.body, &mut self.matches) {
+                    self.parsed = Some(None);
+                    return None;
+                }
+            }
+            _ => {
+                let root = self
+                    .parsed
+                    .get_or_insert_with(|| serde_json::from_slice(self.body).ok())
+                    .as_ref()?;
+                self.matches.extend(path.find(root).into_iter().cloned());
+            }
+        }
+        Some(&mut self.matches)
     }
 
     /// The parsed body (parsed now if it has not been yet).

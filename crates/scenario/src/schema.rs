@@ -147,6 +147,7 @@ pub fn json_schema() -> Value {
             "rate": {"$ref": "#/$defs/rate"},
             "rate_stages": {"anyOf": [{"type": "array", "minItems": 1, "items": stage("rate", json!({"$ref": "#/$defs/rate"}))}, {"type": "string"}]},
             "max_vus": {"type": "integer", "minimum": 1},
+            "pre_allocated_vus": {"type": "integer", "minimum": 1, "description": "Open model: VUs allocated before the first arrival; more start on demand up to max_vus."},
             "warmup": {"$ref": "#/$defs/duration"},
             "iterations": {"type": "integer", "minimum": 1},
             "profile": {"enum": ["smoke", "load", "stress", "spike", "soak", "breakpoint"], "description": "Test-type profile expanded into stages around target_rate or target_vus."},

@@ -17,7 +17,7 @@ fn parse(load: &str) -> Result<Load, String> {
 fn profiles_parse_with_their_level() {
     assert!(matches!(
         parse("{ profile: stress, target_rate: 200, max_vus: 900 }"),
-        Ok(Load::Profile { profile: Profile::Stress, target_rate: Some(r), target_vus: None, max_vus: Some(900) })
+        Ok(Load::Profile { profile: Profile::Stress, target_rate: Some(r), target_vus: None, max_vus: Some(900), pre_allocated_vus: None })
             if r == 200.0
     ));
     assert!(matches!(
@@ -75,5 +75,42 @@ fn bad_profiles_are_one_line_errors_at_the_key() {
         let got = parse(load).map(|_| ()).unwrap_err();
         assert!(got.contains(want), "{load}:\n got: {got}\nwant: {want}");
         assert!(!got.contains('\n'), "{got}");
+    }
+}
+
+#[test]
+fn pre_allocated_vus_belong_to_the_open_model_and_fit_under_max_vus() {
+    assert!(matches!(
+        parse("{ rate: 10, duration: 1s, max_vus: 20, pre_allocated_vus: 5 }"),
+        Ok(Load::Open {
+            pre_allocated_vus: Some(5),
+            max_vus: Some(20),
+            ..
+        })
+    ));
+    assert!(matches!(
+        parse("{ profile: load, target_rate: 10, pre_allocated_vus: 3 }"),
+        Ok(Load::Profile {
+            pre_allocated_vus: Some(3),
+            ..
+        })
+    ));
+    let cases = [
+        (
+            "{ rate: 10, duration: 1s, max_vus: 20, pre_allocated_vus: 30 }",
+            "p.yaml:2:65: 'pre_allocated_vus' is 30, more than 'max_vus' (20)",
+        ),
+        (
+            "{ vus: 2, pre_allocated_vus: 3 }",
+            "'pre_allocated_vus' cannot be combined with 'vus'",
+        ),
+        (
+            "{ profile: load, target_vus: 5, pre_allocated_vus: 3 }",
+            "'pre_allocated_vus' applies to the open model",
+        ),
+    ];
+    for (load, expected) in cases {
+        let err = parse(load).expect_err(load);
+        assert!(err.contains(expected), "{load}: {err}");
     }
 }

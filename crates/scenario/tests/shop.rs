@@ -61,6 +61,7 @@ fn shop_example() {
             ],
             duration: None,
             max_vus: Some(500),
+            pre_allocated_vus: None,
         }
     );
     assert_eq!(s.warmup, None);

@@ -22,13 +22,20 @@ pub enum ErrorKind {
     ConnectionClosed,
     /// The bytes received were not a valid HTTP response.
     MalformedResponse,
+    /// loadcell's own machine refused a socket or a local port (out of file descriptors:
+    /// EMFILE, ENFILE; out of ephemeral ports: EADDRNOTAVAIL). loadcell's limit, not the
+    /// target's doing.
+    LocalLimit,
+    /// Still in flight when the run ended and its grace period ran out (a hung request); its
+    /// age at the cut is recorded as its latency, a lower bound.
+    Unfinished,
     /// Any other I/O failure (reported with this name so it is still counted).
     Other,
 }
 
 impl ErrorKind {
     /// Every kind, in the order used for arrays indexed by `as_index`.
-    pub const ALL: [ErrorKind; 9] = [
+    pub const ALL: [ErrorKind; 11] = [
         ErrorKind::Dns,
         ErrorKind::ConnectRefused,
         ErrorKind::ConnectTimeout,
@@ -37,6 +44,8 @@ impl ErrorKind {
         ErrorKind::Reset,
         ErrorKind::ConnectionClosed,
         ErrorKind::MalformedResponse,
+        ErrorKind::LocalLimit,
+        ErrorKind::Unfinished,
         ErrorKind::Other,
     ];
     /// Number of kinds, for fixed-size counter arrays.
@@ -53,6 +62,8 @@ impl ErrorKind {
             ErrorKind::Reset => "reset",
             ErrorKind::ConnectionClosed => "connection_closed",
             ErrorKind::MalformedResponse => "malformed_response",
+            ErrorKind::LocalLimit => "local_limit",
+            ErrorKind::Unfinished => "unfinished",
             ErrorKind::Other => "other",
         }
     }

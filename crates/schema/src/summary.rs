@@ -69,7 +69,8 @@ pub struct Requests {
     pub failed: u64,
     /// `total` divided by the measured duration.
     pub rate_per_s: f64,
-    /// Requests still in flight when the run ended and the grace period ran out; not in `total`.
+    /// Requests still in flight when the run ended and the grace period ran out: counted in
+    /// `total` and `failed` (error `unfinished`, their age at the cut as latency).
     pub interrupted: u64,
     /// Requests completed during `--warmup`; not in `total`.
     pub warmup: u64,
@@ -86,6 +87,10 @@ pub struct Iterations {
     pub scheduled: u64,
     /// Open model: scheduled iterations that found no free VU and were not started.
     pub dropped: u64,
+    /// Iterations still under way when the run was cut (sent or not): with `total` and
+    /// `dropped`, every scheduled arrival is accounted for.
+    #[serde(default)]
+    pub cut: u64,
 }
 
 /// Bytes on the wire, HTTP framing included, TLS overhead excluded.
@@ -104,6 +109,28 @@ pub struct ArrivalRate {
     pub achieved_per_s: f64,
 }
 
+/// Open model: how well loadcell kept its own schedule, so that its own lateness and
+/// drops are never taken for the target's.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Schedule {
+    /// From each iteration's scheduled start to the send of its first request, the time
+    /// spent opening a connection left out: loadcell's own lateness (its timer and batching,
+    /// its event loop, waiting for a connection slot). Latency includes it.
+    pub lag_ms: LatencyStats,
+    /// Of `iterations.dropped`: arrivals dropped while most busy VUs had not sent yet and were
+    /// not connecting — waiting on loadcell itself — or that loadcell never reached in time.
+    pub dropped_loadcell: u64,
+    /// Of `iterations.dropped`: dropped while most busy VUs were opening connections.
+    pub dropped_connecting: u64,
+    /// Of `iterations.dropped`: dropped while most busy VUs waited on the target (a request
+    /// in flight, or the journey under way).
+    pub dropped_target: u64,
+    /// VUs allocated before the first arrival.
+    pub pre_allocated_vus: u64,
+    /// VUs started over the run (pre-allocated included).
+    pub vus_started: u64,
+}
+
 /// Virtual-user counts.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Vus {
@@ -111,6 +138,10 @@ pub struct Vus {
     pub max: u64,
     /// The configured ceiling (`--max-vus` in the open model, the concurrency otherwise).
     pub limit: u64,
+    /// Closed model: VUs that never began an iteration (VUs are started no faster than
+    /// their connections open; the run ended first).
+    #[serde(default)]
+    pub never_started: u64,
 }
 
 /// The load generator's own health: a saturated generator lies about the target.
@@ -360,6 +391,9 @@ pub struct Summary {
     pub latency_ms: LatencyStats,
     /// Open model: time from the actual send to the response (what the server did).
     pub service_time_ms: Option<LatencyStats>,
+    /// Open model: loadcell's own schedule lag and the causes of dropped arrivals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Schedule>,
     /// Closed model: latency corrected for coordinated omission by back-filling at each
     /// worker thread's typical request interval (HdrHistogram's method). An estimate.
     pub latency_co_estimate_ms: Option<LatencyStats>,

@@ -36,6 +36,9 @@ pub enum SessionError {
     /// `--prometheus`: a bad address or a port that is taken.
     #[error(transparent)]
     Prometheus(#[from] PrometheusError),
+    /// More connections than the process may open (`ulimit -n`).
+    #[error(transparent)]
+    Descriptors(#[from] loadcell_engine::TooManyConnections),
     /// A file a flag names that cannot be read (`--body-file`).
     #[error("cannot read {flag} '{}': {source}", path.display())]
     ReadFlag {

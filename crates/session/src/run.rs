@@ -92,6 +92,8 @@ pub fn execute(
     if let Some(path) = &spec.outputs.summary_json {
         outputs::check_writable("--summary-json", path)?;
     }
+    // Raises the soft descriptor limit, and refuses a closed model it cannot hold.
+    loadcell_engine::check_descriptors(&spec.settings.model, spec.settings.threads.max(1))?;
     let who = Identity {
         metadata: crate::metadata::collect(target.scenario_text.as_deref()),
         name: target.name.clone(),

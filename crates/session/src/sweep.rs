@@ -60,6 +60,7 @@ pub fn step_settings(load: &LoadInputs, grace: Duration, transport: &Transport) 
         threads: plan.threads,
         transport: transport.clone(),
         samples: None,
+        open_vus: plan.open_vus,
     })
 }
 

@@ -21,8 +21,10 @@ pub mod summary;
 pub mod temp;
 
 pub use process::{Alone, Finished, Loadcell, Running, alone, run_raw, spawn};
-pub use servers::{HttpServer, RawServer, Recorder, RefusingPort, Seen, fast_target, target, url_of};
-pub use summary::{at, counts_at, f64_at, read_summary, read_typed, short, str_at, u64_at, within};
+pub use servers::{Blackhole, HttpServer, RawServer, Recorder, RefusingPort, Seen, fast_target, target, url_of};
+pub use summary::{
+    assert_every_arrival_accounted, at, counts_at, f64_at, read_summary, read_typed, short, str_at, u64_at, within,
+};
 pub use temp::TempDir;
 
 use std::time::{Duration, Instant};

@@ -69,6 +69,8 @@ pub struct Loadcell {
     dir: Option<PathBuf>,
     guard: Duration,
     alone: bool,
+    /// `RLIMIT_NOFILE` (soft, hard) for the child.
+    nofile: Option<(u64, u64)>,
 }
 
 /// Holds the machine lock while a process runs.
@@ -92,6 +94,7 @@ impl Loadcell {
             dir: None,
             guard: CHILD_GUARD,
             alone: false,
+            nofile: None,
         }
     }
 
@@ -117,6 +120,12 @@ impl Loadcell {
     /// beside it (it waits for the runs in flight; new ones wait for it).
     pub fn alone(mut self) -> Loadcell {
         self.alone = true;
+        self
+    }
+
+    /// Runs the process with its descriptor limit set: `soft` and `hard` (`ulimit -Sn`, `-Hn`).
+    pub fn nofile(mut self, soft: u64, hard: u64) -> Loadcell {
+        self.nofile = Some((soft, hard));
         self
     }
 
@@ -146,6 +155,9 @@ impl Loadcell {
         if let Some(dir) = &self.dir {
             command.current_dir(dir);
         }
+        if let Some((soft, hard)) = self.nofile {
+            limit_descriptors(&mut command, soft, hard);
+        }
         let started = Instant::now();
         let mut child = command.spawn().expect("spawn loadcell");
         let stdout = drain(child.stdout.take());
@@ -163,6 +175,24 @@ impl Loadcell {
     /// Runs the process to its end.
     pub fn run(self) -> Finished {
         self.spawn().wait()
+    }
+}
+
+/// Sets the child's `RLIMIT_NOFILE` between fork and exec.
+fn limit_descriptors(command: &mut Command, soft: u64, hard: u64) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        command.pre_exec(move || {
+            let lim = libc::rlimit {
+                rlim_cur: soft,
+                rlim_max: hard,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
     }
 }
 

@@ -143,6 +143,16 @@ pub fn short(v: &Value) -> String {
     }
 }
 
+/// Open model: every scheduled arrival completed, was dropped or was cut; none vanished.
+pub fn assert_every_arrival_accounted(s: &Value, run: &crate::Finished) {
+    assert_eq!(
+        u64_at(s, "iterations.scheduled"),
+        u64_at(s, "iterations.total") + u64_at(s, "iterations.dropped") + u64_at(s, "iterations.cut"),
+        "an arrival vanished\n{}",
+        run.output()
+    );
+}
+
 /// `actual` is within `tolerance` (a fraction) of `expected`.
 pub fn within(actual: f64, expected: f64, tolerance: f64) -> bool {
     (actual - expected).abs() <= expected.abs() * tolerance

@@ -78,14 +78,21 @@ pub struct LoadArgs {
     pub warmup: Option<Duration>,
 
     /// Open model: most VUs to use at once; an arrival that finds none free is dropped and counted
-    /// [default: twice the peak rate, at least 1000, at most 20000].
+    /// [default: at least twice the peak rate (1000 to 20000), raised during the run to the peak
+    /// rate × 4 × the measured p99 iteration time, up to 200000].
     #[arg(long, value_name = "N", value_parser = parse_count, help_heading = "Load")]
     pub max_vus: Option<u64>,
+
+    /// Open model: VUs to allocate before the first arrival (k6's preAllocatedVUs); more are
+    /// started on demand up to --max-vus [default: 10 ms of arrivals at the peak rate, 1 to 1000].
+    #[arg(long, value_name = "N", value_parser = parse_count, help_heading = "Load")]
+    pub pre_vus: Option<u64>,
 
     #[command(flatten)]
     pub workers: Workers,
 
-    /// How long in-flight requests may finish after the end before they are cut and counted as interrupted.
+    /// How long in-flight requests may finish after the end (at most 1s after Ctrl-C) before they are cut
+    /// and counted as failed (`unfinished`).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "5s", help_heading = "Load")]
     pub grace: Duration,
 }
@@ -156,6 +163,7 @@ impl RunArgs {
             stages: l.stages.clone(),
             warmup: l.warmup,
             max_vus: l.max_vus,
+            pre_vus: l.pre_vus,
             threads: l.workers.threads,
             profile: ProfileFlags {
                 name: p.profile.clone(),

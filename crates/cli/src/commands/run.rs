@@ -62,6 +62,7 @@ fn settings(target: &Target, args: &RunArgs, load: &LoadPlan) -> Settings {
         threads: load.threads,
         transport: target.transport.clone(),
         samples: None,
+        open_vus: load.open_vus,
     }
 }
 

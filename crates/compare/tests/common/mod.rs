@@ -126,6 +126,12 @@ pub fn write_run(dir: &Path, spec: &Spec) {
         phases: vec![total],
         model,
         warmup_len: Duration::ZERO,
+        pre_allocated_vus: 0,
+        vus_spawned: 1,
+        vus_wanted: 1,
+        vus_ran: 1,
+        run_delay: Duration::ZERO,
+        connections: Default::default(),
     };
     writer.finish(&RunEnd::from_outcome(&outcome)).unwrap();
 }

@@ -1,5 +1,5 @@
 //! `load:` — the closed model (`vus` + `duration`, or VU `stages`) or the open model (`rate` +
-//! `duration`, or `rate_stages`, with `max_vus`), or a test-type `profile` around `target_rate`
+//! `duration`, or `rate_stages`, with `max_vus` and `pre_allocated_vus`), or a test-type `profile` around `target_rate`
 //! or `target_vus`; plus `warmup` and `iterations`.
 
 use std::time::Duration;
@@ -10,13 +10,14 @@ use super::node::{Key, Kind, Node, get};
 use super::{Ctx, value};
 use crate::model::{Load, Profile};
 
-const KEYS: [&str; 11] = [
+const KEYS: [&str; 12] = [
     "vus",
     "duration",
     "stages",
     "rate",
     "rate_stages",
     "max_vus",
+    "pre_allocated_vus",
     "warmup",
     "iterations",
     "profile",
@@ -26,7 +27,7 @@ const KEYS: [&str; 11] = [
 /// Keys a `profile` replaces.
 const NOT_WITH_PROFILE: [&str; 5] = ["vus", "duration", "stages", "rate", "rate_stages"];
 const CLOSED: [&str; 2] = ["vus", "stages"];
-const OPEN: [&str; 3] = ["rate", "rate_stages", "max_vus"];
+const OPEN: [&str; 4] = ["rate", "rate_stages", "max_vus", "pre_allocated_vus"];
 
 /// The load model, `warmup` and `iterations`.
 pub(crate) fn section(ctx: &mut Ctx<'_>, node: &Node) -> Option<(Load, Option<Duration>, Option<u64>)> {
@@ -56,6 +57,7 @@ pub(crate) fn section(ctx: &mut Ctx<'_>, node: &Node) -> Option<(Load, Option<Du
     } else if open {
         let rate = field("rate").and_then(|(_, n)| value::rate(ctx, n, "'rate'"));
         let max_vus = field("max_vus").and_then(|(_, n)| value::whole_in(ctx, n, "'max_vus'", 1, u64::MAX));
+        let pre_allocated_vus = pre_allocated(ctx, entries, max_vus);
         let stages = match field("rate_stages") {
             Some((key, n)) => {
                 if let Some((dk, _)) = field("duration") {
@@ -78,6 +80,7 @@ pub(crate) fn section(ctx: &mut Ctx<'_>, node: &Node) -> Option<(Load, Option<Du
             stages,
             duration,
             max_vus,
+            pre_allocated_vus,
         }
     } else {
         let vus = field("vus").and_then(|(_, n)| value::whole_in(ctx, n, "'vus'", 1, u64::MAX));
@@ -122,6 +125,7 @@ fn profile(ctx: &mut Ctx<'_>, entries: &[(Key, Node)], key: &Key, node: &Node) -
     let target_rate = field("target_rate").and_then(|(_, n)| value::rate(ctx, n, "'target_rate'"));
     let target_vus = field("target_vus").and_then(|(_, n)| value::whole_in(ctx, n, "'target_vus'", 1, u64::MAX));
     let max_vus = field("max_vus").and_then(|(_, n)| value::whole_in(ctx, n, "'max_vus'", 1, u64::MAX));
+    let pre_allocated_vus = pre_allocated(ctx, entries, max_vus);
     if let (Some((_, n)), Some(0.0)) = (field("target_rate"), target_rate) {
         ctx.error(n.pos, "'target_rate' must be more than 0");
     }
@@ -135,11 +139,13 @@ fn profile(ctx: &mut Ctx<'_>, entries: &[(Key, Node)], key: &Key, node: &Node) -
             "profile 'breakpoint' ramps an arrival rate: use 'target_rate', not 'target_vus'",
         ),
         (None, Some(_)) => {
-            if let Some((k, _)) = field("max_vus") {
-                ctx.error(
-                    k.pos,
-                    "'max_vus' applies to the open model; it cannot be combined with 'target_vus'",
-                );
+            for open_only in ["max_vus", "pre_allocated_vus"] {
+                if let Some((k, _)) = field(open_only) {
+                    ctx.error(
+                        k.pos,
+                        format!("'{open_only}' applies to the open model; it cannot be combined with 'target_vus'"),
+                    );
+                }
             }
         }
         // An unknown key is likely a misspelt level; its error says so better.
@@ -158,7 +164,21 @@ fn profile(ctx: &mut Ctx<'_>, entries: &[(Key, Node)], key: &Key, node: &Node) -
         target_rate,
         target_vus,
         max_vus,
+        pre_allocated_vus,
     }
+}
+
+/// `pre_allocated_vus`: a whole number, no more than `max_vus` when that is given.
+fn pre_allocated(ctx: &mut Ctx<'_>, entries: &[(Key, Node)], max_vus: Option<u64>) -> Option<u64> {
+    let (_, node) = get(entries, "pre_allocated_vus")?;
+    let pre = value::whole_in(ctx, node, "'pre_allocated_vus'", 1, u64::MAX)?;
+    if let Some(max) = max_vus.filter(|&max| pre > max) {
+        ctx.error(
+            node.pos,
+            format!("'pre_allocated_vus' is {pre}, more than 'max_vus' ({max})"),
+        );
+    }
+    Some(pre)
 }
 
 fn both(key: &str, other: &Key, why: &str) -> String {

@@ -325,3 +325,10 @@ fn split_pieces() {
     );
     assert_eq!(split("{{ a }}{{ b }}").map(|p| p.len()), Ok(2));
 }
+
+#[test]
+fn uuid_keeps_every_random_bit_in_place() {
+    let mut s = String::new();
+    let _ = write_uuid(0x0123_4567_89ab_cdef, 0x0fed_cba9_8765_4321, &mut s);
+    assert_eq!(s, "01234567-89ab-4def-8fed-cba987654321");
+}

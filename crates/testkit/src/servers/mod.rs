@@ -2,10 +2,12 @@
 //! plain or TLS; [`Recorder`] for scenarios), raw sockets that misbehave ([`RawServer`]), a
 //! port that refuses connections ([`RefusingPort`]), and the built-in target.
 
+pub mod blackhole;
 mod http;
 mod raw;
 pub mod socket;
 
+pub use blackhole::Blackhole;
 pub use http::{HttpServer, Recorder, Seen, recorder_body};
 /// The HTTP version a request arrived in ([`Seen::version`]).
 pub use hyper::Version;

@@ -1,0 +1,129 @@
+//! loadcell's verdict on itself: did it keep its own schedule, whose doing were the dropped
+//! arrivals, did it run out of descriptors or ports, did it start every VU, and what became
+//! of requests still unanswered at the end — so that loadcell's own limits (its CPU, its
+//! event loop, its connection set-up, its machine) are said to be loadcell's and never taken
+//! for the target's.
+//!
+//! Everything here is measured: the schedule lag histogram (`exchange.rs`), the cause of
+//! each drop judged from what the busy VUs were doing at that moment (`open.rs`), the
+//! service time, loadcell's CPU and its threads' run-queue wait, the error counts.
+
+use crate::plan::Model;
+use crate::run::Outcome;
+use loadcell_metrics::latency_stats;
+use loadcell_schema::{ErrorKind, Schedule};
+
+/// Schedule lag (p99) above which loadcell says it started iterations late. Dispatch in
+/// batches costs up to 0.5 ms by design (`open.rs`); this is twice that.
+pub const LATE_P99_MS: f64 = 1.0;
+/// Above this share of its threads' CPU, loadcell names its CPU as the cause.
+const BUSY_CPU_PERCENT: f64 = 90.0;
+/// When its threads waited for a CPU more than this share of the run, loadcell names the
+/// busy machine as the cause.
+const BUSY_MACHINE_SHARE: f64 = 0.1;
+
+/// The open model's schedule section of the summary (`None` in the closed model).
+pub fn schedule_summary(outcome: &Outcome) -> Option<Schedule> {
+    if !matches!(outcome.model, Model::Open { .. }) {
+        return None;
+    }
+    let t = &outcome.total;
+    Some(Schedule {
+        lag_ms: latency_stats(&t.schedule_lag),
+        dropped_loadcell: t.dropped_loadcell,
+        dropped_connecting: t.dropped_connecting,
+        dropped_target: t.dropped_on_target(),
+        pre_allocated_vus: outcome.pre_allocated_vus,
+        vus_started: outcome.vus_spawned,
+    })
+}
+
+/// Warnings about loadcell's own part in the run, each naming the cause. `cpu_percent` is
+/// loadcell's CPU as a share of its threads.
+pub fn own_warnings(outcome: &Outcome, cpu_percent: f64) -> Vec<String> {
+    let mut out = schedule_warnings(outcome, cpu_percent);
+    let t = &outcome.total;
+    let all = t.overall();
+    let local = all.errors[ErrorKind::LocalLimit.as_index()];
+    let fds = outcome.connections.descriptors;
+    if local > 0 {
+        out.push(format!(
+            "{local} requests failed on loadcell's own limit (local_limit: its machine refused a socket or a local port), not the target's: raise `ulimit -n` (limit {}, hard limit {}) or use fewer connections",
+            fds.limit, fds.hard
+        ));
+    }
+    if outcome.connections.rationed > 0 {
+        out.push(format!(
+            "loadcell rationed its connections to {} (file-descriptor limit {}): VUs waited for a free one {} times — raise `ulimit -n` to let it open more",
+            outcome.connections.limit, fds.limit, outcome.connections.rationed
+        ));
+    }
+    if matches!(outcome.model, Model::Closed { .. }) && outcome.vus_wanted > outcome.vus_ran {
+        out.push(format!(
+            "{} of {} VUs never started an iteration: loadcell starts VUs no faster than their connections open, and the run ended first",
+            outcome.vus_wanted - outcome.vus_ran,
+            outcome.vus_wanted
+        ));
+    }
+    let cut = t.interrupted + outcome.warmup.interrupted;
+    if cut > 0 {
+        out.push(format!(
+            "{cut} requests were still unanswered when the grace period ended: counted as failed (unfinished), and their age at the cut entered the latency percentiles as a lower bound"
+        ));
+    }
+    out
+}
+
+/// Warnings about the open model's schedule, each naming who was the cause.
+fn schedule_warnings(outcome: &Outcome, cpu_percent: f64) -> Vec<String> {
+    let Some(s) = schedule_summary(outcome) else {
+        return Vec::new();
+    };
+    let all = outcome.total.overall();
+    let service = latency_stats(&all.service);
+    let connect = latency_stats(&outcome.total.connect);
+    let wall = (outcome.measured + outcome.warmup_len).as_secs_f64() * outcome.threads as f64;
+    let waited = outcome.run_delay.as_secs_f64();
+    let own_cause = if cpu_percent > BUSY_CPU_PERCENT {
+        format!(
+            "loadcell used {cpu_percent:.0}% of its {} thread(s): it is the bottleneck — add --threads or lower the rate",
+            outcome.threads
+        )
+    } else if wall > 0.0 && waited > BUSY_MACHINE_SHARE * wall {
+        format!(
+            "the machine was busy: loadcell's threads waited {waited:.2} s for a CPU ({:.0}% of their time)",
+            100.0 * waited / wall
+        )
+    } else {
+        "its event loop or its connection slots were behind".to_string()
+    };
+    let mut out = Vec::new();
+    let dropped = outcome.total.dropped;
+    if s.dropped_loadcell > 0 {
+        out.push(format!(
+            "{} of {dropped} dropped arrivals are loadcell's doing, not the target's: its thread(s) could not keep up ({own_cause}); service times, read by a busy loadcell, may include its own delay",
+            s.dropped_loadcell
+        ));
+    }
+    if s.dropped_connecting > 0 {
+        out.push(format!(
+            "{} of {dropped} dropped arrivals came while most busy VUs were opening connections (connect p99 {:.2} ms, {} opened)",
+            s.dropped_connecting, connect.p99, outcome.total.connections_opened
+        ));
+    }
+    if s.dropped_target > 0 {
+        out.push(format!(
+            "{} of {dropped} dropped arrivals found all {} VUs waiting on the target (service time p99 {:.2} ms): the target is too slow for this rate with this many VUs; raise --max-vus to measure it at this rate",
+            s.dropped_target,
+            outcome.model.vus_limit(),
+            service.p99
+        ));
+    }
+    if s.lag_ms.p99 > LATE_P99_MS {
+        out.push(format!(
+            "loadcell started iterations late — its own doing, not the target's: schedule lag p99 {:.2} ms, max {:.2} ms ({own_cause}); latency, measured from the scheduled start, includes it (the target's service time p99 was {:.2} ms)",
+            s.lag_ms.p99, s.lag_ms.max, service.p99
+        ));
+    }
+    out
+}
