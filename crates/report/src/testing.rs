@@ -230,5 +230,6 @@ pub fn summary(seconds: usize) -> Summary {
         capacity: None,
         scale: None,
         monitor: Vec::new(),
+        postgres: Vec::new(),
     }
 }

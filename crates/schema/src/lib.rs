@@ -8,6 +8,7 @@
 mod error_kind;
 pub mod exit;
 mod monitor;
+mod postgres;
 mod profile;
 mod search;
 mod stability;
@@ -16,6 +17,7 @@ mod time;
 
 pub use error_kind::ErrorKind;
 pub use monitor::*;
+pub use postgres::*;
 pub use profile::{Profile, StageLabel, StageRole};
 pub use search::*;
 pub use stability::*;
