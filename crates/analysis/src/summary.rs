@@ -75,6 +75,7 @@ pub fn build(
         // Filled by the session when the run was monitored (`--monitor`).
         monitor: Vec::new(),
         postgres: Vec::new(),
+        bottlenecks: Vec::new(),
         data: DataVolume {
             sent_bytes: all.sent_bytes,
             received_bytes: all.received_bytes,

@@ -231,5 +231,6 @@ pub fn summary(seconds: usize) -> Summary {
         scale: None,
         monitor: Vec::new(),
         postgres: Vec::new(),
+        bottlenecks: Vec::new(),
     }
 }

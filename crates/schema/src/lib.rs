@@ -5,6 +5,7 @@
 //! CLI writes them. Changing a field name here is a breaking change for users' pipelines,
 //! so fields are only ever added (and `SCHEMA_VERSION` bumped when meaning changes).
 
+mod bottleneck;
 mod error_kind;
 pub mod exit;
 mod monitor;
@@ -15,6 +16,7 @@ mod stability;
 mod summary;
 mod time;
 
+pub use bottleneck::*;
 pub use error_kind::ErrorKind;
 pub use monitor::*;
 pub use postgres::*;

@@ -418,6 +418,9 @@ pub struct Summary {
     /// `--postgres`: what each database did during the measured window.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub postgres: Vec<crate::PostgresSummary>,
+    /// Which resource limited the target, from the evidence above (`docs/bottlenecks.md`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bottlenecks: Vec<crate::Bottleneck>,
 }
 
 impl Summary {
