@@ -3,4 +3,6 @@
 //! installed), the built-in target's `--postgres` routes, and the built `loadcell`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod run;
 mod target;
+mod verdicts;

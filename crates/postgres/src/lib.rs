@@ -24,8 +24,10 @@ pub mod place;
 mod snapshot;
 pub mod sql;
 mod watch;
+mod watches;
 
 pub use activity::ActivityTally;
 pub use error::PostgresError;
 pub use snapshot::{DatabaseRow, Snapshot, StatementRow, TableRow};
 pub use watch::Watch;
+pub use watches::Watches;

@@ -45,6 +45,12 @@ pub struct RunArgs {
     /// Write every request to this file as NDJSON (or CSV when it ends in .csv), for your own analysis.
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub samples: Option<PathBuf>,
+
+    /// Watch this PostgreSQL database during the run (repeatable): the top statements by
+    /// time from pg_stat_statements, table scans, waits; feeds the `database` bottleneck
+    /// verdict. The password is never shown. See docs/postgres.md.
+    #[arg(long, value_name = "URL", help_heading = "Evidence")]
+    pub postgres: Vec<String>,
 }
 
 /// The load model and its length.
