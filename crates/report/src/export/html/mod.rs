@@ -5,6 +5,7 @@
 //! breakdown tables and run metadata, in that order. Each section has its own module; this
 //! one assembles the document and embeds the assets and the chart data.
 
+mod bottlenecks;
 mod capacity;
 mod charts;
 mod data;
@@ -68,6 +69,7 @@ pub fn html(summary: &Summary) -> String {
     out += &verdict::header(summary);
     out.push_str("<main class=\"wrap\">\n");
     out += &verdict::section(summary);
+    out += &bottlenecks::section(summary);
     out += &capacity::section(summary);
     out += &scale::section(summary);
     out += &headline::section(summary);
