@@ -21,6 +21,8 @@ use hyper::StatusCode;
 use serde_json::json;
 use tokio_postgres::{Client, NoTls, Statement};
 
+use loadcell_postgres::place::{describe, reason};
+
 use crate::error::TargetError;
 use crate::shop::Reply;
 
@@ -53,23 +55,12 @@ impl PostgresUrl {
     fn as_str(&self) -> &str {
         &self.0
     }
-
-    /// `host:port/dbname` (what errors name), from the parsed config.
-    fn describe(config: &tokio_postgres::Config) -> String {
-        let host = match config.get_hosts().first() {
-            Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
-            Some(tokio_postgres::config::Host::Unix(p)) => p.display().to_string(),
-            None => "localhost".to_string(),
-        };
-        let port = config.get_ports().first().copied().unwrap_or(5432);
-        format!("{host}:{port}/{}", config.get_dbname().unwrap_or("(default)"))
-    }
 }
 
 impl std::fmt::Debug for PostgresUrl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.0.parse::<tokio_postgres::Config>() {
-            Ok(config) => write!(f, "PostgresUrl({})", PostgresUrl::describe(&config)),
+            Ok(config) => write!(f, "PostgresUrl({})", describe(&config)),
             Err(_) => f.write_str("PostgresUrl(unparsable)"),
         }
     }
@@ -129,7 +120,7 @@ impl Db {
             .as_str()
             .parse()
             .map_err(|e: tokio_postgres::Error| TargetError::flag("postgres", "(the URL)", e.to_string()))?;
-        let place = PostgresUrl::describe(&parsed);
+        let place = describe(&parsed);
         let fail = |what: &str, e: tokio_postgres::Error| TargetError::Postgres {
             place: place.clone(),
             reason: format!("{what}: {}", reason(&e)),
@@ -247,14 +238,6 @@ fn query_param<'a>(query: Option<&'a str>, name: &str) -> Option<&'a str> {
 /// A failed query is the database's answer: 503 with its message (never the URL).
 fn db_error(e: &tokio_postgres::Error) -> Reply {
     Reply::error(StatusCode::SERVICE_UNAVAILABLE, &format!("database: {}", reason(e)))
-}
-
-/// The server's own message when there is one, else the client error.
-fn reason(e: &tokio_postgres::Error) -> String {
-    match e.as_db_error() {
-        Some(db) => db.message().to_string(),
-        None => e.to_string(),
-    }
 }
 
 #[cfg(test)]
