@@ -116,4 +116,16 @@ fn a_database_that_refuses_the_password_stops_the_run_before_any_request() {
         0,
         "no request before the database was checked"
     );
+
+    // Nothing listening: the cause is named, still on one line.
+    let closed = loadcell_testkit::RefusingPort::new();
+    let url = format!("postgres://app:wrong-Pw-991@127.0.0.1:{}/shop", closed.port);
+    let done = loadcell_testkit::run_raw(&["run", &target.url(), "-n", "5", "--postgres", &url]);
+    done.assert_exit(2);
+    let line = format!(
+        "error: --postgres 127.0.0.1:{}/shop: error connecting to server: Connection refused",
+        closed.port
+    );
+    assert!(done.output().contains(&line), "{}", done.output());
+    assert!(!done.output().contains("wrong-Pw-991"), "{}", done.output());
 }

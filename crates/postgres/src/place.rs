@@ -25,12 +25,23 @@ pub fn describe(config: &tokio_postgres::Config) -> String {
 }
 
 /// The server's message when there is one (`password authentication failed for user
-/// "app"`), else the client's; neither contains the connection string.
+/// "app"`), else the client's with its causes (`error connecting to server: Connection
+/// refused (os error 111)`); none contains the connection string.
 pub fn reason(e: &tokio_postgres::Error) -> String {
-    match e.as_db_error() {
-        Some(db) => db.message().to_string(),
-        None => e.to_string(),
+    if let Some(db) = e.as_db_error() {
+        return db.message().to_string();
     }
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(inner) = cause {
+        let more = inner.to_string();
+        if !text.ends_with(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = inner.source();
+    }
+    text
 }
 
 #[cfg(test)]
