@@ -5,6 +5,10 @@
 #     chart rendered without a script error;
 #   - Debian's `linux-perf`: tests/monitor/ records a target's on-CPU stacks for the flame
 #     graph;
+#   - Debian's `postgresql` and `postgresql-contrib` (pg_stat_statements): the test kit
+#     starts a throw-away cluster in a temporary folder for the `--postgres` tests. The
+#     server refuses to run as root, so the kit runs it as the `postgres` user, which the
+#     Debian package creates (and this script creates when it is missing);
 #   - Debian's `golang-go`: crates/bench runs the Go benchmark fixture (tests/fixtures/bench-go);
 #   - pytest and pytest-benchmark (from PyPI with `python3 -m pip`, or Debian's packages where
 #     pip may not install): crates/bench runs the pytest-benchmark fixture
@@ -48,6 +52,21 @@ if ! command -v perf >/dev/null 2>&1; then
         exit 1
     fi
     echo "install-test-deps: $(perf --version 2>/dev/null || echo perf installed)"
+fi
+
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+    || ! ls /usr/share/postgresql/*/extension/pg_stat_statements.control >/dev/null 2>&1; then
+    apt_install postgresql postgresql-contrib
+    if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+        echo "install-test-deps: PostgreSQL did not install (package postgresql)" >&2
+        exit 1
+    fi
+    echo "install-test-deps: $(ls -d /usr/lib/postgresql/*/bin | tail -n 1 | xargs -I{} {}/postgres --version)"
+fi
+# The cluster the tests start must not run as root; the package makes this user, but a
+# slimmed image may lack it.
+if ! id -u postgres >/dev/null 2>&1; then
+    $SUDO useradd --system --home-dir /var/lib/postgresql --shell /usr/sbin/nologin postgres
 fi
 
 if ! command -v go >/dev/null 2>&1; then

@@ -8,6 +8,7 @@
 //! `loadcell-report`'s.
 
 pub mod abort;
+pub mod bottleneck;
 pub mod capacity;
 mod measured;
 mod profile;
@@ -54,5 +55,6 @@ pub fn summarise(outcome: &Outcome, facts: RunFacts<'_>, tracks: Option<&Tracks>
         staged: &staged,
     };
     profile::attach(&mut summary, outcome, facts.profile, &roles, tracks);
+    bottleneck::attach(&mut summary);
     summary
 }

@@ -76,6 +76,8 @@ pub fn build(
         error_messages: loadcell_metrics::error_messages(total),
         // Filled by the session when the run was monitored (`--monitor`).
         monitor: Vec::new(),
+        postgres: Vec::new(),
+        bottlenecks: Vec::new(),
         data: DataVolume {
             sent_bytes: all.sent_bytes,
             received_bytes: all.received_bytes,

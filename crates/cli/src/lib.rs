@@ -11,6 +11,7 @@ mod commands;
 mod display;
 mod error;
 mod print;
+mod print_evidence;
 mod signals;
 
 use args::{Cli, Command};

@@ -22,6 +22,7 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
     write_stages(o, s)?;
     write_stability(o, s)?;
     write_thresholds(o, s)?;
+    crate::print_evidence::write(o, s)?;
     write_generator(o, s)
 }
 

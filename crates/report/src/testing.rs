@@ -236,5 +236,7 @@ pub fn summary(seconds: usize) -> Summary {
         capacity: None,
         scale: None,
         monitor: Vec::new(),
+        postgres: Vec::new(),
+        bottlenecks: Vec::new(),
     }
 }

@@ -7,10 +7,12 @@
 //! so fields are only ever added (and `SCHEMA_VERSION` bumped when meaning changes).
 
 mod bench;
+mod bottleneck;
 mod comparison;
 mod error_kind;
 pub mod exit;
 mod monitor;
+mod postgres;
 mod profile;
 mod search;
 mod stability;
@@ -18,9 +20,11 @@ mod summary;
 mod time;
 
 pub use bench::*;
+pub use bottleneck::*;
 pub use comparison::*;
 pub use error_kind::ErrorKind;
 pub use monitor::*;
+pub use postgres::*;
 pub use profile::{Profile, StageLabel, StageRole};
 pub use search::*;
 pub use stability::*;

@@ -449,6 +449,12 @@ pub struct Summary {
     /// `--monitor`: the target's resource use, one entry per source.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub monitor: Vec<crate::MonitorSummary>,
+    /// `--postgres`: what each database did during the measured window.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub postgres: Vec<crate::PostgresSummary>,
+    /// Which resource limited the target, from the evidence above (`docs/bottlenecks.md`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bottlenecks: Vec<crate::Bottleneck>,
 }
 
 impl Summary {

@@ -32,13 +32,45 @@ fn is_secret(text: &str) -> bool {
     SECRET_WORDS.iter().any(|w| lower.contains(w))
 }
 
-/// Redacts the values of secret-looking headers (`-H 'Authorization: …'`) and bodies.
+/// Redacts the values of secret-looking headers (`-H 'Authorization: …'`) and bodies, and
+/// passwords in URLs (`postgres://app:<redacted>@db/shop`, `--postgres`) and in
+/// `key=value` connection strings (`password=<redacted>`).
 pub fn redact_args(args: impl Iterator<Item = String>) -> Vec<String> {
     args.map(|a| match a.split_once(':') {
         Some((name, _)) if is_secret(name) && !name.contains("://") => format!("{name}: <redacted>"),
-        _ => a,
+        _ => redact_connection_string(&redact_url_password(&a)),
     })
     .collect()
+}
+
+/// `scheme://user:PASSWORD@host…` → `scheme://user:<redacted>@host…`.
+fn redact_url_password(arg: &str) -> String {
+    let Some(start) = arg.find("://").map(|i| i + 3) else {
+        return arg.to_string();
+    };
+    let rest = &arg[start..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let Some(at) = authority.rfind('@') else {
+        return arg.to_string();
+    };
+    match authority[..at].find(':') {
+        Some(colon) => format!("{}:<redacted>{}", &arg[..start + colon], &arg[start + at..]),
+        None => arg.to_string(),
+    }
+}
+
+/// `host=db password=PASSWORD` → `host=db password=<redacted>` (libpq's key=value form).
+fn redact_connection_string(arg: &str) -> String {
+    if !arg.contains("password=") {
+        return arg.to_string();
+    }
+    arg.split(' ')
+        .map(|word| match word.split_once('=') {
+            Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=<redacted>"),
+            _ => word.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Redacts values of YAML/JSON keys that look secret (`password: "{{ users.password }}"` is
@@ -76,6 +108,16 @@ mod tests {
         assert_eq!(out[4], "Authorization: <redacted>");
         assert_eq!(out[6], "Accept: */*");
         assert_eq!(out[2], "http://x/");
+        let args = [
+            "--postgres",
+            "postgres://app:hunter2@127.0.0.1:5432/shop?x=1",
+            "host=db password=hunter2 user=a",
+        ];
+        let out = redact_args(args.iter().map(|s| s.to_string()));
+        assert_eq!(out[1], "postgres://app:<redacted>@127.0.0.1:5432/shop?x=1");
+        assert_eq!(out[2], "host=db password=<redacted> user=a");
+        let plain = redact_args(["http://user@h/a:b@c".to_string()].into_iter());
+        assert_eq!(plain[0], "http://user@h/a:b@c");
         let text = "password: hunter2\nuser: bob\n  token: \"{{ token }}\"\n";
         let red = redact_scenario(text);
         assert!(red.contains("password: <redacted>"));

@@ -5,7 +5,7 @@
 
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -16,6 +16,8 @@ use hyper::{Method, Request, Response, StatusCode, Version};
 use tokio::sync::{Notify, Semaphore};
 
 use crate::config::Config;
+use crate::db::Db;
+use crate::error::TargetError;
 use crate::knobs::Latency;
 use crate::rng;
 use crate::shop::{self, Reply, Target};
@@ -42,6 +44,8 @@ pub(crate) struct App {
     fallen: AtomicBool,
     leak_next: AtomicUsize,
     leaks: [Mutex<Vec<Box<[u8]>>>; LEAK_SHARDS],
+    /// `--postgres`: opened inside the runtime by [`App::open_db`] before the first request.
+    db: OnceLock<Db>,
 }
 
 /// Per-connection state: lets a handler ask the connection to close (HTTP/2 GOAWAY).
@@ -64,7 +68,27 @@ impl App {
             store: Store::new(),
             leak_next: AtomicUsize::new(0),
             leaks: std::array::from_fn(|_| Mutex::new(Vec::new())),
+            db: OnceLock::new(),
         }
+    }
+
+    /// Connects, seeds and prepares `--postgres` (nothing without it). Runs inside the
+    /// runtime, before the listener accepts.
+    pub(crate) async fn open_db(&self) -> Result<(), TargetError> {
+        if let Some(postgres) = &self.config.postgres {
+            let db = Db::open(postgres).await?;
+            let _ = self.db.set(db);
+        }
+        Ok(())
+    }
+
+    /// The `/api/db` routes: the database's answer, or the shop's "needs --postgres" reply.
+    async fn db_reply(&self, route: Route, req: &shop::Request<'_>) -> Option<Reply> {
+        let db = self.db.get()?;
+        Some(match route {
+            Route::DbSearch => db.search(req.query).await,
+            _ => db.product(req.path).await,
+        })
     }
 
     /// Zeroes the counters and releases leaked memory; the store is kept.
@@ -249,7 +273,11 @@ pub(crate) async fn serve_request(
         headers: &parts.headers,
         body: &body,
     };
-    let reply = shop::handle(&app.store, &app.stats, route, &request);
+    let db = match route {
+        Route::DbSearch | Route::DbProduct => app.db_reply(route, &request).await,
+        _ => None,
+    };
+    let reply = db.unwrap_or_else(|| shop::handle(&app.store, &app.stats, route, &request));
     Ok(finish(&app, &conn, version, reply))
 }
 

@@ -78,6 +78,24 @@ pub struct TargetArgs {
     /// at 100%, e.g. `1%`: 1% of requests fail after one minute, 2% after two.
     #[arg(long, value_name = "RATE")]
     pub error_growth: Option<String>,
+
+    /// Serve `/api/db/search?category=N` and `/api/db/products/{id}` from this PostgreSQL
+    /// database (`postgres://user:password@host:port/db`); seeds table `loadcell_products`.
+    #[arg(long, value_name = "URL")]
+    pub postgres: Option<String>,
+
+    /// With --postgres: create the (category, price) index the search needs (else it is
+    /// dropped, and every search scans the whole table).
+    #[arg(long, requires = "postgres")]
+    pub postgres_index: bool,
+
+    /// With --postgres: rows seeded into loadcell_products (more rows, slower scans).
+    #[arg(long, value_name = "N", requires = "postgres")]
+    pub postgres_rows: Option<String>,
+
+    /// With --postgres: connections to the database (its concurrency for this target).
+    #[arg(long, value_name = "N", requires = "postgres")]
+    pub postgres_pool: Option<String>,
 }
 
 impl Default for TargetArgs {
@@ -101,6 +119,10 @@ impl Default for TargetArgs {
             overload_queue: None,
             latency_growth: None,
             error_growth: None,
+            postgres: None,
+            postgres_index: false,
+            postgres_rows: None,
+            postgres_pool: None,
         }
     }
 }

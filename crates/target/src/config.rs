@@ -5,6 +5,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
 use crate::args::TargetArgs;
+use crate::db::PostgresConfig;
 use crate::error::TargetError;
 use crate::knobs::{self, Latency, Stall};
 
@@ -45,6 +46,8 @@ pub struct Config {
     pub latency_growth: Duration,
     /// Error rate added per minute of uptime (the total is capped at 1).
     pub error_growth: f64,
+    /// `--postgres`: serve the `/api/db` routes from this database.
+    pub postgres: Option<PostgresConfig>,
 }
 
 impl Default for Config {
@@ -66,6 +69,7 @@ impl Default for Config {
             overload_queue: None,
             latency_growth: Duration::ZERO,
             error_growth: 0.0,
+            postgres: None,
         }
     }
 }
@@ -122,6 +126,7 @@ impl Config {
             latency_growth: opt_flag("latency-growth", &args.latency_growth, knobs::parse_duration)?
                 .unwrap_or_default(),
             error_growth: opt_flag("error-growth", &args.error_growth, knobs::parse_rate)?.unwrap_or(0.0),
+            postgres: postgres(args)?,
         };
         config.validate()?;
         Ok(config)
@@ -177,6 +182,12 @@ impl Config {
                 ));
             }
         }
+        if let Some(postgres) = &self.postgres {
+            postgres.check()?;
+            if postgres.pool == 0 {
+                return Err(TargetError::flag("postgres-pool", "0", "must be at least 1"));
+            }
+        }
         if self.leak_bytes > knobs::MAX_LEAK_BYTES {
             return Err(TargetError::flag(
                 "leak",
@@ -211,6 +222,22 @@ impl TryFrom<&TargetArgs> for Config {
     fn try_from(args: &TargetArgs) -> Result<Config, TargetError> {
         Config::from_args(args)
     }
+}
+
+/// `--postgres URL` and the flags that shape it.
+fn postgres(args: &TargetArgs) -> Result<Option<PostgresConfig>, TargetError> {
+    let Some(url) = &args.postgres else {
+        return Ok(None);
+    };
+    let mut config = PostgresConfig::new(url.clone());
+    config.index = args.postgres_index;
+    if let Some(rows) = opt_flag("postgres-rows", &args.postgres_rows, knobs::parse_count)? {
+        config.rows = rows as u64;
+    }
+    if let Some(pool) = opt_flag("postgres-pool", &args.postgres_pool, knobs::parse_count)? {
+        config.pool = pool;
+    }
+    Ok(Some(config))
 }
 
 fn flag<T>(name: &'static str, value: &str, parse: fn(&str) -> Result<T, String>) -> Result<T, TargetError> {
@@ -270,6 +297,7 @@ mod tests {
             overload_queue: Some("50".into()),
             latency_growth: Some("600ms".into()),
             error_growth: Some("1%".into()),
+            ..args()
         };
         let c = Config::try_from(&a).unwrap();
         assert_eq!(c.host.to_string(), "::1");

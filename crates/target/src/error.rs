@@ -27,6 +27,14 @@ pub enum TargetError {
     /// The tokio runtime or the server thread could not be started.
     #[error("cannot start the target runtime: {0}")]
     Runtime(std::io::Error),
+    /// `--postgres`: the database could not be reached or prepared (never names the password).
+    #[error("PostgreSQL at {place}: {reason}")]
+    Postgres {
+        /// `host:port/dbname`.
+        place: String,
+        /// What failed, in the server's or the client's words.
+        reason: String,
+    },
     /// The in-process server thread ended before reporting its address.
     #[error("the target server thread stopped before it was ready")]
     ThreadDied,

@@ -40,6 +40,7 @@ pub fn run(args: &TargetArgs) -> Result<(), TargetError> {
     let addr = SocketAddr::new(config.host, config.port);
     let app = Arc::new(App::new(config));
     let result = runtime.block_on(async move {
+        app.open_db().await?;
         let listener = bind(addr)?;
         let local = listener
             .local_addr()
@@ -90,6 +91,10 @@ impl TargetHandle {
                     }
                 };
                 runtime.block_on(async move {
+                    if let Err(e) = server_app.open_db().await {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
                     let bound = bind(addr).and_then(|listener| {
                         let local = listener
                             .local_addr()

@@ -84,6 +84,8 @@ pub(crate) fn classify(method: &Method, path: &str) -> Target {
         (Some("api"), Some("cart"), None, ..) if get => Route::Cart,
         (Some("api"), Some("checkout"), None, ..) if post => Route::Checkout,
         (Some("api"), Some("orders"), Some(_), None, _) if get => Route::Order,
+        (Some("api"), Some("db"), Some("search"), None, _) if get => Route::DbSearch,
+        (Some("api"), Some("db"), Some("products"), Some(_), None) if get => Route::DbProduct,
         _ => Route::Unmatched,
     };
     Target::Shop(route)
@@ -123,6 +125,11 @@ pub(crate) fn handle(store: &Store, stats: &Stats, route: Route, req: &Request<'
         Route::Cart => shop.cart(req),
         Route::Checkout => shop.checkout(req),
         Route::Order => shop.order(req),
+        // Served by `crate::db` when the target has `--postgres`; here only without it.
+        Route::DbSearch | Route::DbProduct => Ok(Reply::error(
+            StatusCode::NOT_FOUND,
+            "the /api/db routes need the target started with --postgres URL",
+        )),
         Route::Unmatched if known_path(req.path) => {
             Ok(Reply::error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed"))
         }

@@ -20,12 +20,16 @@ pub(crate) enum Route {
     Cart,
     Checkout,
     Order,
+    /// `GET /api/db/search` (`--postgres`).
+    DbSearch,
+    /// `GET /api/db/products/{id}` (`--postgres`).
+    DbProduct,
     /// Any request no route matched (404/405).
     Unmatched,
 }
 
 impl Route {
-    const COUNT: usize = 11;
+    const COUNT: usize = 13;
     const ALL: [Route; Route::COUNT] = [
         Route::Root,
         Route::Login,
@@ -37,6 +41,8 @@ impl Route {
         Route::Cart,
         Route::Checkout,
         Route::Order,
+        Route::DbSearch,
+        Route::DbProduct,
         Route::Unmatched,
     ];
 
@@ -53,6 +59,8 @@ impl Route {
             Route::Cart => "GET /api/cart",
             Route::Checkout => "POST /api/checkout",
             Route::Order => "GET /api/orders/{id}",
+            Route::DbSearch => "GET /api/db/search",
+            Route::DbProduct => "GET /api/db/products/{id}",
             Route::Unmatched => "unmatched",
         }
     }

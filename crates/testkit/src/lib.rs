@@ -3,7 +3,8 @@
 //! [`wait_until`] a condition instead of a fixed sleep, servers on 127.0.0.1
 //! ([`servers`]: a recording HTTP server, plain or TLS; raw sockets that misbehave; the
 //! built-in target), and `summary.json` read as the schema's types or by path
-//! ([`summary`]).
+//! ([`summary`]), and a throw-away PostgreSQL cluster with `pg_stat_statements`
+//! ([`postgres`]).
 //!
 //! **Timing-sensitive runs never run beside each other.** Cargo runs test binaries one
 //! after another, and the tests of one binary in parallel threads; every loadcell process
@@ -15,11 +16,13 @@
 //! A broken fixture fails the test that uses it, loudly: `expect` is how this kit reports.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+pub mod postgres;
 pub mod process;
 pub mod servers;
 pub mod summary;
 pub mod temp;
 
+pub use postgres::Postgres;
 pub use process::{Alone, Finished, Loadcell, Running, alone, run_raw, spawn};
 pub use servers::{Blackhole, HttpServer, RawServer, Recorder, RefusingPort, Seen, fast_target, target, url_of};
 pub use summary::{
@@ -39,4 +42,34 @@ pub fn wait_until(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
         std::thread::sleep(Duration::from_millis(5));
     }
     cond()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::postgres::{Options, Postgres};
+
+    #[test]
+    fn a_postgres_cluster_starts_with_pg_stat_statements_and_is_removed_after() {
+        let Some(pg) = Postgres::start() else { return };
+        assert!(pg.url().contains("127.0.0.1"), "{}", pg.url());
+        assert_eq!(pg.psql("SELECT 1"), "1");
+        let calls = pg.psql("SELECT count(*) FROM pg_stat_statements");
+        assert!(calls.parse::<u64>().is_ok(), "pg_stat_statements answered {calls:?}");
+        let preload = pg.psql("SHOW shared_preload_libraries");
+        assert_eq!(preload, "pg_stat_statements");
+        let folder = pg.psql("SHOW data_directory");
+        drop(pg);
+        assert!(!std::path::Path::new(&folder).exists(), "{folder} left behind");
+    }
+
+    #[test]
+    fn a_postgres_cluster_can_start_without_the_extension() {
+        let Some(pg) = Postgres::start_with(Options { stat_statements: false }) else {
+            return;
+        };
+        assert_eq!(
+            pg.psql("SELECT count(*) FROM pg_extension WHERE extname = 'pg_stat_statements'"),
+            "0"
+        );
+    }
 }

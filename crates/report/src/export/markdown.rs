@@ -5,6 +5,7 @@
 //! a scale sweep (`search`), and the target's resources (`resources`, `--monitor`). User strings go into code spans or are
 //! escaped, so endpoint names and expressions cannot break a table or inject markup.
 
+mod bottlenecks;
 mod resources;
 mod search;
 mod stages;
@@ -24,6 +25,7 @@ pub fn markdown(summary: &Summary) -> String {
     let mut out = String::new();
     verdict(&mut out, summary);
     thresholds(&mut out, summary);
+    bottlenecks::bottlenecks(&mut out, summary);
     headline(&mut out, summary);
     search::capacity(&mut out, summary);
     search::scale(&mut out, summary);

@@ -5,6 +5,7 @@
 //! breakdown tables and run metadata, in that order. Each section has its own module; this
 //! one assembles the document and embeds the assets and the chart data.
 
+mod bottlenecks;
 mod capacity;
 mod charts;
 pub(crate) mod compare;
@@ -129,6 +130,7 @@ fn page(summary: &Summary, comparison: Option<&Comparison>) -> String {
     out += &verdict::header(summary);
     out.push_str("<main class=\"wrap\">\n");
     out += &verdict::section(summary);
+    out += &bottlenecks::section(summary);
     if let Some(cmp) = comparison {
         out += &compare::section(cmp);
     }

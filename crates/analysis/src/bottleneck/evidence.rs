@@ -1,0 +1,121 @@
+//! What the rules read from a summary: whether the run was under pressure (latency rose,
+//! the rate was not kept, requests failed) and the monitor's readings of the target.
+
+use loadcell_schema::{IntervalSummary, MonitorKind, MonitorMetric, MonitorSummary, Summary};
+
+/// Latency counts as having risen when the last quarter's median p95 is this many times
+/// the first quarter's …
+pub const LATENCY_RISE_RATIO: f64 = 1.5;
+/// … and at least this many milliseconds higher (sub-millisecond jitter is not a rise).
+pub const LATENCY_RISE_MIN_MS: f64 = 2.0;
+/// The open model's rate counts as not kept below this share of the target rate.
+pub const RATE_KEPT_SHARE: f64 = 0.95;
+/// Failed requests above this percentage put the run under pressure.
+pub const ERROR_PERCENT: f64 = 1.0;
+
+/// Signs that the target (or loadcell) was at a limit.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Pressure {
+    /// p95 (ms) at the start and at the end of the measured window, when it rose.
+    pub latency_rose: Option<(f64, f64)>,
+    /// Open model: target and achieved rate (per second), when the rate was not kept.
+    pub rate_short: Option<(f64, f64)>,
+    pub dropped: u64,
+    /// Failed requests as a percentage of all, when above [`ERROR_PERCENT`].
+    pub error_percent: Option<f64>,
+}
+
+impl Pressure {
+    pub fn of(summary: &Summary) -> Pressure {
+        let failed = summary.requests.failed as f64;
+        let total = summary.requests.total as f64;
+        let error_percent = (total > 0.0)
+            .then(|| 100.0 * failed / total)
+            .filter(|p| *p > ERROR_PERCENT);
+        let rate_short = summary
+            .arrival_rate
+            .as_ref()
+            .filter(|r| r.target_per_s > 0.0 && r.achieved_per_s < RATE_KEPT_SHARE * r.target_per_s)
+            .map(|r| (r.target_per_s, r.achieved_per_s));
+        Pressure {
+            latency_rose: latency_rise(&summary.timeseries),
+            rate_short,
+            dropped: summary.dropped_iterations,
+            error_percent,
+        }
+    }
+
+    pub fn any(&self) -> bool {
+        self.latency_rose.is_some() || self.rate_short.is_some() || self.dropped > 0 || self.error_percent.is_some()
+    }
+
+    /// The pressure as evidence sentences.
+    pub fn describe(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        if let Some((from, to)) = self.latency_rose {
+            lines.push(format!("p95 rose from {from:.1} ms to {to:.1} ms during the run"));
+        }
+        if let Some((target, achieved)) = self.rate_short {
+            lines.push(format!("{achieved:.0}/s achieved of {target:.0}/s asked"));
+        }
+        if self.dropped > 0 {
+            lines.push(format!("{} scheduled iterations dropped", self.dropped));
+        }
+        if let Some(p) = self.error_percent {
+            lines.push(format!("{p:.1}% of requests failed"));
+        }
+        lines
+    }
+}
+
+/// The median p95 of the first and last quarter of the measured seconds, when it rose.
+fn latency_rise(series: &[IntervalSummary]) -> Option<(f64, f64)> {
+    let p95: Vec<f64> = series
+        .iter()
+        .filter(|i| !i.warmup && i.requests > 0)
+        .map(|i| i.latency_ms.p95)
+        .collect();
+    if p95.len() < 4 {
+        return None;
+    }
+    let quarter = p95.len() / 4;
+    let first = median(&p95[..quarter]);
+    let last = median(&p95[p95.len() - quarter..]);
+    (last >= LATENCY_RISE_RATIO * first && last - first >= LATENCY_RISE_MIN_MS).then_some((first, last))
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[sorted.len() / 2]
+}
+
+/// Sources that watch the target (every kind but the host).
+pub fn target_sources(summary: &Summary) -> impl Iterator<Item = &MonitorSummary> {
+    summary.monitor.iter().filter(|m| m.kind != MonitorKind::Host)
+}
+
+/// The host source, when there is one.
+pub fn host(summary: &Summary) -> Option<&MonitorSummary> {
+    summary.monitor.iter().find(|m| m.kind == MonitorKind::Host)
+}
+
+/// A metric of a source by name (labels included, when written).
+pub fn metric<'a>(source: &'a MonitorSummary, name: &str) -> Option<&'a MonitorMetric> {
+    source.metrics.iter().find(|m| m.name == name)
+}
+
+/// The largest `max` over metrics whose name starts with `prefix` (labelled series).
+pub fn max_of(source: &MonitorSummary, prefix: &str) -> Option<f64> {
+    source
+        .metrics
+        .iter()
+        .filter(|m| m.name == prefix || m.name.starts_with(&format!("{prefix}{{")))
+        .filter_map(|m| m.max)
+        .reduce(f64::max)
+}
+
+/// True when there is anything beyond loadcell's own numbers to decide from.
+pub fn has_resource_evidence(summary: &Summary) -> bool {
+    target_sources(summary).next().is_some() || !summary.postgres.is_empty()
+}
