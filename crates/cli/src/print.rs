@@ -57,6 +57,15 @@ fn write_header(o: &mut String, s: &Summary) -> std::fmt::Result {
     };
     writeln!(o, "  measured {:.2}s{warmup}; {stop}", s.duration_s)?;
     writeln!(o, "  latency measured from the {}", s.latency_measured_from)?;
+    if s.stop_reason == StopReason::Interrupted {
+        writeln!(
+            o,
+            "  INCOMPLETE: the run was interrupted before its end; not a pass (exit 1)"
+        )?;
+    }
+    if let Some(warning) = s.mostly_failed() {
+        writeln!(o, "  WARNING: {warning}")?;
+    }
     writeln!(o)
 }
 

@@ -4,6 +4,9 @@
 pub const OK: i32 = 0;
 /// The run completed (or was aborted) and at least one threshold failed.
 pub const THRESHOLD_FAILED: i32 = 1;
+/// The test is incomplete: stopped by Ctrl-C (or SIGTERM), or a results folder whose run
+/// never finished. Whatever was measured is reported, but it is not a pass.
+pub const INCOMPLETE: i32 = 1;
 /// Bad usage or input: unknown flag, malformed URL, bad duration, rate or threshold.
 /// Nothing was sent.
 pub const USAGE: i32 = 2;

@@ -423,12 +423,31 @@ impl Summary {
         self.thresholds.iter().all(|t| t.passed)
     }
 
-    /// The exit code this summary calls for.
+    /// The warning a run where most requests failed must carry, whatever its thresholds:
+    /// its latencies and rates describe failures, not the service.
+    pub fn mostly_failed(&self) -> Option<String> {
+        mostly_failed(self.requests.failed, self.requests.total)
+    }
+
+    /// The exit code this summary calls for: 1 for a failed threshold or an interrupted
+    /// (incomplete) test, 0 otherwise.
     pub fn exit_code(&self) -> i32 {
-        if self.thresholds_passed() {
-            crate::exit::OK
-        } else {
+        if !self.thresholds_passed() {
             crate::exit::THRESHOLD_FAILED
+        } else if self.stop_reason == StopReason::Interrupted {
+            crate::exit::INCOMPLETE
+        } else {
+            crate::exit::OK
         }
     }
+}
+
+/// "most requests failed: …" when more than half of `total` requests failed.
+pub fn mostly_failed(failed: u64, total: u64) -> Option<String> {
+    (total > 0 && failed * 2 > total).then(|| {
+        format!(
+            "most requests failed: {failed} of {total} ({:.0}%); the latencies and rates describe failures, not the service",
+            failed as f64 * 100.0 / total as f64
+        )
+    })
 }
