@@ -112,6 +112,15 @@ fn connection_reset_is_reset() {
         "every request reached the server before the reset"
     );
     assert_eq!(server.connections(), 20, "a reset connection is not reused");
+    // No response at all: no latency to show, said as such, and null in JSON.
+    assert!(
+        run.stdout.contains("latency     no successful responses"),
+        "{}",
+        run.output()
+    );
+    assert!(!run.stdout.contains("min 0.00ms"), "{}", run.output());
+    assert!(run.summary()["latency_ms"]["p95"].is_null(), "{}", run.output());
+    assert_eq!(u64_at(run.summary(), "latency_ms.count"), 0);
 }
 
 #[test]

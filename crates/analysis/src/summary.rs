@@ -218,6 +218,7 @@ fn generator(outcome: &Outcome, all: &EndpointMetrics, co_estimate: Option<&Late
             0.0
         },
         max_rss_mib: outcome.usage.max_rss_kib as f64 / 1024.0,
+        usage_unknown: false,
         warnings: warnings(outcome, all, cpu_percent, co_estimate),
     }
 }

@@ -319,11 +319,19 @@ fn write_thresholds(o: &mut String, s: &Summary) -> std::fmt::Result {
 fn write_generator(o: &mut String, s: &Summary) -> std::fmt::Result {
     writeln!(o)?;
     let g = &s.generator;
-    writeln!(
-        o,
-        "  generator: {} thread(s), {:.0}% CPU, {:.2} µs CPU per request, max RSS {:.1} MiB",
-        g.threads, g.cpu_percent, g.cpu_us_per_request, g.max_rss_mib
-    )?;
+    if g.usage_unknown {
+        writeln!(
+            o,
+            "  generator: {} thread(s), CPU and memory unknown (the run did not finish)",
+            g.threads
+        )?;
+    } else {
+        writeln!(
+            o,
+            "  generator: {} thread(s), {:.0}% CPU, {:.2} µs CPU per request, max RSS {:.1} MiB",
+            g.threads, g.cpu_percent, g.cpu_us_per_request, g.max_rss_mib
+        )?;
+    }
     for w in &g.warnings {
         writeln!(o, "  warning: {w}")?;
     }
@@ -403,6 +411,9 @@ fn write_stability(o: &mut String, s: &Summary) -> std::fmt::Result {
 }
 
 fn stats_line(l: &LatencyStats) -> String {
+    if l.count == 0 {
+        return "no successful responses".to_string();
+    }
     format!(
         "min {}  mean {}  p50 {}  p90 {}  p95 {}  p99 {}  p99.9 {}  max {}",
         ms(l.min),

@@ -43,19 +43,57 @@ pub enum StopReason {
     DataExhausted,
 }
 
-/// Latency statistics of one histogram, in milliseconds.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// Latency statistics of one histogram, in milliseconds. An empty histogram (`count` 0)
+/// has no minimum, mean or percentiles: they are written as `null` in JSON (and read back
+/// as 0 here, where `count` says they mean nothing).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 pub struct LatencyStats {
     pub count: u64,
+    #[serde(deserialize_with = "null_as_zero")]
     pub min: f64,
+    #[serde(deserialize_with = "null_as_zero")]
     pub mean: f64,
+    #[serde(deserialize_with = "null_as_zero")]
     pub stdev: f64,
+    #[serde(deserialize_with = "null_as_zero")]
     pub p50: f64,
+    #[serde(deserialize_with = "null_as_zero")]
     pub p90: f64,
+    #[serde(deserialize_with = "null_as_zero")]
     pub p95: f64,
+    #[serde(deserialize_with = "null_as_zero")]
     pub p99: f64,
+    #[serde(deserialize_with = "null_as_zero")]
     pub p999: f64,
+    #[serde(deserialize_with = "null_as_zero")]
     pub max: f64,
+}
+
+impl Serialize for LatencyStats {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let value = |v: f64| (self.count > 0).then_some(v);
+        let mut out = serializer.serialize_struct("LatencyStats", 10)?;
+        out.serialize_field("count", &self.count)?;
+        for (name, v) in [
+            ("min", self.min),
+            ("mean", self.mean),
+            ("stdev", self.stdev),
+            ("p50", self.p50),
+            ("p90", self.p90),
+            ("p95", self.p95),
+            ("p99", self.p99),
+            ("p999", self.p999),
+            ("max", self.max),
+        ] {
+            out.serialize_field(name, &value(v))?;
+        }
+        out.end()
+    }
+}
+
+fn null_as_zero<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(0.0))
 }
 
 /// Request counts of the measured period (warm-up excluded).
@@ -124,6 +162,10 @@ pub struct Generator {
     pub cpu_us_per_request: f64,
     /// Peak resident memory in MiB.
     pub max_rss_mib: f64,
+    /// The CPU and memory figures are not known (0 here): a report rebuilt from a folder
+    /// whose run never wrote its end. Omitted when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub usage_unknown: bool,
     /// Warnings about the measurement itself (generator saturated, CO estimate gap, ...).
     pub warnings: Vec<String>,
 }
@@ -450,4 +492,42 @@ pub fn mostly_failed(failed: u64, total: u64) -> Option<String> {
             failed as f64 * 100.0 / total as f64
         )
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_latency_stats_are_null_and_read_back() {
+        let empty = serde_json::to_value(LatencyStats::default()).unwrap();
+        assert_eq!(empty["count"], 0);
+        for field in ["min", "mean", "stdev", "p50", "p95", "p999", "max"] {
+            assert!(empty[field].is_null(), "{field}: {empty}");
+        }
+        let back: LatencyStats = serde_json::from_value(empty).unwrap();
+        assert_eq!(back, LatencyStats::default());
+        let full = LatencyStats {
+            count: 2,
+            min: 1.0,
+            p95: 2.5,
+            max: 3.0,
+            ..LatencyStats::default()
+        };
+        let json = serde_json::to_value(&full).unwrap();
+        assert_eq!(json["p95"], 2.5);
+        assert_eq!(serde_json::from_value::<LatencyStats>(json).unwrap(), full);
+    }
+
+    #[test]
+    fn most_failed_is_more_than_half() {
+        assert_eq!(mostly_failed(5, 10), None);
+        assert!(
+            mostly_failed(6, 10)
+                .unwrap()
+                .starts_with("most requests failed: 6 of 10 (60%)")
+        );
+        assert_eq!(mostly_failed(0, 0), None);
+    }
 }
