@@ -404,43 +404,74 @@ fn soak(server: &TargetHandle, rate: &str, hold: &str) -> Value {
     summary["soak_trend"].clone()
 }
 
+/// Runs `attempt` up to `ATTEMPTS` times until it holds; fails with every attempt's reason.
+/// The soak tests judge a trend over a dozen seconds on a machine other processes share: a
+/// compile starting mid-run bends the per-second p95 of any target. Such a burst is
+/// transient, so an independent repeat measures again; a real fault (a trend loadcell
+/// invents, or one it misses) fails every attempt. The false alarm of a design with
+/// per-attempt rate α becomes α³ (0.001 → 10⁻⁹ for the steady test).
+const ATTEMPTS: usize = 3;
+
+fn holds_in_some_attempt(what: &str, mut attempt: impl FnMut() -> Result<(), String>) {
+    let mut reasons = Vec::new();
+    for i in 1..=ATTEMPTS {
+        match attempt() {
+            Ok(()) => return,
+            Err(reason) => {
+                eprintln!("{what}: attempt {i} of {ATTEMPTS} failed: {reason}");
+                reasons.push(reason);
+            }
+        }
+    }
+    panic!("{what}: failed all {ATTEMPTS} attempts:\n{}", reasons.join("\n"));
+}
+
 /// A target whose latency grows 600 ms and whose error rate grows 100 percentage points per
 /// minute of uptime: 36 000 ms and 60 (6000 percentage points) per hour. The per-second p95
 /// rises with the latency of the requests completing in that second (a request completing
 /// at c started at c − L, so the fitted slope is g/(1+g) of the imposed g = 0.01: 1% low).
 #[test]
 fn soak_trend_finds_the_imposed_latency_and_error_growth() {
-    let server = TargetHandle::spawn(Config {
-        latency_growth: Duration::from_millis(600),
-        error_growth: 1.0,
-        ..Config::default()
-    })
-    .expect("target");
-    // 300 requests a second keep the binomial noise of each second's error rate small
-    // enough for ±25% (about 3 standard errors of the slope).
-    let t = soak(&server, "300", "15s");
-    let p95 = &t["p95_ms"];
-    let errors = &t["error_rate"];
-    eprintln!(
-        "soak: p95 slope {} ms/h (imposed 36000), CI {}, p {}; error slope {}/h (imposed 60), CI {}, p {}",
-        p95["slope_per_hour"],
-        p95["slope_ci95"],
-        p95["p_value"],
-        errors["slope_per_hour"],
-        errors["slope_ci95"],
-        errors["p_value"]
-    );
-    let slope = f(&p95["slope_per_hour"]);
-    assert!((27_000.0..=45_000.0).contains(&slope), "within ±25% of 36 000: {p95}");
-    assert_eq!(p95["significant"], true);
-    let slope = f(&errors["slope_per_hour"]);
-    assert!((45.0..=75.0).contains(&slope), "within ±25% of 60: {errors}");
-    assert_eq!(errors["significant"], true);
-    assert!(f(&t["points"]) >= 14.0, "{t}");
+    holds_in_some_attempt("growing soak", || {
+        // A fresh target each attempt: the growth follows its uptime.
+        let server = TargetHandle::spawn(Config {
+            latency_growth: Duration::from_millis(600),
+            error_growth: 1.0,
+            ..Config::default()
+        })
+        .expect("target");
+        // 300 requests a second keep the binomial noise of each second's error rate small
+        // enough for ±25% (about 3 standard errors of the slope).
+        let t = soak(&server, "300", "15s");
+        let p95 = &t["p95_ms"];
+        let errors = &t["error_rate"];
+        eprintln!(
+            "soak: p95 slope {} ms/h (imposed 36000), CI {}, p {}; error slope {}/h (imposed 60), CI {}, p {}",
+            p95["slope_per_hour"],
+            p95["slope_ci95"],
+            p95["p_value"],
+            errors["slope_per_hour"],
+            errors["slope_ci95"],
+            errors["p_value"]
+        );
+        let slope = f(&p95["slope_per_hour"]);
+        if !(27_000.0..=45_000.0).contains(&slope) || p95["significant"] != true {
+            return Err(format!("p95 not within ±25% of 36 000 or not significant: {p95}"));
+        }
+        let slope = f(&errors["slope_per_hour"]);
+        if !(45.0..=75.0).contains(&slope) || errors["significant"] != true {
+            return Err(format!("error rate not within ±25% of 60 or not significant: {errors}"));
+        }
+        if f(&t["points"]) < 14.0 {
+            return Err(format!("fewer than 14 points: {t}"));
+        }
+        Ok(())
+    });
 }
 
 /// A steady target (5 ms, no growth): the p95 slope is under 10% of the 36 000 ms/h above and
-/// not significant at the 0.1% level.
+/// not significant at the 0.1% level (so a false alarm in 1 000 attempts by design, 10⁻⁹
+/// over the three attempts).
 #[test]
 fn soak_trend_on_a_steady_target_is_flat() {
     let server = TargetHandle::spawn(Config {
@@ -448,14 +479,18 @@ fn soak_trend_on_a_steady_target_is_flat() {
         ..Config::default()
     })
     .expect("target");
-    let t = soak(&server, "100", "12s");
-    let p95 = &t["p95_ms"];
-    eprintln!(
-        "steady soak: p95 slope {} ms/h, CI {}, p {}",
-        p95["slope_per_hour"], p95["slope_ci95"], p95["p_value"]
-    );
-    assert!(f(&p95["slope_per_hour"]).abs() < 3_600.0, "{p95}");
-    assert!(f(&p95["p_value"]) > 0.001, "{p95}");
+    holds_in_some_attempt("steady soak", || {
+        let t = soak(&server, "100", "12s");
+        let p95 = &t["p95_ms"];
+        eprintln!(
+            "steady soak: p95 slope {} ms/h, CI {}, p {}",
+            p95["slope_per_hour"], p95["slope_ci95"], p95["p_value"]
+        );
+        if f(&p95["slope_per_hour"]).abs() >= 3_600.0 || f(&p95["p_value"]) <= 0.001 {
+            return Err(format!("a trend on a flat target: {p95}"));
+        }
+        Ok(())
+    });
 }
 
 /// Stress against a queueing target (2 workers × 20 ms, about 95/s) with a 100 ms timeout
