@@ -592,3 +592,34 @@ fn breakpoint_stops_itself_and_reports_the_rate() {
         .collect();
     assert!(how.contains(&"latency climbed"), "{bp}");
 }
+
+/// A staged open run's header names the configured levels and calls the mean a mean (the
+/// mean of a ramp is not what was asked for).
+#[test]
+fn a_staged_header_shows_the_configured_levels() {
+    let target = TargetHandle::spawn(Config::default()).expect("start loadcell target");
+    let args = [
+        "--profile",
+        "load",
+        "--target-rate",
+        "20",
+        "--ramp",
+        "1s",
+        "--hold",
+        "1s",
+    ];
+    let run = loadcell_testkit::process::run_summary(target.url().as_ref(), &args, |c| c);
+    run.assert_exit(0);
+    let header = run
+        .stdout
+        .lines()
+        .find(|l| l.contains("open model"))
+        .unwrap_or_default();
+    assert!(
+        header.contains("open model, stages 0 → 20 → 0 iterations/s (mean "),
+        "{}",
+        run.output()
+    );
+    assert!(!header.contains("target"), "{header}");
+    assert!(run.stdout.contains("/s mean target"), "{}", run.output());
+}

@@ -27,16 +27,20 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
 
 /// The target, the model, how long was measured and why the run ended.
 fn write_header(o: &mut String, s: &Summary) -> std::fmt::Result {
-    let model = match s.model {
-        Model::Closed => format!("closed model, {} VUs", s.vus.limit),
-        Model::Open => {
-            let target = s.arrival_rate.as_ref().map_or(0.0, |r| r.target_per_s);
-            format!(
-                "open model, {} iterations/s target, up to {} VUs",
-                num(target),
-                s.vus.limit
-            )
-        }
+    let target = s.arrival_rate.as_ref().map_or(0.0, |r| r.target_per_s);
+    let model = match (s.model, s.stage_levels()) {
+        (Model::Closed, None) => format!("closed model, {} VUs", s.vus.limit),
+        (Model::Closed, Some(levels)) => format!("closed model, stages {levels} VUs"),
+        (Model::Open, None) => format!(
+            "open model, {} iterations/s target, up to {} VUs",
+            num(target),
+            s.vus.limit
+        ),
+        (Model::Open, Some(levels)) => format!(
+            "open model, stages {levels} iterations/s (mean {}/s), up to {} VUs",
+            num(target),
+            s.vus.limit
+        ),
     };
     let stop = match s.stop_reason {
         StopReason::Duration => "duration reached",
@@ -93,12 +97,17 @@ fn write_totals(o: &mut String, s: &Summary) -> std::fmt::Result {
         let rate = s.arrival_rate.clone().unwrap_or_default();
         writeln!(
             o,
-            "  {:<12}{} scheduled, {} dropped; arrival rate {}/s achieved of {}/s target",
+            "  {:<12}{} scheduled, {} dropped; arrival rate {}/s achieved of {}/s {}",
             "iterations",
             s.iterations.scheduled,
             s.iterations.dropped,
             num(rate.achieved_per_s),
-            num(rate.target_per_s)
+            num(rate.target_per_s),
+            if s.stage_levels().is_some() {
+                "mean target"
+            } else {
+                "target"
+            }
         )?;
     }
     write_latencies(o, s)?;

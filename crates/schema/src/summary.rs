@@ -465,6 +465,12 @@ impl Summary {
         self.thresholds.iter().all(|t| t.passed)
     }
 
+    /// The configured levels of a staged run, `0 → 60 → 0` (in `stages[].unit`); `None`
+    /// when the load was one constant level. The mean of such a run is not its target.
+    pub fn stage_levels(&self) -> Option<String> {
+        stage_levels(&self.stages)
+    }
+
     /// The warning a run where most requests failed must carry, whatever its thresholds:
     /// its latencies and rates describe failures, not the service.
     pub fn mostly_failed(&self) -> Option<String> {
@@ -482,6 +488,24 @@ impl Summary {
             crate::exit::OK
         }
     }
+}
+
+/// The levels `stages` go through, `0 → 60 → 0`; `None` for one constant level.
+pub fn stage_levels(stages: &[StageMark]) -> Option<String> {
+    let first = stages.first()?;
+    let mut levels = vec![first.from];
+    for stage in stages {
+        for level in [stage.from, stage.to] {
+            if levels.last() != Some(&level) {
+                levels.push(level);
+            }
+        }
+    }
+    let text = |v: &f64| match v.fract() == 0.0 {
+        true => format!("{v:.0}"),
+        false => format!("{v}"),
+    };
+    (levels.len() > 1).then(|| levels.iter().map(text).collect::<Vec<_>>().join(" → "))
 }
 
 /// "most requests failed: …" when more than half of `total` requests failed.
@@ -518,6 +542,24 @@ mod tests {
         let json = serde_json::to_value(&full).unwrap();
         assert_eq!(json["p95"], 2.5);
         assert_eq!(serde_json::from_value::<LatencyStats>(json).unwrap(), full);
+    }
+
+    #[test]
+    fn stage_levels_are_the_configured_ones() {
+        let mark = |from: f64, to: f64| StageMark {
+            start_s: 0.0,
+            end_s: 1.0,
+            from,
+            to,
+            unit: "iterations/s".into(),
+            name: None,
+        };
+        assert_eq!(stage_levels(&[]), None);
+        assert_eq!(stage_levels(&[mark(60.0, 60.0)]), None, "one constant level");
+        let ramp = [mark(0.0, 60.0), mark(60.0, 60.0), mark(60.0, 0.0)];
+        assert_eq!(stage_levels(&ramp).as_deref(), Some("0 → 60 → 0"));
+        let steps = [mark(10.0, 10.0), mark(20.0, 20.0), mark(2.5, 2.5)];
+        assert_eq!(stage_levels(&steps).as_deref(), Some("10 → 20 → 2.5"));
     }
 
     #[test]
