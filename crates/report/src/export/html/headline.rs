@@ -18,7 +18,11 @@ pub fn section(summary: &Summary) -> String {
     cards += &latency_cards(summary);
     cards += &traffic_cards(summary);
     cards += &model_cards(summary);
-    format!("<section id=\"numbers\"><h2>Headline numbers</h2><div class=\"stats\">\n{cards}</div></section>\n")
+    let title = match (&summary.capacity, &summary.scale) {
+        (Some(_), _) | (_, Some(_)) => "Every step together",
+        _ => "Headline numbers",
+    };
+    format!("<section id=\"numbers\"><h2>{title}</h2><div class=\"stats\">\n{cards}</div></section>\n")
 }
 
 /// Requests, throughput and errors.

@@ -67,8 +67,10 @@ pub fn html(summary: &Summary) -> String {
     out += &format!("<style>{UPLOT_CSS}</style>\n<style>{REPORT_CSS}</style>\n</head>\n<body>\n");
     out += &verdict::header(summary);
     out.push_str("<main class=\"wrap\">\n");
-    out += &verdict::section(summary);
+    // A capacity search's answer is the rate it found, not the verdict or numbers merged
+    // over every step it tried: that opens its report.
     out += &capacity::section(summary);
+    out += &verdict::section(summary);
     out += &scale::section(summary);
     out += &headline::section(summary);
     out += &charts::over_time(summary);
