@@ -195,7 +195,10 @@ mod tests {
             page.contains("<div class=\"label\">Peak (extrapolated)</div><div class=\"value\">183"),
             "{page}"
         );
-        assert!(page.contains("extrapolated: the highest level measured was 32 VUs"), "{page}");
+        assert!(
+            page.contains("extrapolated: the highest level measured was 32 VUs"),
+            "{page}"
+        );
     }
 
     #[test]
