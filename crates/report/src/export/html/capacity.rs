@@ -79,12 +79,7 @@ pub fn section(summary: &Summary) -> String {
 /// headline numbers further down (merged over every step) are not.
 fn at_capacity(c: &CapacitySummary) -> String {
     let rate = c.capacity_per_s;
-    let Some(step) = c
-        .steps
-        .iter()
-        .filter(|s| s.passed && Some(s.offered_rate) == rate)
-        .last()
-    else {
+    let Some(step) = c.steps.iter().rev().find(|s| s.passed && Some(s.offered_rate) == rate) else {
         return String::new();
     };
     let ms = |v: Option<f64>| v.map_or_else(|| "–".to_string(), number::ms);
