@@ -17,7 +17,7 @@ trap 'rm -f "$log" "$log.before" "$log.after"' EXIT
 
 # Untracked and ignored files outside target/, before and after (tests must leave none).
 leftovers() {
-    git status --porcelain --ignored --untracked-files=all 2>/dev/null | grep -v ' target/' | sort
+    git status --porcelain --ignored --untracked-files=all 2>/dev/null | grep -E '^(\?\?|!!) ' | grep -v ' target/' | sort
 }
 leftovers >"$log.before"
 

@@ -104,13 +104,14 @@ fn stress_finds_the_breaking_point_and_says_how() {
         summary.expect("summary")
     };
     // The target runs in this test's process and shares the machine: a run whose target was
-    // starved of CPU past the breaking point (its goodput there fell below 90% of the best
-    // before, so it reads as degraded) is run once more; both are in the log.
-    let mut summary = stress();
-    if summary["breaking_point"]["behaviour"] != "graceful" {
-        eprintln!("not graceful, running again: {}", summary["breaking_point"]);
-        summary = stress();
-    }
+    // starved of CPU (a step below capacity missing p95 < 50 ms, or goodput past the breaking
+    // point below 90% of the best before, which reads as degraded) is run again, up to
+    // three times in all (see `holds_in_some_attempt`); every attempt is in the log.
+    holds_in_some_attempt("stress", || judge_stress(&stress()));
+}
+
+/// What a stress run against the 4 × 10 ms queue must show.
+fn judge_stress(summary: &Value) -> Result<(), String> {
     let phases = summary["phases"].as_array().expect("phases");
     // Stages are measured by whole seconds: every stage of at least a second has its row.
     assert_eq!(phases.len(), 11, "5 ramps, 5 steps and the ramp down");
@@ -118,25 +119,33 @@ fn stress_finds_the_breaking_point_and_says_how() {
         phases
             .iter()
             .find(|p| p["name"] == name)
-            .map(|p| p["thresholds_passed"].as_bool())
+            .and_then(|p| p["thresholds_passed"].as_bool())
     };
-    assert_eq!(held("step 50%"), Some(Some(true)), "100/s is far below capacity");
-    assert_eq!(held("step 100%"), Some(Some(true)), "200/s is below capacity");
+    if held("step 50%") != Some(true) || held("step 100%") != Some(true) {
+        return Err(format!(
+            "100/s and 200/s are below capacity, yet a step failed: {}",
+            summary["phases"]
+        ));
+    }
     let bp = &summary["breaking_point"];
     let level = bp["level"].as_f64().expect("a breaking point");
-    assert!((300.0..=600.0).contains(&level), "breaks at or above capacity: {bp}");
+    if !(300.0..=600.0).contains(&level) {
+        return Err(format!("breaks at or above capacity: {bp}"));
+    }
     let how: Vec<&str> = bp["how"]
         .as_array()
         .expect("how")
         .iter()
         .filter_map(|h| h.as_str())
         .collect();
-    assert!(
-        how.contains(&"latency climbed"),
-        "a queueing target breaks by latency: {how:?}"
-    );
+    if !how.contains(&"latency climbed") {
+        return Err(format!("a queueing target breaks by latency: {how:?}"));
+    }
     // Past its capacity a queue keeps serving at capacity: it breaks gracefully.
-    assert_eq!(bp["behaviour"], "graceful", "{bp}");
+    if bp["behaviour"] != "graceful" {
+        return Err(format!("not graceful: {bp}"));
+    }
+    Ok(())
 }
 
 /// The same stress against a target that falls over for good once its queue overflows:

@@ -257,7 +257,7 @@ mod tests {
         assert!(page.contains("<td class=\"num\">150/s</td>"));
         assert!(page.contains("<td class=\"num\">142 req/s</td>"));
         assert!(page.contains("<td class=\"num\">412 ms</td>"));
-        assert!(page.contains("<td>request timeout 9 · reset 80</td>"));
+        assert!(page.contains("<td class=\"wrap\">request timeout 9 · reset 80</td>"));
         assert!(page.contains("<td class=\"num bad\">42</td>"), "dropped iterations");
         assert!(page.contains("<td class=\"held\">✓ held</td>"));
         assert!(page.contains("✗ failed: <code>p95&lt;200ms</code>, <code>error_rate&lt;1%</code>"));
