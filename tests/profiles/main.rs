@@ -514,42 +514,47 @@ fn timeouts_are_named_as_how_it_broke() {
         ..Config::default()
     })
     .expect("target");
-    let (code, stderr, summary) = run(
-        &server.url(),
-        &[
-            "--profile",
-            "stress",
-            "--target-rate",
-            "40",
-            "--ramp",
-            "1s",
-            "--hold",
-            "2s",
-            "--timeout",
-            "100ms",
-            "--threshold",
-            "error_rate<1%",
-        ],
-    );
-    assert_eq!(code, Some(1), "{stderr}");
-    let summary = summary.expect("summary");
-    let bp = &summary["breaking_point"];
-    let how: Vec<&str> = bp["how"]
-        .as_array()
-        .expect("how")
-        .iter()
-        .filter_map(|h| h.as_str())
-        .collect();
-    eprintln!(
-        "timeouts: broke at {} ({}): {how:?} {}",
-        bp["name"], bp["level"], bp["detail"]
-    );
-    assert!(how.contains(&"timeouts"), "{bp}");
-    assert!(
-        !how.contains(&"errors appeared"),
-        "only timeouts failed, no other errors: {bp}"
-    );
-    assert!(f(&bp["level"]) >= 40.0, "breaks above the target: {bp}");
+    // A step below capacity can time out when the machine starves the in-process target;
+    // such a run is repeated (see `holds_in_some_attempt`).
+    holds_in_some_attempt("timeouts", || {
+        let (code, stderr, summary) = run(
+            &server.url(),
+            &[
+                "--profile",
+                "stress",
+                "--target-rate",
+                "40",
+                "--ramp",
+                "1s",
+                "--hold",
+                "2s",
+                "--timeout",
+                "100ms",
+                "--threshold",
+                "error_rate<1%",
+            ],
+        );
+        assert_eq!(code, Some(1), "{stderr}");
+        let summary = summary.expect("summary");
+        let bp = &summary["breaking_point"];
+        let how: Vec<&str> = bp["how"]
+            .as_array()
+            .expect("how")
+            .iter()
+            .filter_map(|h| h.as_str())
+            .collect();
+        eprintln!(
+            "timeouts: broke at {} ({}): {how:?} {}",
+            bp["name"], bp["level"], bp["detail"]
+        );
+        if !how.contains(&"timeouts") || how.contains(&"errors appeared") {
+            return Err(format!("only timeouts failed, no other errors: {bp}"));
+        }
+        if f(&bp["level"]) < 40.0 {
+            return Err(format!("breaks above the target: {bp}"));
+        }
+        Ok(())
+    });
 }
 
 /// Breakpoint: a rate ramping from 3/s to 300/s over 20 s against 2 workers × 20 ms (100/s
