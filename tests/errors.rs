@@ -1,4 +1,6 @@
-//! Transport failures are classified, counted and survived: each purpose-built server
+//! A closed port is a setup error (exit 2, one line, within two seconds), and a run where
+//! most requests failed says so first. Transport failures are classified, counted and
+//! survived: each purpose-built server
 //! produces exactly one error kind in `errors`, every request counts as failed, the run
 //! still exits 0 (without thresholds an error is a measurement, not a failure of
 //! loadcell) and nothing panics. TLS: a self-signed certificate fails as `tls` unless
@@ -7,7 +9,10 @@
 
 use serde_json::Value;
 
-use crate::support::{Finished, HttpServer, RawServer, RefusingPort, counts_at, f64_at, run, u64_at};
+use crate::support::{
+    Finished, HttpServer, RawServer, RefusingPort, TempDir, at, counts_at, f64_at, run, str_at, target, u64_at, url_of,
+};
+use loadcell_target::Config;
 
 /// Every request failed with `kind` and only `kind`; returns how many there were.
 fn assert_only_error(run: &Finished, kind: &str) -> u64 {
@@ -30,13 +35,55 @@ fn assert_only_error(run: &Finished, kind: &str) -> u64 {
 }
 
 #[test]
-fn refused_connection_is_connect_refused() {
+fn a_target_nobody_listens_on_is_a_setup_error_within_two_seconds() {
     let port = RefusingPort::new();
-    let run = run(&port.url(), &["-c", "2", "-n", "20"]);
-    let total = assert_only_error(&run, "connect_refused");
-    assert_eq!(total, 20, "{}", run.output());
-    // Nothing was waited for: counted in errors, not in latency.
-    assert_eq!(u64_at(run.summary(), "latency_ms.count"), 0, "{}", run.output());
+    let started = std::time::Instant::now();
+    let run = run(&port.url(), &["-c", "2", "-d", "30s"]);
+    run.assert_exit(2);
+    assert!(
+        run.elapsed < std::time::Duration::from_secs(4) && started.elapsed() < std::time::Duration::from_secs(5),
+        "a 30 s run against a closed port took {:?}\n{}",
+        run.elapsed,
+        run.output()
+    );
+    let lines = run.stderr_lines();
+    assert_eq!(lines.len(), 1, "{}", run.output());
+    let want = format!("nothing listens on 127.0.0.1:{} — is the service running?", port.port);
+    assert!(lines[0].contains(&want), "{}", run.output());
+    // A run shorter than one interval is judged at its end the same way.
+    let run = crate::support::run(&port.url(), &["-c", "2", "-n", "20"]);
+    run.assert_exit(2);
+    assert!(run.stderr.contains("nothing listens on"), "{}", run.output());
+}
+
+#[test]
+fn most_requests_failing_is_a_prominent_warning_whatever_the_thresholds() {
+    let server = target(Config {
+        error_rate: 1.0,
+        ..Config::default()
+    });
+    let dir = TempDir::new();
+    let out = dir.path().join("out");
+    let out_arg = out.to_string_lossy().into_owned();
+    let run = run(&url_of(&server), &["-c", "2", "-n", "50", "--out", &out_arg]);
+    run.assert_exit(0);
+    let header = run.stdout.split("\n  requests ").next().unwrap_or_default();
+    assert!(
+        header.contains("WARNING: most requests failed: 50 of 50 (100%)"),
+        "the warning opens the summary:\n{}",
+        run.output()
+    );
+    let warnings = at(run.summary(), "generator.warnings");
+    assert!(
+        str_at(warnings, "0").starts_with("most requests failed: 50 of 50"),
+        "{}",
+        run.output()
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap_or_default();
+    assert!(
+        html.contains("<p class=\"alarm\">⚠ most requests failed: 50 of 50"),
+        "report.html"
+    );
 }
 
 #[test]
@@ -65,6 +112,15 @@ fn connection_reset_is_reset() {
         "every request reached the server before the reset"
     );
     assert_eq!(server.connections(), 20, "a reset connection is not reused");
+    // No response at all: no latency to show, said as such, and null in JSON.
+    assert!(
+        run.stdout.contains("latency     no successful responses"),
+        "{}",
+        run.output()
+    );
+    assert!(!run.stdout.contains("min 0.00ms"), "{}", run.output());
+    assert!(run.summary()["latency_ms"]["p95"].is_null(), "{}", run.output());
+    assert_eq!(u64_at(run.summary(), "latency_ms.count"), 0);
 }
 
 #[test]

@@ -39,7 +39,8 @@ fn sigterm_after_a_while(running: Running, json: &std::path::Path) -> (Finished,
         .map_or(0.0, |d| d.as_secs_f64().rem_euclid(86_400.0));
     let run = wait(running);
     let stop_time = signalled.elapsed();
-    run.assert_exit(0);
+    // An interrupted run is an incomplete test: exit 1 (#10).
+    run.assert_exit(1);
     let s = read_summary(json).unwrap_or_else(|| panic!("no summary JSON\n{}", run.output()));
     let ended = (seconds_of_day(str_at(&s, "ended_at")) - signalled_at).rem_euclid(86_400.0);
     println!("SIGTERM: the run ended {ended:.2} s after it, the process {stop_time:?}");

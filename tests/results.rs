@@ -93,9 +93,14 @@ fn kill_9_loses_at_most_the_last_second() {
     assert!(!out.join("end.json").exists(), "a killed run wrote no end.json");
 
     let rebuilt = run_raw(&["report".as_ref(), out.as_os_str()]);
-    rebuilt.assert_exit(0);
+    rebuilt.assert_exit(1);
     rebuilt.assert_no_panic();
     assert!(rebuilt.stdout.contains("did not finish"), "{}", rebuilt.output());
+    assert!(
+        rebuilt.stdout.contains("CPU and memory unknown"),
+        "not 0% CPU: {}",
+        rebuilt.output()
+    );
     let summary = read_json(&out.join("summary.json"));
     let total = u64_at(&summary, "requests.total") as f64;
     assert!(total <= served, "rebuilt {total} > served {served}");
@@ -108,6 +113,9 @@ fn kill_9_loses_at_most_the_last_second() {
     for file in ["report.html", "junit.xml", "summary.md", "timeseries.csv"] {
         assert!(out.join(file).is_file(), "{file} rebuilt");
     }
+    assert_eq!(summary["generator"]["usage_unknown"], true);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap_or_default();
+    assert!(html.contains("CPU and memory unknown"), "report.html says 0% CPU");
 }
 
 #[test]

@@ -1,13 +1,16 @@
 //! Ctrl-C (SIGINT) ends a run gracefully: loadcell stops within a few seconds, still
-//! prints the summary and writes the JSON with stop_reason `interrupted`, exits 0 (no
-//! threshold failed), and every request it counted reached the server. A second
+//! prints the summary and writes the JSON with stop_reason `interrupted`, exits 1 (an
+//! incomplete test is not a pass, whatever its thresholds; `loadcell report` on its folder
+//! says the same), and every request it counted reached the server. A second
 //! SIGINT cuts the requests still in flight instead of waiting out the grace period.
 
 use std::time::{Duration, Instant};
 
 use loadcell_target::{Config, Latency};
 
-use crate::support::{TempDir, f64_at, fast_target, read_summary, spawn, str_at, target, u64_at, url_of, wait_until};
+use crate::support::{
+    TempDir, f64_at, fast_target, read_summary, run_raw, spawn, str_at, target, u64_at, url_of, wait_until,
+};
 
 #[test]
 fn sigint_stops_gracefully_with_a_summary() {
@@ -41,13 +44,17 @@ fn sigint_stops_gracefully_with_a_summary() {
     let signalled = Instant::now();
     let run = running.wait();
     let stop_time = signalled.elapsed();
-    run.assert_exit(0);
+    run.assert_exit(1);
     assert!(
         stop_time < Duration::from_secs(5),
         "loadcell took {stop_time:?} to stop after SIGINT\n{}",
         run.output()
     );
-    assert!(run.stdout.contains("interrupted"), "{}", run.output());
+    assert!(
+        run.stdout.contains("INCOMPLETE: the run was interrupted"),
+        "{}",
+        run.output()
+    );
     assert!(
         run.stdout.contains("requests"),
         "no summary on stdout\n{}",
@@ -61,6 +68,9 @@ fn sigint_stops_gracefully_with_a_summary() {
     assert_eq!(u64_at(&s, "requests.interrupted"), 0);
     let measured = f64_at(&s, "duration_s");
     assert!((1.0..10.0).contains(&measured), "measured {measured} s of a 30 s run");
+    let again = run_raw(&["report", &out_arg]);
+    again.assert_exit(1);
+    assert!(again.stdout.contains("INCOMPLETE"), "{}", again.output());
 }
 
 #[test]
@@ -100,7 +110,7 @@ fn second_sigint_cuts_in_flight_requests() {
     let signalled = Instant::now();
     let run = running.wait();
     let stop_time = signalled.elapsed();
-    run.assert_exit(0);
+    run.assert_exit(1);
     assert!(
         stop_time < Duration::from_millis(1500),
         "a second SIGINT should cut in-flight requests; loadcell took {stop_time:?}\n{}",

@@ -119,3 +119,52 @@ fn missing_subcommand_or_argument_is_a_usage_error_naming_it() {
         run.stderr
     );
 }
+
+#[test]
+fn a_flag_typo_gets_a_did_you_mean_and_the_subcommand_help() {
+    let line = usage_error(&["--rat", "5", "-n", "1"]);
+    assert!(line.contains("did you mean '--rate'?"), "{line}");
+    assert!(line.contains("(see 'loadcell run --help')"), "{line}");
+}
+
+#[test]
+fn a_negative_rate_says_rates_are_positive() {
+    for rate in ["-5", "-5/s"] {
+        let line = usage_error(&["--rate", rate, "-n", "1"]);
+        assert!(line.contains("a rate must be positive"), "{line}");
+    }
+}
+
+#[test]
+fn a_bare_prometheus_does_not_swallow_the_url() {
+    let server = fast_target();
+    let url = url_of(&server);
+    // The URL after --prometheus is the target: the run goes to it, live metrics on a free
+    // port given explicitly afterwards would be the only other way to say it.
+    let run = run_raw(&["run", "--prometheus", &url, "-n", "5", "-q"]);
+    assert!(
+        !run.stderr.contains("required arguments were not provided"),
+        "{}",
+        run.output()
+    );
+    // 9464 may be taken on a shared machine: then it is a usage error naming the port,
+    // never a missing URL; otherwise the five requests reached the target.
+    match run.code {
+        Some(0) => assert_eq!(server.stats().requests_total, 5, "{}", run.output()),
+        _ => assert!(run.stderr.contains("9464"), "{}", run.output()),
+    }
+}
+
+#[test]
+fn every_help_page_has_examples_and_names_the_exit_codes() {
+    for sub in [
+        "run", "validate", "schema", "report", "demo", "target", "capacity", "scale",
+    ] {
+        let run = run_raw(&[sub, "--help"]);
+        run.assert_exit(0);
+        assert!(run.stdout.contains("Examples:\n  loadcell "), "{sub}:\n{}", run.stdout);
+        assert!(run.stdout.contains("Exit codes: 0 "), "{sub}:\n{}", run.stdout);
+    }
+    let top = run_raw(&["--help"]);
+    assert!(top.stdout.contains("Exit codes: 0 "), "{}", top.stdout);
+}

@@ -104,13 +104,14 @@ fn stress_finds_the_breaking_point_and_says_how() {
         summary.expect("summary")
     };
     // The target runs in this test's process and shares the machine: a run whose target was
-    // starved of CPU past the breaking point (its goodput there fell below 90% of the best
-    // before, so it reads as degraded) is run once more; both are in the log.
-    let mut summary = stress();
-    if summary["breaking_point"]["behaviour"] != "graceful" {
-        eprintln!("not graceful, running again: {}", summary["breaking_point"]);
-        summary = stress();
-    }
+    // starved of CPU (a step below capacity missing p95 < 50 ms, or goodput past the breaking
+    // point below 90% of the best before, which reads as degraded) is run again, up to
+    // three times in all (see `holds_in_some_attempt`); every attempt is in the log.
+    holds_in_some_attempt("stress", || judge_stress(&stress()));
+}
+
+/// What a stress run against the 4 × 10 ms queue must show.
+fn judge_stress(summary: &Value) -> Result<(), String> {
     let phases = summary["phases"].as_array().expect("phases");
     // Stages are measured by whole seconds: every stage of at least a second has its row.
     assert_eq!(phases.len(), 11, "5 ramps, 5 steps and the ramp down");
@@ -118,25 +119,33 @@ fn stress_finds_the_breaking_point_and_says_how() {
         phases
             .iter()
             .find(|p| p["name"] == name)
-            .map(|p| p["thresholds_passed"].as_bool())
+            .and_then(|p| p["thresholds_passed"].as_bool())
     };
-    assert_eq!(held("step 50%"), Some(Some(true)), "100/s is far below capacity");
-    assert_eq!(held("step 100%"), Some(Some(true)), "200/s is below capacity");
+    if held("step 50%") != Some(true) || held("step 100%") != Some(true) {
+        return Err(format!(
+            "100/s and 200/s are below capacity, yet a step failed: {}",
+            summary["phases"]
+        ));
+    }
     let bp = &summary["breaking_point"];
     let level = bp["level"].as_f64().expect("a breaking point");
-    assert!((300.0..=600.0).contains(&level), "breaks at or above capacity: {bp}");
+    if !(300.0..=600.0).contains(&level) {
+        return Err(format!("breaks at or above capacity: {bp}"));
+    }
     let how: Vec<&str> = bp["how"]
         .as_array()
         .expect("how")
         .iter()
         .filter_map(|h| h.as_str())
         .collect();
-    assert!(
-        how.contains(&"latency climbed"),
-        "a queueing target breaks by latency: {how:?}"
-    );
+    if !how.contains(&"latency climbed") {
+        return Err(format!("a queueing target breaks by latency: {how:?}"));
+    }
     // Past its capacity a queue keeps serving at capacity: it breaks gracefully.
-    assert_eq!(bp["behaviour"], "graceful", "{bp}");
+    if bp["behaviour"] != "graceful" {
+        return Err(format!("not graceful: {bp}"));
+    }
+    Ok(())
 }
 
 /// The same stress against a target that falls over for good once its queue overflows:
@@ -285,57 +294,71 @@ fn spike_recovery_matches_the_queueing_prediction_and_survives_a_rebuild() {
         ..Config::default()
     })
     .expect("target");
-    let dir = out_dir("spike");
-    let (code, stderr, summary) = run(
-        &server.url(),
-        &[
-            "--profile",
-            "spike",
-            "--target-rate",
-            "40",
-            "--spike-factor",
-            "4",
-            "--ramp",
-            "1s",
-            "--hold",
-            "8s",
-            "--spike-hold",
-            "2s",
-            "--recovery-window",
-            "2s",
-            "--out",
-            dir.to_str().expect("utf-8 temp dir"),
-        ],
-    );
-    assert_eq!(code, Some(0), "{stderr}");
-    let summary = summary.expect("summary");
+    // The drain is timing of an in-process target: a run where the machine starved it
+    // (measured recovery outside the band) is repeated (see `holds_in_some_attempt`).
+    holds_in_some_attempt("spike recovery", || {
+        let dir = out_dir("spike");
+        let (code, stderr, summary) = run(
+            &server.url(),
+            &[
+                "--profile",
+                "spike",
+                "--target-rate",
+                "40",
+                "--spike-factor",
+                "4",
+                "--ramp",
+                "1s",
+                "--hold",
+                "8s",
+                "--spike-hold",
+                "2s",
+                "--recovery-window",
+                "2s",
+                "--out",
+                dir.to_str().expect("utf-8 temp dir"),
+            ],
+        );
+        assert_eq!(code, Some(0), "{stderr}");
+        let summary = summary.expect("summary");
+        let checked = judge_spike(&summary);
+        if checked.is_ok() {
+            let rebuilt = report(&dir);
+            assert_eq!(names(&rebuilt), names(&summary));
+            assert_eq!(rebuilt["phases"], summary["phases"]);
+            assert_eq!(rebuilt["spike_recovery"], summary["spike_recovery"]);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        checked
+    });
+}
+
+/// The spike's recovery against the queueing prediction.
+fn judge_spike(summary: &Value) -> Result<(), String> {
     let r = &summary["spike_recovery"];
     assert_eq!(r["baseline_phase"], "baseline");
     assert_eq!(r["spike_phase"], "spike ×4");
     assert_eq!(f(&r["window_s"]), 2.0);
-    assert!(
-        f(&r["spike_p95_ms"]) > 10.0 * f(&r["baseline_p95_ms"]),
-        "the spike queues far above the baseline: {r}"
-    );
-    let capacity = f(&phase(&summary, "spike ×4")["rate_per_s"]);
-    assert!((80.0..=105.0).contains(&capacity), "2 workers × 20 ms: {capacity}/s");
-    let drain = drain_after(&summary, f(&r["spike_end_s"]), capacity);
+    if f(&r["spike_p95_ms"]) <= 10.0 * f(&r["baseline_p95_ms"]) {
+        return Err(format!("the spike queues far above the baseline: {r}"));
+    }
+    let capacity = f(&phase(summary, "spike ×4")["rate_per_s"]);
+    if !(80.0..=105.0).contains(&capacity) {
+        return Err(format!("2 workers × 20 ms: {capacity}/s"));
+    }
+    let drain = drain_after(summary, f(&r["spike_end_s"]), capacity);
     let measured = f(&r["recovery_s"]);
     eprintln!(
         "spike recovery: measured {measured} s; queue drained {drain:.2} s after the spike's end (capacity {capacity:.1}/s), window 2 s; {}",
         r["verdict"]
     );
-    assert!(
-        (drain - 1.0..=drain + 2.0 + 1.5).contains(&measured),
-        "measured {measured} s, predicted drain {drain:.2} s + up to a 2 s window: {r}"
-    );
     assert_eq!(r["verdict"], format!("recovered {measured} s after the spike"));
-
-    let rebuilt = report(&dir);
-    assert_eq!(names(&rebuilt), names(&summary));
-    assert_eq!(rebuilt["phases"], summary["phases"]);
-    assert_eq!(rebuilt["spike_recovery"], summary["spike_recovery"]);
-    let _ = std::fs::remove_dir_all(&dir);
+    if !(drain - 1.0..=drain + 2.0 + 1.5).contains(&measured) {
+        return Err(format!(
+            "measured {measured} s, predicted drain {drain:.2} s + up to a 2 s window: {r}"
+        ));
+    }
+    Ok(())
 }
 
 /// A target that falls over for good once its queue overflows never recovers: every window
@@ -404,43 +427,74 @@ fn soak(server: &TargetHandle, rate: &str, hold: &str) -> Value {
     summary["soak_trend"].clone()
 }
 
+/// Runs `attempt` up to `ATTEMPTS` times until it holds; fails with every attempt's reason.
+/// The soak tests judge a trend over a dozen seconds on a machine other processes share: a
+/// compile starting mid-run bends the per-second p95 of any target. Such a burst is
+/// transient, so an independent repeat measures again; a real fault (a trend loadcell
+/// invents, or one it misses) fails every attempt. The false alarm of a design with
+/// per-attempt rate α becomes α³ (0.001 → 10⁻⁹ for the steady test).
+const ATTEMPTS: usize = 3;
+
+fn holds_in_some_attempt(what: &str, mut attempt: impl FnMut() -> Result<(), String>) {
+    let mut reasons = Vec::new();
+    for i in 1..=ATTEMPTS {
+        match attempt() {
+            Ok(()) => return,
+            Err(reason) => {
+                eprintln!("{what}: attempt {i} of {ATTEMPTS} failed: {reason}");
+                reasons.push(reason);
+            }
+        }
+    }
+    panic!("{what}: failed all {ATTEMPTS} attempts:\n{}", reasons.join("\n"));
+}
+
 /// A target whose latency grows 600 ms and whose error rate grows 100 percentage points per
 /// minute of uptime: 36 000 ms and 60 (6000 percentage points) per hour. The per-second p95
 /// rises with the latency of the requests completing in that second (a request completing
 /// at c started at c − L, so the fitted slope is g/(1+g) of the imposed g = 0.01: 1% low).
 #[test]
 fn soak_trend_finds_the_imposed_latency_and_error_growth() {
-    let server = TargetHandle::spawn(Config {
-        latency_growth: Duration::from_millis(600),
-        error_growth: 1.0,
-        ..Config::default()
-    })
-    .expect("target");
-    // 300 requests a second keep the binomial noise of each second's error rate small
-    // enough for ±25% (about 3 standard errors of the slope).
-    let t = soak(&server, "300", "15s");
-    let p95 = &t["p95_ms"];
-    let errors = &t["error_rate"];
-    eprintln!(
-        "soak: p95 slope {} ms/h (imposed 36000), CI {}, p {}; error slope {}/h (imposed 60), CI {}, p {}",
-        p95["slope_per_hour"],
-        p95["slope_ci95"],
-        p95["p_value"],
-        errors["slope_per_hour"],
-        errors["slope_ci95"],
-        errors["p_value"]
-    );
-    let slope = f(&p95["slope_per_hour"]);
-    assert!((27_000.0..=45_000.0).contains(&slope), "within ±25% of 36 000: {p95}");
-    assert_eq!(p95["significant"], true);
-    let slope = f(&errors["slope_per_hour"]);
-    assert!((45.0..=75.0).contains(&slope), "within ±25% of 60: {errors}");
-    assert_eq!(errors["significant"], true);
-    assert!(f(&t["points"]) >= 14.0, "{t}");
+    holds_in_some_attempt("growing soak", || {
+        // A fresh target each attempt: the growth follows its uptime.
+        let server = TargetHandle::spawn(Config {
+            latency_growth: Duration::from_millis(600),
+            error_growth: 1.0,
+            ..Config::default()
+        })
+        .expect("target");
+        // 300 requests a second keep the binomial noise of each second's error rate small
+        // enough for ±25% (about 3 standard errors of the slope).
+        let t = soak(&server, "300", "15s");
+        let p95 = &t["p95_ms"];
+        let errors = &t["error_rate"];
+        eprintln!(
+            "soak: p95 slope {} ms/h (imposed 36000), CI {}, p {}; error slope {}/h (imposed 60), CI {}, p {}",
+            p95["slope_per_hour"],
+            p95["slope_ci95"],
+            p95["p_value"],
+            errors["slope_per_hour"],
+            errors["slope_ci95"],
+            errors["p_value"]
+        );
+        let slope = f(&p95["slope_per_hour"]);
+        if !(27_000.0..=45_000.0).contains(&slope) || p95["significant"] != true {
+            return Err(format!("p95 not within ±25% of 36 000 or not significant: {p95}"));
+        }
+        let slope = f(&errors["slope_per_hour"]);
+        if !(45.0..=75.0).contains(&slope) || errors["significant"] != true {
+            return Err(format!("error rate not within ±25% of 60 or not significant: {errors}"));
+        }
+        if f(&t["points"]) < 14.0 {
+            return Err(format!("fewer than 14 points: {t}"));
+        }
+        Ok(())
+    });
 }
 
 /// A steady target (5 ms, no growth): the p95 slope is under 10% of the 36 000 ms/h above and
-/// not significant at the 0.1% level.
+/// not significant at the 0.1% level (so a false alarm in 1 000 attempts by design, 10⁻⁹
+/// over the three attempts).
 #[test]
 fn soak_trend_on_a_steady_target_is_flat() {
     let server = TargetHandle::spawn(Config {
@@ -448,14 +502,18 @@ fn soak_trend_on_a_steady_target_is_flat() {
         ..Config::default()
     })
     .expect("target");
-    let t = soak(&server, "100", "12s");
-    let p95 = &t["p95_ms"];
-    eprintln!(
-        "steady soak: p95 slope {} ms/h, CI {}, p {}",
-        p95["slope_per_hour"], p95["slope_ci95"], p95["p_value"]
-    );
-    assert!(f(&p95["slope_per_hour"]).abs() < 3_600.0, "{p95}");
-    assert!(f(&p95["p_value"]) > 0.001, "{p95}");
+    holds_in_some_attempt("steady soak", || {
+        let t = soak(&server, "100", "12s");
+        let p95 = &t["p95_ms"];
+        eprintln!(
+            "steady soak: p95 slope {} ms/h, CI {}, p {}",
+            p95["slope_per_hour"], p95["slope_ci95"], p95["p_value"]
+        );
+        if f(&p95["slope_per_hour"]).abs() >= 3_600.0 || f(&p95["p_value"]) <= 0.001 {
+            return Err(format!("a trend on a flat target: {p95}"));
+        }
+        Ok(())
+    });
 }
 
 /// Stress against a queueing target (2 workers × 20 ms, about 95/s) with a 100 ms timeout
@@ -470,42 +528,47 @@ fn timeouts_are_named_as_how_it_broke() {
         ..Config::default()
     })
     .expect("target");
-    let (code, stderr, summary) = run(
-        &server.url(),
-        &[
-            "--profile",
-            "stress",
-            "--target-rate",
-            "40",
-            "--ramp",
-            "1s",
-            "--hold",
-            "2s",
-            "--timeout",
-            "100ms",
-            "--threshold",
-            "error_rate<1%",
-        ],
-    );
-    assert_eq!(code, Some(1), "{stderr}");
-    let summary = summary.expect("summary");
-    let bp = &summary["breaking_point"];
-    let how: Vec<&str> = bp["how"]
-        .as_array()
-        .expect("how")
-        .iter()
-        .filter_map(|h| h.as_str())
-        .collect();
-    eprintln!(
-        "timeouts: broke at {} ({}): {how:?} {}",
-        bp["name"], bp["level"], bp["detail"]
-    );
-    assert!(how.contains(&"timeouts"), "{bp}");
-    assert!(
-        !how.contains(&"errors appeared"),
-        "only timeouts failed, no other errors: {bp}"
-    );
-    assert!(f(&bp["level"]) >= 40.0, "breaks above the target: {bp}");
+    // A step below capacity can time out when the machine starves the in-process target;
+    // such a run is repeated (see `holds_in_some_attempt`).
+    holds_in_some_attempt("timeouts", || {
+        let (code, stderr, summary) = run(
+            &server.url(),
+            &[
+                "--profile",
+                "stress",
+                "--target-rate",
+                "40",
+                "--ramp",
+                "1s",
+                "--hold",
+                "2s",
+                "--timeout",
+                "100ms",
+                "--threshold",
+                "error_rate<1%",
+            ],
+        );
+        assert_eq!(code, Some(1), "{stderr}");
+        let summary = summary.expect("summary");
+        let bp = &summary["breaking_point"];
+        let how: Vec<&str> = bp["how"]
+            .as_array()
+            .expect("how")
+            .iter()
+            .filter_map(|h| h.as_str())
+            .collect();
+        eprintln!(
+            "timeouts: broke at {} ({}): {how:?} {}",
+            bp["name"], bp["level"], bp["detail"]
+        );
+        if !how.contains(&"timeouts") || how.contains(&"errors appeared") {
+            return Err(format!("only timeouts failed, no other errors: {bp}"));
+        }
+        if f(&bp["level"]) < 40.0 {
+            return Err(format!("breaks above the target: {bp}"));
+        }
+        Ok(())
+    });
 }
 
 /// Breakpoint: a rate ramping from 3/s to 300/s over 20 s against 2 workers × 20 ms (100/s
@@ -556,4 +619,35 @@ fn breakpoint_stops_itself_and_reports_the_rate() {
         .filter_map(|h| h.as_str())
         .collect();
     assert!(how.contains(&"latency climbed"), "{bp}");
+}
+
+/// A staged open run's header names the configured levels and calls the mean a mean (the
+/// mean of a ramp is not what was asked for).
+#[test]
+fn a_staged_header_shows_the_configured_levels() {
+    let target = TargetHandle::spawn(Config::default()).expect("start loadcell target");
+    let args = [
+        "--profile",
+        "load",
+        "--target-rate",
+        "20",
+        "--ramp",
+        "1s",
+        "--hold",
+        "1s",
+    ];
+    let run = loadcell_testkit::process::run_summary(target.url().as_ref(), &args, |c| c);
+    run.assert_exit(0);
+    let header = run
+        .stdout
+        .lines()
+        .find(|l| l.contains("open model"))
+        .unwrap_or_default();
+    assert!(
+        header.contains("open model, stages 0 → 20 → 0 iterations/s (mean "),
+        "{}",
+        run.output()
+    );
+    assert!(!header.contains("target"), "{header}");
+    assert!(run.stdout.contains("/s mean target"), "{}", run.output());
 }

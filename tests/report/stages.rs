@@ -10,7 +10,7 @@ use loadcell_target::{Config, TargetHandle};
 use serde_json::json;
 
 use crate::dom;
-use crate::support::{TempDir, chromium_dom, run_loadcell};
+use crate::support::{TempDir, chromium_dom, chromium_dom_at, run_loadcell};
 
 /// Renders `summary`, opens it in Chromium, and checks that no script failed and every
 /// chart (the over-time ones and the staged-run ones) drew points.
@@ -52,6 +52,30 @@ fn stage_rows(dom: &str) -> Vec<String> {
             name.trim().to_string()
         })
         .collect()
+}
+
+/// Opens the report `width` pixels wide with a probe that measures the Stages table's card:
+/// it must not need a horizontal scroll bar.
+fn assert_stages_fit(dir: &TempDir, summary: &Summary, width: u32) {
+    let probe = "<script>window.addEventListener('load', function () {\
+        var card = document.querySelector('#stages .tablecard');\
+        document.body.setAttribute('data-stages-width', card ? card.scrollWidth + '/' + card.clientWidth : 'none');\
+        });</script></body>";
+    let page = loadcell_report::html(summary).replace("</body>", probe);
+    let path = dir.path().join("report-narrow.html");
+    std::fs::write(&path, page).unwrap();
+    let dom = chromium_dom_at(dir, &path, width);
+    eprintln!(
+        "stages table at {width} px: {:?}",
+        dom::attr(dom::body_tag(&dom), "data-stages-width")
+    );
+    let measured = dom::attr(dom::body_tag(&dom), "data-stages-width").unwrap_or("not measured");
+    let (content, visible) = measured.split_once('/').expect("the probe ran: {measured}");
+    let (content, visible): (u32, u32) = (content.parse().unwrap(), visible.parse().unwrap());
+    assert!(
+        content <= visible,
+        "the Stages table is {content} px wide in a {visible} px card at a {width} px window"
+    );
 }
 
 /// Spike and soak results consistent with the run's own stages, for runs that lack them
@@ -167,6 +191,24 @@ fn spike_profile_run_shows_its_stages_and_stability_charts_in_chromium() {
         assert!(phase_chart_names.is_empty());
     }
     assert!(!dom.contains("id=\"soak\""), "a spike run has no soak trend");
+    assert_stages_fit(&dir, &summary, 1280);
+    // A stress run's worst case: several error kinds and failed thresholds on every stage.
+    let mut crowded = summary.clone();
+    for p in &mut crowded.phases {
+        for (kind, n) in [
+            ("request_timeout", 12_345),
+            ("connect_timeout", 678),
+            ("reset", 9),
+            ("malformed_response", 3),
+        ] {
+            p.errors.insert(kind.to_string(), n);
+        }
+        p.failed_thresholds = vec![
+            "http_req_duration{endpoint:GET /api/products}: p(95)<200".to_string(),
+            "error_rate<1%".to_string(),
+        ];
+    }
+    assert_stages_fit(&dir, &crowded, 1280);
 
     let mut planted = summary.clone();
     plant(&mut planted);

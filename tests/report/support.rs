@@ -33,6 +33,11 @@ pub fn run_loadcell(dir: &TempDir, args: &[&str]) -> Summary {
 
 /// Opens `html` in headless Chromium and returns the DOM after the page's scripts ran.
 pub fn chromium_dom(dir: &TempDir, html: &Path) -> String {
+    chromium_dom_at(dir, html, 1400)
+}
+
+/// [`chromium_dom`] in a window `width` CSS pixels wide.
+pub fn chromium_dom_at(dir: &TempDir, html: &Path, width: u32) -> String {
     let chromium = chromium_path();
     assert!(
         chromium.is_file(),
@@ -55,9 +60,9 @@ pub fn chromium_dom(dir: &TempDir, html: &Path) -> String {
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
-            "--window-size=1400,2000",
             "--virtual-time-budget=5000",
         ])
+        .arg(format!("--window-size={width},2000"))
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg("--dump-dom")
         .arg(format!("file://{}", html.display()))

@@ -22,6 +22,13 @@ fn demo_runs_the_shop_scenario_and_every_threshold_holds() {
         run.output()
     );
     let s = read_summary(&json).unwrap_or_else(|| panic!("no demo summary\n{}", run.output()));
+    // The scenario's temporary copy is gone when the demo ends: the summary (and the
+    // report's title) name the bundled example instead.
+    let target = str_at(&s, "target");
+    assert!(
+        target.contains("examples/shop.yaml") && !target.contains("loadcell-demo-"),
+        "{target}"
+    );
 
     let names: Vec<&str> = at(&s, "journeys")
         .as_array()

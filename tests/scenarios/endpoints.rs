@@ -227,7 +227,7 @@ thresholds:
   "http_req_failed{{journey:j1}}": ["rate==0.5"]
   "http_req_duration{{step:good}}": ["p(95)<5000"]
   iterations: ["count==100"]
-  "checks{{check:status is 200}}": ["rate<1", "rate>0"]
+  "checks{{check:status is 200}}": ["rate<100%", "rate>0"]
 "#,
             url = server.url()
         ),
@@ -247,4 +247,42 @@ thresholds:
     assert_eq!(f64_at(threshold(s, "iterations: count==100"), "actual"), 100.0);
     let stats = server.stats();
     assert_eq!(stats.correlation_failures.unknown_product, j1, "{stats:?}");
+}
+
+#[test]
+fn a_k6_name_tag_finds_the_step_and_a_typo_is_refused_before_any_request() {
+    let server = shop();
+    let dir = TempDir::new();
+    let file = dir.write(
+        "names.yaml",
+        &scenario(
+            &server.url(),
+            "thresholds:\n  \"http_req_duration{name:product}\": [\"p(95)<5000\"]\n  \"http_reqs{name:reviews,status:2xx}\": [\"count==200\"]\n",
+        ),
+    );
+    let run = run_file(&file, &[]);
+    run.assert_exit(0);
+    let s = run.summary();
+    let name = threshold(s, "http_req_duration{name:product}: p(95)<5000");
+    assert!(f64_at(name, "actual") > 0.0, "{}", short(name));
+    let reviews = threshold(s, "http_reqs{name:reviews,status:2xx}: count==200");
+    assert_eq!(f64_at(reviews, "actual"), 200.0, "{}", short(reviews));
+    let sent = server.stats().requests_total;
+
+    for (flag, hint) in [
+        (
+            "http_req_duration{endpoint:GET /api/productz}: p(95)<1s",
+            "did you mean 'GET /api/products'?",
+        ),
+        ("http_req_duration{name:reviewz}: p(95)<1s", "did you mean 'reviews'?"),
+        ("http_req_duration{status:200}: p(95)<1s", "http_reqs{status:…}"),
+        ("error_rate<1", "1%"),
+    ] {
+        let run = run_file(&file, &["--threshold", flag]);
+        run.assert_exit(2);
+        let lines = run.stderr_lines();
+        assert_eq!(lines.len(), 1, "{}", run.output());
+        assert!(lines[0].contains(hint), "{flag}: {}", run.output());
+    }
+    assert_eq!(server.stats().requests_total, sent, "refused before any request");
 }

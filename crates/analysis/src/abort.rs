@@ -35,6 +35,7 @@ impl AbortCheck<'_> {
         let source = Measured {
             total,
             endpoints: self.endpoints,
+            journeys: &[],
             checks: self.checks,
             seconds: measured.as_secs_f64(),
             vus_limit: self.vus_limit,

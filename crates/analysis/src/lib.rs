@@ -10,6 +10,7 @@
 pub mod abort;
 pub mod bottleneck;
 pub mod capacity;
+mod filters;
 mod measured;
 mod profile;
 pub mod scale;
@@ -19,6 +20,7 @@ pub mod sweep;
 pub mod tracks;
 
 pub use abort::AbortCheck;
+pub use filters::{RunNames, check_filters};
 pub use measured::{Measured, evaluate, verdicts};
 pub use profile::window_s;
 pub use stages::{Staged, classify};

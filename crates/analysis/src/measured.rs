@@ -1,6 +1,7 @@
 //! Thresholds against measured results: the metric source that answers k6-named queries
 //! from merged histograms and counters, and the verdict list for the summary.
 
+use crate::filters::{check_matches, endpoint_matches, nothing_matched};
 use loadcell_engine::{CheckName, EndpointName, Outcome};
 use loadcell_metrics::{EndpointMetrics, LatencyHistogram, Recorder};
 use loadcell_schema::ThresholdResult;
@@ -10,6 +11,8 @@ use loadcell_threshold::{Aggregation, Metric, MetricSource, TagFilter, TagKey, T
 pub struct Measured<'a> {
     pub total: &'a Recorder,
     pub endpoints: &'a [EndpointName],
+    /// Journey names, in the order of `total.journeys` (empty: no per-journey iterations).
+    pub journeys: &'a [String],
     pub checks: &'a [CheckName],
     /// Measured seconds, for per-second rates.
     pub seconds: f64,
@@ -23,36 +26,38 @@ impl<'a> Measured<'a> {
         Measured {
             total: &outcome.total,
             endpoints: &outcome.endpoints,
+            journeys: &outcome.journeys,
             checks: &outcome.checks,
             seconds: outcome.measured.as_secs_f64(),
             vus_limit: outcome.model.vus_limit(),
         }
     }
 
-    /// Endpoints matching the filter's endpoint/name/method tags, merged; `None` when the
-    /// filter names a tag these results cannot be split by.
+    /// Endpoints matching the filter's request tags (all but `status`), merged; `None` when
+    /// no request slot has them all.
     fn endpoints_matching(&self, filter: &TagFilter) -> Option<EndpointMetrics> {
         let mut merged = EndpointMetrics::default();
         let mut any = false;
         for (name, metrics) in self.endpoints.iter().zip(&self.total.endpoints) {
-            let mut matches = true;
-            for (key, value) in &filter.tags {
-                matches &= match key {
-                    TagKey::Endpoint | TagKey::Name => name.display() == *value,
-                    TagKey::Method => name.method.eq_ignore_ascii_case(value),
-                    TagKey::Url => name.path == *value,
-                    TagKey::Journey => name.journey.as_deref() == Some(value.as_str()),
-                    TagKey::Step => name.step.as_deref() == Some(value.as_str()),
-                    TagKey::Status => true,
-                    TagKey::Check | TagKey::Scenario => return None,
-                };
-            }
-            if matches {
+            if filter
+                .tags
+                .iter()
+                .all(|(key, value)| endpoint_matches(name, *key, value))
+            {
                 merged.merge(metrics);
                 any = true;
             }
         }
         any.then_some(merged)
+    }
+
+    /// Iterations of the journey the filter names (all journeys without one).
+    fn iterations_matching(&self, filter: &TagFilter) -> Option<u64> {
+        let Some(journey) = filter.get(TagKey::Journey) else {
+            return Some(self.total.iterations);
+        };
+        let index = self.journeys.iter().position(|j| j == journey)?;
+        Some(self.total.journeys.get(index)?.iterations)
     }
 
     /// The pass rate (or count of runs) of the checks matching the filter's check, name,
@@ -61,12 +66,7 @@ impl<'a> Measured<'a> {
         let mut passed = 0;
         let mut runs = 0;
         for (name, counts) in self.checks.iter().zip(&self.total.checks) {
-            let matches = filter.tags.iter().all(|(key, value)| match key {
-                TagKey::Check | TagKey::Name => name.label == *value,
-                TagKey::Journey => name.journey == *value,
-                TagKey::Step => name.step == *value,
-                _ => false,
-            });
+            let matches = filter.tags.iter().all(|(key, value)| check_matches(name, *key, value));
             if matches {
                 passed += counts.passed;
                 runs += counts.passed + counts.failed;
@@ -77,14 +77,6 @@ impl<'a> Measured<'a> {
             Aggregation::Count => Some(runs as f64),
             _ => None,
         }
-    }
-
-    fn status_filter(filter: &TagFilter) -> Option<&str> {
-        filter
-            .tags
-            .iter()
-            .find(|(k, _)| *k == TagKey::Status)
-            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -117,13 +109,12 @@ impl MetricSource for Measured<'_> {
             Aggregation::Rate => per_s(count),
             _ => None,
         };
-        let status = Self::status_filter(filter);
+        // Parsing refused every tag a metric is not split by; `scenario` names the run's
+        // own (checked before the run), so it selects everything.
         match metric {
-            Metric::HttpReqDuration | Metric::HttpReqWaiting | Metric::HttpReqFailed if status.is_some() => None,
             Metric::HttpReqDuration => trend(&self.endpoints_matching(filter)?.latency, aggregation),
             Metric::HttpReqWaiting => trend(&self.endpoints_matching(filter)?.ttfb, aggregation),
-            Metric::HttpReqConnecting if filter.tags.is_empty() => trend(&self.total.connect, aggregation),
-            Metric::HttpReqConnecting => None,
+            Metric::HttpReqConnecting => trend(&self.total.connect, aggregation),
             Metric::HttpReqFailed => {
                 let ep = self.endpoints_matching(filter)?;
                 let n = ep.requests();
@@ -131,20 +122,28 @@ impl MetricSource for Measured<'_> {
             }
             Metric::HttpReqs => {
                 let ep = self.endpoints_matching(filter)?;
-                let n = match status {
-                    Some(code) => ep.status.get(code.parse().ok()?),
+                let n = match filter.status() {
+                    Some(status) => {
+                        let (lo, hi) = status.range();
+                        ep.status
+                            .sorted()
+                            .iter()
+                            .filter(|(c, _)| (lo..=hi).contains(c))
+                            .map(|(_, n)| n)
+                            .sum()
+                    }
                     None => ep.requests(),
                 };
                 counter(n)
             }
             Metric::DataReceived => counter(self.endpoints_matching(filter)?.received_bytes),
             Metric::DataSent => counter(self.endpoints_matching(filter)?.sent_bytes),
-            Metric::Iterations if filter.tags.is_empty() => counter(self.total.iterations),
-            Metric::DroppedIterations if filter.tags.is_empty() => counter(self.total.dropped),
-            Metric::Vus if filter.tags.is_empty() => Some(self.total.active_vus as f64),
-            Metric::VusMax if filter.tags.is_empty() => Some(self.vus_limit as f64),
+            Metric::Iterations => counter(self.iterations_matching(filter)?),
+            Metric::DroppedIterations => counter(self.total.dropped),
+            Metric::Vus => Some(self.total.active_vus as f64),
+            Metric::VusMax => Some(self.vus_limit as f64),
             Metric::Checks => self.checks_matching(filter, aggregation),
-            _ => None,
+            Metric::TargetCpu | Metric::TargetRss | Metric::TargetFds => None,
         }
     }
 }
@@ -166,7 +165,7 @@ pub fn evaluate(thresholds: &[Threshold], source: &dyn MetricSource) -> Vec<Thre
                 actual: verdict.actual,
                 actual_text: verdict
                     .actual
-                    .map_or_else(|| "no data".to_string(), |v| t.format_value(v)),
+                    .map_or_else(|| nothing_matched(&t.filter, t.metric), |v| t.format_value(v)),
                 limit: t.describe_limit(),
             }
         })

@@ -98,6 +98,7 @@ fn phase(
     let source = Measured {
         total: rec,
         endpoints: &outcome.endpoints,
+        journeys: &outcome.journeys,
         checks: &outcome.checks,
         seconds,
         vus_limit: outcome.model.vus_limit(),

@@ -223,6 +223,7 @@ fn generator(outcome: &Outcome, all: &EndpointMetrics, co_estimate: Option<&Late
             0.0
         },
         max_rss_mib: outcome.usage.max_rss_kib as f64 / 1024.0,
+        usage_unknown: false,
         warnings: warnings(outcome, all, cpu_percent, co_estimate),
     }
 }
@@ -235,7 +236,9 @@ fn warnings(
     cpu_percent: f64,
     co_estimate: Option<&LatencyStats>,
 ) -> Vec<String> {
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<String> = loadcell_schema::mostly_failed(all.failed, all.requests())
+        .into_iter()
+        .collect();
     if cpu_percent > SATURATED_CPU_PERCENT {
         warnings.push(format!(
             "loadcell used {cpu_percent:.0}% of its {} thread(s): the generator may be the bottleneck; numbers can understate what the target can do",
@@ -243,7 +246,7 @@ fn warnings(
         ));
     }
     let raw_p99 = latency_stats(&all.latency).p99;
-    if let Some(est) = co_estimate.filter(|e| e.count > 0 && raw_p99 > 0.0 && e.p99 > 2.0 * raw_p99) {
+    if let Some(est) = co_estimate.filter(|e| e.count > 0 && co_is_material(raw_p99, e.p99)) {
         warnings.push(format!(
             "closed model: VUs waited on slow responses instead of sending (coordinated omission); p99 {raw_p99:.2} ms as measured, about {:.2} ms for users arriving at a steady rate (estimate); use --rate to measure it",
             est.p99
@@ -257,6 +260,16 @@ fn warnings(
         ));
     }
     warnings
+}
+
+/// Below this many milliseconds a coordinated-omission gap does not change what a user
+/// would conclude (a p99 of 0.11 ms "estimated" at 0.3 ms is noise, not a warning).
+const CO_MATERIAL_MS: f64 = 5.0;
+
+/// Whether the closed-model estimate differs materially from the measured p99: at least
+/// twice it, and by at least [`CO_MATERIAL_MS`].
+fn co_is_material(measured_p99: f64, estimated_p99: f64) -> bool {
+    measured_p99 > 0.0 && estimated_p99 > 2.0 * measured_p99 && estimated_p99 - measured_p99 >= CO_MATERIAL_MS
 }
 
 /// Request slots merged by endpoint name (`METHOD /path`), in first-seen order: steps of
@@ -301,6 +314,15 @@ mod tests {
     use loadcell_engine::LoadCurve;
     use loadcell_units::Stage;
     use std::time::Duration;
+
+    #[test]
+    fn coordinated_omission_warns_only_when_material() {
+        assert!(!co_is_material(0.11, 0.3), "sub-millisecond noise is not a warning");
+        assert!(!co_is_material(10.0, 14.0), "under twice the measurement");
+        assert!(!co_is_material(0.0, 50.0), "nothing measured");
+        assert!(co_is_material(3.0, 900.0), "a stall hidden by the closed model");
+        assert!(co_is_material(5.0, 10.5));
+    }
 
     #[test]
     fn stage_marks_carry_the_phase_names() {

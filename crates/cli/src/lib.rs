@@ -1,7 +1,8 @@
 //! loadcell's command line: parses arguments (`args`), dispatches subcommands
 //! (`commands`), shows progress (`display`) and the summary (`print`), counts Ctrl-C
 //! (`signals`), and turns every error into one line on stderr and an exit code (0 held,
-//! 1 threshold failed or a result lost, 2 usage).
+//! 1 threshold failed, interrupted or a result lost, 2 usage or a target that is not there),
+//! with clap's did-you-mean and the subcommand's help page named.
 //!
 //! Planning (`loadcell-plan`), running (`loadcell-session`) and analysis
 //! (`loadcell-analysis`) live in library crates; this crate only wires them to the terminal.
@@ -21,9 +22,10 @@ use loadcell_schema::exit;
 
 /// Runs loadcell with the process arguments and returns the exit code.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    let argv = args::bare_prometheus(std::env::args_os().collect());
+    let cli = match Cli::try_parse_from(&argv) {
         Ok(cli) => cli,
-        Err(e) => return clap_error(e),
+        Err(e) => return clap_error(e, &argv),
     };
     let result = match cli.command {
         Command::Run(args) => commands::run::run(&args, signals::install()),
@@ -49,8 +51,9 @@ pub fn main() -> i32 {
 }
 
 /// Help and version go to stdout with exit 0; usage errors become one line and exit 2
-/// (a missing subcommand prints the help too, but is still a usage error).
-fn clap_error(e: clap::Error) -> i32 {
+/// (a missing subcommand prints the help too, but is still a usage error): clap's message,
+/// its did-you-mean, and the help page of the subcommand that was being parsed.
+fn clap_error(e: clap::Error, argv: &[std::ffi::OsString]) -> i32 {
     match e.kind() {
         ClapErrorKind::DisplayHelp | ClapErrorKind::DisplayVersion => {
             let _ = e.print();
@@ -61,12 +64,40 @@ fn clap_error(e: clap::Error) -> i32 {
             exit::USAGE
         }
         _ => {
-            eprintln!(
-                "error: {} (see 'loadcell --help')",
-                first_paragraph(&e.render().to_string())
-            );
+            let rendered = e.render().to_string();
+            let mut line = first_paragraph(&rendered);
+            if let Some(tip) = did_you_mean(&rendered) {
+                line = format!("{line}; {tip}");
+            }
+            eprintln!("error: {line} (see '{}')", help_command(argv));
             exit::USAGE
         }
+    }
+}
+
+/// clap's "tip: a similar argument exists: '--rate'" as "did you mean '--rate'?".
+fn did_you_mean(rendered: &str) -> Option<String> {
+    let tip = rendered.lines().map(str::trim).find_map(|l| l.strip_prefix("tip: "))?;
+    if tip.contains("similar") {
+        let quoted = tip.rsplit_once(": ").map_or(tip, |(_, q)| q);
+        Some(format!("did you mean {quoted}?"))
+    } else {
+        Some(tip.to_string())
+    }
+}
+
+/// `loadcell SUBCOMMAND --help` for the subcommand on the command line, else `loadcell --help`.
+fn help_command(argv: &[std::ffi::OsString]) -> String {
+    use clap::CommandFactory;
+    let cli = Cli::command();
+    let sub = argv
+        .iter()
+        .skip(1)
+        .filter_map(|a| a.to_str())
+        .find(|a| cli.get_subcommands().any(|c| c.get_name() == *a));
+    match sub {
+        Some(name) => format!("loadcell {name} --help"),
+        None => "loadcell --help".to_string(),
     }
 }
 
@@ -103,6 +134,15 @@ mod tests {
             first_paragraph("error: unexpected argument '--nope' found\n\n  tip: x\n"),
             "unexpected argument '--nope' found"
         );
+        assert_eq!(
+            did_you_mean("error: unexpected argument '--rat' found\n\n  tip: a similar argument exists: '--rate'\n")
+                .as_deref(),
+            Some("did you mean '--rate'?")
+        );
+        assert_eq!(did_you_mean("error: x\n"), None);
+        let argv: Vec<std::ffi::OsString> = ["loadcell", "run", "http://x/"].map(Into::into).to_vec();
+        assert_eq!(help_command(&argv), "loadcell run --help");
+        assert_eq!(help_command(&argv[..1]), "loadcell --help");
         assert_eq!(first_paragraph(""), "invalid arguments");
     }
 }

@@ -28,16 +28,20 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
 
 /// The target, the model, how long was measured and why the run ended.
 fn write_header(o: &mut String, s: &Summary) -> std::fmt::Result {
-    let model = match s.model {
-        Model::Closed => format!("closed model, {} VUs", s.vus.limit),
-        Model::Open => {
-            let target = s.arrival_rate.as_ref().map_or(0.0, |r| r.target_per_s);
-            format!(
-                "open model, {} iterations/s target, up to {} VUs",
-                num(target),
-                s.vus.limit
-            )
-        }
+    let target = s.arrival_rate.as_ref().map_or(0.0, |r| r.target_per_s);
+    let model = match (s.model, s.stage_levels()) {
+        (Model::Closed, None) => format!("closed model, {} VUs", s.vus.limit),
+        (Model::Closed, Some(levels)) => format!("closed model, stages {levels} VUs"),
+        (Model::Open, None) => format!(
+            "open model, {} iterations/s target, up to {} VUs",
+            num(target),
+            s.vus.limit
+        ),
+        (Model::Open, Some(levels)) => format!(
+            "open model, stages {levels} iterations/s (mean {}/s), up to {} VUs",
+            num(target),
+            s.vus.limit
+        ),
     };
     let stop = match s.stop_reason {
         StopReason::Duration => "duration reached",
@@ -58,6 +62,15 @@ fn write_header(o: &mut String, s: &Summary) -> std::fmt::Result {
     };
     writeln!(o, "  measured {:.2}s{warmup}; {stop}", s.duration_s)?;
     writeln!(o, "  latency measured from the {}", s.latency_measured_from)?;
+    if s.stop_reason == StopReason::Interrupted {
+        writeln!(
+            o,
+            "  INCOMPLETE: the run was interrupted before its end; not a pass (exit 1)"
+        )?;
+    }
+    if let Some(warning) = s.mostly_failed() {
+        writeln!(o, "  WARNING: {warning}")?;
+    }
     writeln!(o)
 }
 
@@ -85,12 +98,17 @@ fn write_totals(o: &mut String, s: &Summary) -> std::fmt::Result {
         let rate = s.arrival_rate.clone().unwrap_or_default();
         writeln!(
             o,
-            "  {:<12}{} scheduled, {} dropped; arrival rate {}/s achieved of {}/s target",
+            "  {:<12}{} scheduled, {} dropped; arrival rate {}/s achieved of {}/s {}",
             "iterations",
             s.iterations.scheduled,
             s.iterations.dropped,
             num(rate.achieved_per_s),
-            num(rate.target_per_s)
+            num(rate.target_per_s),
+            if s.stage_levels().is_some() {
+                "mean target"
+            } else {
+                "target"
+            }
         )?;
     }
     write_latencies(o, s)?;
@@ -319,11 +337,19 @@ fn write_thresholds(o: &mut String, s: &Summary) -> std::fmt::Result {
 fn write_generator(o: &mut String, s: &Summary) -> std::fmt::Result {
     writeln!(o)?;
     let g = &s.generator;
-    writeln!(
-        o,
-        "  generator: {} thread(s), {:.0}% CPU, {:.2} µs CPU per request, max RSS {:.1} MiB",
-        g.threads, g.cpu_percent, g.cpu_us_per_request, g.max_rss_mib
-    )?;
+    if g.usage_unknown {
+        writeln!(
+            o,
+            "  generator: {} thread(s), CPU and memory unknown (the run did not finish)",
+            g.threads
+        )?;
+    } else {
+        writeln!(
+            o,
+            "  generator: {} thread(s), {:.0}% CPU, {:.2} µs CPU per request, max RSS {:.1} MiB",
+            g.threads, g.cpu_percent, g.cpu_us_per_request, g.max_rss_mib
+        )?;
+    }
     for w in &g.warnings {
         writeln!(o, "  warning: {w}")?;
     }
@@ -403,6 +429,9 @@ fn write_stability(o: &mut String, s: &Summary) -> std::fmt::Result {
 }
 
 fn stats_line(l: &LatencyStats) -> String {
+    if l.count == 0 {
+        return "no successful responses".to_string();
+    }
     format!(
         "min {}  mean {}  p50 {}  p90 {}  p95 {}  p99 {}  p99.9 {}  max {}",
         ms(l.min),

@@ -200,6 +200,7 @@ pub fn summary(seconds: usize) -> Summary {
             cpu_percent: 41.5,
             cpu_us_per_request: 12.3,
             max_rss_mib: 30.5,
+            usage_unknown: false,
             warnings: vec!["10 iterations were dropped: raise --max-vus".to_string()],
         },
         timeseries,

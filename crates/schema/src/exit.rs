@@ -7,6 +7,9 @@ pub const THRESHOLD_FAILED: i32 = 1;
 /// `loadcell compare` (and `run --baseline`, `baseline check`): something regressed.
 /// The same code as a failed threshold, so CI treats both alike.
 pub const REGRESSED: i32 = 1;
+/// The test is incomplete: stopped by Ctrl-C (or SIGTERM), or a results folder whose run
+/// never finished. Whatever was measured is reported, but it is not a pass.
+pub const INCOMPLETE: i32 = 1;
 /// Bad usage or input: unknown flag, malformed URL, bad duration, rate or threshold.
 /// Nothing was sent.
 pub const USAGE: i32 = 2;

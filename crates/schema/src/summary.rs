@@ -43,19 +43,57 @@ pub enum StopReason {
     DataExhausted,
 }
 
-/// Latency statistics of one histogram, in milliseconds.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// Latency statistics of one histogram, in milliseconds. An empty histogram (`count` 0)
+/// has no minimum, mean or percentiles: they are written as `null` in JSON (and read back
+/// as 0 here, where `count` says they mean nothing).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 pub struct LatencyStats {
     pub count: u64,
+    #[serde(deserialize_with = "null_as_zero")]
     pub min: f64,
+    #[serde(deserialize_with = "null_as_zero")]
     pub mean: f64,
+    #[serde(deserialize_with = "null_as_zero")]
     pub stdev: f64,
+    #[serde(deserialize_with = "null_as_zero")]
     pub p50: f64,
+    #[serde(deserialize_with = "null_as_zero")]
     pub p90: f64,
+    #[serde(deserialize_with = "null_as_zero")]
     pub p95: f64,
+    #[serde(deserialize_with = "null_as_zero")]
     pub p99: f64,
+    #[serde(deserialize_with = "null_as_zero")]
     pub p999: f64,
+    #[serde(deserialize_with = "null_as_zero")]
     pub max: f64,
+}
+
+impl Serialize for LatencyStats {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let value = |v: f64| (self.count > 0).then_some(v);
+        let mut out = serializer.serialize_struct("LatencyStats", 10)?;
+        out.serialize_field("count", &self.count)?;
+        for (name, v) in [
+            ("min", self.min),
+            ("mean", self.mean),
+            ("stdev", self.stdev),
+            ("p50", self.p50),
+            ("p90", self.p90),
+            ("p95", self.p95),
+            ("p99", self.p99),
+            ("p999", self.p999),
+            ("max", self.max),
+        ] {
+            out.serialize_field(name, &value(v))?;
+        }
+        out.end()
+    }
+}
+
+fn null_as_zero<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(0.0))
 }
 
 /// Request counts of the measured period (warm-up excluded).
@@ -155,6 +193,10 @@ pub struct Generator {
     pub cpu_us_per_request: f64,
     /// Peak resident memory in MiB.
     pub max_rss_mib: f64,
+    /// The CPU and memory figures are not known (0 here): a report rebuilt from a folder
+    /// whose run never wrote its end. Omitted when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub usage_unknown: bool,
     /// Warnings about the measurement itself (generator saturated, CO estimate gap, ...).
     pub warnings: Vec<String>,
 }
@@ -463,12 +505,111 @@ impl Summary {
         self.thresholds.iter().all(|t| t.passed)
     }
 
-    /// The exit code this summary calls for.
+    /// The configured levels of a staged run, `0 → 60 → 0` (in `stages[].unit`); `None`
+    /// when the load was one constant level. The mean of such a run is not its target.
+    pub fn stage_levels(&self) -> Option<String> {
+        stage_levels(&self.stages)
+    }
+
+    /// The warning a run where most requests failed must carry, whatever its thresholds:
+    /// its latencies and rates describe failures, not the service.
+    pub fn mostly_failed(&self) -> Option<String> {
+        mostly_failed(self.requests.failed, self.requests.total)
+    }
+
+    /// The exit code this summary calls for: 1 for a failed threshold or an interrupted
+    /// (incomplete) test, 0 otherwise.
     pub fn exit_code(&self) -> i32 {
-        if self.thresholds_passed() {
-            crate::exit::OK
-        } else {
+        if !self.thresholds_passed() {
             crate::exit::THRESHOLD_FAILED
+        } else if self.stop_reason == StopReason::Interrupted {
+            crate::exit::INCOMPLETE
+        } else {
+            crate::exit::OK
         }
+    }
+}
+
+/// The levels `stages` go through, `0 → 60 → 0`; `None` for one constant level.
+pub fn stage_levels(stages: &[StageMark]) -> Option<String> {
+    let first = stages.first()?;
+    let mut levels = vec![first.from];
+    for stage in stages {
+        for level in [stage.from, stage.to] {
+            if levels.last() != Some(&level) {
+                levels.push(level);
+            }
+        }
+    }
+    let text = |v: &f64| match v.fract() == 0.0 {
+        true => format!("{v:.0}"),
+        false => format!("{v}"),
+    };
+    (levels.len() > 1).then(|| levels.iter().map(text).collect::<Vec<_>>().join(" → "))
+}
+
+/// "most requests failed: …" when more than half of `total` requests failed.
+pub fn mostly_failed(failed: u64, total: u64) -> Option<String> {
+    (total > 0 && failed * 2 > total).then(|| {
+        format!(
+            "most requests failed: {failed} of {total} ({:.0}%); the latencies and rates describe failures, not the service",
+            failed as f64 * 100.0 / total as f64
+        )
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_latency_stats_are_null_and_read_back() {
+        let empty = serde_json::to_value(LatencyStats::default()).unwrap();
+        assert_eq!(empty["count"], 0);
+        for field in ["min", "mean", "stdev", "p50", "p95", "p999", "max"] {
+            assert!(empty[field].is_null(), "{field}: {empty}");
+        }
+        let back: LatencyStats = serde_json::from_value(empty).unwrap();
+        assert_eq!(back, LatencyStats::default());
+        let full = LatencyStats {
+            count: 2,
+            min: 1.0,
+            p95: 2.5,
+            max: 3.0,
+            ..LatencyStats::default()
+        };
+        let json = serde_json::to_value(&full).unwrap();
+        assert_eq!(json["p95"], 2.5);
+        assert_eq!(serde_json::from_value::<LatencyStats>(json).unwrap(), full);
+    }
+
+    #[test]
+    fn stage_levels_are_the_configured_ones() {
+        let mark = |from: f64, to: f64| StageMark {
+            start_s: 0.0,
+            end_s: 1.0,
+            from,
+            to,
+            unit: "iterations/s".into(),
+            name: None,
+        };
+        assert_eq!(stage_levels(&[]), None);
+        assert_eq!(stage_levels(&[mark(60.0, 60.0)]), None, "one constant level");
+        let ramp = [mark(0.0, 60.0), mark(60.0, 60.0), mark(60.0, 0.0)];
+        assert_eq!(stage_levels(&ramp).as_deref(), Some("0 → 60 → 0"));
+        let steps = [mark(10.0, 10.0), mark(20.0, 20.0), mark(2.5, 2.5)];
+        assert_eq!(stage_levels(&steps).as_deref(), Some("10 → 20 → 2.5"));
+    }
+
+    #[test]
+    fn most_failed_is_more_than_half() {
+        assert_eq!(mostly_failed(5, 10), None);
+        assert!(
+            mostly_failed(6, 10)
+                .unwrap()
+                .starts_with("most requests failed: 6 of 10 (60%)")
+        );
+        assert_eq!(mostly_failed(0, 0), None);
     }
 }

@@ -74,6 +74,7 @@ impl Capacity {
             }
             _ => {}
         }
+        target.check_filters(&slos)?;
         let warmup = default_warmup(spec.step_duration);
         let search = Search::new(Config {
             start_rate: spec.start_rate,

@@ -18,6 +18,10 @@ pub enum SessionError {
     /// Flags that contradict each other or the target (`--base-url` with a URL, …).
     #[error("{0}")]
     Invalid(String),
+    /// The target is not there: every connection was refused or its host is unknown (a
+    /// setup error, found in the first second of the run).
+    #[error("{0}")]
+    Unreachable(String),
     /// The load flags or the scenario's `load:` cannot be planned.
     #[error(transparent)]
     Plan(#[from] PlanError),

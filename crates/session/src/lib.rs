@@ -16,6 +16,7 @@ mod live;
 pub mod metadata;
 pub mod observe;
 pub mod outputs;
+mod reach;
 pub mod rebuild;
 mod run;
 mod samples;

@@ -1,9 +1,11 @@
 //! The observer of a run, composed from small parts that each do one job once per
 //! interval, in this order: publish live metrics (`--prometheus`), append the interval to
 //! the results folder's log, show progress (the CLI's [`Display`]), judge the thresholds on
-//! the run so far (`--abort-on-fail`), and feed the tracks the profile's analyses need.
+//! the run so far (`--abort-on-fail`), feed the tracks the profile's analyses need, and
+//! watch for a target that is not there at all ([`Reach`]).
 
 use crate::live::Live;
+use crate::reach::Reach;
 use loadcell_analysis::AbortCheck;
 use loadcell_analysis::tracks::{Interval, Tracks};
 use loadcell_engine::{Control, IntervalEvent, Observer};
@@ -55,6 +57,7 @@ pub struct Parts<'a> {
     pub display: &'a mut dyn Display,
     pub abort: Option<AbortCheck<'a>>,
     pub tracks: Option<Tracks>,
+    pub reach: Option<Reach>,
 }
 
 impl Parts<'_> {
@@ -79,6 +82,10 @@ impl Observer for Parts<'_> {
             let reason = self.abort.as_ref().and_then(|a| a.failed.as_deref());
             let lost = reason.filter(|_| control == Control::Abort);
             tracks.see(&Interval::of_event(event), lost);
+        }
+        let unreachable = self.reach.as_mut().map(|r| r.see(event.summary));
+        if unreachable == Some(Control::Abort) {
+            return Control::Abort;
         }
         control
     }

@@ -67,7 +67,9 @@ pub fn rebuild(dir: &Path) -> Result<Rebuilt, SessionError> {
         stages: &labels,
         profile: recorded.meta.profile,
     };
-    let summary = loadcell_analysis::summarise(&recorded.outcome, facts, tracks.as_ref());
+    let mut summary = loadcell_analysis::summarise(&recorded.outcome, facts, tracks.as_ref());
+    // Without the run's end the generator's CPU and memory were never recorded.
+    summary.generator.usage_unknown = !recorded.finished();
     Ok(Rebuilt {
         summary,
         source: Source::Intervals {

@@ -10,6 +10,7 @@ use crate::folder::{self, OutDir};
 use crate::live::Live;
 use crate::observe::{Display, Parts, ResultsLog};
 use crate::outputs;
+use crate::reach::Reach;
 use crate::samples::SamplesFile;
 use crate::target::{Job, Target};
 use loadcell_analysis::{AbortCheck, RunFacts, Tracks};
@@ -99,8 +100,10 @@ pub fn execute(
         name: target.name.clone(),
         label: target.label.clone(),
     };
+    let reach = Reach::new(&target.origin);
     target.into_job(Execute {
         spec,
+        reach,
         who,
         display,
         interrupts,
@@ -125,6 +128,7 @@ struct Slots {
 /// [`execute`] once the workload is built.
 struct Execute<'d> {
     spec: RunSpec,
+    reach: Reach,
     who: Identity,
     display: &'d mut dyn Display,
     interrupts: Arc<AtomicUsize>,
@@ -155,6 +159,7 @@ impl Job for Execute<'_> {
     fn run<W: Workload>(self, workload: W) -> Self::Output {
         let Execute {
             mut spec,
+            reach,
             who,
             display,
             interrupts,
@@ -195,6 +200,7 @@ impl Job for Execute<'_> {
                 failed: None,
             }),
             tracks: Tracks::for_profile(profile, loadcell_analysis::window_s(recovery_window)),
+            reach: Some(reach),
         };
         let outcome = loadcell_engine::run(workload, settings, interrupts, &mut parts);
         parts.display.finish();
@@ -206,6 +212,9 @@ impl Job for Execute<'_> {
             && let Err(e) = writer.finish(&RunEnd::from_outcome(&outcome))
         {
             failures.push(e.into());
+        }
+        if let Some(problem) = parts.reach.as_ref().and_then(Reach::problem) {
+            return Err(SessionError::Unreachable(problem));
         }
         let facts = RunFacts {
             label: &who.label,

@@ -3,11 +3,11 @@
 //! run as an engine workload as many times as the command needs ([`Target::with`]).
 
 use crate::error::{SessionError, invalid};
-use loadcell_engine::{SingleRequest, Transport, Workload};
+use loadcell_engine::{CheckName, EndpointName, SingleRequest, Transport, Workload};
 use loadcell_http::{ClientConfig, Origin, Request, Scheme, tls_config};
 use loadcell_journey::JourneyWorkload;
 use loadcell_scenario::{Scenario, Step};
-use loadcell_threshold::{TagKey, Threshold};
+use loadcell_threshold::Threshold;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -145,33 +145,33 @@ impl Target {
         }
     }
 
-    /// The run's thresholds: the scenario file's, then `--threshold`s (`extra`). A
-    /// `--threshold` that names a journey the scenario does not have is refused.
+    /// The run's thresholds: the scenario file's, then `--threshold`s (`extra`). A filter
+    /// that names nothing the run has (a journey, a step, an endpoint) is refused.
     pub fn thresholds(&self, extra: &[String]) -> Result<Vec<Threshold>, SessionError> {
         let extra = extra
             .iter()
             .map(|e| loadcell_threshold::parse(e))
             .collect::<Result<Vec<_>, _>>()?;
-        let Some(scenario) = self.scenario() else {
-            return Ok(extra);
-        };
-        for t in &extra {
-            for (key, value) in &t.filter.tags {
-                let known = scenario.journeys.iter().any(|j| j.name == *value);
-                if *key == TagKey::Journey && !known {
-                    let names: Vec<&str> = scenario.journeys.iter().map(|j| j.name.as_str()).collect();
-                    return Err(invalid(format!(
-                        "--threshold '{}': scenario '{}' has no journey '{value}' (journeys: {})",
-                        t.expr,
-                        scenario.name,
-                        names.join(", ")
-                    )));
-                }
-            }
-        }
-        let mut all = scenario.thresholds.clone();
+        let mut all = self.scenario().map(|s| s.thresholds.clone()).unwrap_or_default();
         all.extend(extra);
+        self.check_filters(&all)?;
         Ok(all)
+    }
+
+    /// Refuses, before any request, a threshold whose filter could never match this target's
+    /// requests, with a did-you-mean from its endpoints, steps, journeys and checks.
+    pub fn check_filters(&self, thresholds: &[Threshold]) -> Result<(), SessionError> {
+        if thresholds.iter().all(|t| t.filter.tags.is_empty()) {
+            return Ok(());
+        }
+        let (endpoints, journeys, checks) = self.with(Names);
+        let names = loadcell_analysis::RunNames {
+            endpoints: &endpoints,
+            journeys: &journeys,
+            checks: &checks,
+            scenario: self.scenario().map(|s| s.name.as_str()),
+        };
+        Ok(loadcell_analysis::check_filters(thresholds, &names)?)
     }
 
     /// Whether any request step checks its response (a smoke test then also requires
@@ -207,6 +207,16 @@ impl Target {
                 self.transport.client.http2,
             )),
         }
+    }
+}
+
+/// The names a workload's results are split by.
+struct Names;
+
+impl Job for Names {
+    type Output = (Vec<EndpointName>, Vec<String>, Vec<CheckName>);
+    fn run<W: Workload>(self, workload: W) -> Self::Output {
+        (workload.endpoints(), workload.journeys(), workload.checks())
     }
 }
 

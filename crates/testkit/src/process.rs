@@ -142,9 +142,23 @@ impl Loadcell {
                 _guard: MACHINE.read().unwrap_or_else(|e| e.into_inner()),
             }
         };
+        // Without a directory of its own, the process runs in a fresh one removed when it
+        // ends, so that default results folders (`./loadcell-results/`) never land in the
+        // repository; paths the test named relative to its own directory still work.
+        let scratch = self.dir.is_none().then(TempDir::new);
+        let args: Vec<OsString> = match &scratch {
+            // The first argument is the subcommand (`target` is also a folder here).
+            Some(_) => self
+                .args
+                .iter()
+                .enumerate()
+                .map(|(i, a)| if i == 0 { a.clone() } else { absolute_if_present(a) })
+                .collect(),
+            None => self.args.clone(),
+        };
         let mut command = Command::new(loadcell_bin());
         command
-            .args(&self.args)
+            .args(&args)
             .env("RUST_BACKTRACE", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -152,7 +166,7 @@ impl Loadcell {
         for (k, v) in &self.env {
             command.env(k, v);
         }
-        if let Some(dir) = &self.dir {
+        if let Some(dir) = self.dir.as_deref().or(scratch.as_ref().map(TempDir::path)) {
             command.current_dir(dir);
         }
         if let Some((soft, hard)) = self.nofile {
@@ -169,6 +183,7 @@ impl Loadcell {
             stdout,
             stderr,
             _hold: hold,
+            _scratch: scratch,
         }
     }
 
@@ -194,6 +209,20 @@ fn limit_descriptors(command: &mut Command, soft: u64, hard: u64) {
             Ok(())
         });
     }
+}
+
+/// `arg` made absolute when it is a relative path that exists from the test's directory
+/// (a scenario file of the repository, say); anything else as given.
+fn absolute_if_present(arg: &OsStr) -> OsString {
+    let path = Path::new(arg);
+    if path.is_relative()
+        && !arg.is_empty()
+        && path.exists()
+        && let Ok(absolute) = std::path::absolute(path)
+    {
+        return absolute.into_os_string();
+    }
+    arg.to_owned()
 }
 
 /// `loadcell ARGS` exactly as given, guarded.
@@ -239,6 +268,8 @@ pub struct Running {
     stdout: JoinHandle<String>,
     stderr: JoinHandle<String>,
     _hold: Hold,
+    /// The process's working directory when the test gave none (removed with it).
+    _scratch: Option<TempDir>,
 }
 
 impl Running {
@@ -274,6 +305,7 @@ impl Running {
             stdout,
             stderr,
             _hold,
+            _scratch,
         } = self;
         let status = match wait_bounded(&mut child, guard) {
             Some(status) => status,

@@ -3,6 +3,7 @@
 
 use thiserror::Error;
 
+use crate::filter::TagKey;
 use crate::metric::Metric;
 
 /// Why a threshold expression was rejected.
@@ -50,6 +51,16 @@ pub enum ThresholdError {
         suggestion: Option<&'static str>,
     },
 
+    /// A tag the metric cannot be split by (`iterations{endpoint:…}`, `data_sent` has no
+    /// check): such a filter could never match, so it is refused.
+    #[error("bad threshold '{expr}': {metric} cannot be filtered by {key}{}{}", allowed_hint(*.metric), status_hint(*.key))]
+    TagNotApplicable { expr: String, metric: Metric, key: TagKey },
+
+    /// A filter value that names nothing the run can produce (checked against the run before
+    /// its first request).
+    #[error("bad threshold '{expr}': {reason}")]
+    NoMatch { expr: String, reason: String },
+
     /// `p(N)` with N outside 0..=100.
     #[error("bad threshold '{expr}': percentile {value} is out of range; use p(N) with N from 0 to 100")]
     PercentileOutOfRange { expr: String, value: String },
@@ -62,6 +73,23 @@ fn metric_hint(suggestion: &Option<&'static str>) -> String {
             let names: Vec<&str> = Metric::ALL.iter().map(Metric::name).collect();
             format!("; known metrics: {}", names.join(", "))
         }
+    }
+}
+
+fn allowed_hint(metric: Metric) -> String {
+    let keys: Vec<&str> = metric.tag_keys().iter().map(|k| k.as_str()).collect();
+    match keys.as_slice() {
+        [] => format!(" ({metric} takes no tag filter)"),
+        [one] => format!(" (it takes only {one})"),
+        [rest @ .., last] => format!(" (it takes {} or {last})", rest.join(", ")),
+    }
+}
+
+/// Where a status split does exist.
+fn status_hint(key: TagKey) -> &'static str {
+    match key {
+        TagKey::Status => "; count responses by status with http_reqs{status:…}: count",
+        _ => "",
     }
 }
 

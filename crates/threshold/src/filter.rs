@@ -1,5 +1,7 @@
-//! Tag filters (`{endpoint:GET /api/x,status:200}`): the known tag keys and
-//! parsing the text between the outermost braces.
+//! Tag filters (`{endpoint:GET /api/x,status:200}`): the known tag keys, which metric each
+//! key can split, the `status` values (`200`, `2xx`), and parsing the text between the
+//! outermost braces. Whether a value names something the run has (an endpoint, a journey)
+//! is checked against the run by `loadcell-analysis` before the first request.
 
 use std::fmt;
 
@@ -56,6 +58,46 @@ impl TagKey {
     }
 }
 
+/// A `status` tag's value: one code (`200`) or a class (`2xx`, any case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StatusFilter {
+    Code(u16),
+    /// The hundreds digit: `2` for `2xx`.
+    Class(u16),
+}
+
+impl StatusFilter {
+    /// `200` (100 to 599) or `2xx` (1xx to 5xx); `None` for anything else.
+    pub fn parse(text: &str) -> Option<StatusFilter> {
+        let bytes = text.as_bytes();
+        if bytes.len() != 3 || !(b'1'..=b'5').contains(&bytes[0]) {
+            return None;
+        }
+        let first = u16::from(bytes[0] - b'0');
+        if text[1..].eq_ignore_ascii_case("xx") {
+            return Some(StatusFilter::Class(first));
+        }
+        text.parse().ok().map(StatusFilter::Code)
+    }
+
+    /// The codes it matches, inclusive: `(200, 200)`, `(200, 299)`.
+    pub fn range(self) -> (u16, u16) {
+        match self {
+            StatusFilter::Code(c) => (c, c),
+            StatusFilter::Class(n) => (n * 100, n * 100 + 99),
+        }
+    }
+}
+
+impl fmt::Display for StatusFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StatusFilter::Code(c) => write!(f, "{c}"),
+            StatusFilter::Class(n) => write!(f, "{n}xx"),
+        }
+    }
+}
+
 impl fmt::Display for TagKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -79,6 +121,11 @@ impl TagFilter {
     /// The value required for `key`, if the filter has one.
     pub fn get(&self, key: TagKey) -> Option<&str> {
         self.tags.iter().find(|(k, _)| *k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// The `status` tag, when there is one (its value was checked when parsed).
+    pub fn status(&self) -> Option<StatusFilter> {
+        self.get(TagKey::Status).and_then(StatusFilter::parse)
     }
 }
 
@@ -134,6 +181,12 @@ pub(crate) fn parse_filter(ctx: &Ctx, content: &str) -> Result<TagFilter, Thresh
         }
         if filter.get(tag).is_some() {
             return Err(ctx.syntax(format!("tag '{key}' appears twice in the filter")));
+        }
+        if tag == TagKey::Status && StatusFilter::parse(value).is_none() {
+            return Err(ctx.syntax(format!(
+                "status '{}' is neither a code from 100 to 599 (200) nor a class (2xx, 4xx, 5xx)",
+                clip(value, 30)
+            )));
         }
         filter.tags.push((tag, value.to_string()));
     }

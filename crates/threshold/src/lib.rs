@@ -21,7 +21,7 @@ mod units;
 
 pub use error::ThresholdError;
 pub use eval::{FirstOf, MetricSource, Verdict};
-pub use filter::{TagFilter, TagKey};
+pub use filter::{StatusFilter, TagFilter, TagKey};
 pub use metric::{Aggregation, Metric, MetricKind};
 pub use op::Op;
 pub use parse::{parse, parse_condition};

@@ -1,7 +1,38 @@
 //! The metrics a threshold can name (k6 names), their kinds, and the
 //! aggregations each kind supports.
 
+use crate::filter::TagKey;
 use std::fmt;
+
+/// The tags of one request: where it was sent and by which step. Durations, failures and
+/// bytes are kept per request slot, so these split them; a status is not (see `HTTP_REQS_TAGS`).
+const REQUEST_TAGS: &[TagKey] = &[
+    TagKey::Endpoint,
+    TagKey::Name,
+    TagKey::Method,
+    TagKey::Url,
+    TagKey::Journey,
+    TagKey::Step,
+    TagKey::Scenario,
+];
+/// Requests are also counted per status code, so `http_reqs` alone splits by status too.
+const HTTP_REQS_TAGS: &[TagKey] = &[
+    TagKey::Endpoint,
+    TagKey::Name,
+    TagKey::Method,
+    TagKey::Url,
+    TagKey::Journey,
+    TagKey::Step,
+    TagKey::Status,
+    TagKey::Scenario,
+];
+const CHECK_TAGS: &[TagKey] = &[
+    TagKey::Check,
+    TagKey::Name,
+    TagKey::Journey,
+    TagKey::Step,
+    TagKey::Scenario,
+];
 
 /// A metric a threshold can check, named as in k6.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -98,6 +129,25 @@ impl Metric {
     /// The metric with this exact k6 name.
     pub fn from_name(name: &str) -> Option<Metric> {
         Metric::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    /// The tags this metric can be filtered by — exactly those the measured results are
+    /// split by: a request's slot for request metrics (and its status for `http_reqs`), the
+    /// journey for iterations, only the run's (single) scenario for what belongs to the whole
+    /// run (connections are pooled, not opened per step), none for the target's resources.
+    pub fn tag_keys(&self) -> &'static [TagKey] {
+        match self {
+            Metric::HttpReqDuration
+            | Metric::HttpReqWaiting
+            | Metric::HttpReqFailed
+            | Metric::DataReceived
+            | Metric::DataSent => REQUEST_TAGS,
+            Metric::HttpReqs => HTTP_REQS_TAGS,
+            Metric::Checks => CHECK_TAGS,
+            Metric::Iterations => &[TagKey::Journey, TagKey::Scenario],
+            Metric::HttpReqConnecting | Metric::DroppedIterations | Metric::Vus | Metric::VusMax => &[TagKey::Scenario],
+            Metric::TargetCpu | Metric::TargetRss | Metric::TargetFds => &[],
+        }
     }
 
     /// Trend, rate, counter or gauge.

@@ -113,7 +113,15 @@ fn metric_part(ctx: &Ctx, part: &str, after: &str) -> Result<(Metric, TagFilter)
         return Err(ctx.syntax(format!("unexpected '{}' after metric '{name}'", clip(rest, 60))));
     }
     if rest.ends_with('}') {
-        return Ok((metric, parse_filter(ctx, &rest[1..rest.len() - 1])?));
+        let filter = parse_filter(ctx, &rest[1..rest.len() - 1])?;
+        if let Some(&(key, _)) = filter.tags.iter().find(|(k, _)| !metric.tag_keys().contains(k)) {
+            return Err(ThresholdError::TagNotApplicable {
+                expr: ctx.expr.clone(),
+                metric,
+                key,
+            });
+        }
+        return Ok((metric, filter));
     }
     if let Some(close) = rest.rfind('}') {
         return Err(ctx.syntax(format!(
@@ -354,6 +362,12 @@ fn value(
     if unit == Unit::Fraction && limit > 1.0 {
         return Err(ctx.syntax(format!(
             "rate '{raw}{suffix}' is above 100%; rates are fractions (0.01) or percents (1%)"
+        )));
+    }
+    if unit == Unit::Fraction && suffix.is_empty() && limit == 1.0 && !matches!(op, Op::Eq | Op::Ge) {
+        // `error_rate<1` reads as "below 1%" to most people but means "below 100%".
+        return Err(ctx.syntax(format!(
+            "'{op}{raw}' is ambiguous: a bare 1 is a rate of 100%; write 1% for one percent (or 0.01), or 100% if you mean it"
         )));
     }
     Ok(limit)

@@ -15,6 +15,9 @@ pub enum UnitError {
     Duration(String),
     #[error("invalid rate '{0}': expected a number per unit, e.g. 500, 500/s, 30000/m, 1M/month")]
     Rate(String),
+    /// A rate below zero (`--rate -5`).
+    #[error("invalid rate '{0}': a rate must be positive, e.g. 500 or 500/s")]
+    NegativeRate(String),
     #[error("invalid stage '{0}': expected DURATION:TARGET, e.g. 30s:100")]
     Stage(String),
     #[error("invalid count '{0}': expected a whole number, e.g. 1000 or 10k")]
@@ -76,6 +79,9 @@ pub fn parse_rate(text: &str) -> Result<f64, UnitError> {
         Some((c, p)) => (c.trim(), p.trim()),
         None => (t, "s"),
     };
+    if count.starts_with('-') && parse_scaled(&count[1..]).is_some() {
+        return Err(UnitError::NegativeRate(text.to_string()));
+    }
     let count = parse_scaled(count).ok_or_else(err)?;
     let per_secs = match per {
         "s" | "sec" | "second" => 1.0,

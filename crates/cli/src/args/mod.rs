@@ -16,9 +16,29 @@ use loadcell_units::parse_duration;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// The exit codes of a run, in every help page that runs load (a literal, for `concat!`).
+macro_rules! run_exit_codes {
+    () => {
+        "Exit codes: 0 completed and every threshold held; 1 a threshold failed, the test was interrupted \
+         (Ctrl-C) or a result could not be written; 2 bad usage or input, or a target that is not there \
+         (nothing listens, unknown host)."
+    };
+}
+pub(crate) use run_exit_codes;
+
 /// Load and performance testing for HTTP services: true numbers, verdicts, evidence.
 #[derive(Debug, Parser)]
-#[command(name = "loadcell", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "loadcell",
+    version,
+    propagate_version = true,
+    max_term_width = 100,
+    after_help = concat!(
+        "Examples:\n  loadcell demo\n  loadcell run http://127.0.0.1:8080/ -c 50 -d 30s --threshold 'p95<200ms'\n  \
+         loadcell run shop.yaml\n  loadcell run --help\n\n",
+        run_exit_codes!()
+    )
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -29,24 +49,46 @@ pub enum Command {
     /// Load-test a URL (quick mode) or run a scenario file.
     Run(Box<RunArgs>),
     /// Check a scenario file without sending anything.
+    #[command(
+        after_help = "Examples:\n  loadcell validate examples/shop.yaml\n  loadcell validate shop.yaml && loadcell run shop.yaml\n\n\
+                      Exit codes: 0 the file is valid (a one-line summary of it is printed); 2 it is not (one line \
+                      naming file:line:col)."
+    )]
     Validate {
         /// The scenario file.
         file: PathBuf,
     },
     /// Print the JSON Schema of scenario files (for editor completion).
+    #[command(after_help = "Examples:\n  loadcell schema > loadcell.schema.json\n  \
+                      # then in a scenario file, for editors with the YAML language server:\n  \
+                      # yaml-language-server: $schema=./loadcell.schema.json\n\n\
+                      Exit codes: 0 printed; 2 bad usage.")]
     Schema,
     /// Rebuild summary.json and the reports of a results folder (also of a killed run).
+    #[command(
+        after_help = "Examples:\n  loadcell report loadcell-results/20250101T120000Z-shop\n  \
+                      loadcell run shop.yaml --out results/ && loadcell report results/\n\n\
+                      Exit codes: 0 every threshold held (as in the run); 1 a threshold failed, or the run was \
+                      interrupted or never finished; 2 not a results folder, or bad usage."
+    )]
     Report {
         /// The results folder (written by --out).
         dir: PathBuf,
     },
     /// Start the demo shop, run the bundled shop scenario against it for about 20 s, print the summary.
+    #[command(after_help = concat!(
+        "Examples:\n  loadcell demo\n  loadcell demo -q --summary-json demo.json\n\n",
+        run_exit_codes!()
+    ))]
     Demo(Box<DemoArgs>),
     /// Find the highest rate the target sustains under SLOs (open model, bracket then bisect).
     Capacity(Box<CapacityArgs>),
     /// Sweep closed-model concurrency levels and fit the Universal Scalability Law (σ, κ, peak).
     Scale(Box<ScaleArgs>),
     /// Start the built-in demo shop API (the system under test for demos and tests).
+    #[command(after_help = "Examples:\n  loadcell target --port 8080\n  \
+                      loadcell target --port 8080 &  loadcell run http://127.0.0.1:8080/api/products -c 10 -d 10s\n\n\
+                      Exit codes: 0 stopped (Ctrl-C); 2 bad flags or a port that is taken.")]
     Target(Box<loadcell_target::TargetArgs>),
     /// Compare two runs (results folders, summary.json or bench.json): regressed, unchanged or improved.
     Compare(Box<compare::CompareArgs>),
@@ -157,4 +199,62 @@ pub struct DemoArgs {
     /// No live progress on stderr.
     #[arg(short = 'q', long)]
     pub quiet: bool,
+}
+
+/// `--prometheus` takes an optional address, so `--prometheus http://host/` would take the
+/// target as the address. A bare `--prometheus` followed by something that is no address —
+/// a URL, an existing file, another flag — gets its default address here, before parsing.
+pub fn bare_prometheus(argv: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let mut out = Vec::with_capacity(argv.len());
+    let mut args = argv.into_iter().peekable();
+    while let Some(arg) = args.next() {
+        let no_address = args.peek().is_none_or(|next| {
+            let text = next.to_string_lossy();
+            text.contains("://") || text.starts_with('-') || std::path::Path::new(next).is_file()
+        });
+        if arg == "--prometheus" && no_address {
+            out.push("--prometheus=127.0.0.1:9464".into());
+        } else {
+            out.push(arg);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(args: &[&str]) -> Vec<String> {
+        let os: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
+        bare_prometheus(os)
+            .into_iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn a_bare_prometheus_does_not_swallow_the_target() {
+        assert_eq!(
+            argv(&["loadcell", "run", "--prometheus", "http://127.0.0.1:8080/"]),
+            [
+                "loadcell",
+                "run",
+                "--prometheus=127.0.0.1:9464",
+                "http://127.0.0.1:8080/"
+            ]
+        );
+        assert_eq!(
+            argv(&["loadcell", "run", "http://x/", "--prometheus", "-q"]),
+            ["loadcell", "run", "http://x/", "--prometheus=127.0.0.1:9464", "-q"]
+        );
+        assert_eq!(
+            argv(&["loadcell", "run", "http://x/", "--prometheus"])[3],
+            "--prometheus=127.0.0.1:9464"
+        );
+        assert_eq!(
+            argv(&["loadcell", "run", "http://x/", "--prometheus", "127.0.0.1:9000"]),
+            ["loadcell", "run", "http://x/", "--prometheus", "127.0.0.1:9000"]
+        );
+    }
 }

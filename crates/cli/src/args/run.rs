@@ -11,7 +11,10 @@ use std::time::Duration;
 /// `loadcell run URL [flags]`
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  loadcell run http://127.0.0.1:8080/ -c 50 -d 30s\n  loadcell run http://127.0.0.1:8080/ -r 500/s -d 1m --threshold 'p95<200ms'\n  loadcell run http://127.0.0.1:8080/ -c 10 --stages '30s:100,2m:100,10s:0'"
+    after_help = concat!(
+        "Examples:\n  loadcell run http://127.0.0.1:8080/ -c 50 -d 30s\n  loadcell run http://127.0.0.1:8080/ -r 500/s -d 1m --threshold 'p95<200ms'\n  loadcell run http://127.0.0.1:8080/ -c 10 --stages '30s:100,2m:100,10s:0'\n\n",
+        super::run_exit_codes!()
+    )
 )]
 pub struct RunArgs {
     /// The URL to load-test (http:// or https://), or a scenario file (.yaml, .yml or .json).
@@ -38,7 +41,8 @@ pub struct RunArgs {
     pub summary_json: Option<PathBuf>,
 
     /// Serve live Prometheus/OpenMetrics metrics at http://ADDR/metrics while the test runs
-    /// [default address: 127.0.0.1:9464].
+    /// [default address: 127.0.0.1:9464]. A URL or file after a bare --prometheus is the
+    /// target, not its address.
     #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:9464", help_heading = "Output")]
     pub prometheus: Option<String>,
 
@@ -64,7 +68,7 @@ pub struct LoadArgs {
     pub concurrency: Option<u64>,
 
     /// Open model: new iterations per second on a fixed schedule (500, 500/s, 30000/m, 1M/month).
-    #[arg(short = 'r', long, value_name = "RATE", value_parser = parse_rate, help_heading = "Load")]
+    #[arg(short = 'r', long, value_name = "RATE", value_parser = parse_rate, allow_hyphen_values = true, help_heading = "Load")]
     pub rate: Option<f64>,
 
     /// How long to generate load (warm-up not included) [default: 10s unless --requests or --stages].
@@ -112,7 +116,7 @@ pub struct ProfileArgs {
     pub profile: Option<String>,
 
     /// With --profile: the target arrival rate (open model).
-    #[arg(long, value_name = "RATE", value_parser = parse_rate, help_heading = "Profiles")]
+    #[arg(long, value_name = "RATE", value_parser = parse_rate, allow_hyphen_values = true, help_heading = "Profiles")]
     pub target_rate: Option<f64>,
 
     /// With --profile: the target number of VUs (closed model).

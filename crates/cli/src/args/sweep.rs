@@ -10,7 +10,9 @@ use std::time::Duration;
 /// `loadcell capacity URL|FILE --slo EXPR [flags]`
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  loadcell capacity http://127.0.0.1:8080/ --slo 'p95<200ms' --slo 'error_rate<1%'\n  loadcell capacity shop.yaml --slo 'p99<500ms' --step-duration 20s --max-time 10m --json capacity.json"
+    after_help = "Examples:\n  loadcell capacity http://127.0.0.1:8080/ --slo 'p95<200ms' --slo 'error_rate<1%'\n  loadcell capacity shop.yaml --slo 'p99<500ms' --step-duration 20s --max-time 10m --json capacity.json\n\n\
+                  Exit codes: 0 a sustainable rate was found; 1 none was (even the lowest rate failed) or a \
+                  result could not be written; 2 bad usage or input."
 )]
 pub struct CapacityArgs {
     /// The URL to test (http:// or https://), or a scenario file (.yaml, .yml or .json).
@@ -31,15 +33,15 @@ pub struct CapacityArgs {
     pub max_time: Duration,
 
     /// Rate of the first step; the search doubles it (or halves it) to bracket the capacity.
-    #[arg(long, value_name = "RATE", value_parser = parse_rate, default_value = "10", help_heading = "Search")]
+    #[arg(long, value_name = "RATE", value_parser = parse_rate, allow_hyphen_values = true, default_value = "10", help_heading = "Search")]
     pub start_rate: f64,
 
     /// Lowest rate tried when even the start rate fails.
-    #[arg(long, value_name = "RATE", value_parser = parse_rate, default_value = "1", help_heading = "Search")]
+    #[arg(long, value_name = "RATE", value_parser = parse_rate, allow_hyphen_values = true, default_value = "1", help_heading = "Search")]
     pub min_rate: f64,
 
     /// Highest rate tried; passing it ends the search.
-    #[arg(long, value_name = "RATE", value_parser = parse_rate, default_value = "100000", help_heading = "Search")]
+    #[arg(long, value_name = "RATE", value_parser = parse_rate, allow_hyphen_values = true, default_value = "100000", help_heading = "Search")]
     pub max_rate: f64,
 
     /// Stop when the lowest failing rate is within this of the highest passing one (5%, 0.05).
@@ -64,7 +66,9 @@ pub struct CapacityArgs {
 /// `loadcell scale URL|FILE --vus LIST [flags]`
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  loadcell scale http://127.0.0.1:8080/ --vus 1,2,4,8,16,32,64\n  loadcell scale shop.yaml --vus 1,4,16,64 --step-duration 30s --json scale.json"
+    after_help = "Examples:\n  loadcell scale http://127.0.0.1:8080/ --vus 1,2,4,8,16,32,64\n  loadcell scale shop.yaml --vus 1,4,16,64 --step-duration 30s --json scale.json\n\n\
+                  Exit codes: 0 the levels were fitted; 1 they could not be fitted or a result could not be \
+                  written; 2 bad usage or input."
 )]
 pub struct ScaleArgs {
     /// The URL to test (http:// or https://), or a scenario file (.yaml, .yml or .json).

@@ -79,6 +79,11 @@ fn run_in(
         }
     };
     let request = run_args.request.spec();
-    let prepared = Target::of_scenario(scenario, run_args.request.base_url.as_deref(), &request)?;
+    let scenario_name = scenario.name.clone();
+    let mut prepared = Target::of_scenario(scenario, run_args.request.base_url.as_deref(), &request)?;
+    // The scenario file lives in a temporary folder deleted when the demo ends: name the
+    // bundled example instead of that path in the summary, the report's title and results.
+    prepared.label = format!("{scenario_name} (examples/shop.yaml, the demo)");
+    prepared.name = "examples/shop.yaml".to_string();
     super::run::run_target(prepared, &run_args, interrupts)
 }

@@ -1,6 +1,7 @@
 //! `loadcell report DIR`: the session rebuilds the folder's summary (from its interval log,
 //! or a capacity or scale folder's `summary.json`); it is printed, then every report is
-//! written again.
+//! written again. It exits as the run did (or would have): 1 for a failed threshold, an
+//! interrupted run or a folder whose run never finished.
 
 use crate::error::CliError;
 use crate::print;
@@ -13,6 +14,7 @@ use std::path::Path;
 pub fn run(dir: &Path) -> Result<i32, CliError> {
     let rebuilt = rebuild(dir)?;
     print!("{}", print::render(&rebuilt.summary));
+    let mut code = rebuilt.summary.exit_code();
     match rebuilt.source {
         Source::Intervals {
             intervals,
@@ -24,6 +26,7 @@ pub fn run(dir: &Path) -> Result<i32, CliError> {
             let unfinished = if finished {
                 String::new()
             } else {
+                code = code.max(exit::INCOMPLETE);
                 format!(
                     "; the run did not finish (no end.json): results end at {last_t_s:.1}s, at most the last second is missing"
                 )
@@ -52,5 +55,5 @@ pub fn run(dir: &Path) -> Result<i32, CliError> {
             }
         }
     }
-    Ok(exit::OK)
+    Ok(code)
 }

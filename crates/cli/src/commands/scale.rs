@@ -135,7 +135,7 @@ pub fn render(target: &str, levels: &[Level], fit: Option<&Fit>, efficiency: &[E
         );
     }
     if let Some(f) = fit {
-        write_fit(&mut out, f);
+        write_fit(&mut out, f, levels.iter().map(|l| l.vus).max().unwrap_or(0));
     }
     if fit.is_some() && levels.iter().any(|l| l.failed > 0) {
         let _ = writeln!(
@@ -146,8 +146,9 @@ pub fn render(target: &str, levels: &[Level], fit: Option<&Fit>, efficiency: &[E
     out
 }
 
-/// λ, σ, κ, R² and the peak (or the ceiling).
-fn write_fit(out: &mut String, f: &Fit) {
+/// λ, σ, κ, R² and the peak (or the ceiling); a peak beyond the highest level measured
+/// (`measured_max` VUs) is an extrapolation of the model and is marked as one.
+fn write_fit(out: &mut String, f: &Fit, measured_max: u64) {
     let _ = writeln!(
         out,
         "  fit: λ = {} req/s per VU, σ (contention) = {}, κ (coherency) = {}, R² = {:.4}",
@@ -157,6 +158,10 @@ fn write_fit(out: &mut String, f: &Fit) {
         f.r_squared
     );
     let _ = match (f.peak_concurrency(), f.peak_throughput(), f.ceiling()) {
+        (Some(n), Some(x), _) if n > measured_max as f64 => writeln!(
+            out,
+            "  peak: N* = {n:.1} VUs (extrapolated: the highest level measured was {measured_max}), predicted X(N*) = {x:.1} req/s"
+        ),
         (Some(n), Some(x), _) => writeln!(out, "  peak: N* = {n:.1} VUs, predicted X(N*) = {x:.1} req/s"),
         (_, _, Some(c)) => writeln!(out, "  peak: none (κ = 0); throughput approaches λ/σ = {c:.1} req/s"),
         _ => writeln!(out, "  peak: none (κ = 0, σ = 0): throughput scales linearly"),
@@ -190,7 +195,10 @@ mod tests {
         };
         let text = render("http://x/", &levels, Some(&fit), &[]);
         assert!(text.contains("σ (contention) = 0.1000"), "{text}");
-        assert!(text.contains("N* = 30.0 VUs"), "{text}");
+        assert!(
+            text.contains("N* = 30.0 VUs (extrapolated: the highest level measured was 4)"),
+            "{text}"
+        );
         let linear = Fit {
             sigma: 0.0,
             kappa: 0.0,

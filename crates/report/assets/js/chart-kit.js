@@ -136,7 +136,7 @@ function timeChart(el, series, columns, extra) {
     legend: { live: true },
     scales: { x: { time: false, range: function (u, min, max) { return [Math.min(0, min), max]; } }, y: { range: fromZero } },
     axes: [axisX(), axisY((extra && extra.yLabel) || "")],
-    series: [{ label: "at", value: function (u, v) { return v == null ? "" : fmtTime(v); } }].concat(series),
+    series: [{ label: "time", value: function (u, v) { return v == null ? "" : fmtTime(v); } }].concat(series),
     hooks: { drawClear: [function (u) { drawMarks(u, extra && extra.stageLabels); }], setScale: [syncZoom] }
   };
   if (extra && extra.tweak) extra.tweak(opts);

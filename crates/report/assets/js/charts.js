@@ -78,7 +78,7 @@ var charts = {
         axisY("ms")
       ],
       series: [
-        { label: "at", value: function (u, v) { return v == null ? "" : fmtPercentile(v); } },
+        { label: "percentile", value: function (u, v) { return v == null ? "" : fmtPercentile(v); } },
         line("latency", C.p99, fmtMs, { fill: alpha(C.p99, 0.08), width: 2, points: { show: true, size: 4 } })
       ],
       hooks: {

@@ -71,7 +71,7 @@ var phaseCharts = {
     var errors = idx.map(errorPercent);
     var anyErrors = errors.some(function (v) { return v > 0; });
     var series = [
-      { label: "at", value: function (u, v) { return v == null ? "" : fmtTime(v); } },
+      { label: "time", value: function (u, v) { return v == null ? "" : fmtTime(v); } },
       line("p95", C.p95, fmtMs),
       line("p95 trend", C.p99, fmtMs, { dash: [6, 4], width: 2 })
     ];

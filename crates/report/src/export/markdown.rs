@@ -117,9 +117,12 @@ fn headline(out: &mut String, summary: &Summary) {
             .map_or((0.0, 0.0), |a| (a.target_per_s, a.achieved_per_s));
         let _ = writeln!(
             out,
-            "Open model: arrival rate {}/s achieved of {}/s target, {} dropped iterations; latency measured from the {}.\n",
+            "Open model: arrival rate {}/s achieved of {}/s {}, {} dropped iterations; latency measured from the {}.\n",
             number::num_short(achieved),
             number::num_short(target),
+            summary
+                .stage_levels()
+                .map_or("target".to_string(), |l| format!("mean target (stages {l}/s)")),
             number::int(summary.dropped_iterations),
             md_text(&summary.latency_measured_from),
         );

@@ -181,7 +181,7 @@ fn tag_filters() {
     );
     assert_eq!(t.limit, 300.0);
 
-    let t = ok("http_req_failed{method:POST, status:500,journey:checkout}: rate<1%");
+    let t = ok("http_reqs{method:POST, status:500,journey:checkout}: count<1");
     assert_eq!(
         t.filter.tags,
         vec![
@@ -199,12 +199,14 @@ fn tag_filters() {
     let t = ok("http_reqs{name:{x}: count>0");
     assert_eq!(t.filter.get(TagKey::Name), Some("{x"));
 
-    for key in [
-        "endpoint", "name", "method", "status", "journey", "step", "check", "scenario", "url",
-    ] {
+    for key in ["endpoint", "name", "method", "journey", "step", "scenario", "url"] {
         let t = ok(&format!("http_reqs{{{key}:v}}: count>0"));
         assert_eq!(t.filter.tags[0].0.as_str(), key);
     }
+    assert_eq!(
+        ok("checks{check:status is 200}: rate>0.9").filter.tags[0].0,
+        TagKey::Check
+    );
     assert!(ok("http_reqs{}: count>0").filter.is_empty());
     assert!(ok("http_reqs{ }: count>0").filter.is_empty());
     assert_eq!(
@@ -598,4 +600,73 @@ fn target_resources() {
         err("target_fds: p(95)<10")
     );
     assert!(err("target_rss<5%").contains("use bytes"), "{}", err("target_rss<5%"));
+}
+
+#[test]
+fn every_metric_takes_only_the_tags_its_results_are_split_by() {
+    // Accepted: each metric's own tags.
+    for expr in [
+        "http_req_duration{name:login}: p(95)<200",
+        "http_req_waiting{step:login,journey:shop}: p(95)<200",
+        "http_req_failed{endpoint:GET /x}: rate<1%",
+        "data_received{url:/x}: count<1MB",
+        "http_reqs{status:2xx}: count>0",
+        "http_reqs{status:5XX}: count<1",
+        "iterations{journey:shop}: count>0",
+        "checks{name:ok}: rate>0.9",
+        "vus{scenario:s}: value<10",
+    ] {
+        ok(expr);
+    }
+    // Refused before any request: a filter nothing is measured by.
+    assert_eq!(
+        err("http_req_duration{status:200}: p(95)<200"),
+        "bad threshold 'http_req_duration{status:200}: p(95)<200': http_req_duration cannot be filtered by status (it takes endpoint, name, method, url, journey, step or scenario); count responses by status with http_reqs{status:…}: count"
+    );
+    assert!(err("data_received{status:500}: count<1").contains("data_received cannot be filtered by status"));
+    assert!(err("http_req_failed{status:2xx}: rate<1%").contains("cannot be filtered by status"));
+    assert_eq!(
+        err("iterations{endpoint:GET /x}: count>1"),
+        "bad threshold 'iterations{endpoint:GET /x}: count>1': iterations cannot be filtered by endpoint (it takes journey or scenario)"
+    );
+    for expr in [
+        "vus{journey:a}: value<2",
+        "dropped_iterations{endpoint:GET /}: count<1",
+        "http_req_connecting{endpoint:GET /}: p(95)<10",
+        "http_reqs{check:x}: count>1",
+    ] {
+        assert!(err(expr).contains("cannot be filtered by"), "{expr}");
+    }
+    assert!(err("target_cpu{scenario:s}: value<80%").contains("target_cpu takes no tag filter"));
+}
+
+#[test]
+fn status_values_are_codes_or_classes() {
+    assert_eq!(
+        ok("http_reqs{status:4xx}: count<1").filter.status().map(|s| s.range()),
+        Some((400, 499))
+    );
+    assert_eq!(
+        ok("http_reqs{status:404}: count<1").filter.status().map(|s| s.range()),
+        Some((404, 404))
+    );
+    for bad in ["ok", "2x", "600", "099", "20", "2000", "xxx"] {
+        let e = err(&format!("http_reqs{{status:{bad}}}: count<1"));
+        assert!(e.contains("neither a code from 100 to 599"), "{bad}: {e}");
+    }
+}
+
+#[test]
+fn a_bare_rate_of_one_is_refused_as_ambiguous() {
+    let e = err("error_rate<1");
+    assert!(e.contains("ambiguous") && e.contains("1%") && e.contains("0.01"), "{e}");
+    assert!(err("http_req_failed: rate<=1").contains("ambiguous"));
+    assert!(err("checks: rate<1").contains("ambiguous"));
+    // The unambiguous forms.
+    assert_eq!(ok("error_rate<1%").limit, 0.01);
+    assert_eq!(ok("error_rate<100%").limit, 1.0);
+    assert_eq!(ok("error_rate<0.01").limit, 0.01);
+    assert_eq!(ok("checks: rate==1").limit, 1.0);
+    assert_eq!(ok("checks: rate>=1").limit, 1.0);
+    assert_eq!(ok("http_reqs: count<1").limit, 1.0, "counts are not rates");
 }

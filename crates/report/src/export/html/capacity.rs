@@ -67,11 +67,35 @@ pub fn section(summary: &Summary) -> String {
             )
         }
     }
+    out += &at_capacity(c);
     out.push_str("</div>\n");
     out += &figure(c);
     out += &steps_table(c);
     out.push_str("</section>\n");
     out
+}
+
+/// The step at capacity (the highest passing one): its own latency and errors, which the
+/// headline numbers further down (merged over every step) are not.
+fn at_capacity(c: &CapacitySummary) -> String {
+    let rate = c.capacity_per_s;
+    let Some(step) = c.steps.iter().rev().find(|s| s.passed && Some(s.offered_rate) == rate) else {
+        return String::new();
+    };
+    let ms = |v: Option<f64>| v.map_or_else(|| "–".to_string(), number::ms);
+    stat(
+        "Step at capacity",
+        &ms(step.p95_ms),
+        "p95",
+        &format!(
+            "at {}/s offered ({}/s achieved): p99 {} · errors {}%",
+            number::num_short(step.offered_rate),
+            number::num_short(step.achieved_rate),
+            ms(step.p99_ms),
+            number::num_short(step.error_pct)
+        ),
+        "text",
+    )
 }
 
 /// Why the search stopped, and how long it took.
@@ -197,6 +221,8 @@ mod tests {
         assert!(page.contains("converged"));
         assert!(page.contains("bracket within 5% · 9 steps in 24.9 s"), "{page}");
         assert!(page.contains("Knee of p95"));
+        assert!(page.contains("<div class=\"label\">Step at capacity</div>"), "{page}");
+        assert!(page.contains("at 150/s offered"), "{page}");
         assert!(page.contains("data-search-chart=\"capacity\""));
         assert!(page.contains("dashed: p95&lt;200ms"), "the SLO line is named, escaped");
         assert_eq!(page.matches("<span class=\"pass-word\">pass</span>").count(), 7);
@@ -205,6 +231,16 @@ mod tests {
         let rows: Vec<&str> = page.split("<tr>").skip(2).collect();
         assert_eq!(rows.len(), 9);
         assert!(rows[4].contains(">160</td>") && rows[4].contains("FAIL"), "{}", rows[4]);
+    }
+
+    #[test]
+    fn a_capacity_report_opens_with_the_capacity_found() {
+        let page = crate::export::html::html(&testing::capacity());
+        let capacity = page.find("<section id=\"capacity\">").unwrap_or(usize::MAX);
+        let verdict = page.find("<section id=\"verdict\"").unwrap_or(0);
+        let numbers = page.find("<section id=\"numbers\">").unwrap_or(0);
+        assert!(capacity < verdict && capacity < numbers, "capacity first");
+        assert!(page.contains("<h2>Every step together</h2>"), "merged numbers say so");
     }
 
     #[test]

@@ -18,7 +18,11 @@ pub fn section(summary: &Summary) -> String {
     cards += &latency_cards(summary);
     cards += &traffic_cards(summary);
     cards += &model_cards(summary);
-    format!("<section id=\"numbers\"><h2>Headline numbers</h2><div class=\"stats\">\n{cards}</div></section>\n")
+    let title = match (&summary.capacity, &summary.scale) {
+        (Some(_), _) | (_, Some(_)) => "Every step together",
+        _ => "Headline numbers",
+    };
+    format!("<section id=\"numbers\"><h2>{title}</h2><div class=\"stats\">\n{cards}</div></section>\n")
 }
 
 /// Requests, throughput and errors.
@@ -124,11 +128,21 @@ fn model_cards(summary: &Summary) -> String {
             .as_ref()
             .map_or((0.0, 0.0), |a| (a.target_per_s, a.achieved_per_s));
         let short = target > 0.0 && achieved < target * 0.99;
+        let (of, sub) = match summary.stage_levels() {
+            Some(levels) => (
+                format!("of mean {}/s", number::num_short(target)),
+                format!("iterations/s achieved; stages {levels}/s"),
+            ),
+            None => (
+                format!("of {}/s", number::num_short(target)),
+                "iterations/s achieved of target".to_string(),
+            ),
+        };
         cards += &stat(
             "Arrival rate",
             &number::num_short(achieved),
-            &format!("of {}/s", number::num_short(target)),
-            "iterations/s achieved of target",
+            &of,
+            &sub,
             if short { "bad" } else { "" },
         );
     }

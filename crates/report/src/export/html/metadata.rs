@@ -45,16 +45,18 @@ pub fn section(summary: &Summary) -> String {
             summary.schema_version
         ),
     ));
+    let threads = format!("{} thread{}", g.threads, if g.threads == 1 { "" } else { "s" });
     rows.push((
         "Generator",
-        format!(
-            "{} thread{} · {:.0}% CPU · {} µs CPU per request · max RSS {:.1} MiB",
-            g.threads,
-            if g.threads == 1 { "" } else { "s" },
-            g.cpu_percent,
-            number::num(g.cpu_us_per_request),
-            g.max_rss_mib
-        ),
+        match g.usage_unknown {
+            true => format!("{threads} · CPU and memory unknown (the run did not finish)"),
+            false => format!(
+                "{threads} · {:.0}% CPU · {} µs CPU per request · max RSS {:.1} MiB",
+                g.cpu_percent,
+                number::num(g.cpu_us_per_request),
+                g.max_rss_mib
+            ),
+        },
     ));
     rows.push((
         "Connections",

@@ -129,12 +129,14 @@ fn page(summary: &Summary, comparison: Option<&Comparison>) -> String {
     out += &format!("<style>{UPLOT_CSS}</style>\n<style>{REPORT_CSS}</style>\n</head>\n<body>\n");
     out += &verdict::header(summary);
     out.push_str("<main class=\"wrap\">\n");
+    // A capacity search's answer is the rate it found, not the verdict or numbers merged
+    // over every step it tried: that opens its report.
+    out += &capacity::section(summary);
     out += &verdict::section(summary);
     out += &bottlenecks::section(summary);
     if let Some(cmp) = comparison {
         out += &compare::section(cmp);
     }
-    out += &capacity::section(summary);
     out += &scale::section(summary);
     out += &headline::section(summary);
     out += &charts::over_time(summary);

@@ -149,7 +149,7 @@ fn row(summary: &Summary, p: &PhaseSummary, breaking: bool) -> String {
     out += &ms(l.p95);
     out += &ms(l.p99);
     out += &num(number::percent(p.error_rate), p.error_rate > 0.0);
-    let _ = write!(out, "<td>{}</td>", html(&error_kinds(p)));
+    let _ = write!(out, "<td class=\"wrap\">{}</td>", html(&error_kinds(p)));
     out += &num(number::int(p.dropped_iterations), p.dropped_iterations > 0);
     out += &verdict_cell(p);
     out.push_str("</tr>");
@@ -166,7 +166,7 @@ fn verdict_cell(p: &PhaseSummary) -> String {
                 .iter()
                 .map(|t| format!("<code>{}</code>", html(t)))
                 .collect();
-            format!("<td class=\"bad\">✗ failed: {}</td>", failed.join(", "))
+            format!("<td class=\"bad wrap\">✗ failed: {}</td>", failed.join(", "))
         }
     }
 }
@@ -257,7 +257,7 @@ mod tests {
         assert!(page.contains("<td class=\"num\">150/s</td>"));
         assert!(page.contains("<td class=\"num\">142 req/s</td>"));
         assert!(page.contains("<td class=\"num\">412 ms</td>"));
-        assert!(page.contains("<td>request timeout 9 · reset 80</td>"));
+        assert!(page.contains("<td class=\"wrap\">request timeout 9 · reset 80</td>"));
         assert!(page.contains("<td class=\"num bad\">42</td>"), "dropped iterations");
         assert!(page.contains("<td class=\"held\">✓ held</td>"));
         assert!(page.contains("✗ failed: <code>p95&lt;200ms</code>, <code>error_rate&lt;1%</code>"));

@@ -19,7 +19,7 @@ pub fn section(summary: &Summary) -> String {
     };
     let mut out = String::from("<section id=\"scale\"><h2>Scalability</h2>\n");
     match &s.fit {
-        Some(fit) => out += &fit_cards(fit),
+        Some(fit) => out += &fit_cards(fit, s.points.iter().map(|p| p.vus).max().unwrap_or(0)),
         None => {
             let why = s.error.as_deref().unwrap_or("the points could not be fitted");
             out += &format!("<div class=\"card callout bad\"><b>No fit.</b> {}</div>\n", html(why));
@@ -31,7 +31,9 @@ pub fn section(summary: &Summary) -> String {
     out
 }
 
-fn fit_cards(f: &UslFit) -> String {
+/// The fit's parameters and its peak; a peak beyond `measured_max` VUs (the highest level
+/// measured) is the model's extrapolation and says so.
+fn fit_cards(f: &UslFit, measured_max: u64) -> String {
     let mut out = String::from("<div class=\"stats\">\n");
     let per_vu = if f.lambda > 0.0 {
         format!("one VU's throughput · 1/λ = {}", number::ms(1000.0 / f.lambda))
@@ -62,13 +64,16 @@ fn fit_cards(f: &UslFit) -> String {
     );
     match (f.peak_vus, f.peak_throughput) {
         (Some(n), Some(x)) => {
-            out += &stat(
-                "Peak",
-                &number::num(n),
-                "VUs",
-                &format!("N* = √((1−σ)/κ); predicted X(N*) = {} req/s", number::num(x)),
-                "",
-            );
+            let extrapolated = n > measured_max as f64;
+            let sub = match extrapolated {
+                true => format!(
+                    "extrapolated: the highest level measured was {measured_max} VUs · N* = √((1−σ)/κ); predicted X(N*) = {} req/s",
+                    number::num(x)
+                ),
+                false => format!("N* = √((1−σ)/κ); predicted X(N*) = {} req/s", number::num(x)),
+            };
+            let label = if extrapolated { "Peak (extrapolated)" } else { "Peak" };
+            out += &stat(label, &number::num(n), "VUs", &sub, "");
         }
         _ => {
             let sub = match f.ceiling {
@@ -180,6 +185,23 @@ mod tests {
     use crate::testing;
 
     #[test]
+    fn a_peak_beyond_the_levels_measured_is_marked_extrapolated() {
+        let mut summary = testing::scale();
+        if let Some(f) = summary.scale.as_mut().and_then(|s| s.fit.as_mut()) {
+            f.peak_vus = Some(183.0);
+        }
+        let page = section(&summary);
+        assert!(
+            page.contains("<div class=\"label\">Peak (extrapolated)</div><div class=\"value\">183"),
+            "{page}"
+        );
+        assert!(
+            page.contains("extrapolated: the highest level measured was 32 VUs"),
+            "{page}"
+        );
+    }
+
+    #[test]
     fn the_fit_the_levels_and_the_chart_are_on_the_page() {
         let summary = testing::scale();
         let page = section(&summary);
@@ -195,6 +217,7 @@ mod tests {
             assert!(page.contains(&card), "{card}\n{page}");
         }
         assert!(page.contains("predicted X(N*) = "), "{page}");
+        assert!(!page.contains("extrapolated"), "22 VUs is within the 32 measured");
         assert!(page.contains("data-search-chart=\"scale\""));
         let rows: Vec<&str> = page.split("<tr>").skip(2).collect();
         assert_eq!(rows.len(), 6, "one row per level");

@@ -89,6 +89,9 @@ pub fn section(summary: &Summary) -> String {
     if summary.stop_reason == StopReason::ThresholdAborted {
         why.push_str(" — the run was aborted early");
     }
+    if summary.stop_reason == StopReason::Interrupted {
+        why.push_str(" — the run was interrupted: an incomplete test, not a pass");
+    }
     let mut out = String::new();
     let _ = write!(
         out,
@@ -97,6 +100,9 @@ pub fn section(summary: &Summary) -> String {
         html(word(summary)),
         html(&why)
     );
+    if let Some(warning) = summary.mostly_failed() {
+        let _ = write!(out, "<p class=\"alarm\">⚠ {}</p>", html(&warning));
+    }
     if total > 0 {
         out.push_str(
             "<table class=\"thresholds\"><thead><tr><th></th><th>Threshold</th><th>Actual</th><th>Limit</th></tr></thead><tbody>",

@@ -1,0 +1,343 @@
+//! What a threshold's tag filter selects in a run: the request slots and checks it matches
+//! (shared by the verdicts, so that what is checked before the run is what is judged after
+//! it), and the check before the first request that every value names something the run
+//! can produce — an endpoint, a step, a journey, a check — with a did-you-mean otherwise.
+//!
+//! `name` is k6's request name: a step's `name:`; for a request without one (a URL run)
+//! it is `METHOD /path`, as k6 names an unnamed request by its URL.
+
+use loadcell_engine::{CheckName, EndpointName};
+use loadcell_threshold::{Metric, TagFilter, TagKey, Threshold, ThresholdError};
+
+/// The names a run's results are split by, known before its first request.
+#[derive(Debug, Clone, Copy)]
+pub struct RunNames<'a> {
+    pub endpoints: &'a [EndpointName],
+    pub journeys: &'a [String],
+    pub checks: &'a [CheckName],
+    /// The scenario's name; `None` for a URL run.
+    pub scenario: Option<&'a str>,
+}
+
+/// Whether the request slot `name` has tag `key` = `value`. `status` is not a slot's tag
+/// (the caller splits by it) and `scenario` was checked before the run: both match.
+pub(crate) fn endpoint_matches(name: &EndpointName, key: TagKey, value: &str) -> bool {
+    match key {
+        TagKey::Endpoint => name.display() == value,
+        TagKey::Name => name.step.as_deref().map_or(name.display() == value, |s| s == value),
+        TagKey::Method => name.method.eq_ignore_ascii_case(value),
+        TagKey::Url => name.path == value,
+        TagKey::Journey => name.journey.as_deref() == Some(value),
+        TagKey::Step => name.step.as_deref() == Some(value),
+        TagKey::Status | TagKey::Scenario => true,
+        TagKey::Check => false,
+    }
+}
+
+/// Whether check `name` has tag `key` = `value` (`name` is the check's label, as in k6).
+pub(crate) fn check_matches(name: &CheckName, key: TagKey, value: &str) -> bool {
+    match key {
+        TagKey::Check | TagKey::Name => name.label == value,
+        TagKey::Journey => name.journey == value,
+        TagKey::Step => name.step == value,
+        TagKey::Scenario => true,
+        _ => false,
+    }
+}
+
+/// Refuses, before any request, a threshold whose filter could match nothing in this run:
+/// a value no endpoint, step, journey or check of the run has, or a combination of tags no
+/// single request (or check) has. Parsing already refused tags a metric is not split by.
+pub fn check_filters(thresholds: &[Threshold], run: &RunNames<'_>) -> Result<(), ThresholdError> {
+    for t in thresholds {
+        for (key, value) in &t.filter.tags {
+            check_value(t, run, *key, value)?;
+        }
+        check_combination(t, run)?;
+    }
+    Ok(())
+}
+
+fn check_value(t: &Threshold, run: &RunNames<'_>, key: TagKey, value: &str) -> Result<(), ThresholdError> {
+    let on_checks = t.metric == Metric::Checks;
+    let known: Vec<String> = match key {
+        TagKey::Status => return Ok(()),
+        TagKey::Scenario => match run.scenario {
+            Some(name) => vec![name.to_string()],
+            None => {
+                return Err(refuse(
+                    t,
+                    "a URL run has no scenario name to filter by".into(),
+                    None,
+                    &[],
+                ));
+            }
+        },
+        TagKey::Journey if t.metric == Metric::Iterations => run.journeys.to_vec(),
+        _ if on_checks => run.checks.iter().filter_map(|c| check_value_of(c, key)).collect(),
+        _ => run.endpoints.iter().filter_map(|e| endpoint_value_of(e, key)).collect(),
+    };
+    let found = match key {
+        TagKey::Method => known.iter().any(|k| k.eq_ignore_ascii_case(value)),
+        _ => known.iter().any(|k| k == value),
+    };
+    if found {
+        return Ok(());
+    }
+    let what = if on_checks && key == TagKey::Name {
+        "check"
+    } else {
+        key.as_str()
+    };
+    let reason = match known.is_empty() {
+        true => format!("this run has no {what} to filter by ('{value}' matches nothing)"),
+        false => format!("this run has no {what} '{value}'"),
+    };
+    let near = loadcell_diagnostics::closest(value, known.iter().map(String::as_str)).map(str::to_string);
+    Err(refuse(t, reason, near, &known))
+}
+
+/// The value of `key` for request slot `e`, as a filter would have to spell it.
+fn endpoint_value_of(e: &EndpointName, key: TagKey) -> Option<String> {
+    match key {
+        TagKey::Endpoint => Some(e.display()),
+        TagKey::Name => Some(e.step.clone().unwrap_or_else(|| e.display())),
+        TagKey::Method => Some(e.method.clone()),
+        TagKey::Url => Some(e.path.clone()),
+        TagKey::Journey => e.journey.clone(),
+        TagKey::Step => e.step.clone(),
+        TagKey::Status | TagKey::Scenario | TagKey::Check => None,
+    }
+}
+
+fn check_value_of(c: &CheckName, key: TagKey) -> Option<String> {
+    match key {
+        TagKey::Check | TagKey::Name => Some(c.label.clone()),
+        TagKey::Journey => Some(c.journey.clone()),
+        TagKey::Step => Some(c.step.clone()),
+        _ => None,
+    }
+}
+
+/// Each value exists, but together (`{journey:a,step:x}` where `x` is a step of `b`) they
+/// must still select something.
+fn check_combination(t: &Threshold, run: &RunNames<'_>) -> Result<(), ThresholdError> {
+    let tags = &t.filter.tags;
+    if tags.len() < 2 || t.metric == Metric::Iterations {
+        return Ok(());
+    }
+    let any = match t.metric {
+        Metric::Checks => run
+            .checks
+            .iter()
+            .any(|c| tags.iter().all(|(k, v)| check_matches(c, *k, v))),
+        _ => run
+            .endpoints
+            .iter()
+            .any(|e| tags.iter().all(|(k, v)| endpoint_matches(e, *k, v))),
+    };
+    match any {
+        true => Ok(()),
+        false => Err(refuse(
+            t,
+            format!("no request of this run has all of {}", t.filter),
+            None,
+            &[],
+        )),
+    }
+}
+
+fn refuse(t: &Threshold, reason: String, near: Option<String>, known: &[String]) -> ThresholdError {
+    let mut hint = match near {
+        Some(near) => format!("; did you mean '{near}'?"),
+        None => String::new(),
+    };
+    let mut distinct: Vec<&str> = known.iter().map(String::as_str).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if hint.is_empty() && !distinct.is_empty() {
+        const SHOWN: usize = 8;
+        let more = distinct.len().saturating_sub(SHOWN);
+        distinct.truncate(SHOWN);
+        let tail = if more > 0 {
+            format!(", … {more} more")
+        } else {
+            String::new()
+        };
+        hint = format!(" (it has: {}{tail})", distinct.join(", "));
+    }
+    ThresholdError::NoMatch {
+        expr: t.expr.clone(),
+        reason: format!("{reason}{hint}"),
+    }
+}
+
+/// What a threshold whose filter matched nothing says instead of a value.
+pub(crate) fn nothing_matched(filter: &TagFilter, metric: Metric) -> String {
+    match (filter.tags.is_empty(), metric) {
+        (true, _) => "no data".to_string(),
+        (false, Metric::Checks) => format!("no check matched {filter}"),
+        (false, Metric::Iterations) => format!("no iteration matched {filter}"),
+        (false, _) => format!("no request matched {filter}"),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::measured::{Measured, evaluate};
+    use loadcell_metrics::{Outcome, Recorder, Sample, Shape};
+
+    fn endpoint(method: &str, path: &str, journey: &str, step: &str) -> EndpointName {
+        EndpointName {
+            method: method.into(),
+            path: path.into(),
+            journey: Some(journey.into()),
+            step: Some(step.into()),
+        }
+    }
+
+    fn names() -> (Vec<EndpointName>, Vec<String>, Vec<CheckName>) {
+        let endpoints = vec![
+            endpoint("POST", "/login", "shop", "login"),
+            endpoint("GET", "/cart", "shop", "cart"),
+            endpoint("GET", "/cart", "browse", "peek"),
+        ];
+        let check = CheckName {
+            journey: "shop".into(),
+            step: "login".into(),
+            label: "status is 200".into(),
+        };
+        (endpoints, vec!["shop".into(), "browse".into()], vec![check])
+    }
+
+    fn refused(expr: &str) -> String {
+        let (endpoints, journeys, checks) = names();
+        let run = RunNames {
+            endpoints: &endpoints,
+            journeys: &journeys,
+            checks: &checks,
+            scenario: Some("demo"),
+        };
+        let t = loadcell_threshold::parse(expr).unwrap();
+        match check_filters(&[t], &run) {
+            Ok(()) => "accepted".into(),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn values_must_name_something_the_run_has() {
+        for ok in [
+            "http_req_duration{name:login}: p(95)<200",
+            "http_req_duration{endpoint:GET /cart}: p(95)<200",
+            "http_req_duration{method:get,journey:browse}: p(95)<200",
+            "http_reqs{url:/login,status:5xx}: count<1",
+            "iterations{journey:browse}: count>1",
+            "checks{name:status is 200}: rate>0.9",
+            "checks{step:login}: rate>0.9",
+            "vus{scenario:demo}: value<9",
+        ] {
+            assert_eq!(refused(ok), "accepted", "{ok}");
+        }
+        assert_eq!(
+            refused("http_req_duration{endpoint:GET /nope}: p(95)<200"),
+            "bad threshold 'http_req_duration{endpoint:GET /nope}: p(95)<200': this run has no endpoint 'GET /nope' (it has: GET /cart, POST /login)"
+        );
+        assert!(refused("http_req_duration{endpoint:GET /crt}: p(95)<200").ends_with("did you mean 'GET /cart'?"));
+        assert!(refused("http_req_duration{name:logn}: p(95)<200").contains("no name 'logn'; did you mean 'login'?"));
+        assert!(refused("http_req_duration{step:chekout}: p(95)<200").contains("no step 'chekout'"));
+        assert_eq!(
+            refused("http_req_duration{journey:zzz}: p(95)<200"),
+            "bad threshold 'http_req_duration{journey:zzz}: p(95)<200': this run has no journey 'zzz' (it has: browse, shop)"
+        );
+        assert!(refused("checks{check:status is 201}: rate>0.9").contains("did you mean 'status is 200'"));
+        assert!(refused("vus{scenario:other}: value<9").contains("no scenario 'other' (it has: demo)"));
+        assert!(
+            refused("http_req_duration{journey:browse,step:login}: p(95)<200")
+                .contains("no request of this run has all of {journey:browse,step:login}")
+        );
+    }
+
+    #[test]
+    fn a_url_run_names_its_request_by_method_and_path() {
+        let endpoints = vec![EndpointName {
+            method: "GET".into(),
+            path: "/".into(),
+            journey: None,
+            step: None,
+        }];
+        let run = RunNames {
+            endpoints: &endpoints,
+            journeys: &[],
+            checks: &[],
+            scenario: None,
+        };
+        let parse = |e| loadcell_threshold::parse(e).unwrap();
+        assert!(check_filters(&[parse("http_req_duration{name:GET /}: p(95)<200")], &run).is_ok());
+        let e = check_filters(&[parse("http_reqs{scenario:x}: count>1")], &run).unwrap_err();
+        assert!(e.to_string().contains("a URL run has no scenario name"), "{e}");
+        let e = check_filters(&[parse("http_req_duration{journey:x}: p(95)<1")], &run).unwrap_err();
+        assert!(e.to_string().contains("this run has no journey to filter by"), "{e}");
+    }
+
+    /// The verdicts: what each filter selects, and what one that matched nothing says.
+    #[test]
+    fn filters_select_what_they_name_and_say_when_nothing_matched() {
+        let (endpoints, journeys, checks) = names();
+        let mut total = Recorder::with_shape(Shape {
+            endpoints: 3,
+            journeys: 2,
+            checks: 1,
+        });
+        let sample = |endpoint, ms: u64, status| Sample {
+            endpoint,
+            latency_us: ms * 1000,
+            service_us: None,
+            ttfb_us: None,
+            outcome: Outcome::Status(status),
+            sent_bytes: 10,
+            received_bytes: 100,
+            expected_interval_us: None,
+        };
+        total.record(&sample(0, 10, 200));
+        total.record(&sample(0, 30, 503));
+        total.record(&sample(1, 500, 200));
+        total.journeys[1].iterations = 4;
+        let source = Measured {
+            total: &total,
+            endpoints: &endpoints,
+            journeys: &journeys,
+            checks: &checks,
+            seconds: 1.0,
+            vus_limit: 1,
+        };
+        let judge = |expr: &str| {
+            let t = loadcell_threshold::parse(expr).unwrap();
+            let r = evaluate(&[t], &source).remove(0);
+            (r.passed, r.actual_text)
+        };
+        let (passed, max) = judge("http_req_duration{name:login}: max<31");
+        assert!(
+            passed && max.starts_with("30"),
+            "{max}: login's two requests, not cart's"
+        );
+        assert_eq!(judge("http_reqs{name:login,status:5xx}: count<2"), (true, "1".into()));
+        assert_eq!(judge("http_reqs{status:2xx}: count==2"), (true, "2".into()));
+        assert_eq!(judge("data_received{step:cart}: count==100"), (true, "100 B".into()));
+        assert_eq!(judge("iterations{journey:browse}: count==4"), (true, "4".into()));
+        assert_eq!(judge("vus{scenario:demo}: value==0"), (true, "0".into()));
+        // `peek` exists but sent nothing: a count of nothing is 0, a duration fails.
+        assert_eq!(judge("http_reqs{step:peek}: count<1"), (true, "0".into()));
+        assert_eq!(
+            judge("http_req_duration{step:peek}: p(95)<200"),
+            (false, "no request matched {step:peek}".into())
+        );
+        assert_eq!(
+            judge("checks{step:login}: rate>0.5"),
+            (false, "no check matched {step:login}".into())
+        );
+        assert!(!judge("p95<1ms").0);
+    }
+}
