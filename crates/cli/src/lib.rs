@@ -10,6 +10,7 @@ mod args;
 mod commands;
 mod display;
 mod error;
+mod monitor;
 mod print;
 mod signals;
 

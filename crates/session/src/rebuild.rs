@@ -8,7 +8,7 @@
 use crate::error::SessionError;
 use crate::folder;
 use loadcell_analysis::tracks::Interval;
-use loadcell_analysis::{AbortCheck, RunFacts, Tracks};
+use loadcell_analysis::{AbortCheck, Monitored, RunFacts, Tracks};
 use loadcell_engine::{CheckName, Control, EndpointName};
 use loadcell_metrics::Recorder;
 use loadcell_results::RunMeta;
@@ -60,12 +60,20 @@ pub fn rebuild(dir: &Path) -> Result<Rebuilt, SessionError> {
     );
     let recorded = replay(dir, &meta, &thresholds, tracks.as_mut())?;
     let labels = recorded.meta.stage_labels();
+    // The readings each interval line carried, and the flame graph the run drew.
+    let sources = loadcell_monitor::sources_of(&recorded.monitor);
+    let flamegraph = loadcell_monitor::FlameGraph::read_summary(dir);
     let facts = RunFacts {
         label: &recorded.meta.label,
         metadata: recorded.meta.metadata.clone(),
         thresholds: &thresholds,
         stages: &labels,
         profile: recorded.meta.profile,
+        monitor: (!recorded.monitor.is_empty()).then_some(Monitored {
+            sources: &sources,
+            samples: &recorded.monitor,
+            flamegraph: flamegraph.as_ref(),
+        }),
     };
     let summary = loadcell_analysis::summarise(&recorded.outcome, facts, tracks.as_ref());
     Ok(Rebuilt {

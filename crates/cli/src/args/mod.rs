@@ -3,8 +3,11 @@
 //! [`FolderArgs`], [`Workers`]), so a flag means the same wherever it appears. Turning
 //! them into plans and specs is `commands/`'s; checking combinations is the library crates'.
 
+mod monitor;
 mod run;
 mod sweep;
+
+pub use monitor::MonitorArgs;
 
 pub use run::RunArgs;
 pub use sweep::{CapacityArgs, ScaleArgs, SweepOutputArgs};

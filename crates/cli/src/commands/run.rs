@@ -39,6 +39,7 @@ pub fn run_target(target: Target, args: &RunArgs, interrupts: Arc<AtomicUsize>) 
         abort_delay: args.verdict.abort_delay,
         recovery_window: args.profile.recovery_window,
         outputs: outputs(&target, args),
+        monitor: args.monitor.request(),
     };
     let mut display = Progress::new(args.folder.quiet);
     let finished = loadcell_session::execute(target, spec, &mut display, interrupts)?;
@@ -82,6 +83,7 @@ fn outputs(target: &Target, args: &RunArgs) -> RunOutputs {
 /// Prints the summary, writes the outputs, reports what could not be written; the exit code.
 fn conclude(mut finished: Finished) -> i32 {
     print!("{}", print::render(&finished.summary));
+    print!("{}", crate::monitor::lines(&finished.summary));
     if let Some(reason) = &finished.aborted {
         println!("  aborted by --abort-on-fail: {reason}");
     }

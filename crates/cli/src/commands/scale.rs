@@ -9,7 +9,7 @@ use crate::error::CliError;
 use loadcell_analysis::Combined;
 use loadcell_analysis::scale::{Level, NoFit, points_of};
 use loadcell_session::scale::{Scale, ScaleSpec, given_points, parse_points};
-use loadcell_session::sweep::{Shown, Sweep};
+use loadcell_session::sweep::{self, Shown, Sweep};
 use loadcell_session::{SectionFile, Target};
 use loadcell_units::format::{opt1, param};
 use loadcell_usl::{Efficiency, Fit};
@@ -29,6 +29,8 @@ pub fn run(args: &ScaleArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliErr
     };
     let target = Target::prepare(target_text, args.request.base_url.as_deref(), &args.request.spec())?;
     let mut sweep = Scale::new(&target, &spec(args, vus))?;
+    let folder = !args.output.folder.no_out;
+    let watch = sweep::watching(&args.monitor.request(), &[], folder, sweep.warmup())?;
     let outputs = SweepOutputs::claim(&args.output, "scale", target_text)?;
     let metadata = loadcell_session::metadata::collect(target.scenario_text.as_deref());
     let mut combined = Combined::new(&target.label, metadata, sweep.warmup(), Scale::UNIT);
@@ -60,11 +62,15 @@ pub fn run(args: &ScaleArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliErr
         Shown::Step => {}
     };
     let dir = outputs.dir.as_deref();
-    loadcell_session::sweep::run(&target, &mut sweep, &mut combined, dir, &interrupts, &mut show)?;
+    let notes = sweep::run(&target, &mut sweep, &mut combined, dir, &interrupts, watch, &mut show)?;
+    crate::monitor::notes(&notes);
     let fitted = sweep.fit();
     show_fit(target_text, sweep.measured(), &fitted);
     let section = sweep.section(true);
     let doc = sweep.document(&combined, true);
+    if let Some(doc) = &doc {
+        print!("{}", crate::monitor::lines(doc));
+    }
     let file = SectionFile::scale(target_text, &section);
     Ok(outputs.finish(doc, file, fitted.is_ok(), "level"))
 }
@@ -179,6 +185,7 @@ mod tests {
                 throughput: 100.0 * vus as f64,
                 mean_ms: Some(10.0),
                 p95_ms: Some(12.0),
+                target: None,
             })
             .collect();
         let fit = Fit {
