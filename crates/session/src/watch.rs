@@ -173,7 +173,7 @@ impl Watching {
                 }
             },
             (Some(Err(e)), _) => {
-                notes.push(format!("no flame graph: {e}"));
+                notes.push(e.to_string());
                 None
             }
             _ => None,
