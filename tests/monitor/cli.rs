@@ -362,3 +362,46 @@ fn cli_scale_steps_carry_the_target_resources() {
     }
     assert!(ran.stdout.contains(&format!("    {pid}  cpu ")), "{}", ran.stdout);
 }
+
+#[test]
+fn cli_a_scenario_monitor_key_watches_and_judges_the_target() {
+    let _alone = crate::support::exclusive();
+    let scratch = Scratch::new("scenario");
+    let target = Target::start(&[]);
+    let file = scratch.path("watched.yaml");
+    let text = format!(
+        "target: {}\nload: {{ rate: 50, duration: 2s }}\nmonitor: [pid:{}]\nthresholds: ['target_rss<1KB']\njourneys:\n  - name: home\n    steps: [ {{ get: / }} ]\n",
+        target.url,
+        target.pid()
+    );
+    std::fs::write(&file, text).unwrap();
+    let json = scratch.path("s.json");
+    let ran = loadcell(&[
+        "run",
+        &file,
+        "--no-out",
+        "-q",
+        "--threads",
+        "1",
+        "--summary-json",
+        &json,
+    ]);
+    // The file's own resource threshold fails the run.
+    assert_eq!(ran.code, Some(1), "{}{}", ran.stdout, ran.stderr);
+    let summary = read_summary(Path::new(&json));
+    assert!(source(&summary, &format!("pid:{}", target.pid())).samples >= 2);
+    // A bad source in the file: file:line:col, exit 2, nothing sent.
+    let before = target.requests();
+    std::fs::write(
+        &file,
+        format!(
+            "target: {}\nmonitor: [pod:7]\njourneys:\n  - name: home\n    steps: [ {{ get: / }} ]\n",
+            target.url
+        ),
+    )
+    .unwrap();
+    let ran = loadcell(&["run", &file, "--no-out", "-q"]);
+    assert_eq!(ran.code, Some(2), "{}{}", ran.stdout, ran.stderr);
+    assert!(ran.stderr.contains("watched.yaml:2:11"), "{}", ran.stderr);
+    assert_eq!(target.requests(), before);
+}

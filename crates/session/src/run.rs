@@ -38,7 +38,8 @@ pub struct RunSpec {
     /// `--recovery-window` (spike runs).
     pub recovery_window: Option<Duration>,
     pub outputs: RunOutputs,
-    /// `--monitor`, `--monitor-series`, `--flamegraph`.
+    /// `--monitor`, `--monitor-series`, `--flamegraph` (a scenario's `monitor:` fills in
+    /// what they leave out).
     pub monitor: MonitorRequest,
 }
 
@@ -95,7 +96,8 @@ pub fn execute(
     if let Some(path) = &spec.outputs.summary_json {
         outputs::check_writable("--summary-json", path)?;
     }
-    let monitor = spec.monitor.prepare(&spec.thresholds, spec.outputs.out.is_some())?;
+    let request = spec.monitor.with_file(target.scenario().map(|s| &s.monitor));
+    let monitor = request.prepare(&spec.thresholds, spec.outputs.out.is_some())?;
     let who = Identity {
         metadata: crate::metadata::collect(target.scenario_text.as_deref()),
         name: target.name.clone(),

@@ -84,15 +84,18 @@ pub enum Shown<'a, L> {
     Warning(&'a SessionError),
 }
 
-/// `--monitor` for a sweep whose SLOs are `slos` and whose steps warm up for
-/// `step_warmup` (checked before any request; `folder`: a results folder takes the flame
-/// graph). The flame graph profiles the whole sweep after the first warm-up.
+/// `--monitor` (or the scenario's `monitor:`) for a sweep of `target` whose SLOs are `slos`
+/// and whose steps warm up for `step_warmup` (checked before any request; `folder`: a
+/// results folder takes the flame graph). The flame graph profiles the whole sweep after
+/// the first warm-up.
 pub fn watching(
     request: &MonitorRequest,
+    target: &Target,
     slos: &[Threshold],
     folder: bool,
     step_warmup: Duration,
 ) -> Result<Option<Watching>, SessionError> {
+    let request = request.with_file(target.scenario().map(|s| &s.monitor));
     let prepared = request.prepare(slos, folder)?;
     Ok(prepared.map(|p| Watching::new(p, (step_warmup.as_secs_f64(), f64::INFINITY))))
 }

@@ -33,6 +33,22 @@ pub struct Prepared {
 }
 
 impl MonitorRequest {
+    /// The request with a scenario's `monitor:` filling in what the command line left out:
+    /// `--monitor` flags replace the file's sources, `--monitor-series` its series, and
+    /// either asks for the flame graph.
+    pub fn with_file(&self, file: Option<&loadcell_scenario::Monitor>) -> MonitorRequest {
+        let Some(file) = file else {
+            return self.clone();
+        };
+        let pick =
+            |flags: &Vec<String>, file: &Vec<String>| if flags.is_empty() { file.clone() } else { flags.clone() };
+        MonitorRequest {
+            sources: pick(&self.sources, &file.sources),
+            series: pick(&self.series, &file.series),
+            flamegraph: self.flamegraph || file.flamegraph,
+        }
+    }
+
     /// Checks the request against the run's `thresholds` (a `target_*` one needs a source
     /// of the target) and whether a results folder takes the flame graph; resolves every
     /// source. `None` when nothing is monitored.

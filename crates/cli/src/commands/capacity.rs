@@ -21,7 +21,7 @@ pub fn run(args: &CapacityArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, Cli
     let target = Target::prepare(&args.target, args.request.base_url.as_deref(), &args.request.spec())?;
     let mut search = Capacity::new(&target, spec(args))?;
     let folder = !args.output.folder.no_out;
-    let watch = sweep::watching(&args.monitor.request(), search.slos(), folder, search.warmup())?;
+    let watch = sweep::watching(&args.monitor.request(), &target, search.slos(), folder, search.warmup())?;
     let outputs = SweepOutputs::claim(&args.output, "capacity", &args.target)?;
     let metadata = loadcell_session::metadata::collect(target.scenario_text.as_deref());
     let mut combined = Combined::new(&target.label, metadata, search.warmup(), Capacity::UNIT);

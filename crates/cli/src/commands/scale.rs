@@ -30,7 +30,7 @@ pub fn run(args: &ScaleArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliErr
     let target = Target::prepare(target_text, args.request.base_url.as_deref(), &args.request.spec())?;
     let mut sweep = Scale::new(&target, &spec(args, vus))?;
     let folder = !args.output.folder.no_out;
-    let watch = sweep::watching(&args.monitor.request(), &[], folder, sweep.warmup())?;
+    let watch = sweep::watching(&args.monitor.request(), &target, &[], folder, sweep.warmup())?;
     let outputs = SweepOutputs::claim(&args.output, "scale", target_text)?;
     let metadata = loadcell_session::metadata::collect(target.scenario_text.as_deref());
     let mut combined = Combined::new(&target.label, metadata, sweep.warmup(), Scale::UNIT);
