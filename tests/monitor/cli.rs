@@ -327,6 +327,18 @@ fn cli_target_thresholds_decide_the_exit_code() {
         assert_eq!(ran.code, Some(code), "{threshold}: {}{}", ran.stdout, ran.stderr);
         assert!(ran.stdout.contains(threshold), "{}", ran.stdout);
     }
+    // --abort-on-fail judges them on the readings so far: the run stops early.
+    let mut args = run_args(&target.url, "200", "30s");
+    args.extend(["--monitor", &pid, "--threshold", "target_rss<1KB", "--abort-on-fail"]);
+    let started = Instant::now();
+    let ran = loadcell(&args);
+    assert_eq!(ran.code, Some(1), "{}{}", ran.stdout, ran.stderr);
+    assert!(
+        ran.stdout.contains("aborted by --abort-on-fail: target_rss<1KB"),
+        "{}",
+        ran.stdout
+    );
+    assert!(started.elapsed() < Duration::from_secs(20), "not stopped early");
 }
 
 #[test]
