@@ -303,6 +303,13 @@ fn cli_a_process_killed_mid_run_is_reported_and_the_run_completes() {
         "gone at {gone} s, killed at {killed_s} s"
     );
     assert!(ran.stdout.contains("gone at"), "{}", ran.stdout);
+    // Said as it happened, too.
+    let said = format!("--monitor {doomed_pid}: gone at");
+    assert!(
+        ran.stderr.contains(&said) && ran.stderr.contains("the run goes on"),
+        "{}",
+        ran.stderr
+    );
     assert!(summary.duration_s >= 5.9, "the run went on: {} s", summary.duration_s);
     assert!(source(&summary, "host").disappeared_at_s.is_none());
 }

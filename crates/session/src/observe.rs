@@ -89,6 +89,13 @@ impl Observer for Parts<'_> {
         }
         self.log.append(event, &readings, self.display);
         self.display.interval(event);
+        for (r, why) in readings.iter().filter_map(|r| r.gone.as_ref().map(|why| (r, why))) {
+            let line = format!(
+                "--monitor {}: gone at {:.1} s ({why}); the run goes on",
+                r.source, r.t_s
+            );
+            self.display.note(&line);
+        }
         let resources = self.watch.as_ref().map(|w| w.so_far() as &dyn MetricSource);
         let control = match &mut self.abort {
             Some(check) if !event.summary.warmup => check.judge_with(event.total, event.elapsed, resources),

@@ -11,9 +11,10 @@ use loadcell_analysis::tracks::Interval;
 use loadcell_analysis::{AbortCheck, Monitored, RunFacts, Tracks};
 use loadcell_engine::{CheckName, Control, EndpointName};
 use loadcell_metrics::Recorder;
+use loadcell_monitor::Tally;
 use loadcell_results::RunMeta;
 use loadcell_schema::Summary;
-use loadcell_threshold::Threshold;
+use loadcell_threshold::{MetricSource, Threshold};
 use std::path::Path;
 use std::time::Duration;
 
@@ -108,6 +109,8 @@ fn replay(
         failed: None,
     });
     let mut total = Recorder::with_shape(meta.shape());
+    // `target_*` thresholds read the readings so far, as the live check did.
+    let mut so_far = Tally::new(meta.warmup().as_secs_f64(), f64::INFINITY);
     let rebuilt = loadcell_results::read_outcome_with(dir, |i| {
         let Some(tracks) = tracks.as_deref_mut() else {
             return;
@@ -115,8 +118,10 @@ fn replay(
         let mut lost = None;
         if let Some(check) = abort.as_mut() {
             total.accumulate(&i.measured);
+            so_far.add(&i.monitor);
             let elapsed = Duration::try_from_secs_f64(i.t_s).unwrap_or_default();
-            if !i.warmup && check.judge(&total, elapsed) == Control::Abort {
+            let resources = Some(&so_far as &dyn MetricSource);
+            if !i.warmup && check.judge_with(&total, elapsed, resources) == Control::Abort {
                 lost = check.failed.clone();
             }
         }
