@@ -152,11 +152,12 @@ pub fn by_source(samples: &[MonitorSample]) -> BTreeMap<&str, Vec<&MonitorSample
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use loadcell_schema::LeakState;
 
-    fn reading(source: &str, t_s: f64, values: &[(&str, f64)]) -> MonitorSample {
+    /// One reading of `source` at `t_s` (also for the other modules' tests).
+    pub(crate) fn reading(source: &str, t_s: f64, values: &[(&str, f64)]) -> MonitorSample {
         MonitorSample {
             source: source.into(),
             t_s,

@@ -236,14 +236,7 @@ mod tests {
         );
     }
 
-    fn reading(source: &str, t_s: f64, values: &[(&str, f64)]) -> MonitorSample {
-        MonitorSample {
-            source: source.into(),
-            t_s,
-            values: values.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
-            ..MonitorSample::default()
-        }
-    }
+    use crate::summary::tests::reading;
 
     #[test]
     fn a_tally_counts_the_readings_whose_second_is_in_its_window() {

@@ -77,6 +77,11 @@ pub fn run(args: &ScaleArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliErr
 
 /// `--points`: the fit of throughputs measured elsewhere; no request, no results folder.
 fn points(list: &str, args: &ScaleArgs) -> Result<i32, CliError> {
+    if !args.monitor.sources.is_empty() || args.monitor.flamegraph {
+        return Err(CliError::Usage(
+            "--monitor and --flamegraph watch a sweep that sends load; --points sends none".into(),
+        ));
+    }
     let levels = parse_points(list)?;
     let outputs = SweepOutputs::json_only(args.output.json.as_deref())?;
     let (section, fitted) = given_points(&levels);
