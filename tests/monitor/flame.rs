@@ -5,11 +5,11 @@
 use crate::support::{Load, Target, monitor};
 use loadcell_monitor::{FlameGraph, FlameGraphError, FlameWindow, SourceSpec};
 
-const SPIN: &str = "loadcell_target::app::spin";
+pub const SPIN: &str = "loadcell_target::app::spin";
 
 /// Total samples of each frame in the folded stacks, and the frames that are callers of
 /// `of` in some stack.
-fn widths(folded: &str, of: &str) -> (Vec<(String, u64)>, Vec<String>) {
+pub fn widths(folded: &str, of: &str) -> (Vec<(String, u64)>, Vec<String>) {
     let mut total: std::collections::BTreeMap<String, u64> = Default::default();
     let mut callers = Vec::new();
     for line in folded.lines() {

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cgroup;
+mod cli;
 mod cpu;
 mod flame;
 mod leak;

@@ -3,9 +3,10 @@
 //! report` as it replays the intervals, so both find the same moment.
 
 use crate::measured::Measured;
+use crate::resources::with_resources;
 use loadcell_engine::{CheckName, Control, EndpointName};
 use loadcell_metrics::Recorder;
-use loadcell_threshold::Threshold;
+use loadcell_threshold::{FirstOf, MetricSource, Threshold};
 use std::time::Duration;
 
 /// What to check and from when; remembers the first failure.
@@ -25,6 +26,12 @@ impl AbortCheck<'_> {
     /// Judges the thresholds on the run so far (`total`, `elapsed` since the start); once
     /// one failed, the answer stays `Abort` and `failed` keeps that first failure.
     pub fn judge(&mut self, total: &Recorder, elapsed: Duration) -> Control {
+        self.judge_with(total, elapsed, None)
+    }
+
+    /// [`judge`](Self::judge), with the target's resources so far (`--monitor`) answering
+    /// the `target_*` thresholds.
+    pub fn judge_with(&mut self, total: &Recorder, elapsed: Duration, resources: Option<&dyn MetricSource>) -> Control {
         if self.failed.is_some() {
             return Control::Abort;
         }
@@ -40,8 +47,9 @@ impl AbortCheck<'_> {
             seconds: measured.as_secs_f64(),
             vus_limit: self.vus_limit,
         };
+        let asked = with_resources(&source, resources);
         for t in self.thresholds {
-            let verdict = t.evaluate(&source);
+            let verdict = t.evaluate(&FirstOf(&asked));
             if let (false, Some(actual)) = (verdict.passed, verdict.actual) {
                 self.failed = Some(format!("{} (actual {})", t.expr, t.format_value(actual)));
                 return Control::Abort;

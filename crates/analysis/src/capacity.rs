@@ -3,11 +3,12 @@
 //! of the step the answer rests on).
 
 use crate::measured::{Measured, evaluate};
+use crate::resources::with_resources;
 use crate::sweep::Combined;
 use loadcell_capacity::{SearchResult, StepResult};
 use loadcell_engine::Outcome;
-use loadcell_schema::{CapacityKnee, CapacityStep, CapacitySummary, LatencyLimit, Summary, ThresholdResult};
-use loadcell_threshold::{Aggregation, Metric, Op, Threshold};
+use loadcell_schema::{CapacityKnee, CapacityStep, CapacitySummary, LatencyLimit, Summary, TargetUse, ThresholdResult};
+use loadcell_threshold::{Aggregation, FirstOf, Metric, MetricSource, Op, Threshold};
 use std::time::Duration;
 
 /// What the search was asked, besides its SLOs.
@@ -19,8 +20,14 @@ pub struct Settings {
     pub precision: f64,
 }
 
-/// The `capacity` section of the summary.
-pub fn capacity(r: &SearchResult, slos: &[Threshold], settings: &Settings) -> CapacitySummary {
+/// The `capacity` section of the summary; `targets[i]` is what `--monitor` saw of the
+/// target during `r.steps[i]`.
+pub fn capacity(
+    r: &SearchResult,
+    slos: &[Threshold],
+    settings: &Settings,
+    targets: &[Option<TargetUse>],
+) -> CapacitySummary {
     CapacitySummary {
         slos: slos.iter().map(|t| t.expr.clone()).collect(),
         capacity_per_s: r.capacity,
@@ -37,7 +44,8 @@ pub fn capacity(r: &SearchResult, slos: &[Threshold], settings: &Settings) -> Ca
         steps: r
             .steps
             .iter()
-            .map(|s| CapacityStep {
+            .enumerate()
+            .map(|(i, s)| CapacityStep {
                 offered_rate: s.offered_rate,
                 achieved_rate: s.achieved_rate,
                 p50_ms: s.p50_ms,
@@ -50,6 +58,7 @@ pub fn capacity(r: &SearchResult, slos: &[Threshold], settings: &Settings) -> Ca
                 passed: s.passed,
                 failed: s.failed.clone(),
                 elapsed_s: s.elapsed_s,
+                target: targets.get(i).cloned().flatten(),
             })
             .collect(),
         step_warmup_s: settings.step_warmup_s,
@@ -91,9 +100,15 @@ pub fn thresholds(r: &SearchResult, verdicts: &[Vec<ThresholdResult>]) -> Vec<Th
 }
 
 /// What one step measured, for the search (the offered rate and wall time are the
-/// caller's to fill in), and the SLO verdicts on it.
-pub fn step(outcome: &Outcome, slos: &[Threshold]) -> (StepResult, Vec<ThresholdResult>) {
-    let verdicts = evaluate(slos, &Measured::of(outcome));
+/// caller's to fill in), and the SLO verdicts on it; `resources` (`--monitor`, the step's
+/// own readings) answer `target_*` SLOs.
+pub fn step(
+    outcome: &Outcome,
+    slos: &[Threshold],
+    resources: Option<&dyn MetricSource>,
+) -> (StepResult, Vec<ThresholdResult>) {
+    let measured = Measured::of(outcome);
+    let verdicts = evaluate(slos, &FirstOf(&with_resources(&measured, resources)));
     let seconds = outcome.measured.as_secs_f64();
     let total = &outcome.total;
     let overall = total.overall();
@@ -135,10 +150,11 @@ pub fn summary(
     slos: &[Threshold],
     verdicts: &[Vec<ThresholdResult>],
     settings: &Settings,
+    targets: &[Option<TargetUse>],
     finished: bool,
 ) -> Option<Summary> {
     let mut doc = combined.summary(thresholds(result, verdicts), finished)?;
-    doc.capacity = Some(capacity(result, slos, settings));
+    doc.capacity = Some(capacity(result, slos, settings, targets));
     Some(doc)
 }
 

@@ -4,7 +4,7 @@
 
 use crate::sweep::Combined;
 use loadcell_engine::Outcome;
-use loadcell_schema::{ScaleCurvePoint, ScalePoint, ScaleSummary, Summary, UslFit};
+use loadcell_schema::{ScaleCurvePoint, ScalePoint, ScaleSummary, Summary, TargetUse, UslFit};
 use loadcell_usl::{Fit, Point};
 
 /// Points of the fitted curve (for plotting).
@@ -23,6 +23,8 @@ pub struct Level {
     pub throughput: f64,
     pub mean_ms: Option<f64>,
     pub p95_ms: Option<f64>,
+    /// `--monitor`: the target's resources at this level (set by the sweep).
+    pub target: Option<TargetUse>,
 }
 
 impl Level {
@@ -40,6 +42,7 @@ impl Level {
             throughput: if seconds > 0.0 { requests as f64 / seconds } else { 0.0 },
             mean_ms: latency(&|| overall.latency.mean()),
             p95_ms: latency(&|| overall.latency.value_at_quantile(0.95) as f64),
+            target: None,
         }
     }
 
@@ -53,6 +56,7 @@ impl Level {
             throughput,
             mean_ms: None,
             p95_ms: None,
+            target: None,
         }
     }
 }
@@ -197,6 +201,7 @@ pub fn scale(
                 efficiency: x1.map(|x1| l.throughput / (l.vus as f64 * x1)),
                 fitted_throughput: f.map(|f| f.throughput(l.vus as f64)),
                 fitted_efficiency: f.map(|f| f.efficiency(l.vus as f64)),
+                target: l.target.clone(),
             })
             .collect(),
         fit: f.map(|f| UslFit {
@@ -234,6 +239,7 @@ mod tests {
             throughput,
             mean_ms: Some(10.0),
             p95_ms: Some(12.0),
+            target: None,
         }
     }
 

@@ -4,10 +4,12 @@
 //! fell over.
 
 use crate::measured::Measured;
+use crate::resources::{Monitored, with_resources};
 use loadcell_engine::{Model, Outcome};
 use loadcell_metrics::{EndpointMetrics, Recorder, error_map, latency_stats};
+use loadcell_monitor::Tally;
 use loadcell_schema::{Behaviour, BreakingPoint, ErrorKind, PhaseSummary};
-use loadcell_threshold::Threshold;
+use loadcell_threshold::{FirstOf, MetricSource, Threshold};
 
 /// A stage's p95 above this multiple of the previous stage's counts as latency climbing.
 const LATENCY_CLIMB: f64 = 2.0;
@@ -36,7 +38,12 @@ impl Staged {
 }
 
 /// Per-stage summaries and the breaking point; empty for runs of one stage.
-pub fn analyse(outcome: &Outcome, thresholds: &[Threshold], names: &[String]) -> Staged {
+pub fn analyse(
+    outcome: &Outcome,
+    thresholds: &[Threshold],
+    names: &[String],
+    monitor: Option<&Monitored<'_>>,
+) -> Staged {
     let spans = loadcell_engine::phase_spans(&outcome.model);
     if spans.len() < 2 || outcome.phases.len() != spans.len() {
         return Staged::default();
@@ -48,6 +55,8 @@ pub fn analyse(outcome: &Outcome, thresholds: &[Threshold], names: &[String]) ->
     let levels: Vec<f64> = segments.iter().map(|s| s.3).collect();
     // What a stage offered on average: a ramp's mean is halfway between its ends.
     let offered: Vec<f64> = segments.iter().map(|s| (s.2 + s.3) / 2.0).collect();
+    let last = spans.len() - 1;
+    let warmup_s = outcome.warmup_len.as_secs_f64();
     let phases: Vec<(usize, PhaseSummary)> = spans
         .iter()
         .zip(&outcome.phases)
@@ -59,7 +68,10 @@ pub fn analyse(outcome: &Outcome, thresholds: &[Threshold], names: &[String]) ->
                 name: names.get(i).cloned().unwrap_or_else(|| format!("stage {}", i + 1)),
                 level: levels.get(i).copied().unwrap_or(0.0),
             };
-            phase(outcome, &spans, &stage, rec, thresholds).map(|p| (i, p))
+            // The stage's own readings (the last stage also holds the time after the curve).
+            let end = if i == last { f64::INFINITY } else { span.1 };
+            let resources = monitor.map(|m| m.window(span.0.max(warmup_s), end));
+            phase(outcome, &spans, &stage, rec, thresholds, resources.as_ref()).map(|p| (i, p))
         })
         .collect();
     let open = matches!(outcome.model, Model::Open { .. });
@@ -84,6 +96,7 @@ fn phase(
     stage: &Stage,
     rec: &Recorder,
     thresholds: &[Threshold],
+    resources: Option<&Tally>,
 ) -> Option<PhaseSummary> {
     let seconds: f64 = outcome
         .intervals
@@ -103,9 +116,10 @@ fn phase(
         seconds,
         vus_limit: outcome.model.vus_limit(),
     };
+    let asked = with_resources(&source, resources.map(|r| r as &dyn MetricSource));
     let failed: Vec<String> = thresholds
         .iter()
-        .filter(|t| !t.evaluate(&source).passed)
+        .filter(|t| !t.evaluate(&FirstOf(&asked)).passed)
         .map(|t| t.expr.clone())
         .collect();
     let span = PhaseSpan {

@@ -3,10 +3,15 @@
 //! top-level percentiles are those of everything measured), the steps' per-second intervals
 //! on one clock (seconds since the search started), one stage mark and one phase per step.
 
+use crate::resources::Monitored;
 use crate::stages::{PhaseSpan, measured_phase};
 use crate::summary;
 use loadcell_engine::Outcome;
-use loadcell_schema::{PhaseSummary, RunMetadata, StageMark, StopReason, Summary, ThresholdResult};
+use loadcell_monitor::Tally;
+use loadcell_schema::{
+    FlameGraphSummary, MonitorSample, MonitorSummary, PhaseSummary, RunMetadata, StageMark, StopReason, Summary,
+    ThresholdResult,
+};
 use std::time::{Duration, SystemTime};
 
 /// How a step is named and what level it ran at.
@@ -31,6 +36,9 @@ pub struct Combined {
     merged: Option<Outcome>,
     stages: Vec<StageMark>,
     phases: Vec<PhaseSummary>,
+    /// `--monitor`: one monitor watched the whole sweep; its readings on the same clock.
+    readings: Vec<MonitorSample>,
+    flamegraph: Option<FlameGraphSummary>,
 }
 
 impl Combined {
@@ -45,17 +53,52 @@ impl Combined {
             merged: None,
             stages: Vec::new(),
             phases: Vec::new(),
+            readings: Vec::new(),
+            flamegraph: None,
         }
+    }
+
+    /// Time since the sweep's clock started (what `--monitor`'s readings count from).
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed().unwrap_or_default()
+    }
+
+    /// Takes in `--monitor` readings (seconds since [`Combined::new`]), in time order.
+    pub fn watched(&mut self, readings: Vec<MonitorSample>) {
+        self.readings.extend(readings);
+    }
+
+    /// `--flamegraph`: the profile of the sweep.
+    pub fn set_flamegraph(&mut self, graph: FlameGraphSummary) {
+        self.flamegraph = Some(graph);
+    }
+
+    /// Where `step` (a run not added yet) is on the sweep's clock: the start of its
+    /// measured window and its end, seconds since [`Combined::new`].
+    pub fn measured_window(&self, step: &Outcome) -> (f64, f64) {
+        let from = self.offset(step) + step.warmup_len.as_secs_f64();
+        (from, from + step.measured.as_secs_f64())
+    }
+
+    /// The `target_*` values of the readings taken in `step`'s measured window (see
+    /// [`Tally`]): the step's SLOs on the target's resources, and its figures in the step
+    /// table.
+    pub fn resources(&self, step: &Outcome) -> Tally {
+        let (from, to) = self.measured_window(step);
+        Tally::of(&self.readings, from, to)
+    }
+
+    fn offset(&self, step: &Outcome) -> f64 {
+        step.started_at
+            .duration_since(self.started)
+            .unwrap_or_default()
+            .as_secs_f64()
     }
 
     /// Adds one step. `slo_failures` are the SLOs that failed on this step's own results
     /// (`None` when the command judges no SLOs, or the step was cut short).
     pub fn add(&mut self, mut step: Outcome, mark: Mark, slo_failures: Option<Vec<String>>) {
-        let offset = step
-            .started_at
-            .duration_since(self.started)
-            .unwrap_or_default()
-            .as_secs_f64();
+        let offset = self.offset(&step);
         for iv in &mut step.intervals {
             iv.t_s += offset;
         }
@@ -96,7 +139,27 @@ impl Combined {
         s.warmup_s = self.step_warmup.as_secs_f64();
         s.stages = self.stages.clone();
         s.phases = self.phases.clone();
+        s.monitor = self.monitor();
         Some(s)
+    }
+}
+
+impl Combined {
+    /// `monitor[]` of the sweep: statistics after the first step's warm-up, leak lines
+    /// over the whole sweep (whose load changes from step to step, which the docs say).
+    fn monitor(&self) -> Vec<MonitorSummary> {
+        if self.readings.is_empty() {
+            return Vec::new();
+        }
+        let sources = loadcell_monitor::sources_of(&self.readings);
+        let from = self.stages.first().map_or(0.0, |s| s.start_s) + self.step_warmup.as_secs_f64();
+        let to = self.stages.last().map_or(f64::INFINITY, |s| s.end_s);
+        let watched = Monitored {
+            sources: &sources,
+            samples: &self.readings,
+            flamegraph: self.flamegraph.as_ref(),
+        };
+        watched.summaries(from, to)
     }
 }
 

@@ -11,6 +11,7 @@ mod args;
 mod commands;
 mod display;
 mod error;
+mod monitor;
 mod print;
 mod print_evidence;
 mod signals;

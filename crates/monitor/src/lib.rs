@@ -12,7 +12,8 @@
 //!    line and the live Prometheus metrics).
 //! 3. [`Monitor::finish`] after the run, then [`MonitorRun::summaries`] for `summary.json`
 //!    and [`TargetResources`] for `target_*` thresholds; a results folder read back goes
-//!    through [`summarize`] with [`sources_of`] to the same summaries.
+//!    through [`summarize`] with [`sources_of`] to the same summaries. [`Tally`] answers
+//!    `target_*` over a window of readings as they come (the run so far, a stage, a step).
 //!
 //! [`text::one_line`] words a source's line of the terminal summary. This crate does not
 //! parse flags, print, or write files other than the flame graph's.
@@ -41,5 +42,5 @@ pub use series::{DEFAULT_SERIES, SeriesSelector};
 pub use source::prometheus::MAX_SERIES;
 pub use source::scrape::SCRAPE_TIMEOUT;
 pub use spec::SourceSpec;
-pub use summary::{by_source, sources_of, summarize};
-pub use thresholds::TargetResources;
+pub use summary::{attach_flamegraph, by_source, sources_of, summarize};
+pub use thresholds::{Tally, TargetResources};

@@ -18,7 +18,7 @@ use loadcell_schema::{MonitorKind, MonitorSample};
 use crate::flame::{FlameGraph, FlameGraphError, Profiler};
 use crate::plan::{MonitorPlan, PlannedSource};
 use crate::source::Outcome;
-use crate::summary::summarize;
+use crate::summary::{attach_flamegraph, summarize};
 
 /// When the run's intervals are cut.
 #[derive(Debug, Clone, Copy)]
@@ -147,12 +147,8 @@ impl MonitorRun {
     /// the steady part), with the flame graph's summary on the profiled source.
     pub fn summaries(&self, from_s: f64, to_s: f64) -> Vec<loadcell_schema::MonitorSummary> {
         let mut out = summarize(&self.sources, &self.samples, from_s, to_s);
-        if let Some(Ok(g)) = &self.flamegraph
-            && let Some(s) = out
-                .iter_mut()
-                .find(|s| matches!(s.kind, MonitorKind::Pid | MonitorKind::Process))
-        {
-            s.flamegraph = Some(g.summary.clone());
+        if let Some(Ok(g)) = &self.flamegraph {
+            attach_flamegraph(&mut out, &g.summary);
         }
         out
     }

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use loadcell_schema::{MonitorKind, MonitorMetric, MonitorSample, MonitorSummary};
+use loadcell_schema::{FlameGraphSummary, MonitorKind, MonitorMetric, MonitorSample, MonitorSummary};
 
 use crate::leak;
 use crate::spec::SourceSpec;
@@ -47,6 +47,17 @@ pub fn summarize(
             one(name, *kind, &own, from_s, to_s)
         })
         .collect()
+}
+
+/// Puts the flame graph's summary on the profiled source: the first `pid:` or `process:`
+/// one (`--flamegraph` takes exactly one).
+pub fn attach_flamegraph(summaries: &mut [MonitorSummary], graph: &FlameGraphSummary) {
+    if let Some(s) = summaries
+        .iter_mut()
+        .find(|s| matches!(s.kind, MonitorKind::Pid | MonitorKind::Process))
+    {
+        s.flamegraph = Some(graph.clone());
+    }
 }
 
 /// The sources of samples read back from a results folder, in order of first reading.
@@ -141,11 +152,12 @@ pub fn by_source(samples: &[MonitorSample]) -> BTreeMap<&str, Vec<&MonitorSample
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use loadcell_schema::LeakState;
 
-    fn reading(source: &str, t_s: f64, values: &[(&str, f64)]) -> MonitorSample {
+    /// One reading of `source` at `t_s` (also for the other modules' tests).
+    pub(crate) fn reading(source: &str, t_s: f64, values: &[(&str, f64)]) -> MonitorSample {
         MonitorSample {
             source: source.into(),
             t_s,

@@ -32,8 +32,19 @@ pub struct Scenario {
     pub journeys: Vec<Journey>,
     /// In file order, each with `expr` = `"METRIC{tags}: CONDITION"`.
     pub thresholds: Vec<Threshold>,
+    /// `monitor:`, what `--monitor`, `--monitor-series` and `--flamegraph` would say.
+    pub monitor: Monitor,
     /// The file given to [`crate::load`]; `None` from [`crate::parse_str`].
     pub source_path: Option<PathBuf>,
+}
+
+/// `monitor:` — sources as `--monitor` takes them (each parses), series as
+/// `--monitor-series`; empty when absent.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Monitor {
+    pub sources: Vec<String>,
+    pub series: Vec<String>,
+    pub flamegraph: bool,
 }
 
 impl Scenario {

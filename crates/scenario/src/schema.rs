@@ -191,6 +191,20 @@ pub fn json_schema() -> Value {
                     {"type": "object", "additionalProperties": conditions},
                     {"type": "array", "items": {"type": "string"}}
                 ]
+            },
+            "monitor": {
+                "description": "The target's resources to watch, as --monitor: a list of sources (pid:N, process:NAME, cgroup:PATH, host, prometheus:URL), or {sources, series, flamegraph}.",
+                "anyOf": [
+                    {"type": "array", "items": {"type": "string"}},
+                    {
+                        "type": "object", "additionalProperties": false,
+                        "properties": {
+                            "sources": {"type": "array", "items": {"type": "string"}},
+                            "series": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+                            "flamegraph": {"type": "boolean"}
+                        }
+                    }
+                ]
             }
         },
         "$defs": {

@@ -49,6 +49,30 @@ pub enum MonitorKind {
     Prometheus,
 }
 
+impl MonitorKind {
+    /// `pid:`, `process:` and `cgroup:` sources watch the target itself; `host` and
+    /// `prometheus:` sources do not (their figures are the machine's, or whatever the
+    /// endpoint exports), so `target_*` thresholds and step figures leave them out.
+    pub fn is_target(self) -> bool {
+        matches!(self, MonitorKind::Pid | MonitorKind::Process | MonitorKind::Cgroup)
+    }
+}
+
+/// The target's resources during one step of a capacity search or a scale sweep (its
+/// measured window), from the same sources and by the same rule as the `target_*`
+/// thresholds: the worst (highest) of the `pid:`, `process:` and `cgroup:` sources.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TargetUse {
+    /// Mean CPU over the step's readings, percent of one core.
+    pub cpu_mean_percent: Option<f64>,
+    /// Highest CPU reading of the step, percent of one core.
+    pub cpu_max_percent: Option<f64>,
+    /// Highest resident memory (a process's `rss_bytes`, a cgroup's `memory_bytes`).
+    pub rss_max_bytes: Option<f64>,
+    /// Most open file descriptors.
+    pub fds_max: Option<f64>,
+}
+
 /// One `--monitor` source over the whole run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MonitorSummary {

@@ -103,6 +103,9 @@ pub struct CapacityStep {
     /// Why it failed: the failed SLOs and "rate not kept" reasons.
     pub failed: Vec<String>,
     pub elapsed_s: f64,
+    /// `--monitor`: the target's CPU, memory and descriptors during the step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<crate::TargetUse>,
 }
 
 /// `loadcell scale`: the sweep and the fitted Universal Scalability Law.
@@ -140,6 +143,9 @@ pub struct ScalePoint {
     /// The fitted model's efficiency at this level: `1 / (1 + σ(N−1) + κN(N−1))`.
     #[serde(default)]
     pub fitted_efficiency: Option<f64>,
+    /// `--monitor`: the target's CPU, memory and descriptors at this level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<crate::TargetUse>,
 }
 
 /// X(N) = λN / (1 + σ(N−1) + κN(N−1)).

@@ -11,8 +11,9 @@ use loadcell_analysis::capacity::{self as section, Settings as SectionSettings};
 use loadcell_analysis::{Combined, Mark};
 use loadcell_capacity::{Config, Search, SearchResult, Step, StepResult};
 use loadcell_engine::{Outcome, Settings};
+use loadcell_monitor::Tally;
 use loadcell_plan::LoadInputs;
-use loadcell_schema::{CapacitySummary, Summary, ThresholdResult};
+use loadcell_schema::{CapacitySummary, Summary, TargetUse, ThresholdResult};
 use loadcell_threshold::Threshold;
 use loadcell_units::format::level;
 use std::time::{Duration, Instant};
@@ -47,6 +48,8 @@ pub struct Capacity {
     transport: loadcell_engine::Transport,
     /// The SLO verdicts of each judged step, in step order.
     verdicts: Vec<Vec<ThresholdResult>>,
+    /// `--monitor`: the target's resources during each judged step, in step order.
+    targets: Vec<Option<TargetUse>>,
     /// The step just measured, recorded once its folder rewrite is done.
     pending: Option<StepResult>,
 }
@@ -93,6 +96,7 @@ impl Capacity {
             warmup,
             transport: target.transport.clone(),
             verdicts: Vec::new(),
+            targets: Vec::new(),
             pending: None,
             spec,
         };
@@ -122,7 +126,7 @@ impl Capacity {
 
     /// The `capacity` section for `result`.
     pub fn section(&self, result: &SearchResult) -> CapacitySummary {
-        section::capacity(result, &self.slos, &self.section_settings())
+        section::capacity(result, &self.slos, &self.section_settings(), &self.targets)
     }
 
     fn section_settings(&self) -> SectionSettings {
@@ -167,8 +171,15 @@ impl Sweep for Capacity {
         }
     }
 
-    fn measured(&mut self, rate: f64, outcome: &Outcome, started: Instant) -> Option<Vec<String>> {
-        let (measured, verdicts) = section::step(outcome, &self.slos);
+    fn measured(
+        &mut self,
+        rate: f64,
+        outcome: &Outcome,
+        started: Instant,
+        resources: Option<&Tally>,
+    ) -> Option<Vec<String>> {
+        let (measured, verdicts) = section::step(outcome, &self.slos, resources.map(|r| r as _));
+        self.targets.push(resources.and_then(Tally::target_use));
         let failed = verdicts.iter().filter(|v| !v.passed).map(|v| v.expr.clone()).collect();
         self.verdicts.push(verdicts);
         let result = StepResult {
@@ -217,6 +228,7 @@ impl Sweep for Capacity {
             &self.slos,
             &self.verdicts,
             &self.section_settings(),
+            &self.targets,
             finished,
         )
     }

@@ -37,6 +37,9 @@ pub enum SessionError {
     /// The capacity search's settings.
     #[error("capacity: {0}")]
     Search(#[from] ConfigError),
+    /// `--monitor`, `--monitor-series`, `--flamegraph`: a bad spec, a source that is not there.
+    #[error(transparent)]
+    Monitor(#[from] loadcell_monitor::MonitorError),
     /// `--prometheus`: a bad address or a port that is taken.
     #[error(transparent)]
     Prometheus(#[from] PrometheusError),

@@ -23,11 +23,13 @@ mod samples;
 pub mod scale;
 pub mod sweep;
 mod target;
+pub mod watch;
 
 pub use error::SessionError;
 pub use observe::{Display, Silent};
 pub use run::{Finished, RunOutputs, RunSpec, Start, execute};
 pub use target::{DEFAULT_TIMEOUT, Job, RequestSpec, Target, Work, load_file};
+pub use watch::MonitorRequest;
 
 use loadcell_schema::{CapacitySummary, SCHEMA_VERSION, ScaleSummary};
 use serde::Serialize;

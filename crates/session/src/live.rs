@@ -57,6 +57,11 @@ impl Live {
         });
     }
 
+    /// Publishes the `--monitor` readings taken since the last ones.
+    pub fn set_monitor(&self, readings: &[loadcell_schema::MonitorSample]) {
+        self.metrics.set_monitor(readings);
+    }
+
     /// Where the metrics are served.
     pub fn url(&self) -> String {
         self.server.url()

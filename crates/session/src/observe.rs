@@ -1,15 +1,20 @@
 //! The observer of a run, composed from small parts that each do one job once per
-//! interval, in this order: publish live metrics (`--prometheus`), append the interval to
-//! the results folder's log, show progress (the CLI's [`Display`]), judge the thresholds on
-//! the run so far (`--abort-on-fail`), feed the tracks the profile's analyses need, and
-//! watch for a target that is not there at all ([`Reach`]).
+//! interval, in this order: take the monitor's new readings (`--monitor`), publish live
+//! metrics (`--prometheus`), append the interval (with those readings) to the results
+//! folder's log, show progress (the CLI's [`Display`]), judge the thresholds on the run so
+//! far (`--abort-on-fail`, `target_*` ones on the readings so far), feed the tracks the
+//! profile's analyses need, and watch for a target that is not there at all ([`Reach`]).
 
 use crate::live::Live;
 use crate::reach::Reach;
+use crate::watch::Watching;
 use loadcell_analysis::AbortCheck;
 use loadcell_analysis::tracks::{Interval, Tracks};
 use loadcell_engine::{Control, IntervalEvent, Observer};
 use loadcell_results::ResultsWriter;
+use loadcell_schema::MonitorSample;
+use loadcell_threshold::MetricSource;
+use std::time::Instant;
 
 /// How the run is shown while it goes (the CLI's progress bar or lines).
 pub trait Display {
@@ -39,8 +44,8 @@ pub struct ResultsLog {
 }
 
 impl ResultsLog {
-    fn append(&mut self, event: &IntervalEvent<'_>, display: &mut dyn Display) {
-        if let Some(Err(e)) = self.writer.as_mut().map(|w| w.append(event)) {
+    fn append(&mut self, event: &IntervalEvent<'_>, readings: &[MonitorSample], display: &mut dyn Display) {
+        if let Some(Err(e)) = self.writer.as_mut().map(|w| w.append_with_monitor(event, readings)) {
             // Losing the log must not end the test; the summary is still written at the end.
             display.note(&format!(
                 "warning: results folder: {e}; no more intervals will be written"
@@ -58,6 +63,8 @@ pub struct Parts<'a> {
     pub abort: Option<AbortCheck<'a>>,
     pub tracks: Option<Tracks>,
     pub reach: Option<Reach>,
+    /// `--monitor`: started with the engine's clock.
+    pub watch: Option<Watching>,
 }
 
 impl Parts<'_> {
@@ -68,14 +75,32 @@ impl Parts<'_> {
 }
 
 impl Observer for Parts<'_> {
+    fn on_start(&mut self, t0: Instant) {
+        if let Some(watch) = &mut self.watch {
+            watch.start(t0);
+        }
+    }
+
     fn on_interval(&mut self, event: &IntervalEvent<'_>) -> Control {
+        let readings = self.watch.as_mut().map(Watching::drain).unwrap_or_default();
         if let Some(live) = &self.live {
             live.update(event);
+            if !readings.is_empty() {
+                live.set_monitor(&readings);
+            }
         }
-        self.log.append(event, self.display);
+        self.log.append(event, &readings, self.display);
         self.display.interval(event);
+        for (r, why) in readings.iter().filter_map(|r| r.gone.as_ref().map(|why| (r, why))) {
+            let line = format!(
+                "--monitor {}: gone at {:.1} s ({why}); the run goes on",
+                r.source, r.t_s
+            );
+            self.display.note(&line);
+        }
+        let resources = self.watch.as_ref().map(|w| w.so_far() as &dyn MetricSource);
         let control = match &mut self.abort {
-            Some(check) if !event.summary.warmup => check.judge(event.total, event.elapsed),
+            Some(check) if !event.summary.warmup => check.judge_with(event.total, event.elapsed, resources),
             _ => Control::Continue,
         };
         if let Some(tracks) = &mut self.tracks {

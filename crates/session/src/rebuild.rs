@@ -8,12 +8,13 @@
 use crate::error::SessionError;
 use crate::folder;
 use loadcell_analysis::tracks::Interval;
-use loadcell_analysis::{AbortCheck, RunFacts, Tracks};
+use loadcell_analysis::{AbortCheck, Monitored, RunFacts, Tracks};
 use loadcell_engine::{CheckName, Control, EndpointName};
 use loadcell_metrics::Recorder;
+use loadcell_monitor::Tally;
 use loadcell_results::RunMeta;
 use loadcell_schema::Summary;
-use loadcell_threshold::Threshold;
+use loadcell_threshold::{MetricSource, Threshold};
 use std::path::Path;
 use std::time::Duration;
 
@@ -60,12 +61,20 @@ pub fn rebuild(dir: &Path) -> Result<Rebuilt, SessionError> {
     );
     let recorded = replay(dir, &meta, &thresholds, tracks.as_mut())?;
     let labels = recorded.meta.stage_labels();
+    // The readings each interval line carried, and the flame graph the run drew.
+    let sources = loadcell_monitor::sources_of(&recorded.monitor);
+    let flamegraph = loadcell_monitor::FlameGraph::read_summary(dir);
     let facts = RunFacts {
         label: &recorded.meta.label,
         metadata: recorded.meta.metadata.clone(),
         thresholds: &thresholds,
         stages: &labels,
         profile: recorded.meta.profile,
+        monitor: (!recorded.monitor.is_empty()).then_some(Monitored {
+            sources: &sources,
+            samples: &recorded.monitor,
+            flamegraph: flamegraph.as_ref(),
+        }),
     };
     let mut summary = loadcell_analysis::summarise(&recorded.outcome, facts, tracks.as_ref());
     // Without the run's end the generator's CPU and memory were never recorded.
@@ -102,6 +111,8 @@ fn replay(
         failed: None,
     });
     let mut total = Recorder::with_shape(meta.shape());
+    // `target_*` thresholds read the readings so far, as the live check did.
+    let mut so_far = Tally::new(meta.warmup().as_secs_f64(), f64::INFINITY);
     let rebuilt = loadcell_results::read_outcome_with(dir, |i| {
         let Some(tracks) = tracks.as_deref_mut() else {
             return;
@@ -109,8 +120,10 @@ fn replay(
         let mut lost = None;
         if let Some(check) = abort.as_mut() {
             total.accumulate(&i.measured);
+            so_far.add(&i.monitor);
             let elapsed = Duration::try_from_secs_f64(i.t_s).unwrap_or_default();
-            if !i.warmup && check.judge(&total, elapsed) == Control::Abort {
+            let resources = Some(&so_far as &dyn MetricSource);
+            if !i.warmup && check.judge_with(&total, elapsed, resources) == Control::Abort {
                 lost = check.failed.clone();
             }
         }

@@ -13,6 +13,7 @@ use crate::outputs;
 use crate::reach::Reach;
 use crate::samples::SamplesFile;
 use crate::target::{Job, Target};
+use crate::watch::{MonitorRequest, Prepared, Watching};
 use loadcell_analysis::{AbortCheck, RunFacts, Tracks};
 use loadcell_engine::{CheckName, EndpointName, Settings, Workload};
 use loadcell_results::{ResultsWriter, RunEnd, RunMeta};
@@ -38,6 +39,9 @@ pub struct RunSpec {
     /// `--recovery-window` (spike runs).
     pub recovery_window: Option<Duration>,
     pub outputs: RunOutputs,
+    /// `--monitor`, `--monitor-series`, `--flamegraph` (a scenario's `monitor:` fills in
+    /// what they leave out).
+    pub monitor: MonitorRequest,
 }
 
 /// Where the run's results go.
@@ -95,6 +99,8 @@ pub fn execute(
     }
     // Raises the soft descriptor limit, and refuses a closed model it cannot hold.
     loadcell_engine::check_descriptors(&spec.settings.model, spec.settings.threads.max(1))?;
+    let request = spec.monitor.with_file(target.scenario().map(|s| &s.monitor));
+    let monitor = request.prepare(&spec.thresholds, spec.outputs.out.is_some())?;
     let who = Identity {
         metadata: crate::metadata::collect(target.scenario_text.as_deref()),
         name: target.name.clone(),
@@ -107,6 +113,7 @@ pub fn execute(
         who,
         display,
         interrupts,
+        monitor,
     })
 }
 
@@ -132,6 +139,8 @@ struct Execute<'d> {
     who: Identity,
     display: &'d mut dyn Display,
     interrupts: Arc<AtomicUsize>,
+    /// `--monitor`'s sources, checked.
+    monitor: Option<Prepared>,
 }
 
 /// What is shown beside the progress: the plan and, for scenarios, the journeys.
@@ -163,6 +172,7 @@ impl Job for Execute<'_> {
             who,
             display,
             interrupts,
+            monitor,
         } = self;
         let slots = Slots {
             endpoints: workload.endpoints(),
@@ -170,6 +180,12 @@ impl Job for Execute<'_> {
             journeys: workload.journeys(),
         };
         let opened = open(&mut spec, &who, &slots, display)?;
+        let watch = monitor.map(|prepared| {
+            for warning in prepared.warnings() {
+                display.note(&format!("warning: {warning}"));
+            }
+            Watching::new(prepared, steady(&spec))
+        });
         display.start(&Start {
             planned: spec.settings.run_for,
             stages: stage_spans(&spec.settings.model),
@@ -185,6 +201,7 @@ impl Job for Execute<'_> {
             abort_delay,
             recovery_window,
             outputs,
+            monitor: _,
         } = spec;
         let mut parts = Parts {
             live: opened.live,
@@ -201,8 +218,13 @@ impl Job for Execute<'_> {
             }),
             tracks: Tracks::for_profile(profile, loadcell_analysis::window_s(recovery_window)),
             reach: Some(reach),
+            watch,
         };
         let outcome = loadcell_engine::run(workload, settings, interrupts, &mut parts);
+        let watched = parts.watch.take().map(|w| w.finish(opened.folder.as_deref()));
+        for note in watched.iter().flat_map(|w| &w.notes) {
+            parts.display.note(note);
+        }
         parts.display.finish();
         if let Some(live) = parts.live.take() {
             live.shutdown();
@@ -222,6 +244,7 @@ impl Job for Execute<'_> {
             thresholds: &thresholds,
             stages: &labels,
             profile,
+            monitor: watched.as_ref().map(|w| w.monitored()),
         };
         Ok(Finished {
             summary: loadcell_analysis::summarise(&outcome, facts, parts.tracks.as_ref()),
@@ -231,6 +254,15 @@ impl Job for Execute<'_> {
             failures,
         })
     }
+}
+
+/// The steady part of the run, seconds since its start: after the warm-up, before a
+/// profile's ramp-down (open-ended when only a request budget ends the run).
+fn steady(spec: &RunSpec) -> (f64, f64) {
+    let s = &spec.settings;
+    let end_s = s.run_for.map(|d| d.as_secs_f64());
+    let (from, to) = loadcell_analysis::steady_window(&s.model, &spec.labels, s.warmup.as_secs_f64(), end_s);
+    (from, to.unwrap_or(f64::INFINITY))
 }
 
 /// Opens the samples file, the results folder (with `meta.json`) and live metrics, in

@@ -9,6 +9,7 @@ use crate::target::Target;
 use loadcell_analysis::scale::{Level, NoFit, Sweep, fit_levels, vus_name};
 use loadcell_analysis::{Combined, Mark};
 use loadcell_engine::{Outcome, Settings};
+use loadcell_monitor::Tally;
 use loadcell_plan::LoadInputs;
 use loadcell_schema::{ScaleSummary, Summary};
 use loadcell_usl::Fit;
@@ -127,8 +128,10 @@ impl Driven for Scale {
         }
     }
 
-    fn measured(&mut self, vus: u64, outcome: &Outcome, _: Instant) -> Option<Vec<String>> {
-        self.measured.push(Level::of(vus, outcome));
+    fn measured(&mut self, vus: u64, outcome: &Outcome, _: Instant, resources: Option<&Tally>) -> Option<Vec<String>> {
+        let mut level = Level::of(vus, outcome);
+        level.target = resources.and_then(Tally::target_use);
+        self.measured.push(level);
         None
     }
 

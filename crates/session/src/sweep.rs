@@ -1,16 +1,21 @@
 //! The sweep driver that `loadcell capacity` and `loadcell scale` share: run the target at
 //! one level after another (each level one engine run, shown by nothing while it runs),
 //! merge every step into one summary ([`Combined`]), rewrite the results folder after each
-//! step, and stop at the first Ctrl-C with what was measured so far. What the levels are,
-//! how a step is judged and what the summary's section says is the [`Sweep`]'s.
+//! step, and stop at the first Ctrl-C with what was measured so far. One `--monitor` watches
+//! the whole sweep on the summary's clock; each step is judged with the readings of its own
+//! measured window. What the levels are, how a step is judged and what the summary's
+//! section says is the [`Sweep`]'s.
 
 use crate::error::SessionError;
 use crate::folder;
 use crate::target::{Job, Target};
+use crate::watch::{MonitorRequest, Watching};
 use loadcell_analysis::{Combined, Mark};
 use loadcell_engine::{Control, IntervalEvent, Observer, Outcome, Settings, Transport, Workload};
+use loadcell_monitor::Tally;
 use loadcell_plan::LoadInputs;
 use loadcell_schema::Summary;
+use loadcell_threshold::Threshold;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -28,9 +33,15 @@ pub trait Sweep {
     fn settings(&self, level: Self::Level) -> Result<Settings, SessionError>;
     /// The `n`-th step's name and level in the summary (`interrupted`: cut by Ctrl-C).
     fn mark(&self, level: Self::Level, n: usize, interrupted: bool) -> Mark;
-    /// A step that `started` then ran to its end; returns the SLOs that failed on it
-    /// (`None` when the sweep judges none).
-    fn measured(&mut self, level: Self::Level, outcome: &Outcome, started: Instant) -> Option<Vec<String>>;
+    /// A step that `started` then ran to its end, with `--monitor`'s readings of its
+    /// measured window; returns the SLOs that failed on it (`None` when the sweep judges none).
+    fn measured(
+        &mut self,
+        level: Self::Level,
+        outcome: &Outcome,
+        started: Instant,
+        resources: Option<&Tally>,
+    ) -> Option<Vec<String>>;
     /// The step that `started` is done, its rewrite of the results folder included.
     fn done(&mut self, started: Instant);
     /// Ctrl-C cut the step at `level`; the sweep ends.
@@ -74,17 +85,82 @@ pub enum Shown<'a, L> {
     Warning(&'a SessionError),
 }
 
+/// `--monitor` (or the scenario's `monitor:`) for a sweep of `target` whose SLOs are `slos`
+/// and whose steps warm up for `step_warmup` (checked before any request; `folder`: a
+/// results folder takes the flame graph). The flame graph profiles the whole sweep after
+/// the first warm-up.
+pub fn watching(
+    request: &MonitorRequest,
+    target: &Target,
+    slos: &[Threshold],
+    folder: bool,
+    step_warmup: Duration,
+) -> Result<Option<Watching>, SessionError> {
+    let request = request.with_file(target.scenario().map(|s| &s.monitor));
+    let prepared = request.prepare(slos, folder)?;
+    Ok(prepared.map(|p| Watching::new(p, (step_warmup.as_secs_f64(), f64::INFINITY))))
+}
+
 /// Runs `sweep` against `target` adding every step to `combined`, rewriting the folder
 /// `dir` after every step. A failed rewrite does not end the sweep: it is shown, and the
-/// final write reports it.
+/// final write reports it. `watch` (`--monitor`) samples from the start of the sweep to its
+/// end; the returned lines say what the user should know of it (no flame graph, and why).
 pub fn run<S: Sweep>(
     target: &Target,
     sweep: &mut S,
     combined: &mut Combined,
     dir: Option<&Path>,
     interrupts: &Arc<AtomicUsize>,
+    watch: Option<Watching>,
+    show: &mut dyn FnMut(&S, Shown<'_, S::Level>),
+) -> Result<Vec<String>, SessionError> {
+    let mut watch = watch;
+    if let Some(w) = &mut watch {
+        // The summary's clock starts when `combined` was made, a moment ago.
+        let since = combined.elapsed();
+        w.start(Instant::now().checked_sub(since).unwrap_or_else(Instant::now));
+    }
+    let mut drained = 0;
+    let result = steps(
+        target,
+        sweep,
+        combined,
+        dir,
+        interrupts,
+        watch.as_mut(),
+        &mut drained,
+        show,
+    );
+    let Some(w) = watch else {
+        return result.map(|()| Vec::new());
+    };
+    let watched = w.finish(dir);
+    combined.watched(watched.samples.get(drained..).unwrap_or_default().to_vec());
+    if let Some(graph) = watched.flamegraph {
+        combined.set_flamegraph(graph);
+    }
+    result.map(|()| watched.notes)
+}
+
+/// The steps of [`run`]; `drained` counts the readings handed to `combined`.
+#[allow(clippy::too_many_arguments)]
+fn steps<S: Sweep>(
+    target: &Target,
+    sweep: &mut S,
+    combined: &mut Combined,
+    dir: Option<&Path>,
+    interrupts: &Arc<AtomicUsize>,
+    mut watch: Option<&mut Watching>,
+    drained: &mut usize,
     show: &mut dyn FnMut(&S, Shown<'_, S::Level>),
 ) -> Result<(), SessionError> {
+    let mut take = |combined: &mut Combined, watch: &mut Option<&mut Watching>| {
+        if let Some(w) = watch {
+            let readings = w.drain();
+            *drained += readings.len();
+            combined.watched(readings);
+        }
+    };
     let mut n = 0;
     while let Some(level) = sweep.next() {
         n += 1;
@@ -94,6 +170,7 @@ pub fn run<S: Sweep>(
             settings,
             interrupts: interrupts.clone(),
         });
+        take(combined, &mut watch);
         if interrupts.load(Ordering::Relaxed) > 0 {
             // A step cut short says nothing about the level, but what it sent was measured.
             combined.add(outcome, sweep.mark(level, n, true), None);
@@ -101,7 +178,8 @@ pub fn run<S: Sweep>(
             show(sweep, Shown::Interrupted(level));
             break;
         }
-        let failures = sweep.measured(level, &outcome, started);
+        let resources = watch.is_some().then(|| combined.resources(&outcome));
+        let failures = sweep.measured(level, &outcome, started, resources.as_ref());
         combined.add(outcome, sweep.mark(level, n, false), failures);
         if let Some(dir) = dir
             && let Some(Err(e)) = sweep.document(combined, false).map(|d| folder::write(dir, &d))

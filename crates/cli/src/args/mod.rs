@@ -4,8 +4,11 @@
 //! them into plans and specs is `commands/`'s; checking combinations is the library crates'.
 
 pub mod compare;
+mod monitor;
 mod run;
 mod sweep;
+
+pub use monitor::MonitorArgs;
 
 pub use run::RunArgs;
 pub use sweep::{CapacityArgs, ScaleArgs, SweepOutputArgs};

@@ -1,7 +1,7 @@
 //! `loadcell run URL|FILE`: the load model, test-type profiles, the verdict and the run's
 //! own outputs, besides the shared groups.
 
-use super::{FolderArgs, RequestArgs, Workers};
+use super::{FolderArgs, MonitorArgs, RequestArgs, Workers};
 use clap::Args;
 use loadcell_plan::{LoadFlags, ProfileFlags};
 use loadcell_units::{parse_count, parse_duration, parse_rate};
@@ -35,6 +35,9 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub folder: FolderArgs,
+
+    #[command(flatten)]
+    pub monitor: MonitorArgs,
 
     /// Write the summary as JSON to this file (see docs/summary-schema.md).
     #[arg(long, value_name = "FILE", help_heading = "Output")]

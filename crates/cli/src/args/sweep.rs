@@ -1,7 +1,7 @@
 //! `loadcell capacity` and `loadcell scale`: what each sweep is asked, besides the shared
 //! groups.
 
-use super::{FolderArgs, RequestArgs, Workers};
+use super::{FolderArgs, MonitorArgs, RequestArgs, Workers};
 use clap::Args;
 use loadcell_units::{parse_count, parse_duration, parse_fraction, parse_rate};
 use std::path::PathBuf;
@@ -61,6 +61,9 @@ pub struct CapacityArgs {
 
     #[command(flatten)]
     pub output: SweepOutputArgs,
+
+    #[command(flatten)]
+    pub monitor: MonitorArgs,
 }
 
 /// `loadcell scale URL|FILE --vus LIST [flags]`
@@ -105,6 +108,9 @@ pub struct ScaleArgs {
 
     #[command(flatten)]
     pub output: SweepOutputArgs,
+
+    #[command(flatten)]
+    pub monitor: MonitorArgs,
 }
 
 /// What a sweep writes besides stdout.

@@ -8,7 +8,7 @@ use crate::error::CliError;
 use loadcell_analysis::Combined;
 use loadcell_capacity::{SearchResult, Step, StopReason};
 use loadcell_session::capacity::{Capacity, CapacitySpec};
-use loadcell_session::sweep::{Shown, Sweep};
+use loadcell_session::sweep::{self, Shown, Sweep};
 use loadcell_session::{SectionFile, Target};
 use loadcell_threshold::Threshold;
 use loadcell_units::format::opt1;
@@ -20,6 +20,8 @@ use std::sync::atomic::AtomicUsize;
 pub fn run(args: &CapacityArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliError> {
     let target = Target::prepare(&args.target, args.request.base_url.as_deref(), &args.request.spec())?;
     let mut search = Capacity::new(&target, spec(args))?;
+    let folder = !args.output.folder.no_out;
+    let watch = sweep::watching(&args.monitor.request(), &target, search.slos(), folder, search.warmup())?;
     let outputs = SweepOutputs::claim(&args.output, "capacity", &args.target)?;
     let metadata = loadcell_session::metadata::collect(target.scenario_text.as_deref());
     let mut combined = Combined::new(&target.label, metadata, search.warmup(), Capacity::UNIT);
@@ -45,11 +47,15 @@ pub fn run(args: &CapacityArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, Cli
         Shown::Step | Shown::Interrupted(_) => {}
     };
     let dir = outputs.dir.as_deref();
-    loadcell_session::sweep::run(&target, &mut search, &mut combined, dir, &interrupts, &mut show)?;
+    let notes = sweep::run(&target, &mut search, &mut combined, dir, &interrupts, watch, &mut show)?;
+    crate::monitor::notes(&notes);
     let result = search.result();
     print!("{}", render(&args.target, search.slos(), &result));
     let section = search.section(&result);
     let doc = search.document(&combined, true);
+    if let Some(doc) = &doc {
+        print!("{}", crate::monitor::lines(doc));
+    }
     let file = SectionFile::capacity(&args.target, &section);
     Ok(outputs.finish(doc, file, result.capacity.is_some(), "step"))
 }

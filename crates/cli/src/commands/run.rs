@@ -43,6 +43,7 @@ pub fn run_target(target: Target, args: &RunArgs, interrupts: Arc<AtomicUsize>) 
         abort_delay: args.verdict.abort_delay,
         recovery_window: args.profile.recovery_window,
         outputs: outputs(&target, args),
+        monitor: args.monitor.request(),
     };
     let databases = loadcell_postgres::Watches::connect(&args.postgres, Duration::from_secs(1))?;
     let mut display = Progress::new(args.folder.quiet);
@@ -102,6 +103,7 @@ fn outputs(target: &Target, args: &RunArgs) -> RunOutputs {
 /// the baseline (a regression fails the run like a threshold); the exit code.
 fn conclude(mut finished: Finished, baseline: Option<&Baseline>) -> Result<i32, CliError> {
     print!("{}", print::render(&finished.summary));
+    print!("{}", crate::monitor::lines(&finished.summary));
     if let Some(reason) = &finished.aborted {
         println!("  aborted by --abort-on-fail: {reason}");
     }

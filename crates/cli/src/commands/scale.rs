@@ -9,7 +9,7 @@ use crate::error::CliError;
 use loadcell_analysis::Combined;
 use loadcell_analysis::scale::{Level, NoFit, points_of};
 use loadcell_session::scale::{Scale, ScaleSpec, given_points, parse_points};
-use loadcell_session::sweep::{Shown, Sweep};
+use loadcell_session::sweep::{self, Shown, Sweep};
 use loadcell_session::{SectionFile, Target};
 use loadcell_units::format::{opt1, param};
 use loadcell_usl::{Efficiency, Fit};
@@ -29,6 +29,8 @@ pub fn run(args: &ScaleArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliErr
     };
     let target = Target::prepare(target_text, args.request.base_url.as_deref(), &args.request.spec())?;
     let mut sweep = Scale::new(&target, &spec(args, vus))?;
+    let folder = !args.output.folder.no_out;
+    let watch = sweep::watching(&args.monitor.request(), &target, &[], folder, sweep.warmup())?;
     let outputs = SweepOutputs::claim(&args.output, "scale", target_text)?;
     let metadata = loadcell_session::metadata::collect(target.scenario_text.as_deref());
     let mut combined = Combined::new(&target.label, metadata, sweep.warmup(), Scale::UNIT);
@@ -60,17 +62,26 @@ pub fn run(args: &ScaleArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliErr
         Shown::Step => {}
     };
     let dir = outputs.dir.as_deref();
-    loadcell_session::sweep::run(&target, &mut sweep, &mut combined, dir, &interrupts, &mut show)?;
+    let notes = sweep::run(&target, &mut sweep, &mut combined, dir, &interrupts, watch, &mut show)?;
+    crate::monitor::notes(&notes);
     let fitted = sweep.fit();
     show_fit(target_text, sweep.measured(), &fitted);
     let section = sweep.section(true);
     let doc = sweep.document(&combined, true);
+    if let Some(doc) = &doc {
+        print!("{}", crate::monitor::lines(doc));
+    }
     let file = SectionFile::scale(target_text, &section);
     Ok(outputs.finish(doc, file, fitted.is_ok(), "level"))
 }
 
 /// `--points`: the fit of throughputs measured elsewhere; no request, no results folder.
 fn points(list: &str, args: &ScaleArgs) -> Result<i32, CliError> {
+    if !args.monitor.sources.is_empty() || args.monitor.flamegraph {
+        return Err(CliError::Usage(
+            "--monitor and --flamegraph watch a sweep that sends load; --points sends none".into(),
+        ));
+    }
     let levels = parse_points(list)?;
     let outputs = SweepOutputs::json_only(args.output.json.as_deref())?;
     let (section, fitted) = given_points(&levels);
@@ -184,6 +195,7 @@ mod tests {
                 throughput: 100.0 * vus as f64,
                 mean_ms: Some(10.0),
                 p95_ms: Some(12.0),
+                target: None,
             })
             .collect();
         let fit = Fit {

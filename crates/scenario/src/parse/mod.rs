@@ -15,6 +15,7 @@ mod data;
 mod extract;
 mod journey;
 mod load;
+mod monitor;
 pub(crate) mod node;
 mod root;
 mod step;

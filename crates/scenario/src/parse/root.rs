@@ -1,13 +1,22 @@
 //! The top level of a scenario file: `name`, `target`, `load`, `defaults`, `data`, `journeys`,
-//! `thresholds`. Sections are compiled in dependency order (data before anything that uses
+//! `thresholds`, `monitor`. Sections are compiled in dependency order (data before anything that uses
 //! templates, journeys before thresholds that name them), whatever their order in the file.
 
 use super::node::{Kind, Node, get};
-use super::{Ctx, data, journey, load, template, thresholds, value};
+use super::{Ctx, data, journey, load, monitor, template, thresholds, value};
 use crate::model::{Defaults, Load, Scenario};
 use crate::validate::scope::{DataInfo, Place, Scope};
 
-const KEYS: [&str; 7] = ["name", "target", "load", "defaults", "data", "journeys", "thresholds"];
+const KEYS: [&str; 8] = [
+    "name",
+    "target",
+    "load",
+    "defaults",
+    "data",
+    "journeys",
+    "thresholds",
+    "monitor",
+];
 
 /// Takes the tree by value so that each journey's nodes are freed once it is compiled: with
 /// a big file the tree and the compiled journeys never need to be in memory whole at once.
@@ -18,7 +27,7 @@ pub(crate) fn scenario(ctx: &mut Ctx<'_>, root: Node, default_name: &str) -> Opt
             root.pos,
             format!(
                 "a scenario must be a map with 'journeys' (and optionally {}), found {}",
-                "'name', 'target', 'load', 'defaults', 'data', 'thresholds'",
+                "'name', 'target', 'load', 'defaults', 'data', 'thresholds', 'monitor'",
                 root.describe()
             ),
         );
@@ -78,6 +87,10 @@ pub(crate) fn scenario(ctx: &mut Ctx<'_>, root: Node, default_name: &str) -> Opt
         Some((_, n)) => thresholds::section(ctx, n, journeys.as_ref().map(|_| journey_names.as_slice())),
         None => Some(Vec::new()),
     };
+    let monitor = match get(&entries, "monitor") {
+        Some((_, n)) => monitor::section(ctx, n),
+        None => Some(crate::model::Monitor::default()),
+    };
     Some(Scenario {
         name: name?,
         target: target?,
@@ -88,6 +101,7 @@ pub(crate) fn scenario(ctx: &mut Ctx<'_>, root: Node, default_name: &str) -> Opt
         data: data_sources?,
         journeys: journeys?,
         thresholds: thresholds?,
+        monitor: monitor?,
         source_path: None,
     })
 }
