@@ -20,6 +20,7 @@
 //! the p95 latency curve.
 
 mod knee;
+pub mod text;
 
 use serde::Serialize;
 use std::time::Duration;

@@ -12,8 +12,6 @@ mod commands;
 mod display;
 mod error;
 mod monitor;
-mod print;
-mod print_evidence;
 mod signals;
 
 use args::{Cli, Command};

@@ -28,6 +28,7 @@ pub use export::csv::timeseries_csv;
 pub use export::html::{comparison_html, html, html_with_comparison};
 pub use export::junit::junit;
 pub use export::markdown::markdown;
+pub use export::terminal::terminal_text;
 pub use export::{Exporter, exporters};
 pub use loadcell_schema::Summary;
 

@@ -4,7 +4,6 @@
 //! interrupted run or a folder whose run never finished.
 
 use crate::error::CliError;
-use crate::print;
 use loadcell_schema::exit;
 use loadcell_session::folder;
 use loadcell_session::rebuild::{Source, rebuild};
@@ -13,7 +12,7 @@ use std::path::Path;
 /// `loadcell report DIR`.
 pub fn run(dir: &Path) -> Result<i32, CliError> {
     let rebuilt = rebuild(dir)?;
-    print!("{}", print::render(&rebuilt.summary));
+    print!("{}", loadcell_report::terminal_text(&rebuilt.summary));
     let mut code = rebuilt.summary.exit_code();
     match rebuilt.source {
         Source::Intervals {

@@ -6,7 +6,6 @@ use crate::args::RunArgs;
 use crate::commands::compare::Baseline;
 use crate::display::Progress;
 use crate::error::CliError;
-use crate::print;
 use loadcell_engine::Settings;
 use loadcell_plan::{LoadPlan, Profile};
 use loadcell_schema::{Summary, exit};
@@ -102,7 +101,7 @@ fn outputs(target: &Target, args: &RunArgs) -> RunOutputs {
 /// Prints the summary, writes the outputs, reports what could not be written, compares with
 /// the baseline (a regression fails the run like a threshold); the exit code.
 fn conclude(mut finished: Finished, baseline: Option<&Baseline>) -> Result<i32, CliError> {
-    print!("{}", print::render(&finished.summary));
+    print!("{}", loadcell_report::terminal_text(&finished.summary));
     print!("{}", crate::monitor::lines(&finished.summary));
     if let Some(reason) = &finished.aborted {
         println!("  aborted by --abort-on-fail: {reason}");

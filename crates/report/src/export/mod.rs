@@ -4,6 +4,8 @@ pub mod csv;
 pub mod html;
 pub mod junit;
 pub mod markdown;
+pub mod terminal;
+mod terminal_evidence;
 
 use loadcell_schema::Summary;
 

@@ -1,13 +1,14 @@
-//! The end-of-test summary as text for people (stdout). Everything shown here is also in
-//! `summary.json`; this file only decides layout. Numbers are written by
+//! The end-of-test summary as text for the terminal (the CLI prints it on stdout, for a run
+//! and for `loadcell report DIR`). Everything shown here is also in `summary.json`; this
+//! file only decides layout. Numbers are written by
 //! `loadcell_units::format`, as in every report.
 
 use loadcell_schema::{Behaviour, LatencyStats, Model, StopReason, Summary};
 use loadcell_units::format::{bytes, ms, num, share as pct, signed};
 use std::fmt::Write;
 
-/// Renders the summary.
-pub fn render(s: &Summary) -> String {
+/// The summary as the terminal shows it.
+pub fn terminal_text(s: &Summary) -> String {
     let mut out = String::new();
     let _ = write_summary(&mut out, s);
     out
@@ -22,7 +23,7 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
     write_stages(o, s)?;
     write_stability(o, s)?;
     write_thresholds(o, s)?;
-    crate::print_evidence::write(o, s)?;
+    super::terminal_evidence::write(o, s)?;
     write_generator(o, s)
 }
 
