@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 
 use loadcell_schema::{BottleneckKind, Confidence};
-use loadcell_testkit::{Loadcell, RefusingPort, process::run_summary};
+use loadcell_testkit::{Loadcell, process::run_summary};
 
 /// A keep-alive server cheaper per request than loadcell (a canned answer per request head,
 /// a thread per connection, no HTTP library). The listener thread ends with the test process.
@@ -82,11 +82,34 @@ fn one_thread_at_a_rate_it_cannot_keep_is_the_generator() {
     );
 }
 
+/// Answers every request for `serving`, then closes its listener: every later connect is
+/// refused. (A port that refuses from the start is a setup error, exit 2 — issue #10.)
+fn a_server_that_goes_away(serving: std::time::Duration) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    listener.set_nonblocking(true).expect("non-blocking");
+    std::thread::spawn(move || {
+        let until = std::time::Instant::now() + serving;
+        while std::time::Instant::now() < until {
+            match listener.accept() {
+                Ok((mut stream, _)) => {
+                    let _ = stream.set_nonblocking(false);
+                    let mut request = [0u8; 2048];
+                    let _ = stream.read(&mut request);
+                    let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+                }
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(1)),
+            }
+        }
+    });
+    port
+}
+
 #[test]
-fn a_port_that_refuses_every_connection_is_connections() {
-    let port = RefusingPort::new();
-    let url = format!("http://127.0.0.1:{}/", port.port);
-    let done = run_summary(url.as_ref(), &["--rate", "50", "-d", "1s"], |c| c);
+fn a_target_that_stops_accepting_connections_is_connections() {
+    let port = a_server_that_goes_away(std::time::Duration::from_secs(1));
+    let url = format!("http://127.0.0.1:{port}/");
+    let done = run_summary(url.as_ref(), &["--rate", "50", "-d", "4s"], |c| c);
     let summary = done.typed();
     let verdict = summary
         .bottlenecks

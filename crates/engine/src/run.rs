@@ -147,85 +147,22 @@ pub fn run<W: Workload>(
     let main_cpu_before = ProcessUsage::thread_cpu();
     let started_at = SystemTime::now();
     let descriptors = crate::fds::raise_limit();
-    // A short head start lets every thread reach its event loop before the first arrival.
-    let t0 = Instant::now() + Duration::from_millis(20);
-    let plan = Arc::new(Plan {
-        shape,
-        workload,
-        transport: Arc::new(settings.transport.clone()),
-        model: settings.model.clone(),
-        workers: threads,
-        t0,
-        warmup_end: t0 + settings.warmup,
-        end: settings.run_for.map(|d| t0 + d),
-        requests: settings.requests,
-        grace: settings.grace,
-        samples: settings.samples.clone(),
-        open_vus: settings.open_vus,
-        stop: Default::default(),
-        stop_notify: Default::default(),
-        hard_stop: Default::default(),
-        interrupted: Default::default(),
-        connection_limit: descriptors.connections(threads),
-    });
-
+    let plan = Arc::new(plan_of(workload, &settings, shape, threads, &descriptors));
+    let t0 = plan.t0;
     observer.on_start(t0);
-    let (tx, rx) = mpsc::channel::<Report>();
-    let handles: Vec<_> = (0..threads)
-        .map(|id| {
-            let (plan, tx) = (plan.clone(), tx.clone());
-            std::thread::Builder::new()
-                .name(format!("loadcell-worker-{id}"))
-                .spawn(move || run_worker(plan, id, tx))
-        })
-        .collect();
-    drop(tx);
-
     let mut merger = Merger::new(threads, shape, t0);
     merger.phase_spans = phase_spans(&settings.model);
     merger.phases = merger.phase_spans.iter().map(|_| Recorder::with_shape(shape)).collect();
-    let mut aborted = false;
-    loop {
-        match rx.recv_timeout(Duration::from_millis(50)) {
-            Ok(report) => merger.add(report),
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
-            Err(mpsc::RecvTimeoutError::Disconnected) => break,
-        }
-        let n = interrupts.load(Ordering::Relaxed);
-        if n >= 1 && !plan.interrupted.swap(true, Ordering::Relaxed) {
-            stop(&plan);
-        }
-        if n >= 2 && !plan.hard_stop.swap(true, Ordering::Relaxed) {
-            plan.stop_notify.notify_waiters();
-        }
-        while let Some(control) = merger.emit_next(&plan, observer) {
-            if control == Control::Abort && !aborted {
-                aborted = true;
-                stop(&plan);
-            }
-        }
-    }
-    for handle in handles.into_iter().flatten() {
-        let _ = handle.join();
-    }
-    merger.all_finished = true;
-    while merger.emit_next(&plan, observer).is_some() {}
-    // A run that ended in its warm-up may still hold carried measured results.
-    let carried = std::mem::replace(&mut merger.carry, Recorder::with_shape(shape));
-    merger.total.accumulate(&carried);
+    let aborted = coordinate(&plan, &mut merger, &interrupts, observer);
 
     let stopped_at = merger.stopped_at.unwrap_or_else(Instant::now);
-    let stop_reason = if interrupts.load(Ordering::Relaxed) > 0 {
-        StopReason::Interrupted
-    } else if aborted {
-        StopReason::ThresholdAborted
-    } else if merger.workload_stopped && plan.end.is_none_or(|end| stopped_at < end) {
-        StopReason::DataExhausted
-    } else if plan.requests.is_some() && plan.end.is_none_or(|end| stopped_at < end) {
-        StopReason::Requests
-    } else {
-        StopReason::Duration
-    };
+    let stop_reason = stop_reason(
+        &plan,
+        &merger,
+        interrupts.load(Ordering::Relaxed) > 0,
+        aborted,
+        stopped_at,
+    );
     let pre_allocated_vus = match &settings.model {
         Model::Open { rate, max_vus } => crate::open::pre_allocated(settings.open_vus, rate, *max_vus),
         Model::Closed { .. } => 0,
@@ -260,6 +197,109 @@ pub fn run<W: Workload>(
             descriptors,
         },
         phases: merger.phases,
+    }
+}
+
+/// The run's shared plan: what every worker reads, fixed before the first one starts.
+fn plan_of<W: Workload>(
+    workload: W,
+    settings: &Settings,
+    shape: Shape,
+    threads: usize,
+    descriptors: &crate::fds::Descriptors,
+) -> Plan<W> {
+    // A short head start lets every thread reach its event loop before the first arrival.
+    let t0 = Instant::now() + Duration::from_millis(20);
+    Plan {
+        shape,
+        workload,
+        transport: Arc::new(settings.transport.clone()),
+        model: settings.model.clone(),
+        workers: threads,
+        t0,
+        warmup_end: t0 + settings.warmup,
+        end: settings.run_for.map(|d| t0 + d),
+        requests: settings.requests,
+        grace: settings.grace,
+        samples: settings.samples.clone(),
+        open_vus: settings.open_vus,
+        stop: Default::default(),
+        stop_notify: Default::default(),
+        hard_stop: Default::default(),
+        interrupted: Default::default(),
+        connection_limit: descriptors.connections(threads),
+    }
+}
+
+/// Starts the workers and merges their reports until every one has ended: intervals go to
+/// `observer` in order, signals and `--abort-on-fail` stop the run. Whether it aborted.
+fn coordinate<W: Workload>(
+    plan: &Arc<Plan<W>>,
+    merger: &mut Merger,
+    interrupts: &AtomicUsize,
+    observer: &mut dyn Observer,
+) -> bool {
+    let (tx, rx) = mpsc::channel::<Report>();
+    let handles: Vec<_> = (0..plan.workers)
+        .map(|id| {
+            let (plan, tx) = (Arc::clone(plan), tx.clone());
+            std::thread::Builder::new()
+                .name(format!("loadcell-worker-{id}"))
+                .spawn(move || run_worker(plan, id, tx))
+        })
+        .collect();
+    drop(tx);
+
+    let mut aborted = false;
+    loop {
+        match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(report) => merger.add(report),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+        let n = interrupts.load(Ordering::Relaxed);
+        if n >= 1 && !plan.interrupted.swap(true, Ordering::Relaxed) {
+            stop(plan);
+        }
+        if n >= 2 && !plan.hard_stop.swap(true, Ordering::Relaxed) {
+            plan.stop_notify.notify_waiters();
+        }
+        while let Some(control) = merger.emit_next(plan, observer) {
+            if control == Control::Abort && !aborted {
+                aborted = true;
+                stop(plan);
+            }
+        }
+    }
+    for handle in handles.into_iter().flatten() {
+        let _ = handle.join();
+    }
+    merger.all_finished = true;
+    while merger.emit_next(plan, observer).is_some() {}
+    // A run that ended in its warm-up may still hold carried measured results.
+    let carried = std::mem::replace(&mut merger.carry, Recorder::with_shape(plan.shape));
+    merger.total.accumulate(&carried);
+    aborted
+}
+
+/// Why the run ended: a signal, an abort, the workload's data, the request budget, or time.
+fn stop_reason<W>(
+    plan: &Plan<W>,
+    merger: &Merger,
+    interrupted: bool,
+    aborted: bool,
+    stopped_at: Instant,
+) -> StopReason {
+    if interrupted {
+        StopReason::Interrupted
+    } else if aborted {
+        StopReason::ThresholdAborted
+    } else if merger.workload_stopped && plan.end.is_none_or(|end| stopped_at < end) {
+        StopReason::DataExhausted
+    } else if plan.requests.is_some() && plan.end.is_none_or(|end| stopped_at < end) {
+        StopReason::Requests
+    } else {
+        StopReason::Duration
     }
 }
 
