@@ -1,5 +1,7 @@
-//! The httpbin fixture starts a real httpbin that answers on loopback and keeps the
-//! connection alive, and stops it (worker included) on drop.
+//! The httpbin fixture starts a real httpbin that answers on loopback, and stops it
+//! (worker included) on drop.
+
+#![allow(clippy::expect_used)]
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
