@@ -56,6 +56,51 @@ fn a_target_nobody_listens_on_is_a_setup_error_within_two_seconds() {
     assert!(run.stderr.contains("nothing listens on"), "{}", run.output());
 }
 
+/// A sweep against a closed port ends at its first step with the same one line (it took
+/// 65 s and exit 0, "no sustainable rate", before), and a run that measured nothing leaves
+/// no results folder of loadcell's naming behind.
+#[test]
+fn sweeps_and_scenarios_against_a_closed_port_are_setup_errors_that_leave_no_folder() {
+    let port = RefusingPort::new();
+    let want = format!("nothing listens on 127.0.0.1:{} — is the service running?", port.port);
+    let dir = TempDir::new();
+    let scenario = dir.path().join("closed.yaml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "target: {}\njourneys:\n  - name: browse\n    steps:\n      - get: /\n",
+            port.url()
+        ),
+    )
+    .expect("write scenario");
+    let scenario = scenario.to_string_lossy().into_owned();
+    let url = port.url();
+    let commands: [&[&str]; 3] = [
+        &["capacity", &url, "--slo", "p95<100ms", "--step-duration", "3s"],
+        &["scale", &url, "--vus", "1,2,4", "--step-duration", "3s"],
+        &["run", &scenario, "-d", "30s"],
+    ];
+    for args in commands {
+        let started = std::time::Instant::now();
+        let run = crate::support::Loadcell::new(args).current_dir(dir.path()).run();
+        run.assert_exit(2);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(8),
+            "{args:?} took {:?}\n{}",
+            started.elapsed(),
+            run.output()
+        );
+        let lines = run.stderr_lines();
+        assert!(lines.iter().any(|l| l.contains(&want)), "{args:?}\n{}", run.output());
+        assert!(!run.stderr.contains("panicked"), "{}", run.output());
+        let results = dir.path().join("loadcell-results");
+        let left: Vec<_> = std::fs::read_dir(&results)
+            .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        assert!(left.is_empty(), "{args:?} left {left:?}\n{}", run.output());
+    }
+}
+
 #[test]
 fn most_requests_failing_is_a_prominent_warning_whatever_the_thresholds() {
     let server = target(Config {

@@ -236,6 +236,11 @@ impl Job for Execute<'_> {
             failures.push(e.into());
         }
         if let Some(problem) = parts.reach.as_ref().and_then(Reach::problem) {
+            // Nothing was measured: a folder loadcell named itself holds only refusals and
+            // goes; one the user named with --out keeps what it was told.
+            if let (Some(OutDir::Default(_)), Some(folder)) = (&outputs.out, &opened.folder) {
+                let _ = std::fs::remove_dir_all(folder);
+            }
             return Err(SessionError::Unreachable(problem));
         }
         let facts = RunFacts {

@@ -8,6 +8,7 @@
 
 use crate::error::SessionError;
 use crate::folder;
+use crate::reach::Reach;
 use crate::target::{Job, Target};
 use crate::watch::{MonitorRequest, Watching};
 use loadcell_analysis::{Combined, Mark};
@@ -131,6 +132,10 @@ pub fn run<S: Sweep>(
         &mut drained,
         show,
     );
+    if let (Err(SessionError::Unreachable(_)), Some(dir)) = (&result, dir) {
+        // Nothing was measured: the folder claimed for the sweep goes, if still empty.
+        let _ = std::fs::remove_dir(dir);
+    }
     let Some(w) = watch else {
         return result.map(|()| Vec::new());
     };
@@ -166,11 +171,17 @@ fn steps<S: Sweep>(
         n += 1;
         let started = Instant::now();
         let settings = sweep.settings(level)?;
-        let outcome = target.with(Step {
+        // Only the first step can show that nothing listens: later ones are measured as
+        // they come, refusals included (a target that dies mid-sweep is a result).
+        let (outcome, reach) = target.with(Step {
             settings,
             interrupts: interrupts.clone(),
+            reach: (n == 1).then(|| Reach::new(&target.origin)),
         });
         take(combined, &mut watch);
+        if let Some(problem) = reach.as_ref().and_then(Reach::problem) {
+            return Err(SessionError::Unreachable(problem));
+        }
         if interrupts.load(Ordering::Relaxed) > 0 {
             // A step cut short says nothing about the level, but what it sent was measured.
             combined.add(outcome, sweep.mark(level, n, true), None);
@@ -193,25 +204,34 @@ fn steps<S: Sweep>(
     Ok(())
 }
 
-/// One step: an engine run that shows nothing while it goes.
+/// One step: an engine run that shows nothing while it goes; the first one also watches
+/// for a target nobody answers.
 struct Step {
     settings: Settings,
     interrupts: Arc<AtomicUsize>,
+    reach: Option<Reach>,
 }
 
 impl Job for Step {
-    type Output = Outcome;
+    type Output = (Outcome, Option<Reach>);
 
-    fn run<W: Workload>(self, workload: W) -> Outcome {
-        loadcell_engine::run(workload, self.settings, self.interrupts, &mut Unobserved)
+    fn run<W: Workload>(self, workload: W) -> Self::Output {
+        let mut observer = Unobserved { reach: self.reach };
+        let outcome = loadcell_engine::run(workload, self.settings, self.interrupts, &mut observer);
+        (outcome, observer.reach)
     }
 }
 
-/// Sees nothing: a step's progress is one line once it ends.
-struct Unobserved;
+/// Sees nothing but whether anybody answers: a step's progress is one line once it ends.
+struct Unobserved {
+    reach: Option<Reach>,
+}
 
 impl Observer for Unobserved {
-    fn on_interval(&mut self, _: &IntervalEvent<'_>) -> Control {
-        Control::Continue
+    fn on_interval(&mut self, event: &IntervalEvent<'_>) -> Control {
+        match &mut self.reach {
+            Some(reach) => reach.see(event.summary),
+            None => Control::Continue,
+        }
     }
 }
