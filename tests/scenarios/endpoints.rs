@@ -286,3 +286,28 @@ fn a_k6_name_tag_finds_the_step_and_a_typo_is_refused_before_any_request() {
     }
     assert_eq!(server.stats().requests_total, sent, "refused before any request");
 }
+
+/// A filter in the file that names nothing is refused where it was written, by `run` and
+/// by `validate` alike (it used to be named only by its expression, and `validate` passed it).
+#[test]
+fn a_filter_in_the_file_that_names_nothing_is_refused_at_its_line_and_column() {
+    let server = shop();
+    let dir = TempDir::new();
+    let file = dir.write(
+        "typo.yaml",
+        &scenario(
+            &server.url(),
+            "thresholds:\n  \"http_req_duration{name:product}\": [\"p(95)<5000\"]\n  \"http_reqs{name:reviewz}\": [\"count>0\"]\n",
+        ),
+    );
+    let path = file.to_string_lossy().into_owned();
+    let want = format!("{path}:18:3: bad threshold 'http_reqs{{name:reviewz}}: count>0'");
+    for run in [run_file(&file, &[]), Loadcell::new(&["validate", &path]).run()] {
+        run.assert_exit(2);
+        let lines = run.stderr_lines();
+        assert_eq!(lines.len(), 1, "{}", run.output());
+        assert!(lines[0].contains(&want), "want {want}\n{}", run.output());
+        assert!(lines[0].contains("did you mean 'reviews'?"), "{}", run.output());
+    }
+    assert_eq!(server.stats().requests_total, 0, "refused before any request");
+}

@@ -32,10 +32,20 @@ pub struct Scenario {
     pub journeys: Vec<Journey>,
     /// In file order, each with `expr` = `"METRIC{tags}: CONDITION"`.
     pub thresholds: Vec<Threshold>,
+    /// Where each of [`Scenario::thresholds`] was written (same order), for problems found
+    /// only once the run's names are known (a filter naming no endpoint or step).
+    pub threshold_at: Vec<SourcePos>,
     /// `monitor:`, what `--monitor`, `--monitor-series` and `--flamegraph` would say.
     pub monitor: Monitor,
     /// The file given to [`crate::load`]; `None` from [`crate::parse_str`].
     pub source_path: Option<PathBuf>,
+}
+
+/// A place in the scenario file: 1-based line and column (columns count characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SourcePos {
+    pub line: usize,
+    pub col: usize,
 }
 
 /// `monitor:` — sources as `--monitor` takes them (each parses), series as

@@ -6,7 +6,7 @@ use crate::error::{SessionError, invalid};
 use loadcell_engine::{CheckName, EndpointName, SingleRequest, Transport, Workload};
 use loadcell_http::{ClientConfig, Origin, Request, Scheme, tls_config};
 use loadcell_journey::JourneyWorkload;
-use loadcell_scenario::{Scenario, Step};
+use loadcell_scenario::{Scenario, ScenarioError, Step};
 use loadcell_threshold::Threshold;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -152,10 +152,35 @@ impl Target {
             .iter()
             .map(|e| loadcell_threshold::parse(e))
             .collect::<Result<Vec<_>, _>>()?;
+        self.check_scenario_filters()?;
+        self.check_filters(&extra)?;
         let mut all = self.scenario().map(|s| s.thresholds.clone()).unwrap_or_default();
         all.extend(extra);
-        self.check_filters(&all)?;
         Ok(all)
+    }
+
+    /// [`Target::check_filters`] on the scenario file's own thresholds, each problem at the
+    /// `file:line:col` where the threshold was written (`loadcell validate` checks this too).
+    pub fn check_scenario_filters(&self) -> Result<(), SessionError> {
+        let Some(scenario) = self.scenario() else {
+            return Ok(());
+        };
+        for (i, threshold) in scenario.thresholds.iter().enumerate() {
+            match self.check_filters(std::slice::from_ref(threshold)) {
+                Ok(()) => {}
+                Err(SessionError::Threshold(e)) => {
+                    let at = scenario.threshold_at.get(i).copied().unwrap_or_default();
+                    return Err(SessionError::Scenario(ScenarioError {
+                        file: self.name.clone(),
+                        line: at.line,
+                        col: at.col,
+                        message: e.to_string(),
+                    }));
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(())
     }
 
     /// Refuses, before any request, a threshold whose filter could never match this target's

@@ -3,11 +3,21 @@
 use crate::error::CliError;
 use loadcell_scenario::Step;
 use loadcell_schema::exit;
+use loadcell_session::{DEFAULT_TIMEOUT, RequestSpec, Target};
 use std::path::Path;
 
 /// `loadcell validate FILE`: prints what the file holds; exit 0, or 2 with the problem.
 pub fn validate(path: &Path) -> Result<i32, CliError> {
     let scenario = loadcell_session::load_file(path)?;
+    // Filters are checked against the names the run would have, as `run` does; a file
+    // without `target:` gets a placeholder origin (only names are looked at).
+    let placeholder = scenario.target.is_none().then_some("http://127.0.0.1");
+    let request = RequestSpec {
+        method: "GET".into(),
+        connect_timeout: DEFAULT_TIMEOUT,
+        ..RequestSpec::default()
+    };
+    Target::of_scenario(scenario.clone(), placeholder, &request)?.check_scenario_filters()?;
     let steps = || scenario.journeys.iter().flat_map(|j| &j.steps);
     let requests = steps().filter(|s| matches!(s, Step::Request(_))).count();
     let checks: usize = steps()

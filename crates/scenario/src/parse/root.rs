@@ -91,6 +91,8 @@ pub(crate) fn scenario(ctx: &mut Ctx<'_>, root: Node, default_name: &str) -> Opt
         Some((_, n)) => monitor::section(ctx, n),
         None => Some(crate::model::Monitor::default()),
     };
+    let (thresholds, threshold_at): (Vec<_>, Vec<_>) = thresholds?.into_iter().unzip();
+    let monitor = monitor?;
     Some(Scenario {
         name: name?,
         target: target?,
@@ -100,8 +102,9 @@ pub(crate) fn scenario(ctx: &mut Ctx<'_>, root: Node, default_name: &str) -> Opt
         defaults: defaults?,
         data: data_sources?,
         journeys: journeys?,
-        thresholds: thresholds?,
-        monitor: monitor?,
+        thresholds,
+        threshold_at,
+        monitor,
         source_path: None,
     })
 }

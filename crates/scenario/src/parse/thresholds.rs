@@ -7,9 +7,15 @@ use loadcell_threshold::{TagKey, Threshold, ThresholdError, parse, parse_conditi
 
 use super::node::{Kind, Node};
 use super::{Ctx, value};
+use crate::model::SourcePos;
 use crate::suggest;
 
-pub(crate) fn section(ctx: &mut Ctx<'_>, node: &Node, journeys: Option<&[&str]>) -> Option<Vec<Threshold>> {
+/// The thresholds in file order, each with where it was written.
+pub(crate) fn section(
+    ctx: &mut Ctx<'_>,
+    node: &Node,
+    journeys: Option<&[&str]>,
+) -> Option<Vec<(Threshold, SourcePos)>> {
     let mark = ctx.errors.len();
     let mut out = Vec::new();
     match &node.kind {
@@ -29,7 +35,7 @@ pub(crate) fn section(ctx: &mut Ctx<'_>, node: &Node, journeys: Option<&[&str]>)
                     match parse_condition(&key.text, &condition) {
                         Ok(t) => {
                             if check_journey(ctx, &t, journeys, key.pos) {
-                                out.push(t);
+                                out.push((t, at(key.pos)));
                             }
                         }
                         Err(e) => {
@@ -48,7 +54,7 @@ pub(crate) fn section(ctx: &mut Ctx<'_>, node: &Node, journeys: Option<&[&str]>)
                 match parse(&expr) {
                     Ok(t) => {
                         if check_journey(ctx, &t, journeys, item.pos) {
-                            out.push(t);
+                            out.push((t, at(item.pos)));
                         }
                     }
                     Err(e) => ctx.error(item.pos, e.to_string()),
@@ -66,6 +72,13 @@ pub(crate) fn section(ctx: &mut Ctx<'_>, node: &Node, journeys: Option<&[&str]>)
         }
     }
     ctx.clean_since(mark).then_some(out)
+}
+
+fn at(pos: super::node::Pos) -> SourcePos {
+    SourcePos {
+        line: pos.line as usize,
+        col: pos.col as usize,
+    }
 }
 
 /// Errors about the metric name or tag filter belong to the key.
