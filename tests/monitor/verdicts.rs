@@ -85,7 +85,11 @@ fn cpu_work_past_capacity_is_target_cpu_and_below_it_is_not() {
     );
     // What it rests on: the thread ran or queued for a CPU nearly all the time.
     let demand = verdict.numbers["target_cpu_percent_mean"]
-        + verdict.numbers.get("target_cpu_wait_percent_mean").copied().unwrap_or(0.0);
+        + verdict
+            .numbers
+            .get("target_cpu_wait_percent_mean")
+            .copied()
+            .unwrap_or(0.0);
     assert!(demand >= 88.0, "{verdict:?}");
 
     // A fifth of its capacity: 20% of a core, not at a limit.
@@ -102,12 +106,9 @@ fn a_serialized_section_is_waiting_not_cpu_and_without_contention_is_not() {
     let _alone = crate::support::exclusive();
     // Each request sleeps 5 ms per request in flight (a lock all of them queue for): past
     // 200/s the queue grows to every VU while the thread sleeps.
-    let (summary, output) = judged(
-        &["--serial-time", "5ms"],
-        &["-r", "400", "-d", "5s", "--max-vus", "50"],
-    );
-    let verdict = first_is(&summary, BottleneckKind::Waiting)
-        .unwrap_or_else(|| panic!("{:#?}\n{output}", summary.bottlenecks));
+    let (summary, output) = judged(&["--serial-time", "5ms"], &["-r", "400", "-d", "5s", "--max-vus", "50"]);
+    let verdict =
+        first_is(&summary, BottleneckKind::Waiting).unwrap_or_else(|| panic!("{:#?}\n{output}", summary.bottlenecks));
     assert!(verdict.verdict.contains("serialization point"), "{verdict:?}");
     assert!(verdict.numbers["target_cpu_percent_mean"] < 50.0, "{verdict:?}");
     assert!(

@@ -50,7 +50,11 @@ fn full(labels: &str, link: f64, dir: &str, mean: f64, max: f64, pressure: &Pres
     evidence.extend(pressure.describe());
     Bottleneck {
         kind: BottleneckKind::Network,
-        confidence: if pressure.any() { Confidence::High } else { Confidence::Medium },
+        confidence: if pressure.any() {
+            Confidence::High
+        } else {
+            Confidence::Medium
+        },
         verdict: format!("the network was the limit: {iface} carried {share:.0}% of its link speed"),
         evidence,
         numbers: BTreeMap::from([

@@ -232,7 +232,11 @@ mod tests {
         let found = decide(&s);
         assert_eq!(found[0].kind, BottleneckKind::TargetCpu, "{found:?}");
         assert_eq!(found[0].confidence, Confidence::Medium);
-        assert!(found[0].verdict.contains("waiting for a CPU 50%"), "{}", found[0].verdict);
+        assert!(
+            found[0].verdict.contains("waiting for a CPU 50%"),
+            "{}",
+            found[0].verdict
+        );
         assert!(found.iter().all(|b| b.kind != BottleneckKind::Waiting), "{found:?}");
     }
 

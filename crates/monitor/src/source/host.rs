@@ -31,7 +31,9 @@ struct Counters {
 
 impl HostSampler {
     pub(crate) fn new(proc_root: PathBuf) -> HostSampler {
-        let sys_root = proc_root.parent().map_or_else(|| PathBuf::from("/sys"), |p| p.join("sys"));
+        let sys_root = proc_root
+            .parent()
+            .map_or_else(|| PathBuf::from("/sys"), |p| p.join("sys"));
         HostSampler {
             proc_root,
             sys_root,
