@@ -156,3 +156,45 @@ fn the_database_window_starts_at_the_end_of_the_warm_up() {
     assert!(calls <= measured && calls + 3 >= measured, "{db:#?}");
     assert!((2.5..4.0).contains(&db.window_s), "window {} s", db.window_s);
 }
+
+#[test]
+fn report_rebuilds_the_database_section_and_its_verdict_from_the_folder() {
+    let Some(pg) = Postgres::start() else { return };
+    let target = search_target(&pg, false);
+    let url = format!("{}/api/db/search?category=7", target.url());
+    let dir = loadcell_testkit::TempDir::new();
+    let out = dir.path().join("run");
+    let out_arg = out.display().to_string();
+    let pg_url = pg.url();
+    let done = loadcell_testkit::Loadcell::new(&[
+        "run",
+        &url,
+        "--rate",
+        "30",
+        "-d",
+        "3s",
+        "-q",
+        "--postgres",
+        &pg_url,
+        "--out",
+        &out_arg,
+    ])
+    .alone()
+    .run();
+    done.assert_exit(0);
+    let before = loadcell_testkit::read_typed(&out.join("summary.json"));
+    assert!(!before.postgres.is_empty(), "{}", done.output());
+    let end = std::fs::read_to_string(out.join("end.json")).expect("end.json");
+    assert!(!end.contains(PASSWORD), "the password leaked into end.json");
+    std::fs::remove_file(out.join("summary.json")).expect("remove summary.json");
+    let rebuilt = loadcell_testkit::run_raw(&["report".as_ref(), out.as_os_str()]);
+    rebuilt.assert_exit(0);
+    let after = loadcell_testkit::read_typed(&out.join("summary.json"));
+    assert_eq!(before.postgres, after.postgres);
+    assert_eq!(before.bottlenecks, after.bottlenecks);
+    assert!(
+        after.bottlenecks.iter().any(|b| b.kind == BottleneckKind::Database),
+        "{:#?}",
+        after.bottlenecks
+    );
+}

@@ -239,15 +239,6 @@ impl Job for Execute<'_> {
         if let Some(live) = parts.live.take() {
             live.shutdown();
         }
-        let mut failures = Vec::new();
-        if let Some(writer) = parts.log.writer.take()
-            && let Err(e) = writer.finish(&RunEnd::from_outcome(&outcome))
-        {
-            failures.push(e.into());
-        }
-        if let Some(problem) = parts.reach.as_ref().and_then(Reach::problem) {
-            return Err(SessionError::Unreachable(problem));
-        }
         let facts = RunFacts {
             label: &who.label,
             metadata: who.metadata,
@@ -259,6 +250,21 @@ impl Job for Execute<'_> {
         let mut summary = loadcell_analysis::summarise(&outcome, facts, parts.tracks.as_ref());
         if let Some(databases) = parts.databases.take() {
             databases.finish(&mut summary);
+        }
+        let mut failures = Vec::new();
+        if let Some(writer) = parts.log.writer.take() {
+            // The databases' window goes into `end.json`: `loadcell report` cannot snapshot
+            // them again.
+            let end = RunEnd {
+                postgres: summary.postgres.clone(),
+                ..RunEnd::from_outcome(&outcome)
+            };
+            if let Err(e) = writer.finish(&end) {
+                failures.push(e.into());
+            }
+        }
+        if let Some(problem) = parts.reach.as_ref().and_then(Reach::problem) {
+            return Err(SessionError::Unreachable(problem));
         }
         Ok(Finished {
             summary,
