@@ -129,3 +129,72 @@ fn a_database_that_refuses_the_password_stops_the_run_before_any_request() {
     assert!(done.output().contains(&line), "{}", done.output());
     assert!(!done.output().contains("wrong-Pw-991"), "{}", done.output());
 }
+
+#[test]
+fn the_database_window_starts_at_the_end_of_the_warm_up() {
+    let Some(pg) = Postgres::start() else { return };
+    let target = search_target(&pg, true);
+    let url = format!("{}/api/db/search?category=7", target.url());
+    let done = run_summary(
+        url.as_ref(),
+        &["--rate", "30", "--warmup", "2s", "-d", "3s", "--postgres", &pg.url()],
+        Loadcell::alone,
+    );
+    done.assert_exit(0);
+    let summary = done.typed();
+    let db = &summary.postgres[0];
+    let served = target.stats().by_route.get("GET /api/db/search").copied().unwrap_or(0);
+    let measured = summary.requests.total;
+    let calls = db.top_queries[0].calls;
+    eprintln!(
+        "warm-up window: {calls} searches in the window, {measured} measured requests, {served} served, window {:.2} s",
+        db.window_s
+    );
+    // The warm-up's searches are not the window's: the window opens when the warm-up's last
+    // interval is merged (a few ms late, so a request or two may fall before it).
+    assert!(served >= measured + 30, "{served} served, {measured} measured");
+    assert!(calls <= measured && calls + 3 >= measured, "{db:#?}");
+    assert!((2.5..4.0).contains(&db.window_s), "window {} s", db.window_s);
+}
+
+#[test]
+fn report_rebuilds_the_database_section_and_its_verdict_from_the_folder() {
+    let Some(pg) = Postgres::start() else { return };
+    let target = search_target(&pg, false);
+    let url = format!("{}/api/db/search?category=7", target.url());
+    let dir = loadcell_testkit::TempDir::new();
+    let out = dir.path().join("run");
+    let out_arg = out.display().to_string();
+    let pg_url = pg.url();
+    let done = loadcell_testkit::Loadcell::new(&[
+        "run",
+        &url,
+        "--rate",
+        "30",
+        "-d",
+        "3s",
+        "-q",
+        "--postgres",
+        &pg_url,
+        "--out",
+        &out_arg,
+    ])
+    .alone()
+    .run();
+    done.assert_exit(0);
+    let before = loadcell_testkit::read_typed(&out.join("summary.json"));
+    assert!(!before.postgres.is_empty(), "{}", done.output());
+    let end = std::fs::read_to_string(out.join("end.json")).expect("end.json");
+    assert!(!end.contains(PASSWORD), "the password leaked into end.json");
+    std::fs::remove_file(out.join("summary.json")).expect("remove summary.json");
+    let rebuilt = loadcell_testkit::run_raw(&["report".as_ref(), out.as_os_str()]);
+    rebuilt.assert_exit(0);
+    let after = loadcell_testkit::read_typed(&out.join("summary.json"));
+    assert_eq!(before.postgres, after.postgres);
+    assert_eq!(before.bottlenecks, after.bottlenecks);
+    assert!(
+        after.bottlenecks.iter().any(|b| b.kind == BottleneckKind::Database),
+        "{:#?}",
+        after.bottlenecks
+    );
+}

@@ -27,9 +27,6 @@ pub enum CliError {
     /// A document that does not serialise (never expected).
     #[error(transparent)]
     Json(#[from] serde_json::Error),
-    /// `--postgres`: a URL that does not parse or a database that refuses us.
-    #[error(transparent)]
-    Postgres(#[from] loadcell_postgres::PostgresError),
     /// A usage problem found by the command line itself.
     #[error("{0}")]
     Usage(String),

@@ -1,5 +1,6 @@
 //! The target's resources in the terminal summary: one line per `--monitor` source (worded
-//! by `loadcell_monitor::text`), and the monitor's notes (why there is no flame graph).
+//! by `loadcell_monitor::text`), why the network was not judged (loopback has no link
+//! speed), and the monitor's notes (why there is no flame graph).
 
 use loadcell_schema::Summary;
 use std::fmt::Write as _;
@@ -16,6 +17,9 @@ pub fn lines(summary: &Summary) -> String {
         if let Some(graph) = &source.flamegraph {
             let _ = writeln!(out, "    flame graph: {}", flame_line(graph));
         }
+    }
+    if let Some(note) = loadcell_analysis::bottleneck::network::not_judged(summary) {
+        let _ = writeln!(out, "    {note}");
     }
     out
 }

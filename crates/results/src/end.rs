@@ -1,7 +1,7 @@
 //! `end.json`: what is known about a run when it ends.
 
 use loadcell_engine::Outcome;
-use loadcell_schema::{StopReason, rfc3339_utc};
+use loadcell_schema::{PostgresSummary, StopReason, rfc3339_utc};
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -49,6 +49,11 @@ pub struct RunEnd {
     /// The file-descriptor limit (soft, hard) the run had.
     #[serde(default)]
     pub descriptors: (u64, u64),
+    /// `--postgres`: each database's window, as the live run summarised it (the snapshots
+    /// cannot be taken again), for `loadcell report` to rebuild `postgres[]` and the
+    /// verdicts that read it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub postgres: Vec<PostgresSummary>,
 }
 
 impl RunEnd {
@@ -76,6 +81,7 @@ impl RunEnd {
                 outcome.connections.descriptors.limit,
                 outcome.connections.descriptors.hard,
             ),
+            postgres: Vec::new(),
         }
     }
 

@@ -36,6 +36,7 @@ fn totals_series_and_model_round_trip_exactly() {
         connection_limit: 0,
         rationed: 0,
         descriptors: (0, 0),
+        postgres: Vec::new(),
     };
     writer.finish(&end).unwrap();
 

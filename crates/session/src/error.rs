@@ -40,6 +40,9 @@ pub enum SessionError {
     /// `--monitor`, `--monitor-series`, `--flamegraph`: a bad spec, a source that is not there.
     #[error(transparent)]
     Monitor(#[from] loadcell_monitor::MonitorError),
+    /// `--postgres`: a URL that does not parse or a database that refuses us.
+    #[error(transparent)]
+    Postgres(#[from] loadcell_postgres::PostgresError),
     /// `--prometheus`: a bad address or a port that is taken.
     #[error(transparent)]
     Prometheus(#[from] PrometheusError),

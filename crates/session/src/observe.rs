@@ -5,6 +5,7 @@
 //! far (`--abort-on-fail`, `target_*` ones on the readings so far), feed the tracks the
 //! profile's analyses need, and watch for a target that is not there at all ([`Reach`]).
 
+use crate::databases::Databases;
 use crate::live::Live;
 use crate::reach::Reach;
 use crate::watch::Watching;
@@ -65,6 +66,8 @@ pub struct Parts<'a> {
     pub reach: Option<Reach>,
     /// `--monitor`: started with the engine's clock.
     pub watch: Option<Watching>,
+    /// `--postgres`: the window opens at the end of the warm-up.
+    pub databases: Option<Databases>,
 }
 
 impl Parts<'_> {
@@ -79,9 +82,15 @@ impl Observer for Parts<'_> {
         if let Some(watch) = &mut self.watch {
             watch.start(t0);
         }
+        if let Some(databases) = &mut self.databases {
+            databases.start();
+        }
     }
 
     fn on_interval(&mut self, event: &IntervalEvent<'_>) -> Control {
+        if let Some(databases) = &mut self.databases {
+            databases.see(event.summary);
+        }
         let readings = self.watch.as_mut().map(Watching::drain).unwrap_or_default();
         if let Some(live) = &self.live {
             live.update(event);

@@ -79,6 +79,11 @@ pub fn rebuild(dir: &Path) -> Result<Rebuilt, SessionError> {
     let mut summary = loadcell_analysis::summarise(&recorded.outcome, facts, tracks.as_ref());
     // Without the run's end the generator's CPU and memory were never recorded.
     summary.generator.usage_unknown = !recorded.finished();
+    // The databases' window as the live run summarised it, and the verdicts that read it.
+    if let Some(end) = recorded.end.as_ref().filter(|e| !e.postgres.is_empty()) {
+        summary.postgres = end.postgres.clone();
+        loadcell_analysis::bottleneck::attach(&mut summary);
+    }
     Ok(Rebuilt {
         summary,
         source: Source::Intervals {

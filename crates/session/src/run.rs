@@ -5,6 +5,7 @@
 //! [`Finished::write_outputs`] then writes `--summary-json` and the folder's summary and
 //! reports, keeping any failure beside the verdict instead of in its place.
 
+use crate::databases::Databases;
 use crate::error::SessionError;
 use crate::folder::{self, OutDir};
 use crate::live::Live;
@@ -42,6 +43,8 @@ pub struct RunSpec {
     /// `--monitor`, `--monitor-series`, `--flamegraph` (a scenario's `monitor:` fills in
     /// what they leave out).
     pub monitor: MonitorRequest,
+    /// `--postgres URL`s: databases watched over the measured window.
+    pub postgres: Vec<String>,
 }
 
 /// Where the run's results go.
@@ -101,6 +104,7 @@ pub fn execute(
     loadcell_engine::check_descriptors(&spec.settings.model, spec.settings.threads.max(1))?;
     let request = spec.monitor.with_file(target.scenario().map(|s| &s.monitor));
     let monitor = request.prepare(&spec.thresholds, spec.outputs.out.is_some())?;
+    let databases = Databases::connect(&spec.postgres, spec.settings.warmup)?;
     let who = Identity {
         metadata: crate::metadata::collect(target.scenario_text.as_deref()),
         name: target.name.clone(),
@@ -114,6 +118,7 @@ pub fn execute(
         display,
         interrupts,
         monitor,
+        databases,
     })
 }
 
@@ -141,6 +146,8 @@ struct Execute<'d> {
     interrupts: Arc<AtomicUsize>,
     /// `--monitor`'s sources, checked.
     monitor: Option<Prepared>,
+    /// `--postgres`, connected.
+    databases: Option<Databases>,
 }
 
 /// What is shown beside the progress: the plan and, for scenarios, the journeys.
@@ -173,6 +180,7 @@ impl Job for Execute<'_> {
             display,
             interrupts,
             monitor,
+            databases,
         } = self;
         let slots = Slots {
             endpoints: workload.endpoints(),
@@ -202,6 +210,7 @@ impl Job for Execute<'_> {
             recovery_window,
             outputs,
             monitor: _,
+            postgres: _,
         } = spec;
         let mut parts = Parts {
             live: opened.live,
@@ -219,6 +228,7 @@ impl Job for Execute<'_> {
             tracks: Tracks::for_profile(profile, loadcell_analysis::window_s(recovery_window)),
             reach: Some(reach),
             watch,
+            databases,
         };
         let outcome = loadcell_engine::run(workload, settings, interrupts, &mut parts);
         let watched = parts.watch.take().map(|w| w.finish(opened.folder.as_deref()));
@@ -229,11 +239,29 @@ impl Job for Execute<'_> {
         if let Some(live) = parts.live.take() {
             live.shutdown();
         }
+        let facts = RunFacts {
+            label: &who.label,
+            metadata: who.metadata,
+            thresholds: &thresholds,
+            stages: &labels,
+            profile,
+            monitor: watched.as_ref().map(|w| w.monitored()),
+        };
+        let mut summary = loadcell_analysis::summarise(&outcome, facts, parts.tracks.as_ref());
+        if let Some(databases) = parts.databases.take() {
+            databases.finish(&mut summary);
+        }
         let mut failures = Vec::new();
-        if let Some(writer) = parts.log.writer.take()
-            && let Err(e) = writer.finish(&RunEnd::from_outcome(&outcome))
-        {
-            failures.push(e.into());
+        if let Some(writer) = parts.log.writer.take() {
+            // The databases' window goes into `end.json`: `loadcell report` cannot snapshot
+            // them again.
+            let end = RunEnd {
+                postgres: summary.postgres.clone(),
+                ..RunEnd::from_outcome(&outcome)
+            };
+            if let Err(e) = writer.finish(&end) {
+                failures.push(e.into());
+            }
         }
         if let Some(problem) = parts.reach.as_ref().and_then(Reach::problem) {
             // Nothing was measured: a folder loadcell named itself holds only refusals and
@@ -243,16 +271,8 @@ impl Job for Execute<'_> {
             }
             return Err(SessionError::Unreachable(problem));
         }
-        let facts = RunFacts {
-            label: &who.label,
-            metadata: who.metadata,
-            thresholds: &thresholds,
-            stages: &labels,
-            profile,
-            monitor: watched.as_ref().map(|w| w.monitored()),
-        };
         Ok(Finished {
-            summary: loadcell_analysis::summarise(&outcome, facts, parts.tracks.as_ref()),
+            summary,
             aborted: parts.abort_reason().map(str::to_string),
             folder: opened.folder,
             summary_json: outputs.summary_json,

@@ -13,6 +13,12 @@ pub struct TargetArgs {
     #[arg(long, value_name = "PORT", default_value = "8080")]
     pub port: String,
 
+    /// Listen backlog: connections the kernel holds completed for the server before it accepts
+    /// them (capped by net.core.somaxconn). A tiny one overflows under a connection storm:
+    /// the kernel drops SYNs and counts them (TcpExt ListenOverflows, ListenDrops).
+    #[arg(long, value_name = "N", default_value = "1024")]
+    pub backlog: String,
+
     /// Tokio runtime worker threads serving requests.
     #[arg(long, value_name = "N", default_value = "1")]
     pub threads: String,
@@ -104,6 +110,7 @@ impl Default for TargetArgs {
         TargetArgs {
             host: "127.0.0.1".to_string(),
             port: "8080".to_string(),
+            backlog: "1024".to_string(),
             threads: "1".to_string(),
             latency: None,
             error_rate: None,

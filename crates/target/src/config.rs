@@ -9,6 +9,10 @@ use crate::db::PostgresConfig;
 use crate::error::TargetError;
 use crate::knobs::{self, Latency, Stall};
 
+/// Listen backlog unless `--backlog` says otherwise: enough for a load generator opening
+/// many connections at once.
+pub const DEFAULT_BACKLOG: u32 = 1024;
+
 /// Validated settings. `Config::default()` has no knobs, port 0 and one thread.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -16,6 +20,8 @@ pub struct Config {
     pub host: IpAddr,
     /// Port to listen on; 0 picks a free one.
     pub port: u16,
+    /// Listen backlog (at least 1; the kernel caps it at net.core.somaxconn).
+    pub backlog: u32,
     /// Tokio runtime worker threads (at least 1).
     pub threads: usize,
     /// Added latency per request, outside the workers.
@@ -55,6 +61,7 @@ impl Default for Config {
         Config {
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 0,
+            backlog: DEFAULT_BACKLOG,
             threads: 1,
             latency: None,
             error_rate: 0.0,
@@ -88,6 +95,9 @@ impl Config {
             .parse::<u16>()
             .map_err(|_| TargetError::flag("port", &args.port, "not a port number (0-65535)"))?;
         let threads = flag("threads", &args.threads, knobs::parse_count)?;
+        let backlog = flag("backlog", &args.backlog, knobs::parse_count)?;
+        let backlog = u32::try_from(backlog)
+            .map_err(|_| TargetError::flag("backlog", &args.backlog, "larger than 4294967295"))?;
         let stall = match (&args.stall_every, &args.stall_for) {
             (None, None) => None,
             (Some(every), None) => {
@@ -110,6 +120,7 @@ impl Config {
         let config = Config {
             host,
             port,
+            backlog,
             threads,
             latency: opt_flag("latency", &args.latency, Latency::parse)?,
             error_rate: opt_flag("error-rate", &args.error_rate, knobs::parse_rate)?.unwrap_or(0.0),
@@ -136,6 +147,9 @@ impl Config {
     pub fn validate(&self) -> Result<(), TargetError> {
         if self.threads == 0 {
             return Err(TargetError::flag("threads", "0", "must be at least 1"));
+        }
+        if self.backlog == 0 {
+            return Err(TargetError::flag("backlog", "0", "must be at least 1"));
         }
         if self.workers == Some(0) {
             return Err(TargetError::flag("workers", "0", "must be at least 1"));
@@ -272,6 +286,7 @@ mod tests {
         let config = Config::try_from(&args()).unwrap();
         assert_eq!(config.port, 8080);
         assert_eq!(config.threads, 1);
+        assert_eq!(config.backlog, DEFAULT_BACKLOG);
         assert!(!config.has_knobs());
         assert_eq!(Config::default().port, 0);
         assert!(!Config::default().has_knobs());
@@ -283,6 +298,7 @@ mod tests {
             host: "::1".into(),
             port: "0".into(),
             threads: "2".into(),
+            backlog: "4".into(),
             latency: Some("5ms..20ms".into()),
             error_rate: Some("5%".into()),
             stall_every: Some("5s".into()),
@@ -302,6 +318,7 @@ mod tests {
         let c = Config::try_from(&a).unwrap();
         assert_eq!(c.host.to_string(), "::1");
         assert_eq!(c.threads, 2);
+        assert_eq!(c.backlog, 4);
         assert_eq!(c.error_rate, 0.05);
         assert_eq!(
             c.stall,
@@ -358,6 +375,13 @@ mod tests {
                     ..args()
                 },
                 "--threads",
+            ),
+            (
+                TargetArgs {
+                    backlog: "0".into(),
+                    ..args()
+                },
+                "--backlog",
             ),
             (
                 TargetArgs {

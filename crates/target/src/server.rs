@@ -25,9 +25,6 @@ use crate::stats::StatsSnapshot;
 /// How long open connections get to finish in-flight requests at shutdown.
 const GRACE: Duration = Duration::from_secs(1);
 
-/// Listen backlog: enough for a load generator opening many connections at once.
-const BACKLOG: u32 = 1024;
-
 type Builder = auto::Builder<TokioExecutor>;
 
 /// Runs the target until Ctrl-C or SIGTERM (blocking).
@@ -38,10 +35,11 @@ pub fn run(args: &TargetArgs) -> Result<(), TargetError> {
     let config = Config::try_from(args)?;
     let runtime = build_runtime(config.threads)?;
     let addr = SocketAddr::new(config.host, config.port);
+    let backlog = config.backlog;
     let app = Arc::new(App::new(config));
     let result = runtime.block_on(async move {
         app.open_db().await?;
-        let listener = bind(addr)?;
+        let listener = bind(addr, backlog)?;
         let local = listener
             .local_addr()
             .map_err(|source| TargetError::Bind { addr, source })?;
@@ -76,6 +74,7 @@ impl TargetHandle {
         config.validate()?;
         let addr = SocketAddr::new(config.host, config.port);
         let threads = config.threads;
+        let backlog = config.backlog;
         let app = Arc::new(App::new(config));
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
@@ -95,7 +94,7 @@ impl TargetHandle {
                         let _ = ready_tx.send(Err(e));
                         return;
                     }
-                    let bound = bind(addr).and_then(|listener| {
+                    let bound = bind(addr, backlog).and_then(|listener| {
                         let local = listener
                             .local_addr()
                             .map_err(|source| TargetError::Bind { addr, source })?;
@@ -190,8 +189,8 @@ fn build_runtime(threads: usize) -> Result<Runtime, TargetError> {
         .map_err(TargetError::Runtime)
 }
 
-/// Binds with SO_REUSEADDR and a deep backlog. Must run inside the runtime.
-fn bind(addr: SocketAddr) -> Result<TcpListener, TargetError> {
+/// Binds with SO_REUSEADDR and the configured backlog. Must run inside the runtime.
+fn bind(addr: SocketAddr, backlog: u32) -> Result<TcpListener, TargetError> {
     let err = |source| TargetError::Bind { addr, source };
     let socket = if addr.is_ipv4() {
         TcpSocket::new_v4()
@@ -202,7 +201,7 @@ fn bind(addr: SocketAddr) -> Result<TcpListener, TargetError> {
     #[cfg(unix)]
     socket.set_reuseaddr(true).map_err(err)?;
     socket.bind(addr).map_err(err)?;
-    socket.listen(BACKLOG).map_err(err)
+    socket.listen(backlog).map_err(err)
 }
 
 /// Resolves on Ctrl-C or (on Unix) SIGTERM. Handlers are installed before returning.

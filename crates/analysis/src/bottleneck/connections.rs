@@ -12,16 +12,21 @@ use super::evidence;
 pub const MIN_ERRORS: u64 = 5;
 pub const MIN_PERCENT: f64 = 0.5;
 
-pub fn verdict(summary: &Summary) -> Option<Bottleneck> {
+/// Refused and timed-out connects, and their share of requests (percent), when they are
+/// in a number that matters.
+pub fn failed_connects(summary: &Summary) -> Option<(u64, u64, f64)> {
     let count = |kind: ErrorKind| summary.errors.get(kind.as_str()).copied().unwrap_or(0);
     let refused = count(ErrorKind::ConnectRefused);
     let timed_out = count(ErrorKind::ConnectTimeout);
     let failed = refused + timed_out;
     let attempts = summary.requests.total.max(1) as f64;
     let percent = 100.0 * failed as f64 / attempts;
-    if failed < MIN_ERRORS || percent < MIN_PERCENT {
-        return None;
-    }
+    (failed >= MIN_ERRORS && percent >= MIN_PERCENT).then_some((refused, timed_out, percent))
+}
+
+pub fn verdict(summary: &Summary) -> Option<Bottleneck> {
+    let (refused, timed_out, percent) = failed_connects(summary)?;
+    let failed = refused + timed_out;
     let mut evidence = vec![format!(
         "{failed} requests could not connect ({percent:.1}%): {refused} refused, {timed_out} timed out"
     )];

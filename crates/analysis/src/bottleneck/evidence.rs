@@ -115,6 +115,11 @@ pub fn max_of(source: &MonitorSummary, prefix: &str) -> Option<f64> {
         .reduce(f64::max)
 }
 
+/// The mean time a source's threads waited, runnable, for a CPU (percent of one core).
+pub fn cpu_wait(source: &MonitorSummary) -> Option<f64> {
+    metric(source, "cpu_wait_percent").and_then(|m| m.mean)
+}
+
 /// True when there is anything beyond loadcell's own numbers to decide from.
 pub fn has_resource_evidence(summary: &Summary) -> bool {
     target_sources(summary).next().is_some() || !summary.postgres.is_empty()

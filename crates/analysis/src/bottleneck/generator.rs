@@ -8,6 +8,11 @@
 //! (achieved rate × mean service time), fewer than [`IDLE_VUS`] of the VUs were busy on average:
 //! the target was not holding them, loadcell dispatched in late bursts. Dropped arrivals or a
 //! rate not kept at the same time make it certain.
+//!
+//! The two open-model signs count only successful exchanges: a VU held by a connect that
+//! failed (refused, or timed out against a full listen queue) is busy without any service
+//! time. When connects failed in a number that matters ([`super::connections`]), lateness
+//! and idle-looking VUs are the target's doing, and only loadcell's CPU can blame loadcell.
 
 use loadcell_schema::{Bottleneck, BottleneckKind, Confidence, Summary};
 
@@ -53,8 +58,9 @@ fn late_sends(summary: &Summary) -> Option<(f64, f64)> {
 
 pub fn verdict(summary: &Summary, pressure: &Pressure) -> Option<Bottleneck> {
     let generator = &summary.generator;
-    let late = late_sends(summary);
-    let idle = drops_with_idle_vus(summary);
+    let connects_failed = super::connections::failed_connects(summary).is_some();
+    let late = late_sends(summary).filter(|_| !connects_failed);
+    let idle = drops_with_idle_vus(summary).filter(|_| !connects_failed);
     if generator.cpu_percent < SATURATED && late.is_none() && idle.is_none() {
         return None;
     }
@@ -171,6 +177,28 @@ mod tests {
             "{:?}",
             decide(&s)
         );
+    }
+
+    #[test]
+    fn drops_while_vus_wait_on_failed_connects_are_the_targets() {
+        // Measured: `--backlog 1` under a connection storm; VUs sat in connects that timed
+        // out, so rate × service time showed 1 of 100 busy.
+        let mut s = testing::open(600.0, 72.0);
+        s.requests.rate_per_s = 72.0;
+        s.requests.total = 289;
+        s.requests.failed = 160;
+        s.errors.insert("connect_timeout".into(), 160);
+        s.latency_ms.mean = 1625.0;
+        s.service_time_ms = Some(loadcell_schema::LatencyStats {
+            mean: 10.3,
+            ..Default::default()
+        });
+        s.vus.limit = 100;
+        s.dropped_iterations = 2111;
+        s.generator.cpu_percent = 10.0;
+        let kinds: Vec<_> = decide(&s).iter().map(|b| b.kind).collect();
+        assert_eq!(kinds[0], BottleneckKind::Connections, "{kinds:?}");
+        assert!(!kinds.contains(&BottleneckKind::Generator), "{kinds:?}");
     }
 
     #[test]

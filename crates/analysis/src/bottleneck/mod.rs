@@ -9,17 +9,19 @@
 //!   verdicts), the target's CPU at a limit (cores, cgroup quota);
 //! - [`database`]: database time a large share of latency, or the database busy all the
 //!   time; names the top statement, sequential scans, lock waits and a full pool;
-//! - [`waiting`]: latency grew while the CPU stayed low — a serialization point.
+//! - [`waiting`]: latency grew while the CPU stayed low — a serialization point;
+//! - [`network`]: an interface near its link speed (the host source reads it from
+//!   `/sys/class/net/IF/speed`); loopback has none, so its traffic is never judged.
 //!
 //! When the run was under pressure but nothing above could name a cause because there was
 //! no evidence to look at, the one verdict is `unknown`: "no resource evidence: add
-//! --monitor". Network saturation needs the interface's speed, which nothing reads yet:
-//! no rule emits `network` today.
+//! --monitor".
 
 mod connections;
 mod database;
 mod evidence;
 mod generator;
+pub mod network;
 mod resources;
 mod waiting;
 
@@ -46,6 +48,7 @@ pub fn decide(summary: &Summary) -> Vec<Bottleneck> {
     found.extend(resources::file_descriptors(summary));
     found.extend(resources::target_cpu(summary, &pressure));
     found.extend(database::verdicts(summary, &pressure));
+    found.extend(network::verdict(summary, &pressure));
     let explained = found
         .iter()
         .any(|b: &Bottleneck| b.confidence >= Confidence::Medium && b.kind != BottleneckKind::Memory);

@@ -1,9 +1,12 @@
 //! The target's own resources from `--monitor`: `memory` (a growing RSS or cgroup memory,
 //! or its maximum near the limit), `file_descriptors` (growing, or near `RLIMIT_NOFILE`),
 //! and `target_cpu` — at its limit when a cgroup throttled it ([`THROTTLED_PERCENT`]), when
-//! it used [`NEAR_LIMIT`] of every core of the machine, or when it sat on a plateau at a
-//! whole number of cores (within [`PLATEAU_MARGIN`] percentage points): a single-threaded
-//! hot path, or N busy threads, cannot go higher.
+//! it used [`NEAR_LIMIT`] of every core of the machine, or when its CPU demand sat on a
+//! plateau at a whole number of cores (within [`PLATEAU_MARGIN`] percentage points): a
+//! single-threaded hot path, or N busy threads, cannot go higher. Demand is the time its
+//! threads ran plus the time they waited, runnable, for a CPU (`cpu_wait_percent`): on a
+//! machine whose cores other work takes, a CPU-bound thread shows less CPU than a core, but
+//! it is never idle — it is running or queued to run.
 
 use std::collections::BTreeMap;
 
@@ -105,8 +108,10 @@ fn cpu_of(source: &MonitorSummary, cores: f64, pressure: &Pressure, summary: &Su
     let throttled = evidence::metric(source, "throttled_percent")
         .and_then(|m| m.mean)
         .unwrap_or(0.0);
-    let whole = (mean / 100.0).round().max(1.0);
-    let plateau = mean >= 100.0 - PLATEAU_MARGIN && (mean - 100.0 * whole).abs() <= PLATEAU_MARGIN;
+    let wait = evidence::cpu_wait(source).unwrap_or(0.0);
+    let demand = mean + wait;
+    let whole = (demand / 100.0).round().max(1.0);
+    let plateau = demand >= 100.0 - PLATEAU_MARGIN && (demand - 100.0 * whole).abs() <= PLATEAU_MARGIN;
     let machine = mean >= NEAR_LIMIT * 100.0 * cores;
     let (limit, confidence) = if throttled >= THROTTLED_PERCENT {
         (
@@ -121,7 +126,12 @@ fn cpu_of(source: &MonitorSummary, cores: f64, pressure: &Pressure, summary: &Su
         } else {
             Confidence::Low
         };
-        (format!("a plateau at {whole:.0} core(s)' worth"), level)
+        let queued = if wait >= 1.0 {
+            format!(" (running {mean:.0}%, waiting for a CPU {wait:.0}%: the machine's other work took the rest)")
+        } else {
+            String::new()
+        };
+        (format!("a plateau at {whole:.0} core(s)' worth{queued}"), level)
     } else {
         return None;
     };
@@ -130,11 +140,20 @@ fn cpu_of(source: &MonitorSummary, cores: f64, pressure: &Pressure, summary: &Su
         source.source,
         cpu.max.unwrap_or(mean)
     )];
+    if wait > 0.0 {
+        evidence.push(format!(
+            "{}: cpu_wait_percent mean {wait:.0}% (runnable, waiting for a CPU)",
+            source.source
+        ));
+    }
     evidence.extend(pressure.describe());
     let mut numbers = BTreeMap::from([
         ("target_cpu_percent_mean".to_string(), mean),
         ("machine_cores".to_string(), cores),
     ]);
+    if wait > 0.0 {
+        numbers.insert("target_cpu_wait_percent_mean".to_string(), wait);
+    }
     if throttled > 0.0 {
         numbers.insert("throttled_percent_mean".to_string(), throttled);
     }
@@ -197,6 +216,28 @@ mod tests {
             found[0].recommendations
         );
         assert!(found.iter().all(|b| b.kind != BottleneckKind::Waiting));
+    }
+
+    #[test]
+    fn a_cpu_bound_thread_starved_by_the_machine_is_target_cpu_not_waiting() {
+        // Measured on a busy 2-core machine: `--cpu-work 2ms` past its capacity ran 45% of
+        // a core and waited runnable for the rest.
+        let s = testing::rising(testing::open(800.0, 217.0), 5.0, 470.0);
+        let s = testing::monitored(
+            s,
+            "pid:9",
+            MonitorKind::Pid,
+            &[("cpu_percent", 45.0, 70.0), ("cpu_wait_percent", 50.0, 60.0)],
+        );
+        let found = decide(&s);
+        assert_eq!(found[0].kind, BottleneckKind::TargetCpu, "{found:?}");
+        assert_eq!(found[0].confidence, Confidence::Medium);
+        assert!(
+            found[0].verdict.contains("waiting for a CPU 50%"),
+            "{}",
+            found[0].verdict
+        );
+        assert!(found.iter().all(|b| b.kind != BottleneckKind::Waiting), "{found:?}");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! `waiting`: latency grew (or the rate was not kept) while the target's CPU stayed low —
 //! time spent waiting, not working: a lock, a pool or a downstream call, the classic sign of
-//! a serialization point. Needs the monitor's CPU reading to say "low" ([`LOW_CPU`]);
+//! a serialization point. Needs the monitor's CPU reading to say "low" ([`LOW_CPU`]): the
+//! time the target ran plus the time it waited, runnable, for a CPU — a thread starved of
+//! CPU by other work on the machine shows low CPU too, but it is not waiting on a lock;
 //! candidates come from what the evidence allows (database lock waits, a full pool).
 
 use std::collections::BTreeMap;
@@ -21,11 +23,12 @@ pub fn verdict(summary: &Summary, pressure: &Pressure) -> Option<Bottleneck> {
             .and_then(|m| m.mean)
             .map(|mean| (s, mean))
     })?;
-    if cpu >= LOW_CPU {
+    let wait = evidence::cpu_wait(source).unwrap_or(0.0);
+    if cpu + wait >= LOW_CPU {
         return None;
     }
     let mut evidence = vec![format!(
-        "{}: cpu_percent mean {cpu:.0}% (100% = one core)",
+        "{}: cpu_percent mean {cpu:.0}% (100% = one core), waiting for a CPU {wait:.0}%",
         source.source
     )];
     evidence.extend(pressure.describe());

@@ -13,7 +13,6 @@ use loadcell_session::folder::OutDir;
 use loadcell_session::{Finished, RunOutputs, RunSpec, Target};
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
-use std::time::Duration;
 
 /// `loadcell run`.
 pub fn run(args: &RunArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliError> {
@@ -43,24 +42,11 @@ pub fn run_target(target: Target, args: &RunArgs, interrupts: Arc<AtomicUsize>) 
         recovery_window: args.profile.recovery_window,
         outputs: outputs(&target, args),
         monitor: args.monitor.request(),
+        postgres: args.postgres.clone(),
     };
-    let databases = loadcell_postgres::Watches::connect(&args.postgres, Duration::from_secs(1))?;
     let mut display = Progress::new(args.folder.quiet);
-    databases.begin();
-    let mut finished = loadcell_session::execute(target, spec, &mut display, interrupts)?;
-    add_databases(&mut finished.summary, databases);
+    let finished = loadcell_session::execute(target, spec, &mut display, interrupts)?;
     conclude(finished, baseline.as_ref())
-}
-
-/// `--postgres`: the databases' window (for now the whole run, warm-up included, so its
-/// requests count too) into the summary, and the bottleneck verdicts decided again with it.
-fn add_databases(summary: &mut Summary, databases: loadcell_postgres::Watches) {
-    if databases.is_empty() {
-        return;
-    }
-    let requests = summary.requests.total + summary.requests.warmup;
-    summary.postgres = databases.finish(requests);
-    loadcell_analysis::bottleneck::attach(summary);
 }
 
 /// The engine settings: the plan, and the budget and warm-up of the flags (or the file's).

@@ -103,6 +103,14 @@ pub fn is_whole_disk(name: &str) -> bool {
         && std::path::Path::new("/sys/block").join(name).exists()
 }
 
+/// An interface's link speed in bytes per second, from `/sys/class/net/IF/speed` (megabits
+/// per second); `None` for `-1`, `0` or an unreadable file — loopback and most virtual
+/// interfaces have no link speed.
+pub fn parse_link_speed(text: &str) -> Option<f64> {
+    let mbits: i64 = text.trim().parse().ok()?;
+    (mbits > 0).then(|| mbits as f64 * 1e6 / 8.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,5 +160,12 @@ mod tests {
                     254       0 vda 100 0 2048 30 50 0 4096 10 0 40 40\n \
                     254       1 vda1 90 0 2000 30 50 0 4000 10 0 40 40\n";
         assert_eq!(parse_diskstats(text, |n| n == "vda"), (2048 * 512, 4096 * 512));
+    }
+
+    #[test]
+    fn link_speed_is_megabits_in_bytes_and_loopback_has_none() {
+        assert_eq!(parse_link_speed("1000\n"), Some(125e6));
+        assert_eq!(parse_link_speed("-1\n"), None);
+        assert_eq!(parse_link_speed(""), None);
     }
 }

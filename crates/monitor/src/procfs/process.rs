@@ -1,6 +1,7 @@
 //! One process from `/proc/PID`: `stat` (CPU ticks, threads, start time, parent), `status`
 //! (RSS, virtual memory, context switches), `io` (storage bytes), the `fd` directory and
-//! `limits` (`RLIMIT_NOFILE`). Parsers are pure functions over the files' text so they can
+//! `limits` (`RLIMIT_NOFILE`), and each thread's `task/TID/schedstat` (time spent runnable,
+//! waiting for a CPU). Parsers are pure functions over the files' text so they can
 //! be tested on fixtures; [`read_process`] reads the files.
 
 use std::path::Path;
@@ -24,6 +25,10 @@ pub struct ProcessCounters {
     pub write_bytes: Option<u64>,
     /// Open file descriptors; `None` when the `fd` directory may not be read.
     pub fds: Option<u64>,
+    /// Nanoseconds its live threads spent runnable but waiting for a CPU (the second field
+    /// of each `task/TID/schedstat`, summed); `None` without schedstats. A thread that
+    /// exited takes its share with it, so the sum can fall: differences saturate at 0.
+    pub run_queue_wait_ns: Option<u64>,
 }
 
 /// The fields of `/proc/PID/stat` the monitor uses.
@@ -142,7 +147,25 @@ pub fn read_process(proc_root: &Path, pid: u32) -> Option<ProcessCounters> {
         read_bytes: io.map(|io| io.0),
         write_bytes: io.map(|io| io.1),
         fds,
+        run_queue_wait_ns: run_queue_wait(&dir.join("task")),
     })
+}
+
+/// The run-queue wait (ns) of one thread's `schedstat`: `on-CPU-ns wait-ns timeslices`.
+pub fn parse_schedstat(text: &str) -> Option<u64> {
+    text.split_ascii_whitespace().nth(1)?.parse().ok()
+}
+
+/// The run-queue wait of every thread under `task/`, summed.
+fn run_queue_wait(tasks: &Path) -> Option<u64> {
+    let mut total = None;
+    for entry in std::fs::read_dir(tasks).ok()?.flatten() {
+        let text = std::fs::read_to_string(entry.path().join("schedstat")).ok();
+        if let Some(ns) = text.as_deref().and_then(parse_schedstat) {
+            *total.get_or_insert(0) += ns;
+        }
+    }
+    total
 }
 
 /// Entries of a directory (open file descriptors under `fd/`), without reading any link.
@@ -169,6 +192,12 @@ mod tests {
 
     const STAT: &str = "4242 (loadcell (tgt) x) S 4200 4242 4200 0 -1 4194304 100 0 0 0 \
                         150 25 0 0 20 0 3 0 160427 3133440 383 18446744073709551615";
+
+    #[test]
+    fn schedstat_gives_the_run_queue_wait() {
+        assert_eq!(parse_schedstat("9871234 556677 42\n"), Some(556_677));
+        assert_eq!(parse_schedstat("9871234"), None);
+    }
 
     #[test]
     fn stat_fields_are_counted_after_the_command_name() {

@@ -1,6 +1,8 @@
 //! `host`: the whole machine. CPU % by mode and busy (100 = every CPU of the machine),
 //! load averages, memory available, bytes and packets per second of each network interface
-//! that carried traffic, TCP segments retransmitted, listen-queue overflows and drops per
+//! that carried traffic (and its link speed in bytes per second, `net_link_bytes_per_s`, when
+//! `/sys/class/net/IF/speed` gives one: loopback and most virtual interfaces do not), TCP
+//! segments retransmitted, listen-queue overflows and drops per
 //! second, and bytes per second read from and written to whole disks.
 
 use std::collections::BTreeMap;
@@ -12,6 +14,8 @@ use crate::procfs::host::{self, CPU_MODES, NetCounters};
 
 pub(crate) struct HostSampler {
     proc_root: PathBuf,
+    /// `/sys` beside the `/proc` read (a fixture's tree keeps both).
+    sys_root: PathBuf,
     last: Option<(Instant, Counters)>,
 }
 
@@ -27,7 +31,14 @@ struct Counters {
 
 impl HostSampler {
     pub(crate) fn new(proc_root: PathBuf) -> HostSampler {
-        HostSampler { proc_root, last: None }
+        let sys_root = proc_root
+            .parent()
+            .map_or_else(|| PathBuf::from("/sys"), |p| p.join("sys"));
+        HostSampler {
+            proc_root,
+            sys_root,
+            last: None,
+        }
     }
 
     fn file(&self, name: &str) -> String {
@@ -61,7 +72,13 @@ fn cpu_modes(r: &mut Reading, now: &[u64; 8], before: &[u64; 8]) {
     r.put("cpu_busy_percent", pct(total - delta[3] - delta[4]));
 }
 
-fn network(r: &mut Reading, now: &BTreeMap<String, NetCounters>, before: &BTreeMap<String, NetCounters>, secs: f64) {
+fn network(
+    r: &mut Reading,
+    now: &BTreeMap<String, NetCounters>,
+    before: &BTreeMap<String, NetCounters>,
+    secs: f64,
+    sys_root: &std::path::Path,
+) {
     for (iface, n) in now {
         let Some(b) = before.get(iface) else {
             continue;
@@ -79,6 +96,10 @@ fn network(r: &mut Reading, now: &BTreeMap<String, NetCounters>, before: &BTreeM
                 r.put(&format!("net_{what}_per_s{{iface=\"{iface}\"}}"), per_s);
             }
         }
+        let speed = std::fs::read_to_string(sys_root.join("class/net").join(iface).join("speed"));
+        if let Some(link) = speed.ok().as_deref().and_then(host::parse_link_speed) {
+            r.put(&format!("net_link_bytes_per_s{{iface=\"{iface}\"}}"), link);
+        }
     }
 }
 
@@ -91,7 +112,7 @@ impl Sampler for HostSampler {
             if let (Some(n), Some(b)) = (&now.cpu, &last.cpu) {
                 cpu_modes(&mut r, n, b);
             }
-            network(&mut r, &now.net, &last.net, secs);
+            network(&mut r, &now.net, &last.net, secs, &self.sys_root);
             for (name, n, b) in [
                 ("tcp_retransmits_per_s", now.retransmits, last.retransmits),
                 (

@@ -1,6 +1,7 @@
 //! `pid:N` and `process:NAME`: CPU % (user, system; 100 = one core), RSS, virtual memory,
 //! threads, open file descriptors, storage bytes read and written per second, voluntary and
-//! involuntary context switches per second — summed over every process of the source (for
+//! involuntary context switches per second, and the time its threads waited runnable for a
+//! CPU (`cpu_wait_percent`, from schedstat; 100 = one thread waiting all the time) — summed over every process of the source (for
 //! `process:NAME`: the matching processes and all their descendants, with their count).
 //!
 //! Cumulative counters are kept per process (keyed by pid and start time, so a reused pid
@@ -53,6 +54,7 @@ struct Cumulative {
     involuntary: u64,
     read: u64,
     write: u64,
+    run_queue_wait_ns: u64,
 }
 
 /// What the processes of one read add up to.
@@ -63,6 +65,8 @@ struct Totals {
     virtual_bytes: u64,
     threads: u64,
     fds: Option<u64>,
+    /// Whether any process had schedstats (else `cpu_wait_percent` is not written).
+    schedstat: bool,
     delta: Cumulative,
 }
 
@@ -125,7 +129,9 @@ impl ProcessSampler {
                 involuntary: c.involuntary_switches,
                 read: c.read_bytes.unwrap_or(0),
                 write: c.write_bytes.unwrap_or(0),
+                run_queue_wait_ns: c.run_queue_wait_ns.unwrap_or(0),
             };
+            t.schedstat |= c.run_queue_wait_ns.is_some();
             let key = (pid, c.start_ticks);
             let base = match self.last.get(&key) {
                 Some(before) => Some(*before),
@@ -143,6 +149,7 @@ impl ProcessSampler {
                 t.delta.involuntary += now.involuntary.saturating_sub(b.involuntary);
                 t.delta.read += now.read.saturating_sub(b.read);
                 t.delta.write += now.write.saturating_sub(b.write);
+                t.delta.run_queue_wait_ns += now.run_queue_wait_ns.saturating_sub(b.run_queue_wait_ns);
             }
             seen.insert(key, now);
         }
@@ -195,6 +202,9 @@ impl Sampler for ProcessSampler {
                 r.put("write_bytes_per_s", d.write as f64 / secs);
                 r.put("ctx_voluntary_per_s", d.voluntary as f64 / secs);
                 r.put("ctx_involuntary_per_s", d.involuntary as f64 / secs);
+                if totals.schedstat {
+                    r.put("cpu_wait_percent", 100.0 * d.run_queue_wait_ns as f64 / 1e9 / secs);
+                }
             }
         }
         r.put("rss_bytes", totals.rss as f64);
