@@ -106,7 +106,9 @@ fn check_custom(t: &Threshold, run: &RunNames<'_>, key: &str, value: &str) -> Re
     let keys: Vec<String> = all_tags().map(|(k, _)| k.clone()).collect();
     if !keys.iter().any(|k| k == key) {
         let reason = match keys.is_empty() {
-            true => format!("no step, journey or scenario of this run has tags ('{key}' is none of loadcell's tags either)"),
+            true => {
+                format!("no step, journey or scenario of this run has tags ('{key}' is none of loadcell's tags either)")
+            }
             false => format!("no step, journey or scenario of this run has a tag '{key}'"),
         };
         let near = loadcell_diagnostics::closest(key, keys.iter().map(String::as_str)).map(str::to_string);

@@ -148,10 +148,14 @@ impl MetricSource for Measured<'_> {
                 };
                 (n > 0).then(|| failed as f64 / n as f64)
             }
-            Metric::HttpReqs if filter.get(TagKey::ExpectedResponse).is_some() || filter.get(TagKey::Error).is_some() => {
+            Metric::HttpReqs
+                if filter.get(TagKey::ExpectedResponse).is_some() || filter.get(TagKey::Error).is_some() =>
+            {
                 let ep = self.endpoints_matching(filter)?;
                 let n = match (filter.get(TagKey::ExpectedResponse), filter.get(TagKey::Error)) {
-                    (_, Some(kind)) => loadcell_schema::ErrorKind::from_name(kind).map_or(0, |k| ep.errors[k.as_index()]),
+                    (_, Some(kind)) => {
+                        loadcell_schema::ErrorKind::from_name(kind).map_or(0, |k| ep.errors[k.as_index()])
+                    }
                     (Some("true"), None) => ep.ok,
                     _ => ep.failed,
                 };

@@ -166,12 +166,19 @@ pub fn run<W: Workload>(
     let t0 = plans[0].t0;
     observer.on_start(t0);
     let mut merger = Merger::new(threads, shape, t0);
-    merger.phase_spans = phase_spans(&settings.model);
+    // The stages of a run with several parts are pieces of their summed curve, not stages
+    // anyone planned: no per-stage results then (each scenario has its own in the summary).
+    if settings.parts.is_empty() {
+        merger.phase_spans = phase_spans(&settings.model);
+    }
     merger.phases = merger.phase_spans.iter().map(|_| Recorder::with_shape(shape)).collect();
     let aborted = coordinate(&plans, &mut merger, &interrupts, observer);
 
     let stopped_at = merger.stopped_at.unwrap_or_else(Instant::now);
-    let last = plans.iter().max_by_key(|p| p.end.map_or((1, t0), |e| (0, e))).unwrap_or(&plans[0]);
+    let last = plans
+        .iter()
+        .max_by_key(|p| p.end.map_or((1, t0), |e| (0, e)))
+        .unwrap_or(&plans[0]);
     let stop_reason = stop_reason(
         last,
         &merger,

@@ -110,7 +110,14 @@ impl Intervals<'_> {
     fn cut_if_due<W>(&mut self, plan: &Plan<W>, state: &WorkerState, now: Instant) {
         if now >= self.next_cut {
             crate::open::resize_cap(plan, state, self.id);
-            send_report(self.reports, state, plan.worker_id(self.id), self.seq, self.next_cut, None);
+            send_report(
+                self.reports,
+                state,
+                plan.worker_id(self.id),
+                self.seq,
+                self.next_cut,
+                None,
+            );
             self.seq += 1;
             self.next_cut = plan.boundary_after(self.next_cut);
         }
@@ -158,7 +165,14 @@ async fn control_loop<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sende
         connection_limit: state.pool.limit(),
         rationed: state.pool.rationed(),
     };
-    send_report(&reports, &state, plan.worker_id(id), intervals.seq, Instant::now(), Some(end));
+    send_report(
+        &reports,
+        &state,
+        plan.worker_id(id),
+        intervals.seq,
+        Instant::now(),
+        Some(end),
+    );
 }
 
 /// Ramps VUs and cuts intervals until the run ends; returns when iterations stopped being

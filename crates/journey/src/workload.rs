@@ -315,7 +315,11 @@ fn owners(scenario: &Scenario) -> Vec<Option<usize>> {
 
 /// The tags of a journey's requests before its steps' own: `scenario` (with `scenarios:`),
 /// the scenario's `tags:`, then the journey's.
-fn journey_tags(scenario: &Scenario, owner: Option<usize>, journey: &loadcell_scenario::Journey) -> Vec<(String, String)> {
+fn journey_tags(
+    scenario: &Scenario,
+    owner: Option<usize>,
+    journey: &loadcell_scenario::Journey,
+) -> Vec<(String, String)> {
     let mut tags = Vec::new();
     if let Some(part) = owner.and_then(|p| scenario.scenarios.get(p)) {
         tags.push(("scenario".to_string(), part.name.clone()));
@@ -326,7 +330,11 @@ fn journey_tags(scenario: &Scenario, owner: Option<usize>, journey: &loadcell_sc
 
 /// `base` with `over` on top (a key in both takes `over`'s value).
 fn merge_tags(base: &[(String, String)], over: &[(String, String)]) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = base.iter().filter(|(k, _)| !over.iter().any(|(o, _)| o == k)).cloned().collect();
+    let mut out: Vec<(String, String)> = base
+        .iter()
+        .filter(|(k, _)| !over.iter().any(|(o, _)| o == k))
+        .cloned()
+        .collect();
     out.extend(over.iter().cloned());
     out
 }

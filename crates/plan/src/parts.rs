@@ -30,9 +30,14 @@ pub fn from_scenarios(flags: &LoadFlags, scenario: &Scenario) -> Result<Option<L
     }
     let warmup = flags.warmup.unwrap_or_default();
     let parts: Vec<Part> = scenario.scenarios.iter().map(part).collect();
-    let end = parts.iter().map(|p| p.run_for).try_fold(Duration::ZERO, |m, d| d.map(|d| m.max(d)));
+    let end = parts
+        .iter()
+        .map(|p| p.run_for)
+        .try_fold(Duration::ZERO, |m, d| d.map(|d| m.max(d)));
     if end.is_some_and(|len| warmup >= len) {
-        return Err(invalid("--warmup is as long as the whole run; nothing would be measured"));
+        return Err(invalid(
+            "--warmup is as long as the whole run; nothing would be measured",
+        ));
     }
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     Ok(Some(LoadPlan {
@@ -51,31 +56,69 @@ fn part(s: &ScenarioPart) -> Part {
     let delayed = |level: f64, stages: &[Stage]| {
         let mut all = Vec::with_capacity(stages.len() + 2);
         if !start.is_zero() {
-            all.push(Stage { duration: start, target: 0.0 });
-            all.push(Stage { duration: Duration::ZERO, target: level });
+            all.push(Stage {
+                duration: start,
+                target: 0.0,
+            });
+            all.push(Stage {
+                duration: Duration::ZERO,
+                target: level,
+            });
         }
         all.extend_from_slice(stages);
         LoadCurve::new(if start.is_zero() { level } else { 0.0 }, &all)
     };
-    let constant = |level: f64, d: Duration| delayed(level, &[Stage { duration: d, target: level }]);
+    let constant = |level: f64, d: Duration| {
+        delayed(
+            level,
+            &[Stage {
+                duration: d,
+                target: level,
+            }],
+        )
+    };
     let open = |rate: LoadCurve, pre: Option<u64>, max: Option<u64>| {
         let max_vus = max.unwrap_or_else(|| ((rate.peak() * 2.0).ceil() as u64).clamp(100, 20_000));
-        (Model::Open { rate, max_vus }, OpenVus { pre_allocated: pre, fixed_max: max.is_some() })
+        (
+            Model::Open { rate, max_vus },
+            OpenVus {
+                pre_allocated: pre,
+                fixed_max: max.is_some(),
+            },
+        )
     };
     let (model, open_vus, requests) = match &s.executor {
         Executor::ConstantVus { vus, duration } => (closed(constant(*vus as f64, *duration)), OpenVus::default(), None),
-        Executor::RampingVus { start_vus, stages } => (closed(delayed(*start_vus as f64, stages)), OpenVus::default(), None),
-        Executor::ConstantArrivalRate { rate, duration, pre_allocated_vus, max_vus } => {
+        Executor::RampingVus { start_vus, stages } => {
+            (closed(delayed(*start_vus as f64, stages)), OpenVus::default(), None)
+        }
+        Executor::ConstantArrivalRate {
+            rate,
+            duration,
+            pre_allocated_vus,
+            max_vus,
+        } => {
             let (m, o) = open(constant(*rate, *duration), *pre_allocated_vus, *max_vus);
             (m, o, None)
         }
-        Executor::RampingArrivalRate { start_rate, stages, pre_allocated_vus, max_vus } => {
+        Executor::RampingArrivalRate {
+            start_rate,
+            stages,
+            pre_allocated_vus,
+            max_vus,
+        } => {
             let (m, o) = open(delayed(*start_rate, stages), *pre_allocated_vus, *max_vus);
             (m, o, None)
         }
-        Executor::SharedIterations { vus, iterations, max_duration } => {
-            (closed(constant(*vus as f64, *max_duration)), OpenVus::default(), Some(*iterations))
-        }
+        Executor::SharedIterations {
+            vus,
+            iterations,
+            max_duration,
+        } => (
+            closed(constant(*vus as f64, *max_duration)),
+            OpenVus::default(),
+            Some(*iterations),
+        ),
         // Each VU stops itself after its iterations (the workload counts them).
         Executor::PerVuIterations { vus, max_duration, .. } => {
             (closed(constant(*vus as f64, *max_duration)), OpenVus::default(), None)
@@ -84,7 +127,12 @@ fn part(s: &ScenarioPart) -> Part {
     let run_for = match &model {
         Model::Closed { vus: c } | Model::Open { rate: c, .. } => Duration::from_secs_f64(c.len_s()),
     };
-    Part { model, run_for: Some(run_for), requests, open_vus }
+    Part {
+        model,
+        run_for: Some(run_for),
+        requests,
+        open_vus,
+    }
 }
 
 fn closed(vus: LoadCurve) -> Model {
@@ -136,11 +184,17 @@ fn sum(curves: &[&LoadCurve]) -> LoadCurve {
         let (a, b) = (w[0], w[1]);
         let from = at(a);
         if from != level {
-            stages.push(Stage { duration: Duration::ZERO, target: from });
+            stages.push(Stage {
+                duration: Duration::ZERO,
+                target: from,
+            });
         }
         // Every curve is linear on [a, b): its value just before b follows from the middle.
         let to = from + 2.0 * (at((a + b) / 2.0) - from);
-        stages.push(Stage { duration: Duration::from_secs_f64(b - a), target: to });
+        stages.push(Stage {
+            duration: Duration::from_secs_f64(b - a),
+            target: to,
+        });
         level = to;
     }
     LoadCurve::new(start, &stages)
@@ -151,7 +205,10 @@ mod tests {
     use super::*;
 
     fn stage(secs: f64, target: f64) -> Stage {
-        Stage { duration: Duration::from_secs_f64(secs), target }
+        Stage {
+            duration: Duration::from_secs_f64(secs),
+            target,
+        }
     }
 
     #[test]
@@ -182,7 +239,9 @@ mod tests {
             journeys: vec![(0, 1)],
             tags: Vec::new(),
         });
-        let Model::Open { rate, .. } = &p.model else { panic!("open") };
+        let Model::Open { rate, .. } = &p.model else {
+            panic!("open")
+        };
         assert_eq!(rate.arrival_time(0), Some(2.0));
         assert!((rate.total_arrivals() - 30.0).abs() < 1e-9);
         assert_eq!(p.run_for, Some(Duration::from_secs(5)));

@@ -105,6 +105,15 @@ pub fn execute(
         metadata: crate::metadata::collect(target.scenario_text.as_deref()),
         name: target.name.clone(),
         label: target.label.clone(),
+        scenarios: target
+            .scenario()
+            .map(|s| {
+                s.scenarios
+                    .iter()
+                    .map(|p| (p.name.clone(), p.executor.name(), p.start_time.as_secs_f64()))
+                    .collect()
+            })
+            .unwrap_or_default(),
     };
     let reach = Reach::new(&target.origin);
     target.into_job(Execute {
@@ -123,6 +132,8 @@ struct Identity {
     /// The URL or scenario file, as the user named it.
     name: String,
     label: String,
+    /// A file's `scenarios:`: name, executor and start time of each.
+    scenarios: Vec<(String, &'static str, f64)>,
 }
 
 /// The request slots a workload records into.
@@ -246,8 +257,15 @@ impl Job for Execute<'_> {
             profile,
             monitor: watched.as_ref().map(|w| w.monitored()),
         };
+        let mut summary = loadcell_analysis::summarise(&outcome, facts, parts.tracks.as_ref());
+        for entry in &mut summary.scenarios {
+            if let Some((_, executor, start)) = who.scenarios.iter().find(|(n, _, _)| *n == entry.name) {
+                entry.executor = executor.to_string();
+                entry.start_time_s = *start;
+            }
+        }
         Ok(Finished {
-            summary: loadcell_analysis::summarise(&outcome, facts, parts.tracks.as_ref()),
+            summary,
             aborted: parts.abort_reason().map(str::to_string),
             folder: opened.folder,
             summary_json: outputs.summary_json,

@@ -57,7 +57,9 @@ pub enum ThresholdError {
     TagNotApplicable { expr: String, metric: Metric, key: TagKey },
 
     /// A scenario file's own tag on a metric that does not carry them (`vus{kind:x}`).
-    #[error("bad threshold '{expr}': {metric} cannot be filtered by the file's own tag '{key}' (requests, checks and iterations carry tags)")]
+    #[error(
+        "bad threshold '{expr}': {metric} cannot be filtered by the file's own tag '{key}' (requests, checks and iterations carry tags)"
+    )]
     CustomTagNotApplicable { expr: String, metric: Metric, key: String },
 
     /// A filter value that names nothing the run can produce (checked against the run before

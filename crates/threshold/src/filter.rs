@@ -229,7 +229,8 @@ pub(crate) fn parse_filter(ctx: &Ctx, content: &str) -> Result<TagFilter, Thresh
 /// A name a scenario file's `tags:` can declare: `[A-Za-z_][A-Za-z0-9_]*`.
 fn is_tag_name(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn split_pairs(content: &str) -> Vec<&str> {

@@ -30,7 +30,10 @@ const K6_SPELLINGS: [(&str, &str); 10] = [
     ("maxDuration", "max_duration"),
     ("exec", "journeys"),
     ("timeUnit", "rate (rates take units: 50/s, 3000/m)"),
-    ("gracefulRampDown", "nothing: a VU ramped down always finishes its iteration"),
+    (
+        "gracefulRampDown",
+        "nothing: a VU ramped down always finishes its iteration",
+    ),
     ("gracefulStop", "--grace"),
 ];
 /// k6's default `maxDuration` of the iteration executors.
@@ -50,7 +53,12 @@ pub(crate) fn section(ctx: &mut Ctx<'_>, key: &Key, node: &Node, journeys: &[Jou
     let mut owner: Vec<Option<&str>> = vec![None; journeys.len()];
     let mut out = Vec::with_capacity(entries.len());
     for (name, body) in entries {
-        if !name.text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') || name.text.is_empty() {
+        if !name
+            .text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            || name.text.is_empty()
+        {
             ctx.error(
                 name.pos,
                 format!(
@@ -108,7 +116,10 @@ fn scenario(ctx: &mut Ctx<'_>, name: &Key, node: &Node, journeys: &[Journey], co
             continue;
         }
         match K6_SPELLINGS.iter().find(|(k6, _)| *k6 == k.text) {
-            Some((_, ours)) => ctx.error(k.pos, format!("unknown key '{}' in {what}; loadcell's is {ours}", k.text)),
+            Some((_, ours)) => ctx.error(
+                k.pos,
+                format!("unknown key '{}' in {what}; loadcell's is {ours}", k.text),
+            ),
             None => {
                 let hint = crate::suggest::hint(&k.text, &allowed);
                 let executor = Executor::NAMES[index];
@@ -164,28 +175,37 @@ fn executor(ctx: &mut Ctx<'_>, index: usize, node: &Node, entries: &[(Key, Node)
     let mut required = |key: &str| {
         let found = get(entries, key).map(|(_, n)| n);
         if found.is_none() {
-            ctx.error(
-                node.pos,
-                format!("{what} ({}) needs '{key}'", Executor::NAMES[index]),
-            );
+            ctx.error(node.pos, format!("{what} ({}) needs '{key}'", Executor::NAMES[index]));
         }
         found
     };
     let vus_node = if index == 0 { required("vus") } else { None };
-    let duration_node = if index == 0 || index == 2 { required("duration") } else { None };
+    let duration_node = if index == 0 || index == 2 {
+        required("duration")
+    } else {
+        None
+    };
     let rate_node = if index == 2 { required("rate") } else { None };
-    let stages_node = if index == 1 || index == 3 { required("stages") } else { None };
+    let stages_node = if index == 1 || index == 3 {
+        required("stages")
+    } else {
+        None
+    };
     let field = |k: &str| get(entries, k).map(|(_, n)| n);
     let count = |ctx: &mut Ctx<'_>, k: &str, default: u64| match field(k) {
         Some(n) => value::whole_in(ctx, n, &format!("'{k}'"), 1, u64::MAX),
         None => Some(default),
     };
     let max_vus = field("max_vus").and_then(|n| value::whole_in(ctx, n, "'max_vus'", 1, u64::MAX));
-    let pre_allocated_vus = field("pre_allocated_vus").and_then(|n| value::whole_in(ctx, n, "'pre_allocated_vus'", 1, u64::MAX));
+    let pre_allocated_vus =
+        field("pre_allocated_vus").and_then(|n| value::whole_in(ctx, n, "'pre_allocated_vus'", 1, u64::MAX));
     if let (Some(pre), Some(max)) = (pre_allocated_vus, max_vus)
         && pre > max
     {
-        ctx.error(node.pos, format!("'pre_allocated_vus' is {pre}, more than 'max_vus' ({max})"));
+        ctx.error(
+            node.pos,
+            format!("'pre_allocated_vus' is {pre}, more than 'max_vus' ({max})"),
+        );
     }
     let max_duration = match field("max_duration") {
         Some(n) => value::positive_duration(ctx, n, "'max_duration'"),
@@ -245,7 +265,10 @@ fn runs(ctx: &mut Ctx<'_>, node: &Node, journeys: &[Journey]) -> Option<Vec<(usi
         let found = names.iter().position(|n| *n == name);
         if found.is_none() {
             let hint = crate::suggest::hint(name, &names);
-            ctx.error(at, format!("no journey is named '{}'{hint}", crate::error::clip(name, 60)));
+            ctx.error(
+                at,
+                format!("no journey is named '{}'{hint}", crate::error::clip(name, 60)),
+            );
         }
         found
     };
@@ -261,7 +284,11 @@ fn runs(ctx: &mut Ctx<'_>, node: &Node, journeys: &[Journey]) -> Option<Vec<(usi
             }
         }
         _ => {
-            for item in value::seq(ctx, node, "'journeys' (a list of journey names, or a map of name to weight)")? {
+            for item in value::seq(
+                ctx,
+                node,
+                "'journeys' (a list of journey names, or a map of name to weight)",
+            )? {
                 if let Some(name) = value::text(ctx, item, "a journey name")
                     && let Some(j) = find(ctx, name.trim(), item.pos)
                 {
