@@ -168,3 +168,54 @@ fn scenario_mistakes_are_one_line_with_a_position() {
         assert!(run.stderr.contains(says), "{body}: {}", run.stderr);
     }
 }
+
+#[test]
+fn iteration_executors_run_exactly_their_iterations_beside_a_late_start() {
+    let server = shop();
+    let dir = TempDir::new();
+    let file = dir.write(
+        "iterations.yaml",
+        &format!(
+            r#"
+name: iterations
+target: {url}
+scenarios:
+  shared:
+    executor: shared-iterations
+    vus: 3
+    iterations: 50
+    journeys: [home]
+  each:
+    executor: per-vu-iterations
+    vus: 2
+    iterations: 7
+    journeys: [list]
+  late:
+    executor: constant-vus
+    vus: 1
+    duration: 1s
+    start_time: 1s
+    journeys: [product]
+journeys:
+  - name: home
+    steps: [ {{ get: / }} ]
+  - name: list
+    steps: [ {{ get: "/api/products?limit=1" }} ]
+  - name: product
+    steps: [ {{ get: /api/products/7 }} ]
+"#,
+            url = server.url()
+        ),
+    );
+    let run = run_file(&file, &["--no-out"]);
+    run.assert_exit(0);
+    let s = run.summary();
+    let stats = server.stats();
+    assert_eq!(route(&stats, "GET /"), 50, "{stats:?}");
+    assert_eq!(route(&stats, "GET /api/products"), 14, "{stats:?}");
+    assert!(route(&stats, "GET /api/products/{id}") > 0, "{stats:?}");
+    assert_eq!(u64_at(s, "requests.total"), stats.requests_total);
+    assert_eq!(u64_at(scenario(s, "shared"), "iterations"), 50);
+    assert_eq!(u64_at(scenario(s, "each"), "iterations"), 14);
+    assert_eq!(scenario(s, "late")["start_time_s"], 1.0);
+}
