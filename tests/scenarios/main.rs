@@ -14,5 +14,6 @@ mod demo;
 mod endpoints;
 mod malformed;
 mod requests;
+mod several;
 mod templating;
 mod weights;

@@ -7,6 +7,7 @@
 //! it is `METHOD /path`, as k6 names an unnamed request by its URL.
 
 use loadcell_engine::{CheckName, EndpointName};
+use loadcell_schema::ErrorKind;
 use loadcell_threshold::{Metric, TagFilter, TagKey, Threshold, ThresholdError};
 
 /// The names a run's results are split by, known before its first request.
@@ -19,17 +20,20 @@ pub struct RunNames<'a> {
     pub scenario: Option<&'a str>,
 }
 
-/// Whether the request slot `name` has tag `key` = `value`. `status` is not a slot's tag
-/// (the caller splits by it) and `scenario` was checked before the run: both match.
+/// Whether the request slot `name` has tag `key` = `value`. `status`, `expected_response`
+/// and `error` are not a slot's tags (the caller splits by them), and without `scenarios:`
+/// the run's one scenario was checked before the run: they match.
 pub(crate) fn endpoint_matches(name: &EndpointName, key: TagKey, value: &str) -> bool {
     match key {
         TagKey::Endpoint => name.display() == value,
         TagKey::Name => name.step.as_deref().map_or(name.display() == value, |s| s == value),
         TagKey::Method => name.method.eq_ignore_ascii_case(value),
-        TagKey::Url => name.path == value,
+        TagKey::Url => name.path == value || name.tag("url") == Some(value),
         TagKey::Journey => name.journey.as_deref() == Some(value),
+        TagKey::Group => name.journey.as_deref() == Some(group_name(value)),
         TagKey::Step => name.step.as_deref() == Some(value),
-        TagKey::Status | TagKey::Scenario => true,
+        TagKey::Scenario => name.tag("scenario").is_none_or(|s| s == value),
+        TagKey::Status | TagKey::ExpectedResponse | TagKey::Error => true,
         TagKey::Check => false,
     }
 }
@@ -39,10 +43,38 @@ pub(crate) fn check_matches(name: &CheckName, key: TagKey, value: &str) -> bool 
     match key {
         TagKey::Check | TagKey::Name => name.label == value,
         TagKey::Journey => name.journey == value,
+        TagKey::Group => name.journey == group_name(value),
         TagKey::Step => name.step == value,
-        TagKey::Scenario => true,
+        TagKey::Scenario => name.tag("scenario").is_none_or(|s| s == value),
         _ => false,
     }
+}
+
+/// Whether a slot with `tags` has every one of the filter's own (scenario file) tags.
+pub(crate) fn custom_match(tags: &[(String, String)], filter: &TagFilter) -> bool {
+    filter
+        .custom
+        .iter()
+        .all(|(k, v)| loadcell_engine::tag_of(tags, k) == Some(v.as_str()))
+}
+
+/// k6 names a group `::name`; loadcell's groups are journeys.
+fn group_name(value: &str) -> &str {
+    value.strip_prefix("::").unwrap_or(value)
+}
+
+/// The scenarios of a run with `scenarios:` (empty without), as its slots carry them.
+fn scenarios_of(run: &RunNames<'_>) -> Vec<String> {
+    let mut names: Vec<String> = run
+        .endpoints
+        .iter()
+        .filter_map(|e| e.tag("scenario"))
+        .chain(run.checks.iter().filter_map(|c| c.tag("scenario")))
+        .map(str::to_string)
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
 }
 
 /// Refuses, before any request, a threshold whose filter could match nothing in this run:
@@ -53,15 +85,61 @@ pub fn check_filters(thresholds: &[Threshold], run: &RunNames<'_>) -> Result<(),
         for (key, value) in &t.filter.tags {
             check_value(t, run, *key, value)?;
         }
+        for (key, value) in &t.filter.custom {
+            check_custom(t, run, key, value)?;
+        }
         check_combination(t, run)?;
     }
     Ok(())
 }
 
+/// A tag of the scenario file's own: some request (or check) of the run must carry it with
+/// this value.
+fn check_custom(t: &Threshold, run: &RunNames<'_>, key: &str, value: &str) -> Result<(), ThresholdError> {
+    let all_tags = || {
+        run.endpoints
+            .iter()
+            .flat_map(|e| &e.tags)
+            .chain(run.checks.iter().flat_map(|c| &c.tags))
+            .filter(|(k, _)| k != "url" && k != "scenario")
+    };
+    let keys: Vec<String> = all_tags().map(|(k, _)| k.clone()).collect();
+    if !keys.iter().any(|k| k == key) {
+        let reason = match keys.is_empty() {
+            true => {
+                format!("no step, journey or scenario of this run has tags ('{key}' is none of loadcell's tags either)")
+            }
+            false => format!("no step, journey or scenario of this run has a tag '{key}'"),
+        };
+        let near = loadcell_diagnostics::closest(key, keys.iter().map(String::as_str)).map(str::to_string);
+        return Err(refuse(t, reason, near, &keys));
+    }
+    let values: Vec<String> = all_tags().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect();
+    if values.iter().any(|v| v == value) {
+        return Ok(());
+    }
+    let near = loadcell_diagnostics::closest(value, values.iter().map(String::as_str)).map(str::to_string);
+    Err(refuse(t, format!("this run has no tag {key} '{value}'"), near, &values))
+}
+
 fn check_value(t: &Threshold, run: &RunNames<'_>, key: TagKey, value: &str) -> Result<(), ThresholdError> {
     let on_checks = t.metric == Metric::Checks;
+    let scenarios = scenarios_of(run);
     let known: Vec<String> = match key {
-        TagKey::Status => return Ok(()),
+        TagKey::Status | TagKey::ExpectedResponse => return Ok(()),
+        TagKey::Error => ErrorKind::ALL.iter().map(|k| k.as_str().to_string()).collect(),
+        TagKey::Scenario if !scenarios.is_empty() => {
+            if !t.metric.takes_custom_tags() {
+                return Err(refuse(
+                    t,
+                    format!("{} is measured for the whole run, not per scenario", t.metric),
+                    None,
+                    &[],
+                ));
+            }
+            scenarios
+        }
+        TagKey::Group if t.metric == Metric::Iterations => run.journeys.to_vec(),
         TagKey::Scenario => match run.scenario {
             Some(name) => vec![name.to_string()],
             None => {
@@ -79,6 +157,8 @@ fn check_value(t: &Threshold, run: &RunNames<'_>, key: TagKey, value: &str) -> R
     };
     let found = match key {
         TagKey::Method => known.iter().any(|k| k.eq_ignore_ascii_case(value)),
+        TagKey::Group => known.iter().any(|k| k == group_name(value)),
+        TagKey::Url => known.iter().any(|k| k == value) || run.endpoints.iter().any(|e| e.tag("url") == Some(value)),
         _ => known.iter().any(|k| k == value),
     };
     if found {
@@ -104,16 +184,16 @@ fn endpoint_value_of(e: &EndpointName, key: TagKey) -> Option<String> {
         TagKey::Name => Some(e.step.clone().unwrap_or_else(|| e.display())),
         TagKey::Method => Some(e.method.clone()),
         TagKey::Url => Some(e.path.clone()),
-        TagKey::Journey => e.journey.clone(),
+        TagKey::Journey | TagKey::Group => e.journey.clone(),
         TagKey::Step => e.step.clone(),
-        TagKey::Status | TagKey::Scenario | TagKey::Check => None,
+        TagKey::Status | TagKey::Scenario | TagKey::Check | TagKey::ExpectedResponse | TagKey::Error => None,
     }
 }
 
 fn check_value_of(c: &CheckName, key: TagKey) -> Option<String> {
     match key {
         TagKey::Check | TagKey::Name => Some(c.label.clone()),
-        TagKey::Journey => Some(c.journey.clone()),
+        TagKey::Journey | TagKey::Group => Some(c.journey.clone()),
         TagKey::Step => Some(c.step.clone()),
         _ => None,
     }
@@ -123,18 +203,18 @@ fn check_value_of(c: &CheckName, key: TagKey) -> Option<String> {
 /// must still select something.
 fn check_combination(t: &Threshold, run: &RunNames<'_>) -> Result<(), ThresholdError> {
     let tags = &t.filter.tags;
-    if tags.len() < 2 || t.metric == Metric::Iterations {
+    if tags.len() + t.filter.custom.len() < 2 || t.metric == Metric::Iterations {
         return Ok(());
     }
     let any = match t.metric {
         Metric::Checks => run
             .checks
             .iter()
-            .any(|c| tags.iter().all(|(k, v)| check_matches(c, *k, v))),
+            .any(|c| tags.iter().all(|(k, v)| check_matches(c, *k, v)) && custom_match(&c.tags, &t.filter)),
         _ => run
             .endpoints
             .iter()
-            .any(|e| tags.iter().all(|(k, v)| endpoint_matches(e, *k, v))),
+            .any(|e| tags.iter().all(|(k, v)| endpoint_matches(e, *k, v)) && custom_match(&e.tags, &t.filter)),
     };
     match any {
         true => Ok(()),
@@ -174,7 +254,7 @@ fn refuse(t: &Threshold, reason: String, near: Option<String>, known: &[String])
 
 /// What a threshold whose filter matched nothing says instead of a value.
 pub(crate) fn nothing_matched(filter: &TagFilter, metric: Metric) -> String {
-    match (filter.tags.is_empty(), metric) {
+    match (filter.is_empty(), metric) {
         (true, _) => "no data".to_string(),
         (false, Metric::Checks) => format!("no check matched {filter}"),
         (false, Metric::Iterations) => format!("no iteration matched {filter}"),
@@ -195,6 +275,7 @@ mod tests {
             path: path.into(),
             journey: Some(journey.into()),
             step: Some(step.into()),
+            tags: Vec::new(),
         }
     }
 
@@ -208,6 +289,7 @@ mod tests {
             journey: "shop".into(),
             step: "login".into(),
             label: "status is 200".into(),
+            tags: Vec::new(),
         };
         (endpoints, vec!["shop".into(), "browse".into()], vec![check])
     }
@@ -267,6 +349,7 @@ mod tests {
             path: "/".into(),
             journey: None,
             step: None,
+            tags: Vec::new(),
         }];
         let run = RunNames {
             endpoints: &endpoints,

@@ -16,6 +16,7 @@ mod measured;
 mod profile;
 pub mod resources;
 pub mod scale;
+mod scenarios;
 mod stages;
 mod summary;
 pub mod sweep;

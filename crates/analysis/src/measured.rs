@@ -1,7 +1,7 @@
 //! Thresholds against measured results: the metric source that answers k6-named queries
 //! from merged histograms and counters, and the verdict list for the summary.
 
-use crate::filters::{check_matches, endpoint_matches, nothing_matched};
+use crate::filters::{check_matches, custom_match, endpoint_matches, nothing_matched};
 use loadcell_engine::{CheckName, EndpointName, Outcome};
 use loadcell_metrics::{EndpointMetrics, LatencyHistogram, Recorder};
 use loadcell_schema::ThresholdResult;
@@ -43,6 +43,7 @@ impl<'a> Measured<'a> {
                 .tags
                 .iter()
                 .all(|(key, value)| endpoint_matches(name, *key, value))
+                && custom_match(&name.tags, filter)
             {
                 merged.merge(metrics);
                 any = true;
@@ -51,13 +52,35 @@ impl<'a> Measured<'a> {
         any.then_some(merged)
     }
 
-    /// Iterations of the journey the filter names (all journeys without one).
+    /// Iterations of the journeys the filter selects (by name, group, scenario or the
+    /// file's own tags, which a journey's requests carry); all iterations without a filter.
     fn iterations_matching(&self, filter: &TagFilter) -> Option<u64> {
-        let Some(journey) = filter.get(TagKey::Journey) else {
+        if filter.is_empty() {
             return Some(self.total.iterations);
-        };
-        let index = self.journeys.iter().position(|j| j == journey)?;
-        Some(self.total.journeys.get(index)?.iterations)
+        }
+        let mut any = false;
+        let mut sum = 0;
+        for (j, name) in self.journeys.iter().enumerate() {
+            let tags = self
+                .endpoints
+                .iter()
+                .find(|e| e.journey.as_deref() == Some(name.as_str()))
+                .map_or(&[][..], |e| &e.tags[..]);
+            let probe = EndpointName {
+                journey: Some(name.clone()),
+                tags: tags.to_vec(),
+                ..EndpointName::default()
+            };
+            let selected = filter.tags.iter().all(|(key, value)| match key {
+                TagKey::Journey | TagKey::Group | TagKey::Scenario => endpoint_matches(&probe, *key, value),
+                _ => true,
+            }) && custom_match(tags, filter);
+            if selected {
+                any = true;
+                sum += self.total.journeys.get(j).map_or(0, |m| m.iterations);
+            }
+        }
+        any.then_some(sum)
     }
 
     /// The pass rate (or count of runs) of the checks matching the filter's check, name,
@@ -66,7 +89,8 @@ impl<'a> Measured<'a> {
         let mut passed = 0;
         let mut runs = 0;
         for (name, counts) in self.checks.iter().zip(&self.total.checks) {
-            let matches = filter.tags.iter().all(|(key, value)| check_matches(name, *key, value));
+            let matches = filter.tags.iter().all(|(key, value)| check_matches(name, *key, value))
+                && custom_match(&name.tags, filter);
             if matches {
                 passed += counts.passed;
                 runs += counts.passed + counts.failed;
@@ -117,8 +141,25 @@ impl MetricSource for Measured<'_> {
             Metric::HttpReqConnecting => trend(&self.total.connect, aggregation),
             Metric::HttpReqFailed => {
                 let ep = self.endpoints_matching(filter)?;
-                let n = ep.requests();
-                (n > 0).then(|| ep.failed as f64 / n as f64)
+                let (failed, n) = match filter.get(TagKey::ExpectedResponse) {
+                    Some("true") => (0, ep.ok),
+                    Some(_) => (ep.failed, ep.failed),
+                    None => (ep.failed, ep.requests()),
+                };
+                (n > 0).then(|| failed as f64 / n as f64)
+            }
+            Metric::HttpReqs
+                if filter.get(TagKey::ExpectedResponse).is_some() || filter.get(TagKey::Error).is_some() =>
+            {
+                let ep = self.endpoints_matching(filter)?;
+                let n = match (filter.get(TagKey::ExpectedResponse), filter.get(TagKey::Error)) {
+                    (_, Some(kind)) => {
+                        loadcell_schema::ErrorKind::from_name(kind).map_or(0, |k| ep.errors[k.as_index()])
+                    }
+                    (Some("true"), None) => ep.ok,
+                    _ => ep.failed,
+                };
+                counter(n)
             }
             Metric::HttpReqs => {
                 let ep = self.endpoints_matching(filter)?;

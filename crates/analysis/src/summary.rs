@@ -12,10 +12,10 @@ const SATURATED_CPU_PERCENT: f64 = 90.0;
 
 /// Per-second rates over the measured time of a run.
 #[derive(Clone, Copy)]
-struct PerSecond(f64);
+pub(crate) struct PerSecond(pub(crate) f64);
 
 impl PerSecond {
-    fn of(&self, n: u64) -> f64 {
+    pub(crate) fn of(&self, n: u64) -> f64 {
         if self.0 > 0.0 { n as f64 / self.0 } else { 0.0 }
     }
 }
@@ -91,6 +91,7 @@ pub fn build(
         endpoints: endpoints(outcome, per_s),
         journeys: journeys(outcome, per_s),
         checks: checks(outcome),
+        scenarios: crate::scenarios::summaries(outcome, per_s),
         thresholds,
         generator: generator(outcome, &all, co_estimate.as_ref()),
         timeseries: outcome.intervals.clone(),

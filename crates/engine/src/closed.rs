@@ -40,7 +40,7 @@ pub fn set_target<W: Workload>(
         state.vus_spawned.set(local + 1);
         state.vus_live.set(state.vus_live.get() + 1);
         state.vus_starting.set(state.vus_starting.get() + 1);
-        let vu_id = local * plan.workers as u64 + id as u64 + 1;
+        let vu_id = plan.vu_id(local, id);
         tokio::task::spawn_local(closed_vu(plan.clone(), state.clone(), shared.clone(), local, vu_id));
     }
     state.vus_peak_target.set(state.vus_peak_target.get().max(target));
@@ -57,7 +57,7 @@ async fn closed_vu<W: Workload>(
     local: u64,
     vu_id: u64,
 ) {
-    let mut vu = plan.workload.new_vu(&shared, vu_id);
+    let mut vu = plan.workload.new_vu_in(&shared, vu_id, plan.part);
     let mut ctx = VuContext::new(state.clone(), plan.transport.clone(), vu_id, local as usize).starting();
     let mut backoff = BACKOFF_FIRST;
     let mut ran = false;

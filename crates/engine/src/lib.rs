@@ -33,12 +33,12 @@ pub use own::{LATE_P99_MS, own_warnings, schedule_summary};
 pub use plan::Model;
 pub use quick::SingleRequest;
 pub use run::{
-    ConnectionBudget, Control, IntervalEvent, Observer, OpenVus, Outcome, Settings, phase_of, phase_spans, run,
+    ConnectionBudget, Control, IntervalEvent, Observer, OpenVus, Outcome, Part, Settings, phase_of, phase_spans, run,
 };
 pub use samples::{RequestRecord, SampleSink, SampleSinkFactory, Samples};
 pub use schedule::LoadCurve;
 pub use usage::ProcessUsage;
-pub use workload::{CheckName, EndpointName, Next, Workload};
+pub use workload::{CheckName, EndpointName, Next, Workload, tag_of};
 
 /// The unit grammar, under the name the engine's modules use (`crate::units::Stage`).
 pub use loadcell_units as units;

@@ -411,7 +411,7 @@ fn spawn_vu<W: Workload>(
     let local = state.vus_spawned.get();
     state.vus_spawned.set(local + 1);
     state.vus_live.set(state.vus_live.get() + 1);
-    let vu_id = local * plan.workers as u64 + id as u64 + 1;
+    let vu_id = plan.vu_id(local, id);
     let slot = Rc::new(OpenSlot::default());
     slot.job.set(job);
     tokio::task::spawn_local(open_vu(
@@ -431,8 +431,8 @@ async fn open_vu<W: Workload>(
     slot: Rc<OpenSlot>,
     vu_id: u64,
 ) {
-    let mut vu = plan.workload.new_vu(&shared, vu_id);
-    let local = ((vu_id - 1) / plan.workers as u64) as usize;
+    let mut vu = plan.workload.new_vu_in(&shared, vu_id, plan.part);
+    let local = plan.vu_local(vu_id) as usize;
     let mut ctx = VuContext::pooled(state.clone(), plan.transport.clone(), vu_id, local);
     loop {
         let Some(due) = slot.job.take() else {

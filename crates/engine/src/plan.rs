@@ -36,7 +36,15 @@ impl Model {
 
 /// Frozen plan shared by the coordinator and all workers.
 pub struct Plan<W> {
-    pub workload: W,
+    /// Shared by every part of a run with several (`run.rs`'s parts).
+    pub workload: Arc<W>,
+    /// Which part of the run this plan drives (0 for a run of one), handed to
+    /// [`Workload::new_vu_in`](crate::Workload::new_vu_in).
+    pub part: usize,
+    /// This part's workers are the run's workers `first_worker..first_worker + workers`
+    /// of `all_workers`: worker ids, VU ids and test-data shares are unique across parts.
+    pub first_worker: usize,
+    pub all_workers: usize,
     pub shape: loadcell_metrics::Shape,
     pub transport: Arc<crate::context::Transport>,
     pub model: Model,
@@ -63,6 +71,21 @@ pub struct Plan<W> {
 }
 
 impl<W> Plan<W> {
+    /// The run-wide id of this part's worker `id`.
+    pub fn worker_id(&self, id: usize) -> usize {
+        self.first_worker + id
+    }
+
+    /// The run-wide id (from 1) of the `local`-th VU of this part's worker `id`.
+    pub fn vu_id(&self, local: u64, id: usize) -> u64 {
+        local * self.all_workers as u64 + self.worker_id(id) as u64 + 1
+    }
+
+    /// The `local` index of VU `vu_id` on its worker (the inverse of [`Plan::vu_id`]).
+    pub fn vu_local(&self, vu_id: u64) -> u64 {
+        (vu_id - 1) / self.all_workers.max(1) as u64
+    }
+
     /// Seconds since `t0` (0 before it).
     pub fn elapsed_s(&self, now: Instant) -> f64 {
         now.saturating_duration_since(self.t0).as_secs_f64()

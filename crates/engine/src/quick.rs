@@ -18,6 +18,7 @@ impl SingleRequest {
         let path = request.path_and_query.split('?').next().unwrap_or("/").to_string();
         let endpoint = EndpointName {
             method: request.method.to_string(),
+            tags: vec![("url".to_string(), format!("{}{path}", origin.base()))],
             path,
             journey: None,
             step: None,

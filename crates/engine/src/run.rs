@@ -34,6 +34,21 @@ pub struct Settings {
     pub samples: Option<crate::samples::Samples>,
     /// Open model: how the VU pool is sized.
     pub open_vus: OpenVus,
+    /// Several load models at once (a scenario file's `scenarios:`), each on worker threads
+    /// of its own, merged into one run; empty for a run of one model (the fields above).
+    /// Then `model` describes the whole (the parts' curves summed) for the summary, and
+    /// `run_for`, `requests`, `open_vus` are each part's own.
+    pub parts: Vec<Part>,
+}
+
+/// One load model of a run with several: its curve (which starts at 0 until the part's
+/// start time), when it stops starting iterations, its iteration budget and VU pool.
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub model: Model,
+    pub run_for: Option<Duration>,
+    pub requests: Option<u64>,
+    pub open_vus: OpenVus,
 }
 
 /// Open model: how the VU pool is sized (k6's `preAllocatedVUs` and `maxVUs`).
@@ -142,45 +157,56 @@ pub fn run<W: Workload>(
         journeys: workload.journeys().len(),
         checks: workload.checks().len(),
     };
-    let threads = settings.threads.max(1);
     let usage_before = ProcessUsage::now();
     let main_cpu_before = ProcessUsage::thread_cpu();
     let started_at = SystemTime::now();
     let descriptors = crate::fds::raise_limit();
-    let plan = Arc::new(plan_of(workload, &settings, shape, threads, &descriptors));
-    let t0 = plan.t0;
+    let plans = plans_of(Arc::new(workload), &settings, shape, &descriptors);
+    let threads = plans.iter().map(|p| p.workers).sum();
+    let t0 = plans[0].t0;
     observer.on_start(t0);
     let mut merger = Merger::new(threads, shape, t0);
-    merger.phase_spans = phase_spans(&settings.model);
+    // The stages of a run with several parts are pieces of their summed curve, not stages
+    // anyone planned: no per-stage results then (each scenario has its own in the summary).
+    if settings.parts.is_empty() {
+        merger.phase_spans = phase_spans(&settings.model);
+    }
     merger.phases = merger.phase_spans.iter().map(|_| Recorder::with_shape(shape)).collect();
-    let aborted = coordinate(&plan, &mut merger, &interrupts, observer);
+    let aborted = coordinate(&plans, &mut merger, &interrupts, observer);
 
     let stopped_at = merger.stopped_at.unwrap_or_else(Instant::now);
+    let last = plans
+        .iter()
+        .max_by_key(|p| p.end.map_or((1, t0), |e| (0, e)))
+        .unwrap_or(&plans[0]);
     let stop_reason = stop_reason(
-        &plan,
+        last,
         &merger,
         interrupts.load(Ordering::Relaxed) > 0,
         aborted,
         stopped_at,
     );
-    let pre_allocated_vus = match &settings.model {
-        Model::Open { rate, max_vus } => crate::open::pre_allocated(settings.open_vus, rate, *max_vus),
-        Model::Closed { .. } => 0,
-    };
+    let pre_allocated_vus = plans
+        .iter()
+        .map(|p| match &p.model {
+            Model::Open { rate, max_vus } => crate::open::pre_allocated(p.open_vus, rate, *max_vus),
+            Model::Closed { .. } => 0,
+        })
+        .sum();
     let mut model = settings.model;
     if let Model::Open { max_vus, .. } = &mut model {
         *max_vus = (*max_vus).max(merger.ends.vus_cap);
     }
     Outcome {
         endpoints: endpoint_names,
-        journeys: plan.workload.journeys(),
-        checks: plan.workload.checks(),
+        journeys: plans[0].workload.journeys(),
+        checks: plans[0].workload.checks(),
         total: merger.total,
         warmup: merger.warmup,
         intervals: merger.intervals,
         started_at,
         ended_at: SystemTime::now(),
-        measured: stopped_at.saturating_duration_since(plan.warmup_end),
+        measured: stopped_at.saturating_duration_since(plans[0].warmup_end),
         stop_reason,
         threads,
         usage: own_usage(&usage_before, merger.ends.cpu, main_cpu_before),
@@ -200,55 +226,92 @@ pub fn run<W: Workload>(
     }
 }
 
-/// The run's shared plan: what every worker reads, fixed before the first one starts.
-fn plan_of<W: Workload>(
-    workload: W,
+/// The run's shared plans, one per part (one for a run of one model): what every worker
+/// reads, fixed before the first one starts. The parts share the start instant and split
+/// the worker threads (at least one each) and the connection budget.
+fn plans_of<W: Workload>(
+    workload: Arc<W>,
     settings: &Settings,
     shape: Shape,
-    threads: usize,
     descriptors: &crate::fds::Descriptors,
-) -> Plan<W> {
+) -> Vec<Arc<Plan<W>>> {
+    let parts = if settings.parts.is_empty() {
+        vec![Part {
+            model: settings.model.clone(),
+            run_for: settings.run_for,
+            requests: settings.requests,
+            open_vus: settings.open_vus,
+        }]
+    } else {
+        settings.parts.clone()
+    };
+    let threads = settings.threads.max(1);
+    let per_part = (threads / parts.len()).max(1);
+    // A closed part never gets more workers than VUs: a worker without one would hold its
+    // share of an iteration budget that nobody spends.
+    let workers: Vec<usize> = parts
+        .iter()
+        .map(|p| match &p.model {
+            Model::Closed { vus } if !settings.parts.is_empty() => per_part.min(vus.peak().round().max(1.0) as usize),
+            _ => per_part,
+        })
+        .collect();
+    let all_workers: usize = workers.iter().sum();
+    let connections = descriptors.connections(all_workers);
     // A short head start lets every thread reach its event loop before the first arrival.
     let t0 = Instant::now() + Duration::from_millis(20);
-    Plan {
-        shape,
-        workload,
-        transport: Arc::new(settings.transport.clone()),
-        model: settings.model.clone(),
-        workers: threads,
-        t0,
-        warmup_end: t0 + settings.warmup,
-        end: settings.run_for.map(|d| t0 + d),
-        requests: settings.requests,
-        grace: settings.grace,
-        samples: settings.samples.clone(),
-        open_vus: settings.open_vus,
-        stop: Default::default(),
-        stop_notify: Default::default(),
-        hard_stop: Default::default(),
-        interrupted: Default::default(),
-        connection_limit: descriptors.connections(threads),
-    }
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| {
+            let first_worker = workers[..i].iter().sum();
+            Arc::new(Plan {
+                shape,
+                workload: Arc::clone(&workload),
+                part: i,
+                first_worker,
+                all_workers,
+                transport: Arc::new(settings.transport.clone()),
+                model: part.model,
+                workers: workers[i],
+                t0,
+                warmup_end: t0 + settings.warmup,
+                end: part.run_for.map(|d| t0 + d),
+                requests: part.requests,
+                grace: settings.grace,
+                samples: settings.samples.clone(),
+                open_vus: part.open_vus,
+                stop: Default::default(),
+                stop_notify: Default::default(),
+                hard_stop: Default::default(),
+                interrupted: Default::default(),
+                connection_limit: connections / all_workers as u64 * workers[i] as u64,
+            })
+        })
+        .collect()
 }
 
 /// Starts the workers and merges their reports until every one has ended: intervals go to
 /// `observer` in order, signals and `--abort-on-fail` stop the run. Whether it aborted.
 fn coordinate<W: Workload>(
-    plan: &Arc<Plan<W>>,
+    plans: &[Arc<Plan<W>>],
     merger: &mut Merger,
     interrupts: &AtomicUsize,
     observer: &mut dyn Observer,
 ) -> bool {
     let (tx, rx) = mpsc::channel::<Report>();
-    let handles: Vec<_> = (0..plan.workers)
-        .map(|id| {
+    let handles: Vec<_> = plans
+        .iter()
+        .flat_map(|plan| (0..plan.workers).map(move |id| (plan, id)))
+        .map(|(plan, id)| {
             let (plan, tx) = (Arc::clone(plan), tx.clone());
             std::thread::Builder::new()
-                .name(format!("loadcell-worker-{id}"))
+                .name(format!("loadcell-worker-{}", plan.worker_id(id)))
                 .spawn(move || run_worker(plan, id, tx))
         })
         .collect();
     drop(tx);
+    let plan = &plans[0];
 
     let mut aborted = false;
     loop {
@@ -258,16 +321,18 @@ fn coordinate<W: Workload>(
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         }
         let n = interrupts.load(Ordering::Relaxed);
-        if n >= 1 && !plan.interrupted.swap(true, Ordering::Relaxed) {
-            stop(plan);
+        for plan in plans {
+            if n >= 1 && !plan.interrupted.swap(true, Ordering::Relaxed) {
+                stop(plan);
+            }
+            if n >= 2 && !plan.hard_stop.swap(true, Ordering::Relaxed) {
+                plan.stop_notify.notify_waiters();
+            }
         }
-        if n >= 2 && !plan.hard_stop.swap(true, Ordering::Relaxed) {
-            plan.stop_notify.notify_waiters();
-        }
-        while let Some(control) = merger.emit_next(plan, observer) {
+        while let Some(control) = merger.emit_next(plans, observer) {
             if control == Control::Abort && !aborted {
                 aborted = true;
-                stop(plan);
+                plans.iter().for_each(|plan| stop(plan));
             }
         }
     }
@@ -275,7 +340,7 @@ fn coordinate<W: Workload>(
         let _ = handle.join();
     }
     merger.all_finished = true;
-    while merger.emit_next(plan, observer).is_some() {}
+    while merger.emit_next(plans, observer).is_some() {}
     // A run that ended in its warm-up may still hold carried measured results.
     let carried = std::mem::replace(&mut merger.carry, Recorder::with_shape(plan.shape));
     merger.total.accumulate(&carried);
@@ -436,7 +501,8 @@ impl Merger {
 
     /// Emits the next interval if every worker has reported it: summarises it, adds it to
     /// the totals and shows it to the observer.
-    fn emit_next<W>(&mut self, plan: &Plan<W>, observer: &mut dyn Observer) -> Option<Control> {
+    fn emit_next<W>(&mut self, plans: &[Arc<Plan<W>>], observer: &mut dyn Observer) -> Option<Control> {
+        let plan = &plans[0];
         loop {
             let seq = self.next_seq;
             let ready = match self.pending.get(&seq) {
@@ -460,10 +526,14 @@ impl Merger {
             let warmup = until <= plan.warmup_end && plan.warmup_end > plan.t0;
             let t_s = until.saturating_duration_since(self.t0).as_secs_f64();
             let len_s = until.saturating_duration_since(start).as_secs_f64();
-            let target_rate = match &plan.model {
-                Model::Open { rate, .. } => Some(rate.value_at((t_s - len_s / 2.0).max(0.0))),
-                Model::Closed { .. } => None,
-            };
+            let mid_s = (t_s - len_s / 2.0).max(0.0);
+            let target_rate = plans
+                .iter()
+                .filter_map(|p| match &p.model {
+                    Model::Open { rate, .. } => Some(rate.value_at(mid_s)),
+                    Model::Closed { .. } => None,
+                })
+                .reduce(|a, b| a + b);
             // Iterations belong to the phase they started in: warm-up intervals show the
             // warm-up's iterations, later ones only what started after it. Measured requests
             // that ended in the instant before the last warm-up interval was cut are carried

@@ -79,7 +79,7 @@ pub fn run_worker<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sender<Re
             // Without a runtime this worker cannot run; report an empty last interval so
             // the coordinator does not wait for it.
             let _ = reports.send(Report {
-                worker: id,
+                worker: plan.worker_id(id),
                 seq: 0,
                 until: Instant::now(),
                 recorder: Recorder::with_shape(plan.shape),
@@ -110,7 +110,14 @@ impl Intervals<'_> {
     fn cut_if_due<W>(&mut self, plan: &Plan<W>, state: &WorkerState, now: Instant) {
         if now >= self.next_cut {
             crate::open::resize_cap(plan, state, self.id);
-            send_report(self.reports, state, self.id, self.seq, self.next_cut, None);
+            send_report(
+                self.reports,
+                state,
+                plan.worker_id(self.id),
+                self.seq,
+                self.next_cut,
+                None,
+            );
             self.seq += 1;
             self.next_cut = plan.boundary_after(self.next_cut);
         }
@@ -124,7 +131,7 @@ async fn control_loop<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sende
         *state.samples.borrow_mut() = Some(factory.for_worker(id));
     }
     state.pool.set_limit(share_of(plan.connection_limit, id, plan.workers));
-    let shared = Rc::new(plan.workload.new_worker(id, plan.workers));
+    let shared = Rc::new(plan.workload.new_worker(plan.worker_id(id), plan.all_workers));
     crate::open::prepare(&plan, &state, &shared, id);
     tokio::time::sleep_until(tokio::time::Instant::from_std(plan.t0)).await;
     if let Model::Open { .. } = plan.model {
@@ -158,7 +165,14 @@ async fn control_loop<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sende
         connection_limit: state.pool.limit(),
         rationed: state.pool.rationed(),
     };
-    send_report(&reports, &state, id, intervals.seq, Instant::now(), Some(end));
+    send_report(
+        &reports,
+        &state,
+        plan.worker_id(id),
+        intervals.seq,
+        Instant::now(),
+        Some(end),
+    );
 }
 
 /// Ramps VUs and cuts intervals until the run ends; returns when iterations stopped being

@@ -16,9 +16,22 @@ pub struct EndpointName {
     pub path: String,
     pub journey: Option<String>,
     pub step: Option<String>,
+    /// Further tags its requests carry: `scenario` (in a file with `scenarios:`), `url`
+    /// (the full URL template), and the file's own `tags:` (scenario < journey < step).
+    pub tags: Vec<(String, String)>,
+}
+
+/// The value of tag `key` among `tags`.
+pub fn tag_of<'a>(tags: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
 impl EndpointName {
+    /// The value of tag `key`, if the slot carries it.
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        tag_of(&self.tags, key)
+    }
+
     /// `METHOD path`, the name shown in tables and used by tag filters.
     pub fn display(&self) -> String {
         format!("{} {}", self.method, self.path)
@@ -43,6 +56,15 @@ pub struct CheckName {
     pub journey: String,
     pub step: String,
     pub label: String,
+    /// As [`EndpointName::tags`], without `url`.
+    pub tags: Vec<(String, String)>,
+}
+
+impl CheckName {
+    /// The value of tag `key`, if the check carries it.
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        tag_of(&self.tags, key)
+    }
 }
 
 /// A kind of iteration. Shared by all worker threads; per-thread state lives in `Worker`,
@@ -71,6 +93,13 @@ pub trait Workload: Send + Sync + 'static {
 
     /// State for VU number `vu_id` (unique across the run, from 1) on a worker.
     fn new_vu(&self, worker: &std::rc::Rc<Self::Worker>, vu_id: u64) -> Self::Vu;
+
+    /// State for VU `vu_id` of part `part` of a run with several parts (a scenario file's
+    /// `scenarios:`, each with its own load model); a workload with one part ignores it.
+    fn new_vu_in(&self, worker: &std::rc::Rc<Self::Worker>, vu_id: u64, part: usize) -> Self::Vu {
+        let _ = part;
+        self.new_vu(worker, vu_id)
+    }
 
     /// Runs one iteration, sending requests through `ctx` (which records them).
     fn iteration<'a>(&'a self, vu: &'a mut Self::Vu, ctx: &'a mut VuContext) -> impl Future<Output = Next> + 'a;

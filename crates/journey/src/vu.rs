@@ -24,6 +24,14 @@ pub struct VuState {
     pub rows: Vec<Option<usize>>,
     pub vu: u64,
     pub iteration: u64,
+    /// Which part of the run (entry of `scenarios:`) this VU belongs to.
+    pub part: usize,
+    /// Iterations this VU has finished (`per-vu-iterations`).
+    pub iterations_done: u64,
+    /// `once: true` steps (journey, step) this VU has run successfully, and the variables
+    /// they extracted, kept across iterations.
+    once: Vec<(usize, usize)>,
+    kept: Vec<String>,
     /// The request being built; its strings are reused.
     pub request: Request,
     pub body: Vec<u8>,
@@ -44,6 +52,10 @@ impl VuState {
             rows: vec![None; sources],
             vu,
             iteration: 0,
+            part: 0,
+            iterations_done: 0,
+            once: Vec::new(),
+            kept: Vec::new(),
             request: Request {
                 method: http::Method::GET,
                 path_and_query: String::new(),
@@ -62,8 +74,25 @@ impl VuState {
     /// Forgets the variables of the previous iteration: a step whose extraction failed must
     /// not go out with an older iteration's value.
     pub fn forget_vars(&mut self) {
-        for (_, v) in &mut self.vars {
-            *v = None;
+        for (name, v) in &mut self.vars {
+            if !self.kept.contains(name) {
+                *v = None;
+            }
+        }
+    }
+
+    /// Whether this VU already ran `once: true` step `step` of journey `journey`.
+    pub fn once_done(&self, journey: usize, step: usize) -> bool {
+        self.once.contains(&(journey, step))
+    }
+
+    /// A `once: true` step succeeded: it is not run again, and what it extracted stays.
+    pub fn keep_once<'a>(&mut self, journey: usize, step: usize, vars: impl Iterator<Item = &'a str>) {
+        self.once.push((journey, step));
+        for var in vars {
+            if !self.kept.iter().any(|k| k == var) {
+                self.kept.push(var.to_string());
+            }
         }
     }
 

@@ -24,11 +24,18 @@ struct StepSlots {
     reads_headers: bool,
 }
 
+/// One load model of the run (one entry of `scenarios:`, or the whole file): the journeys
+/// it picks from and each VU's iteration limit (`per-vu-iterations`).
+struct PartRun {
+    pick: WeightedPick,
+    per_vu_iterations: Option<u64>,
+}
+
 /// A scenario, ready to run.
 pub struct JourneyWorkload {
     scenario: Scenario,
     origin: Origin,
-    pick: WeightedPick,
+    parts: Vec<PartRun>,
     /// Per journey, per step: the slots of request steps.
     slots: Vec<Vec<Option<StepSlots>>>,
     endpoints: Vec<EndpointName>,
@@ -50,7 +57,9 @@ impl JourneyWorkload {
         let mut checks = Vec::new();
         let mut slots = Vec::new();
         let mut sources_used = Vec::new();
-        for journey in &scenario.journeys {
+        let owners = owners(&scenario);
+        for (j, journey) in scenario.journeys.iter().enumerate() {
+            let base_tags = journey_tags(&scenario, owners[j], journey);
             let mut journey_slots = Vec::new();
             for step in &journey.steps {
                 let Step::Request(rs) = step else {
@@ -67,24 +76,31 @@ impl JourneyWorkload {
                     reads_headers: rs.checks.iter().any(|c| matches!(c.kind, CheckKind::Header { .. }))
                         || rs.extract.iter().any(|e| matches!(e.source, ExtractSource::Header(_))),
                 };
+                let tags = merge_tags(&base_tags, &rs.tags);
+                let url = match rs.absolute {
+                    true => path.to_string(),
+                    false => format!("{}{path}", origin.base()),
+                };
+                let mut request_tags = tags.clone();
+                request_tags.push(("url".to_string(), url));
                 endpoints.push(EndpointName {
                     method: method.to_string(),
                     path: path.to_string(),
                     journey: Some(journey.name.clone()),
                     step: Some(rs.name.clone()),
+                    tags: request_tags,
                 });
-                for check in &rs.checks {
+                let labels = rs
+                    .checks
+                    .iter()
+                    .map(|c| c.label.clone())
+                    .chain(rs.extract.iter().map(|e| format!("extract {}", e.var)));
+                for label in labels {
                     checks.push(CheckName {
                         journey: journey.name.clone(),
                         step: rs.name.clone(),
-                        label: check.label.clone(),
-                    });
-                }
-                for extract in &rs.extract {
-                    checks.push(CheckName {
-                        journey: journey.name.clone(),
-                        step: rs.name.clone(),
-                        label: format!("extract {}", extract.var),
+                        label,
+                        tags: tags.clone(),
                     });
                 }
                 journey_slots.push(Some(slot));
@@ -92,11 +108,11 @@ impl JourneyWorkload {
             slots.push(journey_slots);
             sources_used.push(scenario.data_used_by(journey));
         }
-        let pick = WeightedPick::new(scenario.journeys.iter().map(|j| j.weight));
+        let parts = parts(&scenario);
         JourneyWorkload {
             scenario,
             origin,
-            pick,
+            parts,
             slots,
             endpoints,
             checks,
@@ -215,9 +231,18 @@ impl Workload for JourneyWorkload {
         VuState::new(vu_id, self.scenario.data.len(), worker.clone())
     }
 
+    fn new_vu_in(&self, worker: &Rc<JourneyWorker>, vu_id: u64, part: usize) -> VuState {
+        let mut vu = self.new_vu(worker, vu_id);
+        vu.part = part.min(self.parts.len().saturating_sub(1));
+        vu
+    }
+
     async fn iteration<'a>(&'a self, vu: &'a mut VuState, ctx: &'a mut VuContext) -> Next {
         let started = ctx.scheduled_start().unwrap_or_else(Instant::now);
-        let journey_index = self.pick.pick(vu.rng.below(self.pick.total()));
+        let Some(part) = self.parts.get(vu.part) else {
+            return Next::StopVu;
+        };
+        let journey_index = part.pick.pick(vu.rng.below(part.pick.total()));
         let Some(journey) = self.scenario.journeys.get(journey_index) else {
             return Next::StopVu;
         };
@@ -240,8 +265,14 @@ impl Workload for JourneyWorkload {
                         let Some(slots) = self.slots[journey_index][i] else {
                             continue;
                         };
+                        if rs.once && vu.once_done(journey_index, i) {
+                            continue;
+                        }
                         let (step_failed, abort) = self.run_step(rs, slots, vu, ctx).await;
                         failed |= step_failed;
+                        if rs.once && !step_failed {
+                            vu.keep_once(journey_index, i, rs.extract.iter().map(|e| e.var.as_str()));
+                        }
                         if abort {
                             break 'rounds;
                         }
@@ -261,8 +292,78 @@ impl Workload for JourneyWorkload {
                 tokio::time::sleep_until(tokio::time::Instant::from_std(until)).await;
             }
         }
-        Next::Continue
+        vu.iterations_done += 1;
+        match part.per_vu_iterations {
+            Some(limit) if vu.iterations_done >= limit => Next::StopVu,
+            _ => Next::Continue,
+        }
     }
+}
+
+/// Which entry of `scenarios:` runs each journey (`None` without `scenarios:`).
+fn owners(scenario: &Scenario) -> Vec<Option<usize>> {
+    let mut owners = vec![None; scenario.journeys.len()];
+    for (p, part) in scenario.scenarios.iter().enumerate() {
+        for &(j, _) in &part.journeys {
+            if let Some(o) = owners.get_mut(j) {
+                *o = Some(p);
+            }
+        }
+    }
+    owners
+}
+
+/// The tags of a journey's requests before its steps' own: `scenario` (with `scenarios:`),
+/// the scenario's `tags:`, then the journey's.
+fn journey_tags(
+    scenario: &Scenario,
+    owner: Option<usize>,
+    journey: &loadcell_scenario::Journey,
+) -> Vec<(String, String)> {
+    let mut tags = Vec::new();
+    if let Some(part) = owner.and_then(|p| scenario.scenarios.get(p)) {
+        tags.push(("scenario".to_string(), part.name.clone()));
+        tags = merge_tags(&tags, &part.tags);
+    }
+    merge_tags(&tags, &journey.tags)
+}
+
+/// `base` with `over` on top (a key in both takes `over`'s value).
+fn merge_tags(base: &[(String, String)], over: &[(String, String)]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = base
+        .iter()
+        .filter(|(k, _)| !over.iter().any(|(o, _)| o == k))
+        .cloned()
+        .collect();
+    out.extend(over.iter().cloned());
+    out
+}
+
+/// The run's parts: one per entry of `scenarios:` (its journeys at its weights), or one
+/// for the whole file.
+fn parts(scenario: &Scenario) -> Vec<PartRun> {
+    if scenario.scenarios.is_empty() {
+        return vec![PartRun {
+            pick: WeightedPick::new(scenario.journeys.iter().map(|j| j.weight)),
+            per_vu_iterations: None,
+        }];
+    }
+    scenario
+        .scenarios
+        .iter()
+        .map(|part| {
+            let mut weights = vec![0u32; scenario.journeys.len()];
+            for &(j, w) in &part.journeys {
+                if let Some(slot) = weights.get_mut(j) {
+                    *slot = w;
+                }
+            }
+            PartRun {
+                pick: WeightedPick::new(weights),
+                per_vu_iterations: part.executor.per_vu_iterations(),
+            }
+        })
+        .collect()
 }
 
 async fn sleep(d: Duration) {

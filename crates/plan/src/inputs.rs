@@ -52,6 +52,8 @@ pub struct LoadPlan {
     pub labels: Vec<StageLabel>,
     /// Open model: how the VU pool is sized.
     pub open_vus: loadcell_engine::OpenVus,
+    /// A file's `scenarios:`, one engine part each (empty: one model, the fields above).
+    pub parts: Vec<loadcell_engine::Part>,
 }
 
 impl LoadPlan {
@@ -127,6 +129,7 @@ pub fn plan(i: &LoadInputs) -> Result<LoadPlan, PlanError> {
             pre_allocated: i.pre_vus,
             fixed_max: i.max_vus.is_some(),
         },
+        parts: Vec::new(),
     })
 }
 

@@ -10,6 +10,7 @@
 mod error;
 mod flags;
 mod inputs;
+mod parts;
 mod profile;
 mod scenario;
 mod thresholds;
@@ -18,6 +19,7 @@ pub use error::PlanError;
 pub use flags::{LoadFlags, ProfileFlags, from_flags};
 pub use inputs::{LoadInputs, LoadPlan, plan};
 pub use loadcell_schema::{Profile, StageLabel, StageRole};
+pub use parts::from_scenarios;
 pub use profile::{Expansion, Params, Target, expand, parse_profile};
 pub use scenario::from_scenario;
 pub use thresholds::{SMOKE_THRESHOLDS, profile_thresholds};

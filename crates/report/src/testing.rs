@@ -179,6 +179,7 @@ pub fn summary(seconds: usize) -> Summary {
                 pass_rate: 1.0,
             },
         ],
+        scenarios: Vec::new(),
         thresholds: vec![
             ThresholdResult {
                 expr: "p95<200ms".to_string(),

@@ -64,6 +64,8 @@ pub struct EndpointSlot {
     pub journey: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<(String, String)>,
 }
 
 /// A check: the engine's [`CheckName`].
@@ -72,6 +74,8 @@ pub struct CheckSlot {
     pub journey: String,
     pub step: String,
     pub label: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<(String, String)>,
 }
 
 impl RunMeta {
@@ -151,6 +155,7 @@ impl EndpointSlot {
             path: name.path.clone(),
             journey: name.journey.clone(),
             step: name.step.clone(),
+            tags: name.tags.clone(),
         }
     }
 
@@ -160,6 +165,7 @@ impl EndpointSlot {
             path: self.path.clone(),
             journey: self.journey.clone(),
             step: self.step.clone(),
+            tags: self.tags.clone(),
         }
     }
 }
@@ -170,6 +176,7 @@ impl CheckSlot {
             journey: name.journey.clone(),
             step: name.step.clone(),
             label: name.label.clone(),
+            tags: name.tags.clone(),
         }
     }
 
@@ -178,6 +185,7 @@ impl CheckSlot {
             journey: self.journey.clone(),
             step: self.step.clone(),
             label: self.label.clone(),
+            tags: self.tags.clone(),
         }
     }
 }

@@ -30,8 +30,9 @@ mod validate;
 pub use error::{RenderError, ScenarioError};
 pub use jsonpath::JsonPath;
 pub use model::{
-    Body, Check, CheckKind, Compare, DataSource, Defaults, Exhausted, Extract, ExtractSource, Journey, Load, Monitor,
-    OnFail, Pick, PickMatch, Profile, RequestStep, Scenario, SourcePos, Stage, StatusMatch, Step, Think, ValueTest,
+    Body, Check, CheckKind, Compare, DataSource, Defaults, Executor, Exhausted, Extract, ExtractSource, Journey, Load,
+    Monitor, OnFail, Pick, PickMatch, Profile, RequestStep, Scenario, ScenarioPart, SourcePos, Stage, StatusMatch, Step,
+    Think, ValueTest,
 };
 pub use render::append_query;
 pub use response::{LazyJson, ResponseView};

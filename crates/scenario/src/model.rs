@@ -30,6 +30,9 @@ pub struct Scenario {
     pub data: Vec<DataSource>,
     /// In file order; at least one, with a total weight above 0.
     pub journeys: Vec<Journey>,
+    /// `scenarios:` — several load models running at once, each with its own journeys
+    /// (empty: the whole file is one scenario, loaded as `load:` says).
+    pub scenarios: Vec<ScenarioPart>,
     /// In file order, each with `expr` = `"METRIC{tags}: CONDITION"`.
     pub thresholds: Vec<Threshold>,
     /// Where each of [`Scenario::thresholds`] was written (same order), for problems found
@@ -46,6 +49,89 @@ pub struct Scenario {
 pub struct SourcePos {
     pub line: usize,
     pub col: usize,
+}
+
+/// One entry of `scenarios:`: a name, an executor (k6's), when it starts, the journeys it
+/// runs (each journey belongs to one scenario) and the tags its requests carry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioPart {
+    pub name: String,
+    pub executor: Executor,
+    /// `start_time`: the scenario starts this long after the run (k6's `startTime`).
+    pub start_time: Duration,
+    /// Indices into [`Scenario::journeys`], with the weight each runs at in this scenario.
+    pub journeys: Vec<(usize, u32)>,
+    /// `tags:`, lower in precedence than a journey's and a step's own.
+    pub tags: Vec<(String, String)>,
+}
+
+/// How a scenario applies load: k6's executors, with loadcell's names for their options.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Executor {
+    /// `constant-vus`: `vus` VUs loop for `duration`.
+    ConstantVus { vus: u64, duration: Duration },
+    /// `ramping-vus`: from `start_vus` through VU `stages`. A VU ramped down finishes the
+    /// iteration it is in (k6's graceful ramp-down, without a limit).
+    RampingVus { start_vus: u64, stages: Vec<Stage> },
+    /// `constant-arrival-rate`: `rate` iterations per second for `duration`.
+    ConstantArrivalRate {
+        rate: f64,
+        duration: Duration,
+        pre_allocated_vus: Option<u64>,
+        max_vus: Option<u64>,
+    },
+    /// `ramping-arrival-rate`: from `start_rate` through rate `stages`.
+    RampingArrivalRate {
+        start_rate: f64,
+        stages: Vec<Stage>,
+        pre_allocated_vus: Option<u64>,
+        max_vus: Option<u64>,
+    },
+    /// `shared-iterations`: `iterations` in total, shared by `vus` VUs, within `max_duration`.
+    SharedIterations {
+        vus: u64,
+        iterations: u64,
+        max_duration: Duration,
+    },
+    /// `per-vu-iterations`: each of `vus` VUs runs `iterations`, within `max_duration`.
+    PerVuIterations {
+        vus: u64,
+        iterations: u64,
+        max_duration: Duration,
+    },
+}
+
+impl Executor {
+    /// k6's names, as written in `executor:`.
+    pub const NAMES: [&'static str; 6] = [
+        "constant-vus",
+        "ramping-vus",
+        "constant-arrival-rate",
+        "ramping-arrival-rate",
+        "shared-iterations",
+        "per-vu-iterations",
+    ];
+
+    /// The name as written in `executor:`.
+    pub fn name(&self) -> &'static str {
+        let i = match self {
+            Executor::ConstantVus { .. } => 0,
+            Executor::RampingVus { .. } => 1,
+            Executor::ConstantArrivalRate { .. } => 2,
+            Executor::RampingArrivalRate { .. } => 3,
+            Executor::SharedIterations { .. } => 4,
+            Executor::PerVuIterations { .. } => 5,
+        };
+        Executor::NAMES[i]
+    }
+
+    /// Each VU's iteration limit (`per-vu-iterations`).
+    pub fn per_vu_iterations(&self) -> Option<u64> {
+        match self {
+            Executor::PerVuIterations { iterations, .. } => Some(*iterations),
+            _ => None,
+        }
+    }
 }
 
 /// `monitor:` — sources as `--monitor` takes them (each parses), series as
@@ -192,6 +278,8 @@ pub struct Journey {
     pub pacing: Option<Duration>,
     /// How many times the steps run per iteration (`loop:`, default 1, at least 1).
     pub loops: u32,
+    /// `tags:` its requests and checks carry (a step's own win).
+    pub tags: Vec<(String, String)>,
     /// Never empty.
     pub steps: Vec<Step>,
 }
@@ -227,6 +315,11 @@ pub struct RequestStep {
     /// Applied in order after the response; each sets a variable for later steps.
     pub extract: Vec<Extract>,
     pub on_fail: OnFail,
+    /// `tags:`, as written on the step.
+    pub tags: Vec<(String, String)>,
+    /// `once: true`: run only in a VU's first iteration that reaches it (until it succeeds);
+    /// what it extracts is kept across the VU's iterations (log in once per user).
+    pub once: bool,
     /// Where the step starts in the file (1-based).
     pub line: usize,
     pub col: usize,

@@ -4,6 +4,57 @@
 
 use serde_json::{Value, json};
 
+/// `tags:` — the file's own tags, names to words or numbers.
+fn tags_schema() -> Value {
+    json!({
+        "type": "object",
+        "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+        "additionalProperties": {"type": ["string", "number", "boolean"]},
+        "description": "Tags the requests and checks carry; thresholds filter on them ({kind:checkout})."
+    })
+}
+
+/// `scenarios:` — named load models (k6's executors) that run at once.
+fn scenarios_schema() -> Value {
+    let whole = json!({"type": "integer", "minimum": 1});
+    let stages = json!({"anyOf": [
+        {"type": "array", "minItems": 1, "items": {
+            "type": "object", "additionalProperties": false, "required": ["duration", "target"],
+            "properties": {"duration": {"$ref": "#/$defs/duration"}, "target": {"anyOf": [{"type": "number"}, {"type": "string"}]}}
+        }},
+        {"type": "string"}
+    ]});
+    json!({
+        "type": "object",
+        "minProperties": 1,
+        "description": "Several load models at once, each with its own journeys; not with 'load'.",
+        "additionalProperties": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["executor"],
+            "properties": {
+                "executor": {"enum": crate::model::Executor::NAMES},
+                "start_time": {"$ref": "#/$defs/duration"},
+                "journeys": {"anyOf": [
+                    {"type": "array", "minItems": 1, "items": {"type": "string"}},
+                    {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
+                ]},
+                "tags": tags_schema(),
+                "vus": whole,
+                "duration": {"$ref": "#/$defs/duration"},
+                "start_vus": {"type": "integer", "minimum": 0},
+                "stages": stages,
+                "rate": {"$ref": "#/$defs/rate"},
+                "start_rate": {"$ref": "#/$defs/rate"},
+                "pre_allocated_vus": whole,
+                "max_vus": whole,
+                "iterations": whole,
+                "max_duration": {"$ref": "#/$defs/duration"}
+            }
+        }
+    })
+}
+
 /// The schema of a scenario file.
 pub fn json_schema() -> Value {
     let duration = json!({
@@ -100,6 +151,11 @@ pub fn json_schema() -> Value {
         ("check", json!({"$ref": "#/$defs/check"})),
         ("extract", json!({"$ref": "#/$defs/extract"})),
         ("on_fail", json!({"enum": ["continue", "abort_iteration"]})),
+        ("tags", tags_schema()),
+        (
+            "once",
+            json!({"type": "boolean", "description": "Run once per VU (until it succeeds); what it extracts is kept across iterations."}),
+        ),
     ] {
         request_props.insert(k.into(), v);
     }
@@ -127,6 +183,7 @@ pub fn json_schema() -> Value {
             "think": {"$ref": "#/$defs/think"},
             "pacing": {"$ref": "#/$defs/duration"},
             "loop": {"type": "integer", "minimum": 1, "description": "Times the steps run per iteration."},
+            "tags": tags_schema(),
             "steps": {"type": "array", "minItems": 1, "items": {"anyOf": [{"$ref": "#/$defs/request_step"}, {"$ref": "#/$defs/sleep_step"}]}}
         }
     });
@@ -179,6 +236,7 @@ pub fn json_schema() -> Value {
             "name": {"type": "string"},
             "target": {"type": "string", "description": "Base URL, e.g. http://127.0.0.1:8080; may use {{ env.NAME }}."},
             "load": load,
+            "scenarios": scenarios_schema(),
             "defaults": {
                 "type": "object", "additionalProperties": false,
                 "properties": {"headers": {"$ref": "#/$defs/headers"}, "think": {"$ref": "#/$defs/think"}, "timeout": {"$ref": "#/$defs/duration"}}

@@ -241,6 +241,28 @@ pub struct JourneySummary {
     pub latency_ms: LatencyStats,
 }
 
+/// One entry of a scenario file's `scenarios:`: its executor and what its journeys did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioSummary {
+    pub name: String,
+    /// k6's executor name (`constant-arrival-rate`, `ramping-vus` …).
+    pub executor: String,
+    /// Seconds after the start of the run that the scenario began.
+    pub start_time_s: f64,
+    pub journeys: Vec<String>,
+    pub iterations: u64,
+    /// Iterations in which a request, a check or an extraction failed.
+    pub failed_iterations: u64,
+    pub requests: u64,
+    pub failed_requests: u64,
+    /// Requests per second over the run's measured time.
+    pub rate_per_s: f64,
+    /// From the scheduled start for arrival-rate executors, from the send for VU executors.
+    pub latency_ms: LatencyStats,
+    pub checks_passed: u64,
+    pub checks_failed: u64,
+}
+
 /// One check of a scenario step.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CheckSummary {
@@ -459,6 +481,9 @@ pub struct Summary {
     /// Scenario runs: one entry per check (empty in quick mode).
     #[serde(default)]
     pub checks: Vec<CheckSummary>,
+    /// A file with `scenarios:`: each scenario's own results (empty otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scenarios: Vec<ScenarioSummary>,
     pub thresholds: Vec<ThresholdResult>,
     pub generator: Generator,
     pub timeseries: Vec<IntervalSummary>,

@@ -109,6 +109,15 @@ pub fn execute(
         metadata: crate::metadata::collect(target.scenario_text.as_deref()),
         name: target.name.clone(),
         label: target.label.clone(),
+        scenarios: target
+            .scenario()
+            .map(|s| {
+                s.scenarios
+                    .iter()
+                    .map(|p| (p.name.clone(), p.executor.name(), p.start_time.as_secs_f64()))
+                    .collect()
+            })
+            .unwrap_or_default(),
     };
     let reach = Reach::new(&target.origin);
     target.into_job(Execute {
@@ -128,6 +137,8 @@ struct Identity {
     /// The URL or scenario file, as the user named it.
     name: String,
     label: String,
+    /// A file's `scenarios:`: name, executor and start time of each.
+    scenarios: Vec<(String, &'static str, f64)>,
 }
 
 /// The request slots a workload records into.
@@ -248,6 +259,12 @@ impl Job for Execute<'_> {
             monitor: watched.as_ref().map(|w| w.monitored()),
         };
         let mut summary = loadcell_analysis::summarise(&outcome, facts, parts.tracks.as_ref());
+        for entry in &mut summary.scenarios {
+            if let Some((_, executor, start)) = who.scenarios.iter().find(|(n, _, _)| *n == entry.name) {
+                entry.executor = executor.to_string();
+                entry.start_time_s = *start;
+            }
+        }
         if let Some(databases) = parts.databases.take() {
             databases.finish(&mut summary);
         }

@@ -73,6 +73,7 @@ pub fn step_settings(load: &LoadInputs, grace: Duration, transport: &Transport) 
         transport: transport.clone(),
         samples: None,
         open_vus: plan.open_vus,
+        parts: Vec::new(),
     })
 }
 

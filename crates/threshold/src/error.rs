@@ -56,6 +56,12 @@ pub enum ThresholdError {
     #[error("bad threshold '{expr}': {metric} cannot be filtered by {key}{}{}", allowed_hint(*.metric), status_hint(*.key))]
     TagNotApplicable { expr: String, metric: Metric, key: TagKey },
 
+    /// A scenario file's own tag on a metric that does not carry them (`vus{kind:x}`).
+    #[error(
+        "bad threshold '{expr}': {metric} cannot be filtered by the file's own tag '{key}' (requests, checks and iterations carry tags)"
+    )]
+    CustomTagNotApplicable { expr: String, metric: Metric, key: String },
+
     /// A filter value that names nothing the run can produce (checked against the run before
     /// its first request).
     #[error("bad threshold '{expr}': {reason}")]
@@ -96,7 +102,7 @@ fn status_hint(key: TagKey) -> &'static str {
 fn tag_hint(suggestion: &Option<&'static str>) -> String {
     match suggestion {
         Some(s) => format!("; did you mean '{s}'?"),
-        None => "; use endpoint, name, method, status, journey, step, check, scenario or url".into(),
+        None => "; use endpoint, name, method, status, journey, step, check, scenario, url, group, expected_response, error, or a tag of the scenario file's (letters, digits, '_')".into(),
     }
 }
 

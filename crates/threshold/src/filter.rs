@@ -21,11 +21,17 @@ pub enum TagKey {
     Check,
     Scenario,
     Url,
+    /// k6's `group`: the journey (`::browse` or `browse`).
+    Group,
+    /// k6's `expected_response`: `true` for a status below 400, `false` otherwise.
+    ExpectedResponse,
+    /// k6's `error`: the kind of a failed request (`request_timeout`, `reset` …).
+    Error,
 }
 
 impl TagKey {
     /// Every key, in documentation order.
-    pub const ALL: [TagKey; 9] = [
+    pub const ALL: [TagKey; 12] = [
         TagKey::Endpoint,
         TagKey::Name,
         TagKey::Method,
@@ -35,6 +41,9 @@ impl TagKey {
         TagKey::Check,
         TagKey::Scenario,
         TagKey::Url,
+        TagKey::Group,
+        TagKey::ExpectedResponse,
+        TagKey::Error,
     ];
 
     /// The key as written in a filter, e.g. `endpoint`.
@@ -49,6 +58,9 @@ impl TagKey {
             TagKey::Check => "check",
             TagKey::Scenario => "scenario",
             TagKey::Url => "url",
+            TagKey::Group => "group",
+            TagKey::ExpectedResponse => "expected_response",
+            TagKey::Error => "error",
         }
     }
 
@@ -110,12 +122,15 @@ impl fmt::Display for TagKey {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct TagFilter {
     pub tags: Vec<(TagKey, String)>,
+    /// Tags of the scenario file's own (`tags:` on scenarios, journeys and steps), in
+    /// filter order after the built-in ones; whether the run has them is checked before it.
+    pub custom: Vec<(String, String)>,
 }
 
 impl TagFilter {
     /// True when the threshold applies to all samples of its metric.
     pub fn is_empty(&self) -> bool {
-        self.tags.is_empty()
+        self.tags.is_empty() && self.custom.is_empty()
     }
 
     /// The value required for `key`, if the filter has one.
@@ -132,11 +147,13 @@ impl TagFilter {
 impl fmt::Display for TagFilter {
     /// `{endpoint:GET /x,status:200}`, or nothing when empty.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.tags.is_empty() {
+        if self.is_empty() {
             return Ok(());
         }
         f.write_str("{")?;
-        for (i, (k, v)) in self.tags.iter().enumerate() {
+        let builtin = self.tags.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        let custom = self.custom.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        for (i, (k, v)) in builtin.chain(custom).enumerate() {
             if i > 0 {
                 f.write_str(",")?;
             }
@@ -168,19 +185,35 @@ pub(crate) fn parse_filter(ctx: &Ctx, content: &str) -> Result<TagFilter, Thresh
         if key.is_empty() {
             return Err(ctx.syntax(format!("missing tag key before ':' in '{}'", clip(pair, 60))));
         }
-        let Some(tag) = TagKey::from_name(key) else {
-            let names: Vec<&'static str> = TagKey::ALL.iter().map(|k| k.as_str()).collect();
-            return Err(ThresholdError::UnknownTagKey {
-                expr: ctx.expr.clone(),
-                key: clip(key, 60),
-                suggestion: suggest::closest(key, &names),
-            });
-        };
         if value.is_empty() {
             return Err(ctx.syntax(format!("missing value for tag '{key}' in the filter")));
         }
+        let Some(tag) = TagKey::from_name(key) else {
+            // A near-miss of a built-in key is a typo; any other name is the file's own tag
+            // (`{kind:checkout}`), checked against the run before its first request.
+            let names: Vec<&'static str> = TagKey::ALL.iter().map(|k| k.as_str()).collect();
+            let suggestion = suggest::closest(key, &names);
+            if suggestion.is_some() || !is_tag_name(key) {
+                return Err(ThresholdError::UnknownTagKey {
+                    expr: ctx.expr.clone(),
+                    key: clip(key, 60),
+                    suggestion,
+                });
+            }
+            if filter.custom.iter().any(|(k, _)| k == key) {
+                return Err(ctx.syntax(format!("tag '{key}' appears twice in the filter")));
+            }
+            filter.custom.push((key.to_string(), value.to_string()));
+            continue;
+        };
         if filter.get(tag).is_some() {
             return Err(ctx.syntax(format!("tag '{key}' appears twice in the filter")));
+        }
+        if tag == TagKey::ExpectedResponse && value != "true" && value != "false" {
+            return Err(ctx.syntax(format!(
+                "expected_response is true or false, found '{}'",
+                clip(value, 30)
+            )));
         }
         if tag == TagKey::Status && StatusFilter::parse(value).is_none() {
             return Err(ctx.syntax(format!(
@@ -191,6 +224,13 @@ pub(crate) fn parse_filter(ctx: &Ctx, content: &str) -> Result<TagFilter, Thresh
         filter.tags.push((tag, value.to_string()));
     }
     Ok(filter)
+}
+
+/// A name a scenario file's `tags:` can declare: `[A-Za-z_][A-Za-z0-9_]*`.
+fn is_tag_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn split_pairs(content: &str) -> Vec<&str> {

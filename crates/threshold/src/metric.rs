@@ -14,6 +14,7 @@ const REQUEST_TAGS: &[TagKey] = &[
     TagKey::Journey,
     TagKey::Step,
     TagKey::Scenario,
+    TagKey::Group,
 ];
 /// Requests are also counted per status code, so `http_reqs` alone splits by status too.
 const HTTP_REQS_TAGS: &[TagKey] = &[
@@ -25,6 +26,21 @@ const HTTP_REQS_TAGS: &[TagKey] = &[
     TagKey::Step,
     TagKey::Status,
     TagKey::Scenario,
+    TagKey::Group,
+    TagKey::ExpectedResponse,
+    TagKey::Error,
+];
+/// `http_req_failed` counts failures per slot, so it splits by whether a response was expected.
+const FAILED_TAGS: &[TagKey] = &[
+    TagKey::Endpoint,
+    TagKey::Name,
+    TagKey::Method,
+    TagKey::Url,
+    TagKey::Journey,
+    TagKey::Step,
+    TagKey::Scenario,
+    TagKey::Group,
+    TagKey::ExpectedResponse,
 ];
 const CHECK_TAGS: &[TagKey] = &[
     TagKey::Check,
@@ -32,6 +48,7 @@ const CHECK_TAGS: &[TagKey] = &[
     TagKey::Journey,
     TagKey::Step,
     TagKey::Scenario,
+    TagKey::Group,
 ];
 
 /// A metric a threshold can check, named as in k6.
@@ -137,17 +154,20 @@ impl Metric {
     /// run (connections are pooled, not opened per step), none for the target's resources.
     pub fn tag_keys(&self) -> &'static [TagKey] {
         match self {
-            Metric::HttpReqDuration
-            | Metric::HttpReqWaiting
-            | Metric::HttpReqFailed
-            | Metric::DataReceived
-            | Metric::DataSent => REQUEST_TAGS,
+            Metric::HttpReqDuration | Metric::HttpReqWaiting | Metric::DataReceived | Metric::DataSent => REQUEST_TAGS,
+            Metric::HttpReqFailed => FAILED_TAGS,
             Metric::HttpReqs => HTTP_REQS_TAGS,
             Metric::Checks => CHECK_TAGS,
-            Metric::Iterations => &[TagKey::Journey, TagKey::Scenario],
+            Metric::Iterations => &[TagKey::Journey, TagKey::Scenario, TagKey::Group],
             Metric::HttpReqConnecting | Metric::DroppedIterations | Metric::Vus | Metric::VusMax => &[TagKey::Scenario],
             Metric::TargetCpu | Metric::TargetRss | Metric::TargetFds => &[],
         }
+    }
+
+    /// Whether the scenario file's own tags split this metric: they are carried by requests,
+    /// checks and (journey and scenario tags) iterations.
+    pub fn takes_custom_tags(&self) -> bool {
+        self.tag_keys().contains(&TagKey::Journey)
     }
 
     /// Trend, rate, counter or gauge.

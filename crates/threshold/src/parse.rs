@@ -121,6 +121,15 @@ fn metric_part(ctx: &Ctx, part: &str, after: &str) -> Result<(Metric, TagFilter)
                 key,
             });
         }
+        if let Some((key, _)) = filter.custom.first()
+            && !metric.takes_custom_tags()
+        {
+            return Err(ThresholdError::CustomTagNotApplicable {
+                expr: ctx.expr.clone(),
+                metric,
+                key: key.clone(),
+            });
+        }
         return Ok((metric, filter));
     }
     if let Some(close) = rest.rfind('}') {

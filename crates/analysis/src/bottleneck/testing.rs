@@ -70,6 +70,7 @@ pub fn open(target: f64, achieved: f64) -> Summary {
         endpoints: Vec::new(),
         journeys: Vec::new(),
         checks: Vec::new(),
+        scenarios: Vec::new(),
         thresholds: Vec::new(),
         generator: Generator {
             threads: 2,

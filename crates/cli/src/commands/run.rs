@@ -31,7 +31,13 @@ pub fn run_target(target: Target, args: &RunArgs, interrupts: Arc<AtomicUsize>) 
         None => loadcell_plan::from_flags(&flags)?,
     };
     loadcell_plan::profile_thresholds(inputs.profile, &mut thresholds, target.has_checks())?;
-    let load = loadcell_plan::plan(&inputs)?;
+    let load = match target.scenario().map(|s| loadcell_plan::from_scenarios(&flags, s)) {
+        Some(parts) => match parts? {
+            Some(load) => load,
+            None => loadcell_plan::plan(&inputs)?,
+        },
+        None => loadcell_plan::plan(&inputs)?,
+    };
     let spec = RunSpec {
         settings: settings(&target, args, &load),
         thresholds,
@@ -64,6 +70,7 @@ fn settings(target: &Target, args: &RunArgs, load: &LoadPlan) -> Settings {
         transport: target.transport.clone(),
         samples: None,
         open_vus: load.open_vus,
+        parts: load.parts.clone(),
     }
 }
 

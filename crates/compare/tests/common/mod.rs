@@ -74,6 +74,7 @@ pub fn write_run(dir: &Path, spec: &Spec) {
             path: path.clone(),
             journey: None,
             step: None,
+            tags: Vec::new(),
         })
         .collect();
     let vus = LoadCurve::new(

@@ -24,6 +24,7 @@ fn endpoint(method: &str, path: &str, journey: &str, step: &str) -> EndpointName
         path: path.into(),
         journey: Some(journey.into()),
         step: Some(step.into()),
+        tags: Vec::new(),
     }
 }
 
@@ -32,6 +33,7 @@ fn check(journey: &str, step: &str, label: &str) -> CheckName {
         journey: journey.into(),
         step: step.into(),
         label: label.into(),
+        tags: Vec::new(),
     }
 }
 

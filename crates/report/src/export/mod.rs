@@ -6,6 +6,7 @@ pub mod junit;
 pub mod markdown;
 pub mod terminal;
 mod terminal_evidence;
+mod terminal_scenarios;
 
 use loadcell_schema::Summary;
 

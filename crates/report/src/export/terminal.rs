@@ -17,6 +17,7 @@ pub fn terminal_text(s: &Summary) -> String {
 fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
     write_header(o, s)?;
     write_totals(o, s)?;
+    super::terminal_scenarios::write(o, s)?;
     write_endpoints(o, s)?;
     write_journeys(o, s)?;
     write_checks(o, s)?;
@@ -31,6 +32,15 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
 fn write_header(o: &mut String, s: &Summary) -> std::fmt::Result {
     let target = s.arrival_rate.as_ref().map_or(0.0, |r| r.target_per_s);
     let model = match (s.model, s.stage_levels()) {
+        _ if !s.scenarios.is_empty() => format!(
+            "{} scenarios at once ({})",
+            s.scenarios.len(),
+            s.scenarios
+                .iter()
+                .map(|x| x.executor.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         (Model::Closed, None) => format!("closed model, {} VUs", s.vus.limit),
         (Model::Closed, Some(levels)) => format!("closed model, stages {levels} VUs"),
         (Model::Open, None) => format!(

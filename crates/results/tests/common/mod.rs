@@ -52,6 +52,7 @@ pub fn endpoints(n: usize) -> Vec<EndpointName> {
             path: format!("/api/things/{i}"),
             journey: Some(format!("journey-{}", i % 2)),
             step: Some(format!("step-{i}")),
+            tags: Vec::new(),
         })
         .collect()
 }
@@ -62,11 +63,13 @@ pub fn checks() -> Vec<CheckName> {
             journey: "journey-0".into(),
             step: "step-0".into(),
             label: "status is 200".into(),
+            tags: Vec::new(),
         },
         CheckName {
             journey: "journey-1".into(),
             step: "step-1".into(),
             label: "has id".into(),
+            tags: Vec::new(),
         },
     ]
 }

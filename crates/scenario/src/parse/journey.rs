@@ -8,7 +8,7 @@ use super::{Ctx, step, value};
 use crate::model::Journey;
 use crate::validate::scope::{DataInfo, Place, Scope, StepVars};
 
-const KEYS: [&str; 6] = ["name", "weight", "think", "pacing", "loop", "steps"];
+const KEYS: [&str; 7] = ["name", "weight", "think", "pacing", "loop", "steps", "tags"];
 
 /// Takes the list by value: each journey's nodes are freed as soon as it is compiled.
 pub(crate) fn section(ctx: &mut Ctx<'_>, key: &Key, node: Node, data: &[DataInfo]) -> Option<Vec<Journey>> {
@@ -84,6 +84,10 @@ fn journey(
         Some((_, n)) => value::whole_in(ctx, n, "'loop'", 1, u64::from(u32::MAX)).map(|l| l as u32),
         None => Some(1),
     };
+    let tags = match get(entries, "tags") {
+        Some((_, n)) => super::tags::tags(ctx, n),
+        None => Some(Vec::new()),
+    };
     let steps = match get(entries, "steps") {
         Some((_, n)) => steps(ctx, n, &label, data, loops.is_some_and(|l| l > 1)),
         None => {
@@ -102,6 +106,7 @@ fn journey(
         think,
         pacing,
         loops: loops?,
+        tags: tags?,
         steps: steps?,
     })
 }

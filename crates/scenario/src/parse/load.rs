@@ -209,6 +209,19 @@ fn no_mixing(ctx: &mut Ctx<'_>, entries: &[(Key, Node)]) -> bool {
 /// the command-line string form `"30s:50,2m:50"`.
 fn stages(ctx: &mut Ctx<'_>, node: &Node, rates: bool) -> Option<Vec<Stage>> {
     let what = if rates { "'rate_stages'" } else { "'stages'" };
+    let target_key = if rates { "rate" } else { "target" };
+    stages_as(ctx, node, rates, what, target_key)
+}
+
+/// Stages whose level is under `target_key` (`target` in `scenarios:`, as k6 writes it,
+/// whether it is VUs or a rate).
+pub(crate) fn stages_as(
+    ctx: &mut Ctx<'_>,
+    node: &Node,
+    rates: bool,
+    what: &str,
+    target_key: &str,
+) -> Option<Vec<Stage>> {
     if let Kind::Str(s) = &node.kind {
         return match parse_stages(s, rates) {
             Ok(stages) => Some(stages),
@@ -223,7 +236,6 @@ fn stages(ctx: &mut Ctx<'_>, node: &Node, rates: bool) -> Option<Vec<Stage>> {
         ctx.error(node.pos, format!("{what} is empty: expected at least one stage"));
         return None;
     }
-    let target_key = if rates { "rate" } else { "target" };
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         if let Kind::Str(s) = &item.kind {

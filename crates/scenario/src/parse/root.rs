@@ -3,12 +3,13 @@
 //! templates, journeys before thresholds that name them), whatever their order in the file.
 
 use super::node::{Kind, Node, get};
-use super::{Ctx, data, journey, load, monitor, template, thresholds, value};
+use super::{Ctx, data, journey, load, monitor, scenarios, template, thresholds, value};
 use crate::model::{Defaults, Load, Scenario};
 use crate::validate::scope::{DataInfo, Place, Scope};
 
-const KEYS: [&str; 8] = [
+const KEYS: [&str; 9] = [
     "name",
+    "scenarios",
     "target",
     "load",
     "defaults",
@@ -79,6 +80,18 @@ pub(crate) fn scenario(ctx: &mut Ctx<'_>, root: Node, default_name: &str) -> Opt
             None
         }
     };
+    let scenarios = match (get(&entries, "scenarios"), &journeys) {
+        (Some((key, n)), Some(js)) => {
+            if let Some((load_key, _)) = get(&entries, "load") {
+                ctx.error(
+                    load_key.pos,
+                    "'load' cannot be combined with 'scenarios': each scenario sets its own executor",
+                );
+            }
+            scenarios::section(ctx, key, n, js)
+        }
+        _ => Some(Vec::new()),
+    };
     let journey_names: Vec<&str> = journeys
         .as_ref()
         .map(|js| js.iter().map(|j| j.name.as_str()).collect())
@@ -102,6 +115,7 @@ pub(crate) fn scenario(ctx: &mut Ctx<'_>, root: Node, default_name: &str) -> Opt
         defaults: defaults?,
         data: data_sources?,
         journeys: journeys?,
+        scenarios: scenarios?,
         thresholds,
         threshold_at,
         monitor,

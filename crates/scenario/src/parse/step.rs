@@ -8,8 +8,10 @@ use crate::template::{Part, Template};
 use crate::validate::scope::Scope;
 
 pub(crate) const METHODS: [&str; 6] = ["get", "post", "put", "patch", "delete", "head"];
-const OTHER_KEYS: [&str; 11] = [
+const OTHER_KEYS: [&str; 13] = [
     "name",
+    "tags",
+    "once",
     "headers",
     "query",
     "json",
@@ -65,6 +67,14 @@ pub(crate) fn step(ctx: &mut Ctx<'_>, node: &Node, number: usize, journey: &str,
         }),
         None => Some(OnFail::Continue),
     };
+    let tags = match get(entries, "tags") {
+        Some((_, n)) => super::tags::tags(ctx, n),
+        None => Some(Vec::new()),
+    };
+    let once = match get(entries, "once") {
+        Some((_, n)) => value::boolean(ctx, n, "'once'"),
+        None => Some(false),
+    };
     if !ctx.clean_since(mark) {
         return None;
     }
@@ -82,6 +92,8 @@ pub(crate) fn step(ctx: &mut Ctx<'_>, node: &Node, number: usize, journey: &str,
         checks: checks?,
         extract: extract?,
         on_fail: on_fail?,
+        tags: tags?,
+        once: once?,
         line: node.pos.line as usize,
         col: node.pos.col as usize,
     })))

@@ -483,11 +483,13 @@ fn error_unknown_tag_key() {
         err("http_reqs{endpont:GET /x}: count>1"),
         "bad threshold 'http_reqs{endpont:GET /x}: count>1': unknown tag key 'endpont'; did you mean 'endpoint'?"
     );
-    assert_eq!(
-        err("http_reqs{color:red}: count>1"),
-        "bad threshold 'http_reqs{color:red}: count>1': unknown tag key 'color'; use endpoint, name, method, status, journey, step, check, scenario or url"
-    );
-    assert!(err("http_reqs{method:GET,colour:red}: count>1").contains("unknown tag key 'colour'"));
+    // Any other name is a tag of the scenario file's own, checked against the run later.
+    let t = ok("http_reqs{method:GET,kind:checkout}: count>1");
+    assert_eq!(t.filter.custom, vec![("kind".to_string(), "checkout".to_string())]);
+    assert_eq!(t.filter.to_string(), "{method:GET,kind:checkout}");
+    assert!(err("http_reqs{co lor:red}: count>1").contains("unknown tag key 'co lor'"));
+    assert!(err("vus{kind:x}: value<1").contains("vus cannot be filtered by the file's own tag 'kind'"));
+    assert!(err("http_reqs{expected_response:yes}: count>1").contains("expected_response is true or false"));
 }
 
 #[test]
@@ -562,7 +564,7 @@ fn error_percentile_out_of_range() {
 fn errors_are_one_line_and_clipped() {
     let e = err("p95<\n2x00\r\n");
     assert!(!e.contains('\n') && !e.contains('\r'), "{e}");
-    let e = err("http_reqs{name:a\nb,zz:1}: count>1");
+    let e = err("http_reqs{name:a\nb,stpe:1}: count>1");
     assert!(!e.contains('\n'), "{e}");
     assert!(e.contains("a\\nb"), "{e}");
     let long = format!("p95<{}", "x".repeat(10_000));
@@ -621,13 +623,13 @@ fn every_metric_takes_only_the_tags_its_results_are_split_by() {
     // Refused before any request: a filter nothing is measured by.
     assert_eq!(
         err("http_req_duration{status:200}: p(95)<200"),
-        "bad threshold 'http_req_duration{status:200}: p(95)<200': http_req_duration cannot be filtered by status (it takes endpoint, name, method, url, journey, step or scenario); count responses by status with http_reqs{status:…}: count"
+        "bad threshold 'http_req_duration{status:200}: p(95)<200': http_req_duration cannot be filtered by status (it takes endpoint, name, method, url, journey, step, scenario or group); count responses by status with http_reqs{status:…}: count"
     );
     assert!(err("data_received{status:500}: count<1").contains("data_received cannot be filtered by status"));
     assert!(err("http_req_failed{status:2xx}: rate<1%").contains("cannot be filtered by status"));
     assert_eq!(
         err("iterations{endpoint:GET /x}: count>1"),
-        "bad threshold 'iterations{endpoint:GET /x}: count>1': iterations cannot be filtered by endpoint (it takes journey or scenario)"
+        "bad threshold 'iterations{endpoint:GET /x}: count>1': iterations cannot be filtered by endpoint (it takes journey, scenario or group)"
     );
     for expr in [
         "vus{journey:a}: value<2",
