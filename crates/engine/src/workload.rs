@@ -18,7 +18,17 @@ pub struct EndpointName {
     pub step: Option<String>,
 }
 
+/// Ends the path of a slot that counts a scenario step's redirect hops (`GET /login
+/// (redirects)`): slots are fixed before the run, so hops, wherever they lead, are counted
+/// under their step's endpoint with this mark rather than under endpoints of their own.
+pub const REDIRECTS_SUFFIX: &str = " (redirects)";
+
 impl EndpointName {
+    /// Whether this slot counts a step's redirect hops (see [`REDIRECTS_SUFFIX`]).
+    pub fn counts_redirects(&self) -> bool {
+        self.path.ends_with(REDIRECTS_SUFFIX)
+    }
+
     /// `METHOD path`, the name shown in tables and used by tag filters.
     pub fn display(&self) -> String {
         format!("{} {}", self.method, self.path)

@@ -31,7 +31,7 @@ pub use error::{RenderError, ScenarioError};
 pub use jsonpath::JsonPath;
 pub use model::{
     Body, Check, CheckKind, Compare, DataSource, Defaults, Exhausted, Extract, ExtractSource, Journey, Load, Monitor,
-    OnFail, Pick, PickMatch, Profile, RequestStep, Scenario, Stage, StatusMatch, Step, Think, ValueTest,
+    OnFail, Pick, PickMatch, Profile, Redirects, RequestStep, Scenario, Stage, StatusMatch, Step, Think, ValueTest,
 };
 pub use render::append_query;
 pub use response::{LazyJson, ResponseView};

@@ -100,6 +100,15 @@ pub fn json_schema() -> Value {
         ("check", json!({"$ref": "#/$defs/check"})),
         ("extract", json!({"$ref": "#/$defs/extract"})),
         ("on_fail", json!({"enum": ["continue", "abort_iteration"]})),
+        (
+            "timeout",
+            json!({"$ref": "#/$defs/duration", "description": "This request's timeout; wins over the journey's and --timeout."}),
+        ),
+        (
+            "follow_redirects",
+            json!({"description": "false, true (the run's --max-redirects, 10 by default) or a number of hops.",
+                   "anyOf": [{"type": "boolean"}, {"type": "integer", "minimum": 0, "maximum": 100}]}),
+        ),
     ] {
         request_props.insert(k.into(), v);
     }
@@ -127,6 +136,7 @@ pub fn json_schema() -> Value {
             "think": {"$ref": "#/$defs/think"},
             "pacing": {"$ref": "#/$defs/duration"},
             "loop": {"type": "integer", "minimum": 1, "description": "Times the steps run per iteration."},
+            "timeout": {"$ref": "#/$defs/duration", "description": "Every request's timeout unless its step has one; wins over --timeout."},
             "steps": {"type": "array", "minItems": 1, "items": {"anyOf": [{"$ref": "#/$defs/request_step"}, {"$ref": "#/$defs/sleep_step"}]}}
         }
     });
