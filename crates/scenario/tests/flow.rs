@@ -56,21 +56,21 @@ fn bad_values_are_one_line_at_their_place() {
         (
             "      - get: /a\n        follow_redirects: lots\n",
             "",
-            (6, 27),
+            (5, 27),
             "'follow_redirects' must be false, true or a number of hops (0 to 100), found \"lots\"",
         ),
         (
             "      - get: /a\n        follow_redirects: 101\n",
             "",
-            (6, 27),
+            (5, 27),
             "'follow_redirects'",
         ),
-        ("      - get: /a\n        timeout: 0s\n", "", (6, 18), "'timeout'"),
+        ("      - get: /a\n        timeout: 0s\n", "", (5, 18), "'timeout'"),
         ("      - get: /a\n", "    timeout: soon\n", (3, 14), "'timeout'"),
         (
             "      - get: /a\n        follow_redirect: 3\n",
             "",
-            (6, 9),
+            (5, 9),
             "did you mean 'follow_redirects'?",
         ),
     ];
