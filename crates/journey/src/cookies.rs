@@ -57,7 +57,6 @@ impl CookieJar {
             return false;
         };
         let https = url.scheme() == "https";
-        let url = &*url;
         for cookie in self.store.iter_unexpired() {
             if !cookie.matches(url) || (cookie.secure() == Some(true) && !https) {
                 continue;
