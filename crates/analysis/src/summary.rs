@@ -278,6 +278,10 @@ fn co_is_material(measured_p99: f64, estimated_p99: f64) -> bool {
 pub fn group_by_endpoint(outcome: &Outcome) -> Vec<(String, String, EndpointMetrics)> {
     let mut groups: Vec<(String, String, EndpointMetrics)> = Vec::new();
     for (slot, ep) in outcome.endpoints.iter().zip(&outcome.total.endpoints) {
+        // A step's redirect slot that saw no hop is not an endpoint anyone called.
+        if slot.counts_redirects() && ep.requests() == 0 && ep.skipped == 0 {
+            continue;
+        }
         let name = slot.display();
         match groups.iter_mut().find(|(n, _, _)| *n == name) {
             Some((_, _, merged)) => merged.merge(ep),

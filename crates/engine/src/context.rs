@@ -58,6 +58,14 @@ pub struct VuContext {
     pub(crate) iteration: u64,
 }
 
+/// A VU's own connection and settings, parked while it sends to another origin (a
+/// scenario's redirect there); [`VuContext::come_back`] restores them.
+pub struct Parked {
+    transport: Arc<Transport>,
+    connection: Option<Connection>,
+    pool_waiter: Option<Rc<Waiter>>,
+}
+
 /// The result of one request as the workload sees it.
 #[derive(Debug, Clone, Copy)]
 pub struct Sent {
@@ -192,6 +200,36 @@ impl VuContext {
         if self.connection.take().is_some() && self.pool_waiter.is_some() {
             self.worker.pool.closed();
         }
+    }
+
+    /// Points this VU at `origin` until [`come_back`](Self::come_back): its connection and
+    /// pool place are parked, and the next sends open a connection of their own there
+    /// (counted and timed like any connect, closed on coming back). Only redirects to another
+    /// origin do this, so the cost (a copy of the settings) is off the usual path. An
+    /// iteration cut while away drops the parked connection without telling the pool, which
+    /// then counts one connection too many until the run ends.
+    pub fn leave_for(&mut self, origin: &Origin) -> Parked {
+        let away = Transport {
+            origin: origin.clone(),
+            ..(*self.transport).clone()
+        };
+        Parked {
+            transport: std::mem::replace(&mut self.transport, Arc::new(away)),
+            connection: self.connection.take(),
+            pool_waiter: self.pool_waiter.take(),
+        }
+    }
+
+    /// Back from another origin: that connection is closed, this VU's own restored.
+    pub fn come_back(&mut self, parked: Parked) {
+        self.connection = parked.connection;
+        self.pool_waiter = parked.pool_waiter;
+        self.transport = parked.transport;
+    }
+
+    /// The run's per-request timeout (`--timeout`), which a scenario step may override.
+    pub fn timeout(&self) -> Duration {
+        self.transport.timeout
     }
 
     /// The run's target origin (for resolving relative URLs).

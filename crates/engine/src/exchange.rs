@@ -26,7 +26,26 @@ struct Exchanged {
 impl VuContext {
     /// Sends `request` (encoded for HTTP/1.1 as `wire`) and records it under `endpoint`.
     /// Never fails: a failure is a measurement, returned as an error outcome.
+    #[inline]
     pub async fn send(&mut self, endpoint: usize, request: &Request, wire: &[u8], capture: &mut Capture<'_>) -> Sent {
+        let timeout = self.transport.timeout;
+        self.send_with(endpoint, request, wire, capture, timeout, |_, _| None)
+            .await
+    }
+
+    /// [`send`](Self::send) with the request's own `timeout` (a scenario step's `timeout:`)
+    /// and a `judge` that may refuse a complete response before it is recorded: the request
+    /// is then recorded as that failure (its latency kept), as a redirect past a step's limit
+    /// is. Quick mode's `send` passes a judge that refuses nothing, which the compiler drops.
+    pub async fn send_with(
+        &mut self,
+        endpoint: usize,
+        request: &Request,
+        wire: &[u8],
+        capture: &mut Capture<'_>,
+        timeout: Duration,
+        judge: impl FnOnce(&ResponseInfo, &Capture<'_>) -> Option<HttpError>,
+    ) -> Sent {
         let scheduled = self.scheduled.take();
         let worker = Rc::clone(&self.worker);
         worker.in_flight.set(worker.in_flight.get() + 1);
@@ -45,7 +64,13 @@ impl VuContext {
                 iteration: self.iteration,
             },
         );
-        let ex = self.exchange(endpoint, request, wire, capture).await;
+        let mut ex = self.exchange(endpoint, request, wire, capture, timeout).await;
+        if let Ok(info) = &ex.result
+            && let Some(refused) = judge(info, capture)
+        {
+            ex.bytes = (info.sent_bytes, info.received_bytes);
+            ex.result = Err(refused);
+        }
         let done = Instant::now();
         worker.inflight.end(self.slot);
         worker.in_flight.set(worker.in_flight.get() - 1);
@@ -111,6 +136,7 @@ impl VuContext {
         request: &Request,
         wire: &[u8],
         capture: &mut Capture<'_>,
+        timeout: Duration,
     ) -> Exchanged {
         let mut connecting = Duration::ZERO;
         loop {
@@ -139,12 +165,12 @@ impl VuContext {
                     bytes: (0, 0),
                 };
             };
-            let deadline = tokio::time::Instant::from_std(sent_at + self.transport.timeout);
+            let deadline = tokio::time::Instant::from_std(sent_at + timeout);
             let result = match tokio::time::timeout_at(deadline, conn.send(request, wire, capture)).await {
                 Ok(r) => r,
                 Err(_) => Err(HttpError::new(
                     ErrorKind::RequestTimeout,
-                    format!("no complete response within {:?}", self.transport.timeout),
+                    format!("no complete response within {timeout:?}"),
                 )),
             };
             let bytes = conn.exchanged();

@@ -27,7 +27,7 @@ mod usage;
 mod worker;
 mod workload;
 
-pub use context::{Sent, Transport, VuContext};
+pub use context::{Parked, Sent, Transport, VuContext};
 pub use fds::{Descriptors, TooManyConnections, check as check_descriptors, raise_limit as raise_descriptor_limit};
 pub use own::{LATE_P99_MS, own_warnings, schedule_summary};
 pub use plan::Model;
@@ -38,7 +38,7 @@ pub use run::{
 pub use samples::{RequestRecord, SampleSink, SampleSinkFactory, Samples};
 pub use schedule::LoadCurve;
 pub use usage::ProcessUsage;
-pub use workload::{CheckName, EndpointName, Next, Workload, tag_of};
+pub use workload::{CheckName, EndpointName, Next, REDIRECTS_SUFFIX, Workload, tag_of};
 
 /// The unit grammar, under the name the engine's modules use (`crate::units::Stage`).
 pub use loadcell_units as units;

@@ -26,10 +26,20 @@ pub fn tag_of<'a>(tags: &'a [(String, String)], key: &str) -> Option<&'a str> {
     tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
+/// Ends the path of a slot that counts a scenario step's redirect hops (`GET /login
+/// (redirects)`): slots are fixed before the run, so hops, wherever they lead, are counted
+/// under their step's endpoint with this mark rather than under endpoints of their own.
+pub const REDIRECTS_SUFFIX: &str = " (redirects)";
+
 impl EndpointName {
     /// The value of tag `key`, if the slot carries it.
     pub fn tag(&self, key: &str) -> Option<&str> {
         tag_of(&self.tags, key)
+    }
+
+    /// Whether this slot counts a step's redirect hops (see [`REDIRECTS_SUFFIX`]).
+    pub fn counts_redirects(&self) -> bool {
+        self.path.ends_with(REDIRECTS_SUFFIX)
     }
 
     /// `METHOD path`, the name shown in tables and used by tag filters.

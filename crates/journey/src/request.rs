@@ -54,11 +54,13 @@ impl HeaderWriter<'_> {
     }
 }
 
-/// Renders `rs` into `vu.request` and `vu.wire`.
+/// Renders `rs` into `vu.request` and `vu.wire`; `base` is `origin`'s `scheme://authority`
+/// (made once per run), which the cookie jar matches with the path.
 pub fn build_request(
     rs: &RequestStep,
     scenario: &Scenario,
     origin: &Origin,
+    base: &str,
     vu: &mut VuState,
     http2: bool,
 ) -> Result<(), RenderFailed> {
@@ -115,7 +117,7 @@ pub fn build_request(
     if let Some(content_type) = rs.body.content_type().filter(|_| !headers.has("content-type")) {
         headers.text("content-type", content_type);
     }
-    if !headers.has("cookie") && jar.header_value(scratch) {
+    if !headers.has("cookie") && jar.header_value(base, &request.path_and_query, scratch) {
         headers.text("cookie", scratch);
     }
     headers.finish();
@@ -128,4 +130,51 @@ pub fn build_request(
     wire.clear();
     encode_h1_with_body(request, body, origin, wire);
     Ok(())
+}
+
+/// The next request of a redirect chain.
+pub struct Hop<'a> {
+    pub method: http::Method,
+    /// 307 and 308 keep the body; the others drop it (with its `content-type`).
+    pub keep_body: bool,
+    /// Path and query on `origin`.
+    pub path: &'a str,
+    pub origin: &'a Origin,
+    /// `origin`'s `scheme://authority`, which the cookie jar matches with the path.
+    pub base: &'a str,
+}
+
+/// Turns the request in `vu` into `hop`: its method, path and body, and the jar's cookies
+/// for the new URL unless the step sets its own `cookie` header. The step's other headers go
+/// along, as browsers and k6 send them.
+pub fn redirect_request(vu: &mut VuState, hop: &Hop<'_>, step_sets_cookie: bool, http2: bool) {
+    let VuState {
+        request,
+        body,
+        wire,
+        scratch,
+        jar,
+        ..
+    } = vu;
+    request.method = hop.method.clone();
+    request.path_and_query.clear();
+    request.path_and_query.push_str(hop.path);
+    if !hop.keep_body {
+        body.clear();
+        request.body = bytes::Bytes::new();
+        request
+            .headers
+            .retain(|(n, _)| !n.eq_ignore_ascii_case("content-type") && !n.eq_ignore_ascii_case("content-length"));
+    }
+    if !step_sets_cookie {
+        request.headers.retain(|(n, _)| !n.eq_ignore_ascii_case("cookie"));
+        if jar.header_value(hop.base, hop.path, scratch) {
+            request.headers.push(("cookie".to_string(), scratch.clone()));
+        }
+    }
+    if http2 && hop.keep_body {
+        request.body = bytes::Bytes::copy_from_slice(body);
+    }
+    wire.clear();
+    encode_h1_with_body(request, body, hop.origin, wire);
 }

@@ -49,12 +49,13 @@ fn lines(head: &[u8]) -> impl Iterator<Item = &[u8]> {
         .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
 }
 
-/// Takes every `Set-Cookie` of a raw head into the jar.
-pub fn store_cookies(head: &[u8], jar: &mut CookieJar) {
+/// Takes every `Set-Cookie` of a raw head, the response to a request to `base` + `path`,
+/// into the jar.
+pub fn store_cookies(head: &[u8], jar: &mut CookieJar, base: &str, path: &str) {
     const NAME: &[u8] = b"set-cookie:";
     for line in lines(head) {
         if line.len() > NAME.len() && line[..NAME.len()].eq_ignore_ascii_case(NAME) {
-            jar.set(&String::from_utf8_lossy(line[NAME.len()..].trim_ascii()));
+            jar.set(&String::from_utf8_lossy(line[NAME.len()..].trim_ascii()), base, path);
         }
     }
 }
@@ -82,12 +83,15 @@ mod tests {
             ("content-type".to_string(), "application/json".to_string())
         );
         let mut jar = CookieJar::default();
+        let base = "http://127.0.0.1:1";
         store_cookies(
             b"HTTP/1.1 200 OK\r\nContent-Type: x\r\nSET-COOKIE:  s=1; Path=/\r\nSet-Cookie-2: no\r\n\r\n",
             &mut jar,
+            base,
+            "/",
         );
         let mut out = String::new();
-        jar.header_value(&mut out);
+        jar.header_value(base, "/", &mut out);
         assert_eq!(out, "s=1");
         h.parse(b"HTTP/1.1 204 No Content\r\n\r\n");
         assert!(h.as_slice().is_empty());

@@ -1,27 +1,34 @@
 //! `JourneyWorkload`: the engine workload of a scenario file. One iteration = one journey
 //! picked by weight, its steps run `loop` times with think time between them, then the
-//! journey's pacing.
+//! journey's pacing. A step's exchange (its redirect hops) is in `exchange.rs`.
 
 use crate::data::WorkerData;
 use crate::request::{RenderFailed, build_request};
-use crate::response::store_cookies;
 use crate::vu::{VuState, set_var};
 use crate::weights::WeightedPick;
-use loadcell_engine::{CheckName, EndpointName, Next, VuContext, Workload};
-use loadcell_http::{Capture, Origin};
+use loadcell_engine::{CheckName, EndpointName, Next, REDIRECTS_SUFFIX, Sent, VuContext, Workload};
+use loadcell_http::Origin;
 use loadcell_metrics::Outcome;
 use loadcell_scenario::{CheckKind, ExtractSource, LazyJson, OnFail, RequestStep, ResponseView, Scenario, Step, Think};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-/// Where a request step records: its request slot and its first check slot (its checks
-/// first, then one slot per extraction); and whether its checks or extractions read
-/// response headers (otherwise only `Set-Cookie` is looked for).
+/// Where a request step records: its request slot, the slot of its redirect hops (when it
+/// follows any) and its first check slot (its checks first, then one slot per extraction);
+/// whether its checks or extractions read response headers (otherwise only `Set-Cookie` and
+/// `Location` are looked for); and how its exchange runs.
 #[derive(Debug, Clone, Copy)]
-struct StepSlots {
-    request: usize,
-    checks: usize,
-    reads_headers: bool,
+pub(crate) struct StepSlots {
+    pub(crate) request: usize,
+    pub(crate) hops: Option<usize>,
+    pub(crate) checks: usize,
+    pub(crate) reads_headers: bool,
+    /// The most redirects this step follows (0: none).
+    pub(crate) max_redirects: u32,
+    /// The step's or its journey's `timeout:`; `None`: the run's.
+    pub(crate) timeout: Option<Duration>,
+    /// The step (or `defaults:`) sets a `cookie` header, which hops keep instead of the jar's.
+    pub(crate) sets_cookie: bool,
 }
 
 /// One load model of the run (one entry of `scenarios:`, or the whole file): the journeys
@@ -33,8 +40,10 @@ struct PartRun {
 
 /// A scenario, ready to run.
 pub struct JourneyWorkload {
-    scenario: Scenario,
-    origin: Origin,
+    pub(crate) scenario: Scenario,
+    pub(crate) origin: Origin,
+    /// `origin`'s `scheme://authority`, made once for the cookie jar and redirects.
+    pub(crate) base: String,
     parts: Vec<PartRun>,
     /// Per journey, per step: the slots of request steps.
     slots: Vec<Vec<Option<StepSlots>>>,
@@ -42,7 +51,7 @@ pub struct JourneyWorkload {
     checks: Vec<CheckName>,
     /// Per journey: the data sources its templates read.
     sources_used: Vec<Vec<usize>>,
-    http2: bool,
+    pub(crate) http2: bool,
 }
 
 /// Per-worker state: this worker's share of the test data.
@@ -51,13 +60,15 @@ pub struct JourneyWorker {
 }
 
 impl JourneyWorkload {
-    /// Prepares `scenario` to send to `origin` (the scenario's target or the command line's).
-    pub fn new(scenario: Scenario, origin: Origin, http2: bool) -> JourneyWorkload {
+    /// Prepares `scenario` to send to `origin` (the scenario's target or the command line's);
+    /// steps follow up to `max_redirects` redirects unless they say otherwise.
+    pub fn new(scenario: Scenario, origin: Origin, http2: bool, max_redirects: u32) -> JourneyWorkload {
         let mut endpoints = Vec::new();
         let mut checks = Vec::new();
         let mut slots = Vec::new();
         let mut sources_used = Vec::new();
         let owners = owners(&scenario);
+        let default_cookie = scenario.defaults.headers.iter().any(|(n, _)| n == "cookie");
         for (j, journey) in scenario.journeys.iter().enumerate() {
             let base_tags = journey_tags(&scenario, owners[j], journey);
             let mut journey_slots = Vec::new();
@@ -70,12 +81,6 @@ impl JourneyWorkload {
                     .endpoint
                     .split_once(' ')
                     .unwrap_or((rs.method.as_str(), rs.endpoint.as_str()));
-                let slot = StepSlots {
-                    request: endpoints.len(),
-                    checks: checks.len(),
-                    reads_headers: rs.checks.iter().any(|c| matches!(c.kind, CheckKind::Header { .. }))
-                        || rs.extract.iter().any(|e| matches!(e.source, ExtractSource::Header(_))),
-                };
                 let tags = merge_tags(&base_tags, &rs.tags);
                 let url = match rs.absolute {
                     true => path.to_string(),
@@ -83,13 +88,30 @@ impl JourneyWorkload {
                 };
                 let mut request_tags = tags.clone();
                 request_tags.push(("url".to_string(), url));
-                endpoints.push(EndpointName {
+                let name = |path: String| EndpointName {
                     method: method.to_string(),
-                    path: path.to_string(),
+                    path,
                     journey: Some(journey.name.clone()),
                     step: Some(rs.name.clone()),
-                    tags: request_tags,
+                    tags: request_tags.clone(),
+                };
+                let request = endpoints.len();
+                endpoints.push(name(path.to_string()));
+                let limit = rs.redirects.limit(max_redirects);
+                let hops = (limit > 0).then(|| {
+                    endpoints.push(name(format!("{path}{REDIRECTS_SUFFIX}")));
+                    request + 1
                 });
+                let slot = StepSlots {
+                    request,
+                    hops,
+                    checks: checks.len(),
+                    reads_headers: rs.checks.iter().any(|c| matches!(c.kind, CheckKind::Header { .. }))
+                        || rs.extract.iter().any(|e| matches!(e.source, ExtractSource::Header(_))),
+                    max_redirects: limit,
+                    timeout: rs.timeout.or(journey.timeout),
+                    sets_cookie: default_cookie || rs.headers.iter().any(|(n, _)| n == "cookie"),
+                };
                 let labels = rs
                     .checks
                     .iter()
@@ -111,6 +133,7 @@ impl JourneyWorkload {
         let parts = parts(&scenario);
         JourneyWorkload {
             scenario,
+            base: origin.base(),
             origin,
             parts,
             slots,
@@ -137,7 +160,7 @@ impl JourneyWorkload {
         vu: &mut VuState,
         ctx: &mut VuContext,
     ) -> (bool, bool) {
-        if let Err(RenderFailed) = build_request(rs, &self.scenario, &self.origin, vu, self.http2) {
+        if let Err(RenderFailed) = build_request(rs, &self.scenario, &self.origin, &self.base, vu, self.http2) {
             // A variable the step needs was never set (an earlier step failed), its URL
             // leaves the target's origin, or a header value rendered with a line break: the
             // request cannot be made. Counted as skipped,
@@ -145,64 +168,53 @@ impl JourneyWorkload {
             ctx.record_skipped(slots.request);
             return (true, true);
         }
-        let sent = {
-            let VuState {
-                request,
-                wire,
-                response_head,
-                response_body,
-                ..
-            } = vu;
-            response_head.clear();
-            response_body.clear();
-            let mut capture = Capture {
-                body: Some(response_body),
-                head: Some(response_head),
-            };
-            ctx.send(slots.request, request, wire, &mut capture).await
-        };
+        let sent = self.exchange(slots, vu, ctx).await;
         if slots.reads_headers {
             vu.headers.parse(&vu.response_head);
         } else {
             vu.headers.clear();
         }
-        store_cookies(&vu.response_head, &mut vu.jar);
-        let status = match sent.outcome {
-            Outcome::Status(s) => s,
-            Outcome::Error(_) => 0,
-        };
-        let mut failed = sent.outcome.is_failure();
-        let VuState {
-            headers,
-            response_body,
-            rng,
-            vars,
-            ..
-        } = vu;
-        let view = ResponseView {
-            status,
-            headers: headers.as_slice(),
-            body: response_body,
-            duration: sent.latency,
-        };
-        let mut json = LazyJson::new(response_body);
-        let mut check_failed = false;
-        for (i, check) in rs.checks.iter().enumerate() {
-            let passed = check.evaluate(&view, &mut json);
-            ctx.record_check(slots.checks + i, passed);
-            check_failed |= !passed;
-        }
-        for (i, extract) in rs.extract.iter().enumerate() {
-            let value = extract.apply(&view, &mut json, rng.next_u64());
-            ctx.record_check(slots.checks + rs.checks.len() + i, value.is_some());
-            check_failed |= value.is_none();
-            if let Some(v) = value {
-                set_var(vars, &extract.var, v);
-            }
-        }
-        failed |= check_failed;
+        let (failed, check_failed) = evaluate(rs, slots, &sent, vu, ctx);
         (failed, check_failed && rs.on_fail == OnFail::AbortIteration)
     }
+}
+
+/// Runs a step's checks and extractions on its (final) response; returns whether the step
+/// failed and whether a check or an extraction did.
+fn evaluate(rs: &RequestStep, slots: StepSlots, sent: &Sent, vu: &mut VuState, ctx: &VuContext) -> (bool, bool) {
+    let status = match sent.outcome {
+        Outcome::Status(s) => s,
+        Outcome::Error(_) => 0,
+    };
+    let VuState {
+        headers,
+        response_body,
+        rng,
+        vars,
+        ..
+    } = vu;
+    let view = ResponseView {
+        status,
+        headers: headers.as_slice(),
+        body: response_body,
+        duration: sent.latency,
+    };
+    let mut json = LazyJson::new(response_body);
+    let mut check_failed = false;
+    for (i, check) in rs.checks.iter().enumerate() {
+        let passed = check.evaluate(&view, &mut json);
+        ctx.record_check(slots.checks + i, passed);
+        check_failed |= !passed;
+    }
+    for (i, extract) in rs.extract.iter().enumerate() {
+        let value = extract.apply(&view, &mut json, rng.next_u64());
+        ctx.record_check(slots.checks + rs.checks.len() + i, value.is_some());
+        check_failed |= value.is_none();
+        if let Some(v) = value {
+            set_var(vars, &extract.var, v);
+        }
+    }
+    (sent.outcome.is_failure() || check_failed, check_failed)
 }
 
 impl Workload for JourneyWorkload {

@@ -25,6 +25,10 @@ pub(crate) fn collect(view: &View<'_>) -> Vec<Family> {
 fn endpoints<'a>(view: &View<'a>) -> Vec<(String, &'a str, Cow<'a, EndpointMetrics>)> {
     let mut out: Vec<(String, &'a str, Cow<'a, EndpointMetrics>)> = Vec::new();
     for (name, metrics) in view.endpoints.iter().zip(&view.total.endpoints) {
+        // A step's redirect slot appears once a hop happened, as in the summary.
+        if name.counts_redirects() && metrics.requests() == 0 && metrics.skipped == 0 {
+            continue;
+        }
         let display = name.display();
         match out.iter_mut().find(|(d, _, _)| *d == display) {
             Some((_, _, merged)) => merged.to_mut().merge(metrics),

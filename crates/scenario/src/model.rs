@@ -282,6 +282,9 @@ pub struct Journey {
     pub tags: Vec<(String, String)>,
     /// Never empty.
     pub steps: Vec<Step>,
+    /// `timeout:` — every request of this journey, unless its step has its own; overrides
+    /// `--timeout`.
+    pub timeout: Option<Duration>,
 }
 
 /// One step of a journey.
@@ -323,6 +326,34 @@ pub struct RequestStep {
     /// Where the step starts in the file (1-based).
     pub line: usize,
     pub col: usize,
+    /// `timeout:` — this request's own; wins over its journey's and `--timeout`.
+    pub timeout: Option<Duration>,
+    /// `follow_redirects:` — how this step treats a 3xx with a `Location`.
+    pub redirects: Redirects,
+}
+
+/// How a request step follows redirects (`follow_redirects:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Redirects {
+    /// Not given: follow up to the run's limit (`--max-redirects`, 10 by default).
+    #[default]
+    RunLimit,
+    /// `false` (or `0`): the 3xx itself is the step's response, checked and extracted.
+    Off,
+    /// `N` (or `true`, the run's limit): follow up to N hops; one more redirect is the error
+    /// `too_many_redirects`.
+    Max(u32),
+}
+
+impl Redirects {
+    /// The most hops this step follows, given the run's limit.
+    pub fn limit(self, run_limit: u32) -> u32 {
+        match self {
+            Redirects::RunLimit => run_limit,
+            Redirects::Off => 0,
+            Redirects::Max(n) => n,
+        }
+    }
 }
 
 /// A request body.

@@ -156,6 +156,15 @@ pub fn json_schema() -> Value {
             "once",
             json!({"type": "boolean", "description": "Run once per VU (until it succeeds); what it extracts is kept across iterations."}),
         ),
+        (
+            "timeout",
+            json!({"$ref": "#/$defs/duration", "description": "This request's timeout; wins over the journey's and --timeout."}),
+        ),
+        (
+            "follow_redirects",
+            json!({"description": "false, true (the run's --max-redirects, 10 by default) or a number of hops.",
+                   "anyOf": [{"type": "boolean"}, {"type": "integer", "minimum": 0, "maximum": 100}]}),
+        ),
     ] {
         request_props.insert(k.into(), v);
     }
@@ -184,6 +193,7 @@ pub fn json_schema() -> Value {
             "pacing": {"$ref": "#/$defs/duration"},
             "loop": {"type": "integer", "minimum": 1, "description": "Times the steps run per iteration."},
             "tags": tags_schema(),
+            "timeout": {"$ref": "#/$defs/duration", "description": "Every request's timeout unless its step has one; wins over --timeout."},
             "steps": {"type": "array", "minItems": 1, "items": {"anyOf": [{"$ref": "#/$defs/request_step"}, {"$ref": "#/$defs/sleep_step"}]}}
         }
     });

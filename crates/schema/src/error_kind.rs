@@ -29,13 +29,17 @@ pub enum ErrorKind {
     /// Still in flight when the run ended and its grace period ran out (a hung request); its
     /// age at the cut is recorded as its latency, a lower bound.
     Unfinished,
+    /// A scenario step's redirects went on past its limit (`follow_redirects: N`,
+    /// `--max-redirects`, 10 by default): a redirect loop, or a chain longer than allowed.
+    /// Recorded on the last hop, whose response was another redirect.
+    TooManyRedirects,
     /// Any other I/O failure (reported with this name so it is still counted).
     Other,
 }
 
 impl ErrorKind {
     /// Every kind, in the order used for arrays indexed by `as_index`.
-    pub const ALL: [ErrorKind; 11] = [
+    pub const ALL: [ErrorKind; 12] = [
         ErrorKind::Dns,
         ErrorKind::ConnectRefused,
         ErrorKind::ConnectTimeout,
@@ -46,6 +50,7 @@ impl ErrorKind {
         ErrorKind::MalformedResponse,
         ErrorKind::LocalLimit,
         ErrorKind::Unfinished,
+        ErrorKind::TooManyRedirects,
         ErrorKind::Other,
     ];
     /// Number of kinds, for fixed-size counter arrays.
@@ -64,6 +69,7 @@ impl ErrorKind {
             ErrorKind::MalformedResponse => "malformed_response",
             ErrorKind::LocalLimit => "local_limit",
             ErrorKind::Unfinished => "unfinished",
+            ErrorKind::TooManyRedirects => "too_many_redirects",
             ErrorKind::Other => "other",
         }
     }

@@ -14,6 +14,9 @@ use std::time::Duration;
 /// Per-request timeout when neither the flag nor the scenario sets one.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How many redirects a scenario step follows by default, as k6 and browsers do.
+pub const DEFAULT_MAX_REDIRECTS: u32 = 10;
+
 /// The request flags, shared by `run`, `capacity` and `scale`.
 #[derive(Debug, Clone, Default)]
 pub struct RequestSpec {
@@ -27,6 +30,10 @@ pub struct RequestSpec {
     pub connect_timeout: Duration,
     pub http2: bool,
     pub insecure: bool,
+    /// `--max-redirects`: the most redirects a scenario step follows unless it says
+    /// otherwise; `None`: [`DEFAULT_MAX_REDIRECTS`]. Quick mode never follows (as wrk and
+    /// oha), so its request path stays as it is.
+    pub max_redirects: Option<u32>,
 }
 
 impl RequestSpec {
@@ -41,8 +48,11 @@ impl RequestSpec {
 pub enum Work {
     /// Quick mode: one request, encoded once.
     Url { request: Request },
-    /// The scenario's journeys.
-    Scenario { scenario: Box<Scenario> },
+    /// The scenario's journeys; steps follow up to `max_redirects` redirects by default.
+    Scenario {
+        scenario: Box<Scenario>,
+        max_redirects: u32,
+    },
 }
 
 /// A target checked and ready: what to send, where, over which connections, and how
@@ -74,6 +84,11 @@ impl Target {
             if base_url.is_some() {
                 return Err(invalid(
                     "--base-url applies to scenario files; the URL already names the target",
+                ));
+            }
+            if request.max_redirects.is_some() {
+                return Err(invalid(
+                    "--max-redirects applies to scenario files: a URL target does not follow redirects (as wrk and oha); load-test the final URL, or write a one-step scenario",
                 ));
             }
             let origin = Origin::parse(target)?;
@@ -128,6 +143,7 @@ impl Target {
         Ok(Target {
             work: Work::Scenario {
                 scenario: Box::new(scenario),
+                max_redirects: request.max_redirects.unwrap_or(DEFAULT_MAX_REDIRECTS),
             },
             origin,
             transport,
@@ -140,7 +156,7 @@ impl Target {
     /// The scenario, for scenario targets.
     pub fn scenario(&self) -> Option<&Scenario> {
         match &self.work {
-            Work::Scenario { scenario } => Some(scenario),
+            Work::Scenario { scenario, .. } => Some(scenario),
             Work::Url { .. } => None,
         }
     }
@@ -214,10 +230,14 @@ impl Target {
     pub fn with<J: Job>(&self, job: J) -> J::Output {
         match &self.work {
             Work::Url { request } => job.run(SingleRequest::new(request.clone(), &self.origin)),
-            Work::Scenario { scenario } => job.run(JourneyWorkload::new(
+            Work::Scenario {
+                scenario,
+                max_redirects,
+            } => job.run(JourneyWorkload::new(
                 (**scenario).clone(),
                 self.origin.clone(),
                 self.transport.client.http2,
+                *max_redirects,
             )),
         }
     }
@@ -226,10 +246,14 @@ impl Target {
     pub fn into_job<J: Job>(self, job: J) -> J::Output {
         match self.work {
             Work::Url { request } => job.run(SingleRequest::new(request, &self.origin)),
-            Work::Scenario { scenario } => job.run(JourneyWorkload::new(
+            Work::Scenario {
+                scenario,
+                max_redirects,
+            } => job.run(JourneyWorkload::new(
                 *scenario,
                 self.origin,
                 self.transport.client.http2,
+                max_redirects,
             )),
         }
     }

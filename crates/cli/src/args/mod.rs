@@ -148,6 +148,11 @@ pub struct RequestArgs {
     /// Accept any TLS certificate.
     #[arg(short = 'k', long, help_heading = "Request")]
     pub insecure: bool,
+
+    /// Scenario files: the most redirects a step follows unless its `follow_redirects:` says
+    /// otherwise (0: none) [default: 10]. URL targets never follow redirects.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=100), help_heading = "Request")]
+    pub max_redirects: Option<u32>,
 }
 
 impl RequestArgs {
@@ -162,6 +167,7 @@ impl RequestArgs {
             connect_timeout: self.connect_timeout,
             http2: self.http2,
             insecure: self.insecure,
+            max_redirects: self.max_redirects,
         }
     }
 }

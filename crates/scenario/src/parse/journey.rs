@@ -1,4 +1,4 @@
-//! `journeys:` — the list of journeys (`name`, `weight`, `think`, `pacing`, `loop`, `steps`),
+//! `journeys:` — the list of journeys (`name`, `weight`, `think`, `pacing`, `loop`, `timeout`, `steps`),
 //! their weights, and the per-journey flow of extracted variables from step to step.
 
 use std::collections::HashSet;
@@ -8,7 +8,7 @@ use super::{Ctx, step, value};
 use crate::model::Journey;
 use crate::validate::scope::{DataInfo, Place, Scope, StepVars};
 
-const KEYS: [&str; 7] = ["name", "weight", "think", "pacing", "loop", "steps", "tags"];
+const KEYS: [&str; 8] = ["name", "weight", "think", "pacing", "loop", "steps", "tags", "timeout"];
 
 /// Takes the list by value: each journey's nodes are freed as soon as it is compiled.
 pub(crate) fn section(ctx: &mut Ctx<'_>, key: &Key, node: Node, data: &[DataInfo]) -> Option<Vec<Journey>> {
@@ -80,6 +80,7 @@ fn journey(
     };
     let think = get(entries, "think").and_then(|(_, n)| value::think(ctx, n, "'think'"));
     let pacing = get(entries, "pacing").and_then(|(_, n)| value::positive_duration(ctx, n, "'pacing'"));
+    let timeout = get(entries, "timeout").and_then(|(_, n)| value::positive_duration(ctx, n, "'timeout'"));
     let loops = match get(entries, "loop") {
         Some((_, n)) => value::whole_in(ctx, n, "'loop'", 1, u64::from(u32::MAX)).map(|l| l as u32),
         None => Some(1),
@@ -108,6 +109,7 @@ fn journey(
         loops: loops?,
         tags: tags?,
         steps: steps?,
+        timeout,
     })
 }
 

@@ -13,6 +13,7 @@ mod body;
 mod check;
 mod data;
 mod extract;
+mod flow;
 mod journey;
 mod load;
 mod monitor;

@@ -1,8 +1,9 @@
 //! One step of a journey: a request (`get|post|put|patch|delete|head: URL`, `name`, `headers`,
-//! `query`, a body, `check`, `extract`, `on_fail`) or `sleep: DURATION`.
+//! `query`, a body, `check`, `extract`, `on_fail`, and from `flow.rs` `timeout` and
+//! `follow_redirects`) or `sleep: DURATION`.
 
 use super::node::{Key, Node, get};
-use super::{Ctx, body, check, extract, template, value};
+use super::{Ctx, body, check, extract, flow, template, value};
 use crate::model::{OnFail, RequestStep, Step};
 use crate::template::{Part, Template};
 use crate::validate::scope::Scope;
@@ -28,7 +29,12 @@ pub(crate) fn step(ctx: &mut Ctx<'_>, node: &Node, number: usize, journey: &str,
     let label = format!("step {number} of {journey}");
     let entries = value::map(ctx, node, &format!("{label} (e.g. '- get: /path')"))?;
     let mark = ctx.errors.len();
-    let allowed: Vec<&str> = METHODS.iter().chain(OTHER_KEYS.iter()).copied().collect();
+    let allowed: Vec<&str> = METHODS
+        .iter()
+        .chain(OTHER_KEYS.iter())
+        .chain(flow::KEYS.iter())
+        .copied()
+        .collect();
     let keys_ok = value::known_keys(ctx, entries, &allowed, &format!("in {label}"));
 
     if let Some((_, n)) = get(entries, "sleep") {
@@ -75,9 +81,11 @@ pub(crate) fn step(ctx: &mut Ctx<'_>, node: &Node, number: usize, journey: &str,
         Some((_, n)) => value::boolean(ctx, n, "'once'"),
         None => Some(false),
     };
+    let flow = flow::step_flow(ctx, entries);
     if !ctx.clean_since(mark) {
         return None;
     }
+    let (timeout, redirects) = flow?;
     let source = url.source().trim();
     let path = source.split_once('?').map_or(source, |(p, _)| p);
     Some(Step::Request(Box::new(RequestStep {
@@ -96,6 +104,8 @@ pub(crate) fn step(ctx: &mut Ctx<'_>, node: &Node, number: usize, journey: &str,
         once: once?,
         line: node.pos.line as usize,
         col: node.pos.col as usize,
+        timeout,
+        redirects,
     })))
 }
 

@@ -1,0 +1,122 @@
+//! A request step's exchange: its request, then each redirect hop up to the step's limit.
+//!
+//! Every hop is a request of its own in the results (under the step's redirect slot), its
+//! `Set-Cookie` lines go into the jar, and the step's checks and extractions see the last
+//! response. A redirect left over at the limit is recorded as `too_many_redirects` (a loop,
+//! or a chain longer than allowed). A `Location` on another origin is followed on a
+//! connection of its own there (without the step's `authorization` header, as browsers and
+//! k6 drop it). Without a redirect, a step pays one status comparison for all this.
+
+use crate::redirect::{base_of, is_redirect, location, next_method, path_of, target};
+use crate::request::{Hop, redirect_request};
+use crate::response::store_cookies;
+use crate::vu::VuState;
+use crate::workload::{JourneyWorkload, StepSlots};
+use loadcell_engine::{Sent, VuContext};
+use loadcell_http::{Capture, HttpError, Origin, ResponseInfo};
+use loadcell_metrics::Outcome;
+use loadcell_schema::ErrorKind;
+use std::time::Duration;
+
+/// Where the current hop goes when it left the run's origin: that origin and its base.
+struct Away {
+    origin: Origin,
+    base: String,
+}
+
+impl JourneyWorkload {
+    /// Sends the request built in `vu` and follows its redirects; returns the last response.
+    pub(crate) async fn exchange(&self, slots: StepSlots, vu: &mut VuState, ctx: &mut VuContext) -> Sent {
+        let timeout = slots.timeout.unwrap_or_else(|| ctx.timeout());
+        let mut endpoint = slots.request;
+        let mut hops = 0u32;
+        let mut away: Option<Away> = None;
+        loop {
+            let at_limit = hops == slots.max_redirects && slots.max_redirects > 0;
+            let sent = match &away {
+                None => send(endpoint, vu, ctx, timeout, at_limit.then_some(slots.max_redirects)).await,
+                Some(a) => {
+                    let parked = ctx.leave_for(&a.origin);
+                    let sent = send(endpoint, vu, ctx, timeout, at_limit.then_some(slots.max_redirects)).await;
+                    ctx.come_back(parked);
+                    sent
+                }
+            };
+            let base = away.as_ref().map_or(self.base.as_str(), |a| a.base.as_str());
+            store_cookies(&vu.response_head, &mut vu.jar, base, &vu.request.path_and_query);
+            let Outcome::Status(status) = sent.outcome else {
+                return sent;
+            };
+            if hops >= slots.max_redirects || !is_redirect(status) {
+                return sent;
+            }
+            let Some(next) = location(&vu.response_head).and_then(|loc| target(base, &vu.request.path_and_query, loc))
+            else {
+                return sent;
+            };
+            let next_base = base_of(&next);
+            away = if next_base == self.base {
+                None
+            } else {
+                let Ok(origin) = Origin::parse(next.as_str()) else {
+                    return sent;
+                };
+                vu.request
+                    .headers
+                    .retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
+                Some(Away {
+                    origin,
+                    base: next_base.to_string(),
+                })
+            };
+            let (method, keep_body) = next_method(status, &vu.request.method);
+            let hop = Hop {
+                method,
+                keep_body,
+                path: path_of(&next),
+                origin: away.as_ref().map_or(&self.origin, |a| &a.origin),
+                base: away.as_ref().map_or(self.base.as_str(), |a| a.base.as_str()),
+            };
+            redirect_request(vu, &hop, slots.sets_cookie, self.http2);
+            hops += 1;
+            endpoint = slots.hops.unwrap_or(slots.request);
+        }
+    }
+}
+
+/// Sends the request in `vu`, capturing the response's head and body. With `refuse_beyond`
+/// (the step's limit, reached), a response that redirects again is recorded as
+/// `too_many_redirects`.
+async fn send(
+    endpoint: usize,
+    vu: &mut VuState,
+    ctx: &mut VuContext,
+    timeout: Duration,
+    refuse_beyond: Option<u32>,
+) -> Sent {
+    let VuState {
+        request,
+        wire,
+        response_head,
+        response_body,
+        ..
+    } = vu;
+    response_head.clear();
+    response_body.clear();
+    let mut capture = Capture {
+        body: Some(response_body),
+        head: Some(response_head),
+    };
+    let judge = |info: &ResponseInfo, cap: &Capture<'_>| {
+        let limit = refuse_beyond?;
+        let head = cap.head.as_deref()?;
+        (is_redirect(info.status) && location(head).is_some()).then(|| {
+            HttpError::new(
+                ErrorKind::TooManyRedirects,
+                format!("still redirected ({}) after {limit} redirects: a loop, or a longer chain than the step allows (follow_redirects, --max-redirects)", info.status),
+            )
+        })
+    };
+    ctx.send_with(endpoint, request, wire, &mut capture, timeout, judge)
+        .await
+}

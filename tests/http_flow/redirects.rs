@@ -1,0 +1,202 @@
+//! Redirects: chains followed hop by hop (each hop a request in the results, the check on
+//! the final response), `follow_redirects: false | N`, a loop ending in
+//! `too_many_redirects` (`--max-redirects` too), POST → 303 → GET without the body, 307
+//! keeping both, and a hop to another origin.
+
+use crate::support::*;
+
+const ITERATIONS: u64 = 12;
+
+fn scenario(dir: &TempDir, target: &str, steps: &str) -> std::path::PathBuf {
+    dir.write(
+        "flow.yaml",
+        &format!(
+            "name: redirects\ntarget: {target}\nload: {{ vus: 2, duration: 30s, iterations: {ITERATIONS} }}\n\
+             journeys:\n  - name: j\n    steps:\n{steps}"
+        ),
+    )
+}
+
+#[test]
+fn a_chain_is_followed_hop_by_hop_and_the_check_sees_the_final_200() {
+    let httpbin = Httpbin::start();
+    let dir = TempDir::new();
+    let file = scenario(
+        &dir,
+        &httpbin.url(),
+        r#"      - get: /redirect/3
+        check: { status: 200, json: { "$.url": { matches: "/get$" } } }
+      - get: /absolute-redirect/2
+        check: { status: 200 }
+"#,
+    );
+    let run = run_file(&file, &[]);
+    run.assert_exit(0);
+    let s = run.summary();
+    // /redirect/3 → /relative-redirect/2 → /relative-redirect/1 → /get
+    assert_eq!(requests_of(s, "GET /redirect/3"), ITERATIONS);
+    assert_eq!(count_of(s, "GET /redirect/3", "status_codes", "302"), ITERATIONS);
+    let hops = "GET /redirect/3 (redirects)";
+    assert_eq!(requests_of(s, hops), 3 * ITERATIONS, "{}", short(s));
+    assert_eq!(count_of(s, hops, "status_codes", "302"), 2 * ITERATIONS);
+    assert_eq!(count_of(s, hops, "status_codes", "200"), ITERATIONS);
+    // An absolute Location on the same origin stays on the VU's connection.
+    assert_eq!(requests_of(s, "GET /absolute-redirect/2 (redirects)"), 2 * ITERATIONS);
+    assert_eq!(u64_at(s, "requests.total"), 7 * ITERATIONS);
+    assert_eq!(u64_at(s, "requests.failed"), 0);
+    for check in ["status is 200", "$.url matches \"/get$\""] {
+        assert_eq!(
+            check_counts(s, "j", "GET /redirect/3", check),
+            (ITERATIONS, 0),
+            "{check}"
+        );
+    }
+}
+
+#[test]
+fn follow_redirects_false_stops_at_the_3xx_and_n_allows_n_hops() {
+    let httpbin = Httpbin::start();
+    let dir = TempDir::new();
+    let file = scenario(
+        &dir,
+        &httpbin.url(),
+        r#"      - name: off
+        get: /redirect/2
+        follow_redirects: false
+        check: { status: 302, header: { location: { matches: "relative-redirect/1" } } }
+      - name: two
+        get: /redirect/2
+        follow_redirects: 2
+        check: { status: 200 }
+      - name: short
+        get: /redirect/3
+        follow_redirects: 2
+"#,
+    );
+    let run = run_file(&file, &[]);
+    run.assert_exit(0);
+    let s = run.summary();
+    assert_eq!(check_counts(s, "j", "off", "status is 302").0, ITERATIONS);
+    assert_eq!(check_counts(s, "j", "two", "status is 200"), (ITERATIONS, 0));
+    // `off` and `two` share the endpoint GET /redirect/2: 2 first requests per iteration,
+    // and only `two` has hops.
+    assert_eq!(requests_of(s, "GET /redirect/2"), 2 * ITERATIONS);
+    assert_eq!(requests_of(s, "GET /redirect/2 (redirects)"), 2 * ITERATIONS);
+    // Two hops allowed, the second still redirects: that hop is the error.
+    let hops = "GET /redirect/3 (redirects)";
+    assert_eq!(requests_of(s, hops), 2 * ITERATIONS);
+    assert_eq!(count_of(s, hops, "errors", "too_many_redirects"), ITERATIONS);
+    assert_eq!(count_of(s, hops, "status_codes", "302"), ITERATIONS);
+    assert_eq!(u64_at(s, "requests.failed"), ITERATIONS);
+}
+
+#[test]
+fn a_loop_ends_in_too_many_redirects_after_the_limit() {
+    let server = FlowServer::start();
+    let dir = TempDir::new();
+    let file = scenario(
+        &dir,
+        &server.url(),
+        "      - get: /loop\n        check: { status: 200 }\n",
+    );
+    let run = run_file(&file, &[]);
+    run.assert_exit(0);
+    let s = run.summary();
+    // The request and 10 hops (the default, as k6 and browsers), all seen by the server.
+    assert_eq!(server.count("GET", "/loop") as u64, 11 * ITERATIONS);
+    assert_eq!(u64_at(s, "requests.total"), 11 * ITERATIONS);
+    assert_eq!(
+        count_of(s, "GET /loop (redirects)", "errors", "too_many_redirects"),
+        ITERATIONS
+    );
+    assert_eq!(check_counts(s, "j", "GET /loop", "status is 200"), (0, ITERATIONS));
+    assert!(
+        s.to_string().contains("after 10 redirects"),
+        "the error's message: {}",
+        short(s)
+    );
+
+    let server = FlowServer::start();
+    let file = scenario(&dir, &server.url(), "      - get: /loop\n");
+    let run = run_file(&file, &["--max-redirects", "3"]);
+    run.assert_exit(0);
+    assert_eq!(server.count("GET", "/loop") as u64, 4 * ITERATIONS);
+    assert_eq!(
+        count_of(run.summary(), "GET /loop (redirects)", "errors", "too_many_redirects"),
+        ITERATIONS
+    );
+}
+
+#[test]
+fn post_303_becomes_a_get_without_body_and_307_keeps_both() {
+    let server = FlowServer::start();
+    let dir = TempDir::new();
+    let file = scenario(
+        &dir,
+        &server.url(),
+        r#"      - post: /form
+        json: { item: 7 }
+        check: { status: 200, json: { "$.method": "GET", "$.path": "/done" } }
+      - post: /keep
+        body: "payload"
+        check: { status: 200, json: { "$.method": "POST", "$.path": "/kept" } }
+"#,
+    );
+    let run = run_file(&file, &[]);
+    run.assert_exit(0);
+    assert_eq!(failed_checks(run.summary()), 0, "{}", short(run.summary()));
+    let hits = server.hits();
+    let of =
+        |method: &'static str, path: &'static str| hits.iter().filter(move |h| h.method == method && h.path == path);
+    assert_eq!(of("POST", "/form").count() as u64, ITERATIONS);
+    assert!(of("POST", "/form").all(|h| h.body == br#"{"item":7}"#));
+    assert_eq!(of("GET", "/done").count() as u64, ITERATIONS);
+    assert!(of("GET", "/done").all(|h| h.body.is_empty()));
+    assert_eq!(of("POST", "/kept").count() as u64, ITERATIONS);
+    assert!(of("POST", "/kept").all(|h| h.body == b"payload"));
+}
+
+#[test]
+fn httpbin_redirects_a_post_with_303_to_a_get_only_route() {
+    let httpbin = Httpbin::start();
+    let dir = TempDir::new();
+    // httpbin's /get answers 405 to anything but GET: a 200 says the hop was a GET.
+    let file = scenario(
+        &dir,
+        &httpbin.url(),
+        r#"      - post: /redirect-to
+        query: { url: /get, status_code: "303" }
+        form: { a: "1" }
+        check: { status: 200 }
+"#,
+    );
+    let run = run_file(&file, &[]);
+    run.assert_exit(0);
+    let s = run.summary();
+    assert_eq!(
+        check_counts(s, "j", "POST /redirect-to", "status is 200"),
+        (ITERATIONS, 0)
+    );
+    assert_eq!(count_of(s, "POST /redirect-to", "status_codes", "303"), ITERATIONS);
+}
+
+#[test]
+fn a_location_on_another_origin_is_followed_there() {
+    let httpbin = Httpbin::start();
+    let other = FlowServer::start();
+    let dir = TempDir::new();
+    let file = scenario(
+        &dir,
+        &httpbin.url(),
+        &format!(
+            "      - get: /redirect-to\n        query: {{ url: \"{}/elsewhere\" }}\n        \
+             check: {{ status: 200, json: {{ \"$.path\": \"/elsewhere\" }} }}\n",
+            other.url()
+        ),
+    );
+    let run = run_file(&file, &[]);
+    run.assert_exit(0);
+    assert_eq!(other.count("GET", "/elsewhere") as u64, ITERATIONS);
+    assert_eq!(failed_checks(run.summary()), 0);
+    assert_eq!(requests_of(run.summary(), "GET /redirect-to (redirects)"), ITERATIONS);
+}
