@@ -8,6 +8,7 @@
 
 mod cookies;
 mod data;
+mod decode;
 mod request;
 mod response;
 mod rng;

@@ -3,6 +3,7 @@
 //! journey's pacing.
 
 use crate::data::WorkerData;
+use crate::decode::decode_response;
 use crate::request::{RenderFailed, build_request};
 use crate::response::store_cookies;
 use crate::vu::{VuState, set_var};
@@ -155,7 +156,8 @@ impl JourneyWorkload {
             Outcome::Status(s) => s,
             Outcome::Error(_) => 0,
         };
-        let mut failed = sent.outcome.is_failure();
+        let decoded = decode_response(slots.request, vu, ctx, status != 0);
+        let mut failed = sent.outcome.is_failure() || !decoded;
         let VuState {
             headers,
             response_body,

@@ -31,7 +31,8 @@ pub use error::{RenderError, ScenarioError};
 pub use jsonpath::JsonPath;
 pub use model::{
     Body, Check, CheckKind, Compare, DataSource, Defaults, Exhausted, Extract, ExtractSource, Journey, Load, Monitor,
-    OnFail, Pick, PickMatch, Profile, RequestStep, Scenario, Stage, StatusMatch, Step, Think, ValueTest,
+    Multipart, MultipartPart, OnFail, PartContent, Pick, PickMatch, Profile, RequestStep, Scenario, Stage, StatusMatch,
+    Step, Think, TlsFiles, ValueTest,
 };
 pub use render::append_query;
 pub use response::{LazyJson, ResponseView};

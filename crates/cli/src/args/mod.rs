@@ -148,6 +148,22 @@ pub struct RequestArgs {
     /// Accept any TLS certificate.
     #[arg(short = 'k', long, help_heading = "Request")]
     pub insecure: bool,
+
+    /// Connect to ADDRESS for HOST:PORT, keeping the name for Host and TLS SNI, as curl (repeatable).
+    #[arg(long, value_name = "HOST:PORT:ADDRESS", help_heading = "Request")]
+    pub resolve: Vec<String>,
+
+    /// PEM bundle of CA certificates to trust instead of the system roots.
+    #[arg(long, value_name = "FILE", help_heading = "Request")]
+    pub cacert: Option<PathBuf>,
+
+    /// PEM client certificate for mutual TLS (with --key).
+    #[arg(long, value_name = "FILE", requires = "key", help_heading = "Request")]
+    pub cert: Option<PathBuf>,
+
+    /// PEM private key of --cert.
+    #[arg(long, value_name = "FILE", requires = "cert", help_heading = "Request")]
+    pub key: Option<PathBuf>,
 }
 
 impl RequestArgs {
@@ -162,6 +178,10 @@ impl RequestArgs {
             connect_timeout: self.connect_timeout,
             http2: self.http2,
             insecure: self.insecure,
+            resolve: self.resolve.clone(),
+            cacert: self.cacert.clone(),
+            cert: self.cert.clone(),
+            key: self.key.clone(),
         }
     }
 }

@@ -11,11 +11,13 @@ use crate::model::Scenario;
 
 mod body;
 mod check;
+mod connection;
 mod data;
 mod extract;
 mod journey;
 mod load;
 mod monitor;
+mod multipart;
 pub(crate) mod node;
 mod root;
 mod step;

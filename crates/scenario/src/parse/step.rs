@@ -8,7 +8,7 @@ use crate::template::{Part, Template};
 use crate::validate::scope::Scope;
 
 pub(crate) const METHODS: [&str; 6] = ["get", "post", "put", "patch", "delete", "head"];
-const OTHER_KEYS: [&str; 11] = [
+const OTHER_KEYS: [&str; 12] = [
     "name",
     "headers",
     "query",
@@ -16,6 +16,7 @@ const OTHER_KEYS: [&str; 11] = [
     "form",
     "body",
     "body_file",
+    "multipart",
     "check",
     "extract",
     "on_fail",
