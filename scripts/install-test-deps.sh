@@ -13,7 +13,11 @@
 #   - Debian's `caddy`: tests/http_wire/ (zstd, TLS with SNI, mutual TLS);
 #   - pytest and pytest-benchmark (from PyPI with `python3 -m pip`, or Debian's packages where
 #     pip may not install): crates/bench runs the pytest-benchmark fixture
-#     (tests/fixtures/bench-pytest).
+#     (tests/fixtures/bench-pytest);
+#   - httpbin and gunicorn from PyPI, in their own virtual environment at
+#     /opt/loadcell-test/httpbin (Debian's `python3-venv` when the venv module is missing):
+#     the test kit starts httpbin as a real third-party HTTP service (redirects, compression,
+#     uploads, cookies).
 # (criterion, for the Cargo fixture, comes from crates.io when the test builds it.)
 # Each is skipped when already there; `apt-get update` runs only when the package lists do
 # not know a package yet. Needs root (or sudo), Debian's package registry and PyPI.
@@ -72,16 +76,7 @@ fi
 
 if ! command -v go >/dev/null 2>&1; then
     apt_install golang-go
-    if ! command -v perf >/dev/null 2>&1; then
-    apt_install linux-perf
-    if ! command -v perf >/dev/null 2>&1; then
-        echo "install-test-deps: perf did not install (package linux-perf)" >&2
-        exit 1
-    fi
-    echo "install-test-deps: $(perf --version 2>/dev/null || echo perf installed)"
-fi
-
-if ! command -v go >/dev/null 2>&1; then
+    if ! command -v go >/dev/null 2>&1; then
         echo "install-test-deps: golang-go did not install a go command" >&2
         exit 1
     fi
@@ -97,6 +92,18 @@ if ! python3 -c 'import pytest, pytest_benchmark' >/dev/null 2>&1; then
         exit 1
     }
     echo "install-test-deps: pytest $(python3 -m pytest --version 2>&1 | head -1)"
+fi
+
+HTTPBIN_VENV=/opt/loadcell-test/httpbin
+if [ ! -x "$HTTPBIN_VENV/bin/gunicorn" ] || ! "$HTTPBIN_VENV/bin/python" -c 'import httpbin' >/dev/null 2>&1; then
+    $SUDO mkdir -p "$(dirname "$HTTPBIN_VENV")"
+    python3 -m venv "$HTTPBIN_VENV" 2>/dev/null || { apt_install python3-venv && $SUDO python3 -m venv "$HTTPBIN_VENV"; }
+    $SUDO "$HTTPBIN_VENV/bin/pip" install --quiet --disable-pip-version-check httpbin gunicorn
+    "$HTTPBIN_VENV/bin/python" -c 'import httpbin' || {
+        echo "install-test-deps: httpbin did not install into $HTTPBIN_VENV" >&2
+        exit 1
+    }
+    echo "install-test-deps: httpbin $("$HTTPBIN_VENV/bin/pip" show httpbin 2>/dev/null | sed -n 's/^Version: //p') under gunicorn $("$HTTPBIN_VENV/bin/gunicorn" --version 2>&1 | grep -o '[0-9.]*' | head -1)"
 fi
 
 # Debian's `caddy`: tests/http_wire/ starts it on a loopback port as the server that answers

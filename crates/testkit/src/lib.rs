@@ -3,8 +3,8 @@
 //! [`wait_until`] a condition instead of a fixed sleep, servers on 127.0.0.1
 //! ([`servers`]: a recording HTTP server, plain or TLS; raw sockets that misbehave; the
 //! built-in target), and `summary.json` read as the schema's types or by path
-//! ([`summary`]), and a throw-away PostgreSQL cluster with `pg_stat_statements`
-//! ([`postgres`]).
+//! ([`summary`]), a throw-away PostgreSQL cluster with `pg_stat_statements`
+//! ([`postgres`]), and httpbin under gunicorn, a real third-party HTTP service ([`httpbin`]).
 //!
 //! **Timing-sensitive runs never run beside each other.** Cargo runs test binaries one
 //! after another, and the tests of one binary in parallel threads; every loadcell process
@@ -16,12 +16,14 @@
 //! A broken fixture fails the test that uses it, loudly: `expect` is how this kit reports.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+pub mod httpbin;
 pub mod postgres;
 pub mod process;
 pub mod servers;
 pub mod summary;
 pub mod temp;
 
+pub use httpbin::Httpbin;
 pub use postgres::Postgres;
 pub use process::{Alone, Finished, Loadcell, Running, alone, run_raw, spawn};
 pub use servers::{Blackhole, HttpServer, RawServer, Recorder, RefusingPort, Seen, fast_target, target, url_of};
