@@ -25,10 +25,10 @@ mod tls_reason;
 
 pub use connect::{ClientConfig, Connected, connect};
 pub use connection::{Connection, ResponseInfo};
+pub use encoding::{ContentCoding, DecodeError, MAX_DECODED_BYTES, decode_body};
 pub use error::{HttpError, RequestError};
 pub use origin::{Origin, Scheme};
 pub use parse::{Capture, Malformed, Progress, ResponseParser};
 pub use request::{Request, check_header, encode_h1, encode_h1_with_body, parse_header_line};
-pub use encoding::{ContentCoding, DecodeError, MAX_DECODED_BYTES, decode_body};
 pub use resolve::Resolve;
 pub use tls::{TlsOptions, tls_config};

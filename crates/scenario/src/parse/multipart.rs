@@ -46,7 +46,12 @@ pub(crate) fn multipart(ctx: &mut Ctx<'_>, node: &Node, scope: &Scope<'_>) -> Op
     let first = parts.is_empty();
     for (i, f) in files.into_iter().enumerate() {
         parts.push(MultipartPart {
-            head: head(&boundary, first && i == 0, &f.name, Some((&f.filename, &f.content_type))),
+            head: head(
+                &boundary,
+                first && i == 0,
+                &f.name,
+                Some((&f.filename, &f.content_type)),
+            ),
             content: PartContent::File(f.bytes),
         });
     }
@@ -69,7 +74,12 @@ fn file(ctx: &mut Ctx<'_>, key: &Key, node: &Node) -> Option<FilePart> {
     let what = format!("multipart file '{}'", key.text);
     let (path_node, filename, content_type) = match &node.kind {
         Kind::Map(entries) => {
-            value::known_keys(ctx, entries, &["path", "filename", "content_type"], &format!("in {what}"));
+            value::known_keys(
+                ctx,
+                entries,
+                &["path", "filename", "content_type"],
+                &format!("in {what}"),
+            );
             let Some((_, p)) = get(entries, "path") else {
                 ctx.error(node.pos, format!("{what} has no 'path'"));
                 return None;
@@ -153,7 +163,10 @@ fn head(boundary: &str, first: bool, name: &str, file: Option<(&str, &str)>) -> 
         quote(name)
     ));
     if let Some((filename, content_type)) = file {
-        h.push_str(&format!("; filename=\"{}\"\r\nContent-Type: {content_type}", quote(filename)));
+        h.push_str(&format!(
+            "; filename=\"{}\"\r\nContent-Type: {content_type}",
+            quote(filename)
+        ));
     }
     h.push_str("\r\n\r\n");
     h.into_bytes()
