@@ -10,6 +10,7 @@
 #     server refuses to run as root, so the kit runs it as the `postgres` user, which the
 #     Debian package creates (and this script creates when it is missing);
 #   - Debian's `golang-go`: crates/bench runs the Go benchmark fixture (tests/fixtures/bench-go);
+#   - Debian's `caddy`: tests/http_wire/ (zstd, TLS with SNI, mutual TLS);
 #   - pytest and pytest-benchmark (from PyPI with `python3 -m pip`, or Debian's packages where
 #     pip may not install): crates/bench runs the pytest-benchmark fixture
 #     (tests/fixtures/bench-pytest);
@@ -103,4 +104,16 @@ if [ ! -x "$HTTPBIN_VENV/bin/gunicorn" ] || ! "$HTTPBIN_VENV/bin/python" -c 'imp
         exit 1
     }
     echo "install-test-deps: httpbin $("$HTTPBIN_VENV/bin/pip" show httpbin 2>/dev/null | sed -n 's/^Version: //p') under gunicorn $("$HTTPBIN_VENV/bin/gunicorn" --version 2>&1 | grep -o '[0-9.]*' | head -1)"
+fi
+
+# Debian's `caddy`: tests/http_wire/ starts it on a loopback port as the server that answers
+# in zstd (`encode zstd`), presents a certificate for a name that does not resolve (SNI with
+# --resolve), and requires client certificates (mutual TLS).
+if ! command -v caddy >/dev/null 2>&1; then
+    apt_install caddy
+    if ! command -v caddy >/dev/null 2>&1; then
+        echo "install-test-deps: caddy did not install (package caddy)" >&2
+        exit 1
+    fi
+    echo "install-test-deps: caddy $(caddy version 2>/dev/null | head -1)"
 fi

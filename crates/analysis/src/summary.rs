@@ -81,6 +81,7 @@ pub fn build(
         data: DataVolume {
             sent_bytes: all.sent_bytes,
             received_bytes: all.received_bytes,
+            decoded_body_bytes: all.decoded_body_bytes,
         },
         vus: Vus {
             max: total.active_vus,

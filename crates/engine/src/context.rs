@@ -161,6 +161,14 @@ impl VuContext {
         }
     }
 
+    /// Records the size of a response body of slot `endpoint` once its `Content-Encoding`
+    /// was undone (the wire bytes were recorded by `send`).
+    pub fn record_decoded(&self, endpoint: usize, bytes: u64) {
+        if let Some(ep) = self.worker.recorder_for(self.started).endpoints.get_mut(endpoint) {
+            ep.decoded_body_bytes += bytes;
+        }
+    }
+
     /// Records a finished journey iteration that started at `started`.
     pub fn record_journey(&self, journey: usize, started: Instant, failed: bool) {
         let us = micros(Instant::now().saturating_duration_since(started));

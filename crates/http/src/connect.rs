@@ -4,6 +4,7 @@
 use crate::connection::Connection;
 use crate::error::HttpError;
 use crate::origin::{Origin, Scheme};
+use crate::resolve::Resolve;
 use crate::{h2, plain, tls_h1, tls_reason};
 use loadcell_schema::ErrorKind;
 use std::net::{IpAddr, SocketAddr};
@@ -19,6 +20,9 @@ pub struct ClientConfig {
     pub http2: bool,
     /// Present for `https://` origins.
     pub tls: Option<Arc<rustls::ClientConfig>>,
+    /// Addresses that replace DNS for a host and port (`--resolve`); TLS SNI and `Host`
+    /// keep the name.
+    pub resolve: Vec<Resolve>,
 }
 
 /// A fresh connection and what opening it cost.
@@ -47,7 +51,7 @@ pub async fn connect(origin: &Origin, config: &ClientConfig) -> Result<Connected
 }
 
 async fn open(origin: &Origin, config: &ClientConfig) -> Result<Connection, HttpError> {
-    let tcp = tcp_connect(origin).await?;
+    let tcp = tcp_connect(origin, &config.resolve).await?;
     match (origin.scheme, &config.tls) {
         (Scheme::Https, Some(tls)) => {
             let connector = tokio_rustls::TlsConnector::from(tls.clone());
@@ -72,10 +76,12 @@ async fn open(origin: &Origin, config: &ClientConfig) -> Result<Connection, Http
     }
 }
 
-async fn tcp_connect(origin: &Origin) -> Result<TcpStream, HttpError> {
-    let addrs: Vec<SocketAddr> = match origin.host.parse::<IpAddr>() {
-        Ok(ip) => vec![SocketAddr::new(ip, origin.port)],
-        Err(_) => Box::pin(tokio::net::lookup_host((origin.host.as_str(), origin.port)))
+async fn tcp_connect(origin: &Origin, resolve: &[Resolve]) -> Result<TcpStream, HttpError> {
+    let overridden = resolve.iter().find(|r| r.matches(&origin.host, origin.port));
+    let addrs: Vec<SocketAddr> = match (overridden, origin.host.parse::<IpAddr>()) {
+        (Some(r), _) => vec![SocketAddr::new(r.addr, origin.port)],
+        (None, Ok(ip)) => vec![SocketAddr::new(ip, origin.port)],
+        (None, Err(_)) => Box::pin(tokio::net::lookup_host((origin.host.as_str(), origin.port)))
             .await
             .map_err(|e| HttpError::new(ErrorKind::Dns, format!("cannot resolve '{}': {e}", origin.host)))?
             .collect(),

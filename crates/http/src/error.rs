@@ -26,6 +26,16 @@ pub enum RequestError {
     HeaderControlCharacter { name: String, found: String },
     #[error("cannot set up TLS: {0}")]
     Tls(String),
+    /// A certificate, key or CA file that cannot be read or holds no usable PEM.
+    #[error("{what} '{path}': {reason}")]
+    TlsFile {
+        what: &'static str,
+        path: String,
+        reason: String,
+    },
+    /// A `--resolve` (or scenario `resolve:`) entry that is not `host:port:address`.
+    #[error("invalid resolve entry '{entry}': {reason} (expected host:port:address, as curl's --resolve)")]
+    InvalidResolve { entry: String, reason: String },
 }
 
 /// A request that did not produce a complete response.

@@ -9,6 +9,7 @@
 
 mod connect;
 mod connection;
+mod encoding;
 mod error;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -17,14 +18,17 @@ mod origin;
 mod parse;
 mod plain;
 mod request;
+mod resolve;
 mod tls;
 mod tls_h1;
 mod tls_reason;
 
 pub use connect::{ClientConfig, Connected, connect};
 pub use connection::{Connection, ResponseInfo};
+pub use encoding::{ContentCoding, DecodeError, MAX_DECODED_BYTES, decode_body};
 pub use error::{HttpError, RequestError};
 pub use origin::{Origin, Scheme};
 pub use parse::{Capture, Malformed, Progress, ResponseParser};
 pub use request::{Request, check_header, encode_h1, encode_h1_with_body, parse_header_line};
-pub use tls::tls_config;
+pub use resolve::Resolve;
+pub use tls::{TlsOptions, tls_config};

@@ -9,6 +9,7 @@
 
 mod cookies;
 mod data;
+mod decode;
 mod exchange;
 mod redirect;
 mod request;

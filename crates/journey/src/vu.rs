@@ -39,6 +39,9 @@ pub struct VuState {
     pub scratch: String,
     pub response_head: Vec<u8>,
     pub response_body: Vec<u8>,
+    /// Where a compressed body is decoded to (then swapped with `response_body`).
+    pub decoded: Vec<u8>,
+    pub decode_spare: Vec<u8>,
     pub headers: Headers,
 }
 
@@ -67,6 +70,8 @@ impl VuState {
             scratch: String::new(),
             response_head: Vec::new(),
             response_body: Vec::new(),
+            decoded: Vec::new(),
+            decode_spare: Vec::new(),
             headers: Headers::default(),
         }
     }

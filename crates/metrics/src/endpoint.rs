@@ -27,6 +27,9 @@ pub struct EndpointMetrics {
     pub errors: [u64; ErrorKind::COUNT],
     pub sent_bytes: u64,
     pub received_bytes: u64,
+    /// Response bodies after their `Content-Encoding` was undone, for the requests whose
+    /// body was read (scenario steps; quick mode never decodes and leaves this 0).
+    pub decoded_body_bytes: u64,
     /// Scenario steps not sent at all: a variable they need was never set (an earlier
     /// extraction failed) or their URL left the target's origin. Not in `requests()`,
     /// since the target never saw them.
@@ -48,6 +51,7 @@ impl Default for EndpointMetrics {
             errors: [0; ErrorKind::COUNT],
             sent_bytes: 0,
             received_bytes: 0,
+            decoded_body_bytes: 0,
             skipped: 0,
         }
     }
@@ -82,6 +86,7 @@ impl EndpointMetrics {
         }
         self.sent_bytes += other.sent_bytes;
         self.received_bytes += other.received_bytes;
+        self.decoded_body_bytes += other.decoded_body_bytes;
         self.skipped += other.skipped;
     }
 }

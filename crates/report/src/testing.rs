@@ -136,6 +136,7 @@ pub fn summary(seconds: usize) -> Summary {
         data: DataVolume {
             sent_bytes: 123_456_789,
             received_bytes: 9_876_543_210,
+            decoded_body_bytes: 0,
         },
         vus: Vus {
             max: 48,

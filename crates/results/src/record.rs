@@ -88,6 +88,9 @@ pub(crate) struct EndpointRecord {
     pub sent_bytes: u64,
     #[serde(default, skip_serializing_if = "is_zero")]
     pub received_bytes: u64,
+    /// See `EndpointMetrics::decoded_body_bytes`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub decoded_body_bytes: u64,
     /// Scenario steps not sent (see `EndpointMetrics::skipped`).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub skipped: u64,
@@ -204,6 +207,7 @@ fn encode_endpoint(enc: &mut HistogramEncoder, ep: &EndpointMetrics) -> Result<E
             .collect(),
         sent_bytes: ep.sent_bytes,
         received_bytes: ep.received_bytes,
+        decoded_body_bytes: ep.decoded_body_bytes,
         skipped: ep.skipped,
         connect: enc.encode(&ep.connect)?,
         connections: ep.connections,
@@ -270,6 +274,7 @@ fn decode_endpoint(rec: &EndpointRecord) -> Result<EndpointMetrics, String> {
         failed: rec.failed,
         sent_bytes: rec.sent_bytes,
         received_bytes: rec.received_bytes,
+        decoded_body_bytes: rec.decoded_body_bytes,
         skipped: rec.skipped,
         connect: histogram("connect", &rec.connect)?,
         connections: rec.connections,

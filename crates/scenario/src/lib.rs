@@ -31,8 +31,8 @@ pub use error::{RenderError, ScenarioError};
 pub use jsonpath::JsonPath;
 pub use model::{
     Body, Check, CheckKind, Compare, DataSource, Defaults, Executor, Exhausted, Extract, ExtractSource, Journey, Load,
-    Monitor, OnFail, Pick, PickMatch, Profile, Redirects, RequestStep, Scenario, ScenarioPart, SourcePos, Stage,
-    StatusMatch, Step, Think, ValueTest,
+    Monitor, Multipart, MultipartPart, OnFail, PartContent, Pick, PickMatch, Profile, Redirects, RequestStep, Scenario,
+    ScenarioPart, SourcePos, Stage, StatusMatch, Step, Think, TlsFiles, ValueTest,
 };
 pub use render::append_query;
 pub use response::{LazyJson, ResponseView};

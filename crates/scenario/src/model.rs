@@ -42,6 +42,19 @@ pub struct Scenario {
     pub monitor: Monitor,
     /// The file given to [`crate::load`]; `None` from [`crate::parse_str`].
     pub source_path: Option<PathBuf>,
+    /// `resolve:` — `host:port:address` overrides, as curl's `--resolve` (checked at load).
+    pub resolve: Vec<loadcell_http::Resolve>,
+    /// `tls:` — CA bundle and client certificate, paths resolved against the file's folder
+    /// and checked at load.
+    pub tls: TlsFiles,
+}
+
+/// `tls: { cacert, cert, key }`: what `--cacert`, `--cert` and `--key` would say.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub cacert: Option<PathBuf>,
+    /// Client certificate chain and key, both or neither.
+    pub client_cert: Option<(PathBuf, PathBuf)>,
 }
 
 /// A place in the scenario file: 1-based line and column (columns count characters).
@@ -368,14 +381,43 @@ pub enum Body {
     Raw(Template),
     /// `body_file:` — the file's bytes, read when the scenario was loaded.
     File(bytes::Bytes),
+    /// `multipart:` — `multipart/form-data` with text fields and files.
+    Multipart(Multipart),
+}
+
+/// A `multipart/form-data` body, its fixed bytes laid out at load: per part the boundary
+/// line and part headers, then a field's template or a file's bytes (read once, shared by
+/// every request through [`bytes::Bytes`]).
+#[derive(Debug, Clone)]
+pub struct Multipart {
+    /// `multipart/form-data; boundary=…`
+    pub content_type: String,
+    pub parts: Vec<MultipartPart>,
+    /// The closing boundary (`\r\n--BOUNDARY--\r\n`).
+    pub tail: Vec<u8>,
+}
+
+/// One part: its head (boundary line, `Content-Disposition`, `Content-Type`, blank line;
+/// with the CRLF that ends the part before it) and its content.
+#[derive(Debug, Clone)]
+pub struct MultipartPart {
+    pub head: Vec<u8>,
+    pub content: PartContent,
+}
+
+#[derive(Debug, Clone)]
+pub enum PartContent {
+    Field(Template),
+    File(bytes::Bytes),
 }
 
 impl Body {
     /// The `content-type` this body implies, if any (a step's own header wins).
-    pub fn content_type(&self) -> Option<&'static str> {
+    pub fn content_type(&self) -> Option<&str> {
         match self {
             Body::Json(_) => Some("application/json"),
             Body::Form(_) => Some("application/x-www-form-urlencoded"),
+            Body::Multipart(m) => Some(&m.content_type),
             Body::None | Body::Raw(_) | Body::File(_) => None,
         }
     }

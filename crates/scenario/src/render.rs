@@ -5,7 +5,7 @@
 use std::fmt;
 
 use crate::error::RenderError;
-use crate::model::{Body, Journey, RequestStep, Scenario, Step};
+use crate::model::{Body, Journey, Multipart, PartContent, RequestStep, Scenario, Step};
 use crate::template::{Part, RawBytes, Template, Vars};
 
 /// Appends `?k=v&...` (or `&k=v...` when `url` already has a query) with names and rendered
@@ -33,6 +33,17 @@ impl Body {
                 out.extend_from_slice(bytes);
                 Ok(())
             }
+            Body::Multipart(m) => {
+                for part in &m.parts {
+                    out.extend_from_slice(&part.head);
+                    match &part.content {
+                        PartContent::Field(t) => t.render_to(vars, &mut RawBytes(out))?,
+                        PartContent::File(bytes) => out.extend_from_slice(bytes),
+                    }
+                }
+                out.extend_from_slice(&m.tail);
+                Ok(())
+            }
             Body::Form(fields) => {
                 let mut text = String::new();
                 for (i, (name, value)) in fields.iter().enumerate() {
@@ -56,6 +67,7 @@ impl Body {
             Body::Json(t) => t.is_static(),
             Body::Raw(t) => t.is_static(),
             Body::Form(fields) => fields.iter().all(|(_, t)| t.is_static()),
+            Body::Multipart(m) => m.fields().all(Template::is_static),
         }
     }
 }
@@ -69,6 +81,7 @@ impl RequestStep {
         match &self.body {
             Body::Json(j) => all.extend(j.templates()),
             Body::Form(fields) => all.extend(fields.iter().map(|(_, t)| t)),
+            Body::Multipart(m) => all.extend(m.fields()),
             Body::Raw(t) => all.push(t),
             Body::None | Body::File(_) => {}
         }
@@ -135,5 +148,15 @@ impl fmt::Write for FormEncode<'_> {
             }
         }
         Ok(())
+    }
+}
+
+impl Multipart {
+    /// The templates of its text fields.
+    pub fn fields(&self) -> impl Iterator<Item = &Template> {
+        self.parts.iter().filter_map(|p| match &p.content {
+            PartContent::Field(t) => Some(t),
+            PartContent::File(_) => None,
+        })
     }
 }

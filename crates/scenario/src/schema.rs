@@ -148,6 +148,22 @@ pub fn json_schema() -> Value {
             "body_file",
             json!({"type": "string", "description": "Relative to the scenario file."}),
         ),
+        (
+            "multipart",
+            json!({
+                "type": "object", "additionalProperties": false,
+                "description": "A multipart/form-data body: text fields (templates) and files (read once, relative to the scenario file).",
+                "properties": {
+                    "fields": {"type": "object", "additionalProperties": {"$ref": "#/$defs/template"}},
+                    "files": {"type": "object", "additionalProperties": {"anyOf": [
+                        {"type": "string"},
+                        {"type": "object", "additionalProperties": false, "required": ["path"], "properties": {
+                            "path": {"type": "string"}, "filename": {"type": "string"}, "content_type": {"type": "string"}
+                        }}
+                    ]}}
+                }
+            }),
+        ),
         ("check", json!({"$ref": "#/$defs/check"})),
         ("extract", json!({"$ref": "#/$defs/extract"})),
         ("on_fail", json!({"enum": ["continue", "abort_iteration"]})),
@@ -245,6 +261,12 @@ pub fn json_schema() -> Value {
         "properties": {
             "name": {"type": "string"},
             "target": {"type": "string", "description": "Base URL, e.g. http://127.0.0.1:8080; may use {{ env.NAME }}."},
+            "resolve": {"type": "array", "items": {"type": "string"}, "description": "host:port:address overrides, as curl's --resolve: connect to address, keep the name for Host and TLS SNI."},
+            "tls": {
+                "type": "object", "additionalProperties": false,
+                "description": "PEM files relative to the scenario file: cacert replaces the system roots; cert and key give a client certificate (mutual TLS).",
+                "properties": {"cacert": {"type": "string"}, "cert": {"type": "string"}, "key": {"type": "string"}}
+            },
             "load": load,
             "scenarios": scenarios_schema(),
             "defaults": {

@@ -136,6 +136,12 @@ pub struct Iterations {
 pub struct DataVolume {
     pub sent_bytes: u64,
     pub received_bytes: u64,
+    /// Response bodies after their `Content-Encoding` (gzip, deflate, br, zstd) was undone,
+    /// for the responses loadcell read (scenario steps); 0 in quick mode, which never
+    /// decodes. Beside `received_bytes` (compressed, on the wire) it shows what compression
+    /// saved.
+    #[serde(default)]
+    pub decoded_body_bytes: u64,
 }
 
 /// Open model: what rate was asked for and what was achieved.

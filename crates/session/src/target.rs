@@ -4,7 +4,7 @@
 
 use crate::error::{SessionError, invalid};
 use loadcell_engine::{CheckName, EndpointName, SingleRequest, Transport, Workload};
-use loadcell_http::{ClientConfig, Origin, Request, Scheme, tls_config};
+use loadcell_http::{ClientConfig, Origin, Request, Resolve, Scheme, TlsOptions, tls_config};
 use loadcell_journey::JourneyWorkload;
 use loadcell_scenario::{Scenario, ScenarioError, Step};
 use loadcell_threshold::Threshold;
@@ -34,6 +34,13 @@ pub struct RequestSpec {
     /// otherwise; `None`: [`DEFAULT_MAX_REDIRECTS`]. Quick mode never follows (as wrk and
     /// oha), so its request path stays as it is.
     pub max_redirects: Option<u32>,
+    /// `--resolve host:port:address`, as typed (repeatable); they win over a scenario's.
+    pub resolve: Vec<String>,
+    /// `--cacert FILE`: PEM CA bundle replacing the system roots.
+    pub cacert: Option<PathBuf>,
+    /// `--cert FILE`, `--key FILE`: PEM client certificate and key (mutual TLS).
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
 }
 
 impl RequestSpec {
@@ -96,7 +103,7 @@ impl Target {
                 request: build_request(request, &origin)?,
             };
             let timeout = request.timeout.unwrap_or(DEFAULT_TIMEOUT);
-            let transport = transport(&origin, request, timeout)?;
+            let transport = transport(&origin, request, timeout, None)?;
             return Ok(Target {
                 work,
                 origin,
@@ -131,7 +138,7 @@ impl Target {
             })?;
         let origin = Origin::parse(&base)?;
         let timeout = request.timeout.or(scenario.defaults.timeout).unwrap_or(DEFAULT_TIMEOUT);
-        let transport = transport(&origin, request, timeout)?;
+        let transport = transport(&origin, request, timeout, Some(&scenario))?;
         let (name, label) = match &scenario.source_path {
             Some(p) => (p.display().to_string(), format!("{} ({})", scenario.name, p.display())),
             None => (scenario.name.clone(), scenario.name.clone()),
@@ -303,13 +310,25 @@ fn build_request(spec: &RequestSpec, origin: &Origin) -> Result<Request, Session
     Ok(Request::new(&spec.method, &origin.path_and_query, headers, body)?)
 }
 
-/// Connection settings for `origin`.
-fn transport(origin: &Origin, spec: &RequestSpec, timeout: Duration) -> Result<Transport, SessionError> {
+/// Connection settings for `origin`: the flags, then what the scenario file says.
+fn transport(
+    origin: &Origin,
+    spec: &RequestSpec,
+    timeout: Duration,
+    scenario: Option<&Scenario>,
+) -> Result<Transport, SessionError> {
     if timeout.is_zero() || spec.connect_timeout.is_zero() {
         return Err(invalid("--timeout and --connect-timeout must be above 0"));
     }
+    // The first entry that matches a host and port is used: flags come first.
+    let mut resolve = spec
+        .resolve
+        .iter()
+        .map(|r| Resolve::parse(r))
+        .collect::<Result<Vec<_>, _>>()?;
+    resolve.extend(scenario.map(|s| s.resolve.clone()).unwrap_or_default());
     let tls = match origin.scheme {
-        Scheme::Https => Some(tls_config(spec.insecure, spec.http2)?),
+        Scheme::Https => Some(tls_config(&tls_options(spec, scenario)?)?),
         Scheme::Http => None,
     };
     Ok(Transport {
@@ -318,7 +337,24 @@ fn transport(origin: &Origin, spec: &RequestSpec, timeout: Duration) -> Result<T
             connect_timeout: spec.connect_timeout,
             http2: spec.http2,
             tls,
+            resolve,
         },
         timeout,
+    })
+}
+
+/// TLS settings: `--cacert`, `--cert`/`--key` over the scenario's `tls:`.
+fn tls_options(spec: &RequestSpec, scenario: Option<&Scenario>) -> Result<TlsOptions, SessionError> {
+    let file = scenario.map(|s| s.tls.clone()).unwrap_or_default();
+    let client_cert = match (&spec.cert, &spec.key) {
+        (Some(c), Some(k)) => Some((c.clone(), k.clone())),
+        (None, None) => file.client_cert,
+        _ => return Err(invalid("--cert and --key go together: give both for mutual TLS")),
+    };
+    Ok(TlsOptions {
+        insecure: spec.insecure,
+        http2: spec.http2,
+        cacert: spec.cacert.clone().or(file.cacert),
+        client_cert,
     })
 }

@@ -94,7 +94,7 @@ impl Drop for Httpbin {
 }
 
 /// Stops the server's whole process group: TERM, a grace period, then KILL.
-fn stop(child: &mut Child) {
+pub(crate) fn stop(child: &mut Child) {
     let group = -(child.id() as i32);
     // SAFETY: kill(2) on the process group this kit started; errors (already gone) are fine.
     unsafe { libc::kill(group, libc::SIGTERM) };

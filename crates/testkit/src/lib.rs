@@ -4,7 +4,8 @@
 //! ([`servers`]: a recording HTTP server, plain or TLS; raw sockets that misbehave; the
 //! built-in target), and `summary.json` read as the schema's types or by path
 //! ([`summary`]), a throw-away PostgreSQL cluster with `pg_stat_statements`
-//! ([`postgres`]), and httpbin under gunicorn, a real third-party HTTP service ([`httpbin`]).
+//! ([`postgres`]), httpbin under gunicorn, a real third-party HTTP service ([`httpbin`]), and Caddy for
+//! zstd, TLS by name and mutual TLS, with a throw-away PKI ([`caddy`]).
 //!
 //! **Timing-sensitive runs never run beside each other.** Cargo runs test binaries one
 //! after another, and the tests of one binary in parallel threads; every loadcell process
@@ -16,6 +17,7 @@
 //! A broken fixture fails the test that uses it, loudly: `expect` is how this kit reports.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+pub mod caddy;
 pub mod httpbin;
 pub mod postgres;
 pub mod process;
@@ -23,6 +25,7 @@ pub mod servers;
 pub mod summary;
 pub mod temp;
 
+pub use caddy::{Caddy, Pki};
 pub use httpbin::Httpbin;
 pub use postgres::Postgres;
 pub use process::{Alone, Finished, Loadcell, Running, alone, run_raw, spawn};

@@ -153,6 +153,22 @@ pub struct RequestArgs {
     /// otherwise (0: none) [default: 10]. URL targets never follow redirects.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=100), help_heading = "Request")]
     pub max_redirects: Option<u32>,
+
+    /// Connect to ADDRESS for HOST:PORT, keeping the name for Host and TLS SNI, as curl (repeatable).
+    #[arg(long, value_name = "HOST:PORT:ADDRESS", help_heading = "Request")]
+    pub resolve: Vec<String>,
+
+    /// PEM bundle of CA certificates to trust instead of the system roots.
+    #[arg(long, value_name = "FILE", help_heading = "Request")]
+    pub cacert: Option<PathBuf>,
+
+    /// PEM client certificate for mutual TLS (with --key).
+    #[arg(long, value_name = "FILE", requires = "key", help_heading = "Request")]
+    pub cert: Option<PathBuf>,
+
+    /// PEM private key of --cert.
+    #[arg(long, value_name = "FILE", requires = "cert", help_heading = "Request")]
+    pub key: Option<PathBuf>,
 }
 
 impl RequestArgs {
@@ -168,6 +184,11 @@ impl RequestArgs {
             http2: self.http2,
             insecure: self.insecure,
             max_redirects: self.max_redirects,
+
+            resolve: self.resolve.clone(),
+            cacert: self.cacert.clone(),
+            cert: self.cert.clone(),
+            key: self.key.clone(),
         }
     }
 }

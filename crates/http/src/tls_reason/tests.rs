@@ -129,6 +129,7 @@ async fn handshake(pki: Pki) -> String {
         connect_timeout: Duration::from_secs(10),
         http2: false,
         tls: Some(Arc::new(client)),
+        resolve: Vec::new(),
     };
     let origin = Origin::parse(&format!("https://127.0.0.1:{port}/")).unwrap_or_else(|e| panic!("{e}"));
     match connect(&origin, &config).await {

@@ -175,6 +175,15 @@ fn write_traffic(o: &mut String, s: &Summary) -> std::fmt::Result {
         bytes(s.data.sent_bytes),
         bytes((s.data.sent_bytes as f64 / secs) as u64)
     )?;
+    if s.data.decoded_body_bytes > 0 {
+        // Only scenario steps read (and decode) bodies; the wire figure above stays the truth.
+        writeln!(
+            o,
+            "  {:<12}response bodies {} once decoded (Content-Encoding undone)",
+            "",
+            bytes(s.data.decoded_body_bytes)
+        )?;
+    }
     let codes: Vec<String> = s.status_codes.iter().map(|(c, n)| format!("{c}: {n}")).collect();
     writeln!(
         o,

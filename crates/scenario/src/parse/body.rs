@@ -1,6 +1,6 @@
 //! A request step's body: exactly one of `json` (any value; strings inside are templates),
-//! `form` (a map, URL-encoded), `body` (a text template) or `body_file` (read now, relative to
-//! the scenario file).
+//! `form` (a map, URL-encoded), `body` (a text template), `body_file` (read now, relative to
+//! the scenario file) or `multipart` (see `multipart.rs`).
 
 use serde_json::Value;
 
@@ -10,7 +10,7 @@ use crate::model::Body;
 use crate::template::{JsonPart, JsonTemplate};
 use crate::validate::scope::Scope;
 
-const KINDS: [&str; 4] = ["json", "form", "body", "body_file"];
+const KINDS: [&str; 5] = ["json", "form", "body", "body_file", "multipart"];
 
 pub(crate) fn body(ctx: &mut Ctx<'_>, entries: &[(Key, Node)], scope: &Scope<'_>) -> Option<Body> {
     let given: Vec<&(Key, Node)> = entries
@@ -49,6 +49,7 @@ pub(crate) fn body(ctx: &mut Ctx<'_>, entries: &[(Key, Node)], scope: &Scope<'_>
             out.map(Body::Form)
         }
         "body" => template::compile_node(ctx, node, "'body'", scope).map(Body::Raw),
+        "multipart" => super::multipart::multipart(ctx, node, scope).map(Body::Multipart),
         _ => {
             let file = value::non_empty_text(ctx, node, "'body_file'")?;
             let path = ctx.base_dir.join(&file);

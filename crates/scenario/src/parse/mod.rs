@@ -11,12 +11,14 @@ use crate::model::Scenario;
 
 mod body;
 mod check;
+mod connection;
 mod data;
 mod extract;
 mod flow;
 mod journey;
 mod load;
 mod monitor;
+mod multipart;
 pub(crate) mod node;
 mod root;
 mod scenarios;

@@ -1,16 +1,18 @@
-//! The top level of a scenario file: `name`, `target`, `load`, `defaults`, `data`, `journeys`,
-//! `thresholds`, `monitor`. Sections are compiled in dependency order (data before anything that uses
+//! The top level of a scenario file: `name`, `target`, `resolve`, `tls`, `load`, `defaults`,
+//! `data`, `journeys`, `thresholds`, `monitor`. Sections are compiled in dependency order (data before anything that uses
 //! templates, journeys before thresholds that name them), whatever their order in the file.
 
 use super::node::{Kind, Node, get};
-use super::{Ctx, data, journey, load, monitor, scenarios, template, thresholds, value};
+use super::{Ctx, connection, data, journey, load, monitor, scenarios, template, thresholds, value};
 use crate::model::{Defaults, Load, Scenario};
 use crate::validate::scope::{DataInfo, Place, Scope};
 
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 11] = [
     "name",
     "scenarios",
     "target",
+    "resolve",
+    "tls",
     "load",
     "defaults",
     "data",
@@ -28,7 +30,7 @@ pub(crate) fn scenario(ctx: &mut Ctx<'_>, root: Node, default_name: &str) -> Opt
             root.pos,
             format!(
                 "a scenario must be a map with 'journeys' (and optionally {}), found {}",
-                "'name', 'target', 'load', 'defaults', 'data', 'thresholds', 'monitor'",
+                "'name', 'target', 'resolve', 'tls', 'load', 'defaults', 'data', 'thresholds', 'monitor'",
                 root.describe()
             ),
         );
@@ -100,6 +102,14 @@ pub(crate) fn scenario(ctx: &mut Ctx<'_>, root: Node, default_name: &str) -> Opt
         Some((_, n)) => thresholds::section(ctx, n, journeys.as_ref().map(|_| journey_names.as_slice())),
         None => Some(Vec::new()),
     };
+    let resolve = match get(&entries, "resolve") {
+        Some((_, n)) => connection::resolve(ctx, n),
+        None => Some(Vec::new()),
+    };
+    let tls = match get(&entries, "tls") {
+        Some((_, n)) => connection::tls(ctx, n),
+        None => Some(crate::model::TlsFiles::default()),
+    };
     let monitor = match get(&entries, "monitor") {
         Some((_, n)) => monitor::section(ctx, n),
         None => Some(crate::model::Monitor::default()),
@@ -120,6 +130,8 @@ pub(crate) fn scenario(ctx: &mut Ctx<'_>, root: Node, default_name: &str) -> Opt
         threshold_at,
         monitor,
         source_path: None,
+        resolve: resolve?,
+        tls: tls?,
     })
 }
 

@@ -9,7 +9,7 @@ use crate::template::{Part, Template};
 use crate::validate::scope::Scope;
 
 pub(crate) const METHODS: [&str; 6] = ["get", "post", "put", "patch", "delete", "head"];
-const OTHER_KEYS: [&str; 13] = [
+const OTHER_KEYS: [&str; 14] = [
     "name",
     "tags",
     "once",
@@ -19,6 +19,7 @@ const OTHER_KEYS: [&str; 13] = [
     "form",
     "body",
     "body_file",
+    "multipart",
     "check",
     "extract",
     "on_fail",
