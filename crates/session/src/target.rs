@@ -209,7 +209,7 @@ impl Target {
     /// Refuses, before any request, a threshold whose filter could never match this target's
     /// requests, with a did-you-mean from its endpoints, steps, journeys and checks.
     pub fn check_filters(&self, thresholds: &[Threshold]) -> Result<(), SessionError> {
-        if thresholds.iter().all(|t| t.filter.tags.is_empty()) {
+        if thresholds.iter().all(|t| t.filter.is_empty()) {
             return Ok(());
         }
         let (endpoints, journeys, checks) = self.with(Names);
