@@ -78,7 +78,8 @@ pub enum MetricKind {
     Rate,
     /// A running total: `count`, `rate` (per second).
     Counter,
-    /// A current value: `value`, `min`, `max`.
+    /// A current value: `value` only, as in k6 (its gauge sink keeps min and max, but k6's
+    /// threshold validation refuses them).
     Gauge,
     /// The target's resource use, read once per interval by `--monitor`: `max` (the short
     /// form's meaning), `avg`, `min`, `value` (the last reading).
@@ -180,7 +181,7 @@ impl MetricKind {
             MetricKind::Trend => matches!(aggregation, A::Percentile(_) | A::Avg | A::Min | A::Max | A::Med),
             MetricKind::Rate => matches!(aggregation, A::Rate),
             MetricKind::Counter => matches!(aggregation, A::Count | A::Rate),
-            MetricKind::Gauge => matches!(aggregation, A::Value | A::Min | A::Max),
+            MetricKind::Gauge => matches!(aggregation, A::Value),
             MetricKind::Resource => matches!(aggregation, A::Max | A::Avg | A::Min | A::Value),
         }
     }
@@ -191,7 +192,7 @@ impl MetricKind {
             MetricKind::Trend => "p(N), avg, min, max or med",
             MetricKind::Rate => "rate",
             MetricKind::Counter => "count or rate",
-            MetricKind::Gauge => "value, min or max",
+            MetricKind::Gauge => "value",
             MetricKind::Resource => "max, avg, min or value",
         }
     }
