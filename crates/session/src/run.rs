@@ -59,7 +59,7 @@ pub struct RunOutputs {
 #[derive(Debug)]
 pub struct Finished {
     pub summary: Summary,
-    /// The threshold that made `--abort-on-fail` stop the run.
+    /// The threshold that stopped the run (`--abort-on-fail` or its own `abortOnFail`).
     pub aborted: Option<String>,
     folder: Option<PathBuf>,
     summary_json: Option<PathBuf>,
@@ -207,11 +207,12 @@ impl Job for Execute<'_> {
             live: opened.live,
             log: ResultsLog { writer: opened.writer },
             display,
-            abort: abort_on_fail.then(|| AbortCheck {
+            abort: (abort_on_fail || thresholds.iter().any(|t| t.abort_after.is_some())).then(|| AbortCheck {
                 thresholds: &thresholds,
                 endpoints: &slots.endpoints,
                 checks: &slots.checks,
                 vus_limit: settings.model.vus_limit(),
+                every: abort_on_fail,
                 delay: abort_delay,
                 warmup: settings.warmup,
                 failed: None,

@@ -25,7 +25,7 @@ pub use eval::{FirstOf, MetricSource, Verdict};
 pub use filter::{StatusFilter, TagFilter, TagKey};
 pub use metric::{Aggregation, Metric, MetricKind};
 pub use op::Op;
-pub use parse::{parse, parse_condition};
+pub use parse::{parse, parse_condition, parse_key};
 pub use units::Unit;
 
 /// One parsed threshold: `aggregation` of `metric` (restricted to `filter`)

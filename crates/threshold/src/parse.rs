@@ -91,6 +91,14 @@ pub fn parse_condition(metric: &str, condition_text: &str) -> Result<Threshold, 
     })
 }
 
+/// Checks the key of the map form alone (`http_req_duration{journey:a}`), for a key whose
+/// list of conditions is empty — which k6 allows, and which judges nothing.
+pub fn parse_key(key: &str) -> Result<(Metric, TagFilter), ThresholdError> {
+    let key = key.trim();
+    let ctx = Ctx::new(key);
+    metric_part(&ctx, key, "")
+}
+
 /// `NAME` or `NAME{filter}`. `after` is the text following the part, used
 /// only to explain an unclosed `{`.
 fn metric_part(ctx: &Ctx, part: &str, after: &str) -> Result<(Metric, TagFilter), ThresholdError> {

@@ -104,7 +104,7 @@ fn conclude(mut finished: Finished, baseline: Option<&Baseline>) -> Result<i32, 
     print!("{}", loadcell_report::terminal_text(&finished.summary));
     print!("{}", crate::monitor::lines(&finished.summary));
     if let Some(reason) = &finished.aborted {
-        println!("  aborted by --abort-on-fail: {reason}");
+        println!("  aborted by a failing threshold (--abort-on-fail or abortOnFail): {reason}");
     }
     let written = finished.write_outputs();
     if let Some(dir) = &written {
