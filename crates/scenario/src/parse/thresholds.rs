@@ -112,6 +112,10 @@ fn condition(ctx: &mut Ctx<'_>, item: &Node, what: &str) -> Option<(String, Opti
 /// `delayAbortEval`: a duration with its unit. A bare number is refused rather than guessed:
 /// k6 reads it as milliseconds, the rest of a scenario file as seconds.
 fn delay(ctx: &mut Ctx<'_>, node: &Node) -> Option<std::time::Duration> {
+    if matches!(node.kind, Kind::Null) {
+        // k6 writes an unset delay as null.
+        return Some(std::time::Duration::ZERO);
+    }
     if matches!(node.kind, Kind::Int(_) | Kind::Float(_)) {
         ctx.error(
             node.pos,
