@@ -6,6 +6,7 @@
 mod support;
 
 mod counts;
+mod k6_flags;
 mod errors;
 mod limits;
 mod open_model;

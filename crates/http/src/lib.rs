@@ -21,7 +21,7 @@ mod tls;
 mod tls_h1;
 mod tls_reason;
 
-pub use connect::{ClientConfig, Connected, connect};
+pub use connect::{ClientConfig, ConnectPhases, Connected, connect};
 pub use connection::{Connection, ResponseInfo};
 pub use error::{HttpError, RequestError};
 pub use origin::{Origin, Scheme};

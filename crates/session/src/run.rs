@@ -50,6 +50,8 @@ pub struct RunOutputs {
     /// The results folder (`None` for none).
     pub out: Option<OutDir>,
     pub summary_json: Option<PathBuf>,
+    /// `--summary-export`: the summary in k6's export shape.
+    pub summary_export: Option<PathBuf>,
     pub samples: Option<PathBuf>,
     /// `--prometheus`: the address, or `None` for no live metrics.
     pub prometheus: Option<String>,
@@ -63,6 +65,7 @@ pub struct Finished {
     pub aborted: Option<String>,
     folder: Option<PathBuf>,
     summary_json: Option<PathBuf>,
+    summary_export: Option<PathBuf>,
     /// Results that could not be written after load was sent; the verdict stands.
     pub failures: Vec<SessionError>,
 }
@@ -75,6 +78,14 @@ impl Finished {
             && let Err(e) = outputs::write_json("--summary-json", path, &self.summary)
         {
             self.failures.push(e);
+        }
+        if let Some(path) = &self.summary_export {
+            let written = loadcell_report::k6_summary_export(&self.summary)
+                .map_err(SessionError::from)
+                .and_then(|bytes| outputs::write_bytes("--summary-export", path, &bytes));
+            if let Err(e) = written {
+                self.failures.push(e);
+            }
         }
         let dir = self.folder.clone()?;
         match folder::write(&dir, &self.summary) {
@@ -96,6 +107,9 @@ pub fn execute(
 ) -> Result<Finished, SessionError> {
     if let Some(path) = &spec.outputs.summary_json {
         outputs::check_writable("--summary-json", path)?;
+    }
+    if let Some(path) = &spec.outputs.summary_export {
+        outputs::check_writable("--summary-export", path)?;
     }
     // Raises the soft descriptor limit, and refuses a closed model it cannot hold.
     loadcell_engine::check_descriptors(&spec.settings.model, spec.settings.threads.max(1))?;
@@ -252,6 +266,7 @@ impl Job for Execute<'_> {
             aborted: parts.abort_reason().map(str::to_string),
             folder: opened.folder,
             summary_json: outputs.summary_json,
+            summary_export: outputs.summary_export,
             failures,
         })
     }

@@ -41,8 +41,18 @@ pub enum Metric {
     HttpReqDuration,
     /// Time to first byte (trend, ms).
     HttpReqWaiting,
-    /// TCP connect time (trend, ms).
+    /// Per request, the TCP connect of a connection opened for it, else 0 (trend, ms).
     HttpReqConnecting,
+    /// Per request, waiting for a connection slot and the DNS lookup (trend, ms).
+    HttpReqBlocked,
+    /// Per request, the TLS handshake of a connection opened for it, else 0 (trend, ms).
+    HttpReqTlsHandshaking,
+    /// First response byte to the last (trend, ms).
+    HttpReqReceiving,
+    /// One iteration: a journey in scenario runs, a request in quick mode (trend, ms).
+    IterationDuration,
+    /// One journey's iterations (trend, ms), k6's duration of a group; filter by `journey`.
+    GroupDuration,
     /// Share of failed requests (rate, fraction 0..1).
     HttpReqFailed,
     /// Requests (counter).
@@ -88,10 +98,15 @@ pub enum MetricKind {
 
 impl Metric {
     /// Every metric, in documentation order.
-    pub const ALL: [Metric; 15] = [
+    pub const ALL: [Metric; 20] = [
         Metric::HttpReqDuration,
         Metric::HttpReqWaiting,
         Metric::HttpReqConnecting,
+        Metric::HttpReqBlocked,
+        Metric::HttpReqTlsHandshaking,
+        Metric::HttpReqReceiving,
+        Metric::IterationDuration,
+        Metric::GroupDuration,
         Metric::HttpReqFailed,
         Metric::HttpReqs,
         Metric::Iterations,
@@ -112,6 +127,11 @@ impl Metric {
             Metric::HttpReqDuration => "http_req_duration",
             Metric::HttpReqWaiting => "http_req_waiting",
             Metric::HttpReqConnecting => "http_req_connecting",
+            Metric::HttpReqBlocked => "http_req_blocked",
+            Metric::HttpReqTlsHandshaking => "http_req_tls_handshaking",
+            Metric::HttpReqReceiving => "http_req_receiving",
+            Metric::IterationDuration => "iteration_duration",
+            Metric::GroupDuration => "group_duration",
             Metric::HttpReqFailed => "http_req_failed",
             Metric::HttpReqs => "http_reqs",
             Metric::Iterations => "iterations",
@@ -140,13 +160,19 @@ impl Metric {
         match self {
             Metric::HttpReqDuration
             | Metric::HttpReqWaiting
+            | Metric::HttpReqReceiving
+            | Metric::HttpReqConnecting
+            | Metric::HttpReqBlocked
+            | Metric::HttpReqTlsHandshaking
             | Metric::HttpReqFailed
             | Metric::DataReceived
             | Metric::DataSent => REQUEST_TAGS,
             Metric::HttpReqs => HTTP_REQS_TAGS,
             Metric::Checks => CHECK_TAGS,
-            Metric::Iterations => &[TagKey::Journey, TagKey::Scenario],
-            Metric::HttpReqConnecting | Metric::DroppedIterations | Metric::Vus | Metric::VusMax => &[TagKey::Scenario],
+            Metric::Iterations | Metric::IterationDuration | Metric::GroupDuration => {
+                &[TagKey::Journey, TagKey::Scenario]
+            }
+            Metric::DroppedIterations | Metric::Vus | Metric::VusMax => &[TagKey::Scenario],
             Metric::TargetCpu | Metric::TargetRss | Metric::TargetFds => &[],
         }
     }
@@ -154,7 +180,14 @@ impl Metric {
     /// Trend, rate, counter or gauge.
     pub fn kind(&self) -> MetricKind {
         match self {
-            Metric::HttpReqDuration | Metric::HttpReqWaiting | Metric::HttpReqConnecting => MetricKind::Trend,
+            Metric::HttpReqDuration
+            | Metric::HttpReqWaiting
+            | Metric::HttpReqConnecting
+            | Metric::HttpReqBlocked
+            | Metric::HttpReqTlsHandshaking
+            | Metric::HttpReqReceiving
+            | Metric::IterationDuration
+            | Metric::GroupDuration => MetricKind::Trend,
             Metric::HttpReqFailed | Metric::Checks => MetricKind::Rate,
             Metric::HttpReqs
             | Metric::Iterations

@@ -32,6 +32,9 @@ pub fn run_target(target: Target, args: &RunArgs, interrupts: Arc<AtomicUsize>) 
         None => loadcell_plan::from_flags(&flags)?,
     };
     loadcell_plan::profile_thresholds(inputs.profile, &mut thresholds, target.has_checks())?;
+    if args.verdict.no_thresholds {
+        thresholds.clear();
+    }
     let load = loadcell_plan::plan(&inputs)?;
     let spec = RunSpec {
         settings: settings(&target, args, &load),
@@ -93,6 +96,7 @@ fn outputs(target: &Target, args: &RunArgs) -> RunOutputs {
     RunOutputs {
         out,
         summary_json: args.summary_json.clone(),
+        summary_export: args.summary_export.clone(),
         samples: args.samples.clone(),
         prometheus: args.prometheus.clone(),
     }

@@ -1,0 +1,95 @@
+//! k6's common flags on `loadcell run`: `-u/--vus`, `-i/--iterations`, `-s/--stage`,
+//! `--summary-export` (k6's export shape, counts checked against the target's own count),
+//! `--no-thresholds`, and k6's `--out json=FILE` refused with a hint instead of becoming a
+//! folder.
+
+use crate::support::{Loadcell, TempDir, fast_target, run, u64_at, url_of};
+
+#[test]
+fn vus_iterations_summary_export_and_no_thresholds() {
+    let server = fast_target();
+    let dir = TempDir::new();
+    let export = dir.path().join("k6.json");
+    let export_arg = export.to_string_lossy().to_string();
+    let run = run(
+        &url_of(&server),
+        &[
+            "-u",
+            "2",
+            "-i",
+            "200",
+            "--threshold",
+            "http_req_duration: p(95)<0.001",
+            "--no-thresholds",
+            "--summary-export",
+            &export_arg,
+        ],
+    );
+    run.assert_exit(0);
+    let served = server.stats().requests_total;
+    assert_eq!(u64_at(run.summary(), "requests.total"), served, "{}", run.output());
+    assert_eq!(served, 200, "-i 200 in quick mode is 200 requests");
+    let text = std::fs::read_to_string(&export).unwrap_or_else(|e| panic!("{e}\n{}", run.output()));
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    assert_eq!(doc["metrics"]["http_reqs"]["count"], served, "{text}");
+    assert_eq!(doc["metrics"]["http_req_failed"]["value"], 0.0, "{text}");
+    let p95 = doc["metrics"]["http_req_duration"]["p(95)"].as_f64().unwrap_or(-1.0);
+    assert!(p95 > 0.0, "{text}");
+    assert_eq!(doc["root_group"]["path"], "", "{text}");
+    assert!(doc["metrics"]["http_req_duration"].get("thresholds").is_none(), "--no-thresholds: {text}");
+}
+
+#[test]
+fn summary_export_files_thresholds_as_k6_does() {
+    let server = fast_target();
+    let dir = TempDir::new();
+    let export = dir.path().join("k6.json");
+    let export_arg = export.to_string_lossy().to_string();
+    let run = run(
+        &url_of(&server),
+        &[
+            "--vus",
+            "1",
+            "--iterations",
+            "20",
+            "--threshold",
+            "http_req_duration: p(95)<0.001",
+            "--threshold",
+            "error_rate<1%",
+            "--summary-export",
+            &export_arg,
+        ],
+    );
+    run.assert_exit(1);
+    let text = std::fs::read_to_string(&export).unwrap_or_default();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    // k6 writes `true` for a threshold that failed.
+    assert_eq!(doc["metrics"]["http_req_duration"]["thresholds"]["p(95)<0.001"], true, "{text}");
+    assert_eq!(doc["metrics"]["http_req_failed"]["thresholds"]["rate<0.01"], false, "{text}");
+}
+
+#[test]
+fn repeated_stages_in_k6s_form() {
+    let server = fast_target();
+    let run = run(&url_of(&server), &["-s", "1s:2", "-s", "1s:1"]);
+    run.assert_exit(0);
+    assert_eq!(u64_at(run.summary(), "requests.total"), server.stats().requests_total);
+    let stages = run.summary()["stages"].as_array().map_or(0, Vec::len);
+    assert_eq!(stages, 2, "{}", run.output());
+}
+
+#[test]
+fn k6_outputs_are_refused_with_a_hint_not_made_a_folder() {
+    let dir = TempDir::new();
+    for out in ["json=results.json", "csv=results.csv", "influxdb=http://127.0.0.1:8086/k6"] {
+        let run = Loadcell::new(&["run", "http://127.0.0.1:9/", "-n", "1", "--out", out])
+            .current_dir(dir.path())
+            .run();
+        run.assert_exit(2);
+        let lines = run.stderr_lines();
+        assert_eq!(lines.len(), 1, "{}", run.output());
+        assert!(lines[0].contains("k6's") && lines[0].contains("--"), "{}", run.output());
+    }
+    let left: Vec<_> = std::fs::read_dir(dir.path()).map(|d| d.flatten().collect()).unwrap_or_default();
+    assert!(left.is_empty(), "nothing created: {left:?}");
+}
