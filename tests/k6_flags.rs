@@ -3,7 +3,7 @@
 //! `--no-thresholds`, and k6's `--out json=FILE` refused with a hint instead of becoming a
 //! folder.
 
-use crate::support::{Loadcell, TempDir, fast_target, run, u64_at, url_of};
+use crate::support::{Loadcell, TempDir, f64_at, fast_target, run, str_at, u64_at, url_of};
 
 #[test]
 fn vus_iterations_summary_export_and_no_thresholds() {
@@ -92,4 +92,40 @@ fn k6_outputs_are_refused_with_a_hint_not_made_a_folder() {
     }
     let left: Vec<_> = std::fs::read_dir(dir.path()).map(|d| d.flatten().collect()).unwrap_or_default();
     assert!(left.is_empty(), "nothing created: {left:?}");
+}
+
+#[test]
+fn per_request_phases_are_zero_on_a_reused_connection() {
+    let server = fast_target();
+    let run = run(&url_of(&server), &["-u", "2", "-i", "100", "--threshold", "http_req_connecting: med==0"]);
+    run.assert_exit(0);
+    let s = run.summary();
+    let total = u64_at(s, "requests.total");
+    assert_eq!(total, server.stats().requests_total);
+    // One value per request (k6's definition), not one per connection.
+    for phase in ["blocked_ms", "connecting_ms", "tls_handshaking_ms", "receiving_ms"] {
+        assert_eq!(u64_at(s, &format!("{phase}.count")), total, "{phase}\n{}", run.output());
+    }
+    assert_eq!(f64_at(s, "tls_handshaking_ms.max"), 0.0, "plain HTTP has no handshake");
+    assert!(u64_at(s, "connections_opened") < total, "{}", run.output());
+}
+
+#[test]
+fn a_scenario_thresholds_own_abort_on_fail_ends_the_run() {
+    let server = fast_target();
+    let dir = TempDir::new();
+    let file = dir.path().join("abort.yaml");
+    let yaml = format!(
+        "target: {}\nload: {{ vus: 1, duration: 10s }}\njourneys:\n  - name: j\n    steps:\n      - get: /\nthresholds:\n  http_req_duration:\n    - {{ threshold: \"p(95)<0.001\", abortOnFail: true, delayAbortEval: 1s }}\n  http_req_failed: []\n",
+        url_of(&server).trim_end_matches('/')
+    );
+    std::fs::write(&file, yaml).unwrap_or_else(|e| panic!("{e}"));
+    let run = loadcell_testkit::process::run_file(&file, &["--no-out"]);
+    run.assert_exit(1);
+    let s = run.summary();
+    assert_eq!(str_at(s, "stop_reason"), "threshold_aborted", "{}", run.output());
+    let measured = f64_at(s, "duration_s");
+    assert!((1.0..6.0).contains(&measured), "judged after its 1 s delay, well before 10 s: {measured}");
+    assert!(run.stdout.contains("aborted by a failing threshold"), "{}", run.output());
+    assert_eq!(u64_at(s, "requests.total"), server.stats().requests_total);
 }
