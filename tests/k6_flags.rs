@@ -36,7 +36,10 @@ fn vus_iterations_summary_export_and_no_thresholds() {
     let p95 = doc["metrics"]["http_req_duration"]["p(95)"].as_f64().unwrap_or(-1.0);
     assert!(p95 > 0.0, "{text}");
     assert_eq!(doc["root_group"]["path"], "", "{text}");
-    assert!(doc["metrics"]["http_req_duration"].get("thresholds").is_none(), "--no-thresholds: {text}");
+    assert!(
+        doc["metrics"]["http_req_duration"].get("thresholds").is_none(),
+        "--no-thresholds: {text}"
+    );
 }
 
 #[test]
@@ -64,8 +67,14 @@ fn summary_export_files_thresholds_as_k6_does() {
     let text = std::fs::read_to_string(&export).unwrap_or_default();
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
     // k6 writes `true` for a threshold that failed.
-    assert_eq!(doc["metrics"]["http_req_duration"]["thresholds"]["p(95)<0.001"], true, "{text}");
-    assert_eq!(doc["metrics"]["http_req_failed"]["thresholds"]["rate<0.01"], false, "{text}");
+    assert_eq!(
+        doc["metrics"]["http_req_duration"]["thresholds"]["p(95)<0.001"], true,
+        "{text}"
+    );
+    assert_eq!(
+        doc["metrics"]["http_req_failed"]["thresholds"]["rate<0.01"], false,
+        "{text}"
+    );
 }
 
 #[test]
@@ -81,7 +90,11 @@ fn repeated_stages_in_k6s_form() {
 #[test]
 fn k6_outputs_are_refused_with_a_hint_not_made_a_folder() {
     let dir = TempDir::new();
-    for out in ["json=results.json", "csv=results.csv", "influxdb=http://127.0.0.1:8086/k6"] {
+    for out in [
+        "json=results.json",
+        "csv=results.csv",
+        "influxdb=http://127.0.0.1:8086/k6",
+    ] {
         let run = Loadcell::new(&["run", "http://127.0.0.1:9/", "-n", "1", "--out", out])
             .current_dir(dir.path())
             .run();
@@ -90,14 +103,19 @@ fn k6_outputs_are_refused_with_a_hint_not_made_a_folder() {
         assert_eq!(lines.len(), 1, "{}", run.output());
         assert!(lines[0].contains("k6's") && lines[0].contains("--"), "{}", run.output());
     }
-    let left: Vec<_> = std::fs::read_dir(dir.path()).map(|d| d.flatten().collect()).unwrap_or_default();
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .map(|d| d.flatten().collect())
+        .unwrap_or_default();
     assert!(left.is_empty(), "nothing created: {left:?}");
 }
 
 #[test]
 fn per_request_phases_are_zero_on_a_reused_connection() {
     let server = fast_target();
-    let run = run(&url_of(&server), &["-u", "2", "-i", "100", "--threshold", "http_req_connecting: med==0"]);
+    let run = run(
+        &url_of(&server),
+        &["-u", "2", "-i", "100", "--threshold", "http_req_connecting: med==0"],
+    );
     run.assert_exit(0);
     let s = run.summary();
     let total = u64_at(s, "requests.total");
@@ -125,7 +143,14 @@ fn a_scenario_thresholds_own_abort_on_fail_ends_the_run() {
     let s = run.summary();
     assert_eq!(str_at(s, "stop_reason"), "threshold_aborted", "{}", run.output());
     let measured = f64_at(s, "duration_s");
-    assert!((1.0..6.0).contains(&measured), "judged after its 1 s delay, well before 10 s: {measured}");
-    assert!(run.stdout.contains("aborted by a failing threshold"), "{}", run.output());
+    assert!(
+        (1.0..6.0).contains(&measured),
+        "judged after its 1 s delay, well before 10 s: {measured}"
+    );
+    assert!(
+        run.stdout.contains("aborted by a failing threshold"),
+        "{}",
+        run.output()
+    );
     assert_eq!(u64_at(s, "requests.total"), server.stats().requests_total);
 }

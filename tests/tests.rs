@@ -6,8 +6,8 @@
 mod support;
 
 mod counts;
-mod k6_flags;
 mod errors;
+mod k6_flags;
 mod limits;
 mod open_model;
 mod outputs;

@@ -1,7 +1,9 @@
 //! Builds the `summary.json` document from what the engine measured.
 
 use loadcell_engine::{Model, Outcome};
-use loadcell_metrics::{EndpointMetrics, LatencyHistogram, Recorder, error_map, latency_stats, percentile_spectrum, status_map};
+use loadcell_metrics::{
+    EndpointMetrics, LatencyHistogram, Recorder, error_map, latency_stats, percentile_spectrum, status_map,
+};
 use loadcell_schema::{
     ArrivalRate, CheckSummary, DataVolume, EndpointSummary, Generator, Iterations, JourneySummary, LatencyStats,
     PercentilePoint, Requests, RunMetadata, SCHEMA_VERSION, StageMark, Summary, ThresholdResult, Vus, rfc3339_utc,
@@ -313,6 +315,19 @@ fn stage_marks(model: &Model, names: &[String]) -> Vec<StageMark> {
         .collect()
 }
 
+/// Every iteration's duration: the journeys' merged in scenario runs; in quick mode an
+/// iteration is one request, so the requests' latency.
+pub(crate) fn iteration_durations(total: &Recorder, all: &EndpointMetrics) -> LatencyHistogram {
+    if total.journeys.is_empty() {
+        return all.latency.clone();
+    }
+    let mut merged = loadcell_metrics::new_histogram();
+    for j in &total.journeys {
+        loadcell_metrics::merge_into(&mut merged, &j.duration);
+    }
+    merged
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -355,17 +370,4 @@ mod tests {
         let unnamed = serde_json::to_string(&stage_marks(&model, &[])[0]).unwrap_or_default();
         assert!(!unnamed.contains("name"), "{unnamed}");
     }
-}
-
-/// Every iteration's duration: the journeys' merged in scenario runs; in quick mode an
-/// iteration is one request, so the requests' latency.
-pub(crate) fn iteration_durations(total: &Recorder, all: &EndpointMetrics) -> LatencyHistogram {
-    if total.journeys.is_empty() {
-        return all.latency.clone();
-    }
-    let mut merged = loadcell_metrics::new_histogram();
-    for j in &total.journeys {
-        loadcell_metrics::merge_into(&mut merged, &j.duration);
-    }
-    merged
 }

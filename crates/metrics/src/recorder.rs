@@ -399,7 +399,11 @@ mod tests {
         assert_eq!(all.latency.len(), 2);
         // Receiving is the part after the first byte, for the two complete responses.
         assert_eq!(all.receiving.len(), 2);
-        assert!(all.receiving.max() >= 999 && all.receiving.max() <= 1001, "{}", all.receiving.max());
+        assert!(
+            all.receiving.max() >= 999 && all.receiving.max() <= 1001,
+            "{}",
+            all.receiving.max()
+        );
     }
 
     #[test]

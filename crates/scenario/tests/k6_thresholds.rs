@@ -30,7 +30,7 @@ struct Case {
 
 fn fixture() -> Vec<Case> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/k6/thresholds.tsv");
-    let text = std::fs::read_to_string(&path).expect("the vendored k6 fixture");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("the vendored k6 fixture: {e}"));
     text.lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .map(|line| {
@@ -69,14 +69,12 @@ fn builtin(metric: &str) -> String {
 
 /// Whether some built-in metric accepts `condition`.
 fn fits_some_metric(condition: &str) -> bool {
-    Metric::ALL
-        .iter()
-        .any(|m| parse_condition(m.name(), condition).is_ok())
+    Metric::ALL.iter().any(|m| parse_condition(m.name(), condition).is_ok())
 }
 
 /// A scenario file whose `thresholds:` is `KEY: LIST` parses.
 fn scenario_accepts(key: &str, list: &str) -> bool {
-    let key = serde_json::to_string(key).expect("a string");
+    let key = serde_json::to_string(key).unwrap_or_else(|e| panic!("a string: {e}"));
     let text = format!("{JOURNEYS}thresholds:\n  {key}: {list}\n");
     parse_str(&text, "k6.yaml", Path::new(".")).is_ok()
 }
@@ -87,7 +85,8 @@ fn json_accepted(metric: Option<&str>, input: &str) -> bool {
     if let Some(metric) = metric {
         return scenario_accepts(&builtin(metric), input);
     }
-    let items: Vec<serde_json::Value> = serde_json::from_str(input).expect("the fixture's JSON");
+    let items: Vec<serde_json::Value> =
+        serde_json::from_str(input).unwrap_or_else(|e| panic!("the fixture's JSON: {e}"));
     if items.is_empty() {
         return scenario_accepts("http_reqs", "[]");
     }
@@ -166,7 +165,11 @@ fn table(cases: &[Case]) -> (String, Vec<String>) {
             case.part,
             asked(case),
             verdict(case.k6_valid),
-            if agrees { verdict(ours).to_string() } else { format!("**{}**", verdict(ours)) },
+            if agrees {
+                verdict(ours).to_string()
+            } else {
+                format!("**{}**", verdict(ours))
+            },
             case.why
         ));
     }
@@ -188,13 +191,13 @@ fn docs_k6_md_holds_k6s_threshold_cases_and_loadcells_verdicts() {
     let (generated, problems) = table(&fixture());
     assert!(problems.is_empty(), "unexplained differences:\n{}", problems.join("\n"));
     let path = doc_path();
-    let page = std::fs::read_to_string(&path).expect("docs/k6.md");
+    let page = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("docs/k6.md: {e}"));
     let (Some(start), Some(end)) = (page.find(BEGIN), page.find(END)) else {
         panic!("docs/k6.md has no {BEGIN} … {END} section");
     };
     let updated = format!("{}{generated}{}", &page[..start], &page[end + END.len()..]);
     if std::env::var_os("UPDATE_DOCS").is_some_and(|v| v == "1") {
-        std::fs::write(&path, updated).expect("write docs/k6.md");
+        std::fs::write(&path, updated).unwrap_or_else(|e| panic!("write docs/k6.md: {e}"));
         return;
     }
     assert!(

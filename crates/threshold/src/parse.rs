@@ -382,7 +382,12 @@ fn value(
             "rate '{raw}{suffix}' is above 100%; rates are fractions (0.01) or percents (1%)"
         )));
     }
-    if form == Form::Short && unit == Unit::Fraction && suffix.is_empty() && limit == 1.0 && !matches!(op, Op::Eq | Op::Ge) {
+    if form == Form::Short
+        && unit == Unit::Fraction
+        && suffix.is_empty()
+        && limit == 1.0
+        && !matches!(op, Op::Eq | Op::Ge)
+    {
         // `error_rate<1` reads as "below 1%" to most people but means "below 100%".
         return Err(ctx.syntax(format!(
             "'{op}{raw}' is ambiguous: a bare 1 is a rate of 100%; write 1% for one percent (or 0.01), or 100% if you mean it"

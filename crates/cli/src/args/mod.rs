@@ -215,7 +215,9 @@ fn parse_out_dir(text: &str) -> Result<PathBuf, String> {
         }
         _ => return Ok(PathBuf::from(text)),
     };
-    Err(format!("'{text}' is k6's {name} output, which loadcell does not write; {hint}"))
+    Err(format!(
+        "'{text}' is k6's {name} output, which loadcell does not write; {hint}"
+    ))
 }
 
 /// The generator's own threads.

@@ -73,7 +73,14 @@ pub struct RunArgs {
 pub struct LoadArgs {
     /// Closed model: number of virtual users, each looping request → response → request
     /// (k6's -u/--vus).
-    #[arg(short = 'c', long, visible_short_alias = 'u', visible_alias = "vus", value_name = "VUS", help_heading = "Load")]
+    #[arg(
+        short = 'c',
+        long,
+        visible_short_alias = 'u',
+        visible_alias = "vus",
+        value_name = "VUS",
+        help_heading = "Load"
+    )]
     pub concurrency: Option<u64>,
 
     /// Open model: new iterations per second on a fixed schedule (500, 500/s, 30000/m, 1M/month).
@@ -95,7 +102,13 @@ pub struct LoadArgs {
 
     /// One stage in k6's form, DURATION:TARGET ("30s:10"); repeatable, in order — the same
     /// as --stages with the stages joined by commas.
-    #[arg(short = 's', long = "stage", value_name = "DURATION:TARGET", conflicts_with = "stages", help_heading = "Load")]
+    #[arg(
+        short = 's',
+        long = "stage",
+        value_name = "DURATION:TARGET",
+        conflicts_with = "stages",
+        help_heading = "Load"
+    )]
     pub stage: Vec<String>,
 
     /// Run this long first and leave it out of the results.
@@ -190,7 +203,10 @@ impl RunArgs {
             rate: l.rate,
             duration: l.duration,
             requests: l.requests,
-            stages: l.stages.clone().or_else(|| (!l.stage.is_empty()).then(|| l.stage.join(","))),
+            stages: l
+                .stages
+                .clone()
+                .or_else(|| (!l.stage.is_empty()).then(|| l.stage.join(","))),
             warmup: l.warmup,
             max_vus: l.max_vus,
             pre_vus: l.pre_vus,

@@ -41,7 +41,10 @@ pub fn k6_summary_export(summary: &Summary) -> Result<Vec<u8>, ReportError> {
         "root_group": {"name": "", "path": "", "id": ROOT_GROUP_ID, "groups": {}, "checks": checks},
         "metrics": metrics,
     });
-    let mut bytes = serde_json::to_vec_pretty(&doc).map_err(|e| ReportError::Render { format: "k6 summary export", message: e.to_string() })?;
+    let mut bytes = serde_json::to_vec_pretty(&doc).map_err(|e| ReportError::Render {
+        format: "k6 summary export",
+        message: e.to_string(),
+    })?;
     bytes.push(b'\n');
     Ok(bytes)
 }
@@ -85,10 +88,13 @@ fn measured(s: &Summary) -> Vec<(&'static str, Value)> {
         out.push(("checks", rate(passed, failed)));
     }
     let active = s.timeseries.iter().filter(|i| !i.warmup).map(|i| i.active_vus);
-    if let (Some(min), Some(last)) = (active.clone().min(), active.clone().last()) {
+    if let (Some(min), Some(last)) = (active.clone().min(), active.clone().next_back()) {
         out.push(("vus", json!({"value": last, "min": min, "max": s.vus.max})));
     }
-    out.push(("vus_max", json!({"value": s.vus.limit, "min": s.vus.limit, "max": s.vus.limit})));
+    out.push((
+        "vus_max",
+        json!({"value": s.vus.limit, "min": s.vus.limit, "max": s.vus.limit}),
+    ));
     out
 }
 

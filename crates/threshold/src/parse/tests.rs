@@ -121,7 +121,13 @@ fn k6_vocabulary_gauges_take_only_value() {
 #[test]
 fn k6_numbers_exponents_and_negative_limits() {
     check("http_reqs: count>1e3", M::HttpReqs, A::Count, Op::Gt, 1000.0);
-    check("http_req_duration: p(95)<2.5E2", M::HttpReqDuration, A::Percentile(95.0), Op::Lt, 250.0);
+    check(
+        "http_req_duration: p(95)<2.5E2",
+        M::HttpReqDuration,
+        A::Percentile(95.0),
+        Op::Lt,
+        250.0,
+    );
     check("p95<1e-1s", M::HttpReqDuration, A::Percentile(95.0), Op::Lt, 100.0);
     check("http_reqs: count>-1", M::HttpReqs, A::Count, Op::Gt, -1.0);
     check("p95>-5", M::HttpReqDuration, A::Percentile(95.0), Op::Gt, -5.0);
