@@ -3,34 +3,41 @@
 //! `--no-thresholds`, and k6's `--out json=FILE` refused with a hint instead of becoming a
 //! folder.
 
-use crate::support::{Loadcell, TempDir, f64_at, fast_target, run, str_at, u64_at, url_of};
+use crate::support::{Finished, Loadcell, TempDir, f64_at, fast_target, run, str_at, u64_at, url_of};
+use loadcell_target::TargetHandle;
+use serde_json::Value;
 
-#[test]
-fn vus_iterations_summary_export_and_no_thresholds() {
+/// `loadcell run` against a fresh target with `args` and `--summary-export`: the target,
+/// the run and the exported document (`Null` when none was written).
+fn exported(args: &[&str]) -> (TargetHandle, Finished, Value) {
     let server = fast_target();
     let dir = TempDir::new();
     let export = dir.path().join("k6.json");
     let export_arg = export.to_string_lossy().to_string();
-    let run = run(
-        &url_of(&server),
-        &[
-            "-u",
-            "2",
-            "-i",
-            "200",
-            "--threshold",
-            "http_req_duration: p(95)<0.001",
-            "--no-thresholds",
-            "--summary-export",
-            &export_arg,
-        ],
-    );
+    let mut all = args.to_vec();
+    all.extend(["--summary-export", &export_arg]);
+    let run = run(&url_of(&server), &all);
+    let text = std::fs::read_to_string(&export).unwrap_or_default();
+    let doc = serde_json::from_str(&text).unwrap_or(Value::Null);
+    (server, run, doc)
+}
+
+#[test]
+fn vus_iterations_summary_export_and_no_thresholds() {
+    let (server, run, doc) = exported(&[
+        "-u",
+        "2",
+        "-i",
+        "200",
+        "--threshold",
+        "http_req_duration: p(95)<0.001",
+        "--no-thresholds",
+    ]);
     run.assert_exit(0);
     let served = server.stats().requests_total;
     assert_eq!(u64_at(run.summary(), "requests.total"), served, "{}", run.output());
     assert_eq!(served, 200, "-i 200 in quick mode is 200 requests");
-    let text = std::fs::read_to_string(&export).unwrap_or_else(|e| panic!("{e}\n{}", run.output()));
-    let doc: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    let text = doc.to_string();
     assert_eq!(doc["metrics"]["http_reqs"]["count"], served, "{text}");
     assert_eq!(doc["metrics"]["http_req_failed"]["value"], 0.0, "{text}");
     let p95 = doc["metrics"]["http_req_duration"]["p(95)"].as_f64().unwrap_or(-1.0);
@@ -44,28 +51,18 @@ fn vus_iterations_summary_export_and_no_thresholds() {
 
 #[test]
 fn summary_export_files_thresholds_as_k6_does() {
-    let server = fast_target();
-    let dir = TempDir::new();
-    let export = dir.path().join("k6.json");
-    let export_arg = export.to_string_lossy().to_string();
-    let run = run(
-        &url_of(&server),
-        &[
-            "--vus",
-            "1",
-            "--iterations",
-            "20",
-            "--threshold",
-            "http_req_duration: p(95)<0.001",
-            "--threshold",
-            "error_rate<1%",
-            "--summary-export",
-            &export_arg,
-        ],
-    );
+    let (_server, run, doc) = exported(&[
+        "--vus",
+        "1",
+        "--iterations",
+        "20",
+        "--threshold",
+        "http_req_duration: p(95)<0.001",
+        "--threshold",
+        "error_rate<1%",
+    ]);
     run.assert_exit(1);
-    let text = std::fs::read_to_string(&export).unwrap_or_default();
-    let doc: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    let text = doc.to_string();
     // k6 writes `true` for a threshold that failed.
     assert_eq!(
         doc["metrics"]["http_req_duration"]["thresholds"]["p(95)<0.001"], true,
