@@ -7,6 +7,7 @@ mod support;
 
 mod counts;
 mod errors;
+mod k6_flags;
 mod limits;
 mod open_model;
 mod outputs;

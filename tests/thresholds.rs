@@ -128,7 +128,11 @@ fn abort_on_fail_ends_the_run_early() {
     let measured = f64_at(s, "duration_s");
     assert!(measured < 5.0, "measured {measured} s");
     assert!(!passed(verdict(&run, "http_req_duration: p(95)<0.001")));
-    assert!(run.stdout.contains("aborted by --abort-on-fail"), "{}", run.output());
+    assert!(
+        run.stdout.contains("aborted by a failing threshold"),
+        "{}",
+        run.output()
+    );
     assert_eq!(u64_at(s, "requests.total"), server.stats().requests_total);
 }
 

@@ -1,5 +1,5 @@
-//! `--abort-on-fail`'s question, asked once a second: do the thresholds hold on the run so
-//! far? Asked by the live run's observer and, for a breakpoint run, again by `loadcell
+//! `--abort-on-fail`'s question (and k6's per-threshold `abortOnFail`), asked once a second:
+//! do the thresholds hold on the run so far? Asked by the live run's observer and, for a breakpoint run, again by `loadcell
 //! report` as it replays the intervals, so both find the same moment.
 
 use crate::measured::Measured;
@@ -15,6 +15,9 @@ pub struct AbortCheck<'a> {
     pub endpoints: &'a [EndpointName],
     pub checks: &'a [CheckName],
     pub vus_limit: u64,
+    /// `--abort-on-fail`: every threshold may end the run, after `delay`. Without it only
+    /// those with their own `abort_after` (k6's `abortOnFail`) do, each after its own delay.
+    pub every: bool,
     /// Measured time (after warm-up) before thresholds are judged.
     pub delay: Duration,
     pub warmup: Duration,
@@ -36,7 +39,12 @@ impl AbortCheck<'_> {
             return Control::Abort;
         }
         let measured = elapsed.saturating_sub(self.warmup);
-        if measured < self.delay || total.requests() == 0 {
+        let due = |t: &Threshold| {
+            t.abort_after
+                .or(self.every.then_some(self.delay))
+                .is_some_and(|delay| measured >= delay)
+        };
+        if total.requests() == 0 || !self.thresholds.iter().any(due) {
             return Control::Continue;
         }
         let source = Measured {
@@ -48,7 +56,7 @@ impl AbortCheck<'_> {
             vus_limit: self.vus_limit,
         };
         let asked = with_resources(&source, resources);
-        for t in self.thresholds {
+        for t in self.thresholds.iter().filter(|t| due(t)) {
             let verdict = t.evaluate(&FirstOf(&asked));
             if let (false, Some(actual)) = (verdict.passed, verdict.actual) {
                 self.failed = Some(format!("{} (actual {})", t.expr, t.format_value(actual)));

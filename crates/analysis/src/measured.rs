@@ -61,26 +61,47 @@ impl<'a> Measured<'a> {
         let mut any = false;
         let mut sum = 0;
         for (j, name) in self.journeys.iter().enumerate() {
-            let tags = self
-                .endpoints
-                .iter()
-                .find(|e| e.journey.as_deref() == Some(name.as_str()))
-                .map_or(&[][..], |e| &e.tags[..]);
-            let probe = EndpointName {
-                journey: Some(name.clone()),
-                tags: tags.to_vec(),
-                ..EndpointName::default()
-            };
-            let selected = filter.tags.iter().all(|(key, value)| match key {
-                TagKey::Journey | TagKey::Group | TagKey::Scenario => endpoint_matches(&probe, *key, value),
-                _ => true,
-            }) && custom_match(tags, filter);
-            if selected {
+            if self.journey_selected(name, filter) {
                 any = true;
                 sum += self.total.journeys.get(j).map_or(0, |m| m.iterations);
             }
         }
         any.then_some(sum)
+    }
+
+    /// Whether journey `name`'s iterations are selected by the filter's journey, group,
+    /// scenario and custom tags (the tags its requests carry; other keys do not apply).
+    fn journey_selected(&self, name: &str, filter: &TagFilter) -> bool {
+        let tags = self
+            .endpoints
+            .iter()
+            .find(|e| e.journey.as_deref() == Some(name))
+            .map_or(&[][..], |e| &e.tags[..]);
+        let probe = EndpointName {
+            journey: Some(name.to_string()),
+            tags: tags.to_vec(),
+            ..EndpointName::default()
+        };
+        filter.tags.iter().all(|(key, value)| match key {
+            TagKey::Journey | TagKey::Group | TagKey::Scenario => endpoint_matches(&probe, *key, value),
+            _ => true,
+        }) && custom_match(tags, filter)
+    }
+
+    /// Iteration durations of the journey the filter names (all journeys without one); in
+    /// quick mode, where an iteration is one request, the requests' latency — but a group
+    /// (`group_duration`) is a journey, so quick mode has none.
+    fn durations_matching(&self, metric: Metric, filter: &TagFilter) -> Option<LatencyHistogram> {
+        if self.total.journeys.is_empty() {
+            return (metric == Metric::IterationDuration).then(|| self.total.overall().latency);
+        }
+        let mut merged = loadcell_metrics::new_histogram();
+        for (name, journey) in self.journeys.iter().zip(&self.total.journeys) {
+            if self.journey_selected(name, filter) {
+                loadcell_metrics::merge_into(&mut merged, &journey.duration);
+            }
+        }
+        Some(merged)
     }
 
     /// The pass rate (or count of runs) of the checks matching the filter's check, name,
@@ -138,7 +159,13 @@ impl MetricSource for Measured<'_> {
         match metric {
             Metric::HttpReqDuration => trend(&self.endpoints_matching(filter)?.latency, aggregation),
             Metric::HttpReqWaiting => trend(&self.endpoints_matching(filter)?.ttfb, aggregation),
-            Metric::HttpReqConnecting => trend(&self.total.connect, aggregation),
+            Metric::HttpReqConnecting => trend(&self.endpoints_matching(filter)?.connecting, aggregation),
+            Metric::HttpReqBlocked => trend(&self.endpoints_matching(filter)?.blocked, aggregation),
+            Metric::HttpReqTlsHandshaking => trend(&self.endpoints_matching(filter)?.tls_handshaking, aggregation),
+            Metric::HttpReqReceiving => trend(&self.endpoints_matching(filter)?.receiving, aggregation),
+            Metric::IterationDuration | Metric::GroupDuration => {
+                trend(&self.durations_matching(metric, filter)?, aggregation)
+            }
             Metric::HttpReqFailed => {
                 let ep = self.endpoints_matching(filter)?;
                 let (failed, n) = match filter.get(TagKey::ExpectedResponse) {
@@ -211,4 +238,95 @@ pub fn evaluate(thresholds: &[Threshold], source: &dyn MetricSource) -> Vec<Thre
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use loadcell_metrics::{Outcome as Got, Sample, Shape};
+
+    fn judge(source: &Measured<'_>, expr: &str) -> (bool, String) {
+        let t = loadcell_threshold::parse(expr).unwrap_or_else(|e| panic!("{e}"));
+        let r = evaluate(&[t], source).remove(0);
+        (r.passed, r.actual_text)
+    }
+
+    /// The threshold holds and its actual is `ms` within the histogram's 3 digits.
+    fn holds(source: &Measured<'_>, expr: &str, ms: f64) {
+        let (passed, text) = judge(source, expr);
+        let actual: f64 = text.trim_end_matches(" ms").parse().unwrap_or(f64::NAN);
+        assert!(passed && (actual - ms).abs() <= ms * 0.002, "{expr}: {passed} {text}");
+    }
+
+    fn sample(latency_ms: u64, ttfb_ms: u64) -> Sample {
+        Sample {
+            endpoint: 0,
+            latency_us: latency_ms * 1000,
+            service_us: None,
+            ttfb_us: Some(ttfb_ms * 1000),
+            outcome: Got::Status(200),
+            sent_bytes: 1,
+            received_bytes: 1,
+            expected_interval_us: None,
+        }
+    }
+
+    #[test]
+    fn receiving_and_iteration_duration_in_quick_mode() {
+        let endpoints = [EndpointName {
+            method: "GET".into(),
+            path: "/".into(),
+            journey: None,
+            step: None,
+            tags: Vec::new(),
+        }];
+        let mut total = Recorder::new(1);
+        total.record(&sample(10, 4));
+        total.record(&sample(20, 5));
+        let source = Measured {
+            total: &total,
+            endpoints: &endpoints,
+            journeys: &[],
+            checks: &[],
+            seconds: 1.0,
+            vus_limit: 1,
+        };
+        holds(&source, "http_req_receiving: max<16", 15.0);
+        holds(&source, "http_req_receiving: min>5.9", 6.0);
+        // An iteration is one request: its latency.
+        holds(&source, "iteration_duration: max<21", 20.0);
+        // No journeys, so no groups: a duration that matched nothing fails.
+        assert!(!judge(&source, "group_duration: max<1000").0);
+    }
+
+    #[test]
+    fn iteration_and_group_durations_are_the_journeys() {
+        let endpoints = [EndpointName {
+            method: "GET".into(),
+            path: "/".into(),
+            journey: Some("a".into()),
+            step: None,
+            tags: Vec::new(),
+        }];
+        let journeys = ["a".to_string(), "b".to_string()];
+        let mut total = Recorder::with_shape(Shape {
+            endpoints: 1,
+            journeys: 2,
+            checks: 0,
+        });
+        total.record(&sample(1, 1));
+        total.record_journey(0, 100_000, false);
+        total.record_journey(1, 300_000, false);
+        let source = Measured {
+            total: &total,
+            endpoints: &endpoints,
+            journeys: &journeys,
+            checks: &[],
+            seconds: 1.0,
+            vus_limit: 1,
+        };
+        holds(&source, "iteration_duration: max<301", 300.0);
+        holds(&source, "group_duration{journey:a}: max<101", 100.0);
+        holds(&source, "iteration_duration{journey:b}: min>299", 300.0);
+    }
 }

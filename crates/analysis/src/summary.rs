@@ -1,7 +1,9 @@
 //! Builds the `summary.json` document from what the engine measured.
 
 use loadcell_engine::{Model, Outcome};
-use loadcell_metrics::{EndpointMetrics, error_map, latency_stats, percentile_spectrum, status_map};
+use loadcell_metrics::{
+    EndpointMetrics, LatencyHistogram, Recorder, error_map, latency_stats, percentile_spectrum, status_map,
+};
 use loadcell_schema::{
     ArrivalRate, CheckSummary, DataVolume, EndpointSummary, Generator, Iterations, JourneySummary, LatencyStats,
     PercentilePoint, Requests, RunMetadata, SCHEMA_VERSION, StageMark, Summary, ThresholdResult, Vus, rfc3339_utc,
@@ -69,6 +71,11 @@ pub fn build(
         schedule: loadcell_engine::schedule_summary(outcome),
         latency_co_estimate_ms: co_estimate.clone(),
         ttfb_ms: latency_stats(&all.ttfb),
+        receiving_ms: latency_stats(&all.receiving),
+        blocked_ms: latency_stats(&all.blocked),
+        connecting_ms: latency_stats(&all.connecting),
+        tls_handshaking_ms: latency_stats(&all.tls_handshaking),
+        iteration_duration_ms: latency_stats(&iteration_durations(total, &all)),
         connect_ms: latency_stats(&total.connect),
         connections_opened: total.connections_opened,
         status_codes: status_map(&all),
@@ -312,6 +319,19 @@ fn stage_marks(model: &Model, names: &[String]) -> Vec<StageMark> {
             name: names.get(i).cloned(),
         })
         .collect()
+}
+
+/// Every iteration's duration: the journeys' merged in scenario runs; in quick mode an
+/// iteration is one request, so the requests' latency.
+pub(crate) fn iteration_durations(total: &Recorder, all: &EndpointMetrics) -> LatencyHistogram {
+    if total.journeys.is_empty() {
+        return all.latency.clone();
+    }
+    let mut merged = loadcell_metrics::new_histogram();
+    for j in &total.journeys {
+        loadcell_metrics::merge_into(&mut merged, &j.duration);
+    }
+    merged
 }
 
 #[cfg(test)]

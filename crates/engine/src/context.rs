@@ -9,7 +9,7 @@
 
 use crate::pool::Waiter;
 use crate::state::WorkerState;
-use loadcell_http::{ClientConfig, Connection, Origin, ResponseInfo};
+use loadcell_http::{ClientConfig, ConnectPhases, Connection, Origin, ResponseInfo};
 use loadcell_metrics::Outcome;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -45,6 +45,8 @@ pub struct VuContext {
     pub(crate) local_limit_hit: bool,
     /// Time the last `obtain_connection` spent connecting.
     pub(crate) last_connect: Duration,
+    /// The phases of that connect (zero when none was made).
+    pub(crate) last_phases: ConnectPhases,
     /// Open model: when the current iteration's first request was sent.
     pub(crate) first_sent: Option<Instant>,
     /// Open model: when the current iteration was scheduled to start. The first request of
@@ -90,6 +92,7 @@ impl VuContext {
             starting: false,
             local_limit_hit: false,
             last_connect: Duration::ZERO,
+            last_phases: ConnectPhases::default(),
             first_sent: None,
             scheduled: None,
             started: Instant::now(),

@@ -8,8 +8,8 @@ use crate::context::{Sent, VuContext, micros};
 use crate::inflight::Entry;
 use crate::pool::Grant;
 use crate::samples::RequestRecord;
-use loadcell_http::{Capture, HttpError, Request, ResponseInfo, connect};
-use loadcell_metrics::{Outcome, Sample, record_us};
+use loadcell_http::{Capture, ConnectPhases, HttpError, Request, ResponseInfo, connect};
+use loadcell_metrics::{Outcome, RequestPhases, Sample, record_us};
 use loadcell_schema::ErrorKind;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -20,6 +20,8 @@ struct Exchanged {
     result: Result<ResponseInfo, HttpError>,
     sent_at: Instant,
     connecting: Duration,
+    /// The phases of the connections opened for this request.
+    phases: ConnectPhases,
     bytes: (u64, u64),
 }
 
@@ -105,6 +107,9 @@ impl VuContext {
         {
             let mut recorder = worker.recorder_for(self.started);
             recorder.record(&sample);
+            if outcome.has_latency() {
+                recorder.record_phases(endpoint, &phases(ex.sent_at, ex.phases, begun));
+            }
             if let Some(s) = scheduled {
                 self.first_sent = Some(ex.sent_at);
                 let lag = ex.sent_at.saturating_duration_since(s).saturating_sub(ex.connecting);
@@ -139,6 +144,7 @@ impl VuContext {
         timeout: Duration,
     ) -> Exchanged {
         let mut connecting = Duration::ZERO;
+        let mut phases = ConnectPhases::default();
         loop {
             let connect_started = Instant::now();
             if self.connection.is_none() {
@@ -149,10 +155,12 @@ impl VuContext {
                         result: Err(e),
                         sent_at: connect_started,
                         connecting,
+                        phases,
                         bytes: (0, 0),
                     };
                 }
                 connecting += self.last_connect;
+                phases += self.last_phases;
             }
             self.mark_sent();
             let sent_at = Instant::now();
@@ -162,6 +170,7 @@ impl VuContext {
                     result: Err(HttpError::new(ErrorKind::Other, "no connection")),
                     sent_at,
                     connecting,
+                    phases,
                     bytes: (0, 0),
                 };
             };
@@ -183,6 +192,7 @@ impl VuContext {
                         result: Ok(info),
                         sent_at,
                         connecting,
+                        phases,
                         bytes,
                     };
                 }
@@ -195,6 +205,7 @@ impl VuContext {
                         result: Err(e),
                         sent_at,
                         connecting,
+                        phases,
                         bytes,
                     };
                 }
@@ -207,6 +218,7 @@ impl VuContext {
     /// time spent in a connect (zero when none was made).
     async fn obtain_connection(&mut self, endpoint: usize) -> Result<(), HttpError> {
         self.last_connect = Duration::ZERO;
+        self.last_phases = ConnectPhases::default();
         if let Some(waiter) = &self.pool_waiter {
             let pool = Rc::clone(&self.worker.pool);
             match pool.acquire(waiter).await {
@@ -237,10 +249,23 @@ impl VuContext {
         self.last_connect = started.elapsed();
         self.first_connect_done();
         let c = result?;
+        self.last_phases = c.phases;
         self.worker
             .recorder_for(self.started)
             .record_connect_for(endpoint, micros(c.connect_time));
         self.connection = Some(c.connection);
         Ok(())
+    }
+}
+
+/// k6's per-request phases: the TCP connect and TLS handshake of connections opened for
+/// this request, and the rest of the wait from the call to the send as blocked (a
+/// connection slot of the pool, the DNS lookup, an HTTP/2 handshake).
+fn phases(sent_at: Instant, connects: ConnectPhases, begun: Instant) -> RequestPhases {
+    let waited = sent_at.saturating_duration_since(begun);
+    RequestPhases {
+        blocked_us: micros(waited.saturating_sub(connects.tcp + connects.tls)),
+        connecting_us: micros(connects.tcp),
+        tls_us: micros(connects.tls),
     }
 }

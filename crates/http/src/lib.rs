@@ -23,7 +23,7 @@ mod tls;
 mod tls_h1;
 mod tls_reason;
 
-pub use connect::{ClientConfig, Connected, connect};
+pub use connect::{ClientConfig, ConnectPhases, Connected, connect};
 pub use connection::{Connection, ResponseInfo};
 pub use encoding::{ContentCoding, DecodeError, MAX_DECODED_BYTES, decode_body};
 pub use error::{HttpError, RequestError};

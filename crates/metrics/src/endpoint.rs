@@ -15,6 +15,18 @@ pub struct EndpointMetrics {
     pub co_estimate: LatencyHistogram,
     /// µs from the send to the first response byte.
     pub ttfb: LatencyHistogram,
+    /// µs from the first response byte to the last (k6's `http_req_receiving`), complete
+    /// responses only.
+    pub receiving: LatencyHistogram,
+    /// Per request (k6's `http_req_blocked`): from the call to send until the request could
+    /// go out, less the TCP connect and TLS handshake — a connection slot, the DNS lookup.
+    pub blocked: LatencyHistogram,
+    /// Per request (k6's `http_req_connecting`): the TCP connect of a connection opened for
+    /// it, 0 on a reused connection.
+    pub connecting: LatencyHistogram,
+    /// Per request (k6's `http_req_tls_handshaking`): the TLS handshake of a connection
+    /// opened for it, 0 on a reused or plain one.
+    pub tls_handshaking: LatencyHistogram,
     /// µs to open the connections this endpoint's requests needed (DNS + TCP + TLS).
     pub connect: LatencyHistogram,
     /// Connections opened for this endpoint's requests.
@@ -43,6 +55,10 @@ impl Default for EndpointMetrics {
             service: new_histogram(),
             co_estimate: new_histogram(),
             ttfb: new_histogram(),
+            receiving: new_histogram(),
+            blocked: new_histogram(),
+            connecting: new_histogram(),
+            tls_handshaking: new_histogram(),
             connect: new_histogram(),
             connections: 0,
             ok: 0,
@@ -76,6 +92,10 @@ impl EndpointMetrics {
         merge_histogram(&mut self.service, &other.service);
         merge_histogram(&mut self.co_estimate, &other.co_estimate);
         merge_histogram(&mut self.ttfb, &other.ttfb);
+        merge_histogram(&mut self.receiving, &other.receiving);
+        merge_histogram(&mut self.blocked, &other.blocked);
+        merge_histogram(&mut self.connecting, &other.connecting);
+        merge_histogram(&mut self.tls_handshaking, &other.tls_handshaking);
         merge_histogram(&mut self.connect, &other.connect);
         self.connections += other.connections;
         self.ok += other.ok;
@@ -92,7 +112,7 @@ impl EndpointMetrics {
 }
 
 /// Adds `from` into `into`.
-pub(crate) fn merge_histogram(into: &mut LatencyHistogram, from: &LatencyHistogram) {
+pub fn merge_histogram(into: &mut LatencyHistogram, from: &LatencyHistogram) {
     if into.add(from).is_err() {
         for v in from.iter_recorded() {
             crate::histogram::record_us_n(into, v.value_iterated_to(), v.count_at_value());

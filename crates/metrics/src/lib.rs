@@ -13,9 +13,9 @@ mod recorder;
 mod status;
 mod summarize;
 
-pub use endpoint::EndpointMetrics;
+pub use endpoint::{EndpointMetrics, merge_histogram as merge_into};
 pub use histogram::{LatencyHistogram, latency_stats, new_histogram, percentile_spectrum, record_us};
 pub use messages::{ErrorMessages, MESSAGE_CHARS, MESSAGES_PER_KIND};
-pub use recorder::{CheckCounts, JourneyMetrics, Outcome, Recorder, Sample, Shape};
+pub use recorder::{CheckCounts, JourneyMetrics, Outcome, Recorder, RequestPhases, Sample, Shape};
 pub use status::StatusCounts;
 pub use summarize::{error_map, error_messages, interval_summary, status_map};

@@ -58,6 +58,14 @@ pub struct Sample {
     pub expected_interval_us: Option<u64>,
 }
 
+/// The phases of one request before it went out, in µs (k6's per-request metrics).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RequestPhases {
+    pub blocked_us: u64,
+    pub connecting_us: u64,
+    pub tls_us: u64,
+}
+
 /// Pass and fail counts of one check.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CheckCounts {
@@ -224,6 +232,12 @@ impl Recorder {
         }
         if let Some(us) = s.ttfb_us {
             record_us(&mut ep.ttfb, us);
+            if let Outcome::Status(_) = s.outcome {
+                // The rest of the exchange after the first byte, from the times the sample
+                // already carries: no clock read more per request.
+                let from_send = s.service_us.unwrap_or(s.latency_us);
+                record_us(&mut ep.receiving, from_send.saturating_sub(us));
+            }
         }
         match s.outcome {
             Outcome::Status(code) => ep.status.add(code, 1),
@@ -236,6 +250,16 @@ impl Recorder {
         }
         ep.sent_bytes += s.sent_bytes;
         ep.received_bytes += s.received_bytes;
+    }
+
+    /// Records the phases of one request, beside [`Recorder::record`] for the same request.
+    #[inline]
+    pub fn record_phases(&mut self, endpoint: usize, p: &RequestPhases) {
+        if let Some(ep) = self.endpoints.get_mut(endpoint) {
+            record_us(&mut ep.blocked, p.blocked_us);
+            record_us(&mut ep.connecting, p.connecting_us);
+            record_us(&mut ep.tls_handshaking, p.tls_us);
+        }
     }
 
     /// Keeps the message of a failed request (the first few distinct ones per kind); call it
@@ -375,6 +399,13 @@ mod tests {
         assert_eq!(all.sent_bytes, 30);
         // The reset had no response to wait for: counted, but not a latency.
         assert_eq!(all.latency.len(), 2);
+        // Receiving is the part after the first byte, for the two complete responses.
+        assert_eq!(all.receiving.len(), 2);
+        assert!(
+            all.receiving.max() >= 999 && all.receiving.max() <= 1001,
+            "{}",
+            all.receiving.max()
+        );
     }
 
     #[test]

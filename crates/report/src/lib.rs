@@ -27,6 +27,7 @@ pub use error::ReportError;
 pub use export::csv::timeseries_csv;
 pub use export::html::{comparison_html, html, html_with_comparison};
 pub use export::junit::junit;
+pub use export::k6::k6_summary_export;
 pub use export::markdown::markdown;
 pub use export::terminal::terminal_text;
 pub use export::{Exporter, exporters};

@@ -74,6 +74,16 @@ pub(crate) struct EndpointRecord {
     pub co_estimate: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttfb: Option<String>,
+    /// First byte to last byte of complete responses (absent in logs written before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receiving: Option<String>,
+    /// k6's per-request phases (absent in logs written before them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connecting: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_handshaking: Option<String>,
     #[serde(default, skip_serializing_if = "is_zero")]
     pub ok: u64,
     #[serde(default, skip_serializing_if = "is_zero")]
@@ -197,6 +207,10 @@ fn encode_endpoint(enc: &mut HistogramEncoder, ep: &EndpointMetrics) -> Result<E
         service: enc.encode(&ep.service)?,
         co_estimate: enc.encode(&ep.co_estimate)?,
         ttfb: enc.encode(&ep.ttfb)?,
+        receiving: enc.encode(&ep.receiving)?,
+        blocked: enc.encode(&ep.blocked)?,
+        connecting: enc.encode(&ep.connecting)?,
+        tls_handshaking: enc.encode(&ep.tls_handshaking)?,
         ok: ep.ok,
         failed: ep.failed,
         status: ep.status.sorted().into_iter().collect(),
@@ -270,6 +284,10 @@ fn decode_endpoint(rec: &EndpointRecord) -> Result<EndpointMetrics, String> {
         service: histogram("service", &rec.service)?,
         co_estimate: histogram("co_estimate", &rec.co_estimate)?,
         ttfb: histogram("ttfb", &rec.ttfb)?,
+        receiving: histogram("receiving", &rec.receiving)?,
+        blocked: histogram("blocked", &rec.blocked)?,
+        connecting: histogram("connecting", &rec.connecting)?,
+        tls_handshaking: histogram("tls_handshaking", &rec.tls_handshaking)?,
         ok: rec.ok,
         failed: rec.failed,
         sent_bytes: rec.sent_bytes,

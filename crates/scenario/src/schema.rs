@@ -249,8 +249,19 @@ pub fn json_schema() -> Value {
         },
         "oneOf": [{"required": ["csv"]}, {"required": ["json"]}]
     });
-    let conditions =
-        json!({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}]});
+    // A condition is a string or k6's object form; an empty list judges nothing (as in k6).
+    let condition = json!({"anyOf": [
+        {"type": "string"},
+        {
+            "type": "object", "additionalProperties": false, "required": ["threshold"],
+            "properties": {
+                "threshold": {"type": "string"},
+                "abortOnFail": {"type": "boolean"},
+                "delayAbortEval": {"type": "string", "description": "Measured time before this threshold may end the run, e.g. 10s."}
+            }
+        }
+    ]});
+    let conditions = json!({"anyOf": [condition, {"type": "array", "items": condition}]});
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://loadcell.dev/schema/scenario.json",
@@ -279,7 +290,7 @@ pub fn json_schema() -> Value {
                 "description": "METRIC{tag:value}: [\"p(95)<200\", ...], or a list of one-line expressions.",
                 "anyOf": [
                     {"type": "object", "additionalProperties": conditions},
-                    {"type": "array", "items": {"type": "string"}}
+                    {"type": "array", "items": condition}
                 ]
             },
             "monitor": {

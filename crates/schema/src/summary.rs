@@ -468,6 +468,26 @@ pub struct Summary {
     /// worker thread's typical request interval (HdrHistogram's method). An estimate.
     pub latency_co_estimate_ms: Option<LatencyStats>,
     pub ttfb_ms: LatencyStats,
+    /// From the first response byte to the last, complete responses only (k6's
+    /// `http_req_receiving`).
+    #[serde(default)]
+    pub receiving_ms: LatencyStats,
+    /// Per request, from the call to send until it went out, less TCP and TLS: waiting for
+    /// a connection slot and the DNS lookup (k6's `http_req_blocked`).
+    #[serde(default)]
+    pub blocked_ms: LatencyStats,
+    /// Per request, the TCP connect of a connection opened for it, 0 on a reused one (k6's
+    /// `http_req_connecting`).
+    #[serde(default)]
+    pub connecting_ms: LatencyStats,
+    /// Per request, the TLS handshake of a connection opened for it, 0 otherwise (k6's
+    /// `http_req_tls_handshaking`).
+    #[serde(default)]
+    pub tls_handshaking_ms: LatencyStats,
+    /// Per iteration (k6's `iteration_duration`): every journey's duration merged in
+    /// scenario runs; in quick mode an iteration is one request, so its latency.
+    #[serde(default)]
+    pub iteration_duration_ms: LatencyStats,
     /// Time to open a connection: DNS, TCP and TLS.
     pub connect_ms: LatencyStats,
     pub connections_opened: u64,

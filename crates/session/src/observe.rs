@@ -71,7 +71,7 @@ pub struct Parts<'a> {
 }
 
 impl Parts<'_> {
-    /// The threshold that made `--abort-on-fail` stop the run.
+    /// The threshold that stopped the run (`--abort-on-fail` or its own `abortOnFail`).
     pub fn abort_reason(&self) -> Option<&str> {
         self.abort.as_ref().and_then(|a| a.failed.as_deref())
     }

@@ -31,6 +31,15 @@ pub fn check_writable(flag: &'static str, path: &Path) -> Result<(), SessionErro
 }
 
 /// Writes `value` as pretty JSON (and a final newline) to `flag`'s `path`.
+/// Writes `bytes` to `path` for `flag`, naming the flag when it cannot.
+pub fn write_bytes(flag: &'static str, path: &Path, bytes: &[u8]) -> Result<(), SessionError> {
+    std::fs::write(path, bytes).map_err(|source| SessionError::WriteFlag {
+        flag,
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
 pub fn write_json<T: Serialize>(flag: &'static str, path: &Path, value: &T) -> Result<(), SessionError> {
     let text = serde_json::to_string_pretty(value)?;
     std::fs::write(path, text + "\n").map_err(|source| SessionError::WriteFlag {

@@ -111,6 +111,7 @@ fn replay(
         endpoints: &endpoints,
         checks: &checks,
         vus_limit: meta.model.to_model().vus_limit(),
+        every: true,
         delay: Duration::try_from_secs_f64(delay).unwrap_or_default(),
         warmup: meta.warmup(),
         failed: None,

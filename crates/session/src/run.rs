@@ -53,6 +53,8 @@ pub struct RunOutputs {
     /// The results folder (`None` for none).
     pub out: Option<OutDir>,
     pub summary_json: Option<PathBuf>,
+    /// `--summary-export`: the summary in k6's export shape.
+    pub summary_export: Option<PathBuf>,
     pub samples: Option<PathBuf>,
     /// `--prometheus`: the address, or `None` for no live metrics.
     pub prometheus: Option<String>,
@@ -62,10 +64,11 @@ pub struct RunOutputs {
 #[derive(Debug)]
 pub struct Finished {
     pub summary: Summary,
-    /// The threshold that made `--abort-on-fail` stop the run.
+    /// The threshold that stopped the run (`--abort-on-fail` or its own `abortOnFail`).
     pub aborted: Option<String>,
     folder: Option<PathBuf>,
     summary_json: Option<PathBuf>,
+    summary_export: Option<PathBuf>,
     /// Results that could not be written after load was sent; the verdict stands.
     pub failures: Vec<SessionError>,
 }
@@ -78,6 +81,14 @@ impl Finished {
             && let Err(e) = outputs::write_json("--summary-json", path, &self.summary)
         {
             self.failures.push(e);
+        }
+        if let Some(path) = &self.summary_export {
+            let written = loadcell_report::k6_summary_export(&self.summary)
+                .map_err(SessionError::from)
+                .and_then(|bytes| outputs::write_bytes("--summary-export", path, &bytes));
+            if let Err(e) = written {
+                self.failures.push(e);
+            }
         }
         let dir = self.folder.clone()?;
         match folder::write(&dir, &self.summary) {
@@ -99,6 +110,9 @@ pub fn execute(
 ) -> Result<Finished, SessionError> {
     if let Some(path) = &spec.outputs.summary_json {
         outputs::check_writable("--summary-json", path)?;
+    }
+    if let Some(path) = &spec.outputs.summary_export {
+        outputs::check_writable("--summary-export", path)?;
     }
     // Raises the soft descriptor limit, and refuses a closed model it cannot hold.
     loadcell_engine::check_descriptors(&spec.settings.model, spec.settings.threads.max(1))?;
@@ -227,11 +241,12 @@ impl Job for Execute<'_> {
             live: opened.live,
             log: ResultsLog { writer: opened.writer },
             display,
-            abort: abort_on_fail.then(|| AbortCheck {
+            abort: (abort_on_fail || thresholds.iter().any(|t| t.abort_after.is_some())).then(|| AbortCheck {
                 thresholds: &thresholds,
                 endpoints: &slots.endpoints,
                 checks: &slots.checks,
                 vus_limit: settings.model.vus_limit(),
+                every: abort_on_fail,
                 delay: abort_delay,
                 warmup: settings.warmup,
                 failed: None,
@@ -293,6 +308,7 @@ impl Job for Execute<'_> {
             aborted: parts.abort_reason().map(str::to_string),
             folder: opened.folder,
             summary_json: outputs.summary_json,
+            summary_export: outputs.summary_export,
             failures,
         })
     }

@@ -7,6 +7,7 @@
 //! per second for `rate` of counters, plain counts, bytes for data_*.
 
 use std::fmt;
+use std::time::Duration;
 
 mod error;
 mod eval;
@@ -24,7 +25,7 @@ pub use eval::{FirstOf, MetricSource, Verdict};
 pub use filter::{StatusFilter, TagFilter, TagKey};
 pub use metric::{Aggregation, Metric, MetricKind};
 pub use op::Op;
-pub use parse::{parse, parse_condition};
+pub use parse::{parse, parse_condition, parse_key};
 pub use units::Unit;
 
 /// One parsed threshold: `aggregation` of `metric` (restricted to `filter`)
@@ -39,6 +40,10 @@ pub struct Threshold {
     pub op: Op,
     /// In the canonical unit, see [`Threshold::unit`].
     pub limit: f64,
+    /// k6's `abortOnFail` with its `delayAbortEval`: end the run as soon as this threshold
+    /// fails, judged only after this much measured time. `None` leaves it to
+    /// `--abort-on-fail` (which covers every threshold).
+    pub abort_after: Option<Duration>,
 }
 
 impl fmt::Display for Threshold {

@@ -58,8 +58,18 @@ pub enum Metric {
     HttpReqDuration,
     /// Time to first byte (trend, ms).
     HttpReqWaiting,
-    /// TCP connect time (trend, ms).
+    /// Per request, the TCP connect of a connection opened for it, else 0 (trend, ms).
     HttpReqConnecting,
+    /// Per request, waiting for a connection slot and the DNS lookup (trend, ms).
+    HttpReqBlocked,
+    /// Per request, the TLS handshake of a connection opened for it, else 0 (trend, ms).
+    HttpReqTlsHandshaking,
+    /// First response byte to the last (trend, ms).
+    HttpReqReceiving,
+    /// One iteration: a journey in scenario runs, a request in quick mode (trend, ms).
+    IterationDuration,
+    /// One journey's iterations (trend, ms), k6's duration of a group; filter by `journey`.
+    GroupDuration,
     /// Share of failed requests (rate, fraction 0..1).
     HttpReqFailed,
     /// Requests (counter).
@@ -95,7 +105,8 @@ pub enum MetricKind {
     Rate,
     /// A running total: `count`, `rate` (per second).
     Counter,
-    /// A current value: `value`, `min`, `max`.
+    /// A current value: `value` only, as in k6 (its gauge sink keeps min and max, but k6's
+    /// threshold validation refuses them).
     Gauge,
     /// The target's resource use, read once per interval by `--monitor`: `max` (the short
     /// form's meaning), `avg`, `min`, `value` (the last reading).
@@ -104,10 +115,15 @@ pub enum MetricKind {
 
 impl Metric {
     /// Every metric, in documentation order.
-    pub const ALL: [Metric; 15] = [
+    pub const ALL: [Metric; 20] = [
         Metric::HttpReqDuration,
         Metric::HttpReqWaiting,
         Metric::HttpReqConnecting,
+        Metric::HttpReqBlocked,
+        Metric::HttpReqTlsHandshaking,
+        Metric::HttpReqReceiving,
+        Metric::IterationDuration,
+        Metric::GroupDuration,
         Metric::HttpReqFailed,
         Metric::HttpReqs,
         Metric::Iterations,
@@ -128,6 +144,11 @@ impl Metric {
             Metric::HttpReqDuration => "http_req_duration",
             Metric::HttpReqWaiting => "http_req_waiting",
             Metric::HttpReqConnecting => "http_req_connecting",
+            Metric::HttpReqBlocked => "http_req_blocked",
+            Metric::HttpReqTlsHandshaking => "http_req_tls_handshaking",
+            Metric::HttpReqReceiving => "http_req_receiving",
+            Metric::IterationDuration => "iteration_duration",
+            Metric::GroupDuration => "group_duration",
             Metric::HttpReqFailed => "http_req_failed",
             Metric::HttpReqs => "http_reqs",
             Metric::Iterations => "iterations",
@@ -154,12 +175,21 @@ impl Metric {
     /// run (connections are pooled, not opened per step), none for the target's resources.
     pub fn tag_keys(&self) -> &'static [TagKey] {
         match self {
-            Metric::HttpReqDuration | Metric::HttpReqWaiting | Metric::DataReceived | Metric::DataSent => REQUEST_TAGS,
+            Metric::HttpReqDuration
+            | Metric::HttpReqWaiting
+            | Metric::HttpReqReceiving
+            | Metric::HttpReqConnecting
+            | Metric::HttpReqBlocked
+            | Metric::HttpReqTlsHandshaking
+            | Metric::DataReceived
+            | Metric::DataSent => REQUEST_TAGS,
             Metric::HttpReqFailed => FAILED_TAGS,
             Metric::HttpReqs => HTTP_REQS_TAGS,
             Metric::Checks => CHECK_TAGS,
-            Metric::Iterations => &[TagKey::Journey, TagKey::Scenario, TagKey::Group],
-            Metric::HttpReqConnecting | Metric::DroppedIterations | Metric::Vus | Metric::VusMax => &[TagKey::Scenario],
+            Metric::Iterations | Metric::IterationDuration | Metric::GroupDuration => {
+                &[TagKey::Journey, TagKey::Scenario, TagKey::Group]
+            }
+            Metric::DroppedIterations | Metric::Vus | Metric::VusMax => &[TagKey::Scenario],
             Metric::TargetCpu | Metric::TargetRss | Metric::TargetFds => &[],
         }
     }
@@ -173,7 +203,14 @@ impl Metric {
     /// Trend, rate, counter or gauge.
     pub fn kind(&self) -> MetricKind {
         match self {
-            Metric::HttpReqDuration | Metric::HttpReqWaiting | Metric::HttpReqConnecting => MetricKind::Trend,
+            Metric::HttpReqDuration
+            | Metric::HttpReqWaiting
+            | Metric::HttpReqConnecting
+            | Metric::HttpReqBlocked
+            | Metric::HttpReqTlsHandshaking
+            | Metric::HttpReqReceiving
+            | Metric::IterationDuration
+            | Metric::GroupDuration => MetricKind::Trend,
             Metric::HttpReqFailed | Metric::Checks => MetricKind::Rate,
             Metric::HttpReqs
             | Metric::Iterations
@@ -200,7 +237,7 @@ impl MetricKind {
             MetricKind::Trend => matches!(aggregation, A::Percentile(_) | A::Avg | A::Min | A::Max | A::Med),
             MetricKind::Rate => matches!(aggregation, A::Rate),
             MetricKind::Counter => matches!(aggregation, A::Count | A::Rate),
-            MetricKind::Gauge => matches!(aggregation, A::Value | A::Min | A::Max),
+            MetricKind::Gauge => matches!(aggregation, A::Value),
             MetricKind::Resource => matches!(aggregation, A::Max | A::Avg | A::Min | A::Value),
         }
     }
@@ -211,7 +248,7 @@ impl MetricKind {
             MetricKind::Trend => "p(N), avg, min, max or med",
             MetricKind::Rate => "rate",
             MetricKind::Counter => "count or rate",
-            MetricKind::Gauge => "value, min or max",
+            MetricKind::Gauge => "value",
             MetricKind::Resource => "max, avg, min or value",
         }
     }

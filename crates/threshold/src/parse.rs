@@ -63,6 +63,7 @@ pub fn parse(expr: &str) -> Result<Threshold, ThresholdError> {
         aggregation,
         op,
         limit,
+        abort_after: None,
     })
 }
 
@@ -86,7 +87,16 @@ pub fn parse_condition(metric: &str, condition_text: &str) -> Result<Threshold, 
         aggregation,
         op,
         limit,
+        abort_after: None,
     })
+}
+
+/// Checks the key of the map form alone (`http_req_duration{journey:a}`), for a key whose
+/// list of conditions is empty — which k6 allows, and which judges nothing.
+pub fn parse_key(key: &str) -> Result<(Metric, TagFilter), ThresholdError> {
+    let key = key.trim();
+    let ctx = Ctx::new(key);
+    metric_part(&ctx, key, "")
 }
 
 /// `NAME` or `NAME{filter}`. `after` is the text following the part, used
@@ -223,7 +233,7 @@ fn condition(ctx: &Ctx, metric: Metric, text: &str) -> Result<(Aggregation, Op, 
         return Err(invalid_aggregation(ctx, metric, written));
     }
     let op = operator(ctx, &mut c, written)?;
-    let limit = value(ctx, &mut c, op, metric, aggregation)?;
+    let limit = value(ctx, &mut c, op, metric, aggregation, Form::K6)?;
     Ok((aggregation, op, limit))
 }
 
@@ -320,13 +330,24 @@ fn operator(ctx: &Ctx, c: &mut Cursor<'_>, after: &str) -> Result<Op, ThresholdE
     })
 }
 
-/// `NUMBER [UNIT]` up to the end of the text, converted to the canonical unit.
+/// Which syntax a condition was written in: k6 has no percent sign, so a bare `rate<1` is
+/// its only way to say 100%, while the short form's `error_rate<1` reads as "1%" to most.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Form {
+    K6,
+    Short,
+}
+
+/// `NUMBER [UNIT]` up to the end of the text, converted to the canonical unit. Negative
+/// limits are accepted as k6 accepts them (`count>-1` is a threshold that always holds,
+/// but not a malformed one).
 fn value(
     ctx: &Ctx,
     c: &mut Cursor<'_>,
     op: Op,
     metric: Metric,
     aggregation: Aggregation,
+    form: Form,
 ) -> Result<f64, ThresholdError> {
     c.skip_ws();
     if c.at_end() {
@@ -362,9 +383,6 @@ fn value(
             unit.suffix_hint()
         )));
     };
-    if limit < 0.0 {
-        return Err(ctx.syntax(format!("limit '{raw}{suffix}' can't be negative")));
-    }
     if !limit.is_finite() {
         return Err(ctx.syntax(format!("number '{}' is too large", clip(raw, 30))));
     }
@@ -373,7 +391,12 @@ fn value(
             "rate '{raw}{suffix}' is above 100%; rates are fractions (0.01) or percents (1%)"
         )));
     }
-    if unit == Unit::Fraction && suffix.is_empty() && limit == 1.0 && !matches!(op, Op::Eq | Op::Ge) {
+    if form == Form::Short
+        && unit == Unit::Fraction
+        && suffix.is_empty()
+        && limit == 1.0
+        && !matches!(op, Op::Eq | Op::Ge)
+    {
         // `error_rate<1` reads as "below 1%" to most people but means "below 100%".
         return Err(ctx.syntax(format!(
             "'{op}{raw}' is ambiguous: a bare 1 is a rate of 100%; write 1% for one percent (or 0.01), or 100% if you mean it"

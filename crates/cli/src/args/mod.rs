@@ -199,7 +199,7 @@ pub struct FolderArgs {
     /// Results folder: summary.json, report.html, junit.xml, summary.md and timeseries.csv (and a
     /// run's interval log, written as it goes; capacity and scale rewrite it after every step)
     /// [default for scenario files, capacity and scale: ./loadcell-results/<time>-<name>].
-    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    #[arg(long, value_name = "DIR", value_parser = parse_out_dir, help_heading = "Output")]
     pub out: Option<PathBuf>,
 
     /// Write no results folder.
@@ -209,6 +209,42 @@ pub struct FolderArgs {
     /// No progress on stderr.
     #[arg(short = 'q', long, help_heading = "Output")]
     pub quiet: bool,
+}
+
+/// k6's `--out NAME=…` outputs, which loadcell does not write in k6's formats.
+const K6_OUTPUTS: [&str; 11] = [
+    "json",
+    "csv",
+    "cloud",
+    "influxdb",
+    "statsd",
+    "datadog",
+    "kafka",
+    "experimental-prometheus-rw",
+    "experimental-opentelemetry",
+    "opentelemetry",
+    "web-dashboard",
+];
+
+/// `--out DIR`, refusing k6's `--out json=FILE` (and its other outputs) with what to use
+/// instead, rather than creating a folder named `json=FILE`.
+fn parse_out_dir(text: &str) -> Result<PathBuf, String> {
+    let Some((name, _)) = text.split_once('=') else {
+        return Ok(PathBuf::from(text));
+    };
+    let hint = match name {
+        "json" | "csv" => {
+            "loadcell's --out takes a results folder; every request as NDJSON (or CSV for a *.csv name) is --samples FILE, the summary in k6's export shape --summary-export FILE"
+        }
+        "experimental-prometheus-rw" => "loadcell serves live metrics for Prometheus to scrape: --prometheus [ADDR]",
+        _ if K6_OUTPUTS.contains(&name) || name.starts_with("xk6-") => {
+            "loadcell's --out takes a results folder; live metrics are --prometheus [ADDR]"
+        }
+        _ => return Ok(PathBuf::from(text)),
+    };
+    Err(format!(
+        "'{text}' is k6's {name} output, which loadcell does not write; {hint}"
+    ))
 }
 
 /// The generator's own threads.

@@ -43,6 +43,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub summary_json: Option<PathBuf>,
 
+    /// Also write the summary in the shape of k6's --summary-export (metrics.NAME with k6's
+    /// fields and threshold results), for CI scripts written for k6. See docs/k6.md.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub summary_export: Option<PathBuf>,
+
     /// Serve live Prometheus/OpenMetrics metrics at http://ADDR/metrics while the test runs
     /// [default address: 127.0.0.1:9464]. A URL or file after a bare --prometheus is the
     /// target, not its address.
@@ -66,8 +71,16 @@ pub struct RunArgs {
 /// The load model and its length.
 #[derive(Debug, Args)]
 pub struct LoadArgs {
-    /// Closed model: number of virtual users, each looping request → response → request.
-    #[arg(short = 'c', long, value_name = "VUS", help_heading = "Load")]
+    /// Closed model: number of virtual users, each looping request → response → request
+    /// (k6's -u/--vus).
+    #[arg(
+        short = 'c',
+        long,
+        visible_short_alias = 'u',
+        visible_alias = "vus",
+        value_name = "VUS",
+        help_heading = "Load"
+    )]
     pub concurrency: Option<u64>,
 
     /// Open model: new iterations per second on a fixed schedule (500, 500/s, 30000/m, 1M/month).
@@ -78,13 +91,25 @@ pub struct LoadArgs {
     #[arg(short = 'd', long, value_name = "DURATION", value_parser = parse_duration, help_heading = "Load")]
     pub duration: Option<Duration>,
 
-    /// Stop after this many requests in total (10000, 10k); in scenario files, iterations.
-    #[arg(short = 'n', long, value_name = "N", value_parser = parse_count, help_heading = "Load")]
+    /// Stop after this many requests in total (10000, 10k); in scenario files, iterations
+    /// (k6's -i/--iterations: in quick mode an iteration is one request).
+    #[arg(short = 'n', long, visible_short_alias = 'i', visible_alias = "iterations", value_name = "N", value_parser = parse_count, help_heading = "Load")]
     pub requests: Option<u64>,
 
     /// Ramp VUs (or the rate with --rate) linearly through stages: "30s:100,2m:100,10s:0".
     #[arg(long, value_name = "STAGES", help_heading = "Load")]
     pub stages: Option<String>,
+
+    /// One stage in k6's form, DURATION:TARGET ("30s:10"); repeatable, in order — the same
+    /// as --stages with the stages joined by commas.
+    #[arg(
+        short = 's',
+        long = "stage",
+        value_name = "DURATION:TARGET",
+        conflicts_with = "stages",
+        help_heading = "Load"
+    )]
+    pub stage: Vec<String>,
 
     /// Run this long first and leave it out of the results.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, help_heading = "Load")]
@@ -155,6 +180,11 @@ pub struct VerdictArgs {
     #[arg(long = "threshold", value_name = "EXPR", help_heading = "Verdict")]
     pub thresholds: Vec<String>,
 
+    /// Judge no thresholds (the command line's, the scenario's or a profile's): they are still
+    /// checked for mistakes, but the exit code no longer depends on them (as k6's flag).
+    #[arg(long, help_heading = "Verdict")]
+    pub no_thresholds: bool,
+
     /// End the run as soon as a threshold fails.
     #[arg(long, help_heading = "Verdict")]
     pub abort_on_fail: bool,
@@ -173,7 +203,10 @@ impl RunArgs {
             rate: l.rate,
             duration: l.duration,
             requests: l.requests,
-            stages: l.stages.clone(),
+            stages: l
+                .stages
+                .clone()
+                .or_else(|| (!l.stage.is_empty()).then(|| l.stage.join(","))),
             warmup: l.warmup,
             max_vus: l.max_vus,
             pre_vus: l.pre_vus,

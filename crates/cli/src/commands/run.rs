@@ -31,6 +31,9 @@ pub fn run_target(target: Target, args: &RunArgs, interrupts: Arc<AtomicUsize>) 
         None => loadcell_plan::from_flags(&flags)?,
     };
     loadcell_plan::profile_thresholds(inputs.profile, &mut thresholds, target.has_checks())?;
+    if args.verdict.no_thresholds {
+        thresholds.clear();
+    }
     let load = match target.scenario().map(|s| loadcell_plan::from_scenarios(&flags, s)) {
         Some(parts) => match parts? {
             Some(load) => load,
@@ -86,6 +89,7 @@ fn outputs(target: &Target, args: &RunArgs) -> RunOutputs {
     RunOutputs {
         out,
         summary_json: args.summary_json.clone(),
+        summary_export: args.summary_export.clone(),
         samples: args.samples.clone(),
         prometheus: args.prometheus.clone(),
     }
@@ -97,7 +101,7 @@ fn conclude(mut finished: Finished, baseline: Option<&Baseline>) -> Result<i32, 
     print!("{}", loadcell_report::terminal_text(&finished.summary));
     print!("{}", crate::monitor::lines(&finished.summary));
     if let Some(reason) = &finished.aborted {
-        println!("  aborted by --abort-on-fail: {reason}");
+        println!("  aborted by a failing threshold (--abort-on-fail or abortOnFail): {reason}");
     }
     let written = finished.write_outputs();
     if let Some(dir) = &written {

@@ -3,6 +3,7 @@
 pub mod csv;
 pub mod html;
 pub mod junit;
+pub mod k6;
 pub mod markdown;
 pub mod terminal;
 mod terminal_evidence;

@@ -152,7 +152,25 @@ fn write_latencies(o: &mut String, s: &Summary) -> std::fmt::Result {
             stats_line(est)
         )?;
     }
-    writeln!(o, "  {:<12}{}", "ttfb", stats_line(&s.ttfb_ms))
+    writeln!(o, "  {:<12}{}", "ttfb", stats_line(&s.ttfb_ms))?;
+    if s.receiving_ms.count > 0 {
+        writeln!(o, "  {:<12}{}", "receiving", stats_line(&s.receiving_ms))?;
+    }
+    if s.blocked_ms.count > 0 {
+        writeln!(
+            o,
+            "  {:<12}blocked p95 {}, tcp connecting p95 {}, tls p95 {} (per request; 0 on a reused connection)",
+            "before send",
+            ms(s.blocked_ms.p95),
+            ms(s.connecting_ms.p95),
+            ms(s.tls_handshaking_ms.p95)
+        )?;
+    }
+    // In quick mode an iteration is one request: the line would repeat the latency.
+    if !s.journeys.is_empty() && s.iteration_duration_ms.count > 0 {
+        writeln!(o, "  {:<12}{}", "iteration", stats_line(&s.iteration_duration_ms))?;
+    }
+    Ok(())
 }
 
 /// Connections, data volume, status codes and errors.

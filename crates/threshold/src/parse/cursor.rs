@@ -73,8 +73,8 @@ impl<'a> Cursor<'a> {
         &self.s[start..self.pos]
     }
 
-    /// `[+-]digits[.digits]` (at least one digit); the cursor does not move
-    /// when there is no number here.
+    /// `[+-]digits[.digits][e[+-]digits]` (at least one digit before the exponent, as k6's
+    /// Go `ParseFloat` reads `1e3`); the cursor does not move when there is no number here.
     pub(super) fn number(&mut self) -> Option<&'a str> {
         let start = self.pos;
         if !self.eat('-') {
@@ -90,6 +90,22 @@ impl<'a> Cursor<'a> {
             self.pos = start;
             return None;
         }
+        self.exponent();
         Some(&self.s[start..self.pos])
+    }
+
+    /// `e[+-]digits` after a mantissa; left unread when no digit follows (so `5em` is not
+    /// half a number).
+    fn exponent(&mut self) {
+        let before = self.pos;
+        if !(self.eat('e') || self.eat('E')) {
+            return;
+        }
+        if !self.eat('-') {
+            self.eat('+');
+        }
+        if self.take_while(|b| b.is_ascii_digit()).is_empty() {
+            self.pos = before;
+        }
     }
 }

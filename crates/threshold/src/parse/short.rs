@@ -4,7 +4,7 @@
 //! `target_fds`) stand for their `max` over the monitored readings.
 
 use super::cursor::Cursor;
-use super::{Ctx, example, is_token, operator, percentile_in_parens, percentile_token, value};
+use super::{Ctx, Form, example, is_token, operator, percentile_in_parens, percentile_token, value};
 use crate::error::{ThresholdError, clip};
 use crate::metric::{Aggregation, Metric};
 use crate::op::Op;
@@ -75,7 +75,7 @@ pub(super) fn short_form(ctx: &Ctx, text: &str) -> Result<(Metric, Aggregation, 
     };
     let written = text[..c.pos].trim();
     let op = operator(ctx, &mut c, written)?;
-    let limit = value(ctx, &mut c, op, metric, aggregation)?;
+    let limit = value(ctx, &mut c, op, metric, aggregation, Form::Short)?;
     Ok((metric, aggregation, op, limit))
 }
 

@@ -1,0 +1,153 @@
+//! k6's common flags on `loadcell run`: `-u/--vus`, `-i/--iterations`, `-s/--stage`,
+//! `--summary-export` (k6's export shape, counts checked against the target's own count),
+//! `--no-thresholds`, and k6's `--out json=FILE` refused with a hint instead of becoming a
+//! folder.
+
+use crate::support::{Finished, Loadcell, TempDir, f64_at, fast_target, run, str_at, u64_at, url_of};
+use loadcell_target::TargetHandle;
+use serde_json::Value;
+
+/// `loadcell run` against a fresh target with `args` and `--summary-export`: the target,
+/// the run and the exported document (`Null` when none was written).
+fn exported(args: &[&str]) -> (TargetHandle, Finished, Value) {
+    let server = fast_target();
+    let dir = TempDir::new();
+    let export = dir.path().join("k6.json");
+    let export_arg = export.to_string_lossy().to_string();
+    let mut all = args.to_vec();
+    all.extend(["--summary-export", &export_arg]);
+    let run = run(&url_of(&server), &all);
+    let text = std::fs::read_to_string(&export).unwrap_or_default();
+    let doc = serde_json::from_str(&text).unwrap_or(Value::Null);
+    (server, run, doc)
+}
+
+#[test]
+fn vus_iterations_summary_export_and_no_thresholds() {
+    let (server, run, doc) = exported(&[
+        "-u",
+        "2",
+        "-i",
+        "200",
+        "--threshold",
+        "http_req_duration: p(95)<0.001",
+        "--no-thresholds",
+    ]);
+    run.assert_exit(0);
+    let served = server.stats().requests_total;
+    assert_eq!(u64_at(run.summary(), "requests.total"), served, "{}", run.output());
+    assert_eq!(served, 200, "-i 200 in quick mode is 200 requests");
+    let text = doc.to_string();
+    assert_eq!(doc["metrics"]["http_reqs"]["count"], served, "{text}");
+    assert_eq!(doc["metrics"]["http_req_failed"]["value"], 0.0, "{text}");
+    let p95 = doc["metrics"]["http_req_duration"]["p(95)"].as_f64().unwrap_or(-1.0);
+    assert!(p95 > 0.0, "{text}");
+    assert_eq!(doc["root_group"]["path"], "", "{text}");
+    assert!(
+        doc["metrics"]["http_req_duration"].get("thresholds").is_none(),
+        "--no-thresholds: {text}"
+    );
+}
+
+#[test]
+fn summary_export_files_thresholds_as_k6_does() {
+    let (_server, run, doc) = exported(&[
+        "--vus",
+        "1",
+        "--iterations",
+        "20",
+        "--threshold",
+        "http_req_duration: p(95)<0.001",
+        "--threshold",
+        "error_rate<1%",
+    ]);
+    run.assert_exit(1);
+    let text = doc.to_string();
+    // k6 writes `true` for a threshold that failed.
+    assert_eq!(
+        doc["metrics"]["http_req_duration"]["thresholds"]["p(95)<0.001"], true,
+        "{text}"
+    );
+    assert_eq!(
+        doc["metrics"]["http_req_failed"]["thresholds"]["rate<0.01"], false,
+        "{text}"
+    );
+}
+
+#[test]
+fn repeated_stages_in_k6s_form() {
+    let server = fast_target();
+    let run = run(&url_of(&server), &["-s", "1s:2", "-s", "1s:1"]);
+    run.assert_exit(0);
+    assert_eq!(u64_at(run.summary(), "requests.total"), server.stats().requests_total);
+    let stages = run.summary()["stages"].as_array().map_or(0, Vec::len);
+    assert_eq!(stages, 2, "{}", run.output());
+}
+
+#[test]
+fn k6_outputs_are_refused_with_a_hint_not_made_a_folder() {
+    let dir = TempDir::new();
+    for out in [
+        "json=results.json",
+        "csv=results.csv",
+        "influxdb=http://127.0.0.1:8086/k6",
+    ] {
+        let run = Loadcell::new(&["run", "http://127.0.0.1:9/", "-n", "1", "--out", out])
+            .current_dir(dir.path())
+            .run();
+        run.assert_exit(2);
+        let lines = run.stderr_lines();
+        assert_eq!(lines.len(), 1, "{}", run.output());
+        assert!(lines[0].contains("k6's") && lines[0].contains("--"), "{}", run.output());
+    }
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .map(|d| d.flatten().collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "nothing created: {left:?}");
+}
+
+#[test]
+fn per_request_phases_are_zero_on_a_reused_connection() {
+    let server = fast_target();
+    let run = run(
+        &url_of(&server),
+        &["-u", "2", "-i", "100", "--threshold", "http_req_connecting: med==0"],
+    );
+    run.assert_exit(0);
+    let s = run.summary();
+    let total = u64_at(s, "requests.total");
+    assert_eq!(total, server.stats().requests_total);
+    // One value per request (k6's definition), not one per connection.
+    for phase in ["blocked_ms", "connecting_ms", "tls_handshaking_ms", "receiving_ms"] {
+        assert_eq!(u64_at(s, &format!("{phase}.count")), total, "{phase}\n{}", run.output());
+    }
+    assert_eq!(f64_at(s, "tls_handshaking_ms.max"), 0.0, "plain HTTP has no handshake");
+    assert!(u64_at(s, "connections_opened") < total, "{}", run.output());
+}
+
+#[test]
+fn a_scenario_thresholds_own_abort_on_fail_ends_the_run() {
+    let server = fast_target();
+    let dir = TempDir::new();
+    let file = dir.path().join("abort.yaml");
+    let yaml = format!(
+        "target: {}\nload: {{ vus: 1, duration: 10s }}\njourneys:\n  - name: j\n    steps:\n      - get: /\nthresholds:\n  http_req_duration:\n    - {{ threshold: \"p(95)<0.001\", abortOnFail: true, delayAbortEval: 1s }}\n  http_req_failed: []\n",
+        url_of(&server).trim_end_matches('/')
+    );
+    std::fs::write(&file, yaml).unwrap_or_else(|e| panic!("{e}"));
+    let run = loadcell_testkit::process::run_file(&file, &["--no-out"]);
+    run.assert_exit(1);
+    let s = run.summary();
+    assert_eq!(str_at(s, "stop_reason"), "threshold_aborted", "{}", run.output());
+    let measured = f64_at(s, "duration_s");
+    assert!(
+        (1.0..6.0).contains(&measured),
+        "judged after its 1 s delay, well before 10 s: {measured}"
+    );
+    assert!(
+        run.stdout.contains("aborted by a failing threshold"),
+        "{}",
+        run.output()
+    );
+    assert_eq!(u64_at(s, "requests.total"), server.stats().requests_total);
+}
