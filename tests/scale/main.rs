@@ -262,16 +262,35 @@ fn bad_input_exits_2_before_any_request() {
     }
 }
 
+/// A port nobody listens on is a setup error at the first level (exit 2, one line), not a
+/// sweep of refusals; a target that answers but fails every request has no fit, exit 1.
 #[test]
-fn a_dead_target_gives_no_fit_and_exit_1() {
-    // A port nobody listens on: every request is refused.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+fn a_dead_target_is_a_setup_error_and_a_failing_one_gives_no_fit_and_exit_1() {
+    let port = loadcell_testkit::RefusingPort::new();
+    let url = format!("http://127.0.0.1:{}/", port.port);
+    let out = loadcell(&[
+        "scale",
+        &url,
+        "--vus",
+        "1,2,3",
+        "--step-duration",
+        "200ms",
+        "--warmup",
+        "0s",
+        "-q",
+        "--no-out",
+    ]);
+    assert_eq!(out.code, Some(2), "{}", out.output());
+    assert!(out.stderr.contains("nothing listens on"), "{}", out.output());
+    assert_eq!(out.stderr.trim().lines().count(), 1, "{}", out.output());
+
+    let server = TargetHandle::spawn(Config {
+        error_rate: 1.0,
+        ..Config::default()
+    })
+    .unwrap();
     let json = temp_file("dead");
-    let url = format!("http://127.0.0.1:{port}/");
+    let url = format!("{}/", server.url());
     let out = loadcell(&[
         "scale",
         &url,

@@ -65,7 +65,13 @@ fn at(pos: super::node::Pos) -> SourcePos {
 }
 
 /// One `METRIC{tags}: [CONDITION, ...]` entry.
-fn keyed(ctx: &mut Ctx<'_>, key: &Key, conditions: &Node, journeys: Option<&[&str]>, out: &mut Vec<(Threshold, SourcePos)>) {
+fn keyed(
+    ctx: &mut Ctx<'_>,
+    key: &Key,
+    conditions: &Node,
+    journeys: Option<&[&str]>,
+    out: &mut Vec<(Threshold, SourcePos)>,
+) {
     let items: Vec<&Node> = match &conditions.kind {
         Kind::Seq(items) => items.iter().collect(),
         _ => vec![conditions],
