@@ -341,7 +341,8 @@ fn cli_target_thresholds_decide_the_exit_code() {
     let ran = loadcell(&args);
     assert_eq!(ran.code, Some(1), "{}{}", ran.stdout, ran.stderr);
     assert!(
-        ran.stdout.contains("aborted by a failing threshold (--abort-on-fail or abortOnFail): target_rss<1KB"),
+        ran.stdout
+            .contains("aborted by a failing threshold (--abort-on-fail or abortOnFail): target_rss<1KB"),
         "{}",
         ran.stdout
     );
