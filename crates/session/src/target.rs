@@ -188,10 +188,12 @@ impl Target {
         let Some(scenario) = self.scenario() else {
             return Ok(());
         };
-        for (i, threshold) in scenario.thresholds.iter().enumerate() {
-            match self.check_filters(std::slice::from_ref(threshold)) {
-                Ok(()) => {}
-                Err(SessionError::Threshold(e)) => {
+        if scenario.thresholds.iter().all(|t| t.filter.is_empty()) {
+            return Ok(());
+        }
+        self.with_names(|names| {
+            for (i, threshold) in scenario.thresholds.iter().enumerate() {
+                if let Err(e) = loadcell_analysis::check_filters(std::slice::from_ref(threshold), names) {
                     let at = scenario.threshold_at.get(i).copied().unwrap_or_default();
                     return Err(SessionError::Scenario(ScenarioError {
                         file: self.name.clone(),
@@ -200,10 +202,9 @@ impl Target {
                         message: e.to_string(),
                     }));
                 }
-                Err(other) => return Err(other),
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     /// Refuses, before any request, a threshold whose filter could never match this target's
@@ -212,14 +213,19 @@ impl Target {
         if thresholds.iter().all(|t| t.filter.is_empty()) {
             return Ok(());
         }
+        self.with_names(|names| Ok(loadcell_analysis::check_filters(thresholds, names)?))
+    }
+
+    /// Runs `check` with the names this target's results are split by (the workload is
+    /// built once for them: for a scenario that means copying it and its data).
+    fn with_names<T>(&self, check: impl FnOnce(&loadcell_analysis::RunNames<'_>) -> T) -> T {
         let (endpoints, journeys, checks) = self.with(Names);
-        let names = loadcell_analysis::RunNames {
+        check(&loadcell_analysis::RunNames {
             endpoints: &endpoints,
             journeys: &journeys,
             checks: &checks,
             scenario: self.scenario().map(|s| s.name.as_str()),
-        };
-        Ok(loadcell_analysis::check_filters(thresholds, &names)?)
+        })
     }
 
     /// Whether any request step checks its response (a smoke test then also requires
