@@ -8,13 +8,17 @@
 //! ratio compares the sleeps. Measured runs take turns, so a machine that gets busier slows
 //! both.
 //!
-//! What remains is the sleeps' wake-up latency w: a `sleep d` takes d + w, so the ratio is
-//! (11 + w) / (10 + w). On a quiet machine w is tens of µs and the ratio 1.099; on this
-//! project's busy 2-core machine w reached about 1 ms and the measured ratio 1.086–1.096, with
-//! intervals (1.077–1.101, 1.060–1.114, 1.090–1.103 in three runs) that held 1.1 by a little.
-//! How busy the machine is changes from one moment to the next, so the test measures up to
-//! three times and passes when one attempt shows the second command slower with an interval
-//! that holds 1.1; every attempt is printed.
+//! What remains is the sleeps' wake-up latency w: a `sleep d` takes d + w, so the true ratio
+//! is (11 + w) / (10 + w). On a quiet machine w is tens of µs and the ratio 1.099; on this
+//! project's busy 2-core machine w reached about 1 ms (ratios 1.086–1.096), and on a CI
+//! machine about 1.7 ms (ratios 1.085–1.092, intervals topping out at 1.096–1.099). There,
+//! a command that truly takes 1.085× as long must not be reported as 1.1× — that would be a
+//! lie. So the test measures w itself, as this process's own 10 ms sleeps overshoot, before
+//! and after each attempt, and requires the interval to hold the true ratio for some w in
+//! the range seen: 1.1 when the machine wakes sleepers promptly, less when it does not.
+//! Every attempt is printed, with the w it saw. How busy the machine is changes from one
+//! moment to the next, so the test measures up to three times and passes on the first
+//! attempt that shows the second command slower with such an interval.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use loadcell_bench::{CommandSpec, Options, relative_to_fastest, run_benchmarks};
@@ -53,15 +57,38 @@ fn attempt(runs: u32) -> (f64, f64, f64, f64) {
     (slower.ratio, i.low, i.high, raw_ratio)
 }
 
+/// The median amount by which this process's 10 ms sleeps overrun, in milliseconds.
+fn wake_up_latency_ms() -> f64 {
+    let mut overruns: Vec<f64> = (0..15)
+        .map(|_| {
+            let start = std::time::Instant::now();
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            (start.elapsed().as_secs_f64() * 1e3 - 10.0).max(0.0)
+        })
+        .collect();
+    overruns.sort_by(f64::total_cmp);
+    overruns[overruns.len() / 2]
+}
+
 #[test]
 fn eleven_ms_is_slower_than_ten_with_a_ratio_interval_holding_one_point_one() {
+    let true_ratio = |w: f64| (11.0 + w) / (10.0 + w);
     let mut seen = Vec::new();
     for _ in 0..3 {
+        let w_before = wake_up_latency_ms();
         let (ratio, low, high, _) = attempt(40);
-        seen.push((ratio, low, high));
-        if ratio > 1.0 && low > 1.0 && (low..=high).contains(&1.1) {
+        let w_after = wake_up_latency_ms();
+        let (w_low, w_high) = (w_before.min(w_after), w_before.max(w_after));
+        // The true ratio falls as w grows: w_low gives the top of its range.
+        let (truth_low, truth_high) = (true_ratio(w_high), true_ratio(w_low));
+        eprintln!("  wake-up latency {w_low:.3}–{w_high:.3} ms: true ratio {truth_low:.4}–{truth_high:.4}");
+        seen.push((ratio, low, high, w_low, w_high));
+        if ratio > 1.0 && low > 1.0 && low <= truth_high && truth_low <= high {
             return;
         }
     }
-    panic!("sleep 0.011 must be slower with a ratio interval holding 1.1; (ratio, low, high) per attempt: {seen:?}");
+    panic!(
+        "sleep 0.011 must be slower with a ratio interval holding (11 + w) / (10 + w), 1.1 for \
+         a prompt wake-up; (ratio, low, high, w_low ms, w_high ms) per attempt: {seen:?}"
+    );
 }
