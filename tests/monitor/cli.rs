@@ -212,10 +212,10 @@ fn cli_leak_is_growing_at_the_leak_times_the_rate_and_no_leak_is_flat() {
 fn cli_flamegraph_shows_the_busy_spin_widest() {
     let _alone = crate::support::exclusive();
     let scratch = Scratch::new("flame");
-    let target = Target::start(&["--cpu-work", "200us"]);
+    let target = Target::start(&["--cpu-work", "1ms"]);
     let pid = format!("pid:{}", target.pid());
     let out = scratch.path("out");
-    let mut args = run_args(&target.url, "1000", "6s");
+    let mut args = run_args(&target.url, "500", "6s");
     args.extend(["--warmup", "1s", "--monitor", &pid, "--flamegraph", "--out", &out]);
     let ran = loadcell(&args);
     assert_eq!(ran.code, Some(0), "{}{}", ran.stdout, ran.stderr);
