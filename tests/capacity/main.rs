@@ -284,8 +284,29 @@ fn the_time_budget_is_never_exceeded() {
     );
     assert_eq!(summary.requests.interrupted, 0);
     assert_eq!(summary.requests.total + summary.requests.warmup, served);
-    let per_second: u64 = summary.timeseries.iter().map(|iv| iv.requests).sum();
-    assert_eq!(per_second, served, "the per-second series holds every request too");
+    // The per-second series holds every measured request. A warm-up entry holds the warm-up
+    // requests that ended before it was cut; the few whose iteration began in a step's
+    // warm-up and ended after it (at most one per VU) are warm-up requests in no entry, as
+    // in a run (tests/summary_json.rs). Asserting the whole series equal to `served` failed
+    // once on a busy machine (371 of 372).
+    let sum = |warmup: bool| -> u64 {
+        summary
+            .timeseries
+            .iter()
+            .filter(|iv| iv.warmup == warmup)
+            .map(|iv| iv.requests)
+            .sum()
+    };
+    assert_eq!(sum(false), summary.requests.total, "the measured entries hold every measured request");
+    let steps = v["capacity"]["steps"].as_array().unwrap().len() as u64;
+    let stragglers = summary.requests.warmup - sum(true).min(summary.requests.warmup);
+    assert!(
+        sum(true) <= summary.requests.warmup && stragglers <= steps * summary.vus.max.max(1),
+        "warm-up entries {} of {} warm-up requests ({steps} steps, at most {} VUs)",
+        sum(true),
+        summary.requests.warmup,
+        summary.vus.max
+    );
 
     // `loadcell report DIR` renders the reports again from summary.json.
     std::fs::remove_file(dir.join("report.html")).unwrap();
