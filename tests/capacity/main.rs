@@ -297,7 +297,11 @@ fn the_time_budget_is_never_exceeded() {
             .map(|iv| iv.requests)
             .sum()
     };
-    assert_eq!(sum(false), summary.requests.total, "the measured entries hold every measured request");
+    assert_eq!(
+        sum(false),
+        summary.requests.total,
+        "the measured entries hold every measured request"
+    );
     let steps = v["capacity"]["steps"].as_array().unwrap().len() as u64;
     let stragglers = summary.requests.warmup - sum(true).min(summary.requests.warmup);
     assert!(

@@ -17,8 +17,9 @@
 //! and after each attempt, and requires the interval to hold the true ratio for some w in
 //! the range seen: 1.1 when the machine wakes sleepers promptly, less when it does not.
 //! Every attempt is printed, with the w it saw. How busy the machine is changes from one
-//! moment to the next, so the test measures up to three times and passes on the first
-//! attempt that shows the second command slower with such an interval.
+//! moment to the next, so the test measures up to three times, with more runs each time (40,
+//! 100, 200: at a load of 8 on 2 cores, 40 runs gave an interval of 0.61–1.80), and passes
+//! on the first attempt that shows the second command slower with such an interval.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use loadcell_bench::{CommandSpec, Options, relative_to_fastest, run_benchmarks};
@@ -41,7 +42,11 @@ fn attempt(runs: u32) -> (f64, f64, f64, f64) {
     );
     let rel = relative_to_fastest(&results, 0.95);
     let slower = &rel[1];
-    assert!(rel[0].is_fastest, "sleep 0.010 should be the fastest: {rel:?}");
+    if !rel[0].is_fastest {
+        // A failed attempt, not the end of the test: a busy moment can invert 10 and 11 ms.
+        eprintln!("{runs} runs each: sleep 0.011 came out fastest: {rel:?}");
+        return (0.0, 0.0, 0.0, 0.0);
+    }
     let i = slower.interval.expect("an interval for the ratio");
     let raw_ratio = (results[1].stats.mean + results[1].overhead.as_ref().unwrap().seconds)
         / (results[0].stats.mean + results[0].overhead.as_ref().unwrap().seconds);
@@ -74,9 +79,9 @@ fn wake_up_latency_ms() -> f64 {
 fn eleven_ms_is_slower_than_ten_with_a_ratio_interval_holding_one_point_one() {
     let true_ratio = |w: f64| (11.0 + w) / (10.0 + w);
     let mut seen = Vec::new();
-    for _ in 0..3 {
+    for runs in [40, 100, 200] {
         let w_before = wake_up_latency_ms();
-        let (ratio, low, high, _) = attempt(40);
+        let (ratio, low, high, _) = attempt(runs);
         let w_after = wake_up_latency_ms();
         let (w_low, w_high) = (w_before.min(w_after), w_before.max(w_after));
         // The true ratio falls as w grows: w_low gives the top of its range.
