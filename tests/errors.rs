@@ -37,11 +37,12 @@ fn assert_only_error(run: &Finished, kind: &str) -> u64 {
 #[test]
 fn a_target_nobody_listens_on_is_a_setup_error_within_two_seconds() {
     let port = RefusingPort::new();
-    let started = std::time::Instant::now();
     let run = run(&port.url(), &["-c", "2", "-d", "30s"]);
     run.assert_exit(2);
+    // From the process's own start: before it, the test may wait for the machine lock while
+    // another test's 10 s run holds it.
     assert!(
-        run.elapsed < std::time::Duration::from_secs(4) && started.elapsed() < std::time::Duration::from_secs(5),
+        run.elapsed < std::time::Duration::from_secs(4),
         "a 30 s run against a closed port took {:?}\n{}",
         run.elapsed,
         run.output()
@@ -81,13 +82,12 @@ fn sweeps_and_scenarios_against_a_closed_port_are_setup_errors_that_leave_no_fol
         &["run", &scenario, "-d", "30s"],
     ];
     for args in commands {
-        let started = std::time::Instant::now();
         let run = crate::support::Loadcell::new(args).current_dir(dir.path()).run();
         run.assert_exit(2);
         assert!(
-            started.elapsed() < std::time::Duration::from_secs(8),
+            run.elapsed < std::time::Duration::from_secs(8),
             "{args:?} took {:?}\n{}",
-            started.elapsed(),
+            run.elapsed,
             run.output()
         );
         let lines = run.stderr_lines();

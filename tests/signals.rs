@@ -111,8 +111,10 @@ fn second_sigint_cuts_in_flight_requests() {
     let run = running.wait();
     let stop_time = signalled.elapsed();
     run.assert_exit(1);
+    // That the requests were cut, not answered, is proven below (4 interrupted, though the
+    // server answers at 2 s); the time only bounds the exit, which a busy machine slows.
     assert!(
-        stop_time < Duration::from_millis(1500),
+        stop_time < Duration::from_secs(5),
         "a second SIGINT should cut in-flight requests; loadcell took {stop_time:?}\n{}",
         run.output()
     );

@@ -86,8 +86,13 @@ fn error_rate_threshold_fails_against_half_failing_target() {
     let v = verdict(&run, expr);
     assert!(!passed(v), "{}", run.output());
     let actual = f64_at(v, "actual");
-    // 400 coin flips: 0.5 ± 0.025 (1 sd); allow 4 sd.
-    assert!((0.4..=0.6).contains(&actual), "failed share {actual}\n{}", run.output());
+    // 400 coin flips: 0.5 ± 0.025 (1 sd); allow 5 sd (a false alarm in about 3·10⁻⁷ runs;
+    // 4 sd was 5·10⁻⁵, docs/testing.md).
+    assert!(
+        (0.375..=0.625).contains(&actual),
+        "failed share {actual}\n{}",
+        run.output()
+    );
     let failed = u64_at(s, "requests.failed");
     assert_eq!(
         u64_at(s, "status_codes.500"),

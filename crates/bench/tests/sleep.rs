@@ -23,6 +23,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use loadcell_bench::{CommandSpec, Options, relative_to_fastest, run_benchmarks};
+use loadcell_testkit::timing::{eleven_to_ten_truth, holds_truth, wake_up_latency_ms};
 
 fn attempt(runs: u32) -> (f64, f64, f64, f64) {
     let commands = [
@@ -62,33 +63,19 @@ fn attempt(runs: u32) -> (f64, f64, f64, f64) {
     (slower.ratio, i.low, i.high, raw_ratio)
 }
 
-/// The median amount by which this process's 10 ms sleeps overrun, in milliseconds.
-fn wake_up_latency_ms() -> f64 {
-    let mut overruns: Vec<f64> = (0..15)
-        .map(|_| {
-            let start = std::time::Instant::now();
-            std::thread::sleep(std::time::Duration::from_millis(10));
-            (start.elapsed().as_secs_f64() * 1e3 - 10.0).max(0.0)
-        })
-        .collect();
-    overruns.sort_by(f64::total_cmp);
-    overruns[overruns.len() / 2]
-}
-
 #[test]
 fn eleven_ms_is_slower_than_ten_with_a_ratio_interval_holding_one_point_one() {
-    let true_ratio = |w: f64| (11.0 + w) / (10.0 + w);
     let mut seen = Vec::new();
     for runs in [40, 100, 200] {
         let w_before = wake_up_latency_ms();
         let (ratio, low, high, _) = attempt(runs);
         let w_after = wake_up_latency_ms();
         let (w_low, w_high) = (w_before.min(w_after), w_before.max(w_after));
-        // The true ratio falls as w grows: w_low gives the top of its range.
-        let (truth_low, truth_high) = (true_ratio(w_high), true_ratio(w_low));
+        let truth = eleven_to_ten_truth(w_before, w_after);
+        let (truth_low, truth_high) = truth;
         eprintln!("  wake-up latency {w_low:.3}–{w_high:.3} ms: true ratio {truth_low:.4}–{truth_high:.4}");
         seen.push((ratio, low, high, w_low, w_high));
-        if ratio > 1.0 && low > 1.0 && low <= truth_high && truth_low <= high {
+        if ratio > 1.0 && low > 1.0 && holds_truth(low, high, truth) {
             return;
         }
     }

@@ -1,7 +1,7 @@
 //! `end.json`: what is known about a run when it ends.
 
 use loadcell_engine::Outcome;
-use loadcell_schema::{PostgresSummary, StopReason, rfc3339_utc};
+use loadcell_schema::{MonitorSample, PostgresSummary, StopReason, rfc3339_utc};
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -54,6 +54,11 @@ pub struct RunEnd {
     /// verdicts that read it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub postgres: Vec<PostgresSummary>,
+    /// `--monitor` readings taken after the last interval line: the monitor's last reading
+    /// when it stops, a process found gone. The live summary counts them, so `loadcell
+    /// report` must too (without them a rebuilt `monitor[]` lacked the last second).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub monitor: Vec<MonitorSample>,
 }
 
 impl RunEnd {
@@ -82,6 +87,7 @@ impl RunEnd {
                 outcome.connections.descriptors.hard,
             ),
             postgres: Vec::new(),
+            monitor: Vec::new(),
         }
     }
 

@@ -42,9 +42,16 @@ pub struct RecordedInterval {
 }
 
 impl Recorded {
-    /// Every `--monitor` reading of the run, in the order written.
+    /// Every `--monitor` reading of the run, in the order written: those of the interval
+    /// lines, then those `end.json` holds.
     pub fn monitor(&self) -> Vec<MonitorSample> {
-        self.intervals.iter().flat_map(|i| i.monitor.iter().cloned()).collect()
+        let tail = self.end.iter().flat_map(|e| e.monitor.iter());
+        self.intervals
+            .iter()
+            .flat_map(|i| i.monitor.iter())
+            .chain(tail)
+            .cloned()
+            .collect()
     }
 
     /// Whether the run ended normally and wrote `end.json`.
@@ -127,6 +134,7 @@ pub fn read_outcome_with(dir: &Path, mut visit: impl FnMut(&RecordedInterval)) -
         monitor.append(&mut i.monitor);
     })?;
     let end = read_end(dir)?;
+    monitor.extend(end.iter().flat_map(|e| e.monitor.iter().cloned()));
     let intervals = builder.len();
     let last_t_s = builder.last_t_s();
     let outcome = builder.finish(&meta, end.as_ref());

@@ -78,3 +78,39 @@ fn readings_round_trip_with_their_intervals() {
     assert_eq!((cut.truncated_lines, cut.monitor.len()), (1, written.len()));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The monitor's last reading comes after the last interval line: `end.json` carries it,
+/// and both readers put it after the lines' readings, as the live summary counted it.
+#[test]
+fn readings_after_the_last_line_come_back_from_end_json() {
+    let dir = temp_dir("monitor-tail");
+    let meta = meta(1, 0);
+    let ivs = intervals(&meta, 2, 0, 50, 3);
+    let mut writer = ResultsWriter::create(&dir, &meta).unwrap();
+    let mut written = Vec::new();
+    for i in &ivs {
+        let summary = interval_summary(&i.measured, i.t_s, i.len_s, i.warmup, i.target);
+        let event = IntervalEvent {
+            seq: i.seq,
+            summary: &summary,
+            measured: &i.measured,
+            warmup: &i.warm,
+            total: &i.measured,
+            elapsed: Duration::from_secs_f64(i.t_s),
+        };
+        let monitor = vec![reading("pid:7", i.t_s, 1e6)];
+        writer.append_with_monitor(&event, &monitor).unwrap();
+        written.extend(monitor);
+    }
+    let last = reading("pid:7", 2.4, 2e6);
+    let end = loadcell_results::RunEnd {
+        monitor: vec![last.clone()],
+        ..serde_json::from_str(r#"{"ended_at":"2026-01-01T00:00:02.400Z","ended_at_unix_ms":1767225602400,"measured_s":2.4,"stop_reason":"duration","interrupted":0,"cpu_s":0.1,"max_rss_kib":1,"threads":1}"#)
+            .unwrap()
+    };
+    writer.finish(&end).unwrap();
+    written.push(last);
+    assert_eq!(read(&dir).unwrap().monitor(), written);
+    assert_eq!(read_outcome(&dir).unwrap().monitor, written);
+    let _ = std::fs::remove_dir_all(&dir);
+}

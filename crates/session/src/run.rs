@@ -289,6 +289,10 @@ impl Job for Execute<'_> {
             // them again.
             let end = RunEnd {
                 postgres: summary.postgres.clone(),
+                monitor: watched
+                    .as_ref()
+                    .map(|w| w.after_intervals().to_vec())
+                    .unwrap_or_default(),
                 ..RunEnd::from_outcome(&outcome)
             };
             if let Err(e) = writer.finish(&end) {

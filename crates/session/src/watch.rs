@@ -109,6 +109,8 @@ pub struct Watching {
     steady: (f64, f64),
     monitor: Option<Monitor>,
     so_far: Tally,
+    /// Readings [`Watching::drain`] handed out (written with the interval lines).
+    drained: usize,
 }
 
 /// What the monitor saw, once it stopped.
@@ -120,9 +122,17 @@ pub struct Watched {
     pub flamegraph: Option<FlameGraphSummary>,
     /// Lines for the user: why there is no flame graph.
     pub notes: Vec<String>,
+    /// How many of `samples` [`Watching::drain`] handed out.
+    pub drained: usize,
 }
 
 impl Watched {
+    /// The readings taken after the last one [`Watching::drain`] handed out: no interval
+    /// line carries them, so `end.json` does.
+    pub fn after_intervals(&self) -> &[MonitorSample] {
+        self.samples.get(self.drained..).unwrap_or_default()
+    }
+
     /// For the analysis.
     pub fn monitored(&self) -> Monitored<'_> {
         Monitored {
@@ -141,6 +151,7 @@ impl Watching {
             steady,
             monitor: None,
             so_far: Tally::new(steady.0, f64::INFINITY),
+            drained: 0,
         }
     }
 
@@ -159,6 +170,7 @@ impl Watching {
     pub fn drain(&mut self) -> Vec<MonitorSample> {
         let readings = self.monitor.as_ref().map(Monitor::drain).unwrap_or_default();
         self.so_far.add(&readings);
+        self.drained += readings.len();
         readings
     }
 
@@ -176,6 +188,7 @@ impl Watching {
                 samples: Vec::new(),
                 flamegraph: None,
                 notes: Vec::new(),
+                drained: 0,
             };
         };
         let run = monitor.finish();
@@ -199,6 +212,7 @@ impl Watching {
             samples: run.samples,
             flamegraph,
             notes,
+            drained: self.drained,
         }
     }
 }

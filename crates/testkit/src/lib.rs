@@ -5,7 +5,8 @@
 //! built-in target), and `summary.json` read as the schema's types or by path
 //! ([`summary`]), a throw-away PostgreSQL cluster with `pg_stat_statements`
 //! ([`postgres`]), httpbin under gunicorn, a real third-party HTTP service ([`httpbin`]), and Caddy for
-//! zstd, TLS by name and mutual TLS, with a throw-away PKI ([`caddy`]).
+//! zstd, TLS by name and mutual TLS, with a throw-away PKI ([`caddy`]), and what a
+//! `sleep` truly costs on this machine ([`timing`]).
 //!
 //! **Timing-sensitive runs never run beside each other.** Cargo runs test binaries one
 //! after another, and the tests of one binary in parallel threads; every loadcell process
@@ -24,6 +25,7 @@ pub mod process;
 pub mod servers;
 pub mod summary;
 pub mod temp;
+pub mod timing;
 
 pub use caddy::{Caddy, Pki};
 pub use httpbin::Httpbin;
