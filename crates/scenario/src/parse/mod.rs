@@ -19,6 +19,7 @@ mod journey;
 mod load;
 mod monitor;
 mod multipart;
+mod postgres;
 pub(crate) mod node;
 mod root;
 mod scenarios;
