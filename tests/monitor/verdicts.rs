@@ -218,3 +218,53 @@ fn a_tiny_backlog_under_a_connection_storm_is_connections_with_the_kernels_count
         calm.bottlenecks
     );
 }
+
+#[test]
+fn a_staged_run_names_the_stage_whose_own_evidence_is_target_cpu() {
+    let _alone = crate::support::exclusive();
+    // One target thread spinning 2 ms per request serves at most 500/s: stage 1 holds 100/s
+    // (a fifth of a core), stage 2 steps up to 800/s in a second and stage 3 holds it.
+    let heavy = |s: &Summary| s.phases.last().map(|p| p.bottlenecks.clone()).unwrap_or_default();
+    let mut seen = Vec::new();
+    let (summary, output) = (1..=3)
+        .find_map(|attempt| {
+            let (summary, output) = judged(
+                &["--cpu-work", "2ms"],
+                &["-r", "100", "--stages", "4s:100,1s:800,5s:800", "--max-vus", "50"],
+            );
+            let kinds: Vec<Vec<BottleneckKind>> = summary
+                .phases
+                .iter()
+                .map(|p| p.bottlenecks.iter().map(|b| b.kind).collect())
+                .collect();
+            eprintln!("staged #{attempt}: by stage {kinds:?}");
+            if heavy(&summary).first().is_some_and(|b| b.kind == BottleneckKind::TargetCpu) {
+                return Some((summary, output));
+            }
+            seen.push(format!("#{attempt}: {:#?}\n{output}", summary.phases));
+            None
+        })
+        .unwrap_or_else(|| panic!("the heavy stage was not target_cpu in three runs:\n{}", seen.join("\n")));
+    assert_eq!(summary.phases.len(), 3, "{:#?}", summary.phases);
+    let light = &summary.phases[0];
+    assert!(
+        light.bottlenecks.is_empty(),
+        "{}: {:#?}",
+        light.name,
+        light.bottlenecks
+    );
+    // The heavy stage's verdict rests on its own readings: the thread ran or queued for a
+    // CPU nearly all the time.
+    let verdict = &heavy(&summary)[0];
+    let demand = verdict.numbers["target_cpu_percent_mean"]
+        + verdict
+            .numbers
+            .get("target_cpu_wait_percent_mean")
+            .copied()
+            .unwrap_or(0.0);
+    assert!(demand >= 88.0, "{verdict:?}");
+    // The terminal names the stage, its level and the verdict.
+    assert!(output.contains("bottlenecks by stage"), "{output}");
+    assert!(output.contains("stage 1 (100/s): no verdict"), "{output}");
+    assert!(output.contains("stage 3 (800/s): target_cpu ("), "{output}");
+}
