@@ -238,7 +238,10 @@ fn a_staged_run_names_the_stage_whose_own_evidence_is_target_cpu() {
                 .map(|p| p.bottlenecks.iter().map(|b| b.kind).collect())
                 .collect();
             eprintln!("staged #{attempt}: by stage {kinds:?}");
-            if heavy(&summary).first().is_some_and(|b| b.kind == BottleneckKind::TargetCpu) {
+            if heavy(&summary)
+                .first()
+                .is_some_and(|b| b.kind == BottleneckKind::TargetCpu)
+            {
                 return Some((summary, output));
             }
             seen.push(format!("#{attempt}: {:#?}\n{output}", summary.phases));
@@ -247,12 +250,7 @@ fn a_staged_run_names_the_stage_whose_own_evidence_is_target_cpu() {
         .unwrap_or_else(|| panic!("the heavy stage was not target_cpu in three runs:\n{}", seen.join("\n")));
     assert_eq!(summary.phases.len(), 3, "{:#?}", summary.phases);
     let light = &summary.phases[0];
-    assert!(
-        light.bottlenecks.is_empty(),
-        "{}: {:#?}",
-        light.name,
-        light.bottlenecks
-    );
+    assert!(light.bottlenecks.is_empty(), "{}: {:#?}", light.name, light.bottlenecks);
     // The heavy stage's verdict rests on its own readings: the thread ran or queued for a
     // CPU nearly all the time.
     let verdict = &heavy(&summary)[0];

@@ -47,7 +47,10 @@ fn each_step_has_its_window(summary: &Summary, in_flight: u64) {
     assert!(summary.phases.len() >= 2, "{:#?}", summary.phases);
     let mut calls = 0;
     for phase in &summary.phases {
-        let db = phase.postgres.first().unwrap_or_else(|| panic!("no window: {phase:#?}"));
+        let db = phase
+            .postgres
+            .first()
+            .unwrap_or_else(|| panic!("no window: {phase:#?}"));
         let top = &db.top_queries[0];
         assert!(top.query.contains(SEARCH), "{top:?}");
         eprintln!(
@@ -79,7 +82,16 @@ fn scale_takes_one_database_window_per_level_and_judges_each() {
     let url = format!("{}/api/db/search?category=7", target.url());
     let pg_url = pg.url();
     let (done, summary) = sweep(
-        &["scale", &url, "--vus", "1,2,3", "--step-duration", "2s", "--postgres", &pg_url],
+        &[
+            "scale",
+            &url,
+            "--vus",
+            "1,2,3",
+            "--step-duration",
+            "2s",
+            "--postgres",
+            &pg_url,
+        ],
         None,
     );
     done.assert_exit(0);
@@ -95,7 +107,7 @@ fn scale_takes_one_database_window_per_level_and_judges_each() {
     }
     let output = done.output();
     assert!(output.contains("bottlenecks by step"), "{output}");
-    assert!(output.contains("3 VUs: database (") , "{output}");
+    assert!(output.contains("3 VUs: database ("), "{output}");
     assert!(
         output.contains(&format!("database 127.0.0.1:{}/postgres", pg.port)),
         "{output}"
@@ -160,7 +172,11 @@ fn a_scenarios_postgres_takes_its_password_from_the_environment_and_the_flag_rep
     unset.assert_exit(2);
     let line = format!("{}:2:", file.display());
     let why = "environment variable 'LOADCELL_TEST_PG_PASSWORD'";
-    assert!(unset.output().contains(&line) && unset.output().contains(why), "{}", unset.output());
+    assert!(
+        unset.output().contains(&line) && unset.output().contains(why),
+        "{}",
+        unset.output()
+    );
     assert_eq!(target.stats().requests_total, served);
 
     // The flag replaces the file's list: a wrong password in the file is never used.

@@ -169,7 +169,12 @@ mod tests {
     #[test]
     fn steps_add_up_per_database_with_time_per_request_over_all_requests() {
         let a1 = window("h:5432/a", 100.0, 10, &[("SELECT 1", 10, 100.0)]);
-        let mut a2 = window("h:5432/a", 300.0, 30, &[("SELECT 1", 20, 200.0), ("SELECT 2", 10, 100.0)]);
+        let mut a2 = window(
+            "h:5432/a",
+            300.0,
+            30,
+            &[("SELECT 1", 20, 200.0), ("SELECT 2", 10, 100.0)],
+        );
         a2.activity.mean_lock_waits = 3.0;
         a2.activity.max_active = 7;
         let b = window("h:5432/b", 50.0, 5, &[]);

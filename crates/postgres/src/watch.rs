@@ -22,7 +22,10 @@ const ANSWER_LIMIT: Duration = Duration::from_secs(10);
 enum Command {
     Begin,
     /// End the window; `last`: the thread ends too.
-    End { requests: u64, last: bool },
+    End {
+        requests: u64,
+        last: bool,
+    },
 }
 
 /// A connected database being watched; dropped without `finish`, the thread just ends.
@@ -112,7 +115,10 @@ impl Watch {
             .recv_timeout(ANSWER_LIMIT + ANSWER_LIMIT)
             .unwrap_or_else(|_| PostgresSummary {
                 database: self.place.clone(),
-                notes: vec![format!("{}: the database did not answer the final snapshot", self.place)],
+                notes: vec![format!(
+                    "{}: the database did not answer the final snapshot",
+                    self.place
+                )],
                 ..PostgresSummary::default()
             })
     }

@@ -145,7 +145,10 @@ pub fn run<S: Sweep>(
     evidence: Evidence,
     show: &mut dyn FnMut(&S, Shown<'_, S::Level>),
 ) -> Result<Vec<String>, SessionError> {
-    let Evidence { mut watch, mut databases } = evidence;
+    let Evidence {
+        mut watch,
+        mut databases,
+    } = evidence;
     if let Some(w) = &mut watch {
         // The summary's clock starts when `combined` was made, a moment ago.
         let since = combined.elapsed();

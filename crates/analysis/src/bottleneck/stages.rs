@@ -117,11 +117,18 @@ mod tests {
                 iv
             })
             .collect();
-        s.phases = vec![phase("stage 1", 0.0, 5.0, 100.0, 3.0), phase("stage 2", 5.0, 10.0, 800.0, 60.0)];
+        s.phases = vec![
+            phase("stage 1", 0.0, 5.0, 100.0, 3.0),
+            phase("stage 2", 5.0, 10.0, 800.0, 60.0),
+        ];
         attach(&mut s, |i, _| if i == 0 { cpu(20.0) } else { cpu(97.0) });
         assert!(s.phases[0].bottlenecks.is_empty(), "{:?}", s.phases[0].bottlenecks);
         let heavy = &s.phases[1].bottlenecks;
-        assert_eq!(heavy.first().map(|b| b.kind), Some(BottleneckKind::TargetCpu), "{heavy:?}");
+        assert_eq!(
+            heavy.first().map(|b| b.kind),
+            Some(BottleneckKind::TargetCpu),
+            "{heavy:?}"
+        );
         assert!(
             heavy[0].evidence.iter().any(|e| e.contains("p95 rose")),
             "the stage's own seconds: {heavy:?}"
@@ -132,7 +139,10 @@ mod tests {
     fn leaks_and_the_generator_are_left_to_the_whole_run() {
         let mut s = testing::open(100.0, 100.0);
         s.generator.cpu_percent = 99.0;
-        s.phases = vec![phase("stage 1", 0.0, 5.0, 100.0, 3.0), phase("stage 2", 5.0, 10.0, 100.0, 3.0)];
+        s.phases = vec![
+            phase("stage 1", 0.0, 5.0, 100.0, 3.0),
+            phase("stage 2", 5.0, 10.0, 100.0, 3.0),
+        ];
         let monitored = testing::monitored(
             testing::open(100.0, 100.0),
             "pid:7",

@@ -50,7 +50,15 @@ pub fn run(args: &CapacityArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, Cli
         Shown::Step | Shown::Interrupted(_) => {}
     };
     let dir = outputs.dir.as_deref();
-    let notes = sweep::run(&target, &mut search, &mut combined, dir, &interrupts, evidence, &mut show)?;
+    let notes = sweep::run(
+        &target,
+        &mut search,
+        &mut combined,
+        dir,
+        &interrupts,
+        evidence,
+        &mut show,
+    )?;
     crate::monitor::notes(&notes);
     let result = search.result();
     let slos: Vec<&str> = search.slos().iter().map(|t| t.expr.as_str()).collect();

@@ -69,7 +69,15 @@ pub fn run(args: &ScaleArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliErr
         Shown::Step => {}
     };
     let dir = outputs.dir.as_deref();
-    let notes = sweep::run(&target, &mut sweep, &mut combined, dir, &interrupts, evidence, &mut show)?;
+    let notes = sweep::run(
+        &target,
+        &mut sweep,
+        &mut combined,
+        dir,
+        &interrupts,
+        evidence,
+        &mut show,
+    )?;
     crate::monitor::notes(&notes);
     let fitted = sweep.fit();
     show_fit(target_text, sweep.measured(), &fitted);

@@ -31,12 +31,23 @@ pub fn evidence_text(s: &Summary) -> String {
 /// `bottlenecks by stage`: one line per verdict of each stage that has one, and a sweep
 /// step's database in one line.
 fn write_stages(o: &mut String, s: &Summary) -> std::fmt::Result {
-    let judged = s.phases.iter().any(|p| !p.bottlenecks.is_empty() || !p.postgres.is_empty());
+    let judged = s
+        .phases
+        .iter()
+        .any(|p| !p.bottlenecks.is_empty() || !p.postgres.is_empty());
     if !judged {
         return Ok(());
     }
     writeln!(o)?;
-    writeln!(o, "  bottlenecks by {}", if s.capacity.is_some() || s.scale.is_some() { "step" } else { "stage" })?;
+    writeln!(
+        o,
+        "  bottlenecks by {}",
+        if s.capacity.is_some() || s.scale.is_some() {
+            "step"
+        } else {
+            "stage"
+        }
+    )?;
     for p in &s.phases {
         let label = phase_label(s, p);
         for db in &p.postgres {

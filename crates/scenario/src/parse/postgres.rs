@@ -35,7 +35,10 @@ pub(crate) fn section(ctx: &mut Ctx<'_>, node: &Node, data: &[DataInfo]) -> Opti
         };
         let url = t.static_text().unwrap_or_default().trim().to_string();
         if url.is_empty() {
-            ctx.error(item.pos, "'postgres' must not be empty: a connection string such as postgres://app@127.0.0.1:5432/shop");
+            ctx.error(
+                item.pos,
+                "'postgres' must not be empty: a connection string such as postgres://app@127.0.0.1:5432/shop",
+            );
             continue;
         }
         match loadcell_postgres::place::parse(&url) {
