@@ -63,6 +63,17 @@ fn within_three(what: &str, mut run: impl FnMut() -> (Summary, String), accept: 
     panic!("{what}: not once in three runs:\n{}", seen.join("\n"));
 }
 
+/// What a `target_cpu` verdict rests on: the CPU the target ran plus the time its threads
+/// waited, runnable, for one (percent of one core).
+fn cpu_demand(verdict: &Bottleneck) -> f64 {
+    verdict.numbers["target_cpu_percent_mean"]
+        + verdict
+            .numbers
+            .get("target_cpu_wait_percent_mean")
+            .copied()
+            .unwrap_or(0.0)
+}
+
 fn first_is(summary: &Summary, kind: BottleneckKind) -> Option<&Bottleneck> {
     summary.bottlenecks.first().filter(|b| b.kind == kind)
 }
@@ -84,13 +95,7 @@ fn cpu_work_past_capacity_is_target_cpu_and_below_it_is_not() {
         summary.bottlenecks
     );
     // What it rests on: the thread ran or queued for a CPU nearly all the time.
-    let demand = verdict.numbers["target_cpu_percent_mean"]
-        + verdict
-            .numbers
-            .get("target_cpu_wait_percent_mean")
-            .copied()
-            .unwrap_or(0.0);
-    assert!(demand >= 88.0, "{verdict:?}");
+    assert!(cpu_demand(verdict) >= 88.0, "{verdict:?}");
 
     // A fifth of its capacity: 20% of a core, not at a limit.
     let (calm, output) = judged(&["--cpu-work", "2ms"], &["-r", "100", "-d", "4s", "--max-vus", "10"]);
@@ -254,13 +259,7 @@ fn a_staged_run_names_the_stage_whose_own_evidence_is_target_cpu() {
     // The heavy stage's verdict rests on its own readings: the thread ran or queued for a
     // CPU nearly all the time.
     let verdict = &heavy(&summary)[0];
-    let demand = verdict.numbers["target_cpu_percent_mean"]
-        + verdict
-            .numbers
-            .get("target_cpu_wait_percent_mean")
-            .copied()
-            .unwrap_or(0.0);
-    assert!(demand >= 88.0, "{verdict:?}");
+    assert!(cpu_demand(verdict) >= 88.0, "{verdict:?}");
     // The terminal names the stage, its level and the verdict.
     assert!(output.contains("bottlenecks by stage"), "{output}");
     assert!(output.contains("stage 1 (100/s): no verdict"), "{output}");
