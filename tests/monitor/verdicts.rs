@@ -227,15 +227,17 @@ fn a_tiny_backlog_under_a_connection_storm_is_connections_with_the_kernels_count
 #[test]
 fn a_staged_run_names_the_stage_whose_own_evidence_is_target_cpu() {
     let _alone = crate::support::exclusive();
-    // One target thread spinning 2 ms per request serves at most 500/s: stage 1 holds 100/s
-    // (a fifth of a core), stage 2 steps up to 800/s in a second and stage 3 holds it.
+    // One target thread spinning 2 ms per request serves at most 500/s: stage 1 holds 20/s
+    // (4% of a core: light even where other work takes most of the core, which starved a
+    // 100/s stage on a confined machine), stage 2 steps up to 800/s in a second and stage 3
+    // holds it. Each of up to three runs must show both: a calm first stage, a CPU-bound last.
     let heavy = |s: &Summary| s.phases.last().map(|p| p.bottlenecks.clone()).unwrap_or_default();
     let mut seen = Vec::new();
     let (summary, output) = (1..=3)
         .find_map(|attempt| {
             let (summary, output) = judged(
                 &["--cpu-work", "2ms"],
-                &["-r", "100", "--stages", "4s:100,1s:800,5s:800", "--max-vus", "50"],
+                &["-r", "20", "--stages", "4s:20,1s:800,5s:800", "--max-vus", "50"],
             );
             let kinds: Vec<Vec<BottleneckKind>> = summary
                 .phases
@@ -243,16 +245,23 @@ fn a_staged_run_names_the_stage_whose_own_evidence_is_target_cpu() {
                 .map(|p| p.bottlenecks.iter().map(|b| b.kind).collect())
                 .collect();
             eprintln!("staged #{attempt}: by stage {kinds:?}");
-            if heavy(&summary)
-                .first()
-                .is_some_and(|b| b.kind == BottleneckKind::TargetCpu)
+            let calm = summary.phases.first().is_some_and(|p| p.bottlenecks.is_empty());
+            if calm
+                && heavy(&summary)
+                    .first()
+                    .is_some_and(|b| b.kind == BottleneckKind::TargetCpu)
             {
                 return Some((summary, output));
             }
             seen.push(format!("#{attempt}: {:#?}\n{output}", summary.phases));
             None
         })
-        .unwrap_or_else(|| panic!("the heavy stage was not target_cpu in three runs:\n{}", seen.join("\n")));
+        .unwrap_or_else(|| {
+            panic!(
+                "not once in three runs a calm first stage and a target_cpu last one:\n{}",
+                seen.join("\n")
+            )
+        });
     assert_eq!(summary.phases.len(), 3, "{:#?}", summary.phases);
     let light = &summary.phases[0];
     assert!(light.bottlenecks.is_empty(), "{}: {:#?}", light.name, light.bottlenecks);
@@ -262,6 +271,6 @@ fn a_staged_run_names_the_stage_whose_own_evidence_is_target_cpu() {
     assert!(cpu_demand(verdict) >= 88.0, "{verdict:?}");
     // The terminal names the stage, its level and the verdict.
     assert!(output.contains("bottlenecks by stage"), "{output}");
-    assert!(output.contains("stage 1 (100/s): no verdict"), "{output}");
+    assert!(output.contains("stage 1 (20/s): no verdict"), "{output}");
     assert!(output.contains("stage 3 (800/s): target_cpu ("), "{output}");
 }
