@@ -63,6 +63,17 @@ fn within_three(what: &str, mut run: impl FnMut() -> (Summary, String), accept: 
     panic!("{what}: not once in three runs:\n{}", seen.join("\n"));
 }
 
+/// What a `target_cpu` verdict rests on: the CPU the target ran plus the time its threads
+/// waited, runnable, for one (percent of one core).
+fn cpu_demand(verdict: &Bottleneck) -> f64 {
+    verdict.numbers["target_cpu_percent_mean"]
+        + verdict
+            .numbers
+            .get("target_cpu_wait_percent_mean")
+            .copied()
+            .unwrap_or(0.0)
+}
+
 fn first_is(summary: &Summary, kind: BottleneckKind) -> Option<&Bottleneck> {
     summary.bottlenecks.first().filter(|b| b.kind == kind)
 }
@@ -84,13 +95,7 @@ fn cpu_work_past_capacity_is_target_cpu_and_below_it_is_not() {
         summary.bottlenecks
     );
     // What it rests on: the thread ran or queued for a CPU nearly all the time.
-    let demand = verdict.numbers["target_cpu_percent_mean"]
-        + verdict
-            .numbers
-            .get("target_cpu_wait_percent_mean")
-            .copied()
-            .unwrap_or(0.0);
-    assert!(demand >= 88.0, "{verdict:?}");
+    assert!(cpu_demand(verdict) >= 88.0, "{verdict:?}");
 
     // A fifth of its capacity: 20% of a core, not at a limit.
     let (calm, output) = judged(&["--cpu-work", "2ms"], &["-r", "100", "-d", "4s", "--max-vus", "10"]);
@@ -217,4 +222,55 @@ fn a_tiny_backlog_under_a_connection_storm_is_connections_with_the_kernels_count
         "{:#?}\n{output}",
         calm.bottlenecks
     );
+}
+
+#[test]
+fn a_staged_run_names_the_stage_whose_own_evidence_is_target_cpu() {
+    let _alone = crate::support::exclusive();
+    // One target thread spinning 2 ms per request serves at most 500/s: stage 1 holds 20/s
+    // (4% of a core: light even where other work takes most of the core, which starved a
+    // 100/s stage on a confined machine), stage 2 steps up to 800/s in a second and stage 3
+    // holds it. Each of up to three runs must show both: a calm first stage, a CPU-bound last.
+    let heavy = |s: &Summary| s.phases.last().map(|p| p.bottlenecks.clone()).unwrap_or_default();
+    let mut seen = Vec::new();
+    let (summary, output) = (1..=3)
+        .find_map(|attempt| {
+            let (summary, output) = judged(
+                &["--cpu-work", "2ms"],
+                &["-r", "20", "--stages", "4s:20,1s:800,5s:800", "--max-vus", "50"],
+            );
+            let kinds: Vec<Vec<BottleneckKind>> = summary
+                .phases
+                .iter()
+                .map(|p| p.bottlenecks.iter().map(|b| b.kind).collect())
+                .collect();
+            eprintln!("staged #{attempt}: by stage {kinds:?}");
+            let calm = summary.phases.first().is_some_and(|p| p.bottlenecks.is_empty());
+            if calm
+                && heavy(&summary)
+                    .first()
+                    .is_some_and(|b| b.kind == BottleneckKind::TargetCpu)
+            {
+                return Some((summary, output));
+            }
+            seen.push(format!("#{attempt}: {:#?}\n{output}", summary.phases));
+            None
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "not once in three runs a calm first stage and a target_cpu last one:\n{}",
+                seen.join("\n")
+            )
+        });
+    assert_eq!(summary.phases.len(), 3, "{:#?}", summary.phases);
+    let light = &summary.phases[0];
+    assert!(light.bottlenecks.is_empty(), "{}: {:#?}", light.name, light.bottlenecks);
+    // The heavy stage's verdict rests on its own readings: the thread ran or queued for a
+    // CPU nearly all the time.
+    let verdict = &heavy(&summary)[0];
+    assert!(cpu_demand(verdict) >= 88.0, "{verdict:?}");
+    // The terminal names the stage, its level and the verdict.
+    assert!(output.contains("bottlenecks by stage"), "{output}");
+    assert!(output.contains("stage 1 (20/s): no verdict"), "{output}");
+    assert!(output.contains("stage 3 (800/s): target_cpu ("), "{output}");
 }

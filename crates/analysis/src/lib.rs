@@ -11,6 +11,7 @@
 pub mod abort;
 pub mod bottleneck;
 pub mod capacity;
+pub mod databases;
 mod filters;
 mod measured;
 mod profile;
@@ -72,5 +73,16 @@ pub fn summarise(outcome: &Outcome, facts: RunFacts<'_>, tracks: Option<&Tracks>
     };
     profile::attach(&mut summary, outcome, facts.profile, &roles, tracks);
     bottleneck::attach(&mut summary);
+    let warmup_s = outcome.warmup_len.as_secs_f64();
+    let last = summary.phases.len().saturating_sub(1);
+    bottleneck::stages::attach(&mut summary, |i, phase| {
+        // The stage's own readings (the last stage also holds the time after the curve).
+        let to = if i == last { f64::INFINITY } else { phase.end_s };
+        facts
+            .monitor
+            .as_ref()
+            .map(|m| m.within(phase.start_s.max(warmup_s), to))
+            .unwrap_or_default()
+    });
     summary
 }

@@ -33,6 +33,19 @@ impl Monitored<'_> {
         out
     }
 
+    /// `monitor[]` of the readings in `(from_s, to_s]` alone (a stage's or a step's own
+    /// statistics; [`Monitored::summaries`] counts every reading after `from_s`).
+    pub fn within(&self, from_s: f64, to_s: f64) -> Vec<MonitorSummary> {
+        let own: Vec<MonitorSample> = self
+            .samples
+            .iter()
+            .filter(|s| s.t_s > from_s && s.t_s <= to_s)
+            .cloned()
+            .collect();
+        let window = Monitored { samples: &own, ..*self };
+        window.summaries(from_s, to_s)
+    }
+
     /// The `target_*` values of the readings in `(from_s, to_s]` (see [`Tally`]).
     pub fn window(&self, from_s: f64, to_s: f64) -> Tally {
         Tally::of(self.samples, from_s, to_s)

@@ -179,6 +179,8 @@ pub(crate) fn measured_phase(
         dropped_iterations: dropped,
         thresholds_passed: failed.as_ref().map(Vec::is_empty),
         failed_thresholds: failed.unwrap_or_default(),
+        postgres: Vec::new(),
+        bottlenecks: Vec::new(),
     }
 }
 

@@ -1,7 +1,9 @@
 //! Many engine runs (the steps of a capacity search or the levels of a scale sweep) as one
 //! `Summary`: every step's measured recorders merged (HDR histograms merge exactly, so the
 //! top-level percentiles are those of everything measured), the steps' per-second intervals
-//! on one clock (seconds since the search started), one stage mark and one phase per step.
+//! on one clock (seconds since the search started), one stage mark and one phase per step,
+//! each step's `--postgres` window on its phase, and the bottleneck verdicts of the sweep
+//! and of every step on its own evidence.
 
 use crate::resources::Monitored;
 use crate::stages::{PhaseSpan, measured_phase};
@@ -9,8 +11,8 @@ use crate::summary;
 use loadcell_engine::Outcome;
 use loadcell_monitor::Tally;
 use loadcell_schema::{
-    FlameGraphSummary, MonitorSample, MonitorSummary, PhaseSummary, RunMetadata, StageMark, StopReason, Summary,
-    ThresholdResult,
+    FlameGraphSummary, MonitorSample, MonitorSummary, PhaseSummary, PostgresSummary, RunMetadata, StageMark,
+    StopReason, Summary, ThresholdResult,
 };
 use std::time::{Duration, SystemTime};
 
@@ -95,6 +97,13 @@ impl Combined {
             .as_secs_f64()
     }
 
+    /// `--postgres`: the databases during the last step added, over its measured window.
+    pub fn databases(&mut self, windows: Vec<PostgresSummary>) {
+        if let Some(phase) = self.phases.last_mut() {
+            phase.postgres = windows;
+        }
+    }
+
     /// Adds one step. `slo_failures` are the SLOs that failed on this step's own results
     /// (`None` when the command judges no SLOs, or the step was cut short).
     pub fn add(&mut self, mut step: Outcome, mark: Mark, slo_failures: Option<Vec<String>>) {
@@ -140,11 +149,29 @@ impl Combined {
         s.stages = self.stages.clone();
         s.phases = self.phases.clone();
         s.monitor = self.monitor();
+        s.postgres = crate::databases::added(self.phases.iter().flat_map(|p| &p.postgres), s.requests.total);
+        crate::bottleneck::attach(&mut s);
+        crate::bottleneck::stages::attach(&mut s, |_, phase| self.step_monitor(phase));
         Some(s)
     }
 }
 
 impl Combined {
+    /// What `--monitor` read during one step's measured window (after its warm-up).
+    fn step_monitor(&self, phase: &PhaseSummary) -> Vec<MonitorSummary> {
+        if self.readings.is_empty() {
+            return Vec::new();
+        }
+        let sources = loadcell_monitor::sources_of(&self.readings);
+        let from = phase.start_s + self.step_warmup.as_secs_f64();
+        let watched = Monitored {
+            sources: &sources,
+            samples: &self.readings,
+            flamegraph: self.flamegraph.as_ref(),
+        };
+        watched.within(from, from + phase.seconds)
+    }
+
     /// `monitor[]` of the sweep: statistics after the first step's warm-up, leak lines
     /// over the whole sweep (whose load changes from step to step, which the docs say).
     fn monitor(&self) -> Vec<MonitorSummary> {

@@ -1,7 +1,9 @@
 //! [`Watch`]: the database watched on its own thread. The thread owns a current-thread
-//! runtime and one connection; the caller's thread only sends it commands (begin, finish)
-//! and waits for the answer, so the run's threads never block on the database. Between
-//! `begin` and `finish` the thread samples activity every `interval`.
+//! runtime and one connection; the caller's thread only sends it commands (begin, cut,
+//! finish) and waits for the answer, so the run's threads never block on the database.
+//! Between `begin` and the window's end the thread samples activity every `interval`. A
+//! sweep (`capacity`, `scale`) opens and [`Watch::cut`]s one window per step on the same
+//! connection.
 
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
@@ -19,7 +21,11 @@ const ANSWER_LIMIT: Duration = Duration::from_secs(10);
 
 enum Command {
     Begin,
-    Finish { requests: u64 },
+    /// End the window; `last`: the thread ends too.
+    End {
+        requests: u64,
+        last: bool,
+    },
 }
 
 /// A connected database being watched; dropped without `finish`, the thread just ends.
@@ -88,12 +94,24 @@ impl Watch {
     }
 
     /// Takes the "after" snapshot and returns the window's summary; `requests` is the HTTP
-    /// requests completed in the window. A database that stopped answering gives a summary
-    /// with a note saying so.
+    /// requests completed in the window. The connection stays, for the next [`Watch::begin`].
+    /// A database that stopped answering gives a summary with a note saying so.
+    pub fn cut(&self, requests: u64) -> PostgresSummary {
+        self.end(requests, false)
+    }
+
+    /// [`Watch::cut`], and the watch is over.
     pub fn finish(mut self, requests: u64) -> PostgresSummary {
-        let _ = self.commands.send(Command::Finish { requests });
-        let summary = self
-            .answers
+        let summary = self.end(requests, true);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        summary
+    }
+
+    fn end(&self, requests: u64, last: bool) -> PostgresSummary {
+        let _ = self.commands.send(Command::End { requests, last });
+        self.answers
             .recv_timeout(ANSWER_LIMIT + ANSWER_LIMIT)
             .unwrap_or_else(|_| PostgresSummary {
                 database: self.place.clone(),
@@ -102,11 +120,7 @@ impl Watch {
                     self.place
                 )],
                 ..PostgresSummary::default()
-            });
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-        summary
+            })
     }
 }
 
@@ -160,10 +174,13 @@ fn watch_thread(
                 window = runtime.block_on(Window::begin(&server));
                 sampling = true;
             }
-            Ok(Command::Finish { requests }) => {
-                let summary = runtime.block_on(window.finish(&server, &place, requests));
-                let _ = answers.send(summary);
-                return;
+            Ok(Command::End { requests, last }) => {
+                let ended = std::mem::take(&mut window);
+                let _ = answers.send(runtime.block_on(ended.finish(&server, &place, requests)));
+                sampling = false;
+                if last {
+                    return;
+                }
             }
             Err(RecvTimeoutError::Timeout) => runtime.block_on(window.sample(&server.client)),
             Err(RecvTimeoutError::Disconnected) => return,

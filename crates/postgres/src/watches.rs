@@ -1,6 +1,6 @@
 //! [`Watches`]: every `--postgres URL` of one run together — connected before the first
 //! request (a database that refuses us is an error then, not a surprise after the load),
-//! begun together, finished into the summary's `postgres[]`.
+//! begun together, cut (a sweep: one window per step) and finished into the summary's `postgres[]`.
 
 use std::time::Duration;
 
@@ -32,8 +32,14 @@ impl Watches {
         }
     }
 
-    /// The end of the window: one summary per database, in the order given. `requests` is
-    /// the HTTP requests completed in the window.
+    /// The end of a window (another may begin): one summary per database, in the order
+    /// given. `requests` is the HTTP requests completed in the window.
+    pub fn cut(&self, requests: u64) -> Vec<PostgresSummary> {
+        self.0.iter().map(|watch| watch.cut(requests)).collect()
+    }
+
+    /// The end of the last window: one summary per database, in the order given. `requests`
+    /// is the HTTP requests completed in the window.
     pub fn finish(self, requests: u64) -> Vec<PostgresSummary> {
         self.0.into_iter().map(|watch| watch.finish(requests)).collect()
     }

@@ -30,6 +30,7 @@ pub use export::junit::junit;
 pub use export::k6::k6_summary_export;
 pub use export::markdown::markdown;
 pub use export::terminal::terminal_text;
+pub use export::terminal_evidence::evidence_text;
 pub use export::{Exporter, exporters};
 pub use loadcell_schema::Summary;
 

@@ -40,6 +40,8 @@ pub struct Scenario {
     pub threshold_at: Vec<SourcePos>,
     /// `monitor:`, what `--monitor`, `--monitor-series` and `--flamegraph` would say.
     pub monitor: Monitor,
+    /// `postgres:`, what `--postgres URL` would say (connection strings, `env.NAME` resolved).
+    pub postgres: Vec<String>,
     /// The file given to [`crate::load`]; `None` from [`crate::parse_str`].
     pub source_path: Option<PathBuf>,
     /// `resolve:` — `host:port:address` overrides, as curl's `--resolve` (checked at load).

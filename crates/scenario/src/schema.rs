@@ -306,6 +306,13 @@ pub fn json_schema() -> Value {
                         }
                     }
                 ]
+            },
+            "postgres": {
+                "description": "Databases to watch, as --postgres URL (the flags replace this list): a connection string or a list of them; {{ env.NAME }} is replaced before the run.",
+                "anyOf": [
+                    {"type": "string", "minLength": 1},
+                    {"type": "array", "items": {"type": "string", "minLength": 1}}
+                ]
             }
         },
         "$defs": {

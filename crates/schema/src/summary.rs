@@ -329,6 +329,15 @@ pub struct PhaseSummary {
     pub thresholds_passed: Option<bool>,
     /// The thresholds that failed on this stage.
     pub failed_thresholds: Vec<String>,
+    /// `--postgres` over this step's own measured window (`capacity` and `scale`; a staged
+    /// run's database window is the whole run's `postgres[]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub postgres: Vec<crate::PostgresSummary>,
+    /// Which resource limited the target during this stage alone, from its own evidence
+    /// (`docs/bottlenecks.md`: the load-level verdicts; memory, file descriptors and the
+    /// generator are judged on the whole run).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bottlenecks: Vec<crate::Bottleneck>,
 }
 
 /// The first stage whose results broke the thresholds, and how the target broke.

@@ -3,12 +3,14 @@
 //! taken when the measured window opens — at the start, or as the warm-up's last interval
 //! comes in (a few milliseconds after the warm-up ends, when the engine has merged it) —
 //! and at the end `postgres[]` written into the summary, with the bottleneck verdicts
-//! decided again on it. The snapshots run on each database's own thread
-//! (`loadcell-postgres`); nothing here blocks the run.
+//! decided again on it. A sweep (`capacity`, `scale`) uses the same part for every step:
+//! each step's window opens after its warm-up and is [`Databases::cut`] when it ends. The
+//! snapshots run on each database's own thread (`loadcell-postgres`); nothing here blocks
+//! the run.
 
 use crate::error::SessionError;
 use loadcell_postgres::Watches;
-use loadcell_schema::{IntervalSummary, Summary};
+use loadcell_schema::{IntervalSummary, PostgresSummary, Summary};
 use std::time::Duration;
 
 /// How often each database's activity is sampled between the snapshots.
@@ -22,6 +24,15 @@ pub struct Databases {
 }
 
 impl Databases {
+    /// The databases to watch: the `--postgres` flags, or else the scenario file's
+    /// `postgres:` (the flags override the file).
+    pub fn urls(flags: &[String], scenario: Option<&loadcell_scenario::Scenario>) -> Vec<String> {
+        match scenario {
+            Some(s) if flags.is_empty() => s.postgres.clone(),
+            _ => flags.to_vec(),
+        }
+    }
+
     /// Connects to every `--postgres URL`; `None` without any.
     pub fn connect(urls: &[String], warmup: Duration) -> Result<Option<Databases>, SessionError> {
         if urls.is_empty() {
@@ -54,14 +65,21 @@ impl Databases {
         self.begun = true;
     }
 
-    /// The window's end: `postgres[]` (database time per request counts the measured
-    /// requests) and the verdicts decided again with it. A run that ended inside its
-    /// warm-up has an empty window.
-    pub fn finish(mut self, summary: &mut Summary) {
+    /// The window's end, another may begin (the next step of a sweep): one summary per
+    /// database; `requests` is the HTTP requests measured in the window. A step that
+    /// ended inside its warm-up has an empty window.
+    pub fn cut(&mut self, requests: u64) -> Vec<PostgresSummary> {
         if !self.begun {
             self.begin();
         }
-        summary.postgres = self.watches.finish(summary.requests.total);
+        self.begun = false;
+        self.watches.cut(requests)
+    }
+
+    /// The run's end: `postgres[]` (database time per request counts the measured
+    /// requests) and the verdicts decided again with it.
+    pub fn finish(mut self, summary: &mut Summary) {
+        summary.postgres = self.cut(summary.requests.total);
         loadcell_analysis::bottleneck::attach(summary);
     }
 }

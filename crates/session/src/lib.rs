@@ -10,7 +10,7 @@
 //! verdict ([`Finished::failures`]), never in its place.
 
 pub mod capacity;
-mod databases;
+pub mod databases;
 mod error;
 pub mod folder;
 mod live;

@@ -43,7 +43,8 @@ pub struct RunSpec {
     /// `--monitor`, `--monitor-series`, `--flamegraph` (a scenario's `monitor:` fills in
     /// what they leave out).
     pub monitor: MonitorRequest,
-    /// `--postgres URL`s: databases watched over the measured window.
+    /// `--postgres URL`s: databases watched over the measured window (replacing a
+    /// scenario's `postgres:`).
     pub postgres: Vec<String>,
 }
 
@@ -118,7 +119,8 @@ pub fn execute(
     loadcell_engine::check_descriptors(&spec.settings.model, spec.settings.threads.max(1))?;
     let request = spec.monitor.with_file(target.scenario().map(|s| &s.monitor));
     let monitor = request.prepare(&spec.thresholds, spec.outputs.out.is_some())?;
-    let databases = Databases::connect(&spec.postgres, spec.settings.warmup)?;
+    let urls = Databases::urls(&spec.postgres, target.scenario());
+    let databases = Databases::connect(&urls, spec.settings.warmup)?;
     let who = Identity {
         metadata: crate::metadata::collect(target.scenario_text.as_deref()),
         name: target.name.clone(),

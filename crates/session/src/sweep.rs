@@ -3,9 +3,12 @@
 //! merge every step into one summary ([`Combined`]), rewrite the results folder after each
 //! step, and stop at the first Ctrl-C with what was measured so far. One `--monitor` watches
 //! the whole sweep on the summary's clock; each step is judged with the readings of its own
-//! measured window. What the levels are, how a step is judged and what the summary's
+//! measured window. `--postgres` (or the scenario's `postgres:`) connects once and takes
+//! one window per step, from the end of its warm-up to its end, as `loadcell run` does for
+//! its one window. What the levels are, how a step is judged and what the summary's
 //! section says is the [`Sweep`]'s.
 
+use crate::databases::Databases;
 use crate::error::SessionError;
 use crate::folder;
 use crate::reach::Reach;
@@ -103,20 +106,49 @@ pub fn watching(
     Ok(prepared.map(|p| Watching::new(p, (step_warmup.as_secs_f64(), f64::INFINITY))))
 }
 
+/// What watches the target and its databases during a sweep.
+#[derive(Default)]
+pub struct Evidence {
+    /// `--monitor`, from the start of the sweep to its end.
+    pub watch: Option<Watching>,
+    /// `--postgres`, one window per step.
+    pub databases: Option<Databases>,
+}
+
+/// `--monitor` and `--postgres` (or the scenario's `monitor:` and `postgres:`) for a sweep
+/// of `target` (see [`watching`]), connected before any request.
+pub fn evidence(
+    request: &MonitorRequest,
+    postgres: &[String],
+    target: &Target,
+    slos: &[Threshold],
+    folder: bool,
+    step_warmup: Duration,
+) -> Result<Evidence, SessionError> {
+    let watch = watching(request, target, slos, folder, step_warmup)?;
+    let urls = Databases::urls(postgres, target.scenario());
+    let databases = Databases::connect(&urls, step_warmup)?;
+    Ok(Evidence { watch, databases })
+}
+
 /// Runs `sweep` against `target` adding every step to `combined`, rewriting the folder
 /// `dir` after every step. A failed rewrite does not end the sweep: it is shown, and the
-/// final write reports it. `watch` (`--monitor`) samples from the start of the sweep to its
-/// end; the returned lines say what the user should know of it (no flame graph, and why).
+/// final write reports it. `evidence.watch` (`--monitor`) samples from the start of the
+/// sweep to its end, `evidence.databases` each step's measured window; the returned lines
+/// say what the user should know of the monitor (no flame graph, and why).
 pub fn run<S: Sweep>(
     target: &Target,
     sweep: &mut S,
     combined: &mut Combined,
     dir: Option<&Path>,
     interrupts: &Arc<AtomicUsize>,
-    watch: Option<Watching>,
+    evidence: Evidence,
     show: &mut dyn FnMut(&S, Shown<'_, S::Level>),
 ) -> Result<Vec<String>, SessionError> {
-    let mut watch = watch;
+    let Evidence {
+        mut watch,
+        mut databases,
+    } = evidence;
     if let Some(w) = &mut watch {
         // The summary's clock starts when `combined` was made, a moment ago.
         let since = combined.elapsed();
@@ -129,7 +161,7 @@ pub fn run<S: Sweep>(
         combined,
         dir,
         interrupts,
-        watch.as_mut(),
+        (watch.as_mut(), databases.as_mut()),
         &mut drained,
         show,
     );
@@ -156,7 +188,7 @@ fn steps<S: Sweep>(
     combined: &mut Combined,
     dir: Option<&Path>,
     interrupts: &Arc<AtomicUsize>,
-    mut watch: Option<&mut Watching>,
+    (mut watch, mut databases): (Option<&mut Watching>, Option<&mut Databases>),
     drained: &mut usize,
     show: &mut dyn FnMut(&S, Shown<'_, S::Level>),
 ) -> Result<(), SessionError> {
@@ -178,7 +210,13 @@ fn steps<S: Sweep>(
             settings,
             interrupts: interrupts.clone(),
             reach: (n == 1).then(|| Reach::new(&target.origin)),
+            databases: databases.as_deref_mut(),
         });
+        // The step's database window ends with it (before an overloaded step's cool-down).
+        let windows = databases
+            .as_deref_mut()
+            .map(|d| d.cut(outcome.total.overall().requests()))
+            .unwrap_or_default();
         take(combined, &mut watch);
         if let Some(problem) = reach.as_ref().and_then(Reach::problem) {
             return Err(SessionError::Unreachable(problem));
@@ -186,6 +224,7 @@ fn steps<S: Sweep>(
         if interrupts.load(Ordering::Relaxed) > 0 {
             // A step cut short says nothing about the level, but what it sent was measured.
             combined.add(outcome, sweep.mark(level, n, true), None);
+            combined.databases(windows);
             sweep.interrupted(level);
             show(sweep, Shown::Interrupted(level));
             break;
@@ -193,6 +232,7 @@ fn steps<S: Sweep>(
         let resources = watch.is_some().then(|| combined.resources(&outcome));
         let failures = sweep.measured(level, &outcome, started, resources.as_ref());
         combined.add(outcome, sweep.mark(level, n, false), failures);
+        combined.databases(windows);
         if let Some(dir) = dir
             && let Some(Err(e)) = sweep.document(combined, false).map(|d| folder::write(dir, &d))
         {
@@ -207,29 +247,44 @@ fn steps<S: Sweep>(
 
 /// One step: an engine run that shows nothing while it goes; the first one also watches
 /// for a target nobody answers.
-struct Step {
+struct Step<'d> {
     settings: Settings,
     interrupts: Arc<AtomicUsize>,
     reach: Option<Reach>,
+    databases: Option<&'d mut Databases>,
 }
 
-impl Job for Step {
+impl Job for Step<'_> {
     type Output = (Outcome, Option<Reach>);
 
     fn run<W: Workload>(self, workload: W) -> Self::Output {
-        let mut observer = Unobserved { reach: self.reach };
+        let mut observer = Unobserved {
+            reach: self.reach,
+            databases: self.databases,
+        };
         let outcome = loadcell_engine::run(workload, self.settings, self.interrupts, &mut observer);
         (outcome, observer.reach)
     }
 }
 
-/// Sees nothing but whether anybody answers: a step's progress is one line once it ends.
-struct Unobserved {
+/// Sees nothing but whether anybody answers (a step's progress is one line once it ends)
+/// and opens the databases' window when the step's warm-up ends.
+struct Unobserved<'d> {
     reach: Option<Reach>,
+    databases: Option<&'d mut Databases>,
 }
 
-impl Observer for Unobserved {
+impl Observer for Unobserved<'_> {
+    fn on_start(&mut self, _: Instant) {
+        if let Some(databases) = self.databases.as_deref_mut() {
+            databases.start();
+        }
+    }
+
     fn on_interval(&mut self, event: &IntervalEvent<'_>) -> Control {
+        if let Some(databases) = self.databases.as_deref_mut() {
+            databases.see(event.summary);
+        }
         match &mut self.reach {
             Some(reach) => reach.see(event.summary),
             None => Control::Continue,

@@ -13,6 +13,9 @@
 //! - [`network`]: an interface near its link speed (the host source reads it from
 //!   `/sys/class/net/IF/speed`); loopback has none, so its traffic is never judged.
 //!
+//! Each stage of a staged run and each step of a sweep gets the load-level verdicts of its
+//! own evidence too ([`stages`]).
+//!
 //! When the run was under pressure but nothing above could name a cause because there was
 //! no evidence to look at, the one verdict is `unknown`: "no resource evidence: add
 //! --monitor".
@@ -23,6 +26,7 @@ mod evidence;
 mod generator;
 pub mod network;
 mod resources;
+pub mod stages;
 mod waiting;
 
 #[cfg(test)]

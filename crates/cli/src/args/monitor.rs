@@ -1,5 +1,6 @@
-//! `--monitor`, `--monitor-series` and `--flamegraph`: the target's resources beside the
-//! load (`run`, `capacity` and `scale` alike; see docs/monitor.md).
+//! `--monitor`, `--monitor-series`, `--flamegraph` and `--postgres`: the target's resources
+//! and its databases beside the load (`run`, `capacity` and `scale` alike; see
+//! docs/monitor.md and docs/postgres.md).
 
 use clap::Args;
 use loadcell_session::MonitorRequest;
@@ -21,6 +22,13 @@ pub struct MonitorArgs {
     /// draw flamegraph.svg in the results folder.
     #[arg(long, help_heading = "Target resources")]
     pub flamegraph: bool,
+
+    /// Watch this PostgreSQL database during the measured window (repeatable; each step's
+    /// own window in capacity and scale): the top statements by time from
+    /// pg_stat_statements, table scans, waits; feeds the `database` bottleneck verdict.
+    /// Replaces a scenario's postgres:. The password is never shown. See docs/postgres.md.
+    #[arg(long, value_name = "URL", help_heading = "Evidence")]
+    pub postgres: Vec<String>,
 }
 
 impl MonitorArgs {

@@ -60,12 +60,6 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub baseline: super::compare::BaselineFlags,
-
-    /// Watch this PostgreSQL database during the run (repeatable): the top statements by
-    /// time from pg_stat_statements, table scans, waits; feeds the `database` bottleneck
-    /// verdict. The password is never shown. See docs/postgres.md.
-    #[arg(long, value_name = "URL", help_heading = "Evidence")]
-    pub postgres: Vec<String>,
 }
 
 /// The load model and its length.

@@ -17,7 +17,14 @@ pub fn run(args: &CapacityArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, Cli
     let target = Target::prepare(&args.target, args.request.base_url.as_deref(), &args.request.spec())?;
     let mut search = Capacity::new(&target, spec(args))?;
     let folder = !args.output.folder.no_out;
-    let watch = sweep::watching(&args.monitor.request(), &target, search.slos(), folder, search.warmup())?;
+    let evidence = sweep::evidence(
+        &args.monitor.request(),
+        &args.monitor.postgres,
+        &target,
+        search.slos(),
+        folder,
+        search.warmup(),
+    )?;
     let outputs = SweepOutputs::claim(&args.output, "capacity", &args.target)?;
     let metadata = loadcell_session::metadata::collect(target.scenario_text.as_deref());
     let mut combined = Combined::new(&target.label, metadata, search.warmup(), Capacity::UNIT);
@@ -43,7 +50,15 @@ pub fn run(args: &CapacityArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, Cli
         Shown::Step | Shown::Interrupted(_) => {}
     };
     let dir = outputs.dir.as_deref();
-    let notes = sweep::run(&target, &mut search, &mut combined, dir, &interrupts, watch, &mut show)?;
+    let notes = sweep::run(
+        &target,
+        &mut search,
+        &mut combined,
+        dir,
+        &interrupts,
+        evidence,
+        &mut show,
+    )?;
     crate::monitor::notes(&notes);
     let result = search.result();
     let slos: Vec<&str> = search.slos().iter().map(|t| t.expr.as_str()).collect();
@@ -52,6 +67,7 @@ pub fn run(args: &CapacityArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, Cli
     let doc = search.document(&combined, true);
     if let Some(doc) = &doc {
         print!("{}", crate::monitor::lines(doc));
+        print!("{}", loadcell_report::evidence_text(doc));
     }
     let file = SectionFile::capacity(&args.target, &section);
     Ok(outputs.finish(doc, file, result.capacity.is_some(), "step"))

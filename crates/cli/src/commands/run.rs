@@ -51,7 +51,7 @@ pub fn run_target(target: Target, args: &RunArgs, interrupts: Arc<AtomicUsize>) 
         recovery_window: args.profile.recovery_window,
         outputs: outputs(&target, args),
         monitor: args.monitor.request(),
-        postgres: args.postgres.clone(),
+        postgres: args.monitor.postgres.clone(),
     };
     let mut display = Progress::new(args.folder.quiet);
     let finished = loadcell_session::execute(target, spec, &mut display, interrupts)?;

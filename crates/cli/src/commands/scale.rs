@@ -30,7 +30,14 @@ pub fn run(args: &ScaleArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliErr
     let target = Target::prepare(target_text, args.request.base_url.as_deref(), &args.request.spec())?;
     let mut sweep = Scale::new(&target, &spec(args, vus))?;
     let folder = !args.output.folder.no_out;
-    let watch = sweep::watching(&args.monitor.request(), &target, &[], folder, sweep.warmup())?;
+    let evidence = sweep::evidence(
+        &args.monitor.request(),
+        &args.monitor.postgres,
+        &target,
+        &[],
+        folder,
+        sweep.warmup(),
+    )?;
     let outputs = SweepOutputs::claim(&args.output, "scale", target_text)?;
     let metadata = loadcell_session::metadata::collect(target.scenario_text.as_deref());
     let mut combined = Combined::new(&target.label, metadata, sweep.warmup(), Scale::UNIT);
@@ -62,7 +69,15 @@ pub fn run(args: &ScaleArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliErr
         Shown::Step => {}
     };
     let dir = outputs.dir.as_deref();
-    let notes = sweep::run(&target, &mut sweep, &mut combined, dir, &interrupts, watch, &mut show)?;
+    let notes = sweep::run(
+        &target,
+        &mut sweep,
+        &mut combined,
+        dir,
+        &interrupts,
+        evidence,
+        &mut show,
+    )?;
     crate::monitor::notes(&notes);
     let fitted = sweep.fit();
     show_fit(target_text, sweep.measured(), &fitted);
@@ -70,6 +85,7 @@ pub fn run(args: &ScaleArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliErr
     let doc = sweep.document(&combined, true);
     if let Some(doc) = &doc {
         print!("{}", crate::monitor::lines(doc));
+        print!("{}", loadcell_report::evidence_text(doc));
     }
     let file = SectionFile::scale(target_text, &section);
     Ok(outputs.finish(doc, file, fitted.is_ok(), "level"))
@@ -77,9 +93,9 @@ pub fn run(args: &ScaleArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliErr
 
 /// `--points`: the fit of throughputs measured elsewhere; no request, no results folder.
 fn points(list: &str, args: &ScaleArgs) -> Result<i32, CliError> {
-    if !args.monitor.sources.is_empty() || args.monitor.flamegraph {
+    if !args.monitor.sources.is_empty() || args.monitor.flamegraph || !args.monitor.postgres.is_empty() {
         return Err(CliError::Usage(
-            "--monitor and --flamegraph watch a sweep that sends load; --points sends none".into(),
+            "--monitor, --flamegraph and --postgres watch a sweep that sends load; --points sends none".into(),
         ));
     }
     let levels = parse_points(list)?;

@@ -6,7 +6,7 @@ pub mod junit;
 pub mod k6;
 pub mod markdown;
 pub mod terminal;
-mod terminal_evidence;
+pub(crate) mod terminal_evidence;
 mod terminal_scenarios;
 
 use loadcell_schema::Summary;

@@ -1,9 +1,12 @@
 //! The terminal summary's evidence sections: `--postgres` (each database's top statements
-//! and scans) and the bottleneck verdicts with their numbers and recommendations.
+//! and scans), the bottleneck verdicts with their numbers and recommendations, and the
+//! verdicts of each stage (or sweep step) on its own evidence, with the step's database
+//! window. `capacity` and `scale` print the same lines under their own tables
+//! ([`evidence_text`]).
 
 use std::fmt::Write;
 
-use loadcell_schema::{PostgresSummary, Summary};
+use loadcell_schema::{PhaseSummary, PostgresSummary, Summary};
 
 /// Statements shown per database (summary.json has up to ten).
 const SHOWN_QUERIES: usize = 3;
@@ -14,7 +17,90 @@ pub fn write(o: &mut String, s: &Summary) -> std::fmt::Result {
     for db in &s.postgres {
         write_database(o, db)?;
     }
-    write_bottlenecks(o, s)
+    write_bottlenecks(o, s)?;
+    write_stages(o, s)
+}
+
+/// The evidence sections alone (what `capacity` and `scale` print after their tables).
+pub fn evidence_text(s: &Summary) -> String {
+    let mut o = String::new();
+    let _ = write(&mut o, s);
+    o
+}
+
+/// `bottlenecks by stage`: one line per verdict of each stage that has one, and a sweep
+/// step's database in one line.
+fn write_stages(o: &mut String, s: &Summary) -> std::fmt::Result {
+    let judged = s
+        .phases
+        .iter()
+        .any(|p| !p.bottlenecks.is_empty() || !p.postgres.is_empty());
+    if !judged {
+        return Ok(());
+    }
+    writeln!(o)?;
+    writeln!(
+        o,
+        "  bottlenecks by {}",
+        if s.capacity.is_some() || s.scale.is_some() {
+            "step"
+        } else {
+            "stage"
+        }
+    )?;
+    for p in &s.phases {
+        let label = phase_label(s, p);
+        for db in &p.postgres {
+            writeln!(o, "  {label}: {}", database_line(db))?;
+        }
+        if p.bottlenecks.is_empty() {
+            writeln!(o, "  {label}: no verdict")?;
+        }
+        for b in &p.bottlenecks {
+            writeln!(
+                o,
+                "  {label}: {} ({} confidence): {}",
+                b.kind.as_str(),
+                b.confidence.as_str(),
+                b.verdict
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// `stage 4 (400 VUs)`; a sweep's step names carry their level already.
+pub fn phase_label(s: &Summary, p: &PhaseSummary) -> String {
+    if s.capacity.is_some() || s.scale.is_some() {
+        return p.name.clone();
+    }
+    let unit = match s.stages.first().map(|m| m.unit.as_str()) {
+        Some("vus") => "VUs",
+        Some("iterations/s") => "/s",
+        Some(other) => other,
+        None => "",
+    };
+    let level = loadcell_units::format::level(p.level);
+    if unit == "/s" {
+        format!("{} ({level}/s)", p.name)
+    } else {
+        format!("{} ({level} {unit})", p.name)
+    }
+}
+
+/// One database window in a line: time per request and the top statement.
+fn database_line(db: &PostgresSummary) -> String {
+    let mut line = format!("database {}", db.database);
+    if let Some(per_request) = db.db_time_per_request_ms {
+        let _ = write!(line, " {per_request:.2} ms per request");
+    }
+    if let Some(q) = db.top_queries.first() {
+        let _ = write!(line, ", top {:.0}% {}", q.share_percent, clip(&q.query));
+    }
+    if let Some(scan) = db.seq_scans.first() {
+        let _ = write!(line, ", seq scans of {}: {}", scan.table, scan.seq_scans);
+    }
+    line
 }
 
 fn write_database(o: &mut String, db: &PostgresSummary) -> std::fmt::Result {

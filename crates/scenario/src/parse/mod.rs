@@ -20,6 +20,7 @@ mod load;
 mod monitor;
 mod multipart;
 pub(crate) mod node;
+mod postgres;
 mod root;
 mod scenarios;
 mod step;

@@ -1,13 +1,13 @@
 //! The top level of a scenario file: `name`, `target`, `resolve`, `tls`, `load`, `defaults`,
-//! `data`, `journeys`, `thresholds`, `monitor`. Sections are compiled in dependency order (data before anything that uses
+//! `data`, `journeys`, `thresholds`, `monitor`, `postgres`. Sections are compiled in dependency order (data before anything that uses
 //! templates, journeys before thresholds that name them), whatever their order in the file.
 
 use super::node::{Kind, Node, get};
-use super::{Ctx, connection, data, journey, load, monitor, scenarios, template, thresholds, value};
+use super::{Ctx, connection, data, journey, load, monitor, postgres, scenarios, template, thresholds, value};
 use crate::model::{Defaults, Load, Scenario};
 use crate::validate::scope::{DataInfo, Place, Scope};
 
-const KEYS: [&str; 11] = [
+const KEYS: [&str; 12] = [
     "name",
     "scenarios",
     "target",
@@ -19,6 +19,7 @@ const KEYS: [&str; 11] = [
     "journeys",
     "thresholds",
     "monitor",
+    "postgres",
 ];
 
 /// Takes the tree by value so that each journey's nodes are freed once it is compiled: with
@@ -30,7 +31,7 @@ pub(crate) fn scenario(ctx: &mut Ctx<'_>, root: Node, default_name: &str) -> Opt
             root.pos,
             format!(
                 "a scenario must be a map with 'journeys' (and optionally {}), found {}",
-                "'name', 'target', 'resolve', 'tls', 'load', 'defaults', 'data', 'thresholds', 'monitor'",
+                "'name', 'target', 'resolve', 'tls', 'load', 'defaults', 'data', 'thresholds', 'monitor', 'postgres'",
                 root.describe()
             ),
         );
@@ -114,6 +115,10 @@ pub(crate) fn scenario(ctx: &mut Ctx<'_>, root: Node, default_name: &str) -> Opt
         Some((_, n)) => monitor::section(ctx, n),
         None => Some(crate::model::Monitor::default()),
     };
+    let postgres = match get(&entries, "postgres") {
+        Some((_, n)) => postgres::section(ctx, n, &data_info),
+        None => Some(Vec::new()),
+    };
     let (thresholds, threshold_at): (Vec<_>, Vec<_>) = thresholds?.into_iter().unzip();
     let monitor = monitor?;
     Some(Scenario {
@@ -129,6 +134,7 @@ pub(crate) fn scenario(ctx: &mut Ctx<'_>, root: Node, default_name: &str) -> Opt
         thresholds,
         threshold_at,
         monitor,
+        postgres: postgres?,
         source_path: None,
         resolve: resolve?,
         tls: tls?,

@@ -8,7 +8,7 @@ use super::value;
 use crate::suggest;
 use crate::template::{Part, Piece, Template, split};
 use crate::validate::names::{ALL_BUILTINS, BUILTIN_FUNCTIONS};
-use crate::validate::scope::{Place, Scope};
+use crate::validate::scope::Scope;
 
 /// Compiles a scalar node as a template (`what` names it in a type error).
 pub(crate) fn compile_node(ctx: &mut Ctx<'_>, node: &Node, what: &str, scope: &Scope<'_>) -> Option<Template> {
@@ -55,8 +55,8 @@ fn resolve(expr: &str, scope: &Scope<'_>) -> Result<Part, String> {
         if head == "env" {
             return env(field, &shown);
         }
-        if matches!(scope.place, Place::Target) {
-            return Err(format!("{shown}: 'target' can only use '{{{{ env.NAME }}}}'"));
+        if let Some(section) = scope.place.fixed() {
+            return Err(format!("{shown}: '{section}' can only use '{{{{ env.NAME }}}}'"));
         }
         return data_field(head, field, &shown, scope);
     }
@@ -65,7 +65,7 @@ fn resolve(expr: &str, scope: &Scope<'_>) -> Result<Part, String> {
             "bad template {shown}: expected a variable name, SOURCE.FIELD, env.NAME or a built-in such as uuid"
         ));
     }
-    if !matches!(scope.place, Place::Target) {
+    if scope.place.fixed().is_none() {
         match expr {
             "uuid" => return Ok(Part::Uuid),
             "now_ms" => return Ok(Part::NowMs),
@@ -104,8 +104,8 @@ fn call(expr: &str, open: usize, shown: &str, scope: &Scope<'_>) -> Result<Part,
     } else {
         inner.split(',').map(str::trim).collect()
     };
-    if matches!(scope.place, Place::Target) {
-        return Err(format!("{shown}: 'target' can only use '{{{{ env.NAME }}}}'"));
+    if let Some(section) = scope.place.fixed() {
+        return Err(format!("{shown}: '{section}' can only use '{{{{ env.NAME }}}}'"));
     }
     match (name, args.as_slice()) {
         ("uuid", []) => Ok(Part::Uuid),
@@ -224,7 +224,7 @@ pub(crate) fn compile_for_test(
     };
     let scope = Scope {
         data,
-        place: Place::Step(&vars),
+        place: crate::validate::scope::Place::Step(&vars),
     };
     let t = compile_node(&mut ctx, &node, "'key'", &scope);
     match (t, ctx.errors.into_iter().next()) {

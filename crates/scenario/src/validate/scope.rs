@@ -32,6 +32,8 @@ pub(crate) struct StepVars {
 pub(crate) enum Place<'s> {
     /// The target URL: only `env.NAME`.
     Target,
+    /// A `postgres:` connection string: only `env.NAME`, as the target.
+    Postgres,
     /// `defaults:`: data fields, env and built-ins, no extracted variables.
     Defaults,
     /// A step of a journey.
@@ -45,13 +47,25 @@ pub(crate) struct Scope<'s> {
     pub(crate) place: Place<'s>,
 }
 
+impl Place<'_> {
+    /// The section whose templates are resolved once, before the run (only `env.NAME`).
+    pub(crate) fn fixed(&self) -> Option<&'static str> {
+        match self {
+            Place::Target => Some("target"),
+            Place::Postgres => Some("postgres"),
+            Place::Defaults | Place::Step(_) => None,
+        }
+    }
+}
+
 impl Scope<'_> {
     /// Checks that variable `name` has a value here; the error message otherwise.
     pub(crate) fn check_var(&self, name: &str) -> Result<(), String> {
         let used = format!("'{{{{ {name} }}}}'");
         match self.place {
-            Place::Target => Err(format!(
-                "{used}: 'target' can only use '{{{{ env.NAME }}}}' (it is resolved before the run)"
+            Place::Target | Place::Postgres => Err(format!(
+                "{used}: '{}' can only use '{{{{ env.NAME }}}}' (it is resolved before the run)",
+                self.place.fixed().unwrap_or_default()
             )),
             Place::Defaults => Err(format!(
                 "{used} in defaults: defaults can use data fields, env and built-ins, not extracted variables"
