@@ -1,5 +1,6 @@
 //! A small HTTP/1.1 server with the routes httpbin lacks — a redirect loop, redirects that
-//! set cookies, cookies scoped by path, expired and `Secure` — which records every request
+//! set cookies, cookies scoped by path, expired and `Secure`, a body that says gzip and is
+//! not — which records every request
 //! (method, path, `Cookie` header, body) so the tests count what the server saw, not what
 //! loadcell says. Keep-alive, one thread per connection (the tests run a few VUs); the
 //! listener thread stops with the server.
@@ -147,9 +148,14 @@ fn answer(method: &str, path: &str) -> String {
                 "Set-Cookie: plain=1; Path=/; HttpOnly",
             ],
         ),
+        (_, "/broken-gzip") => ("200 OK", &["Content-Encoding: gzip"]),
         _ => ("200 OK", &[]),
     };
-    let body = format!("{{\"method\":\"{method}\",\"path\":\"{path}\"}}");
+    let body = match path {
+        // Not a gzip stream at all (no magic bytes), as a misconfigured proxy might send.
+        "/broken-gzip" => "this was never gzip".to_string(),
+        _ => format!("{{\"method\":\"{method}\",\"path\":\"{path}\"}}"),
+    };
     let mut out = format!(
         "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
         body.len()

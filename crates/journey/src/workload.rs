@@ -3,7 +3,6 @@
 //! journey's pacing. A step's exchange (its redirect hops) is in `exchange.rs`.
 
 use crate::data::WorkerData;
-use crate::decode::decode_response;
 use crate::request::{RenderFailed, build_request};
 use crate::vu::{VuState, set_var};
 use crate::weights::WeightedPick;
@@ -175,12 +174,9 @@ impl JourneyWorkload {
         } else {
             vu.headers.clear();
         }
-        // Checks and extractions read the body as the server meant it, not as it came over
-        // the wire; a body that does not decode fails the step.
-        let responded = matches!(sent.outcome, Outcome::Status(_));
-        let decoded = decode_response(slots.request, vu, ctx, responded);
+        // Checks and extractions read the body as the server meant it, decoded by the
+        // exchange; a body that did not decode is a failed request (`body_decode`).
         let (failed, check_failed) = evaluate(rs, slots, &sent, vu, ctx);
-        let failed = failed || !decoded;
         (failed, check_failed && rs.on_fail == OnFail::AbortIteration)
     }
 }

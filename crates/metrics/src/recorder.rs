@@ -18,14 +18,20 @@ impl Outcome {
     /// Whether the request's duration belongs in the latency histograms: every response
     /// (any status), every request timeout (a real, long wait) and every request cut while
     /// unfinished (its age at the cut, a lower bound), every redirect past a step's limit (a
-    /// complete response, refused afterwards), but not failures that involved no waiting for
+    /// complete response, refused afterwards) and every body that did not decode (likewise),
+    /// but not failures that involved no waiting for
     /// the target, such as a refused connection.
     #[inline]
     pub fn has_latency(self) -> bool {
         matches!(
             self,
             Outcome::Status(_)
-                | Outcome::Error(ErrorKind::RequestTimeout | ErrorKind::Unfinished | ErrorKind::TooManyRedirects)
+                | Outcome::Error(
+                    ErrorKind::RequestTimeout
+                        | ErrorKind::Unfinished
+                        | ErrorKind::TooManyRedirects
+                        | ErrorKind::BodyDecode
+                )
         )
     }
 
