@@ -13,5 +13,6 @@ mod support;
 
 mod cookies;
 mod decode;
+mod https_hop;
 mod redirects;
 mod timeouts;

@@ -1,6 +1,6 @@
 //! A small HTTP/1.1 server with the routes httpbin lacks — a redirect loop, redirects that
 //! set cookies, cookies scoped by path, expired and `Secure`, a body that says gzip and is
-//! not — which records every request
+//! not, a redirect to an `https://` origin — which records every request
 //! (method, path, `Cookie` header, body) so the tests count what the server saw, not what
 //! loadcell says. Keep-alive, one thread per connection (the tests run a few VUs); the
 //! listener thread stops with the server.
@@ -127,6 +127,17 @@ fn serve(stream: TcpStream, hits: &Mutex<Vec<Hit>>) {
 
 /// The response to `method path`.
 fn answer(method: &str, path: &str) -> String {
+    // `/to-https/NAME/PORT/rest` redirects to `https://NAME:PORT/rest`: a hop to another
+    // origin, over TLS, from a target that is plain HTTP.
+    if let Some(rest) = path.strip_prefix("/to-https/") {
+        let mut parts = rest.splitn(3, '/');
+        let (name, port, rest) = (
+            parts.next().unwrap_or(""),
+            parts.next().unwrap_or(""),
+            parts.next().unwrap_or(""),
+        );
+        return format!("HTTP/1.1 302 Found\r\nLocation: https://{name}:{port}/{rest}\r\nContent-Length: 0\r\n\r\n");
+    }
     let (status, headers): (&str, &[&str]) = match (method, path) {
         (_, "/loop") => ("302 Found", &["Location: /loop"]),
         ("POST", "/form") => ("303 See Other", &["Location: /done"]),
