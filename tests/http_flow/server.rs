@@ -1,6 +1,6 @@
 //! A small HTTP/1.1 server with the routes httpbin lacks — a redirect loop, redirects that
 //! set cookies, cookies scoped by path, expired and `Secure`, a body that says gzip and is
-//! not, a redirect to an `https://` origin — which records every request
+//! not, a redirect to an `https://` origin, chains of any length — which records every request
 //! (method, path, `Cookie` header, body) so the tests count what the server saw, not what
 //! loadcell says. Keep-alive, one thread per connection (the tests run a few VUs); the
 //! listener thread stops with the server.
@@ -127,6 +127,15 @@ fn serve(stream: TcpStream, hits: &Mutex<Vec<Hit>>) {
 
 /// The response to `method path`.
 fn answer(method: &str, path: &str) -> String {
+    // `/chain/N` redirects to `/chain/N-1` (N hops in all), `/chain/0` answers.
+    if let Some(n) = path.strip_prefix("/chain/").and_then(|n| n.parse::<u32>().ok())
+        && n > 0
+    {
+        return format!(
+            "HTTP/1.1 302 Found\r\nLocation: /chain/{}\r\nContent-Length: 0\r\n\r\n",
+            n - 1
+        );
+    }
     // `/to-https/NAME/PORT/rest` redirects to `https://NAME:PORT/rest`: a hop to another
     // origin, over TLS, from a target that is plain HTTP.
     if let Some(rest) = path.strip_prefix("/to-https/") {

@@ -161,7 +161,7 @@ fn check_value(t: &Threshold, run: &RunNames<'_>, key: TagKey, value: &str) -> R
         TagKey::Url => known.iter().any(|k| k == value) || run.endpoints.iter().any(|e| e.tag("url") == Some(value)),
         _ => known.iter().any(|k| k == value),
     };
-    if found {
+    if found || (!on_checks && may_be_hop(run, key, value)) {
         return Ok(());
     }
     let what = if on_checks && key == TagKey::Name {
@@ -175,6 +175,25 @@ fn check_value(t: &Threshold, run: &RunNames<'_>, key: TagKey, value: &str) -> R
     };
     let near = loadcell_diagnostics::closest(value, known.iter().map(String::as_str)).map(str::to_string);
     Err(refuse(t, reason, near, &known))
+}
+
+/// Whether `value` of an `endpoint` or `url` filter may name a redirect hop's own endpoint,
+/// which is known only once the hop happens: the run has steps that follow redirects and
+/// the value has the shape (`METHOD /path` or `METHOD https://host/path`; `/path` or a URL).
+/// Such a filter cannot be checked before the run, so it is taken as written — even one
+/// edit away from a step's endpoint, since hops often are (`/redirect/2` after
+/// `/redirect/3`) — and a threshold whose filter then matched no request fails with "no
+/// request matched".
+fn may_be_hop(run: &RunNames<'_>, key: TagKey, value: &str) -> bool {
+    let pathlike = |p: &str| p.starts_with('/') || p.starts_with("http://") || p.starts_with("https://");
+    let shaped = match key {
+        TagKey::Endpoint => value.split_once(' ').is_some_and(|(method, path)| {
+            !method.is_empty() && method.bytes().all(|b| b.is_ascii_uppercase()) && pathlike(path)
+        }),
+        TagKey::Url => pathlike(value),
+        _ => false,
+    };
+    shaped && run.endpoints.iter().any(EndpointName::counts_redirects)
 }
 
 /// The value of `key` for request slot `e`, as a filter would have to spell it.
@@ -307,6 +326,47 @@ mod tests {
             Ok(()) => "accepted".into(),
             Err(e) => e.to_string(),
         }
+    }
+
+    #[test]
+    fn a_hop_shaped_endpoint_or_url_is_taken_as_written_when_steps_follow_redirects() {
+        let (mut endpoints, journeys, checks) = names();
+        let with = |endpoints: &[EndpointName], expr: &str| {
+            let run = RunNames {
+                endpoints,
+                journeys: &journeys,
+                checks: &checks,
+                scenario: Some("demo"),
+            };
+            check_filters(&[loadcell_threshold::parse(expr).unwrap()], &run).map_err(|e| e.to_string())
+        };
+        let hop = "http_reqs{endpoint:GET /welcome}: count>0";
+        assert!(
+            with(&endpoints, hop)
+                .unwrap_err()
+                .contains("no endpoint 'GET /welcome'")
+        );
+        endpoints.push(endpoint(
+            "POST",
+            &format!("/login{}", loadcell_engine::REDIRECTS_SUFFIX),
+            "shop",
+            "login",
+        ));
+        for ok in [
+            hop,
+            "http_reqs{endpoint:GET /crt}: count>0",
+            "http_reqs{endpoint:GET https://sso.example.test/ok}: count>0",
+            "http_reqs{url:/welcome}: count>0",
+        ] {
+            assert_eq!(with(&endpoints, ok), Ok(()), "{ok}");
+        }
+        // Not the shape of an endpoint: still refused, with its did-you-mean.
+        assert!(with(&endpoints, "http_reqs{endpoint:get /crt}: count>0").is_err());
+        assert!(
+            with(&endpoints, "http_reqs{name:logn}: count>0")
+                .unwrap_err()
+                .contains("did you mean 'login'")
+        );
     }
 
     #[test]

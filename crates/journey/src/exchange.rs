@@ -1,6 +1,6 @@
 //! A request step's exchange: its request, then each redirect hop up to the step's limit.
 //!
-//! Every hop is a request of its own in the results (under the step's redirect slot), its
+//! Every hop is a request of its own in the results (under its own endpoint, `hops.rs`), its
 //! `Set-Cookie` lines go into the jar, and the step's checks and extractions see the last
 //! response. A redirect left over at the limit is recorded as `too_many_redirects` (a loop,
 //! or a chain longer than allowed). A `Location` on another origin is followed on a
@@ -82,7 +82,7 @@ impl JourneyWorkload {
             };
             redirect_request(vu, &hop, slots.sets_cookie, self.http2);
             hops += 1;
-            endpoint = slots.hops.unwrap_or(slots.request);
+            endpoint = self.hop_slot(&slots, vu, away.as_ref().map(|a| a.base.as_str()));
         }
     }
 }

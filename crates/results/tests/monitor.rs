@@ -37,6 +37,7 @@ fn readings_round_trip_with_their_intervals() {
             measured: &i.measured,
             warmup: &i.warm,
             total: &i.measured,
+            endpoints: &[],
             elapsed: Duration::from_secs_f64(i.t_s),
         };
         // The second line carries none (the reading came late); the third carries two.
