@@ -305,3 +305,59 @@ fn a_location_on_another_origin_is_followed_there() {
     let elsewhere = format!("GET {}/elsewhere", other.url());
     assert_eq!(requests_of(run.summary(), &elsewhere), ITERATIONS);
 }
+
+#[test]
+fn prometheus_exports_a_hop_endpoint_once_it_happened() {
+    let server = FlowServer::start();
+    let dir = TempDir::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let file = dir.write(
+        "live.yaml",
+        &format!(
+            "name: live\ntarget: {}\nload: {{ vus: 1, duration: 3s, iterations: 20000 }}\n\
+             journeys:\n  - name: j\n    steps:\n      - get: /chain/2\n",
+            server.url()
+        ),
+    );
+    let json = dir.path().join("summary.json");
+    let json_arg = json.display().to_string();
+    let running = loadcell_testkit::process::spawn(&[
+        "run".as_ref(),
+        file.as_os_str(),
+        "-q".as_ref(),
+        "--prometheus".as_ref(),
+        addr.as_ref(),
+        "--summary-json".as_ref(),
+        json_arg.as_ref(),
+    ]);
+    let wanted = "endpoint=\"GET /chain/1\"";
+    let mut seen = String::new();
+    loadcell_testkit::wait_until(std::time::Duration::from_secs(10), || {
+        seen = scrape(port).unwrap_or_default();
+        seen.contains(wanted)
+    });
+    let mut finished = running.wait();
+    finished.summary = loadcell_testkit::summary::read_summary(&json);
+    finished.assert_exit(0);
+    assert!(seen.contains(wanted), "no hop endpoint in a scrape:\n{seen}");
+    assert!(!seen.contains("(redirects)"), "{seen}");
+    let s = finished.summary();
+    assert_eq!(requests_of(s, "GET /chain/1"), server.count("GET", "/chain/1") as u64);
+}
+
+/// One scrape of `/metrics` on `port`, when it answers 200.
+fn scrape(port: u16) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(3))).ok()?;
+    let request = format!("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).ok()?;
+    let (head, body) = raw.split_once("\r\n\r\n")?;
+    head.starts_with("HTTP/1.1 200").then(|| body.to_string())
+}
