@@ -185,6 +185,10 @@ fn each_hop_is_counted_under_its_own_endpoint_as_the_server_saw_it() {
         );
     }
     assert_eq!(threshold(&again, hop)["passed"], true);
+    // `loadcell compare` splits a folder's rows by the hops' endpoints too.
+    let compared = loadcell_testkit::process::run_raw(&["compare".as_ref(), out.as_os_str(), out.as_os_str()]);
+    compared.assert_no_panic();
+    assert!(compared.stdout.contains("GET /chain/1"), "{}", compared.output());
 
     // A filter on a hop that never happens cannot be checked before the run; it fails after.
     let never = "http_reqs{endpoint:GET /chain/9}: count>0";
