@@ -1,5 +1,6 @@
 //! A small HTTP/1.1 server with the routes httpbin lacks — a redirect loop, redirects that
-//! set cookies, cookies scoped by path, expired and `Secure` — which records every request
+//! set cookies, cookies scoped by path, expired and `Secure`, a body that says gzip and is
+//! not, a redirect to an `https://` origin, chains of any length — which records every request
 //! (method, path, `Cookie` header, body) so the tests count what the server saw, not what
 //! loadcell says. Keep-alive, one thread per connection (the tests run a few VUs); the
 //! listener thread stops with the server.
@@ -126,6 +127,26 @@ fn serve(stream: TcpStream, hits: &Mutex<Vec<Hit>>) {
 
 /// The response to `method path`.
 fn answer(method: &str, path: &str) -> String {
+    // `/chain/N` redirects to `/chain/N-1` (N hops in all), `/chain/0` answers.
+    if let Some(n) = path.strip_prefix("/chain/").and_then(|n| n.parse::<u32>().ok())
+        && n > 0
+    {
+        return format!(
+            "HTTP/1.1 302 Found\r\nLocation: /chain/{}\r\nContent-Length: 0\r\n\r\n",
+            n - 1
+        );
+    }
+    // `/to-https/NAME/PORT/rest` redirects to `https://NAME:PORT/rest`: a hop to another
+    // origin, over TLS, from a target that is plain HTTP.
+    if let Some(rest) = path.strip_prefix("/to-https/") {
+        let mut parts = rest.splitn(3, '/');
+        let (name, port, rest) = (
+            parts.next().unwrap_or(""),
+            parts.next().unwrap_or(""),
+            parts.next().unwrap_or(""),
+        );
+        return format!("HTTP/1.1 302 Found\r\nLocation: https://{name}:{port}/{rest}\r\nContent-Length: 0\r\n\r\n");
+    }
     let (status, headers): (&str, &[&str]) = match (method, path) {
         (_, "/loop") => ("302 Found", &["Location: /loop"]),
         ("POST", "/form") => ("303 See Other", &["Location: /done"]),
@@ -147,9 +168,14 @@ fn answer(method: &str, path: &str) -> String {
                 "Set-Cookie: plain=1; Path=/; HttpOnly",
             ],
         ),
+        (_, "/broken-gzip") => ("200 OK", &["Content-Encoding: gzip"]),
         _ => ("200 OK", &[]),
     };
-    let body = format!("{{\"method\":\"{method}\",\"path\":\"{path}\"}}");
+    let body = match path {
+        // Not a gzip stream at all (no magic bytes), as a misconfigured proxy might send.
+        "/broken-gzip" => "this was never gzip".to_string(),
+        _ => format!("{{\"method\":\"{method}\",\"path\":\"{path}\"}}"),
+    };
     let mut out = format!(
         "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
         body.len()

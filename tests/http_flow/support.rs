@@ -4,7 +4,7 @@
 pub use crate::server::FlowServer;
 pub use loadcell_testkit::process::run_file;
 pub use loadcell_testkit::summary::*;
-pub use loadcell_testkit::{Httpbin, TempDir};
+pub use loadcell_testkit::{Caddy, Httpbin, Pki, TempDir};
 use serde_json::Value;
 
 /// `endpoints[name].<map>.<key>`, 0 when the key is absent.

@@ -35,6 +35,19 @@ impl AbortCheck<'_> {
     /// [`judge`](Self::judge), with the target's resources so far (`--monitor`) answering
     /// the `target_*` thresholds.
     pub fn judge_with(&mut self, total: &Recorder, elapsed: Duration, resources: Option<&dyn MetricSource>) -> Control {
+        let endpoints = self.endpoints;
+        self.judge_named(total, endpoints, elapsed, resources)
+    }
+
+    /// [`judge_with`](Self::judge_with) with the run's endpoint names so far (`total`'s
+    /// slots, index for index), which grow as redirect hops get endpoints of their own.
+    pub fn judge_named(
+        &mut self,
+        total: &Recorder,
+        endpoints: &[EndpointName],
+        elapsed: Duration,
+        resources: Option<&dyn MetricSource>,
+    ) -> Control {
         if self.failed.is_some() {
             return Control::Abort;
         }
@@ -49,7 +62,7 @@ impl AbortCheck<'_> {
         }
         let source = Measured {
             total,
-            endpoints: self.endpoints,
+            endpoints,
             journeys: &[],
             checks: self.checks,
             seconds: measured.as_secs_f64(),

@@ -161,7 +161,9 @@ fn check_value(t: &Threshold, run: &RunNames<'_>, key: TagKey, value: &str) -> R
         TagKey::Url => known.iter().any(|k| k == value) || run.endpoints.iter().any(|e| e.tag("url") == Some(value)),
         _ => known.iter().any(|k| k == value),
     };
-    if found {
+    let near = loadcell_diagnostics::closest(value, known.iter().map(String::as_str)).map(str::to_string);
+    let hop = !on_checks && may_be_hop(run, key, value);
+    if found || (hop && near.as_deref().is_none_or(|n| same_but_numbers(n, value))) {
         return Ok(());
     }
     let what = if on_checks && key == TagKey::Name {
@@ -169,12 +171,44 @@ fn check_value(t: &Threshold, run: &RunNames<'_>, key: TagKey, value: &str) -> R
     } else {
         key.as_str()
     };
-    let reason = match known.is_empty() {
-        true => format!("this run has no {what} to filter by ('{value}' matches nothing)"),
-        false => format!("this run has no {what} '{value}'"),
+    let reason = match (known.is_empty(), hop) {
+        (true, _) => format!("this run has no {what} to filter by ('{value}' matches nothing)"),
+        (false, false) => format!("this run has no {what} '{value}'"),
+        (false, true) => format!(
+            "this run has no {what} '{value}' before it runs (a redirect hop's is known only once it happens, so one is taken as written unless it is this close to a step's and differs in more than digits)"
+        ),
     };
-    let near = loadcell_diagnostics::closest(value, known.iter().map(String::as_str)).map(str::to_string);
     Err(refuse(t, reason, near, &known))
+}
+
+/// Whether `value` of an `endpoint` or `url` filter may name a redirect hop's own endpoint,
+/// which is known only once the hop happens: the run has steps that follow redirects and
+/// the value has the shape (`METHOD /path` or `METHOD https://host/path`; `/path` or a URL).
+/// Such a filter cannot be checked before the run, so it is taken as written — unless it is
+/// a near miss of a step's (a did-you-mean) that differs in more than digits, which is far
+/// likelier a typo — and a threshold whose filter then matched no request fails with "no
+/// request matched".
+fn may_be_hop(run: &RunNames<'_>, key: TagKey, value: &str) -> bool {
+    let pathlike = |p: &str| p.starts_with('/') || p.starts_with("http://") || p.starts_with("https://");
+    let shaped = match key {
+        TagKey::Endpoint => value.split_once(' ').is_some_and(|(method, path)| {
+            !method.is_empty() && method.bytes().all(|b| b.is_ascii_uppercase()) && pathlike(path)
+        }),
+        TagKey::Url => pathlike(value),
+        _ => false,
+    };
+    shaped && run.endpoints.iter().any(EndpointName::counts_redirects)
+}
+
+/// Whether `a` and `b` differ only in their digits (`GET /page/1`, `GET /page/3`): hops of a
+/// chain often are, and a typo seldom.
+fn same_but_numbers(a: &str, b: &str) -> bool {
+    let shape = |s: &str| {
+        s.chars()
+            .map(|c| if c.is_ascii_digit() { '#' } else { c })
+            .collect::<String>()
+    };
+    shape(a) == shape(b)
 }
 
 /// The value of `key` for request slot `e`, as a filter would have to spell it.
@@ -307,6 +341,51 @@ mod tests {
             Ok(()) => "accepted".into(),
             Err(e) => e.to_string(),
         }
+    }
+
+    #[test]
+    fn a_hop_shaped_endpoint_or_url_is_taken_as_written_when_steps_follow_redirects() {
+        let (mut endpoints, journeys, checks) = names();
+        let with = |endpoints: &[EndpointName], expr: &str| {
+            let run = RunNames {
+                endpoints,
+                journeys: &journeys,
+                checks: &checks,
+                scenario: Some("demo"),
+            };
+            check_filters(&[loadcell_threshold::parse(expr).unwrap()], &run).map_err(|e| e.to_string())
+        };
+        let hop = "http_reqs{endpoint:GET /welcome}: count>0";
+        assert!(
+            with(&endpoints, hop)
+                .unwrap_err()
+                .contains("no endpoint 'GET /welcome'")
+        );
+        endpoints.push(endpoint(
+            "POST",
+            &format!("/login{}", loadcell_engine::REDIRECTS_SUFFIX),
+            "shop",
+            "login",
+        ));
+        for ok in [
+            hop,
+            "http_reqs{endpoint:GET https://sso.example.test/ok}: count>0",
+            "http_reqs{endpoint:GET /page/1}: count>0",
+            "http_reqs{url:/welcome}: count>0",
+        ] {
+            assert_eq!(with(&endpoints, ok), Ok(()), "{ok}");
+        }
+        // A near miss of a step's endpoint is taken for a typo, and says why.
+        let typo = with(&endpoints, "http_reqs{endpoint:GET /crt}: count>0").unwrap_err();
+        assert!(typo.contains("known only once it happens"), "{typo}");
+        assert!(typo.ends_with("did you mean 'GET /cart'?"), "{typo}");
+        // Not the shape of an endpoint: refused as before.
+        assert!(with(&endpoints, "http_reqs{endpoint:get /crt}: count>0").is_err());
+        assert!(
+            with(&endpoints, "http_reqs{name:logn}: count>0")
+                .unwrap_err()
+                .contains("did you mean 'login'")
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use crate::resources::Monitored;
 use crate::stages::{PhaseSpan, measured_phase};
 use crate::summary;
-use loadcell_engine::Outcome;
+use loadcell_engine::{EndpointName, Outcome};
 use loadcell_monitor::Tally;
 use loadcell_schema::{
     FlameGraphSummary, MonitorSample, MonitorSummary, PhaseSummary, PostgresSummary, RunMetadata, StageMark,
@@ -193,8 +193,10 @@ impl Combined {
 /// Adds `step` into `all`: recorders merged (VU counts as a peak), intervals appended,
 /// times and CPU added up.
 fn merge(all: &mut Outcome, step: Outcome) {
-    all.total.accumulate(&step.total);
-    all.warmup.accumulate(&step.warmup);
+    let slots = slots_in(&mut all.endpoints, &step.endpoints);
+    all.total.accumulate(&renamed(&step.total, &slots, all.endpoints.len()));
+    all.warmup
+        .accumulate(&renamed(&step.warmup, &slots, all.endpoints.len()));
     all.intervals.extend(step.intervals);
     all.ended_at = step.ended_at;
     all.measured += step.measured;
@@ -211,6 +213,34 @@ fn merge(all: &mut Outcome, step: Outcome) {
     }
 }
 
+/// Where each of `step`'s endpoint slots is in `all`, by name: each step is a run of its own,
+/// whose redirect hops got endpoint slots in the order they happened there. Names `all`
+/// lacks are added.
+fn slots_in(all: &mut Vec<EndpointName>, step: &[EndpointName]) -> Vec<usize> {
+    step.iter()
+        .map(|name| match all.iter().position(|n| n == name) {
+            Some(i) => i,
+            None => {
+                all.push(name.clone());
+                all.len() - 1
+            }
+        })
+        .collect()
+}
+
+/// `r` with its endpoint slot `i` moved to `slots[i]`, in `n` slots.
+fn renamed(r: &loadcell_metrics::Recorder, slots: &[usize], n: usize) -> loadcell_metrics::Recorder {
+    let mut out = r.clone();
+    out.endpoints = vec![loadcell_metrics::EndpointMetrics::default(); n];
+    for (i, ep) in r.endpoints.iter().enumerate() {
+        if let Some(slot) = slots.get(i).and_then(|&s| out.endpoints.get_mut(s)) {
+            slot.merge(ep);
+        }
+    }
+    out.room = out.room.max(n);
+    out
+}
+
 /// One step's own results as a phase.
 fn phase(step: &Outcome, mark: &Mark, start_s: f64, end_s: f64, slo_failures: Option<Vec<String>>) -> PhaseSummary {
     let span = PhaseSpan {
@@ -221,4 +251,44 @@ fn phase(step: &Outcome, mark: &Mark, start_s: f64, end_s: f64, slo_failures: Op
         seconds: step.measured.as_secs_f64(),
     };
     measured_phase(span, &step.total.overall(), step.total.dropped, slo_failures)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use loadcell_metrics::{Outcome as Ended, Recorder, Sample};
+
+    fn name(path: &str) -> EndpointName {
+        EndpointName {
+            method: "GET".into(),
+            path: path.into(),
+            ..EndpointName::default()
+        }
+    }
+
+    #[test]
+    fn a_steps_hop_endpoints_are_merged_by_name_whatever_their_slot() {
+        // Step 1 met /a then /b; step 2 met /b first, then /c.
+        let mut all = vec![name("/step"), name("/a"), name("/b")];
+        let step = [name("/step"), name("/b"), name("/c")];
+        let slots = slots_in(&mut all, &step);
+        assert_eq!(slots, vec![0, 2, 3]);
+        assert_eq!(all.len(), 4);
+        let mut r = Recorder::new(3);
+        for endpoint in [1, 1, 2] {
+            r.record(&Sample {
+                endpoint,
+                latency_us: 1000,
+                service_us: None,
+                ttfb_us: None,
+                outcome: Ended::Status(200),
+                sent_bytes: 1,
+                received_bytes: 1,
+                expected_interval_us: None,
+            });
+        }
+        let moved = renamed(&r, &slots, all.len());
+        let counts: Vec<u64> = moved.endpoints.iter().map(|e| e.requests()).collect();
+        assert_eq!(counts, vec![0, 0, 2, 1]);
+    }
 }

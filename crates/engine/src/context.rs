@@ -159,7 +159,7 @@ impl VuContext {
 
     /// Records that the request of slot `endpoint` could not be built and was not sent.
     pub fn record_skipped(&self, endpoint: usize) {
-        if let Some(ep) = self.worker.recorder_for(self.started).endpoints.get_mut(endpoint) {
+        if let Some(ep) = self.worker.recorder_for(self.started).endpoint_mut(endpoint) {
             ep.skipped += 1;
         }
     }
@@ -167,7 +167,7 @@ impl VuContext {
     /// Records the size of a response body of slot `endpoint` once its `Content-Encoding`
     /// was undone (the wire bytes were recorded by `send`).
     pub fn record_decoded(&self, endpoint: usize, bytes: u64) {
-        if let Some(ep) = self.worker.recorder_for(self.started).endpoints.get_mut(endpoint) {
+        if let Some(ep) = self.worker.recorder_for(self.started).endpoint_mut(endpoint) {
             ep.decoded_body_bytes += bytes;
         }
     }

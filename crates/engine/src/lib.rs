@@ -9,6 +9,7 @@
 
 mod closed;
 mod context;
+mod dynamic;
 mod exchange;
 mod fds;
 mod inflight;
@@ -28,6 +29,7 @@ mod worker;
 mod workload;
 
 pub use context::{Parked, Sent, Transport, VuContext};
+pub use dynamic::{DYNAMIC_ENDPOINTS, DynamicEndpoints};
 pub use fds::{Descriptors, TooManyConnections, check as check_descriptors, raise_limit as raise_descriptor_limit};
 pub use own::{LATE_P99_MS, own_warnings, schedule_summary};
 pub use plan::Model;

@@ -46,6 +46,9 @@ pub struct Plan<W> {
     pub first_worker: usize,
     pub all_workers: usize,
     pub shape: loadcell_metrics::Shape,
+    /// How many endpoint slots a worker's recorder may grow to: the fixed ones and the
+    /// workload's dynamic ones ([`crate::DynamicEndpoints::room`]).
+    pub room: usize,
     pub transport: Arc<crate::context::Transport>,
     pub model: Model,
     pub workers: usize,

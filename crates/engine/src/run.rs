@@ -3,6 +3,7 @@
 //! handles interrupts, and returns what happened.
 
 use crate::context::Transport;
+use crate::dynamic::DynamicEndpoints;
 use crate::plan::{Model, Plan};
 use crate::usage::ProcessUsage;
 use crate::worker::{Report, WorkerEnd, run_worker};
@@ -81,6 +82,10 @@ pub struct IntervalEvent<'a> {
     pub warmup: &'a Recorder,
     /// Measured results of the run so far (this interval included).
     pub total: &'a Recorder,
+    /// The names of the recorders' endpoint slots, index for index: the workload's fixed
+    /// ones, then those it registered so far (a scenario's redirect hops), so an observer
+    /// learns a new endpoint in the interval it first appears.
+    pub endpoints: &'a [EndpointName],
     /// Time since the start of the run at the end of this interval.
     pub elapsed: Duration,
 }
@@ -152,6 +157,8 @@ pub fn run<W: Workload>(
     observer: &mut dyn Observer,
 ) -> Outcome {
     let endpoint_names = workload.endpoints();
+    let dynamic = workload.dynamic_endpoints();
+    let room = dynamic.as_ref().map_or(endpoint_names.len(), |d| d.room());
     let shape = Shape {
         endpoints: endpoint_names.len(),
         journeys: workload.journeys().len(),
@@ -161,11 +168,13 @@ pub fn run<W: Workload>(
     let main_cpu_before = ProcessUsage::thread_cpu();
     let started_at = SystemTime::now();
     let descriptors = crate::fds::raise_limit();
-    let plans = plans_of(Arc::new(workload), &settings, shape, &descriptors);
+    let plans = plans_of(Arc::new(workload), &settings, (shape, room), &descriptors);
     let threads = plans.iter().map(|p| p.workers).sum();
     let t0 = plans[0].t0;
     observer.on_start(t0);
     let mut merger = Merger::new(threads, shape, t0);
+    merger.names = endpoint_names;
+    merger.dynamic = dynamic;
     // The stages of a run with several parts are pieces of their summed curve, not stages
     // anyone planned: no per-stage results then (each scenario has its own in the summary).
     if settings.parts.is_empty() {
@@ -174,6 +183,7 @@ pub fn run<W: Workload>(
     merger.phases = merger.phase_spans.iter().map(|_| Recorder::with_shape(shape)).collect();
     let aborted = coordinate(&plans, &mut merger, &interrupts, observer);
 
+    merger.learn();
     let stopped_at = merger.stopped_at.unwrap_or_else(Instant::now);
     let last = plans
         .iter()
@@ -198,7 +208,7 @@ pub fn run<W: Workload>(
         *max_vus = (*max_vus).max(merger.ends.vus_cap);
     }
     Outcome {
-        endpoints: endpoint_names,
+        endpoints: merger.names,
         journeys: plans[0].workload.journeys(),
         checks: plans[0].workload.checks(),
         total: merger.total,
@@ -232,7 +242,7 @@ pub fn run<W: Workload>(
 fn plans_of<W: Workload>(
     workload: Arc<W>,
     settings: &Settings,
-    shape: Shape,
+    (shape, room): (Shape, usize),
     descriptors: &crate::fds::Descriptors,
 ) -> Vec<Arc<Plan<W>>> {
     let parts = if settings.parts.is_empty() {
@@ -267,6 +277,7 @@ fn plans_of<W: Workload>(
             let first_worker = workers[..i].iter().sum();
             Arc::new(Plan {
                 shape,
+                room,
                 workload: Arc::clone(&workload),
                 part: i,
                 first_worker,
@@ -436,6 +447,10 @@ struct Merger {
     phase_spans: Vec<(f64, f64)>,
     phases: Vec<Recorder>,
     all_finished: bool,
+    /// The endpoint names so far: the workload's fixed ones, then its dynamic ones as they
+    /// are registered (`learn`).
+    names: Vec<EndpointName>,
+    dynamic: Option<Arc<DynamicEndpoints>>,
 }
 
 impl Merger {
@@ -457,6 +472,23 @@ impl Merger {
             phase_spans: Vec::new(),
             phases: Vec::new(),
             all_finished: false,
+            names: Vec::new(),
+            dynamic: None,
+        }
+    }
+
+    /// Takes the endpoints registered since the last call into `names` (an atomic load when
+    /// there are none) and lines the run's recorders up with them.
+    fn learn(&mut self) {
+        if let Some(d) = &self.dynamic {
+            d.learn(&mut self.names);
+        }
+        let n = self.names.len();
+        self.total.pad_endpoints(n);
+        self.warmup.pad_endpoints(n);
+        self.carry.pad_endpoints(n);
+        for p in &mut self.phases {
+            p.pad_endpoints(n);
         }
     }
 
@@ -547,6 +579,10 @@ impl Merger {
                 merged.merge(&rec);
                 rec = merged;
             }
+            self.learn();
+            rec.pad_endpoints(self.names.len());
+            let mut warm = warm;
+            warm.pad_endpoints(self.names.len());
             let summary = interval_summary(if warmup { &warm } else { &rec }, t_s, len_s, warmup, target_rate);
             self.warmup.accumulate(&warm);
             self.total.accumulate(&rec);
@@ -562,6 +598,7 @@ impl Merger {
                 measured: &rec,
                 warmup: &warm,
                 total: &self.total,
+                endpoints: &self.names,
                 elapsed: Duration::from_secs_f64(t_s),
             });
             self.intervals.push(summary);

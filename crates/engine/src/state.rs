@@ -55,12 +55,12 @@ pub struct WorkerState {
 }
 
 impl WorkerState {
-    pub(crate) fn new(shape: Shape, budget: Option<u64>, warmup_end: Instant, t0: Instant) -> WorkerState {
+    pub(crate) fn new(shape: Shape, room: usize, budget: Option<u64>, warmup_end: Instant, t0: Instant) -> WorkerState {
         WorkerState {
             t0,
             samples: RefCell::new(None),
-            recorder: RefCell::new(Recorder::with_shape(shape)),
-            warmup: RefCell::new(Recorder::with_shape(shape)),
+            recorder: RefCell::new(Recorder::with_shape(shape).with_room(room)),
+            warmup: RefCell::new(Recorder::with_shape(shape).with_room(room)),
             warmup_end,
             in_flight: Cell::new(0),
             stopping: Cell::new(false),

@@ -82,7 +82,7 @@ pub fn run_worker<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sender<Re
                 worker: plan.worker_id(id),
                 seq: 0,
                 until: Instant::now(),
-                recorder: Recorder::with_shape(plan.shape),
+                recorder: Recorder::with_shape(plan.shape).with_room(plan.room),
                 warmup: None,
                 end: Some(WorkerEnd {
                     stopped_at: Some(Instant::now()),
@@ -126,7 +126,13 @@ impl Intervals<'_> {
 
 async fn control_loop<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sender<Report>) {
     let budget = plan.requests.map(|n| share_of(n, id, plan.workers));
-    let state = Rc::new(WorkerState::new(plan.shape, budget, plan.warmup_end, plan.t0));
+    let state = Rc::new(WorkerState::new(
+        plan.shape,
+        plan.room,
+        budget,
+        plan.warmup_end,
+        plan.t0,
+    ));
     if let Some(factory) = &plan.samples {
         *state.samples.borrow_mut() = Some(factory.for_worker(id));
     }

@@ -27,8 +27,9 @@ pub fn tag_of<'a>(tags: &'a [(String, String)], key: &str) -> Option<&'a str> {
 }
 
 /// Ends the path of a slot that counts a scenario step's redirect hops (`GET /login
-/// (redirects)`): slots are fixed before the run, so hops, wherever they lead, are counted
-/// under their step's endpoint with this mark rather than under endpoints of their own.
+/// (redirects)`) once the run's dynamic endpoints are used up ([`crate::DYNAMIC_ENDPOINTS`]):
+/// a hop is recorded under its own endpoint (`GET /next`) while there is room, and here
+/// after that, so nothing is dropped.
 pub const REDIRECTS_SUFFIX: &str = " (redirects)";
 
 impl EndpointName {
@@ -87,6 +88,12 @@ pub trait Workload: Send + Sync + 'static {
 
     /// The request slots this workload records into, in recorder index order.
     fn endpoints(&self) -> Vec<EndpointName>;
+
+    /// The registry of endpoint slots this workload adds while it runs, after the fixed
+    /// ones (a scenario's redirect hops); `None` when it has none (quick mode).
+    fn dynamic_endpoints(&self) -> Option<std::sync::Arc<crate::DynamicEndpoints>> {
+        None
+    }
 
     /// Journey names, in recorder index order (none in quick mode).
     fn journeys(&self) -> Vec<String> {

@@ -20,7 +20,8 @@ pub struct ClientConfig {
     pub connect_timeout: Duration,
     /// Speak HTTP/2: prior knowledge over `http://`, ALPN over `https://`.
     pub http2: bool,
-    /// Present for `https://` origins.
+    /// Present for `https://` origins, and for scenario runs whatever their target (a
+    /// redirect may lead to an `https://` origin).
     pub tls: Option<Arc<rustls::ClientConfig>>,
     /// Addresses that replace DNS for a host and port (`--resolve`); TLS SNI and `Host`
     /// keep the name.

@@ -1,46 +1,33 @@
 //! A step's response body as the server meant it: when the captured head says
-//! `Content-Encoding: gzip | deflate | br | zstd`, the captured (wire) body is decoded in
-//! place before checks and extractions read it, and the decoded size is recorded beside the
-//! wire bytes. Buffers are the VU's own and reused, so steady state does not allocate.
+//! `Content-Encoding: gzip | deflate | br | zstd`, the captured (wire) body is decoded
+//! before the request is recorded (a body that does not decode is then the failure
+//! `body_decode`) and before checks and extractions read it; the decoded size is recorded
+//! beside the wire bytes (`exchange.rs`). Buffers are the VU's own and reused, so steady
+//! state does not allocate.
 
-use crate::vu::VuState;
-use loadcell_engine::VuContext;
+use loadcell_http::{DecodeError, decode_body};
 
-/// Decodes `vu.response_body` as its head says and records the decoded size for slot
-/// `endpoint`. Returns false when the body could not be decoded: the body is then left
-/// empty (checks on it fail) and the step counts as failed.
-pub(crate) fn decode_response(endpoint: usize, vu: &mut VuState, ctx: &VuContext, responded: bool) -> bool {
-    if !responded {
-        return true;
-    }
-    let VuState {
-        response_head,
-        response_body,
-        decoded,
-        decode_spare,
-        ..
-    } = vu;
-    // HEAD, 204 and 304 answers carry the header but no body to decode.
-    let coding = content_encoding(response_head).filter(|_| !response_body.is_empty());
-    let Some(coding) = coding else {
-        ctx.record_decoded(endpoint, response_body.len() as u64);
-        return true;
+/// Where a response's body as the server meant it ended up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Decoded {
+    /// No coding to undo: the captured body is it.
+    Plain,
+    /// Decoded into the `out` buffer (to be swapped with the captured body).
+    Into,
+}
+
+/// Undoes the `Content-Encoding` of a response with raw head `head` and captured (wire)
+/// body `body` into `out`. HEAD, 204 and 304 answers carry the header but no body, so an
+/// empty body is left as it is.
+pub(crate) fn decode(head: &[u8], body: &[u8], out: &mut Vec<u8>, spare: &mut Vec<u8>) -> Result<Decoded, DecodeError> {
+    let Some(coding) = content_encoding(head).filter(|_| !body.is_empty()) else {
+        return Ok(Decoded::Plain);
     };
-    match loadcell_http::decode_body(coding, response_body, decoded, decode_spare) {
-        Ok(true) => {
-            std::mem::swap(response_body, decoded);
-            ctx.record_decoded(endpoint, response_body.len() as u64);
-            true
-        }
-        Ok(false) => {
-            ctx.record_decoded(endpoint, response_body.len() as u64);
-            true
-        }
-        Err(_) => {
-            response_body.clear();
-            false
-        }
-    }
+    Ok(if decode_body(coding, body, out, spare)? {
+        Decoded::Into
+    } else {
+        Decoded::Plain
+    })
 }
 
 /// The value of the first `Content-Encoding` line of a raw head, when it is text.

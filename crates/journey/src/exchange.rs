@@ -1,12 +1,15 @@
 //! A request step's exchange: its request, then each redirect hop up to the step's limit.
 //!
-//! Every hop is a request of its own in the results (under the step's redirect slot), its
+//! Every hop is a request of its own in the results (under its own endpoint, `hops.rs`), its
 //! `Set-Cookie` lines go into the jar, and the step's checks and extractions see the last
 //! response. A redirect left over at the limit is recorded as `too_many_redirects` (a loop,
 //! or a chain longer than allowed). A `Location` on another origin is followed on a
 //! connection of its own there (without the step's `authorization` header, as browsers and
-//! k6 drop it). Without a redirect, a step pays one status comparison for all this.
+//! k6 drop it). Without a redirect, a step pays one status comparison for all this. The
+//! last response's body is decoded from its `Content-Encoding` before the request is
+//! recorded, so a body that does not decode is a failed request of its own kind.
 
+use crate::decode::{Decoded, decode};
 use crate::redirect::{base_of, is_redirect, location, next_method, path_of, target};
 use crate::request::{Hop, redirect_request};
 use crate::response::store_cookies;
@@ -79,14 +82,16 @@ impl JourneyWorkload {
             };
             redirect_request(vu, &hop, slots.sets_cookie, self.http2);
             hops += 1;
-            endpoint = slots.hops.unwrap_or(slots.request);
+            endpoint = self.hop_slot(&slots, vu, away.as_ref().map(|a| a.base.as_str()));
         }
     }
 }
 
 /// Sends the request in `vu`, capturing the response's head and body. With `refuse_beyond`
 /// (the step's limit, reached), a response that redirects again is recorded as
-/// `too_many_redirects`.
+/// `too_many_redirects`. A response that is not a redirect to follow has its body decoded
+/// from its `Content-Encoding` before it is recorded, so one that does not decode is
+/// recorded as `body_decode` (see `decode.rs`).
 async fn send(
     endpoint: usize,
     vu: &mut VuState,
@@ -99,6 +104,8 @@ async fn send(
         wire,
         response_head,
         response_body,
+        decoded,
+        decode_spare,
         ..
     } = vu;
     response_head.clear();
@@ -107,16 +114,39 @@ async fn send(
         body: Some(response_body),
         head: Some(response_head),
     };
+    let mut undone = Decoded::Plain;
     let judge = |info: &ResponseInfo, cap: &Capture<'_>| {
-        let limit = refuse_beyond?;
         let head = cap.head.as_deref()?;
-        (is_redirect(info.status) && location(head).is_some()).then(|| {
-            HttpError::new(
+        if is_redirect(info.status) && location(head).is_some() {
+            let limit = refuse_beyond?;
+            return Some(HttpError::new(
                 ErrorKind::TooManyRedirects,
-                format!("still redirected ({}) after {limit} redirects: a loop, or a longer chain than the step allows (follow_redirects, --max-redirects)", info.status),
-            )
-        })
+                format!(
+                    "still redirected ({}) after {limit} redirects: a loop, or a longer chain than the step allows (follow_redirects, --max-redirects)",
+                    info.status
+                ),
+            ));
+        }
+        let body = cap.body.as_deref()?;
+        match decode(head, body, decoded, decode_spare) {
+            Ok(d) => {
+                undone = d;
+                None
+            }
+            Err(e) => Some(HttpError::new(ErrorKind::BodyDecode, e.to_string())),
+        }
     };
-    ctx.send_with(endpoint, request, wire, &mut capture, timeout, judge)
-        .await
+    let sent = ctx
+        .send_with(endpoint, request, wire, &mut capture, timeout, judge)
+        .await;
+    match (sent.outcome, undone) {
+        (Outcome::Status(_), Decoded::Into) => {
+            std::mem::swap(response_body, decoded);
+            ctx.record_decoded(endpoint, response_body.len() as u64);
+        }
+        (Outcome::Status(_), Decoded::Plain) => ctx.record_decoded(endpoint, response_body.len() as u64),
+        // A failed request's body (a decode failure's included) is no response to check.
+        (Outcome::Error(_), _) => response_body.clear(),
+    }
+    sent
 }

@@ -11,6 +11,7 @@ mod cookies;
 mod data;
 mod decode;
 mod exchange;
+mod hops;
 mod redirect;
 mod request;
 mod response;

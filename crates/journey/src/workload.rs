@@ -3,15 +3,17 @@
 //! journey's pacing. A step's exchange (its redirect hops) is in `exchange.rs`.
 
 use crate::data::WorkerData;
-use crate::decode::decode_response;
+use crate::hops::{HopCache, registry};
 use crate::request::{RenderFailed, build_request};
 use crate::vu::{VuState, set_var};
 use crate::weights::WeightedPick;
-use loadcell_engine::{CheckName, EndpointName, Next, REDIRECTS_SUFFIX, Sent, VuContext, Workload};
+use loadcell_engine::{CheckName, DynamicEndpoints, EndpointName, Next, REDIRECTS_SUFFIX, Sent, VuContext, Workload};
 use loadcell_http::Origin;
 use loadcell_metrics::Outcome;
 use loadcell_scenario::{CheckKind, ExtractSource, LazyJson, OnFail, RequestStep, ResponseView, Scenario, Step, Think};
+use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Where a request step records: its request slot, the slot of its redirect hops (when it
@@ -48,16 +50,20 @@ pub struct JourneyWorkload {
     parts: Vec<PartRun>,
     /// Per journey, per step: the slots of request steps.
     slots: Vec<Vec<Option<StepSlots>>>,
-    endpoints: Vec<EndpointName>,
+    pub(crate) endpoints: Vec<EndpointName>,
+    /// Where redirect hops get endpoints of their own; `None` when no step follows any.
+    pub(crate) dynamic: Option<Arc<DynamicEndpoints>>,
     checks: Vec<CheckName>,
     /// Per journey: the data sources its templates read.
     sources_used: Vec<Vec<usize>>,
     pub(crate) http2: bool,
 }
 
-/// Per-worker state: this worker's share of the test data.
+/// Per-worker state: this worker's share of the test data, and the redirect hops' slots it
+/// knows.
 pub struct JourneyWorker {
     pub(crate) data: WorkerData,
+    pub(crate) hops: RefCell<HopCache>,
 }
 
 impl JourneyWorkload {
@@ -132,7 +138,9 @@ impl JourneyWorkload {
             sources_used.push(scenario.data_used_by(journey));
         }
         let parts = parts(&scenario);
+        let follows = slots.iter().flatten().flatten().any(|s| s.max_redirects > 0);
         JourneyWorkload {
+            dynamic: registry(endpoints.len(), follows),
             scenario,
             base: origin.base(),
             origin,
@@ -175,12 +183,9 @@ impl JourneyWorkload {
         } else {
             vu.headers.clear();
         }
-        // Checks and extractions read the body as the server meant it, not as it came over
-        // the wire; a body that does not decode fails the step.
-        let responded = matches!(sent.outcome, Outcome::Status(_));
-        let decoded = decode_response(slots.request, vu, ctx, responded);
+        // Checks and extractions read the body as the server meant it, decoded by the
+        // exchange; a body that did not decode is a failed request (`body_decode`).
         let (failed, check_failed) = evaluate(rs, slots, &sent, vu, ctx);
-        let failed = failed || !decoded;
         (failed, check_failed && rs.on_fail == OnFail::AbortIteration)
     }
 }
@@ -231,6 +236,10 @@ impl Workload for JourneyWorkload {
         self.endpoints.clone()
     }
 
+    fn dynamic_endpoints(&self) -> Option<Arc<DynamicEndpoints>> {
+        self.dynamic.clone()
+    }
+
     fn journeys(&self) -> Vec<String> {
         self.scenario.journeys.iter().map(|j| j.name.clone()).collect()
     }
@@ -242,6 +251,7 @@ impl Workload for JourneyWorkload {
     fn new_worker(&self, worker: usize, workers: usize) -> JourneyWorker {
         JourneyWorker {
             data: WorkerData::new(&self.scenario.data, worker, workers),
+            hops: RefCell::new(HopCache::default()),
         }
     }
 

@@ -18,14 +18,20 @@ impl Outcome {
     /// Whether the request's duration belongs in the latency histograms: every response
     /// (any status), every request timeout (a real, long wait) and every request cut while
     /// unfinished (its age at the cut, a lower bound), every redirect past a step's limit (a
-    /// complete response, refused afterwards), but not failures that involved no waiting for
+    /// complete response, refused afterwards) and every body that did not decode (likewise),
+    /// but not failures that involved no waiting for
     /// the target, such as a refused connection.
     #[inline]
     pub fn has_latency(self) -> bool {
         matches!(
             self,
             Outcome::Status(_)
-                | Outcome::Error(ErrorKind::RequestTimeout | ErrorKind::Unfinished | ErrorKind::TooManyRedirects)
+                | Outcome::Error(
+                    ErrorKind::RequestTimeout
+                        | ErrorKind::Unfinished
+                        | ErrorKind::TooManyRedirects
+                        | ErrorKind::BodyDecode
+                )
         )
     }
 
@@ -135,6 +141,10 @@ pub struct Recorder {
     pub active_vus: u64,
     /// The first few distinct messages of each error kind (all endpoints together).
     pub error_messages: ErrorMessages,
+    /// How many endpoint slots this recorder may grow to when a request names a slot past
+    /// its end: slots registered while the run goes (a scenario's redirect hops, each under
+    /// its own endpoint). Requests to slots beyond it are ignored.
+    pub room: usize,
 }
 
 impl Recorder {
@@ -167,12 +177,39 @@ impl Recorder {
             iterations_cut: 0,
             active_vus: 0,
             error_messages: ErrorMessages::default(),
+            room: shape.endpoints.max(1),
         }
+    }
+
+    /// This recorder, allowed to grow to `room` endpoint slots (see [`Recorder::room`]).
+    pub fn with_room(mut self, room: usize) -> Recorder {
+        self.room = room.max(self.endpoints.len());
+        self
+    }
+
+    /// Endpoint slot `i`, added (with any before it) when it is within [`Recorder::room`]:
+    /// allocates only the first time an interval's recorder sees a slot registered during
+    /// the run, as a histogram does for a value of a new order of magnitude.
+    #[inline]
+    pub fn endpoint_mut(&mut self, i: usize) -> Option<&mut EndpointMetrics> {
+        if i >= self.endpoints.len() && i < self.room {
+            self.endpoints.resize_with(i + 1, EndpointMetrics::default);
+        }
+        self.endpoints.get_mut(i)
+    }
+
+    /// Gives this recorder at least `n` endpoint slots (empty ones added at the end), so
+    /// that it lines up with `n` endpoint names.
+    pub fn pad_endpoints(&mut self, n: usize) {
+        if self.endpoints.len() < n {
+            self.endpoints.resize_with(n, EndpointMetrics::default);
+        }
+        self.room = self.room.max(n);
     }
 
     /// An empty recorder shaped like this one.
     pub fn fresh(&self) -> Recorder {
-        Recorder::with_shape(self.shape())
+        Recorder::with_shape(self.shape()).with_room(self.room)
     }
 
     /// The slots this recorder has.
@@ -218,7 +255,7 @@ impl Recorder {
     /// order of magnitude or a status code is seen for the first time.
     #[inline]
     pub fn record(&mut self, s: &Sample) {
-        let Some(ep) = self.endpoints.get_mut(s.endpoint) else {
+        let Some(ep) = self.endpoint_mut(s.endpoint) else {
             return;
         };
         if s.outcome.has_latency() {
@@ -255,7 +292,7 @@ impl Recorder {
     /// Records the phases of one request, beside [`Recorder::record`] for the same request.
     #[inline]
     pub fn record_phases(&mut self, endpoint: usize, p: &RequestPhases) {
-        if let Some(ep) = self.endpoints.get_mut(endpoint) {
+        if let Some(ep) = self.endpoint_mut(endpoint) {
             record_us(&mut ep.blocked, p.blocked_us);
             record_us(&mut ep.connecting, p.connecting_us);
             record_us(&mut ep.tls_handshaking, p.tls_us);
@@ -280,7 +317,7 @@ impl Recorder {
     #[inline]
     pub fn record_connect_for(&mut self, endpoint: usize, us: u64) {
         self.record_connect(us);
-        if let Some(ep) = self.endpoints.get_mut(endpoint) {
+        if let Some(ep) = self.endpoint_mut(endpoint) {
             ep.connections += 1;
             record_us(&mut ep.connect, us);
         }
@@ -342,6 +379,7 @@ impl Recorder {
         self.iterations_cut += other.iterations_cut;
         self.active_vus += other.active_vus;
         self.error_messages.merge(&other.error_messages);
+        self.room = self.room.max(other.room).max(self.endpoints.len());
     }
 
     /// Adds `other` into a running total where `active_vus` is a peak, not a sum.
@@ -423,6 +461,21 @@ mod tests {
         let mut total = a.clone();
         total.accumulate(&b);
         assert_eq!(total.active_vus, 5);
+    }
+
+    #[test]
+    fn a_slot_within_room_is_added_on_its_first_request_and_kept_by_fresh() {
+        let mut r = Recorder::new(2).with_room(5);
+        r.record(&sample(3, 1000, Outcome::Status(200)));
+        r.record(&sample(5, 1000, Outcome::Status(200))); // past the room: ignored
+        assert_eq!(r.endpoints.len(), 4);
+        assert_eq!((r.endpoints[3].requests(), r.requests()), (1, 1));
+        let next = r.fresh();
+        assert_eq!((next.endpoints.len(), next.room), (4, 5));
+        let mut total = Recorder::new(2);
+        total.merge(&r);
+        total.pad_endpoints(5);
+        assert_eq!((total.endpoints.len(), total.requests()), (5, 1));
     }
 
     #[test]

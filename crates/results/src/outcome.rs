@@ -53,6 +53,8 @@ pub(crate) struct OutcomeBuilder {
     /// Stages of the stored load curve and the measured results inside each.
     spans: Vec<(f64, f64)>,
     phases: Vec<Recorder>,
+    /// Endpoint slots named by the intervals (after `meta.json`'s).
+    new_endpoints: Vec<loadcell_engine::EndpointName>,
 }
 
 impl OutcomeBuilder {
@@ -65,10 +67,13 @@ impl OutcomeBuilder {
             intervals: Vec::with_capacity(capacity),
             phases: spans.iter().map(|_| Recorder::with_shape(shape)).collect(),
             spans,
+            new_endpoints: Vec::new(),
         }
     }
 
     pub(crate) fn add(&mut self, i: &crate::read::RecordedInterval) {
+        self.new_endpoints
+            .extend(i.new_endpoints.iter().map(crate::meta::EndpointSlot::to_name));
         let shown = if i.warmup { &i.warmup_recorder } else { &i.measured };
         self.intervals
             .push(interval_summary(shown, i.t_s, i.len_s, i.warmup, i.target_rate_per_s));
@@ -120,12 +125,22 @@ impl OutcomeBuilder {
         {
             *max_vus = limit;
         }
+        let endpoints: Vec<_> = meta
+            .endpoints
+            .iter()
+            .map(|e| e.to_name())
+            .chain(self.new_endpoints)
+            .collect();
+        let (mut total, mut warmup, mut phases) = (self.total, self.warmup, self.phases);
+        for r in std::iter::once(&mut total).chain([&mut warmup]).chain(&mut phases) {
+            r.pad_endpoints(endpoints.len());
+        }
         Outcome {
-            endpoints: meta.endpoints.iter().map(|e| e.to_name()).collect(),
+            endpoints,
             journeys: meta.journeys.clone(),
             checks: meta.checks.iter().map(|c| c.to_name()).collect(),
-            total: self.total,
-            warmup: self.warmup,
+            total,
+            warmup,
             intervals: self.intervals,
             started_at,
             ended_at,
@@ -133,7 +148,7 @@ impl OutcomeBuilder {
             stop_reason,
             threads,
             usage,
-            phases: self.phases,
+            phases,
             model,
             warmup_len,
             pre_allocated_vus: end.map_or(0, |e| e.pre_allocated_vus),

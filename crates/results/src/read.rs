@@ -39,9 +39,22 @@ pub struct RecordedInterval {
     pub warmup_recorder: Recorder,
     /// `--monitor` readings this line carried (taken since the previous line).
     pub monitor: Vec<MonitorSample>,
+    /// Endpoint slots first named on this line (after `meta.json`'s and earlier lines').
+    pub new_endpoints: Vec<crate::meta::EndpointSlot>,
 }
 
 impl Recorded {
+    /// The names of the run's endpoint slots, index for index: `meta.json`'s, then those
+    /// the intervals named as they were registered (redirect hops).
+    pub fn endpoint_names(&self) -> Vec<loadcell_engine::EndpointName> {
+        self.meta
+            .endpoints
+            .iter()
+            .chain(self.intervals.iter().flat_map(|i| &i.new_endpoints))
+            .map(crate::meta::EndpointSlot::to_name)
+            .collect()
+    }
+
     /// Every `--monitor` reading of the run, in the order written: those of the interval
     /// lines, then those `end.json` holds.
     pub fn monitor(&self) -> Vec<MonitorSample> {
@@ -242,6 +255,7 @@ fn interval(record: &IntervalLine, shape: Shape) -> Result<RecordedInterval, Str
         measured,
         warmup_recorder: warmup,
         monitor: record.monitor.clone(),
+        new_endpoints: record.new_endpoints.clone(),
     })
 }
 

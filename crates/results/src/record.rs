@@ -26,6 +26,10 @@ pub(crate) struct IntervalLine {
     /// `--monitor` readings taken since the previous line (each with its own `t_s`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub monitor: Vec<loadcell_schema::MonitorSample>,
+    /// Endpoint slots first registered in this interval (a scenario's redirect hops), after
+    /// those of `meta.json` and of earlier lines, index for index.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub new_endpoints: Vec<crate::meta::EndpointSlot>,
 }
 
 /// A [`Recorder`] in JSON form.

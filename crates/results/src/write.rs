@@ -1,10 +1,11 @@
 //! Writing a results folder while the run goes: `meta.json` once at the start (synced),
-//! one `intervals.ndjson` line per interval handed to the OS as soon as it is complete,
+//! one `intervals.ndjson` line per interval handed to the OS as soon as it is complete
+//! (naming the endpoint slots registered since the previous line, as `new_endpoints`),
 //! and `end.json` at the end (written whole or not at all).
 
 use crate::end::RunEnd;
 use crate::histogram::HistogramEncoder;
-use crate::meta::RunMeta;
+use crate::meta::{EndpointSlot, RunMeta};
 use crate::record::{IntervalLine, RecorderRecord, encode_recorder};
 use crate::{END_FILE, INTERVALS_FILE, META_FILE, ResultsError};
 use loadcell_engine::IntervalEvent;
@@ -22,6 +23,8 @@ pub struct ResultsWriter {
     encoder: HistogramEncoder,
     line: Vec<u8>,
     appended: u64,
+    /// Endpoint slots named so far: `meta.json`'s, then each line's `new_endpoints`.
+    endpoints: usize,
 }
 
 impl ResultsWriter {
@@ -61,6 +64,7 @@ impl ResultsWriter {
             encoder: HistogramEncoder::new(),
             line: Vec::with_capacity(16 * 1024),
             appended: 0,
+            endpoints: meta.endpoints.len(),
         })
     }
 
@@ -101,6 +105,13 @@ impl ResultsWriter {
             measured: non_blank(&mut self.encoder, event.measured).map_err(encode_err)?,
             warmup_recorder: non_blank(&mut self.encoder, event.warmup).map_err(encode_err)?,
             monitor: monitor.to_vec(),
+            new_endpoints: event
+                .endpoints
+                .get(self.endpoints..)
+                .unwrap_or_default()
+                .iter()
+                .map(EndpointSlot::from_name)
+                .collect(),
         };
         self.line.clear();
         serde_json::to_writer(&mut self.line, &record).map_err(|e| encode_err(e.to_string()))?;
@@ -109,6 +120,7 @@ impl ResultsWriter {
             .write_all(&self.line)
             .map_err(|e| ResultsError::io(&self.intervals_path, e))?;
         self.appended += 1;
+        self.endpoints += record.new_endpoints.len();
         Ok(())
     }
 

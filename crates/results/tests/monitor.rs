@@ -37,6 +37,7 @@ fn readings_round_trip_with_their_intervals() {
             measured: &i.measured,
             warmup: &i.warm,
             total: &i.measured,
+            endpoints: &[],
             elapsed: Duration::from_secs_f64(i.t_s),
         };
         // The second line carries none (the reading came late); the third carries two.
@@ -97,6 +98,7 @@ fn readings_after_the_last_line_come_back_from_end_json() {
             warmup: &i.warm,
             total: &i.measured,
             elapsed: Duration::from_secs_f64(i.t_s),
+            endpoints: &[],
         };
         let monitor = vec![reading("pid:7", i.t_s, 1e6)];
         writer.append_with_monitor(&event, &monitor).unwrap();

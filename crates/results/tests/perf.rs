@@ -26,6 +26,7 @@ fn append_all(name: &str, meta: &RunMeta, recorders: &[Recorder]) -> (u64, Vec<D
             measured: rec,
             warmup: &empty,
             total: rec,
+            endpoints: &[],
             elapsed: Duration::from_secs(seq as u64 + 1),
         };
         let started = Instant::now();

@@ -33,13 +33,17 @@ pub enum ErrorKind {
     /// `--max-redirects`, 10 by default): a redirect loop, or a chain longer than allowed.
     /// Recorded on the last hop, whose response was another redirect.
     TooManyRedirects,
+    /// A scenario step's response said `Content-Encoding: gzip | deflate | br | zstd` (or a
+    /// coding loadcell does not know) and its body did not decode: corrupt, truncated, or
+    /// larger than 64 MiB decoded. A complete response, refused afterwards: its latency kept.
+    BodyDecode,
     /// Any other I/O failure (reported with this name so it is still counted).
     Other,
 }
 
 impl ErrorKind {
     /// Every kind, in the order used for arrays indexed by `as_index`.
-    pub const ALL: [ErrorKind; 12] = [
+    pub const ALL: [ErrorKind; 13] = [
         ErrorKind::Dns,
         ErrorKind::ConnectRefused,
         ErrorKind::ConnectTimeout,
@@ -51,6 +55,7 @@ impl ErrorKind {
         ErrorKind::LocalLimit,
         ErrorKind::Unfinished,
         ErrorKind::TooManyRedirects,
+        ErrorKind::BodyDecode,
         ErrorKind::Other,
     ];
     /// Number of kinds, for fixed-size counter arrays.
@@ -70,6 +75,7 @@ impl ErrorKind {
             ErrorKind::LocalLimit => "local_limit",
             ErrorKind::Unfinished => "unfinished",
             ErrorKind::TooManyRedirects => "too_many_redirects",
+            ErrorKind::BodyDecode => "body_decode",
             ErrorKind::Other => "other",
         }
     }

@@ -3,7 +3,7 @@
 //! once per interval from the observer.
 
 use crate::error::SessionError;
-use loadcell_engine::{CheckName, EndpointName, IntervalEvent};
+use loadcell_engine::{CheckName, IntervalEvent};
 use loadcell_prometheus::{LiveMetrics, MetricsServer, View, parse_addr};
 use std::sync::Arc;
 
@@ -11,7 +11,6 @@ use std::sync::Arc;
 pub struct Live {
     metrics: Arc<LiveMetrics>,
     server: MetricsServer,
-    endpoints: Vec<EndpointName>,
     checks: Vec<CheckName>,
     journeys: Vec<String>,
     vus_max: u64,
@@ -21,7 +20,6 @@ impl Live {
     /// Starts the server on `addr` (`None`: the default 127.0.0.1:9464).
     pub fn start(
         addr: Option<&str>,
-        endpoints: Vec<EndpointName>,
         checks: Vec<CheckName>,
         journeys: Vec<String>,
         vus_max: u64,
@@ -35,7 +33,6 @@ impl Live {
         Ok(Live {
             metrics,
             server,
-            endpoints,
             checks,
             journeys,
             vus_max,
@@ -46,7 +43,8 @@ impl Live {
     pub fn update(&self, event: &IntervalEvent<'_>) {
         self.metrics.update(&View {
             total: event.total,
-            endpoints: &self.endpoints,
+            // The run's endpoints so far: a redirect hop's appears once it happened.
+            endpoints: event.endpoints,
             checks: &self.checks,
             journeys: &self.journeys,
             active_vus: event.summary.active_vus,

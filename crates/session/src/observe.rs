@@ -109,7 +109,9 @@ impl Observer for Parts<'_> {
         }
         let resources = self.watch.as_ref().map(|w| w.so_far() as &dyn MetricSource);
         let control = match &mut self.abort {
-            Some(check) if !event.summary.warmup => check.judge_with(event.total, event.elapsed, resources),
+            Some(check) if !event.summary.warmup => {
+                check.judge_named(event.total, event.endpoints, event.elapsed, resources)
+            }
             _ => Control::Continue,
         };
         if let Some(tracks) = &mut self.tracks {

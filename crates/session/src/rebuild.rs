@@ -104,11 +104,11 @@ fn replay(
     mut tracks: Option<&mut Tracks>,
 ) -> Result<loadcell_results::Rebuilt, SessionError> {
     let replays_abort = tracks.as_ref().is_some_and(|t| t.breakpoint.is_some());
-    let endpoints: Vec<EndpointName> = meta.endpoints.iter().map(|e| e.to_name()).collect();
+    let mut endpoints: Vec<EndpointName> = meta.endpoints.iter().map(|e| e.to_name()).collect();
     let checks: Vec<CheckName> = meta.checks.iter().map(|c| c.to_name()).collect();
     let mut abort = meta.abort_delay_s.filter(|_| replays_abort).map(|delay| AbortCheck {
         thresholds,
-        endpoints: &endpoints,
+        endpoints: &[],
         checks: &checks,
         vus_limit: meta.model.to_model().vus_limit(),
         every: true,
@@ -125,11 +125,13 @@ fn replay(
         };
         let mut lost = None;
         if let Some(check) = abort.as_mut() {
+            // Redirect hops' endpoints, named as the line that first has them.
+            endpoints.extend(i.new_endpoints.iter().map(|e| e.to_name()));
             total.accumulate(&i.measured);
             so_far.add(&i.monitor);
             let elapsed = Duration::try_from_secs_f64(i.t_s).unwrap_or_default();
             let resources = Some(&so_far as &dyn MetricSource);
-            if !i.warmup && check.judge_with(&total, elapsed, resources) == Control::Abort {
+            if !i.warmup && check.judge_named(&total, &endpoints, elapsed, resources) == Control::Abort {
                 lost = check.failed.clone();
             }
         }

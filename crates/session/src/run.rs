@@ -366,7 +366,6 @@ fn stage_spans(model: &loadcell_engine::Model) -> Vec<(f64, f64)> {
 fn start_live(addr: &str, slots: &Slots, settings: &Settings, display: &mut dyn Display) -> Result<Live, SessionError> {
     let live = Live::start(
         Some(addr),
-        slots.endpoints.clone(),
         slots.checks.clone(),
         slots.journeys.clone(),
         settings.model.vus_limit(),

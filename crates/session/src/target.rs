@@ -333,9 +333,12 @@ fn transport(
         .map(|r| Resolve::parse(r))
         .collect::<Result<Vec<_>, _>>()?;
     resolve.extend(scenario.map(|s| s.resolve.clone()).unwrap_or_default());
-    let tls = match origin.scheme {
-        Scheme::Https => Some(tls_config(&tls_options(spec, scenario)?)?),
-        Scheme::Http => None,
+    // A scenario's redirect may lead from an http:// target to an https:// origin, so its
+    // runs get TLS settings whatever the target's scheme (built once, before the run); a URL
+    // run follows no redirects and needs them only for https://.
+    let tls = match (origin.scheme, scenario) {
+        (Scheme::Https, _) | (Scheme::Http, Some(_)) => Some(tls_config(&tls_options(spec, scenario)?)?),
+        (Scheme::Http, None) => None,
     };
     Ok(Transport {
         origin: origin.clone(),

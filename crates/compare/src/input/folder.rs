@@ -19,20 +19,36 @@ use crate::series::{HistSeries, HistUnit, Point, Side, Units};
 /// The most units a side is resampled over; longer runs merge neighbouring seconds.
 pub const MAX_UNITS: usize = 600;
 
-/// Reads the results folder `dir` (`path` as the user gave it, for messages).
-pub fn read(dir: &Path, path: &str) -> Result<LoadRun, CompareError> {
-    let meta = loadcell_results::read_meta(dir)?;
-    let names: Vec<String> = meta.endpoints.iter().map(|e| e.to_name().display()).collect();
-    let groups = Groups::new(&names);
-    let planned_s: f64 = meta.model.segments.iter().map(|s| s.len_s).sum::<f64>() - meta.warmup_s;
-    let per_unit = (planned_s / MAX_UNITS as f64).ceil().max(1.0) as usize;
+/// The folder's per-second series grouped by the endpoint `names` (the run's slots, index
+/// for index), and the rebuilt run.
+fn read_series(
+    dir: &Path,
+    names: &[String],
+    per_unit: usize,
+) -> Result<(Groups, Vec<HistSeries>, loadcell_results::Rebuilt), CompareError> {
+    let groups = Groups::new(names);
     let mut acc = Accumulator::new(groups.names.len() + 1, per_unit);
     let rebuilt = loadcell_results::read_outcome_with(dir, |interval| {
         if !interval.warmup {
             acc.add(&groups, &interval.measured.endpoints, interval.len_s);
         }
     })?;
-    let series = acc.finish();
+    Ok((groups, acc.finish(), rebuilt))
+}
+
+/// Reads the results folder `dir` (`path` as the user gave it, for messages).
+pub fn read(dir: &Path, path: &str) -> Result<LoadRun, CompareError> {
+    let meta = loadcell_results::read_meta(dir)?;
+    let names: Vec<String> = meta.endpoints.iter().map(|e| e.to_name().display()).collect();
+    let planned_s: f64 = meta.model.segments.iter().map(|s| s.len_s).sum::<f64>() - meta.warmup_s;
+    let per_unit = (planned_s / MAX_UNITS as f64).ceil().max(1.0) as usize;
+    let (mut groups, mut series, mut rebuilt) = read_series(dir, &names, per_unit)?;
+    // Redirect hops named their endpoints as they happened (`new_endpoints`): a second
+    // pass splits the series by every endpoint the run had.
+    if rebuilt.outcome.endpoints.len() > names.len() {
+        let all: Vec<String> = rebuilt.outcome.endpoints.iter().map(|e| e.display()).collect();
+        (groups, series, rebuilt) = read_series(dir, &all, per_unit)?;
+    }
     let unsteady = series.first().and_then(|s| unsteady(s, path, per_unit));
     let outcome = &rebuilt.outcome;
     let measured_s = outcome.measured.as_secs_f64();

@@ -106,6 +106,7 @@ pub fn write_run(dir: &Path, spec: &Spec) {
                 measured: &rec,
                 warmup: &empty,
                 total: &total,
+                endpoints: &[],
                 elapsed: Duration::from_secs(seq + 1),
             })
             .unwrap();

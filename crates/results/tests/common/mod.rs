@@ -223,6 +223,7 @@ pub fn write_all(writer: &mut ResultsWriter, meta: &RunMeta, intervals: &[Interv
             measured: &i.measured,
             warmup: &i.warm,
             total: &total,
+            endpoints: &[],
             elapsed: Duration::from_secs_f64(i.t_s),
         };
         if let Err(e) = writer.append(&event) {
