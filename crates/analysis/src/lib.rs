@@ -12,6 +12,7 @@ pub mod abort;
 pub mod bottleneck;
 pub mod capacity;
 mod filters;
+mod lifecycle;
 mod measured;
 mod profile;
 pub mod resources;

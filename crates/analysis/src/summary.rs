@@ -100,6 +100,7 @@ pub fn build(
         journeys: journeys(outcome, per_s),
         checks: checks(outcome),
         scenarios: crate::scenarios::summaries(outcome, per_s),
+        lifecycle: crate::lifecycle::summaries(outcome),
         thresholds,
         generator: generator(outcome, &all, co_estimate.as_ref()),
         timeseries: outcome.intervals.clone(),

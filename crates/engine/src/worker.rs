@@ -243,7 +243,7 @@ async fn grace<W>(plan: &Plan<W>, state: &WorkerState, intervals: &mut Intervals
 /// for a slot in loadcell's own connection pool never left loadcell and is not counted as
 /// one (`inflight.rs`). Every iteration still under way is counted as cut, so no arrival
 /// and no request vanishes with its task.
-fn cut_unfinished(state: &WorkerState, at: Instant) {
+pub(crate) fn cut_unfinished(state: &WorkerState, at: Instant) {
     for entry in state.inflight.cut() {
         let sample = entry.cut_at(at);
         {

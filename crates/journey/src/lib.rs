@@ -11,6 +11,7 @@ mod cookies;
 mod data;
 mod decode;
 mod exchange;
+mod lifecycle;
 mod redirect;
 mod request;
 mod response;

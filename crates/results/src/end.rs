@@ -1,7 +1,7 @@
 //! `end.json`: what is known about a run when it ends.
 
-use loadcell_engine::Outcome;
-use loadcell_schema::{PostgresSummary, StopReason, rfc3339_utc};
+use loadcell_engine::{Lifecycle, Outcome, PhaseFailure, PhaseRun};
+use loadcell_schema::{LifecycleSummary, PostgresSummary, StopReason, rfc3339_utc};
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -54,6 +54,10 @@ pub struct RunEnd {
     /// verdicts that read it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub postgres: Vec<PostgresSummary>,
+    /// The file's `setup:` and `teardown:`: how long each ran and why it failed (their
+    /// requests are in the intervals).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lifecycle: Vec<LifecycleSummary>,
 }
 
 impl RunEnd {
@@ -82,7 +86,36 @@ impl RunEnd {
                 outcome.connections.descriptors.hard,
             ),
             postgres: Vec::new(),
+            lifecycle: outcome
+                .lifecycle
+                .iter()
+                .map(|run| LifecycleSummary {
+                    phase: run.phase.as_str().to_string(),
+                    duration_s: run.duration.as_secs_f64(),
+                    error: run.failure.as_ref().map(ToString::to_string),
+                    ..LifecycleSummary::default()
+                })
+                .collect(),
         }
+    }
+
+    /// The lifecycle phases as the run had them (a failure's reason in its words).
+    pub fn phases(&self) -> Vec<PhaseRun> {
+        self.lifecycle
+            .iter()
+            .filter_map(|p| {
+                let phase = match p.phase.as_str() {
+                    "setup" => Lifecycle::Setup,
+                    "teardown" => Lifecycle::Teardown,
+                    _ => return None,
+                };
+                Some(PhaseRun {
+                    phase,
+                    duration: Duration::try_from_secs_f64(p.duration_s).unwrap_or_default(),
+                    failure: p.error.clone().map(PhaseFailure::Failed),
+                })
+            })
+            .collect()
     }
 
     /// The end as a wall-clock instant.

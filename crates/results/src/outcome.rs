@@ -141,6 +141,7 @@ impl OutcomeBuilder {
             run_delay: end.map_or(Duration::ZERO, |e| seconds(e.run_delay_s)),
             vus_wanted: end.map_or(0, |e| e.vus_wanted),
             vus_ran: end.map_or(0, |e| e.vus_ran),
+            lifecycle: end.map_or_else(Vec::new, |e| e.phases()),
             connections: ConnectionBudget {
                 limit: end.map_or(0, |e| e.connection_limit),
                 rationed: end.map_or(0, |e| e.rationed),

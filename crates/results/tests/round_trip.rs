@@ -37,6 +37,7 @@ fn totals_series_and_model_round_trip_exactly() {
         rationed: 0,
         descriptors: (0, 0),
         postgres: Vec::new(),
+        lifecycle: Vec::new(),
     };
     writer.finish(&end).unwrap();
 

@@ -303,6 +303,10 @@ impl Job for Execute<'_> {
             }
             return Err(SessionError::Unreachable(problem));
         }
+        if let Some(why) = setup_failure(&summary) {
+            // Its requests are in the results folder; the run is a setup error, not a verdict.
+            return Err(SessionError::SetupFailed(why));
+        }
         Ok(Finished {
             summary,
             aborted: parts.abort_reason().map(str::to_string),
@@ -312,6 +316,18 @@ impl Job for Execute<'_> {
             failures,
         })
     }
+}
+
+/// Why the scenario's `setup:` failed, when it did and stopped the run.
+fn setup_failure(summary: &loadcell_schema::Summary) -> Option<String> {
+    if summary.stop_reason != loadcell_schema::StopReason::SetupFailed {
+        return None;
+    }
+    summary
+        .lifecycle
+        .iter()
+        .find(|p| p.phase == "setup")
+        .and_then(|p| p.error.clone())
 }
 
 /// The steady part of the run, seconds since its start: after the warm-up, before a

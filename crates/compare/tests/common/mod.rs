@@ -125,6 +125,7 @@ pub fn write_run(dir: &Path, spec: &Spec) {
         threads: 1,
         usage: Default::default(),
         phases: vec![total],
+        lifecycle: Vec::new(),
         model,
         warmup_len: Duration::ZERO,
         pre_allocated_vus: 0,
