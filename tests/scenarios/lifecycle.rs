@@ -161,3 +161,62 @@ fn the_teardown_runs_after_an_interrupted_load() {
     );
     assert_eq!(u64_at(&s, "requests.total"), stats.requests_total, "{}", run.output());
 }
+
+#[test]
+fn setup_timeout_bounds_the_setup_and_its_cut_request_is_counted() {
+    // Every response takes 3 s; the setup may take 300 ms.
+    let server = loadcell_testkit::target(loadcell_target::Config {
+        latency: Some(loadcell_target::Latency::Fixed(Duration::from_secs(3))),
+        ..loadcell_target::Config::default()
+    });
+    let dir = TempDir::new();
+    let scenario = file(&dir, "pass1", "{ vus: 1, iterations: 1 }");
+    let text = std::fs::read_to_string(&scenario).unwrap_or_default();
+    std::fs::write(&scenario, format!("setup_timeout: 300ms\n{text}")).unwrap_or_else(|e| panic!("{e}"));
+    let out = dir.path().join("out");
+    let out_arg = out.to_string_lossy().into_owned();
+    let run = loadcell(&[
+        "run",
+        &scenario.to_string_lossy(),
+        "--base-url",
+        &server.url(),
+        "--out",
+        &out_arg,
+    ]);
+    run.assert_exit(2);
+    assert!(
+        run.stderr
+            .contains("setup failed: timed out after 300 ms — no load was sent"),
+        "{}",
+        run.output()
+    );
+    // The login was cut in flight: one failed (`unfinished`) request, as the target saw one.
+    let again = loadcell(&["report", &out_arg]);
+    again.assert_exit(2);
+    let s = read_summary(&out.join("summary.json")).unwrap_or_else(|| panic!("{}", again.output()));
+    assert_eq!(u64_at(&s, "requests.total"), 1, "{}", short(&s["requests"]));
+    assert_eq!(u64_at(&s, "errors.unfinished"), 1, "{}", short(&s["errors"]));
+    let arrived = loadcell_testkit::wait_until(Duration::from_secs(10), || server.stats().requests_total == 1);
+    assert!(arrived, "{:?}", server.stats());
+}
+
+#[test]
+fn a_failing_teardown_keeps_the_verdict_and_exits_1() {
+    let server = shop();
+    let dir = TempDir::new();
+    let scenario = file(&dir, "pass1", &format!("{{ vus: 2, iterations: {N} }}"));
+    let text = std::fs::read_to_string(&scenario).unwrap_or_default();
+    let text = text.replace("get: /api/products/{{ product_id }}", "get: /api/no-such-thing");
+    std::fs::write(&scenario, text).unwrap_or_else(|e| panic!("{e}"));
+    let run = run_file(&scenario, &["--base-url", &server.url(), "--no-out"]);
+    run.assert_exit(1);
+    let s = run.summary();
+    let error = str_at(phase(s, "teardown"), "error");
+    assert_eq!(error, "step 'last look' failed: status 404");
+    assert!(run.stdout.contains(&format!("FAILED: {error}")), "{}", run.output());
+    // Every threshold held: the verdict stands beside the teardown's failure.
+    for t in s["thresholds"].as_array().into_iter().flatten() {
+        assert_eq!(t["passed"], true, "{}", short(t));
+    }
+    assert_eq!(u64_at(s, "requests.total"), server.stats().requests_total);
+}
