@@ -207,9 +207,17 @@ journeys:
             url = server.url()
         ),
     );
-    let run = run_file(&file, &["--no-out"]);
+    let out = dir.path().join("out");
+    let out_arg = out.to_string_lossy().into_owned();
+    let run = run_file(&file, &["--out", &out_arg]);
     run.assert_exit(0);
     let s = run.summary();
+    // `loadcell report` rebuilds each scenario as the run summarised it, executor and start
+    // time included (they are in meta.json; the slots carry only the name).
+    loadcell(&["report", &out_arg]).assert_exit(0);
+    let rebuilt = read_summary(&out.join("summary.json")).unwrap_or_else(|| panic!("no rebuilt summary"));
+    assert_eq!(rebuilt["scenarios"], s["scenarios"], "rebuilt by loadcell report");
+    assert_eq!(scenario(&rebuilt, "each")["executor"], "per-vu-iterations");
     let stats = server.stats();
     assert_eq!(route(&stats, "GET /"), 50, "{stats:?}");
     assert_eq!(route(&stats, "GET /api/products"), 14, "{stats:?}");
