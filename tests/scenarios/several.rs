@@ -76,6 +76,8 @@ fn two_scenarios_run_at_once_and_thresholds_filter_by_scenario_and_tag() {
     );
     assert_eq!(browsers["executor"], "constant-arrival-rate");
     assert_eq!(buyers["executor"], "ramping-vus");
+    // k6's vus_max: the browsers' max_vus (50, fixed) and the buyers' peak (4) together.
+    assert_eq!(u64_at(s, "vus.limit"), 54, "{}", short(&s["vus"]));
     // Browsers: 20/s for 6 s is 120 scheduled arrivals; each one ran or was counted dropped.
     assert_eq!(
         u64_at(browsers, "iterations") + u64_at(s, "iterations.dropped") + u64_at(s, "iterations.cut"),

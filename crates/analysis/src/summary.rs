@@ -92,7 +92,7 @@ pub fn build(
         },
         vus: Vus {
             max: total.active_vus,
-            limit: outcome.model.vus_limit(),
+            limit: outcome.vus_limit,
             never_started: outcome.vus_wanted.saturating_sub(outcome.vus_ran),
         },
         arrival_rate: arrival_rate(outcome, per_s),

@@ -42,6 +42,17 @@ pub struct Settings {
     pub parts: Vec<Part>,
 }
 
+impl Settings {
+    /// The most VUs the run may use before it starts: the model's limit, or with several
+    /// parts the sum of theirs (k6's `vus_max` adds every scenario's VUs and `maxVUs`).
+    pub fn vus_limit(&self) -> u64 {
+        match self.parts.is_empty() {
+            true => self.model.vus_limit(),
+            false => self.parts.iter().map(|p| p.model.vus_limit()).sum(),
+        }
+    }
+}
+
 /// One load model of a run with several: its curve (which starts at 0 until the part's
 /// start time), when it stops starting iterations, its iteration budget and VU pool.
 #[derive(Debug, Clone)]
@@ -133,6 +144,9 @@ pub struct Outcome {
     pub connections: ConnectionBudget,
     /// The workload's `setup` and `teardown`, in the order they ran (none without them).
     pub lifecycle: Vec<PhaseRun>,
+    /// The most VUs the run could use (k6's `vus_max`): the model's limit, or with several
+    /// parts the sum of each one's (closed: its peak VUs; open: its VU cap as it ended).
+    pub vus_limit: u64,
 }
 
 /// How many connections loadcell could hold, and whether that held it back.
@@ -225,6 +239,7 @@ pub fn run<W: Workload>(
             Model::Closed { .. } => 0,
         })
         .sum();
+    let vus_limit = settings.vus_limit().max(closed_vus(&settings) + merger.ends.vus_cap);
     let mut model = settings.model;
     if let Model::Open { max_vus, .. } = &mut model {
         *max_vus = (*max_vus).max(merger.ends.vus_cap);
@@ -256,7 +271,22 @@ pub fn run<W: Workload>(
         },
         phases: merger.phases,
         lifecycle,
+        vus_limit,
     }
+}
+
+/// The most VUs the closed parts of a run ask for (the open parts' caps are the workers'
+/// `vus_cap`, grown during the run).
+fn closed_vus(settings: &Settings) -> u64 {
+    let models: Vec<&Model> = match settings.parts.is_empty() {
+        true => vec![&settings.model],
+        false => settings.parts.iter().map(|p| &p.model).collect(),
+    };
+    models
+        .into_iter()
+        .filter(|m| matches!(m, Model::Closed { .. }))
+        .map(Model::vus_limit)
+        .sum()
 }
 
 /// The run's shared plans, one per part (one for a run of one model): what every worker

@@ -158,7 +158,11 @@ async fn control_loop<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sende
         workload_stopped: state.workload_stopped.get(),
         cpu: ProcessUsage::thread_cpu(),
         run_delay: ProcessUsage::thread_run_delay(),
-        vus_cap: state.open.cap(),
+        // Only an open part has a VU pool: a closed worker's VUs are its curve's.
+        vus_cap: match plan.model {
+            Model::Open { .. } => state.open.cap(),
+            Model::Closed { .. } => 0,
+        },
         vus_spawned: state.vus_spawned.get(),
         vus_wanted: state.vus_peak_target.get(),
         vus_ran: state.vus_ran.get(),

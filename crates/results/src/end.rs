@@ -75,7 +75,7 @@ impl RunEnd {
             intervals: outcome.intervals.len() as u64,
             pre_allocated_vus: outcome.pre_allocated_vus,
             vus_spawned: outcome.vus_spawned,
-            vus_limit: Some(outcome.model.vus_limit()),
+            vus_limit: Some(outcome.vus_limit),
             run_delay_s: outcome.run_delay.as_secs_f64(),
             vus_wanted: outcome.vus_wanted,
             vus_ran: outcome.vus_ran,

@@ -120,6 +120,7 @@ impl OutcomeBuilder {
         {
             *max_vus = limit;
         }
+        let vus_limit = end.and_then(|e| e.vus_limit).unwrap_or_else(|| model.vus_limit());
         Outcome {
             endpoints: meta.endpoints.iter().map(|e| e.to_name()).collect(),
             journeys: meta.journeys.clone(),
@@ -142,6 +143,7 @@ impl OutcomeBuilder {
             vus_wanted: end.map_or(0, |e| e.vus_wanted),
             vus_ran: end.map_or(0, |e| e.vus_ran),
             lifecycle: end.map_or_else(Vec::new, |e| e.phases()),
+            vus_limit,
             connections: ConnectionBudget {
                 limit: end.map_or(0, |e| e.connection_limit),
                 rationed: end.map_or(0, |e| e.rationed),

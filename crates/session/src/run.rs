@@ -249,7 +249,7 @@ impl Job for Execute<'_> {
                 thresholds: &thresholds,
                 endpoints: &slots.endpoints,
                 checks: &slots.checks,
-                vus_limit: settings.model.vus_limit(),
+                vus_limit: settings.vus_limit(),
                 every: abort_on_fail,
                 delay: abort_delay,
                 warmup: settings.warmup,
@@ -389,7 +389,7 @@ fn start_live(addr: &str, slots: &Slots, settings: &Settings, display: &mut dyn 
         slots.endpoints.clone(),
         slots.checks.clone(),
         slots.journeys.clone(),
-        settings.model.vus_limit(),
+        settings.vus_limit(),
     )?;
     display.note(&format!("live metrics: {}", live.url()));
     Ok(live)
