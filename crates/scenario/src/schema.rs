@@ -40,6 +40,7 @@ fn scenarios_schema() -> Value {
                     {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
                 ]},
                 "tags": tags_schema(),
+                "env": {"description": "This scenario's {{ env.NAME }} values (k6's per-scenario env), before the process environment.", "type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]}},
                 "vus": whole,
                 "duration": {"$ref": "#/$defs/duration"},
                 "start_vus": {"type": "integer", "minimum": 0},

@@ -1,7 +1,7 @@
 //! `journeys:` — the list of journeys (`name`, `weight`, `think`, `pacing`, `loop`, `timeout`, `steps`),
 //! their weights, and the per-journey flow of extracted variables from step to step.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::node::{Key, Kind, Node, get};
 use super::{Ctx, step, value};
@@ -18,6 +18,7 @@ pub(crate) fn section(
     node: Node,
     data: &[DataInfo],
     inherited: &HashSet<String>,
+    envs: &HashMap<String, Vec<(String, String)>>,
 ) -> Option<Vec<Journey>> {
     let count = value::seq(ctx, &node, "'journeys'")?.len();
     if count == 0 {
@@ -34,7 +35,7 @@ pub(crate) fn section(
     let mut journeys = Some(Vec::with_capacity(count));
     for (i, item) in items.into_vec().into_iter().enumerate() {
         match (
-            journey(ctx, i + 1, &item, data, &mut names, inherited),
+            journey(ctx, i + 1, &item, data, &mut names, (inherited, envs)),
             journeys.as_mut(),
         ) {
             (Some(j), Some(list)) => list.push(j),
@@ -58,7 +59,7 @@ fn journey(
     node: &Node,
     data: &[DataInfo],
     names: &mut HashSet<String>,
-    inherited: &HashSet<String>,
+    (inherited, envs): (&HashSet<String>, &HashMap<String, Vec<(String, String)>>),
 ) -> Option<Journey> {
     let entries = value::map(ctx, node, &format!("journey {number}"))?;
     let mark = ctx.errors.len();
@@ -101,7 +102,16 @@ fn journey(
         None => Some(Vec::new()),
     };
     let steps = match get(entries, "steps") {
-        Some((_, n)) => steps(ctx, n, &label, data, loops.is_some_and(|l| l > 1), inherited),
+        Some((_, n)) => {
+            let env = name.as_ref().and_then(|n| envs.get(n)).cloned().unwrap_or_default();
+            let vars = StepVars {
+                looped: loops.is_some_and(|l| l > 1),
+                defined: inherited.clone(),
+                env,
+                ..StepVars::default()
+            };
+            steps(ctx, n, &label, data, vars)
+        }
         None => {
             if keys_ok {
                 ctx.error(node.pos, format!("{label} has no 'steps'"));
@@ -124,15 +134,14 @@ fn journey(
     })
 }
 
-/// A list of steps (a journey's, or `setup:` / `teardown:`); `inherited` variables are
-/// defined before the first step.
+/// A list of steps (a journey's, or `setup:` / `teardown:`); `vars` says what is defined
+/// before the first step (the setup's variables) and the scenario's `env:`.
 pub(crate) fn steps(
     ctx: &mut Ctx<'_>,
     node: &Node,
     label: &str,
     data: &[DataInfo],
-    looped: bool,
-    inherited: &HashSet<String>,
+    mut vars: StepVars,
 ) -> Option<Vec<crate::model::Step>> {
     let items = value::seq(ctx, node, "'steps'")?;
     if items.is_empty() {
@@ -141,11 +150,6 @@ pub(crate) fn steps(
     }
     // Which step first extracts each variable, so a use can be checked against the steps
     // before it and the error can say where the value does come from.
-    let mut vars = StepVars {
-        looped,
-        defined: inherited.clone(),
-        ..StepVars::default()
-    };
     let mut extracted: Vec<Vec<String>> = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let names = extract_names(item);

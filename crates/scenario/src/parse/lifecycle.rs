@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use super::node::{Key, Kind, Node, get};
 use super::{Ctx, journey, value};
 use crate::model::{Journey, LIFECYCLE_TIMEOUT, Lifecycle};
-use crate::validate::scope::DataInfo;
+use crate::validate::scope::{DataInfo, StepVars};
 
 /// `setup:` or `teardown:` (`which`) and its timeout from the top level's `entries`;
 /// `Some(None)` when the file has none, `None` when it has errors.
@@ -26,7 +26,11 @@ pub(crate) fn section(
     let Some((_, node)) = get(entries, which) else {
         return timeout.map(|_| None);
     };
-    let steps = journey::steps(ctx, node, &format!("'{which}'"), data, false, inherited);
+    let vars = StepVars {
+        defined: inherited.clone(),
+        ..StepVars::default()
+    };
+    let steps = journey::steps(ctx, node, &format!("'{which}'"), data, vars);
     Some(Some(Lifecycle {
         journey: Journey {
             name: which.to_string(),

@@ -79,7 +79,7 @@ pub(crate) fn scenario(ctx: &mut Ctx<'_>, root: Node, default_name: &str) -> Opt
     let teardown = lifecycle::section(ctx, &entries, "teardown", &data_info, &from_setup);
     let journeys_at = entries.iter().position(|(k, _)| k.text == "journeys");
     let journeys = match journeys_at.map(|i| entries.remove(i)) {
-        Some((key, n)) => journey::section(ctx, &key, n, &data_info, &from_setup),
+        Some((key, n)) => journey::section(ctx, &key, n, &data_info, &from_setup, &scenarios::envs(&entries)),
         None => {
             if keys_ok {
                 ctx.error(

@@ -53,6 +53,11 @@ fn resolve(expr: &str, scope: &Scope<'_>) -> Result<Part, String> {
     if let Some((head, field)) = expr.split_once('.') {
         let (head, field) = (head.trim(), field.trim());
         if head == "env" {
+            if let Place::Step(vars) = scope.place
+                && let Some((_, v)) = vars.env.iter().find(|(k, _)| k == field)
+            {
+                return Ok(Part::Text(v.clone()));
+            }
             return env(field, &shown);
         }
         if matches!(scope.place, Place::Target) {
@@ -221,6 +226,7 @@ pub(crate) fn compile_for_test(
         extracted_at: [("later".to_string(), 3)].into_iter().collect(),
         step: 2,
         looped: false,
+        env: Vec::new(),
     };
     let scope = Scope {
         data,
