@@ -1,9 +1,10 @@
 //! `journeys:` — the list of journeys (`name`, `weight`, `think`, `pacing`, `loop`, `timeout`, `steps`),
 //! their weights, and the per-journey flow of extracted variables from step to step.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use super::node::{Key, Kind, Node, get};
+use super::scenarios::JourneyEnvs;
 use super::{Ctx, step, value};
 use crate::model::Journey;
 use crate::validate::scope::{DataInfo, Place, Scope, StepVars};
@@ -18,7 +19,7 @@ pub(crate) fn section(
     node: Node,
     data: &[DataInfo],
     inherited: &HashSet<String>,
-    envs: &HashMap<String, Vec<(String, String)>>,
+    envs: &JourneyEnvs,
 ) -> Option<Vec<Journey>> {
     let count = value::seq(ctx, &node, "'journeys'")?.len();
     if count == 0 {
@@ -59,7 +60,7 @@ fn journey(
     node: &Node,
     data: &[DataInfo],
     names: &mut HashSet<String>,
-    (inherited, envs): (&HashSet<String>, &HashMap<String, Vec<(String, String)>>),
+    (inherited, envs): (&HashSet<String>, &JourneyEnvs),
 ) -> Option<Journey> {
     let entries = value::map(ctx, node, &format!("journey {number}"))?;
     let mark = ctx.errors.len();

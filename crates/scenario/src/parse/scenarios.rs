@@ -206,10 +206,13 @@ fn env_text(v: &Node) -> Option<String> {
     }
 }
 
+/// Journey name → the `env:` of the scenario that runs it.
+pub(crate) type JourneyEnvs = HashMap<String, Vec<(String, String)>>;
+
 /// Each journey's `env:` from the scenario that runs it (k6's per-scenario `env`), read from
 /// the tree before the journeys are compiled: their `{{ env.NAME }}` look there before the
 /// process environment. Malformed entries are left out here and reported by [`section`].
-pub(crate) fn envs(top: &[(Key, Node)]) -> HashMap<String, Vec<(String, String)>> {
+pub(crate) fn envs(top: &[(Key, Node)]) -> JourneyEnvs {
     let mut out = HashMap::new();
     let Some(scenarios) = get(top, "scenarios").and_then(|(_, n)| n.as_map()) else {
         return out;
