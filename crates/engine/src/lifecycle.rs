@@ -59,6 +59,9 @@ pub(crate) struct PhaseSettings<'a> {
     pub(crate) shape: Shape,
     pub(crate) samples: Option<&'a Samples>,
     pub(crate) interrupts: &'a AtomicUsize,
+    /// The run's start, which `--samples` records are timed from (`None` before it: the
+    /// setup's are timed from its own start).
+    pub(crate) t0: Option<Instant>,
 }
 
 /// Runs `phase` of `workload` if it has one: how it went and what it recorded.
@@ -69,7 +72,12 @@ pub(crate) fn run_phase<W: Workload>(
 ) -> Option<(PhaseRun, Recorder)> {
     let timeout = workload.lifecycle_timeout(phase)?;
     let start = Instant::now();
-    let state = std::rc::Rc::new(WorkerState::new(settings.shape, None, start, start));
+    let state = std::rc::Rc::new(WorkerState::new(
+        settings.shape,
+        None,
+        start,
+        settings.t0.unwrap_or(start),
+    ));
     if let Some(factory) = settings.samples {
         *state.samples.borrow_mut() = Some(factory.for_worker(0));
     }

@@ -179,15 +179,17 @@ pub fn run<W: Workload>(
     let started_at = SystemTime::now();
     let descriptors = crate::fds::raise_limit();
     let workload = Arc::new(workload);
-    let phases = PhaseSettings {
+    let mut phases = PhaseSettings {
         transport: &settings.transport,
         shape,
         samples: settings.samples.as_ref(),
         interrupts: &interrupts,
+        t0: None,
     };
     let setup = run_phase(&*workload, Lifecycle::Setup, &phases);
     let setup_failed = setup.as_ref().is_some_and(|(run, _)| run.failure.is_some());
     let plans = plans_of(Arc::clone(&workload), &settings, shape, &descriptors);
+    phases.t0 = Some(plans[0].t0);
     let threads = plans.iter().map(|p| p.workers).sum();
     let t0 = plans[0].t0;
     observer.on_start(t0);
