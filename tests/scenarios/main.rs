@@ -12,6 +12,7 @@ mod correlation;
 mod data;
 mod demo;
 mod endpoints;
+mod lifecycle;
 mod malformed;
 mod requests;
 mod several;

@@ -76,6 +76,8 @@ fn two_scenarios_run_at_once_and_thresholds_filter_by_scenario_and_tag() {
     );
     assert_eq!(browsers["executor"], "constant-arrival-rate");
     assert_eq!(buyers["executor"], "ramping-vus");
+    // k6's vus_max: the browsers' max_vus (50, fixed) and the buyers' peak (4) together.
+    assert_eq!(u64_at(s, "vus.limit"), 54, "{}", short(&s["vus"]));
     // Browsers: 20/s for 6 s is 120 scheduled arrivals; each one ran or was counted dropped.
     assert_eq!(
         u64_at(browsers, "iterations") + u64_at(s, "iterations.dropped") + u64_at(s, "iterations.cut"),
@@ -149,6 +151,16 @@ fn scenario_mistakes_are_one_line_with_a_position() {
             "11:16",
             "no journey is named 'brows'; did you mean 'browse'?",
         ),
+        (
+            "executor: constant-vus\n    vus: 1\n    duration: 1s\n    env: { 1X: a }",
+            "11:12",
+            "env name '1X' must be letters, digits and '_'",
+        ),
+        (
+            "executor: constant-vus\n    vus: 1\n    duration: 1s\n    env: { X: [1] }",
+            "11:15",
+            "env 'X' must be a word or number, found a list",
+        ),
     ];
     for (body, at, says) in cases {
         let file = dir.write(
@@ -207,9 +219,17 @@ journeys:
             url = server.url()
         ),
     );
-    let run = run_file(&file, &["--no-out"]);
+    let out = dir.path().join("out");
+    let out_arg = out.to_string_lossy().into_owned();
+    let run = run_file(&file, &["--out", &out_arg]);
     run.assert_exit(0);
     let s = run.summary();
+    // `loadcell report` rebuilds each scenario as the run summarised it, executor and start
+    // time included (they are in meta.json; the slots carry only the name).
+    loadcell(&["report", &out_arg]).assert_exit(0);
+    let rebuilt = read_summary(&out.join("summary.json")).unwrap_or_else(|| panic!("no rebuilt summary"));
+    assert_eq!(rebuilt["scenarios"], s["scenarios"], "rebuilt by loadcell report");
+    assert_eq!(scenario(&rebuilt, "each")["executor"], "per-vu-iterations");
     let stats = server.stats();
     assert_eq!(route(&stats, "GET /"), 50, "{stats:?}");
     assert_eq!(route(&stats, "GET /api/products"), 14, "{stats:?}");
@@ -218,4 +238,51 @@ journeys:
     assert_eq!(u64_at(scenario(s, "shared"), "iterations"), 50);
     assert_eq!(u64_at(scenario(s, "each"), "iterations"), 14);
     assert_eq!(scenario(s, "late")["start_time_s"], 1.0);
+}
+
+#[test]
+fn each_scenario_reads_its_own_env_before_the_process_environment() {
+    let server = Recorder::start();
+    let dir = TempDir::new();
+    let file = dir.write(
+        "env.yaml",
+        &format!(
+            r#"
+name: env
+target: {url}
+scenarios:
+  eu:
+    executor: shared-iterations
+    vus: 1
+    iterations: 3
+    journeys: [a]
+    env: {{ REGION: eu, TIER: 1 }}
+  us:
+    executor: per-vu-iterations
+    vus: 1
+    iterations: 2
+    journeys: [b]
+journeys:
+  - name: a
+    steps: [ {{ get: "/a?r={{{{ env.REGION }}}}&t={{{{ env.TIER }}}}" }} ]
+  - name: b
+    steps: [ {{ get: "/b?r={{{{ env.REGION }}}}" }} ]
+"#,
+            url = server.url()
+        ),
+    );
+    // The process environment gives REGION to the scenario without an env of its own.
+    let run = run_file_env(&file, &["--no-out"], &[("REGION", "process")]);
+    run.assert_exit(0);
+    let seen = server.seen();
+    assert_eq!(seen.len(), 5, "{seen:?}");
+    for s in &seen {
+        let expected = if s.path.starts_with("/a") {
+            ("eu", Some("1"))
+        } else {
+            ("process", None)
+        };
+        assert_eq!((s.query("r").unwrap_or(""), s.query("t")), expected, "{}", s.path);
+    }
+    assert_eq!(u64_at(run.summary(), "requests.total"), 5);
 }

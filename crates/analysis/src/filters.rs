@@ -32,7 +32,7 @@ pub(crate) fn endpoint_matches(name: &EndpointName, key: TagKey, value: &str) ->
         TagKey::Journey => name.journey.as_deref() == Some(value),
         TagKey::Group => name.journey.as_deref() == Some(group_name(value)),
         TagKey::Step => name.step.as_deref() == Some(value),
-        TagKey::Scenario => name.tag("scenario").is_none_or(|s| s == value),
+        TagKey::Scenario => in_scenario(&name.tags, value),
         TagKey::Status | TagKey::ExpectedResponse | TagKey::Error => true,
         TagKey::Check => false,
     }
@@ -45,8 +45,18 @@ pub(crate) fn check_matches(name: &CheckName, key: TagKey, value: &str) -> bool 
         TagKey::Journey => name.journey == value,
         TagKey::Group => name.journey == group_name(value),
         TagKey::Step => name.step == value,
-        TagKey::Scenario => name.tag("scenario").is_none_or(|s| s == value),
+        TagKey::Scenario => in_scenario(&name.tags, value),
         _ => false,
+    }
+}
+
+/// Whether a slot with `tags` belongs to scenario `value`: its `scenario` tag, or the run's
+/// one scenario (checked before the run) when it has none — except the requests of `setup:`
+/// and `teardown:` (group `::setup`), which belong to no scenario, as in k6.
+fn in_scenario(tags: &[(String, String)], value: &str) -> bool {
+    match loadcell_engine::tag_of(tags, "scenario") {
+        Some(s) => s == value,
+        None => loadcell_engine::tag_of(tags, "group").is_none(),
     }
 }
 

@@ -13,6 +13,7 @@ pub mod bottleneck;
 pub mod capacity;
 pub mod databases;
 mod filters;
+mod lifecycle;
 mod measured;
 mod profile;
 pub mod resources;

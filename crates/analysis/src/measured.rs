@@ -29,7 +29,7 @@ impl<'a> Measured<'a> {
             journeys: &outcome.journeys,
             checks: &outcome.checks,
             seconds: outcome.measured.as_secs_f64(),
-            vus_limit: outcome.model.vus_limit(),
+            vus_limit: outcome.vus_limit,
         }
     }
 

@@ -114,7 +114,7 @@ fn phase(
         journeys: &outcome.journeys,
         checks: &outcome.checks,
         seconds,
-        vus_limit: outcome.model.vus_limit(),
+        vus_limit: outcome.vus_limit,
     };
     let asked = with_resources(&source, resources.map(|r| r as &dyn MetricSource));
     let failed: Vec<String> = thresholds

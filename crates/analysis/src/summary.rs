@@ -92,7 +92,7 @@ pub fn build(
         },
         vus: Vus {
             max: total.active_vus,
-            limit: outcome.model.vus_limit(),
+            limit: outcome.vus_limit,
             never_started: outcome.vus_wanted.saturating_sub(outcome.vus_ran),
         },
         arrival_rate: arrival_rate(outcome, per_s),
@@ -100,6 +100,7 @@ pub fn build(
         journeys: journeys(outcome, per_s),
         checks: checks(outcome),
         scenarios: crate::scenarios::summaries(outcome, per_s),
+        lifecycle: crate::lifecycle::summaries(outcome),
         thresholds,
         generator: generator(outcome, &all, co_estimate.as_ref()),
         timeseries: outcome.intervals.clone(),

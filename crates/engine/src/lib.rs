@@ -13,6 +13,7 @@ mod dynamic;
 mod exchange;
 mod fds;
 mod inflight;
+mod lifecycle;
 mod open;
 mod own;
 mod plan;
@@ -31,6 +32,7 @@ mod workload;
 pub use context::{Parked, Sent, Transport, VuContext};
 pub use dynamic::{DYNAMIC_ENDPOINTS, DynamicEndpoints};
 pub use fds::{Descriptors, TooManyConnections, check as check_descriptors, raise_limit as raise_descriptor_limit};
+pub use lifecycle::{PhaseFailure, PhaseRun};
 pub use own::{LATE_P99_MS, own_warnings, schedule_summary};
 pub use plan::Model;
 pub use quick::SingleRequest;
@@ -40,7 +42,7 @@ pub use run::{
 pub use samples::{RequestRecord, SampleSink, SampleSinkFactory, Samples};
 pub use schedule::LoadCurve;
 pub use usage::ProcessUsage;
-pub use workload::{CheckName, EndpointName, Next, REDIRECTS_SUFFIX, Workload, tag_of};
+pub use workload::{CheckName, EndpointName, Lifecycle, Next, REDIRECTS_SUFFIX, Workload, tag_of};
 
 /// The unit grammar, under the name the engine's modules use (`crate::units::Stage`).
 pub use loadcell_units as units;

@@ -115,7 +115,7 @@ fn schedule_warnings(outcome: &Outcome, cpu_percent: f64) -> Vec<String> {
         out.push(format!(
             "{} of {dropped} dropped arrivals found all {} VUs waiting on the target (service time p99 {:.2} ms): the target is too slow for this rate with this many VUs; raise --max-vus to measure it at this rate",
             s.dropped_target,
-            outcome.model.vus_limit(),
+            outcome.vus_limit,
             service.p99
         ));
     }

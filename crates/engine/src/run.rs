@@ -4,10 +4,11 @@
 
 use crate::context::Transport;
 use crate::dynamic::DynamicEndpoints;
+use crate::lifecycle::{PhaseRun, PhaseSettings, run_phase};
 use crate::plan::{Model, Plan};
 use crate::usage::ProcessUsage;
 use crate::worker::{Report, WorkerEnd, run_worker};
-use crate::workload::{CheckName, EndpointName, Workload};
+use crate::workload::{CheckName, EndpointName, Lifecycle, Workload};
 use loadcell_metrics::{Recorder, Shape, interval_summary};
 use loadcell_schema::{IntervalSummary, StopReason};
 use std::collections::BTreeMap;
@@ -40,6 +41,17 @@ pub struct Settings {
     /// Then `model` describes the whole (the parts' curves summed) for the summary, and
     /// `run_for`, `requests`, `open_vus` are each part's own.
     pub parts: Vec<Part>,
+}
+
+impl Settings {
+    /// The most VUs the run may use before it starts: the model's limit, or with several
+    /// parts the sum of theirs (k6's `vus_max` adds every scenario's VUs and `maxVUs`).
+    pub fn vus_limit(&self) -> u64 {
+        match self.parts.is_empty() {
+            true => self.model.vus_limit(),
+            false => self.parts.iter().map(|p| p.model.vus_limit()).sum(),
+        }
+    }
 }
 
 /// One load model of a run with several: its curve (which starts at 0 until the part's
@@ -135,6 +147,11 @@ pub struct Outcome {
     pub run_delay: Duration,
     /// loadcell's own connection budget and whether it had to ration connections.
     pub connections: ConnectionBudget,
+    /// The workload's `setup` and `teardown`, in the order they ran (none without them).
+    pub lifecycle: Vec<PhaseRun>,
+    /// The most VUs the run could use (k6's `vus_max`): the model's limit, or with several
+    /// parts the sum of each one's (closed: its peak VUs; open: its VU cap as it ended).
+    pub vus_limit: u64,
 }
 
 /// How many connections loadcell could hold, and whether that held it back.
@@ -168,7 +185,19 @@ pub fn run<W: Workload>(
     let main_cpu_before = ProcessUsage::thread_cpu();
     let started_at = SystemTime::now();
     let descriptors = crate::fds::raise_limit();
-    let plans = plans_of(Arc::new(workload), &settings, (shape, room), &descriptors);
+    let workload = Arc::new(workload);
+    let mut phases = PhaseSettings {
+        transport: &settings.transport,
+        shape,
+        samples: settings.samples.as_ref(),
+        interrupts: &interrupts,
+        t0: None,
+        room,
+    };
+    let setup = run_phase(&*workload, Lifecycle::Setup, &phases);
+    let setup_failed = setup.as_ref().is_some_and(|(run, _)| run.failure.is_some());
+    let plans = plans_of(Arc::clone(&workload), &settings, (shape, room), &descriptors);
+    phases.t0 = Some(plans[0].t0);
     let threads = plans.iter().map(|p| p.workers).sum();
     let t0 = plans[0].t0;
     observer.on_start(t0);
@@ -181,7 +210,23 @@ pub fn run<W: Workload>(
         merger.phase_spans = phase_spans(&settings.model);
     }
     merger.phases = merger.phase_spans.iter().map(|_| Recorder::with_shape(shape)).collect();
+    let mut lifecycle = Vec::new();
+    if let Some((run, recorder)) = setup {
+        // The setup's requests count in the first interval; a failed setup sends no load.
+        merger.seed_first(&recorder);
+        lifecycle.push(run);
+    }
+    if setup_failed {
+        plans.iter().for_each(|plan| stop(plan));
+    }
     let aborted = coordinate(&plans, &mut merger, &interrupts, observer);
+    // k6 runs teardown() after the load however it ended (a threshold's abort, Ctrl-C),
+    // but not after a failed setup; its requests are an interval of their own.
+    if !setup_failed && let Some((run, recorder)) = run_phase(&*workload, Lifecycle::Teardown, &phases) {
+        merger.add_last(recorder, Instant::now());
+        merger.drain(&plans, observer);
+        lifecycle.push(run);
+    }
 
     merger.learn();
     let stopped_at = merger.stopped_at.unwrap_or_else(Instant::now);
@@ -189,13 +234,17 @@ pub fn run<W: Workload>(
         .iter()
         .max_by_key(|p| p.end.map_or((1, t0), |e| (0, e)))
         .unwrap_or(&plans[0]);
-    let stop_reason = stop_reason(
+    let stop_reason = match stop_reason(
         last,
         &merger,
         interrupts.load(Ordering::Relaxed) > 0,
         aborted,
         stopped_at,
-    );
+    ) {
+        StopReason::Interrupted => StopReason::Interrupted,
+        _ if setup_failed => StopReason::SetupFailed,
+        reason => reason,
+    };
     let pre_allocated_vus = plans
         .iter()
         .map(|p| match &p.model {
@@ -203,6 +252,7 @@ pub fn run<W: Workload>(
             Model::Closed { .. } => 0,
         })
         .sum();
+    let vus_limit = settings.vus_limit().max(closed_vus(&settings) + merger.ends.vus_cap);
     let mut model = settings.model;
     if let Model::Open { max_vus, .. } = &mut model {
         *max_vus = (*max_vus).max(merger.ends.vus_cap);
@@ -233,7 +283,23 @@ pub fn run<W: Workload>(
             descriptors,
         },
         phases: merger.phases,
+        lifecycle,
+        vus_limit,
     }
+}
+
+/// The most VUs the closed parts of a run ask for (the open parts' caps are the workers'
+/// `vus_cap`, grown during the run).
+fn closed_vus(settings: &Settings) -> u64 {
+    let models: Vec<&Model> = match settings.parts.is_empty() {
+        true => vec![&settings.model],
+        false => settings.parts.iter().map(|p| &p.model).collect(),
+    };
+    models
+        .into_iter()
+        .filter(|m| matches!(m, Model::Closed { .. }))
+        .map(Model::vus_limit)
+        .sum()
 }
 
 /// The run's shared plans, one per part (one for a run of one model): what every worker
@@ -322,8 +388,6 @@ fn coordinate<W: Workload>(
         })
         .collect();
     drop(tx);
-    let plan = &plans[0];
-
     let mut aborted = false;
     loop {
         match rx.recv_timeout(Duration::from_millis(50)) {
@@ -351,10 +415,7 @@ fn coordinate<W: Workload>(
         let _ = handle.join();
     }
     merger.all_finished = true;
-    while merger.emit_next(plans, observer).is_some() {}
-    // A run that ended in its warm-up may still hold carried measured results.
-    let carried = std::mem::replace(&mut merger.carry, Recorder::with_shape(plan.shape));
-    merger.total.accumulate(&carried);
+    merger.drain(plans, observer);
     aborted
 }
 
@@ -521,6 +582,38 @@ impl Merger {
         }
         entry.2 += 1;
         entry.3 = entry.3.max(report.until);
+    }
+
+    /// Adds `recorder` (the setup's requests) to the first interval's measured results,
+    /// without counting as one of its reporters.
+    fn seed_first(&mut self, recorder: &Recorder) {
+        let t0 = self.t0;
+        let entry = self
+            .pending
+            .entry(0)
+            .or_insert_with(|| (recorder.fresh(), recorder.fresh(), 0, t0));
+        entry.0.merge(recorder);
+    }
+
+    /// Adds `recorder` (the teardown's requests) as an interval of its own, after every
+    /// other, ending at `until`.
+    fn add_last(&mut self, recorder: Recorder, until: Instant) {
+        let seq = self
+            .pending
+            .keys()
+            .next_back()
+            .map_or(self.next_seq, |&k| k + 1)
+            .max(self.next_seq);
+        let warmup = recorder.fresh();
+        self.pending.insert(seq, (recorder, warmup, 0, until));
+    }
+
+    /// Once every worker has ended: emits every interval still pending, and adds measured
+    /// results carried by a run that ended in its warm-up.
+    fn drain<W>(&mut self, plans: &[Arc<Plan<W>>], observer: &mut dyn Observer) {
+        while self.emit_next(plans, observer).is_some() {}
+        let carried = std::mem::replace(&mut self.carry, self.total.fresh());
+        self.total.accumulate(&carried);
     }
 
     /// Workers expected to report interval `seq`: those that have not ended before it.

@@ -164,7 +164,11 @@ async fn control_loop<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sende
         workload_stopped: state.workload_stopped.get(),
         cpu: ProcessUsage::thread_cpu(),
         run_delay: ProcessUsage::thread_run_delay(),
-        vus_cap: state.open.cap(),
+        // Only an open part has a VU pool: a closed worker's VUs are its curve's.
+        vus_cap: match plan.model {
+            Model::Open { .. } => state.open.cap(),
+            Model::Closed { .. } => 0,
+        },
         vus_spawned: state.vus_spawned.get(),
         vus_wanted: state.vus_peak_target.get(),
         vus_ran: state.vus_ran.get(),
@@ -249,7 +253,7 @@ async fn grace<W>(plan: &Plan<W>, state: &WorkerState, intervals: &mut Intervals
 /// for a slot in loadcell's own connection pool never left loadcell and is not counted as
 /// one (`inflight.rs`). Every iteration still under way is counted as cut, so no arrival
 /// and no request vanishes with its task.
-fn cut_unfinished(state: &WorkerState, at: Instant) {
+pub(crate) fn cut_unfinished(state: &WorkerState, at: Instant) {
     for entry in state.inflight.cut() {
         let sample = entry.cut_at(at);
         {

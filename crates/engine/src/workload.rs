@@ -6,6 +6,24 @@
 
 use crate::context::VuContext;
 use std::future::Future;
+use std::time::Duration;
+
+/// k6's `setup()` and `teardown()`: steps a workload runs once, outside the load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lifecycle {
+    Setup,
+    Teardown,
+}
+
+impl Lifecycle {
+    /// `setup` or `teardown`, as k6 names the functions and their group (`::setup`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lifecycle::Setup => "setup",
+            Lifecycle::Teardown => "teardown",
+        }
+    }
+}
 
 /// A request slot as it appears in results: the endpoint (`METHOD /templated/path`) and,
 /// in scenarios, the journey and step it belongs to. Several slots may share an endpoint;
@@ -116,6 +134,23 @@ pub trait Workload: Send + Sync + 'static {
     fn new_vu_in(&self, worker: &std::rc::Rc<Self::Worker>, vu_id: u64, part: usize) -> Self::Vu {
         let _ = part;
         self.new_vu(worker, vu_id)
+    }
+
+    /// How long `phase` may run, if the workload has it (none by default).
+    fn lifecycle_timeout(&self, phase: Lifecycle) -> Option<Duration> {
+        let _ = phase;
+        None
+    }
+
+    /// Runs `phase` once through `ctx` (VU 0, outside the load); why it failed otherwise.
+    /// Called only when [`Workload::lifecycle_timeout`] gives it a timeout.
+    fn lifecycle<'a>(
+        &'a self,
+        phase: Lifecycle,
+        ctx: &'a mut VuContext,
+    ) -> impl Future<Output = Result<(), String>> + 'a {
+        let _ = (phase, ctx);
+        std::future::ready(Ok(()))
     }
 
     /// Runs one iteration, sending requests through `ctx` (which records them).

@@ -12,6 +12,7 @@ mod data;
 mod decode;
 mod exchange;
 mod hops;
+mod lifecycle;
 mod redirect;
 mod request;
 mod response;

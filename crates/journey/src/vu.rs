@@ -101,6 +101,17 @@ impl VuState {
         }
     }
 
+    /// Starts this VU with the setup's variables, kept across its iterations (k6's setup
+    /// data); once per VU, and only in runs with a `setup:`.
+    pub fn start_with(&mut self, vars: &[(String, Value)]) {
+        for (name, value) in vars {
+            set_var(&mut self.vars, name, value.clone());
+            if !self.kept.iter().any(|k| k == name) {
+                self.kept.push(name.clone());
+            }
+        }
+    }
+
     /// Sets an extracted variable, reusing its slot.
     pub fn set_var(&mut self, name: &str, value: Value) {
         set_var(&mut self.vars, name, value);

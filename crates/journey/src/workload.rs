@@ -7,13 +7,16 @@ use crate::hops::{HopCache, registry};
 use crate::request::{RenderFailed, build_request};
 use crate::vu::{VuState, set_var};
 use crate::weights::WeightedPick;
-use loadcell_engine::{CheckName, DynamicEndpoints, EndpointName, Next, REDIRECTS_SUFFIX, Sent, VuContext, Workload};
+use loadcell_engine::{
+    CheckName, DynamicEndpoints, EndpointName, Lifecycle, Next, REDIRECTS_SUFFIX, Sent, VuContext, Workload,
+};
 use loadcell_http::Origin;
 use loadcell_metrics::Outcome;
 use loadcell_scenario::{CheckKind, ExtractSource, LazyJson, OnFail, RequestStep, ResponseView, Scenario, Step, Think};
+use serde_json::Value;
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 /// Where a request step records: its request slot, the slot of its redirect hops (when it
@@ -57,6 +60,10 @@ pub struct JourneyWorkload {
     /// Per journey: the data sources its templates read.
     sources_used: Vec<Vec<usize>>,
     pub(crate) http2: bool,
+    /// `setup:` and `teardown:`, in that order.
+    pub(crate) lifecycle: [Option<LifecycleSlots>; 2],
+    /// What the setup extracted: every VU starts with it (k6's setup data).
+    pub(crate) setup_vars: OnceLock<Vec<(String, Value)>>,
 }
 
 /// Per-worker state: this worker's share of the test data, and the redirect hops' slots it
@@ -66,90 +73,160 @@ pub struct JourneyWorker {
     pub(crate) hops: RefCell<HopCache>,
 }
 
+/// The slots of `setup:` or `teardown:` (see `lifecycle.rs`).
+pub(crate) struct LifecycleSlots {
+    pub(crate) slots: Vec<Option<StepSlots>>,
+    /// The data sources its steps read.
+    pub(crate) sources: Vec<usize>,
+    pub(crate) timeout: Duration,
+}
+
+/// The request and check slots of a workload, as they are laid out.
+struct SlotNames {
+    endpoints: Vec<EndpointName>,
+    checks: Vec<CheckName>,
+    /// The target's `scheme://authority`, for each request's `url` tag.
+    base: String,
+    max_redirects: u32,
+    /// `defaults:` sets a `cookie` header.
+    default_cookie: bool,
+}
+
+impl SlotNames {
+    /// Lays out the slots of `journey`'s request steps, carrying `base_tags` (its steps'
+    /// own on top), their paths ending with `suffix`; per step, its slots.
+    fn add_journey(
+        &mut self,
+        journey: &loadcell_scenario::Journey,
+        base_tags: &[(String, String)],
+        suffix: &str,
+    ) -> Vec<Option<StepSlots>> {
+        journey
+            .steps
+            .iter()
+            .map(|step| match step {
+                Step::Request(rs) => Some(self.add_step(journey, rs, base_tags, suffix)),
+                Step::Sleep(_) => None,
+            })
+            .collect()
+    }
+
+    fn add_step(
+        &mut self,
+        journey: &loadcell_scenario::Journey,
+        rs: &RequestStep,
+        base_tags: &[(String, String)],
+        suffix: &str,
+    ) -> StepSlots {
+        let (method, path) = rs
+            .endpoint
+            .split_once(' ')
+            .unwrap_or((rs.method.as_str(), rs.endpoint.as_str()));
+        let tags = merge_tags(base_tags, &rs.tags);
+        let url = match rs.absolute {
+            true => path.to_string(),
+            false => format!("{}{path}", self.base),
+        };
+        let mut request_tags = tags.clone();
+        request_tags.push(("url".to_string(), url));
+        let name = |path: String| EndpointName {
+            method: method.to_string(),
+            path,
+            journey: Some(journey.name.clone()),
+            step: Some(rs.name.clone()),
+            tags: request_tags.clone(),
+        };
+        let request = self.endpoints.len();
+        self.endpoints.push(name(format!("{path}{suffix}")));
+        let limit = rs.redirects.limit(self.max_redirects);
+        let hops = (limit > 0).then(|| {
+            self.endpoints.push(name(format!("{path}{suffix}{REDIRECTS_SUFFIX}")));
+            request + 1
+        });
+        let slot = StepSlots {
+            request,
+            hops,
+            checks: self.checks.len(),
+            reads_headers: rs.checks.iter().any(|c| matches!(c.kind, CheckKind::Header { .. }))
+                || rs.extract.iter().any(|e| matches!(e.source, ExtractSource::Header(_))),
+            max_redirects: limit,
+            timeout: rs.timeout.or(journey.timeout),
+            sets_cookie: self.default_cookie || rs.headers.iter().any(|(n, _)| n == "cookie"),
+        };
+        let labels = rs
+            .checks
+            .iter()
+            .map(|c| c.label.clone())
+            .chain(rs.extract.iter().map(|e| format!("extract {}", e.var)));
+        for label in labels {
+            self.checks.push(CheckName {
+                journey: journey.name.clone(),
+                step: rs.name.clone(),
+                label,
+                tags: tags.clone(),
+            });
+        }
+        slot
+    }
+}
+
 impl JourneyWorkload {
     /// Prepares `scenario` to send to `origin` (the scenario's target or the command line's);
     /// steps follow up to `max_redirects` redirects unless they say otherwise.
     pub fn new(scenario: Scenario, origin: Origin, http2: bool, max_redirects: u32) -> JourneyWorkload {
-        let mut endpoints = Vec::new();
-        let mut checks = Vec::new();
+        let owners = owners(&scenario);
+        let mut names = SlotNames {
+            endpoints: Vec::new(),
+            checks: Vec::new(),
+            base: origin.base(),
+            max_redirects,
+            default_cookie: scenario.defaults.headers.iter().any(|(n, _)| n == "cookie"),
+        };
         let mut slots = Vec::new();
         let mut sources_used = Vec::new();
-        let owners = owners(&scenario);
-        let default_cookie = scenario.defaults.headers.iter().any(|(n, _)| n == "cookie");
         for (j, journey) in scenario.journeys.iter().enumerate() {
             let base_tags = journey_tags(&scenario, owners[j], journey);
-            let mut journey_slots = Vec::new();
-            for step in &journey.steps {
-                let Step::Request(rs) = step else {
-                    journey_slots.push(None);
-                    continue;
-                };
-                let (method, path) = rs
-                    .endpoint
-                    .split_once(' ')
-                    .unwrap_or((rs.method.as_str(), rs.endpoint.as_str()));
-                let tags = merge_tags(&base_tags, &rs.tags);
-                let url = match rs.absolute {
-                    true => path.to_string(),
-                    false => format!("{}{path}", origin.base()),
-                };
-                let mut request_tags = tags.clone();
-                request_tags.push(("url".to_string(), url));
-                let name = |path: String| EndpointName {
-                    method: method.to_string(),
-                    path,
-                    journey: Some(journey.name.clone()),
-                    step: Some(rs.name.clone()),
-                    tags: request_tags.clone(),
-                };
-                let request = endpoints.len();
-                endpoints.push(name(path.to_string()));
-                let limit = rs.redirects.limit(max_redirects);
-                let hops = (limit > 0).then(|| {
-                    endpoints.push(name(format!("{path}{REDIRECTS_SUFFIX}")));
-                    request + 1
-                });
-                let slot = StepSlots {
-                    request,
-                    hops,
-                    checks: checks.len(),
-                    reads_headers: rs.checks.iter().any(|c| matches!(c.kind, CheckKind::Header { .. }))
-                        || rs.extract.iter().any(|e| matches!(e.source, ExtractSource::Header(_))),
-                    max_redirects: limit,
-                    timeout: rs.timeout.or(journey.timeout),
-                    sets_cookie: default_cookie || rs.headers.iter().any(|(n, _)| n == "cookie"),
-                };
-                let labels = rs
-                    .checks
-                    .iter()
-                    .map(|c| c.label.clone())
-                    .chain(rs.extract.iter().map(|e| format!("extract {}", e.var)));
-                for label in labels {
-                    checks.push(CheckName {
-                        journey: journey.name.clone(),
-                        step: rs.name.clone(),
-                        label,
-                        tags: tags.clone(),
-                    });
-                }
-                journey_slots.push(Some(slot));
-            }
-            slots.push(journey_slots);
+            slots.push(names.add_journey(journey, &base_tags, ""));
             sources_used.push(scenario.data_used_by(journey));
         }
+        let lifecycle = [
+            (&scenario.setup, Lifecycle::Setup),
+            (&scenario.teardown, Lifecycle::Teardown),
+        ]
+        .map(|(section, phase)| {
+            section.as_ref().map(|lc| {
+                // k6 tags setup()'s requests with group `::setup`; their rows in the
+                // results are their own (`POST /login (setup)`), apart from the load's.
+                let tags = vec![("group".to_string(), format!("::{}", phase.as_str()))];
+                LifecycleSlots {
+                    slots: names.add_journey(&lc.journey, &tags, &format!(" ({})", phase.as_str())),
+                    sources: scenario.data_used_by(&lc.journey),
+                    timeout: lc.timeout,
+                }
+            })
+        });
         let parts = parts(&scenario);
-        let follows = slots.iter().flatten().flatten().any(|s| s.max_redirects > 0);
+        // The setup's and teardown's steps follow redirects too: their hops need the registry.
+        let phase_slots = lifecycle.iter().flatten().flat_map(|lc| lc.slots.iter().flatten());
+        let follows = slots
+            .iter()
+            .flatten()
+            .flatten()
+            .chain(phase_slots)
+            .any(|s| s.max_redirects > 0);
         JourneyWorkload {
-            dynamic: registry(endpoints.len(), follows),
+            dynamic: registry(names.endpoints.len(), follows),
             scenario,
             base: origin.base(),
             origin,
             parts,
             slots,
-            endpoints,
-            checks,
+            endpoints: names.endpoints,
+            checks: names.checks,
             sources_used,
             http2,
+            lifecycle,
+            setup_vars: OnceLock::new(),
         }
     }
 
@@ -161,21 +238,24 @@ impl JourneyWorkload {
             .or(self.scenario.defaults.think)
     }
 
-    /// Runs one request step; returns whether it failed and whether to abort the iteration.
-    async fn run_step(
+    /// Runs one request step: whether it failed, why, and whether to abort the iteration.
+    pub(crate) async fn run_step(
         &self,
         rs: &RequestStep,
         slots: StepSlots,
         vu: &mut VuState,
         ctx: &mut VuContext,
-    ) -> (bool, bool) {
+    ) -> StepResult {
         if let Err(RenderFailed) = build_request(rs, &self.scenario, &self.origin, &self.base, vu, self.http2) {
             // A variable the step needs was never set (an earlier step failed), its URL
             // leaves the target's origin, or a header value rendered with a line break: the
             // request cannot be made. Counted as skipped,
             // and the iteration cannot meaningfully go on.
             ctx.record_skipped(slots.request);
-            return (true, true);
+            return StepResult {
+                why: Some(Why::NotBuilt),
+                abort: true,
+            };
         }
         let sent = self.exchange(slots, vu, ctx).await;
         if slots.reads_headers {
@@ -185,14 +265,42 @@ impl JourneyWorkload {
         }
         // Checks and extractions read the body as the server meant it, decoded by the
         // exchange; a body that did not decode is a failed request (`body_decode`).
-        let (failed, check_failed) = evaluate(rs, slots, &sent, vu, ctx);
-        (failed, check_failed && rs.on_fail == OnFail::AbortIteration)
+        let checked = evaluate(rs, slots, &sent, vu, ctx);
+        let why = match (sent.outcome, checked) {
+            (outcome, _) if outcome.is_failure() => Some(Why::Request(outcome)),
+            (_, Some(check)) => Some(Why::Check(check)),
+            _ => None,
+        };
+        StepResult {
+            why,
+            abort: checked.is_some() && rs.on_fail == OnFail::AbortIteration,
+        }
     }
 }
 
-/// Runs a step's checks and extractions on its (final) response; returns whether the step
-/// failed and whether a check or an extraction did.
-fn evaluate(rs: &RequestStep, slots: StepSlots, sent: &Sent, vu: &mut VuState, ctx: &VuContext) -> (bool, bool) {
+/// How a request step went.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StepResult {
+    /// Why it failed (`None`: it passed).
+    pub(crate) why: Option<Why>,
+    /// A check or extraction failed and the step says to abort the iteration.
+    pub(crate) abort: bool,
+}
+
+/// Why a request step failed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Why {
+    /// Its request could not be built (a variable it needs has no value).
+    NotBuilt,
+    /// No response, or a status of 400 or more.
+    Request(Outcome),
+    /// Its first failed check, or extraction counted after the checks.
+    Check(usize),
+}
+
+/// Runs a step's checks and extractions on its (final) response; the first that failed
+/// (checks first, then extractions).
+fn evaluate(rs: &RequestStep, slots: StepSlots, sent: &Sent, vu: &mut VuState, ctx: &VuContext) -> Option<usize> {
     let status = match sent.outcome {
         Outcome::Status(s) => s,
         Outcome::Error(_) => 0,
@@ -211,21 +319,23 @@ fn evaluate(rs: &RequestStep, slots: StepSlots, sent: &Sent, vu: &mut VuState, c
         duration: sent.latency,
     };
     let mut json = LazyJson::new(response_body);
-    let mut check_failed = false;
+    let mut first_failed = None;
     for (i, check) in rs.checks.iter().enumerate() {
         let passed = check.evaluate(&view, &mut json);
         ctx.record_check(slots.checks + i, passed);
-        check_failed |= !passed;
+        if !passed {
+            first_failed = first_failed.or(Some(i));
+        }
     }
     for (i, extract) in rs.extract.iter().enumerate() {
         let value = extract.apply(&view, &mut json, rng.next_u64());
         ctx.record_check(slots.checks + rs.checks.len() + i, value.is_some());
-        check_failed |= value.is_none();
-        if let Some(v) = value {
-            set_var(vars, &extract.var, v);
+        match value {
+            Some(v) => set_var(vars, &extract.var, v),
+            None => first_failed = first_failed.or(Some(rs.checks.len() + i)),
         }
     }
-    (sent.outcome.is_failure() || check_failed, check_failed)
+    first_failed
 }
 
 impl Workload for JourneyWorkload {
@@ -256,7 +366,19 @@ impl Workload for JourneyWorkload {
     }
 
     fn new_vu(&self, worker: &Rc<JourneyWorker>, vu_id: u64) -> VuState {
-        VuState::new(vu_id, self.scenario.data.len(), worker.clone())
+        let mut vu = VuState::new(vu_id, self.scenario.data.len(), worker.clone());
+        if let Some(vars) = self.setup_vars.get() {
+            vu.start_with(vars);
+        }
+        vu
+    }
+
+    fn lifecycle_timeout(&self, phase: Lifecycle) -> Option<Duration> {
+        self.lifecycle_slots(phase).map(|lc| lc.timeout)
+    }
+
+    async fn lifecycle<'a>(&'a self, phase: Lifecycle, ctx: &'a mut VuContext) -> Result<(), String> {
+        self.run_lifecycle(phase, ctx).await
     }
 
     fn new_vu_in(&self, worker: &Rc<JourneyWorker>, vu_id: u64, part: usize) -> VuState {
@@ -296,7 +418,8 @@ impl Workload for JourneyWorkload {
                         if rs.once && vu.once_done(journey_index, i) {
                             continue;
                         }
-                        let (step_failed, abort) = self.run_step(rs, slots, vu, ctx).await;
+                        let StepResult { why, abort } = self.run_step(rs, slots, vu, ctx).await;
+                        let step_failed = why.is_some();
                         failed |= step_failed;
                         if rs.once && !step_failed {
                             vu.keep_once(journey_index, i, rs.extract.iter().map(|e| e.var.as_str()));

@@ -186,6 +186,7 @@ pub fn summary(seconds: usize) -> Summary {
             },
         ],
         scenarios: Vec::new(),
+        lifecycle: Vec::new(),
         thresholds: vec![
             ThresholdResult {
                 expr: "p95<200ms".to_string(),

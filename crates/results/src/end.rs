@@ -1,7 +1,7 @@
 //! `end.json`: what is known about a run when it ends.
 
-use loadcell_engine::Outcome;
-use loadcell_schema::{MonitorSample, PostgresSummary, StopReason, rfc3339_utc};
+use loadcell_engine::{Lifecycle, Outcome, PhaseFailure, PhaseRun};
+use loadcell_schema::{LifecycleSummary, MonitorSample, PostgresSummary, StopReason, rfc3339_utc};
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -59,6 +59,10 @@ pub struct RunEnd {
     /// report` must too (without them a rebuilt `monitor[]` lacked the last second).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub monitor: Vec<MonitorSample>,
+    /// The file's `setup:` and `teardown:`: how long each ran and why it failed (their
+    /// requests are in the intervals).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lifecycle: Vec<LifecycleSummary>,
 }
 
 impl RunEnd {
@@ -76,7 +80,7 @@ impl RunEnd {
             intervals: outcome.intervals.len() as u64,
             pre_allocated_vus: outcome.pre_allocated_vus,
             vus_spawned: outcome.vus_spawned,
-            vus_limit: Some(outcome.model.vus_limit()),
+            vus_limit: Some(outcome.vus_limit),
             run_delay_s: outcome.run_delay.as_secs_f64(),
             vus_wanted: outcome.vus_wanted,
             vus_ran: outcome.vus_ran,
@@ -88,7 +92,36 @@ impl RunEnd {
             ),
             postgres: Vec::new(),
             monitor: Vec::new(),
+            lifecycle: outcome
+                .lifecycle
+                .iter()
+                .map(|run| LifecycleSummary {
+                    phase: run.phase.as_str().to_string(),
+                    duration_s: run.duration.as_secs_f64(),
+                    error: run.failure.as_ref().map(ToString::to_string),
+                    ..LifecycleSummary::default()
+                })
+                .collect(),
         }
+    }
+
+    /// The lifecycle phases as the run had them (a failure's reason in its words).
+    pub fn phases(&self) -> Vec<PhaseRun> {
+        self.lifecycle
+            .iter()
+            .filter_map(|p| {
+                let phase = match p.phase.as_str() {
+                    "setup" => Lifecycle::Setup,
+                    "teardown" => Lifecycle::Teardown,
+                    _ => return None,
+                };
+                Some(PhaseRun {
+                    phase,
+                    duration: Duration::try_from_secs_f64(p.duration_s).unwrap_or_default(),
+                    failure: p.error.clone().map(PhaseFailure::Failed),
+                })
+            })
+            .collect()
     }
 
     /// The end as a wall-clock instant.

@@ -25,7 +25,7 @@ mod write;
 pub use dir::{DEFAULT_ROOT, default_dir, slug};
 pub use end::RunEnd;
 pub use error::ResultsError;
-pub use meta::{CheckSlot, EndpointSlot, RunMeta};
+pub use meta::{CheckSlot, EndpointSlot, RunMeta, ScenarioStart};
 pub use model::{CurveSegment, ModelSpec};
 pub use read::{Rebuilt, Recorded, RecordedInterval, read, read_meta, read_outcome, read_outcome_with};
 pub use write::ResultsWriter;

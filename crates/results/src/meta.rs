@@ -53,6 +53,19 @@ pub struct RunMeta {
     /// `--profile spike`: the rolling window the recovery is judged on, seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_window_s: Option<f64>,
+    /// A file's `scenarios:`: each one's executor and start, which the summary's
+    /// `scenarios[]` shows and the slots do not carry.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scenarios: Vec<ScenarioStart>,
+}
+
+/// One entry of a file's `scenarios:` as `meta.json` keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioStart {
+    pub name: String,
+    /// k6's executor name.
+    pub executor: String,
+    pub start_time_s: f64,
 }
 
 /// A request slot: the engine's [`EndpointName`].
@@ -104,6 +117,7 @@ impl RunMeta {
             stage_roles: Vec::new(),
             abort_delay_s: None,
             recovery_window_s: None,
+            scenarios: Vec::new(),
         }
     }
 

@@ -135,6 +135,7 @@ impl OutcomeBuilder {
         for r in std::iter::once(&mut total).chain([&mut warmup]).chain(&mut phases) {
             r.pad_endpoints(endpoints.len());
         }
+        let vus_limit = end.and_then(|e| e.vus_limit).unwrap_or_else(|| model.vus_limit());
         Outcome {
             endpoints,
             journeys: meta.journeys.clone(),
@@ -156,6 +157,8 @@ impl OutcomeBuilder {
             run_delay: end.map_or(Duration::ZERO, |e| seconds(e.run_delay_s)),
             vus_wanted: end.map_or(0, |e| e.vus_wanted),
             vus_ran: end.map_or(0, |e| e.vus_ran),
+            lifecycle: end.map_or_else(Vec::new, |e| e.phases()),
+            vus_limit,
             connections: ConnectionBudget {
                 limit: end.map_or(0, |e| e.connection_limit),
                 rationed: end.map_or(0, |e| e.rationed),

@@ -38,6 +38,7 @@ fn totals_series_and_model_round_trip_exactly() {
         descriptors: (0, 0),
         postgres: Vec::new(),
         monitor: Vec::new(),
+        lifecycle: Vec::new(),
     };
     writer.finish(&end).unwrap();
 

@@ -53,6 +53,7 @@ pub fn template(data: &[u8]) {
         extracted_at: [("later".to_string(), 3)].into_iter().collect(),
         step: 2,
         looped: false,
+        env: Vec::new(),
     };
     let sources = [DataInfo {
         name: "users".into(),

@@ -49,7 +49,25 @@ pub struct Scenario {
     /// `tls:` — CA bundle and client certificate, paths resolved against the file's folder
     /// and checked at load.
     pub tls: TlsFiles,
+    /// `setup:` — steps run once before the load (k6's `setup()`); what they extract every
+    /// VU's journeys (and `teardown:`) can read.
+    pub setup: Option<Lifecycle>,
+    /// `teardown:` — steps run once after the load (k6's `teardown()`), an interrupted or
+    /// aborted load included; not after a failed setup.
+    pub teardown: Option<Lifecycle>,
 }
+
+/// `setup:` or `teardown:`: a list of steps run once by one VU outside the load, kept as a
+/// journey named `setup` / `teardown` (weight 0, never picked), bounded by its timeout.
+#[derive(Debug, Clone)]
+pub struct Lifecycle {
+    pub journey: Journey,
+    /// `setup_timeout` / `teardown_timeout` (k6's `setupTimeout`, `teardownTimeout`; 60 s).
+    pub timeout: Duration,
+}
+
+/// k6's default `setupTimeout` and `teardownTimeout`.
+pub const LIFECYCLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// `tls: { cacert, cert, key }`: what `--cacert`, `--cert` and `--key` would say.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

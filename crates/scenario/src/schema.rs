@@ -40,6 +40,7 @@ fn scenarios_schema() -> Value {
                     {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
                 ]},
                 "tags": tags_schema(),
+                "env": {"description": "This scenario's {{ env.NAME }} values (k6's per-scenario env), before the process environment.", "type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]}},
                 "vus": whole,
                 "duration": {"$ref": "#/$defs/duration"},
                 "start_vus": {"type": "integer", "minimum": 0},
@@ -285,6 +286,16 @@ pub fn json_schema() -> Value {
                 "properties": {"headers": {"$ref": "#/$defs/headers"}, "think": {"$ref": "#/$defs/think"}, "timeout": {"$ref": "#/$defs/duration"}}
             },
             "data": {"type": "object", "additionalProperties": data_source},
+            "setup": {
+                "description": "Steps run once before the load (k6's setup()); what they extract every journey and the teardown can read.",
+                "type": "array", "minItems": 1, "items": {"anyOf": [{"$ref": "#/$defs/request_step"}, {"$ref": "#/$defs/sleep_step"}]}
+            },
+            "teardown": {
+                "description": "Steps run once after the load (k6's teardown()), also after an interrupted or aborted load.",
+                "type": "array", "minItems": 1, "items": {"anyOf": [{"$ref": "#/$defs/request_step"}, {"$ref": "#/$defs/sleep_step"}]}
+            },
+            "setup_timeout": {"$ref": "#/$defs/duration"},
+            "teardown_timeout": {"$ref": "#/$defs/duration"},
             "journeys": {"type": "array", "minItems": 1, "items": journey},
             "thresholds": {
                 "description": "METRIC{tag:value}: [\"p(95)<200\", ...], or a list of one-line expressions.",

@@ -7,11 +7,12 @@ pub const THRESHOLD_FAILED: i32 = 1;
 /// `loadcell compare` (and `run --baseline`, `baseline check`): something regressed.
 /// The same code as a failed threshold, so CI treats both alike.
 pub const REGRESSED: i32 = 1;
-/// The test is incomplete: stopped by Ctrl-C (or SIGTERM), or a results folder whose run
-/// never finished. Whatever was measured is reported, but it is not a pass.
+/// The test is incomplete: stopped by Ctrl-C (or SIGTERM), a results folder whose run
+/// never finished, or a scenario's `teardown:` that failed. Whatever was measured is
+/// reported, but it is not a pass.
 pub const INCOMPLETE: i32 = 1;
 /// Bad usage or input: unknown flag, malformed URL, bad duration, rate or threshold.
-/// Nothing was sent.
+/// Nothing was sent — or only a scenario's `setup:`, which failed (k6 exits 107 or 100).
 pub const USAGE: i32 = 2;
 /// Load was sent and measured, but a result could not be written (`--summary-json`, the
 /// results folder): the verdict is still printed, and the failure named on stderr.

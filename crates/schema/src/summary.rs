@@ -41,6 +41,8 @@ pub enum StopReason {
     ThresholdAborted,
     /// A scenario's `unique` (or `on_exhausted: stop`) test data ran out.
     DataExhausted,
+    /// The scenario's `setup:` failed or timed out: no load was sent after it.
+    SetupFailed,
 }
 
 /// Latency statistics of one histogram, in milliseconds. An empty histogram (`count` 0)
@@ -267,6 +269,23 @@ pub struct ScenarioSummary {
     pub latency_ms: LatencyStats,
     pub checks_passed: u64,
     pub checks_failed: u64,
+}
+
+/// A scenario file's `setup:` or `teardown:`: how long it ran, the requests it sent (also
+/// counted in the run's totals, as k6 counts them), and why it failed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LifecycleSummary {
+    /// `setup` or `teardown`.
+    pub phase: String,
+    pub duration_s: f64,
+    #[serde(default)]
+    pub requests: u64,
+    #[serde(default)]
+    pub failed_requests: u64,
+    /// Why it did not complete (a step's failure, `timed out after 60s`, `interrupted`);
+    /// absent when every step passed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// One check of a scenario step.
@@ -519,6 +538,10 @@ pub struct Summary {
     /// A file with `scenarios:`: each scenario's own results (empty otherwise).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scenarios: Vec<ScenarioSummary>,
+    /// A file's `setup:` and `teardown:` (k6's setup() and teardown()), in the order they
+    /// ran (empty without them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lifecycle: Vec<LifecycleSummary>,
     pub thresholds: Vec<ThresholdResult>,
     pub generator: Generator,
     pub timeseries: Vec<IntervalSummary>,
@@ -577,12 +600,15 @@ impl Summary {
         mostly_failed(self.requests.failed, self.requests.total)
     }
 
-    /// The exit code this summary calls for: 1 for a failed threshold or an interrupted
-    /// (incomplete) test, 0 otherwise.
+    /// The exit code this summary calls for: 2 when the scenario's `setup:` failed (no load
+    /// was sent: the test could not run), 1 for a failed threshold, an interrupted
+    /// (incomplete) test or a failed `teardown:`, 0 otherwise.
     pub fn exit_code(&self) -> i32 {
-        if !self.thresholds_passed() {
+        if self.stop_reason == StopReason::SetupFailed {
+            crate::exit::USAGE
+        } else if !self.thresholds_passed() {
             crate::exit::THRESHOLD_FAILED
-        } else if self.stop_reason == StopReason::Interrupted {
+        } else if self.stop_reason == StopReason::Interrupted || self.lifecycle.iter().any(|p| p.error.is_some()) {
             crate::exit::INCOMPLETE
         } else {
             crate::exit::OK

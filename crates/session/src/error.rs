@@ -22,6 +22,9 @@ pub enum SessionError {
     /// setup error, found in the first second of the run).
     #[error("{0}")]
     Unreachable(String),
+    /// The scenario's `setup:` failed or timed out: no load was sent after it.
+    #[error("setup failed: {0} — no load was sent")]
+    SetupFailed(String),
     /// The load flags or the scenario's `load:` cannot be planned.
     #[error(transparent)]
     Plan(#[from] PlanError),

@@ -17,7 +17,7 @@ use crate::target::{Job, Target};
 use crate::watch::{MonitorRequest, Prepared, Watching};
 use loadcell_analysis::{AbortCheck, RunFacts, Tracks};
 use loadcell_engine::{CheckName, EndpointName, Settings, Workload};
-use loadcell_results::{ResultsWriter, RunEnd, RunMeta};
+use loadcell_results::{ResultsWriter, RunEnd, RunMeta, ScenarioStart};
 use loadcell_schema::{Profile, RunMetadata, StageLabel, Summary};
 use loadcell_threshold::Threshold;
 use std::path::PathBuf;
@@ -130,7 +130,11 @@ pub fn execute(
             .map(|s| {
                 s.scenarios
                     .iter()
-                    .map(|p| (p.name.clone(), p.executor.name(), p.start_time.as_secs_f64()))
+                    .map(|p| ScenarioStart {
+                        name: p.name.clone(),
+                        executor: p.executor.name().to_string(),
+                        start_time_s: p.start_time.as_secs_f64(),
+                    })
                     .collect()
             })
             .unwrap_or_default(),
@@ -154,7 +158,7 @@ struct Identity {
     name: String,
     label: String,
     /// A file's `scenarios:`: name, executor and start time of each.
-    scenarios: Vec<(String, &'static str, f64)>,
+    scenarios: Vec<ScenarioStart>,
 }
 
 /// The request slots a workload records into.
@@ -247,7 +251,7 @@ impl Job for Execute<'_> {
                 thresholds: &thresholds,
                 endpoints: &slots.endpoints,
                 checks: &slots.checks,
-                vus_limit: settings.model.vus_limit(),
+                vus_limit: settings.vus_limit(),
                 every: abort_on_fail,
                 delay: abort_delay,
                 warmup: settings.warmup,
@@ -276,12 +280,7 @@ impl Job for Execute<'_> {
             monitor: watched.as_ref().map(|w| w.monitored()),
         };
         let mut summary = loadcell_analysis::summarise(&outcome, facts, parts.tracks.as_ref());
-        for entry in &mut summary.scenarios {
-            if let Some((_, executor, start)) = who.scenarios.iter().find(|(n, _, _)| *n == entry.name) {
-                entry.executor = executor.to_string();
-                entry.start_time_s = *start;
-            }
-        }
+        label_scenarios(&mut summary, &who.scenarios);
         if let Some(databases) = parts.databases.take() {
             databases.finish(&mut summary);
         }
@@ -309,6 +308,10 @@ impl Job for Execute<'_> {
             }
             return Err(SessionError::Unreachable(problem));
         }
+        if let Some(why) = setup_failure(&summary) {
+            // Its requests are in the results folder; the run is a setup error, not a verdict.
+            return Err(SessionError::SetupFailed(why));
+        }
         Ok(Finished {
             summary,
             aborted: parts.abort_reason().map(str::to_string),
@@ -318,6 +321,29 @@ impl Job for Execute<'_> {
             failures,
         })
     }
+}
+
+/// Fills in the executor and start time of each of `summary.scenarios` (the slots carry
+/// only the scenario's name), live and in `loadcell report`.
+pub(crate) fn label_scenarios(summary: &mut loadcell_schema::Summary, scenarios: &[ScenarioStart]) {
+    for entry in &mut summary.scenarios {
+        if let Some(known) = scenarios.iter().find(|s| s.name == entry.name) {
+            entry.executor = known.executor.clone();
+            entry.start_time_s = known.start_time_s;
+        }
+    }
+}
+
+/// Why the scenario's `setup:` failed, when it did and stopped the run.
+fn setup_failure(summary: &loadcell_schema::Summary) -> Option<String> {
+    if summary.stop_reason != loadcell_schema::StopReason::SetupFailed {
+        return None;
+    }
+    summary
+        .lifecycle
+        .iter()
+        .find(|p| p.phase == "setup")
+        .and_then(|p| p.error.clone())
 }
 
 /// The steady part of the run, seconds since its start: after the warm-up, before a
@@ -368,7 +394,7 @@ fn start_live(addr: &str, slots: &Slots, settings: &Settings, display: &mut dyn 
         Some(addr),
         slots.checks.clone(),
         slots.journeys.clone(),
-        settings.model.vus_limit(),
+        settings.vus_limit(),
     )?;
     display.note(&format!("live metrics: {}", live.url()));
     Ok(live)
@@ -389,6 +415,7 @@ fn meta(spec: &RunSpec, who: &Identity, slots: &Slots) -> RunMeta {
     meta.stage_names = spec.labels.iter().map(|l| l.name.clone()).collect();
     meta.stage_roles = spec.labels.iter().map(|l| l.role).collect();
     meta.abort_delay_s = spec.abort_on_fail.then_some(spec.abort_delay.as_secs_f64());
+    meta.scenarios = who.scenarios.clone();
     meta.recovery_window_s =
         (spec.profile == Some(Profile::Spike)).then(|| loadcell_analysis::window_s(spec.recovery_window));
     meta

@@ -76,6 +76,7 @@ pub fn open(target: f64, achieved: f64) -> Summary {
         journeys: Vec::new(),
         checks: Vec::new(),
         scenarios: Vec::new(),
+        lifecycle: Vec::new(),
         thresholds: Vec::new(),
         generator: Generator {
             threads: 2,

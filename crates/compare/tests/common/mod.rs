@@ -126,6 +126,8 @@ pub fn write_run(dir: &Path, spec: &Spec) {
         threads: 1,
         usage: Default::default(),
         phases: vec![total],
+        lifecycle: Vec::new(),
+        vus_limit: 0,
         model,
         warmup_len: Duration::ZERO,
         pre_allocated_vus: 0,

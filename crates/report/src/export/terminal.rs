@@ -18,6 +18,7 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
     write_header(o, s)?;
     write_totals(o, s)?;
     super::terminal_scenarios::write(o, s)?;
+    super::terminal_scenarios::write_lifecycle(o, s)?;
     write_endpoints(o, s)?;
     write_journeys(o, s)?;
     write_checks(o, s)?;
@@ -60,6 +61,7 @@ fn write_header(o: &mut String, s: &Summary) -> std::fmt::Result {
         StopReason::Interrupted => "interrupted",
         StopReason::ThresholdAborted => "aborted: a threshold failed",
         StopReason::DataExhausted => "test data ran out",
+        StopReason::SetupFailed => "setup failed",
     };
     writeln!(o)?;
     writeln!(o, "  {} — {model}", s.target)?;

@@ -1,5 +1,6 @@
-//! The terminal's table of a file's `scenarios:`: each scenario's executor, start, requests,
-//! request rate, failures, latency and checks (`summary.json`'s `scenarios[]`).
+//! The terminal's table of a file's `scenarios:` (each scenario's executor, start, requests,
+//! request rate, failures, latency and checks: `summary.json`'s `scenarios[]`) and the lines
+//! of its `setup:` and `teardown:` (`lifecycle[]`).
 
 use loadcell_schema::Summary;
 use loadcell_units::format::{ms, num, share as pct};
@@ -42,6 +43,26 @@ pub(crate) fn write(o: &mut String, s: &Summary) -> std::fmt::Result {
                 pct(x.checks_passed, checks)
             },
         )?;
+    }
+    Ok(())
+}
+
+/// One line each for the file's `setup:` and `teardown:`: their requests (counted in the
+/// totals above, as k6 counts them), how long they took, and why one failed.
+pub(crate) fn write_lifecycle(o: &mut String, s: &Summary) -> std::fmt::Result {
+    for p in &s.lifecycle {
+        write!(
+            o,
+            "  {:<9} {} requests ({} failed) in {}",
+            format!("{}:", p.phase),
+            p.requests,
+            p.failed_requests,
+            loadcell_units::format::duration_s(p.duration_s)
+        )?;
+        match &p.error {
+            Some(why) => writeln!(o, " — FAILED: {why}")?,
+            None => writeln!(o)?,
+        }
     }
     Ok(())
 }

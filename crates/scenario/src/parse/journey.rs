@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 
 use super::node::{Key, Kind, Node, get};
+use super::scenarios::JourneyEnvs;
 use super::{Ctx, step, value};
 use crate::model::Journey;
 use crate::validate::scope::{DataInfo, Place, Scope, StepVars};
@@ -11,7 +12,15 @@ use crate::validate::scope::{DataInfo, Place, Scope, StepVars};
 const KEYS: [&str; 8] = ["name", "weight", "think", "pacing", "loop", "steps", "tags", "timeout"];
 
 /// Takes the list by value: each journey's nodes are freed as soon as it is compiled.
-pub(crate) fn section(ctx: &mut Ctx<'_>, key: &Key, node: Node, data: &[DataInfo]) -> Option<Vec<Journey>> {
+/// `inherited`: the variables `setup:` extracts, which every journey may read.
+pub(crate) fn section(
+    ctx: &mut Ctx<'_>,
+    key: &Key,
+    node: Node,
+    data: &[DataInfo],
+    inherited: &HashSet<String>,
+    envs: &JourneyEnvs,
+) -> Option<Vec<Journey>> {
     let count = value::seq(ctx, &node, "'journeys'")?.len();
     if count == 0 {
         ctx.error(
@@ -26,7 +35,10 @@ pub(crate) fn section(ctx: &mut Ctx<'_>, key: &Key, node: Node, data: &[DataInfo
     let mut names = HashSet::new();
     let mut journeys = Some(Vec::with_capacity(count));
     for (i, item) in items.into_vec().into_iter().enumerate() {
-        match (journey(ctx, i + 1, &item, data, &mut names), journeys.as_mut()) {
+        match (
+            journey(ctx, i + 1, &item, data, &mut names, (inherited, envs)),
+            journeys.as_mut(),
+        ) {
             (Some(j), Some(list)) => list.push(j),
             _ => journeys = None,
         }
@@ -48,6 +60,7 @@ fn journey(
     node: &Node,
     data: &[DataInfo],
     names: &mut HashSet<String>,
+    (inherited, envs): (&HashSet<String>, &JourneyEnvs),
 ) -> Option<Journey> {
     let entries = value::map(ctx, node, &format!("journey {number}"))?;
     let mark = ctx.errors.len();
@@ -90,7 +103,16 @@ fn journey(
         None => Some(Vec::new()),
     };
     let steps = match get(entries, "steps") {
-        Some((_, n)) => steps(ctx, n, &label, data, loops.is_some_and(|l| l > 1)),
+        Some((_, n)) => {
+            let env = name.as_ref().and_then(|n| envs.get(n)).cloned().unwrap_or_default();
+            let vars = StepVars {
+                looped: loops.is_some_and(|l| l > 1),
+                defined: inherited.clone(),
+                env,
+                ..StepVars::default()
+            };
+            steps(ctx, n, &label, data, vars)
+        }
         None => {
             if keys_ok {
                 ctx.error(node.pos, format!("{label} has no 'steps'"));
@@ -113,12 +135,14 @@ fn journey(
     })
 }
 
-fn steps(
+/// A list of steps (a journey's, or `setup:` / `teardown:`); `vars` says what is defined
+/// before the first step (the setup's variables) and the scenario's `env:`.
+pub(crate) fn steps(
     ctx: &mut Ctx<'_>,
     node: &Node,
     label: &str,
     data: &[DataInfo],
-    looped: bool,
+    mut vars: StepVars,
 ) -> Option<Vec<crate::model::Step>> {
     let items = value::seq(ctx, node, "'steps'")?;
     if items.is_empty() {
@@ -127,10 +151,6 @@ fn steps(
     }
     // Which step first extracts each variable, so a use can be checked against the steps
     // before it and the error can say where the value does come from.
-    let mut vars = StepVars {
-        looped,
-        ..StepVars::default()
-    };
     let mut extracted: Vec<Vec<String>> = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let names = extract_names(item);
@@ -156,7 +176,7 @@ fn steps(
 }
 
 /// The variable names a step's `extract:` declares, even if their specs are invalid.
-fn extract_names(step: &Node) -> Vec<String> {
+pub(crate) fn extract_names(step: &Node) -> Vec<String> {
     let Some(entries) = step.as_map() else {
         return Vec::new();
     };

@@ -16,6 +16,7 @@ mod data;
 mod extract;
 mod flow;
 mod journey;
+mod lifecycle;
 mod load;
 mod monitor;
 mod multipart;

@@ -1,14 +1,20 @@
 //! The top level of a scenario file: `name`, `target`, `resolve`, `tls`, `load`, `defaults`,
-//! `data`, `journeys`, `thresholds`, `monitor`, `postgres`. Sections are compiled in dependency order (data before anything that uses
+//! `data`, `setup`, `journeys`, `teardown`, `thresholds`, `monitor`, `postgres`. Sections are compiled in dependency order (data before anything that uses
 //! templates, journeys before thresholds that name them), whatever their order in the file.
 
 use super::node::{Kind, Node, get};
-use super::{Ctx, connection, data, journey, load, monitor, postgres, scenarios, template, thresholds, value};
+use super::{
+    Ctx, connection, data, journey, lifecycle, load, monitor, postgres, scenarios, template, thresholds, value,
+};
 use crate::model::{Defaults, Load, Scenario};
 use crate::validate::scope::{DataInfo, Place, Scope};
 
-const KEYS: [&str; 12] = [
+const KEYS: [&str; 16] = [
     "name",
+    "setup",
+    "teardown",
+    "setup_timeout",
+    "teardown_timeout",
     "scenarios",
     "target",
     "resolve",
@@ -70,9 +76,13 @@ pub(crate) fn scenario(ctx: &mut Ctx<'_>, root: Node, default_name: &str) -> Opt
         Some((_, n)) => defaults(ctx, n, &data_info),
         None => Some(Defaults::default()),
     };
+    // What the setup extracts, every journey and the teardown may read (k6's setup data).
+    let from_setup = lifecycle::extracted(&entries);
+    let setup = lifecycle::section(ctx, &entries, "setup", &data_info, &from_setup);
+    let teardown = lifecycle::section(ctx, &entries, "teardown", &data_info, &from_setup);
     let journeys_at = entries.iter().position(|(k, _)| k.text == "journeys");
     let journeys = match journeys_at.map(|i| entries.remove(i)) {
-        Some((key, n)) => journey::section(ctx, &key, n, &data_info),
+        Some((key, n)) => journey::section(ctx, &key, n, &data_info, &from_setup, &scenarios::envs(&entries)),
         None => {
             if keys_ok {
                 ctx.error(
@@ -95,6 +105,9 @@ pub(crate) fn scenario(ctx: &mut Ctx<'_>, root: Node, default_name: &str) -> Opt
         }
         _ => Some(Vec::new()),
     };
+    if let Some(js) = &journeys {
+        lifecycle::check_names(ctx, &entries, js);
+    }
     let journey_names: Vec<&str> = journeys
         .as_ref()
         .map(|js| js.iter().map(|j| j.name.as_str()).collect())
@@ -138,6 +151,8 @@ pub(crate) fn scenario(ctx: &mut Ctx<'_>, root: Node, default_name: &str) -> Opt
         source_path: None,
         resolve: resolve?,
         tls: tls?,
+        setup: setup?,
+        teardown: teardown?,
     })
 }
 

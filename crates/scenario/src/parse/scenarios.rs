@@ -4,13 +4,14 @@
 //! Each journey belongs to exactly one scenario, so every request and check of the run
 //! belongs to one scenario too and results split by scenario without guessing.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use super::node::{Key, Kind, Node, get};
 use super::{Ctx, load, tags, value};
 use crate::model::{Executor, Journey, ScenarioPart};
 
-const COMMON: [&str; 4] = ["executor", "start_time", "journeys", "tags"];
+const COMMON: [&str; 5] = ["executor", "start_time", "journeys", "tags", "env"];
 /// Each executor's own options.
 const OPTIONS: [&[&str]; 6] = [
     &["vus", "duration"],
@@ -153,6 +154,9 @@ fn scenario(ctx: &mut Ctx<'_>, name: &Key, node: &Node, journeys: &[Journey], co
         Some((_, n)) => tags::tags(ctx, n),
         None => Some(Vec::new()),
     };
+    if let Some((_, n)) = get(entries, "env") {
+        check_env(ctx, n);
+    }
     if let Some(runs) = &runs
         && runs.iter().all(|&(_, w)| w == 0)
     {
@@ -168,6 +172,73 @@ fn scenario(ctx: &mut Ctx<'_>, name: &Key, node: &Node, journeys: &[Journey], co
         journeys: runs?,
         tags: tags?,
     })
+}
+
+/// `env: { NAME: value }`: names as environment variables spell them, values words or
+/// numbers. (What they compile to is [`envs`]'s.)
+fn check_env(ctx: &mut Ctx<'_>, node: &Node) {
+    let Some(entries) = value::map(ctx, node, "'env'") else {
+        return;
+    };
+    for (key, v) in entries {
+        if !value::is_identifier(&key.text) {
+            ctx.error(
+                key.pos,
+                format!(
+                    "env name {} must be letters, digits and '_' (not starting with a digit)",
+                    value::quote_key(&key.text)
+                ),
+            );
+        }
+        if env_text(v).is_none() {
+            ctx.error(
+                v.pos,
+                format!("env '{}' must be a word or number, found {}", key.text, v.describe()),
+            );
+        }
+    }
+}
+
+fn env_text(v: &Node) -> Option<String> {
+    match &v.kind {
+        Kind::Seq(_) | Kind::Map(_) | Kind::Null => None,
+        _ => v.scalar_text().map(|t| t.to_string()),
+    }
+}
+
+/// Journey name → the `env:` of the scenario that runs it.
+pub(crate) type JourneyEnvs = HashMap<String, Vec<(String, String)>>;
+
+/// Each journey's `env:` from the scenario that runs it (k6's per-scenario `env`), read from
+/// the tree before the journeys are compiled: their `{{ env.NAME }}` look there before the
+/// process environment. Malformed entries are left out here and reported by [`section`].
+pub(crate) fn envs(top: &[(Key, Node)]) -> JourneyEnvs {
+    let mut out = HashMap::new();
+    let Some(scenarios) = get(top, "scenarios").and_then(|(_, n)| n.as_map()) else {
+        return out;
+    };
+    for (_, body) in scenarios {
+        let Some(entries) = body.as_map() else { continue };
+        let Some(env) = get(entries, "env").and_then(|(_, n)| n.as_map()) else {
+            continue;
+        };
+        let env: Vec<(String, String)> = env
+            .iter()
+            .filter_map(|(k, v)| Some((k.text.clone(), env_text(v)?)))
+            .collect();
+        let journeys: Vec<String> = match get(entries, "journeys").map(|(_, n)| &n.kind) {
+            Some(Kind::Seq(items)) => items
+                .iter()
+                .filter_map(|n| n.scalar_text().map(|t| t.to_string()))
+                .collect(),
+            Some(Kind::Map(items)) => items.iter().map(|(k, _)| k.text.clone()).collect(),
+            _ => Vec::new(),
+        };
+        for journey in journeys {
+            out.insert(journey.trim().to_string(), env.clone());
+        }
+    }
+    out
 }
 
 /// The executor's options, required ones checked.

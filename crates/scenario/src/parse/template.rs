@@ -8,7 +8,7 @@ use super::value;
 use crate::suggest;
 use crate::template::{Part, Piece, Template, split};
 use crate::validate::names::{ALL_BUILTINS, BUILTIN_FUNCTIONS};
-use crate::validate::scope::Scope;
+use crate::validate::scope::{Place, Scope};
 
 /// Compiles a scalar node as a template (`what` names it in a type error).
 pub(crate) fn compile_node(ctx: &mut Ctx<'_>, node: &Node, what: &str, scope: &Scope<'_>) -> Option<Template> {
@@ -53,6 +53,11 @@ fn resolve(expr: &str, scope: &Scope<'_>) -> Result<Part, String> {
     if let Some((head, field)) = expr.split_once('.') {
         let (head, field) = (head.trim(), field.trim());
         if head == "env" {
+            if let Place::Step(vars) = scope.place
+                && let Some((_, v)) = vars.env.iter().find(|(k, _)| k == field)
+            {
+                return Ok(Part::Text(v.clone()));
+            }
             return env(field, &shown);
         }
         if let Some(section) = scope.place.fixed() {
@@ -221,10 +226,11 @@ pub(crate) fn compile_for_test(
         extracted_at: [("later".to_string(), 3)].into_iter().collect(),
         step: 2,
         looped: false,
+        env: Vec::new(),
     };
     let scope = Scope {
         data,
-        place: crate::validate::scope::Place::Step(&vars),
+        place: Place::Step(&vars),
     };
     let t = compile_node(&mut ctx, &node, "'key'", &scope);
     match (t, ctx.errors.into_iter().next()) {

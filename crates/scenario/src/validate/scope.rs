@@ -25,6 +25,8 @@ pub(crate) struct StepVars {
     pub(crate) step: usize,
     /// The journey repeats its steps (`loop` above 1).
     pub(crate) looped: bool,
+    /// Its scenario's `env:` (k6's per-scenario `env`), read before the process environment.
+    pub(crate) env: Vec<(String, String)>,
 }
 
 /// Where a template is.

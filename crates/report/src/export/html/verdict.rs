@@ -55,6 +55,7 @@ pub fn stop_reason(reason: StopReason) -> &'static str {
         StopReason::Interrupted => "interrupted",
         StopReason::ThresholdAborted => "aborted by a failing threshold",
         StopReason::DataExhausted => "test data ran out",
+        StopReason::SetupFailed => "setup failed",
     }
 }
 
