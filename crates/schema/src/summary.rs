@@ -180,7 +180,11 @@ pub struct Schedule {
 /// Virtual-user counts.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Vus {
-    /// Highest number of VUs active at once.
+    /// Highest number of VUs active at once. Exact with one worker thread and in the closed
+    /// model (whose VUs stay busy); in the open model with several threads it is, for each
+    /// second, the sum of each thread's own peak, so an upper bound: threads may peak at
+    /// different moments of the second (one shared counter would cost every iteration a
+    /// contended atomic).
     pub max: u64,
     /// The configured ceiling (`--max-vus` in the open model, the concurrency otherwise).
     pub limit: u64,
