@@ -29,6 +29,18 @@ impl Default for Options {
     }
 }
 
+/// Whether PostgreSQL's server is installed; prints why the test skips when it is not.
+pub fn installed() -> bool {
+    let found = cluster::installed().is_some();
+    if !found {
+        eprintln!(
+            "SKIPPED: PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb); \
+             run scripts/install-test-deps.sh"
+        );
+    }
+    found
+}
+
 impl Postgres {
     /// A cluster with `pg_stat_statements`, or `None` (after printing why) when PostgreSQL
     /// is not installed.
@@ -38,11 +50,8 @@ impl Postgres {
 
     /// A cluster with `options`, or `None` when PostgreSQL is not installed.
     pub fn start_with(options: Options) -> Option<Postgres> {
-        let Some(server) = cluster::installed() else {
-            eprintln!(
-                "SKIPPED: PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb); \
-                 run scripts/install-test-deps.sh"
-            );
+        let server = cluster::installed();
+        let Some(server) = server.filter(|_| installed()) else {
             return None;
         };
         let options = cluster::Options {

@@ -1,0 +1,124 @@
+//! `loadcell demo`'s database act, the real binary with its own throw-away cluster: the
+//! unindexed search's `database` verdict names the search statement with its sequential
+//! scans and recommends the index, the indexed run costs less database time per request,
+//! no connection string (so no password) is printed, and nothing is left behind — no
+//! server, no folder — at the end or after a Ctrl-C in the middle.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use loadcell_testkit::{Loadcell, postgres, wait_until};
+
+/// The normalised search as pg_stat_statements shows it.
+const SEARCH: &str = "FROM loadcell_products WHERE category = $1 ORDER BY price LIMIT $2";
+
+/// The prefix of the cluster folders process `pid` makes (`loadcell_postgres::cluster`).
+fn cluster_prefix(pid: u32) -> String {
+    format!("loadcell-postgres-{pid}-")
+}
+
+/// The cluster folders and server processes of loadcell process `pid` still there.
+fn left_behind(pid: u32) -> Vec<String> {
+    let prefix = cluster_prefix(pid);
+    let mut left: Vec<String> = std::fs::read_dir(std::env::temp_dir())
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|name| name.starts_with(&prefix))
+                .collect()
+        })
+        .unwrap_or_default();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().filter_map(Result::ok) {
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        if cmdline.contains(&prefix) {
+            left.push(format!("process {}: {cmdline}", entry.file_name().to_string_lossy()));
+        }
+    }
+    left
+}
+
+/// The `→` numbers of the act's last line: (without the index, with it), in ms.
+fn db_time_per_request(output: &str) -> (f64, f64) {
+    let line = output
+        .lines()
+        .find(|l| l.contains("with the index (--postgres-index): database time per request"))
+        .unwrap_or_else(|| panic!("no difference line:\n{output}"));
+    let numbers = line.split("per request ").nth(1).expect("numbers");
+    let mut parts = numbers.split(" → ");
+    let before = parts.next().and_then(|p| p.trim_end_matches(" ms").parse().ok());
+    let after = parts
+        .next()
+        .and_then(|p| p.split(" ms").next())
+        .and_then(|p| p.parse().ok());
+    match (before, after) {
+        (Some(b), Some(a)) => (b, a),
+        _ => panic!("cannot read the numbers of: {line}"),
+    }
+}
+
+#[test]
+fn the_demos_database_act_recommends_the_index_and_the_index_cuts_database_time() {
+    if !postgres::installed() {
+        return;
+    }
+    let running = Loadcell::new(&["demo", "--only", "database", "--quiet"])
+        .alone()
+        .spawn();
+    let pid = running.child.id();
+    let done = running.wait();
+    done.assert_exit(0);
+    let output = done.output();
+    let verdict = output
+        .lines()
+        .find(|l| l.contains("▸ database ("))
+        .unwrap_or_else(|| panic!("no database verdict:\n{output}"));
+    assert!(verdict.contains(SEARCH), "{verdict}");
+    assert!(
+        output.contains("· top statement by time (") && output.contains("% of database time): SELECT"),
+        "{output}"
+    );
+    assert!(
+        output.contains("· sequential scans of public.loadcell_products"),
+        "{output}"
+    );
+    assert!(
+        output.contains("→ add an index on public.loadcell_products"),
+        "{output}"
+    );
+    let (without, with) = db_time_per_request(&output);
+    assert!(
+        with < without,
+        "database time per request {without} ms → {with} ms\n{output}"
+    );
+    assert!(
+        !output.contains("postgres://"),
+        "a connection string was printed:\n{output}"
+    );
+    let left = left_behind(pid);
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+#[test]
+fn a_ctrl_c_during_the_database_act_leaves_no_server_and_no_folder() {
+    if !postgres::installed() {
+        return;
+    }
+    let running = Loadcell::new(&["demo", "--only", "database", "--quiet"]).spawn();
+    let pid = running.child.id();
+    // The server is up once its pid file is written in the cluster's data folder.
+    let started = wait_until(Duration::from_secs(60), || {
+        std::fs::read_dir(std::env::temp_dir())
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().starts_with(&cluster_prefix(pid)))
+            .any(|e| PathBuf::from(e.path()).join("data/postmaster.pid").exists())
+    });
+    assert!(started, "the demo's cluster did not start within 60 s");
+    running.signal(libc::SIGINT);
+    let done = running.wait();
+    done.assert_no_panic();
+    let left = left_behind(pid);
+    assert!(left.is_empty(), "left behind after Ctrl-C: {left:?}\n{}", done.output());
+}
