@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The search's rate and how long each run lasts: enough requests for a verdict, short
 /// enough that the whole demo stays under ~40 s.
-const RATE: &str = "30";
+const RATE: &str = "20";
 const WITHOUT_INDEX: &str = "3s";
 const WITH_INDEX: &str = "2s";
 const SEARCH: &str = "/api/db/search?category=7";
