@@ -4,7 +4,6 @@
 //! no connection string (so no password) is printed, and nothing is left behind — no
 //! server, no folder — at the end or after a Ctrl-C in the middle.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use loadcell_testkit::{Loadcell, postgres, wait_until};
@@ -113,7 +112,7 @@ fn a_ctrl_c_during_the_database_act_leaves_no_server_and_no_folder() {
             .flatten()
             .filter_map(Result::ok)
             .filter(|e| e.file_name().to_string_lossy().starts_with(&cluster_prefix(pid)))
-            .any(|e| PathBuf::from(e.path()).join("data/postmaster.pid").exists())
+            .any(|e| e.path().join("data/postmaster.pid").exists())
     });
     assert!(started, "the demo's cluster did not start within 60 s");
     running.signal(libc::SIGINT);

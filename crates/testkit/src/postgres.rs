@@ -50,10 +50,10 @@ impl Postgres {
 
     /// A cluster with `options`, or `None` when PostgreSQL is not installed.
     pub fn start_with(options: Options) -> Option<Postgres> {
-        let server = cluster::installed();
-        let Some(server) = server.filter(|_| installed()) else {
+        if !installed() {
             return None;
-        };
+        }
+        let server = cluster::installed()?;
         let options = cluster::Options {
             stat_statements: options.stat_statements,
             password: PASSWORD.to_string(),
