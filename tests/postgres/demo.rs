@@ -121,3 +121,14 @@ fn a_ctrl_c_during_the_database_act_leaves_no_server_and_no_folder() {
     let left = left_behind(pid);
     assert!(left.is_empty(), "left behind after Ctrl-C: {left:?}\n{}", done.output());
 }
+
+#[test]
+fn summary_json_names_the_shop_act_so_only_database_refuses_it() {
+    let done = loadcell_testkit::run_raw(&["demo", "--only", "database", "--summary-json", "x.json"]);
+    done.assert_exit(2);
+    assert!(
+        done.output().contains("--summary-json writes the shop act's summary"),
+        "{}",
+        done.output()
+    );
+}
