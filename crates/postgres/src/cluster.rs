@@ -41,7 +41,12 @@ pub struct Installed {
 
 /// The newest server under `/usr/lib/postgresql/*/bin`, or `None` when none is installed.
 pub fn installed() -> Option<Installed> {
-    let entries = std::fs::read_dir("/usr/lib/postgresql").ok()?;
+    installed_under(Path::new("/usr/lib/postgresql"))
+}
+
+/// The newest `ROOT/<major version>/bin` that holds `initdb`.
+fn installed_under(root: &Path) -> Option<Installed> {
+    let entries = std::fs::read_dir(root).ok()?;
     entries
         .filter_map(Result::ok)
         .filter_map(|e| {
@@ -364,5 +369,28 @@ mod tests {
         assert_eq!(a.len(), 24);
         assert!(a.chars().all(|c| c.is_ascii_hexdigit()), "{a}");
         assert_ne!(a, random_password());
+    }
+
+    #[test]
+    fn the_newest_version_with_initdb_is_the_server_and_none_is_none() {
+        let root = fresh_dir().expect("temp folder");
+        assert_eq!(installed_under(&root.join("missing")), None);
+        assert_eq!(installed_under(&root), None);
+        for (version, with_initdb) in [("13", true), ("16", false), ("15", true), ("common", true)] {
+            let bin = root.join(version).join("bin");
+            std::fs::create_dir_all(&bin).expect("bin");
+            if with_initdb {
+                std::fs::write(bin.join("initdb"), "").expect("initdb");
+            }
+        }
+        let found = installed_under(&root);
+        let _ = std::fs::remove_dir_all(&root);
+        assert_eq!(
+            found,
+            Some(Installed {
+                bin: root.join("15").join("bin"),
+                version: 15
+            })
+        );
     }
 }
