@@ -98,23 +98,30 @@ fn the_demos_database_act_recommends_the_index_and_the_index_cuts_database_time(
     assert!(left.is_empty(), "left behind: {left:?}");
 }
 
-#[test]
-fn a_ctrl_c_during_the_database_act_leaves_no_server_and_no_folder() {
-    if !postgres::installed() {
-        return;
-    }
+/// Starts `loadcell demo --only database` and waits until its cluster's server is up (its
+/// pid file is written in the cluster's data folder).
+fn demo_with_its_cluster_up() -> loadcell_testkit::Running {
     let running = Loadcell::new(&["demo", "--only", "database", "--quiet"]).spawn();
-    let pid = running.child.id();
-    // The server is up once its pid file is written in the cluster's data folder.
+    let prefix = cluster_prefix(running.child.id());
     let started = wait_until(Duration::from_secs(60), || {
         std::fs::read_dir(std::env::temp_dir())
             .into_iter()
             .flatten()
             .filter_map(Result::ok)
-            .filter(|e| e.file_name().to_string_lossy().starts_with(&cluster_prefix(pid)))
+            .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
             .any(|e| e.path().join("data/postmaster.pid").exists())
     });
     assert!(started, "the demo's cluster did not start within 60 s");
+    running
+}
+
+#[test]
+fn a_ctrl_c_during_the_database_act_leaves_no_server_and_no_folder() {
+    if !postgres::installed() {
+        return;
+    }
+    let running = demo_with_its_cluster_up();
+    let pid = running.child.id();
     running.signal(libc::SIGINT);
     let done = running.wait();
     done.assert_no_panic();
@@ -131,4 +138,26 @@ fn summary_json_names_the_shop_act_so_only_database_refuses_it() {
         "{}",
         done.output()
     );
+}
+
+#[test]
+fn the_cluster_of_a_killed_demo_is_removed_by_the_next_one() {
+    if !postgres::installed() {
+        return;
+    }
+    // SIGKILL leaves no chance to clean up: the server and its folder stay behind...
+    let running = demo_with_its_cluster_up();
+    let killed = running.child.id();
+    running.signal(libc::SIGKILL);
+    let _ = running.wait();
+    assert!(!left_behind(killed).is_empty(), "nothing was left to clean up");
+    // ...until the next demo's database act, which stops and removes them first.
+    let next = Loadcell::new(&["demo", "--only", "database", "--quiet"]).spawn();
+    let next_pid = next.child.id();
+    let next = next.wait();
+    next.assert_exit(0);
+    assert!(next.output().contains("removed "), "{}", next.output());
+    let left = left_behind(killed);
+    assert!(left.is_empty(), "left behind by the killed demo: {left:?}");
+    assert!(left_behind(next_pid).is_empty());
 }

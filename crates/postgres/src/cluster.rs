@@ -10,6 +10,8 @@
 //! in its own process group, so a Ctrl-C at the terminal reaches loadcell (which counts it
 //! and winds down) and not the cluster's tools halfway through.
 //!
+//! [`remove_abandoned`] stops and removes the clusters of loadcell processes that are gone.
+//!
 //! Does not: choose the password (the caller does; [`random_password`] makes one), or
 //! print anything.
 
@@ -282,6 +284,45 @@ impl Drop for Cluster {
     }
 }
 
+/// Stops and removes the clusters of loadcell processes that are gone (killed with no chance
+/// to clean up: `SIGKILL`, a power cut); the number removed. A cluster whose process still
+/// runs — another demo, a test — is left alone.
+pub fn remove_abandoned(server: &Installed) -> usize {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(owner) = owner_of(&name) else {
+            continue;
+        };
+        if Path::new("/proc").join(owner.to_string()).exists() {
+            continue;
+        }
+        let mut abandoned = Cluster {
+            bin: server.bin.clone(),
+            dir: entry.path(),
+            as_user: is_root().then_some("postgres"),
+            password: String::new(),
+            port: 0,
+            version: server.version,
+            running: entry.path().join("data/postmaster.pid").exists(),
+        };
+        abandoned.stop();
+        removed += 1;
+    }
+    removed
+}
+
+/// The process id in `loadcell-postgres-PID-N`.
+fn owner_of(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix("loadcell-postgres-")?;
+    let (pid, n) = rest.split_once('-')?;
+    n.parse::<u64>().ok()?;
+    pid.parse().ok()
+}
+
 /// A password of 24 hexadecimal digits from the kernel's random source (the clock and the
 /// process id when that cannot be read: the cluster only listens on loopback and lives for
 /// one demo).
@@ -369,6 +410,15 @@ mod tests {
         assert_eq!(a.len(), 24);
         assert!(a.chars().all(|c| c.is_ascii_hexdigit()), "{a}");
         assert_ne!(a, random_password());
+    }
+
+    #[test]
+    fn a_cluster_folder_names_its_owner() {
+        assert_eq!(owner_of("loadcell-postgres-4242-0"), Some(4242));
+        assert_eq!(owner_of("loadcell-postgres-4242-17"), Some(4242));
+        assert_eq!(owner_of("loadcell-postgres-4242"), None);
+        assert_eq!(owner_of("loadcell-postgres-x-0"), None);
+        assert_eq!(owner_of("loadcell-demo-4242"), None);
     }
 
     #[test]

@@ -36,6 +36,12 @@ pub fn act(quiet: bool, interrupts: &Arc<AtomicUsize>) -> Result<(), CliError> {
         );
         return Ok(());
     };
+    let abandoned = cluster::remove_abandoned(&server);
+    if abandoned > 0 {
+        eprintln!(
+            "loadcell demo: removed {abandoned} throw-away PostgreSQL cluster(s) that killed loadcell processes left behind"
+        );
+    }
     let options = cluster::Options {
         stat_statements: true,
         password: cluster::random_password(),
