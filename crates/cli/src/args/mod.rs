@@ -78,9 +78,9 @@ pub enum Command {
         /// The results folder (written by --out).
         dir: PathBuf,
     },
-    /// Start the demo shop, run the bundled shop scenario against it for about 20 s, print the summary.
+    /// Start the demo shop, run the bundled shop scenario against it for about 20 s, print the summary; then, with PostgreSQL installed, a database bottleneck and its index (~10 s).
     #[command(after_help = concat!(
-        "Examples:\n  loadcell demo\n  loadcell demo -q --summary-json demo.json\n\n",
+        "Examples:\n  loadcell demo\n  loadcell demo -q --summary-json demo.json\n  loadcell demo --only database\n\n",
         run_exit_codes!()
     ))]
     Demo(Box<DemoArgs>),
