@@ -326,3 +326,31 @@ fn connections_past_the_descriptor_limit_are_file_descriptors_and_a_few_are_not(
         .unwrap_or_else(|| panic!("no fds reading: {:#?}", calm.monitor));
     assert!(fds < 0.5 * NOFILE as f64, "{fds} descriptors with 10 connections");
 }
+
+#[test]
+fn a_descriptor_leak_over_a_short_soak_is_file_descriptors() {
+    let _alone = crate::support::exclusive();
+    // One descriptor kept per request at 20/s: about 200 more over the run, a straight line
+    // whatever the machine's speed (the count follows the requests served, not the clock),
+    // far from the limit the test process passes on, so the verdict is the leak's trend.
+    let (summary, output) = judged(&["--leak-fds", "1"], &["-r", "20", "-d", SOAK, "--max-vus", "6"]);
+    let verdict = summary
+        .bottlenecks
+        .iter()
+        .find(|b| b.kind == BottleneckKind::FileDescriptors)
+        .unwrap_or_else(|| panic!("{:#?}\n{output}", summary.bottlenecks));
+    assert_eq!(verdict.confidence, Confidence::High, "{verdict:?}");
+    assert!(verdict.verdict.contains("grew during the run: a leak"), "{verdict:?}");
+    let source = summary
+        .monitor
+        .iter()
+        .find(|m| m.source.starts_with("pid:"))
+        .expect("the target's source");
+    let fds = source
+        .leaks
+        .iter()
+        .find(|l| l.metric == "fds")
+        .unwrap_or_else(|| panic!("no fds verdict: {:?}", source.leaks));
+    assert_eq!(fds.state, LeakState::Growing, "{}", fds.verdict);
+    // The healthy half is the leak test's calm run above: no `file_descriptors` there.
+}
