@@ -6,8 +6,9 @@
 #   - Debian's `linux-perf`: tests/monitor/ records a target's on-CPU stacks for the flame
 #     graph;
 #   - Debian's `postgresql` and `postgresql-contrib` (pg_stat_statements): the test kit
-#     starts a throw-away cluster in a temporary folder for the `--postgres` tests. The
-#     server refuses to run as root, so the kit runs it as the `postgres` user, which the
+#     starts a throw-away cluster in a temporary folder for the `--postgres` tests (and
+#     `loadcell demo` for its database act). The
+#     server refuses to run as root, so it runs as the `postgres` user, which the
 #     Debian package creates (and this script creates when it is missing);
 #   - Debian's `golang-go`: crates/bench runs the Go benchmark fixture (tests/fixtures/bench-go);
 #   - Debian's `caddy`: tests/http_wire/ (zstd, TLS with SNI, mutual TLS);

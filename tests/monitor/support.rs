@@ -29,14 +29,22 @@ pub struct Target {
 impl Target {
     /// Starts `loadcell target --port 0 ARGS` and waits for its listening line.
     pub fn start(args: &[&str]) -> Target {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_loadcell"))
+        Target::start_limited(args, None)
+    }
+
+    /// The same, with its descriptor limit (`ulimit -n`, soft and hard) set to `nofile`.
+    pub fn start_limited(args: &[&str], nofile: Option<u64>) -> Target {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_loadcell"));
+        command
             .args(["target", "--port", "0"])
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn loadcell target");
+            .stderr(Stdio::null());
+        if let Some(limit) = nofile {
+            loadcell_testkit::process::limit_descriptors(&mut command, limit, limit);
+        }
+        let mut child = command.spawn().expect("spawn loadcell target");
         let stdout = child.stdout.take().expect("target stdout");
         let mut line = String::new();
         BufReader::new(stdout).read_line(&mut line).expect("target line");

@@ -18,7 +18,12 @@ use loadcell_testkit::{Loadcell, process::run_summary};
 /// `loadcell run URL RUN_ARGS --monitor pid:N --monitor host` against a fresh
 /// `loadcell target TARGET_ARGS`; the summary and loadcell's output.
 fn judged(target_args: &[&str], run_args: &[&str]) -> (Summary, String) {
-    let target = Target::start(target_args);
+    judged_limited(target_args, None, run_args)
+}
+
+/// [`judged`] with the target's descriptor limit set to `nofile`.
+fn judged_limited(target_args: &[&str], nofile: Option<u64>, run_args: &[&str]) -> (Summary, String) {
+    let target = Target::start_limited(target_args, nofile);
     let pid = format!("pid:{}", target.pid());
     let mut args = vec!["--threads", "1"];
     args.extend(run_args);
@@ -275,4 +280,77 @@ fn a_staged_run_names_the_stage_whose_own_evidence_is_target_cpu() {
     assert!(output.contains("bottlenecks by stage"), "{output}");
     assert!(output.contains("stage 1 (20/s): no verdict"), "{output}");
     assert!(output.contains("stage 3 (800/s): target_cpu ("), "{output}");
+}
+
+/// The target's descriptor limit in the `file_descriptors` runs: it holds about a dozen
+/// descriptors idle (listener, epoll, eventfd, standard streams), so 80 keep-alive
+/// connections are more than it can accept and 10 are far from it.
+const NOFILE: u64 = 64;
+
+#[test]
+fn connections_past_the_descriptor_limit_are_file_descriptors_and_a_few_are_not() {
+    let _alone = crate::support::exclusive();
+    // The closed model holds one keep-alive connection per VU for the whole run: 80 VUs
+    // ask for 80 descriptors of a target allowed 64, so it accepts until it runs out and
+    // its count sits at the limit, however fast or loaded the machine (the count is the
+    // number of connections, not a rate).
+    let summary = within_three(
+        "80 connections, limit 64",
+        || judged_limited(&[], Some(NOFILE), &["-c", "80", "-d", "3s"]),
+        |s| kinds(s).contains(&BottleneckKind::FileDescriptors),
+    );
+    let verdict = summary
+        .bottlenecks
+        .iter()
+        .find(|b| b.kind == BottleneckKind::FileDescriptors)
+        .expect("accepted above");
+    assert_eq!(verdict.confidence, Confidence::High, "{verdict:?}");
+    assert!(verdict.verdict.contains("near their limit"), "{verdict:?}");
+    assert_eq!(verdict.numbers["fds_limit"], NOFILE as f64, "{verdict:?}");
+    assert!(verdict.numbers["fds_max"] >= 0.9 * NOFILE as f64, "{verdict:?}");
+    assert!(verdict.recommendations[0].contains("ulimit -n"), "{verdict:?}");
+
+    // Ten connections under the same limit: about 22 descriptors, nowhere near it.
+    let (calm, output) = judged_limited(&[], Some(NOFILE), &["-c", "10", "-d", "3s"]);
+    assert!(
+        !kinds(&calm).contains(&BottleneckKind::FileDescriptors),
+        "{:#?}\n{output}",
+        calm.bottlenecks
+    );
+    let fds = calm
+        .monitor
+        .iter()
+        .find(|m| m.source.starts_with("pid:"))
+        .and_then(|m| m.metrics.iter().find(|x| x.name == "fds"))
+        .and_then(|m| m.max)
+        .unwrap_or_else(|| panic!("no fds reading: {:#?}", calm.monitor));
+    assert!(fds < 0.5 * NOFILE as f64, "{fds} descriptors with 10 connections");
+}
+
+#[test]
+fn a_descriptor_leak_over_a_short_soak_is_file_descriptors() {
+    let _alone = crate::support::exclusive();
+    // One descriptor kept per request at 20/s: about 200 more over the run, a straight line
+    // whatever the machine's speed (the count follows the requests served, not the clock),
+    // far from the limit the test process passes on, so the verdict is the leak's trend.
+    let (summary, output) = judged(&["--leak-fds", "1"], &["-r", "20", "-d", SOAK, "--max-vus", "6"]);
+    let verdict = summary
+        .bottlenecks
+        .iter()
+        .find(|b| b.kind == BottleneckKind::FileDescriptors)
+        .unwrap_or_else(|| panic!("{:#?}\n{output}", summary.bottlenecks));
+    assert_eq!(verdict.confidence, Confidence::High, "{verdict:?}");
+    assert!(verdict.verdict.contains("grew during the run: a leak"), "{verdict:?}");
+    let source = summary
+        .monitor
+        .iter()
+        .find(|m| m.source.starts_with("pid:"))
+        .expect("the target's source");
+    let fds = source
+        .leaks
+        .iter()
+        .find(|l| l.metric == "fds")
+        .unwrap_or_else(|| panic!("no fds verdict: {:?}", source.leaks));
+    assert_eq!(fds.state, LeakState::Growing, "{}", fds.verdict);
+    // The healthy half is the leak test's calm run above: no `file_descriptors` there.
 }

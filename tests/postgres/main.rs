@@ -3,6 +3,7 @@
 //! installed), the built-in target's `--postgres` routes, and the built `loadcell`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod demo;
 mod run;
 mod sweeps;
 mod target;

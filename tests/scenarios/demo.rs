@@ -12,6 +12,9 @@ fn demo_runs_the_shop_scenario_and_every_threshold_holds() {
     let run = loadcell_alone(&[
         "demo".as_ref(),
         "-q".as_ref(),
+        // The database act has its own test (tests/postgres/demo.rs).
+        "--only".as_ref(),
+        "shop".as_ref(),
         "--summary-json".as_ref(),
         json.as_os_str(),
     ]);

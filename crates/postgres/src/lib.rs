@@ -14,10 +14,14 @@
 //! measured. The URL's password never leaves [`place`]: messages and the summary name
 //! `host:port/dbname` only.
 //!
+//! [`cluster`] starts a throw-away PostgreSQL (initdb in a temporary folder, a loopback
+//! port) for `loadcell demo`'s database act and the tests, and removes it after.
+//!
 //! Does not: parse flags, print, decide bottlenecks (`loadcell-analysis` does, from the
 //! summary), or run load.
 
 mod activity;
+pub mod cluster;
 pub mod diff;
 mod error;
 pub mod place;

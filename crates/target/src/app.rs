@@ -1,6 +1,6 @@
 //! Per-request pipeline: counting, the knobs (stall, contention and coherency,
 //! workers (and falling over with `--overload-queue`), service time, CPU work, latency
-//! (and its growth with uptime), leak, injected errors (and their growth), connection
+//! (and its growth with uptime), leak (memory, descriptors), injected errors (and their growth), connection
 //! closes) and turning a [`Reply`] into a hyper response. Shared state lives in [`App`].
 
 use std::convert::Infallible;
@@ -44,6 +44,8 @@ pub(crate) struct App {
     fallen: AtomicBool,
     leak_next: AtomicUsize,
     leaks: [Mutex<Vec<Box<[u8]>>>; LEAK_SHARDS],
+    /// `--leak-fds`: descriptors held open until `/_reset`.
+    leaked_fds: Mutex<Vec<std::fs::File>>,
     /// `--postgres`: opened inside the runtime by [`App::open_db`] before the first request.
     db: OnceLock<Db>,
 }
@@ -68,6 +70,7 @@ impl App {
             store: Store::new(),
             leak_next: AtomicUsize::new(0),
             leaks: std::array::from_fn(|_| Mutex::new(Vec::new())),
+            leaked_fds: Mutex::new(Vec::new()),
             db: OnceLock::new(),
         }
     }
@@ -98,6 +101,7 @@ impl App {
             let mut shard = shard.lock().unwrap_or_else(PoisonError::into_inner);
             *shard = Vec::new();
         }
+        *self.leaked_fds.lock().unwrap_or_else(PoisonError::into_inner) = Vec::new();
         self.stats.clear_leaked();
     }
 
@@ -153,6 +157,9 @@ impl App {
         if config.leak_bytes > 0 {
             self.leak(config.leak_bytes);
         }
+        if config.leak_fds > 0 {
+            self.leak_fds(config.leak_fds);
+        }
         Handled::Served
     }
 
@@ -163,6 +170,19 @@ impl App {
             crate::knobs::grown_error_rate(config.error_rate, config.error_growth, self.stats.started().elapsed())
         } else {
             config.error_rate
+        }
+    }
+
+    /// Opens `count` descriptors and keeps them; at the process's limit the open fails and
+    /// the leak stops there (the request is still served: accepting connections is what
+    /// the exhausted limit breaks).
+    fn leak_fds(&self, count: usize) {
+        let mut held = self.leaked_fds.lock().unwrap_or_else(PoisonError::into_inner);
+        for _ in 0..count {
+            match std::fs::File::open("/dev/null") {
+                Ok(file) => held.push(file),
+                Err(_) => return,
+            }
         }
     }
 

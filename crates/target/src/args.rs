@@ -66,6 +66,11 @@ pub struct TargetArgs {
     #[arg(long, value_name = "BYTES")]
     pub leak: Option<String>,
 
+    /// File descriptors kept open forever per request (`/dev/null`), e.g. `1`: a descriptor
+    /// leak; once the process's limit is reached the leak stops and requests still succeed.
+    #[arg(long, value_name = "N")]
+    pub leak_fds: Option<String>,
+
     /// Share of responses sent with `Connection: close`, after which the server closes the connection.
     #[arg(long, value_name = "RATE")]
     pub close_rate: Option<String>,
@@ -122,6 +127,7 @@ impl Default for TargetArgs {
             coherency_time: None,
             cpu_work: None,
             leak: None,
+            leak_fds: None,
             close_rate: None,
             overload_queue: None,
             latency_growth: None,

@@ -43,6 +43,8 @@ pub struct Config {
     pub cpu_work: Duration,
     /// Bytes kept per request.
     pub leak_bytes: u64,
+    /// Descriptors kept open per request.
+    pub leak_fds: usize,
     /// Share of responses that close the connection (0..=1).
     pub close_rate: f64,
     /// Needs `workers`: once more than this many requests wait for a worker, every later
@@ -72,6 +74,7 @@ impl Default for Config {
             coherency_time: Duration::ZERO,
             cpu_work: Duration::ZERO,
             leak_bytes: 0,
+            leak_fds: 0,
             close_rate: 0.0,
             overload_queue: None,
             latency_growth: Duration::ZERO,
@@ -132,6 +135,7 @@ impl Config {
                 .unwrap_or_default(),
             cpu_work: opt_flag("cpu-work", &args.cpu_work, knobs::parse_duration)?.unwrap_or_default(),
             leak_bytes: opt_flag("leak", &args.leak, knobs::parse_size)?.unwrap_or(0),
+            leak_fds: opt_flag("leak-fds", &args.leak_fds, knobs::parse_count)?.unwrap_or(0),
             close_rate: opt_flag("close-rate", &args.close_rate, knobs::parse_rate)?.unwrap_or(0.0),
             overload_queue: opt_flag("overload-queue", &args.overload_queue, knobs::parse_count)?,
             latency_growth: opt_flag("latency-growth", &args.latency_growth, knobs::parse_duration)?
@@ -202,6 +206,13 @@ impl Config {
                 return Err(TargetError::flag("postgres-pool", "0", "must be at least 1"));
             }
         }
+        if self.leak_fds > knobs::MAX_LEAK_FDS {
+            return Err(TargetError::flag(
+                "leak-fds",
+                self.leak_fds.to_string(),
+                "more than 1000 descriptors per request",
+            ));
+        }
         if self.leak_bytes > knobs::MAX_LEAK_BYTES {
             return Err(TargetError::flag(
                 "leak",
@@ -223,6 +234,7 @@ impl Config {
             || !self.coherency_time.is_zero()
             || !self.cpu_work.is_zero()
             || self.leak_bytes > 0
+            || self.leak_fds > 0
             || self.close_rate > 0.0
             || self.overload_queue.is_some()
             || !self.latency_growth.is_zero()
@@ -309,6 +321,7 @@ mod tests {
             coherency_time: Some("20us".into()),
             cpu_work: Some("100us".into()),
             leak: Some("1KB".into()),
+            leak_fds: Some("2".into()),
             close_rate: Some("0.1".into()),
             overload_queue: Some("50".into()),
             latency_growth: Some("600ms".into()),
@@ -333,6 +346,7 @@ mod tests {
         assert_eq!(c.coherency_time, Duration::from_micros(20));
         assert_eq!(c.cpu_work, Duration::from_micros(100));
         assert_eq!(c.leak_bytes, 1024);
+        assert_eq!(c.leak_fds, 2);
         assert_eq!(c.close_rate, 0.1);
         assert_eq!(c.overload_queue, Some(50));
         assert_eq!(c.latency_growth, Duration::from_millis(600));

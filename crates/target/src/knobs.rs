@@ -12,6 +12,8 @@ pub const MAX_DURATION: Duration = Duration::from_secs(3600);
 
 /// Largest per-request leak accepted by `--leak`.
 pub const MAX_LEAK_BYTES: u64 = 64 * 1024 * 1024;
+/// `--leak-fds` at most: a leak, not a way to exhaust the limit in one request.
+pub const MAX_LEAK_FDS: usize = 1000;
 
 /// z-score of the 99th percentile of a standard normal distribution.
 const Z_P99: f64 = 2.326_347_874_040_841;

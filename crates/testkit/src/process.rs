@@ -194,7 +194,7 @@ impl Loadcell {
 }
 
 /// Sets the child's `RLIMIT_NOFILE` between fork and exec.
-fn limit_descriptors(command: &mut Command, soft: u64, hard: u64) {
+pub fn limit_descriptors(command: &mut Command, soft: u64, hard: u64) {
     use std::os::unix::process::CommandExt;
     // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
     unsafe {

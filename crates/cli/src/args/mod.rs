@@ -78,9 +78,9 @@ pub enum Command {
         /// The results folder (written by --out).
         dir: PathBuf,
     },
-    /// Start the demo shop, run the bundled shop scenario against it for about 20 s, print the summary.
+    /// Start the demo shop, run the bundled shop scenario against it for about 20 s, print the summary; then, with PostgreSQL installed, a database bottleneck and its index (~10 s).
     #[command(after_help = concat!(
-        "Examples:\n  loadcell demo\n  loadcell demo -q --summary-json demo.json\n\n",
+        "Examples:\n  loadcell demo\n  loadcell demo -q --summary-json demo.json\n  loadcell demo --only database\n\n",
         run_exit_codes!()
     ))]
     Demo(Box<DemoArgs>),
@@ -258,13 +258,26 @@ pub struct Workers {
 /// `loadcell demo`
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Write the summary as JSON to this file.
+    /// Write the shop act's summary as JSON to this file.
     #[arg(long, value_name = "FILE")]
     pub summary_json: Option<PathBuf>,
 
     /// No live progress on stderr.
     #[arg(short = 'q', long)]
     pub quiet: bool,
+
+    /// Run one act only: `shop` (the scenario) or `database` (a throw-away PostgreSQL: the
+    /// search without its index, then with it) [default: both; the database act when
+    /// PostgreSQL is installed].
+    #[arg(long, value_enum, value_name = "ACT")]
+    pub only: Option<DemoAct>,
+}
+
+/// The acts of `loadcell demo`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DemoAct {
+    Shop,
+    Database,
 }
 
 /// `--prometheus` takes an optional address, so `--prometheus http://host/` would take the

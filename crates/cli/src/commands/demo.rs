@@ -1,8 +1,10 @@
-//! `loadcell demo`: the one command a new user runs. Starts the demo shop on a free
-//! loopback port, runs the bundled shop scenario against it with live progress, prints the
-//! summary with thresholds, and shows the target's own request count beside loadcell's.
+//! `loadcell demo`: the one command a new user runs. The shop act starts the demo shop on
+//! a free loopback port, runs the bundled shop scenario against it with live progress,
+//! prints the summary with thresholds, and shows the target's own request count beside
+//! loadcell's. The database act follows (`demo_database.rs`) when PostgreSQL is installed;
+//! `--only` runs one act.
 
-use crate::args::{Cli, Command, DemoArgs};
+use crate::args::{Cli, Command, DemoAct, DemoArgs};
 use crate::error::CliError;
 use clap::Parser;
 use loadcell_session::Target;
@@ -14,6 +16,24 @@ use std::sync::atomic::AtomicUsize;
 const SHOP: &str = include_str!("../../../../examples/shop.yaml");
 
 pub fn run(args: &DemoArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliError> {
+    if args.only == Some(DemoAct::Database) {
+        if args.summary_json.is_some() {
+            return Err(CliError::Usage(
+                "--summary-json writes the shop act's summary, and --only database skips that act".into(),
+            ));
+        }
+        super::demo_database::act(args.quiet, &interrupts)?;
+        return Ok(loadcell_schema::exit::OK);
+    }
+    let code = shop(args, interrupts.clone())?;
+    if args.only.is_none() && interrupts.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+        super::demo_database::act(args.quiet, &interrupts)?;
+    }
+    Ok(code)
+}
+
+/// The shop act; its exit code (the scenario's thresholds).
+fn shop(args: &DemoArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliError> {
     let target = TargetHandle::spawn(Config::default())?;
     let dir = std::env::temp_dir().join(format!("loadcell-demo-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|source| CliError::Demo {

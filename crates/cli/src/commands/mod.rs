@@ -6,6 +6,7 @@ pub mod bench;
 pub mod capacity;
 pub mod compare;
 pub mod demo;
+mod demo_database;
 pub mod report;
 pub mod run;
 pub mod scale;

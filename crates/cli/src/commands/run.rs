@@ -22,9 +22,16 @@ pub fn run(args: &RunArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliError
 
 /// Runs a prepared target with the command line's thresholds, load and outputs.
 pub fn run_target(target: Target, args: &RunArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliError> {
-    let mut thresholds = target.thresholds(&args.verdict.thresholds)?;
     // Read before any load is sent: a missing baseline is a usage error, not a wasted run.
     let baseline = args.baseline.open()?;
+    let finished = measure(target, args, interrupts)?;
+    conclude(finished, baseline.as_ref())
+}
+
+/// The run itself, shown by the progress display, without printing the summary or writing
+/// the outputs (the demo's database act shows its own lines).
+pub fn measure(target: Target, args: &RunArgs, interrupts: Arc<AtomicUsize>) -> Result<Finished, CliError> {
+    let mut thresholds = target.thresholds(&args.verdict.thresholds)?;
     let flags = args.load_flags();
     let inputs = match target.scenario() {
         Some(scenario) => loadcell_plan::from_scenario(&flags, scenario)?,
@@ -54,8 +61,7 @@ pub fn run_target(target: Target, args: &RunArgs, interrupts: Arc<AtomicUsize>) 
         postgres: args.monitor.postgres.clone(),
     };
     let mut display = Progress::new(args.folder.quiet);
-    let finished = loadcell_session::execute(target, spec, &mut display, interrupts)?;
-    conclude(finished, baseline.as_ref())
+    Ok(loadcell_session::execute(target, spec, &mut display, interrupts)?)
 }
 
 /// The engine settings: the plan, and the budget and warm-up of the flags (or the file's).
