@@ -1,0 +1,115 @@
+//! `suite.md`: the suite as a PR comment — the verdict first, one table row per test with
+//! its headline numbers, then why tests failed, the warnings, and the recommendations.
+
+use super::SuiteDoc;
+use crate::judge::TestResult;
+use loadcell_report::escape::md_text;
+use loadcell_units::format;
+use std::fmt::Write;
+
+/// `suite.md` for the suite so far.
+pub fn markdown(doc: &SuiteDoc) -> String {
+    let mut out = String::new();
+    let mark = if doc.verdict.passed { "✅" } else { "❌" };
+    let _ = writeln!(out, "## {mark} loadcell suite: {}\n", md_text(&doc.verdict.text));
+    let _ = writeln!(out, "Plan `{}` against `{}`.\n", doc.plan, doc.target);
+    out.push_str("| test | verdict | requests | req/s | p95 | p99 | errors | finding |\n");
+    out.push_str("|---|---|---:|---:|---:|---:|---:|---|\n");
+    for t in &doc.tests {
+        row(&mut out, t);
+    }
+    for name in &doc.not_run {
+        let _ = writeln!(out, "| {} | not run | | | | | | |", md_text(name));
+    }
+    list(
+        &mut out,
+        "Failures",
+        doc.tests.iter().flat_map(|t| t.failures.iter().map(move |f| (t, f))),
+    );
+    list(
+        &mut out,
+        "Warnings",
+        doc.tests.iter().flat_map(|t| t.warnings.iter().map(move |w| (t, w))),
+    );
+    if !doc.recommendations.is_empty() {
+        out.push_str("\n### Recommendations\n\n");
+        for r in &doc.recommendations {
+            let _ = writeln!(
+                out,
+                "- {} _({} confidence; {})_",
+                md_text(&r.text),
+                r.confidence.as_str(),
+                r.tests.join(", ")
+            );
+        }
+    }
+    out
+}
+
+fn row(out: &mut String, t: &TestResult) {
+    let verdict = if t.passed { "✅ passed" } else { "❌ failed" };
+    let verdict = if t.warnings.is_empty() {
+        verdict.to_string()
+    } else {
+        format!("{verdict} ⚠️")
+    };
+    let numbers = match &t.headline {
+        Some(h) => format!(
+            "{} | {} | {} | {} | {}",
+            format::int(h.requests),
+            format::num(h.rate_per_s),
+            format::ms(h.p95_ms),
+            format::ms(h.p99_ms),
+            format::percent(h.error_rate)
+        ),
+        None => " | | | | ".to_string(),
+    };
+    let _ = writeln!(
+        out,
+        "| {} | {verdict} | {numbers} | {} |",
+        md_text(&t.name),
+        md_text(&finding(t))
+    );
+}
+
+/// What the kind of test is run to find, in a few words.
+fn finding(t: &TestResult) -> String {
+    if let Some(c) = &t.capacity {
+        return match c.capacity_per_s {
+            Some(rate) => format!("capacity {rate:.0}/s"),
+            None => "no sustainable rate".to_string(),
+        };
+    }
+    if let Some(s) = &t.scale {
+        return match &s.fit {
+            Some(fit) => format!(
+                "σ {:.3}, κ {:.4}, peak {}",
+                fit.sigma,
+                fit.kappa,
+                fit.peak_vus.map_or("none".to_string(), |p| format!("{p:.0} VUs"))
+            ),
+            None => "no fit".to_string(),
+        };
+    }
+    if let Some(bp) = &t.breaking_point {
+        return format!("broke at {:.0} ({})", bp.level, bp.how.join(", "));
+    }
+    if let Some(s) = &t.spike_recovery {
+        return s.verdict.clone();
+    }
+    if let Some(s) = &t.soak_trend {
+        return s.p95_ms.verdict.clone();
+    }
+    String::new()
+}
+
+fn list<'a>(out: &mut String, title: &str, items: impl Iterator<Item = (&'a TestResult, &'a String)>) {
+    let mut first = true;
+    for (t, text) in items {
+        if first {
+            let _ = writeln!(out, "\n### {title}\n");
+            first = false;
+        }
+        let _ = writeln!(out, "- **{}**: {}", md_text(&t.name), md_text(text));
+    }
+}
