@@ -24,5 +24,5 @@ pub use error::{PlanError, SuiteError};
 pub use invoke::{Invocation, Origin};
 pub use judge::{Headline, TestResult, judge};
 pub use model::{Command, Flag, Kind, Opt, Plan, System, Test, Vocabulary};
-pub use parse::{load, parse};
+pub use parse::{is_plan, load, parse};
 pub use runner::{Launched, Launcher, Options, Progress, SuiteOutcome, run};

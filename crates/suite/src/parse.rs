@@ -41,6 +41,15 @@ pub fn load(path: &Path, vocabulary: &Vocabulary) -> Result<Plan, PlanError> {
     parse(&text, &file, path.parent().unwrap_or(Path::new(".")), vocabulary)
 }
 
+/// Whether the file at `path` is a plan (a map with `tests:`) rather than a scenario file;
+/// false when it cannot be read (the scenario reader then says why).
+pub fn is_plan(path: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    parse_yaml(&text).is_ok_and(|root| root.as_map().is_some_and(|m| m.iter().any(|(k, _)| k.text == "tests")))
+}
+
 /// Parses plan text; `base` is the folder a `scenario:` path is relative to.
 pub fn parse(text: &str, file: &str, base: &Path, vocabulary: &Vocabulary) -> Result<Plan, PlanError> {
     let reader = Reader { file };

@@ -36,6 +36,11 @@ pub enum Launched {
 /// Runs one test's command line (the CLI runs it in-process).
 pub trait Launcher {
     fn launch(&mut self, test: &Test, invocation: &Invocation) -> Launched;
+
+    /// True once the user asked to stop (Ctrl-C): no further test starts.
+    fn interrupted(&self) -> bool {
+        false
+    }
 }
 
 /// Told as the suite goes.
@@ -113,7 +118,7 @@ pub fn run(
         if let Err(e) = report::write_all(&options.dir, &doc) {
             write_failures.push(e);
         }
-        if stop {
+        if stop || launcher.interrupted() {
             break;
         }
     }

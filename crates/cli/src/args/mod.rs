@@ -6,11 +6,13 @@
 pub mod compare;
 mod monitor;
 mod run;
+mod suite;
 mod sweep;
 
 pub use monitor::MonitorArgs;
 
 pub use run::RunArgs;
+pub use suite::SuiteArgs;
 pub use sweep::{CapacityArgs, ScaleArgs, SweepOutputArgs};
 
 use clap::{Args, Parser, Subcommand};
@@ -51,14 +53,14 @@ pub struct Cli {
 pub enum Command {
     /// Load-test a URL (quick mode) or run a scenario file.
     Run(Box<RunArgs>),
-    /// Check a scenario file without sending anything.
+    /// Check a scenario file or a suite plan without sending anything.
     #[command(
         after_help = "Examples:\n  loadcell validate examples/shop.yaml\n  loadcell validate shop.yaml && loadcell run shop.yaml\n\n\
                       Exit codes: 0 the file is valid (a one-line summary of it is printed); 2 it is not (one line \
                       naming file:line:col)."
     )]
     Validate {
-        /// The scenario file.
+        /// The scenario file, or a plan file (one with `tests:`).
         file: PathBuf,
     },
     /// Print the JSON Schema of scenario files (for editor completion).
@@ -84,6 +86,8 @@ pub enum Command {
         run_exit_codes!()
     ))]
     Demo(Box<DemoArgs>),
+    /// Run a test plan (smoke, load, stress, spike, soak, breakpoint, capacity, scale): one verdict, one report.
+    Suite(Box<SuiteArgs>),
     /// Find the highest rate the target sustains under SLOs (open model, bracket then bisect).
     Capacity(Box<CapacityArgs>),
     /// Sweep closed-model concurrency levels and fit the Universal Scalability Law (σ, κ, peak).

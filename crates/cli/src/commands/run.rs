@@ -7,10 +7,11 @@ use crate::commands::compare::Baseline;
 use crate::display::Progress;
 use crate::error::CliError;
 use loadcell_engine::Settings;
-use loadcell_plan::{LoadPlan, Profile};
+use loadcell_plan::{LoadInputs, LoadPlan, Profile};
 use loadcell_schema::{Summary, exit};
 use loadcell_session::folder::OutDir;
 use loadcell_session::{Finished, RunOutputs, RunSpec, Target};
+use loadcell_threshold::Threshold;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 
@@ -22,9 +23,36 @@ pub fn run(args: &RunArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliError
 
 /// Runs a prepared target with the command line's thresholds, load and outputs.
 pub fn run_target(target: Target, args: &RunArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliError> {
-    let mut thresholds = target.thresholds(&args.verdict.thresholds)?;
     // Read before any load is sent: a missing baseline is a usage error, not a wasted run.
     let baseline = args.baseline.open()?;
+    let (thresholds, inputs, load) = plan_run(&target, args)?;
+    let spec = RunSpec {
+        settings: settings(&target, args, &load),
+        thresholds,
+        labels: load.labels,
+        profile: inputs.profile,
+        abort_on_fail: args.verdict.abort_on_fail || inputs.profile == Some(Profile::Breakpoint),
+        abort_delay: args.verdict.abort_delay,
+        recovery_window: args.profile.recovery_window,
+        outputs: outputs(&target, args),
+        monitor: args.monitor.request(),
+        postgres: args.monitor.postgres.clone(),
+    };
+    let mut display = Progress::new(args.folder.quiet);
+    let finished = loadcell_session::execute(target, spec, &mut display, interrupts)?;
+    conclude(finished, baseline.as_ref())
+}
+
+/// Checks `loadcell run`'s flags as far as they go without sending anything: the target,
+/// the thresholds and the load plan (what `loadcell suite` checks of every test first).
+pub fn check(args: &RunArgs) -> Result<(), CliError> {
+    let target = Target::prepare(&args.target, args.request.base_url.as_deref(), &args.request.spec())?;
+    plan_run(&target, args).map(|_| ())
+}
+
+/// The thresholds, the load inputs and the plan of a run: every combination checked.
+fn plan_run(target: &Target, args: &RunArgs) -> Result<(Vec<Threshold>, LoadInputs, LoadPlan), CliError> {
+    let mut thresholds = target.thresholds(&args.verdict.thresholds)?;
     let flags = args.load_flags();
     let inputs = match target.scenario() {
         Some(scenario) => loadcell_plan::from_scenario(&flags, scenario)?,
@@ -41,21 +69,7 @@ pub fn run_target(target: Target, args: &RunArgs, interrupts: Arc<AtomicUsize>) 
         },
         None => loadcell_plan::plan(&inputs)?,
     };
-    let spec = RunSpec {
-        settings: settings(&target, args, &load),
-        thresholds,
-        labels: load.labels,
-        profile: inputs.profile,
-        abort_on_fail: args.verdict.abort_on_fail || inputs.profile == Some(Profile::Breakpoint),
-        abort_delay: args.verdict.abort_delay,
-        recovery_window: args.profile.recovery_window,
-        outputs: outputs(&target, args),
-        monitor: args.monitor.request(),
-        postgres: args.monitor.postgres.clone(),
-    };
-    let mut display = Progress::new(args.folder.quiet);
-    let finished = loadcell_session::execute(target, spec, &mut display, interrupts)?;
-    conclude(finished, baseline.as_ref())
+    Ok((thresholds, inputs, load))
 }
 
 /// The engine settings: the plan, and the budget and warm-up of the flags (or the file's).

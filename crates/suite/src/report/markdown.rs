@@ -94,6 +94,9 @@ fn finding(t: &TestResult) -> String {
     if let Some(bp) = &t.breaking_point {
         return format!("broke at {:.0} ({})", bp.level, bp.how.join(", "));
     }
+    if t.kind == "breakpoint" && t.headline.is_some() {
+        return "did not break".to_string();
+    }
     if let Some(s) = &t.spike_recovery {
         return s.verdict.clone();
     }

@@ -1,13 +1,15 @@
 //! The suite's own documents, rewritten after every test: `suite.json` (every test's result,
 //! the verdict, the recommendations of all tests), `junit.xml` (`junit.rs`) and `suite.md`
-//! (`markdown.rs`, the PR comment). Each is written to a temporary name and renamed, so a
+//! (`markdown.rs`, the PR comment); the terminal's lines are `text.rs`'s. Each is written to a temporary name and renamed, so a
 //! reader never sees half a file.
 
 mod junit;
 mod markdown;
+mod text;
 
 pub use junit::junit;
 pub use markdown::markdown;
+pub use text::{so_far, terminal};
 
 use crate::error::SuiteError;
 use crate::judge::TestResult;
@@ -142,7 +144,7 @@ fn recommendations(results: &[TestResult]) -> Vec<Recommendation> {
         }
     }
     // A stable sort keeps first appearance within one confidence.
-    out.sort_by(|a, b| b.confidence.cmp(&a.confidence));
+    out.sort_by_key(|r| std::cmp::Reverse(r.confidence));
     out
 }
 

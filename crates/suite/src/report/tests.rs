@@ -85,7 +85,7 @@ fn doc(results: &[TestResult], selected: &[&str], allow_warnings: bool) -> Suite
 #[test]
 fn the_verdict_counts_failures_warnings_and_tests_not_run() {
     let ok = result("smoke", true, &[], &[]);
-    assert!(doc(&[ok.clone()], &["smoke"], false).verdict.passed);
+    assert!(doc(std::slice::from_ref(&ok), &["smoke"], false).verdict.passed);
     let warned = result("load", true, &["12 iterations were dropped"], &[]);
     let d = doc(&[ok.clone(), warned.clone()], &["smoke", "load"], false);
     assert!(!d.verdict.passed);
