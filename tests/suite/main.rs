@@ -300,3 +300,16 @@ fn only_runs_the_named_tests_into_their_plan_folders() {
     again.assert_exit(2);
     assert!(again.stderr.contains("already holds a suite"), "{}", again.output());
 }
+
+#[test]
+fn the_example_plan_is_valid_and_has_every_test_type() {
+    let plan = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/plan.yaml");
+    let run = Loadcell::new(&["validate".to_string(), plan.display().to_string()]).run();
+    run.assert_exit(0);
+    assert!(
+        run.stdout
+            .contains("8 tests (smoke, load, stress, spike, soak, breakpoint, capacity, scale)"),
+        "{}",
+        run.output()
+    );
+}
