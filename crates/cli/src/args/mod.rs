@@ -82,7 +82,7 @@ pub enum Command {
     },
     /// Start the demo shop, run the bundled shop scenario against it for about 20 s, print the summary.
     #[command(after_help = concat!(
-        "Examples:\n  loadcell demo\n  loadcell demo -q --summary-json demo.json\n\n",
+        "Examples:\n  loadcell demo\n  loadcell demo -q --summary-json demo.json\n  loadcell demo --suite\n\n",
         run_exit_codes!()
     ))]
     Demo(Box<DemoArgs>),
@@ -269,6 +269,11 @@ pub struct DemoArgs {
     /// No live progress on stderr.
     #[arg(short = 'q', long)]
     pub quiet: bool,
+
+    /// Run the example test plan (examples/plan.yaml: every test type, about 1.5 minutes)
+    /// against the shop instead of the shop scenario: `loadcell suite`'s verdict and folder.
+    #[arg(long, conflicts_with = "summary_json")]
+    pub suite: bool,
 }
 
 /// `--prometheus` takes an optional address, so `--prometheus http://host/` would take the

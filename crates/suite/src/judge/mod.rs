@@ -231,3 +231,6 @@ fn warnings(kind: Kind, summary: &Summary) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests;
