@@ -130,6 +130,30 @@ fn a_passing_plan_writes_every_test_and_one_verdict() {
     let md = std::fs::read_to_string(out.join("suite.md")).expect("suite.md");
     assert!(md.starts_with("## ✅ loadcell suite: all 4 tests passed"), "{md}");
     assert!(run.stdout.contains("verdict: PASSED"), "{}", run.output());
+
+    // `loadcell report SUITE_DIR` rebuilds every test's folder and the suite's files.
+    std::fs::remove_file(out.join("suite.md")).expect("remove suite.md");
+    std::fs::remove_file(out.join("02-load").join("report.html")).expect("remove a test's report");
+    let again = Loadcell::new(&["report".to_string(), out.display().to_string()])
+        .guard(GUARD)
+        .run();
+    again.assert_exit(0);
+    assert!(out.join("suite.md").exists() && out.join("02-load").join("report.html").exists());
+    let rebuilt = suite_json(&out);
+    assert_eq!(rebuilt["verdict"], doc["verdict"], "{}", again.output());
+    for (a, b) in rebuilt["tests"].as_array().into_iter().flatten().zip(tests) {
+        for field in [
+            "name",
+            "folder",
+            "passed",
+            "command",
+            "exit_code",
+            "headline",
+            "thresholds",
+        ] {
+            assert_eq!(a[field], b[field], "{field}");
+        }
+    }
 }
 
 const TWO_TESTS: &str = "\
@@ -172,6 +196,11 @@ fn a_failing_slo_exits_1_naming_the_test_and_stops_the_plan() {
         ),
         "{junit}"
     );
+    let again = Loadcell::new(&["report".to_string(), out.display().to_string()])
+        .guard(GUARD)
+        .run();
+    again.assert_exit(1);
+    assert_eq!(suite_json(&out)["not_run"], doc["not_run"], "{}", again.output());
 
     let out = dir.path().join("keep");
     let run = suite(&plan, &out, &["--keep-going"]);

@@ -33,6 +33,7 @@ pub fn main() -> i32 {
             false => commands::scenario::validate(&file),
         },
         Command::Schema => commands::scenario::schema(),
+        Command::Report { dir } if dir.join("suite.json").is_file() => commands::suite::report(&dir),
         Command::Report { dir } => commands::report::run(&dir),
         Command::Demo(args) => commands::demo::run(&args, signals::install()),
         Command::Suite(args) => commands::suite::run(&args),

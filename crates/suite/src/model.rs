@@ -10,6 +10,9 @@ use std::path::PathBuf;
 pub struct Plan {
     /// The plan file as named on the command line (the `file` of every error).
     pub file: String,
+    /// The plan's text as read: kept in the suite folder (`plan.yaml`), so that
+    /// `loadcell report` can judge the tests again.
+    pub text: String,
     pub system: System,
     /// `--monitor` sources every test gets.
     pub monitor: Vec<String>,

@@ -74,6 +74,7 @@ pub fn parse(text: &str, file: &str, base: &Path, vocabulary: &Vocabulary) -> Re
     };
     let plan = Plan {
         file: file.to_string(),
+        text: text.to_string(),
         system,
         monitor: reader.strings(entries, "monitor")?,
         postgres: reader.strings(entries, "postgres")?,

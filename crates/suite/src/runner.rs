@@ -6,7 +6,7 @@
 use crate::error::SuiteError;
 use crate::invoke::Invocation;
 use crate::judge::{self, TestResult};
-use crate::model::{Plan, Test};
+use crate::model::{Plan, Test, Vocabulary};
 use crate::report::{self, SuiteDoc};
 use loadcell_schema::{Summary, exit};
 use std::path::{Path, PathBuf};
@@ -99,13 +99,16 @@ pub fn run(
     let started_at = loadcell_schema::rfc3339_utc(std::time::SystemTime::now());
     let mut results: Vec<TestResult> = Vec::new();
     let mut write_failures = Vec::new();
+    if let Err(e) = report::write(&options.dir, PLAN_FILE, &plan.text) {
+        write_failures.push(e);
+    }
     let mut setup_failed = false;
     for (i, test) in selected.iter().enumerate() {
         progress.starting(i + 1, selected.len(), test);
         let folder = folder_of(plan, test);
         let invocation = Invocation::of(plan, test, &options.dir.join(&folder));
         let result = match launcher.launch(test, &invocation) {
-            Launched::Exited(code) => read_result(test, &invocation, &options.dir, folder, code),
+            Launched::Exited(code) => read_result(test, invocation.display(), &options.dir, folder, code),
             Launched::SetupFailed(why) => {
                 setup_failed = results.is_empty();
                 judge::unfinished(test, invocation.display(), folder, Some(exit::USAGE), why)
@@ -122,30 +125,139 @@ pub fn run(
             break;
         }
     }
-    let doc = report::document(plan, &selected, &results, options, &started_at);
+    Ok(conclude(
+        plan,
+        &selected,
+        results,
+        options,
+        &started_at,
+        setup_failed,
+        write_failures,
+    ))
+}
+
+/// The suite's document and exit code once its tests are judged.
+fn conclude(
+    plan: &Plan,
+    selected: &[&Test],
+    results: Vec<TestResult>,
+    options: &Options,
+    started_at: &str,
+    setup_failed: bool,
+    write_failures: Vec<SuiteError>,
+) -> SuiteOutcome {
+    let doc = report::document(plan, selected, &results, options, started_at);
     let exit_code = match doc.verdict.passed {
         _ if setup_failed => exit::USAGE,
         true if write_failures.is_empty() => exit::OK,
         _ => exit::THRESHOLD_FAILED,
     };
-    Ok(SuiteOutcome {
+    SuiteOutcome {
         doc,
         exit_code,
         write_failures,
+    }
+}
+
+/// The copy of the plan in the suite folder.
+pub const PLAN_FILE: &str = "plan.yaml";
+
+/// `loadcell report SUITE_DIR`: every test that ran is judged again from its folder, after
+/// `rebuild_test` (the CLI's `loadcell report` of that folder) has rebuilt it, with the
+/// plan kept in the folder and each test's exit code as `suite.json` recorded it; then the
+/// suite's files are written again. An error is a folder that is not a suite.
+pub fn rebuild(
+    dir: &Path,
+    vocabulary: &Vocabulary,
+    rebuild_test: &mut dyn FnMut(&Path),
+) -> Result<SuiteOutcome, String> {
+    let read = |name: &str| {
+        std::fs::read_to_string(dir.join(name))
+            .map_err(|e| format!("'{}' is not a suite folder: {name}: {e}", dir.display()))
+    };
+    let recorded: serde_json::Value =
+        serde_json::from_str(&read("suite.json")?).map_err(|e| format!("{}: {e}", dir.join("suite.json").display()))?;
+    let plan_file = dir.join(PLAN_FILE).display().to_string();
+    let plan = crate::parse::parse(&read(PLAN_FILE)?, &plan_file, dir, vocabulary).map_err(|e| e.to_string())?;
+    let words = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array().map_or(Vec::new(), |a| {
+            a.iter().filter_map(|x| x.as_str().map(String::from)).collect()
+        })
+    };
+    let ran = recorded["tests"].as_array().cloned().unwrap_or_default();
+    let mut names: Vec<String> = ran
+        .iter()
+        .filter_map(|t| t["name"].as_str().map(String::from))
+        .collect();
+    names.extend(words(&recorded["not_run"]));
+    let selected: Vec<&Test> = plan.tests.iter().filter(|t| names.contains(&t.name)).collect();
+    let options = Options {
+        dir: dir.to_path_buf(),
+        only: Some(names),
+        stop_on_fail: true,
+        allow_warnings: recorded["verdict"]["allow_warnings"].as_bool().unwrap_or(false),
+    };
+    let mut results = Vec::new();
+    for entry in &ran {
+        let Some(test) = plan
+            .tests
+            .iter()
+            .find(|t| Some(t.name.as_str()) == entry["name"].as_str())
+        else {
+            continue;
+        };
+        let folder = folder_of(&plan, test);
+        // The command as it ran (the plan kept here resolves a scenario against this folder).
+        let command = entry["command"].as_str().unwrap_or_default().to_string();
+        let code = entry["exit_code"].as_i64().and_then(|c| i32::try_from(c).ok());
+        let result = match code {
+            Some(code) if dir.join(&folder).join("summary.json").exists() => {
+                rebuild_test(&dir.join(&folder));
+                read_result(test, command, dir, folder, code)
+            }
+            _ => {
+                let why = words(&entry["failures"]).join("; ");
+                judge::unfinished(test, command, folder, code, why)
+            }
+        };
+        results.push(result);
+    }
+    let setup_failed = results
+        .first()
+        .is_some_and(|r| r.headline.is_none() && r.exit_code == Some(exit::USAGE));
+    let started_at = recorded["started_at"].as_str().unwrap_or_default().to_string();
+    let outcome = conclude(
+        &plan,
+        &selected,
+        results,
+        &options,
+        &started_at,
+        setup_failed,
+        Vec::new(),
+    );
+    let write_failures: Vec<SuiteError> = report::write_all(dir, &outcome.doc).err().into_iter().collect();
+    let exit_code = match write_failures.is_empty() {
+        true => outcome.exit_code,
+        false => outcome.exit_code.max(exit::THRESHOLD_FAILED),
+    };
+    Ok(SuiteOutcome {
+        exit_code,
+        write_failures,
+        ..outcome
     })
 }
 
 /// Judges a test that ran from the `summary.json` in its folder.
-fn read_result(test: &Test, invocation: &Invocation, dir: &Path, folder: String, code: i32) -> TestResult {
+fn read_result(test: &Test, command: String, dir: &Path, folder: String, code: i32) -> TestResult {
     let path = dir.join(&folder).join("summary.json");
     let summary = std::fs::read_to_string(&path)
         .map_err(|e| e.to_string())
         .and_then(|text| serde_json::from_str::<Summary>(&text).map_err(|e| e.to_string()));
     match summary {
-        Ok(summary) => judge::judge(test, invocation.display(), folder, code, &summary),
+        Ok(summary) => judge::judge(test, command, folder, code, &summary),
         Err(e) => judge::unfinished(
             test,
-            invocation.display(),
+            command,
             folder,
             Some(code),
             format!("the test wrote no readable {}: {e}", path.display()),

@@ -69,7 +69,7 @@ pub enum Command {
                       # yaml-language-server: $schema=./loadcell.schema.json\n\n\
                       Exit codes: 0 printed; 2 bad usage.")]
     Schema,
-    /// Rebuild summary.json and the reports of a results folder (also of a killed run).
+    /// Rebuild summary.json and the reports of a results folder (also of a killed run), or a whole suite.
     #[command(
         after_help = "Examples:\n  loadcell report loadcell-results/20250101T120000Z-shop\n  \
                       loadcell run shop.yaml --out results/ && loadcell report results/\n\n\
@@ -77,7 +77,7 @@ pub enum Command {
                       interrupted or never finished; 2 not a results folder, or bad usage."
     )]
     Report {
-        /// The results folder (written by --out).
+        /// The results folder (written by --out), or a suite's folder (`loadcell suite`).
         dir: PathBuf,
     },
     /// Start the demo shop, run the bundled shop scenario against it for about 20 s, print the summary.

@@ -2,7 +2,7 @@
 //! each selected test's command line parsed by clap and checked as `run`, `capacity` or
 //! `scale` would check it — all before the first request —, then the tests run in-process
 //! one after the other through the same command functions, with progress on stderr and the
-//! suite's verdict on stdout.
+//! suite's verdict on stdout. `loadcell report SUITE_DIR` judges a suite folder again.
 
 use crate::args::{Cli, Command, SuiteArgs};
 use crate::error::CliError;
@@ -35,6 +35,27 @@ pub fn run(args: &SuiteArgs) -> Result<i32, CliError> {
         runner::run(&plan, &options, &mut launcher, &mut Shown).map_err(|e| CliError::Usage(e.to_string()))?;
     print!("{}", loadcell_suite::report::terminal(&outcome.doc));
     println!("  suite: {}  (suite.json, junit.xml, suite.md)", dir.display());
+    for failure in &outcome.write_failures {
+        eprintln!("error: {failure}");
+    }
+    Ok(outcome.exit_code)
+}
+
+/// `loadcell report SUITE_DIR`: each test's folder rebuilt as `loadcell report` rebuilds
+/// it, every test judged again, the suite's files written again; exits as the suite did.
+pub fn report(dir: &Path) -> Result<i32, CliError> {
+    let mut rebuild_test = |folder: &Path| {
+        eprintln!("\n── suite: rebuilding {} ──", folder.display());
+        if let Err(e) = super::report::run(folder) {
+            eprintln!("error: {e}");
+        }
+    };
+    let outcome = runner::rebuild(dir, &vocabulary(), &mut rebuild_test).map_err(CliError::Usage)?;
+    print!("{}", loadcell_suite::report::terminal(&outcome.doc));
+    println!(
+        "  suite: {}  (suite.json, junit.xml, suite.md written again)",
+        dir.display()
+    );
     for failure in &outcome.write_failures {
         eprintln!("error: {failure}");
     }

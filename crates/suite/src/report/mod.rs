@@ -159,7 +159,7 @@ pub fn write_all(dir: &Path, doc: &SuiteDoc) -> Result<(), SuiteError> {
     write(dir, "suite.md", &markdown(doc))
 }
 
-fn write(dir: &Path, name: &str, text: &str) -> Result<(), SuiteError> {
+pub(crate) fn write(dir: &Path, name: &str, text: &str) -> Result<(), SuiteError> {
     let path = dir.join(name);
     let tmp = dir.join(format!(".{name}.tmp"));
     let fail = |source| SuiteError::Write {

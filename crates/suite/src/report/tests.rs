@@ -66,6 +66,7 @@ fn doc(results: &[TestResult], selected: &[&str], allow_warnings: bool) -> Suite
     let tests: Vec<Test> = selected.iter().map(|n| test(n)).collect();
     let plan = Plan {
         file: "plan.yaml".into(),
+        text: String::new(),
         system: System::Url("http://127.0.0.1:1/".into()),
         monitor: vec![],
         postgres: vec![],
