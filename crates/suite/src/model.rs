@@ -3,6 +3,7 @@
 //! position) so a later problem with one can still point at it.
 
 use loadcell_scenario::yaml::Pos;
+use loadcell_schema::Profile;
 use std::path::PathBuf;
 
 /// A whole plan.
@@ -69,55 +70,43 @@ pub struct Opt {
     pub values: Vec<String>,
 }
 
-/// The test types a plan can hold.
+/// The test types a plan can hold: a test-type profile of `loadcell run`, or a sweep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    Smoke,
-    Load,
-    Stress,
-    Spike,
-    Soak,
-    Breakpoint,
+    /// `loadcell run --profile NAME`.
+    Run(Profile),
     Capacity,
     Scale,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
-        Kind::Smoke,
-        Kind::Load,
-        Kind::Stress,
-        Kind::Spike,
-        Kind::Soak,
-        Kind::Breakpoint,
-        Kind::Capacity,
-        Kind::Scale,
-    ];
+    /// Every type, in the order the documentation lists them.
+    pub fn all() -> impl Iterator<Item = Kind> {
+        Profile::ALL
+            .into_iter()
+            .map(Kind::Run)
+            .chain([Kind::Capacity, Kind::Scale])
+    }
 
     /// The word in plan files and `suite.json`.
     pub fn as_str(self) -> &'static str {
         match self {
-            Kind::Smoke => "smoke",
-            Kind::Load => "load",
-            Kind::Stress => "stress",
-            Kind::Spike => "spike",
-            Kind::Soak => "soak",
-            Kind::Breakpoint => "breakpoint",
+            Kind::Run(profile) => profile.name(),
             Kind::Capacity => "capacity",
             Kind::Scale => "scale",
         }
     }
 
     pub fn from_word(word: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == word)
+        Kind::all().find(|k| k.as_str() == word)
     }
 
     /// The `loadcell` subcommand that runs this kind of test.
     pub fn command(self) -> Command {
         match self {
+            Kind::Run(_) => Command::Run,
             Kind::Capacity => Command::Capacity,
             Kind::Scale => Command::Scale,
-            _ => Command::Run,
         }
     }
 }

@@ -184,7 +184,7 @@ impl Reader<'_> {
                 ));
             }
         };
-        let words: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+        let words: Vec<&str> = Kind::all().map(Kind::as_str).collect();
         let Some(kind) = Kind::from_word(word) else {
             return Err(self.error(pos, format!("unknown test type '{word}'{}", hint(word, &words))));
         };

@@ -5,7 +5,8 @@
 
 use crate::model::{Kind, Test};
 use loadcell_schema::{
-    Bottleneck, BreakingPoint, CapacitySummary, SoakTrend, SpikeRecovery, StopReason, Summary, ThresholdResult, UslFit,
+    Bottleneck, BreakingPoint, CapacitySummary, Profile, SoakTrend, SpikeRecovery, StopReason, Summary,
+    ThresholdResult, UslFit,
 };
 use serde::Serialize;
 
@@ -151,7 +152,7 @@ fn capacity(c: &CapacitySummary) -> CapacityBrief {
 fn failures(test: &Test, exit_code: i32, summary: &Summary) -> Vec<String> {
     let mut out = Vec::new();
     match test.kind {
-        Kind::Breakpoint => breakpoint(test, summary, &mut out),
+        Kind::Run(Profile::Breakpoint) => breakpoint(test, summary, &mut out),
         Kind::Capacity => match &summary.capacity {
             Some(c) if c.capacity_per_s.is_some() => {}
             _ => out.push("no rate held the SLOs: even the lowest rate failed".to_string()),
@@ -170,7 +171,7 @@ fn failures(test: &Test, exit_code: i32, summary: &Summary) -> Vec<String> {
     if let Some(s) = summary.spike_recovery.as_ref().filter(|s| s.recovery_s.is_none()) {
         out.push(format!("spike: {}", s.verdict));
     }
-    if out.is_empty() && exit_code != loadcell_schema::exit::OK && test.kind != Kind::Breakpoint {
+    if out.is_empty() && exit_code != loadcell_schema::exit::OK && test.kind != Kind::Run(Profile::Breakpoint) {
         out.push(format!("the test ended with exit code {exit_code}"));
     }
     out
@@ -209,7 +210,7 @@ fn breakpoint(test: &Test, summary: &Summary, out: &mut Vec<String>) {
 /// interruption counts for them.
 fn warnings(kind: Kind, summary: &Summary) -> Vec<String> {
     let mut out = Vec::new();
-    let steady = !matches!(kind, Kind::Breakpoint | Kind::Capacity | Kind::Scale);
+    let steady = !matches!(kind, Kind::Run(Profile::Breakpoint) | Kind::Capacity | Kind::Scale);
     if steady {
         out.extend(summary.generator.warnings.iter().cloned());
         let dropped = summary.dropped_iterations;

@@ -44,7 +44,7 @@ fn threshold(expr: &str, passed: bool) -> ThresholdResult {
 
 #[test]
 fn a_clean_run_passes_with_its_headline() {
-    let r = verdict(&test(Kind::Load, &[]), 0, &summary());
+    let r = verdict(&test(Kind::Run(Profile::Load), &[]), 0, &summary());
     assert!(r.passed && r.failures.is_empty() && r.warnings.is_empty(), "{r:?}");
     let h = r.headline.unwrap();
     assert_eq!((h.requests, h.failed, h.error_rate), (1000, 0, 0.0));
@@ -54,10 +54,10 @@ fn a_clean_run_passes_with_its_headline() {
 fn a_failed_slo_fails_with_its_numbers() {
     let mut s = summary();
     s.thresholds = vec![threshold("p95<200ms", false), threshold("error_rate<1%", true)];
-    let r = verdict(&test(Kind::Load, &[]), 1, &s);
+    let r = verdict(&test(Kind::Run(Profile::Load), &[]), 1, &s);
     assert!(!r.passed);
     assert_eq!(r.failures, ["SLO 'p95<200ms' failed: 312 ms (limit < 200 ms)"]);
-    let r = verdict(&test(Kind::Soak, &[]), 1, &summary());
+    let r = verdict(&test(Kind::Run(Profile::Soak), &[]), 1, &summary());
     assert_eq!(
         r.failures,
         ["the test ended with exit code 1"],
@@ -69,7 +69,7 @@ fn a_failed_slo_fails_with_its_numbers() {
 fn dropped_iterations_and_interruptions_warn_by_kind() {
     let mut s = summary();
     s.dropped_iterations = 12;
-    let r = verdict(&test(Kind::Load, &[]), 0, &s);
+    let r = verdict(&test(Kind::Run(Profile::Load), &[]), 0, &s);
     assert!(r.passed);
     assert_eq!(
         r.warnings,
@@ -77,7 +77,7 @@ fn dropped_iterations_and_interruptions_warn_by_kind() {
     );
     s.generator.warnings = vec!["3 of 12 dropped arrivals came while …".into()];
     assert_eq!(
-        verdict(&test(Kind::Load, &[]), 0, &s).warnings.len(),
+        verdict(&test(Kind::Run(Profile::Load), &[]), 0, &s).warnings.len(),
         1,
         "not said twice"
     );
@@ -86,7 +86,7 @@ fn dropped_iterations_and_interruptions_warn_by_kind() {
         "a search overshoots"
     );
     s.stop_reason = StopReason::Interrupted;
-    let r = verdict(&test(Kind::Breakpoint, &[]), 0, &s);
+    let r = verdict(&test(Kind::Run(Profile::Breakpoint), &[]), 0, &s);
     assert_eq!(r.warnings, ["the test was interrupted before its end"]);
 }
 
@@ -102,9 +102,13 @@ fn a_breakpoint_fails_only_below_the_expected_traffic() {
         }))
         .unwrap(),
     );
-    let above = verdict(&test(Kind::Breakpoint, &[("target-rate", "100")]), 1, &s);
+    let above = verdict(&test(Kind::Run(Profile::Breakpoint), &[("target-rate", "100")]), 1, &s);
     assert!(above.passed, "breaking above the target is the finding: {above:?}");
-    let below = verdict(&test(Kind::Breakpoint, &[("target-rate", "30000/m")]), 1, &s);
+    let below = verdict(
+        &test(Kind::Run(Profile::Breakpoint), &[("target-rate", "30000/m")]),
+        1,
+        &s,
+    );
     assert_eq!(
         below.failures,
         ["broke at 450/s (latency climbed), below the expected traffic of 500/s"]
@@ -124,7 +128,7 @@ fn a_spike_that_never_recovered_fails() {
         }))
         .unwrap(),
     );
-    let r = verdict(&test(Kind::Spike, &[]), 0, &s);
+    let r = verdict(&test(Kind::Run(Profile::Spike), &[]), 0, &s);
     assert_eq!(
         r.failures,
         ["spike: did not recover within the 20 s observed after the spike"]

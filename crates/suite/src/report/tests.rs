@@ -1,7 +1,7 @@
 use super::*;
 use crate::judge::{Headline, TestResult};
 use crate::model::{Kind, System};
-use loadcell_schema::{Bottleneck, BottleneckKind, ThresholdResult};
+use loadcell_schema::{Bottleneck, BottleneckKind, Profile, ThresholdResult};
 
 fn result(name: &str, passed: bool, warnings: &[&str], recs: &[(&str, Confidence)]) -> TestResult {
     TestResult {
@@ -55,7 +55,7 @@ fn result(name: &str, passed: bool, warnings: &[&str], recs: &[(&str, Confidence
 fn test(name: &str) -> Test {
     Test {
         name: name.into(),
-        kind: Kind::Load,
+        kind: Kind::Run(Profile::Load),
         pos: Default::default(),
         options: vec![],
         slo: vec![],
