@@ -19,6 +19,7 @@ mod model;
 mod parse;
 pub mod report;
 pub mod runner;
+mod schema;
 
 pub use error::{PlanError, SuiteError};
 pub use invoke::{Invocation, Origin};
@@ -26,3 +27,4 @@ pub use judge::{Headline, TestResult, judge};
 pub use model::{Command, Flag, Kind, Opt, Plan, System, Test, Vocabulary};
 pub use parse::{is_plan, load, parse};
 pub use runner::{Launched, Launcher, Options, Progress, SuiteOutcome, run};
+pub use schema::json_schema;

@@ -15,7 +15,7 @@ const ROOT_KEYS: [&str; 6] = ["target", "scenario", "monitor", "postgres", "slo"
 
 /// Flags the suite sets itself: a test may not set them (the results folder is the suite's,
 /// thresholds are `slo:`, evidence sources are the plan's).
-const SUITE_FLAGS: [&str; 11] = [
+pub(crate) const SUITE_FLAGS: [&str; 11] = [
     "out",
     "no-out",
     "quiet",

@@ -63,12 +63,18 @@ pub enum Command {
         /// The scenario file, or a plan file (one with `tests:`).
         file: PathBuf,
     },
-    /// Print the JSON Schema of scenario files (for editor completion).
-    #[command(after_help = "Examples:\n  loadcell schema > loadcell.schema.json\n  \
+    /// Print the JSON Schema of scenario files, or of suite plans with --plan (for editor completion).
+    #[command(
+        after_help = "Examples:\n  loadcell schema > loadcell.schema.json\n  loadcell schema --plan > plan.schema.json\n  \
                       # then in a scenario file, for editors with the YAML language server:\n  \
                       # yaml-language-server: $schema=./loadcell.schema.json\n\n\
-                      Exit codes: 0 printed; 2 bad usage.")]
-    Schema,
+                      Exit codes: 0 printed; 2 bad usage."
+    )]
+    Schema {
+        /// The schema of plan files (`loadcell suite`) instead of scenario files.
+        #[arg(long)]
+        plan: bool,
+    },
     /// Rebuild summary.json and the reports of a results folder (also of a killed run), or a whole suite.
     #[command(
         after_help = "Examples:\n  loadcell report loadcell-results/20250101T120000Z-shop\n  \

@@ -79,6 +79,13 @@ pub fn validate(path: &Path) -> Result<i32, CliError> {
     Ok(exit::OK)
 }
 
+/// `loadcell schema --plan`: the JSON Schema of plan files.
+pub fn schema() -> Result<i32, CliError> {
+    let text = serde_json::to_string_pretty(&loadcell_suite::json_schema(&vocabulary()))?;
+    println!("{text}");
+    Ok(exit::OK)
+}
+
 fn load(path: &Path) -> Result<Plan, CliError> {
     loadcell_suite::load(path, &vocabulary()).map_err(|e| CliError::Usage(e.to_string()))
 }
