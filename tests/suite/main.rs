@@ -127,6 +127,10 @@ fn a_passing_plan_writes_every_test_and_one_verdict() {
     let cases = junit.matches("<testcase ").count() - junit.matches("<testcase name=\"warnings\"").count();
     assert_eq!(cases, 10, "{junit}");
     assert!(junit.contains(" failures=\"0\" errors=\"0\">"), "{junit}");
+    assert!(
+        out.join("index.html").is_file(),
+        "index.html (opened in Chromium by tests/report/suite.rs)"
+    );
     let md = std::fs::read_to_string(out.join("suite.md")).expect("suite.md");
     assert!(md.starts_with("## ✅ loadcell suite: all 4 tests passed"), "{md}");
     assert!(run.stdout.contains("verdict: PASSED"), "{}", run.output());

@@ -34,7 +34,10 @@ pub fn run(args: &SuiteArgs) -> Result<i32, CliError> {
     let outcome =
         runner::run(&plan, &options, &mut launcher, &mut Shown).map_err(|e| CliError::Usage(e.to_string()))?;
     print!("{}", loadcell_suite::report::terminal(&outcome.doc));
-    println!("  suite: {}  (suite.json, junit.xml, suite.md)", dir.display());
+    println!(
+        "  suite: {}  (index.html, suite.json, junit.xml, suite.md)",
+        dir.display()
+    );
     for failure in &outcome.write_failures {
         eprintln!("error: {failure}");
     }
@@ -53,7 +56,7 @@ pub fn report(dir: &Path) -> Result<i32, CliError> {
     let outcome = runner::rebuild(dir, &vocabulary(), &mut rebuild_test).map_err(CliError::Usage)?;
     print!("{}", loadcell_suite::report::terminal(&outcome.doc));
     println!(
-        "  suite: {}  (suite.json, junit.xml, suite.md written again)",
+        "  suite: {}  (index.html, suite.json, junit.xml, suite.md written again)",
         dir.display()
     );
     for failure in &outcome.write_failures {

@@ -1,7 +1,7 @@
 //! `suite.md`: the suite as a PR comment — the verdict first, one table row per test with
 //! its headline numbers, then why tests failed, the warnings, and the recommendations.
 
-use super::SuiteDoc;
+use super::{SuiteDoc, finding};
 use crate::judge::TestResult;
 use loadcell_report::escape::md_text;
 use loadcell_units::format;
@@ -70,40 +70,6 @@ fn row(out: &mut String, t: &TestResult) {
         md_text(&t.name),
         md_text(&finding(t))
     );
-}
-
-/// What the kind of test is run to find, in a few words.
-fn finding(t: &TestResult) -> String {
-    if let Some(c) = &t.capacity {
-        return match c.capacity_per_s {
-            Some(rate) => format!("capacity {rate:.0}/s"),
-            None => "no sustainable rate".to_string(),
-        };
-    }
-    if let Some(s) = &t.scale {
-        return match &s.fit {
-            Some(fit) => format!(
-                "σ {:.3}, κ {:.4}, peak {}",
-                fit.sigma,
-                fit.kappa,
-                fit.peak_vus.map_or("none".to_string(), |p| format!("{p:.0} VUs"))
-            ),
-            None => "no fit".to_string(),
-        };
-    }
-    if let Some(bp) = &t.breaking_point {
-        return format!("broke at {:.0} ({})", bp.level, bp.how.join(", "));
-    }
-    if t.kind == "breakpoint" && t.headline.is_some() {
-        return "did not break".to_string();
-    }
-    if let Some(s) = &t.spike_recovery {
-        return s.verdict.clone();
-    }
-    if let Some(s) = &t.soak_trend {
-        return s.p95_ms.verdict.clone();
-    }
-    String::new()
 }
 
 fn list<'a>(out: &mut String, title: &str, items: impl Iterator<Item = (&'a TestResult, &'a String)>) {

@@ -1,12 +1,15 @@
 //! The suite's own documents, rewritten after every test: `suite.json` (every test's result,
 //! the verdict, the recommendations of all tests), `junit.xml` (`junit.rs`) and `suite.md`
-//! (`markdown.rs`, the PR comment); the terminal's lines are `text.rs`'s. Each is written to a temporary name and renamed, so a
+//! (`markdown.rs`, the PR comment) and `index.html` (`html.rs`, the page that links every
+//! test's report); the terminal's lines are `text.rs`'s. Each is written to a temporary name and renamed, so a
 //! reader never sees half a file.
 
+mod html;
 mod junit;
 mod markdown;
 mod text;
 
+pub use html::html;
 pub use junit::junit;
 pub use markdown::markdown;
 pub use text::{so_far, terminal};
@@ -148,7 +151,7 @@ fn recommendations(results: &[TestResult]) -> Vec<Recommendation> {
     out
 }
 
-/// Writes `suite.json`, `junit.xml` and `suite.md` into `dir`.
+/// Writes `suite.json`, `junit.xml`, `index.html` and `suite.md` into `dir`.
 pub fn write_all(dir: &Path, doc: &SuiteDoc) -> Result<(), SuiteError> {
     let json = serde_json::to_string_pretty(doc).map_err(|source| SuiteError::Json {
         what: "suite.json",
@@ -156,6 +159,7 @@ pub fn write_all(dir: &Path, doc: &SuiteDoc) -> Result<(), SuiteError> {
     })?;
     write(dir, "suite.json", &json)?;
     write(dir, "junit.xml", &junit(doc))?;
+    write(dir, "index.html", &html(doc))?;
     write(dir, "suite.md", &markdown(doc))
 }
 
@@ -168,6 +172,40 @@ pub(crate) fn write(dir: &Path, name: &str, text: &str) -> Result<(), SuiteError
     };
     std::fs::write(&tmp, text).map_err(fail)?;
     std::fs::rename(&tmp, &path).map_err(fail)
+}
+
+/// What the kind of test is run to find, in a few words.
+pub(crate) fn finding(t: &TestResult) -> String {
+    if let Some(c) = &t.capacity {
+        return match c.capacity_per_s {
+            Some(rate) => format!("capacity {rate:.0}/s"),
+            None => "no sustainable rate".to_string(),
+        };
+    }
+    if let Some(s) = &t.scale {
+        return match &s.fit {
+            Some(fit) => format!(
+                "σ {:.3}, κ {:.4}, peak {}",
+                fit.sigma,
+                fit.kappa,
+                fit.peak_vus.map_or("none".to_string(), |p| format!("{p:.0} VUs"))
+            ),
+            None => "no fit".to_string(),
+        };
+    }
+    if let Some(bp) = &t.breaking_point {
+        return format!("broke at {:.0} ({})", bp.level, bp.how.join(", "));
+    }
+    if t.kind == "breakpoint" && t.headline.is_some() {
+        return "did not break".to_string();
+    }
+    if let Some(s) = &t.spike_recovery {
+        return s.verdict.clone();
+    }
+    if let Some(s) = &t.soak_trend {
+        return s.p95_ms.verdict.clone();
+    }
+    String::new()
 }
 
 #[cfg(test)]

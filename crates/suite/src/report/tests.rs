@@ -143,3 +143,26 @@ fn junit_has_a_case_per_test_and_slo_and_markdown_the_verdict() {
     assert!(md.starts_with("## ❌ loadcell suite: 1 of 2 tests failed"), "{md}");
     assert!(md.contains("| smoke | ✅ passed | 10 |"), "{md}");
 }
+
+#[test]
+fn index_html_opens_with_the_verdict_and_links_each_report() {
+    let d = doc(
+        &[
+            result("smoke", true, &[], &[("add <CPU>", Confidence::High)]),
+            result("load", false, &["w"], &[]),
+        ],
+        &["smoke", "load", "spike"],
+        false,
+    );
+    let page = html(&d);
+    assert!(page.contains("<body data-verdict=\"FAIL\">"), "{page}");
+    let recs = page.find("id=\"recommendations\"").unwrap();
+    assert!(recs < page.find("id=\"tests\"").unwrap(), "recommendations come first");
+    assert!(
+        page.contains("<li>add &lt;CPU&gt; <small>(high confidence; smoke)</small></li>"),
+        "{page}"
+    );
+    assert!(page.contains("<a href=\"01-smoke/report.html\">report</a>"), "{page}");
+    assert!(page.contains("<tr><td>spike</td><td>not run</td>"), "{page}");
+    assert!(!page.contains("<script"), "no script: nothing to go wrong offline");
+}
