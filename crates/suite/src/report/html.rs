@@ -22,9 +22,9 @@ pub fn html(doc: &SuiteDoc) -> String {
         ("fail", "FAIL")
     };
     let mut out = String::from("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<title>loadcell suite: {}</title><style>{STYLE}</style></head><body data-verdict=\"{word}\">\n",
+        "<title>loadcell suite: {}</title><style>{STYLE}</style></head><body data-verdict=\"{word}\">",
         esc(&doc.verdict.text)
     );
     let _ = writeln!(
