@@ -346,3 +346,36 @@ fn the_example_plan_is_valid_and_has_every_test_type() {
         run.output()
     );
 }
+
+#[test]
+fn ctrl_c_ends_the_test_in_hand_and_starts_no_other() {
+    let handle = slow_target(Duration::from_millis(10), 0.0);
+    let dir = TempDir::new();
+    let body = "target: URL\nslo: [\"p95<3s\"]\ntests:\n  - smoke: { target_vus: 2, hold: 60s }\n  - load: { target_rate: 20, hold: 60s }\n";
+    let plan = write_plan(&dir, &handle.url(), body);
+    let out = dir.path().join("out");
+    let (plan_arg, out_arg) = (plan.display().to_string(), out.display().to_string());
+    let running = Loadcell::new(&["suite", &plan_arg, "--out", &out_arg, "-q"])
+        .guard(GUARD)
+        .spawn();
+    let started = loadcell_testkit::wait_until(Duration::from_secs(60), || {
+        out.join("01-smoke").join("meta.json").exists() && handle.stats().requests_total > 0
+    });
+    assert!(started, "the smoke test never started sending");
+    running.signal(libc::SIGINT);
+    let run = running.wait();
+    run.assert_exit(1);
+    let doc = suite_json(&out);
+    let smoke = &doc["tests"][0];
+    assert!(
+        names(&smoke["warnings"]).iter().any(|w| w.contains("interrupted")),
+        "{}",
+        run.output()
+    );
+    assert_eq!(names(&doc["not_run"]), ["load"]);
+    assert!(!out.join("02-load").exists(), "no test starts after Ctrl-C");
+    assert!(
+        out.join("01-smoke").join("summary.json").exists(),
+        "the interrupted test's results are kept"
+    );
+}

@@ -18,7 +18,7 @@ pub struct SuiteArgs {
     #[arg(value_name = "PLAN")]
     pub plan: PathBuf,
 
-    /// The suite's folder: suite.json, junit.xml, suite.md and one results folder per test
+    /// The suite's folder: index.html, suite.json, junit.xml, suite.md, the plan and one results folder per test
     /// [default: ./loadcell-results/<time>-suite-<plan>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
