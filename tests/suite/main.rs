@@ -379,3 +379,32 @@ fn ctrl_c_ends_the_test_in_hand_and_starts_no_other() {
         "the interrupted test's results are kept"
     );
 }
+
+#[test]
+fn a_scenario_plan_sends_to_its_base_url_and_counts_what_the_target_saw() {
+    let handle = slow_target(Duration::from_millis(1), 0.0);
+    let dir = TempDir::new();
+    let shop = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/shop.yaml");
+    let body = format!(
+        "scenario: {}\nbase_url: URL\nslo: [\"p95<3s\"]\ntests:\n  - smoke: {{ hold: 2s }}\n",
+        shop.display()
+    );
+    let plan = write_plan(&dir, &handle.url(), &body);
+    let out = dir.path().join("out");
+    let run = suite(&plan, &out, &["--allow-warnings"]);
+    run.assert_exit(0);
+    let doc = suite_json(&out);
+    let smoke = &doc["tests"][0];
+    assert_eq!(smoke["passed"], true, "{}", run.output());
+    assert!(
+        smoke["command"].as_str().is_some_and(|c| c.contains("--base-url")),
+        "{smoke}"
+    );
+    let summary: loadcell_schema::Summary = serde_json::from_str(
+        &std::fs::read_to_string(out.join("01-smoke").join("summary.json")).expect("summary.json"),
+    )
+    .expect("a Summary");
+    let sent = summary.requests.total + summary.requests.warmup;
+    assert!(sent > 0);
+    assert_eq!(sent, handle.stats().requests_total, "loadcell's count is the target's");
+}

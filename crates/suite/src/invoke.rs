@@ -51,6 +51,9 @@ impl Invocation {
                 inv.push(flag, &[slo], test.pos);
             }
         }
+        if let Some(url) = &plan.base_url {
+            inv.push("base-url", &[url], test.pos);
+        }
         for source in &plan.monitor {
             inv.push("monitor", &[source], test.pos);
         }

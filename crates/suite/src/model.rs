@@ -15,6 +15,8 @@ pub struct Plan {
     /// `loadcell report` can judge the tests again.
     pub text: String,
     pub system: System,
+    /// `base_url:` — a scenario's requests go there instead of its `target:` (`--base-url`).
+    pub base_url: Option<String>,
     /// `--monitor` sources every test gets.
     pub monitor: Vec<String>,
     /// `--postgres` connection strings every test gets.

@@ -11,7 +11,7 @@ use loadcell_scenario::yaml::{Key, Kind as NodeKind, Node, Pos, parse_yaml};
 use std::path::Path;
 
 /// The keys of a plan's top level.
-const ROOT_KEYS: [&str; 6] = ["target", "scenario", "monitor", "postgres", "slo", "tests"];
+const ROOT_KEYS: [&str; 7] = ["target", "scenario", "base_url", "monitor", "postgres", "slo", "tests"];
 
 /// Flags the suite sets itself: a test may not set them (the results folder is the suite's,
 /// thresholds are `slo:`, evidence sources are the plan's).
@@ -76,6 +76,10 @@ pub fn parse(text: &str, file: &str, base: &Path, vocabulary: &Vocabulary) -> Re
         file: file.to_string(),
         text: text.to_string(),
         system,
+        base_url: match entries.iter().find(|(k, _)| k.text == "base_url") {
+            Some((_, node)) => Some(reader.scalar(node, "base_url")?),
+            None => None,
+        },
         monitor: reader.strings(entries, "monitor")?,
         postgres: reader.strings(entries, "postgres")?,
         slo: reader.strings(entries, "slo")?,

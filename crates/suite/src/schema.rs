@@ -23,6 +23,7 @@ pub fn json_schema(vocabulary: &Vocabulary) -> Value {
         "properties": {
             "target": { "type": "string", "description": "The URL under test (or give 'scenario')." },
             "scenario": { "type": "string", "description": "A scenario file, relative to the plan." },
+            "base_url": { "type": "string", "description": "Send a scenario's requests here (--base-url)." },
             "monitor": strings.clone(),
             "postgres": strings.clone(),
             "slo": strings.clone(),

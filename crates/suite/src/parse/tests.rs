@@ -67,8 +67,9 @@ fn a_plan_reads_its_tests_with_their_flags() {
 
 #[test]
 fn a_scenario_is_found_beside_the_plan() {
-    let p = plan("scenario: shop.yaml\ntests: [smoke]\n").unwrap();
+    let p = plan("scenario: shop.yaml\nbase_url: http://127.0.0.1:2\ntests: [smoke]\n").unwrap();
     assert_eq!(p.system, System::Scenario("/plans/shop.yaml".into()));
+    assert_eq!(p.base_url.as_deref(), Some("http://127.0.0.1:2"));
 }
 
 #[test]

@@ -67,6 +67,7 @@ fn doc(results: &[TestResult], selected: &[&str], allow_warnings: bool) -> Suite
     let plan = Plan {
         file: "plan.yaml".into(),
         text: String::new(),
+        base_url: None,
         system: System::Url("http://127.0.0.1:1/".into()),
         monitor: vec![],
         postgres: vec![],
