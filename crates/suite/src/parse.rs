@@ -6,7 +6,7 @@
 
 use crate::error::PlanError;
 use crate::model::{Flag, Kind, Opt, Plan, System, Test, Vocabulary};
-use loadcell_diagnostics::hint;
+use loadcell_diagnostics::{clip, hint};
 use loadcell_scenario::yaml::{Key, Kind as NodeKind, Node, Pos, parse_yaml};
 use std::path::Path;
 
@@ -106,7 +106,7 @@ impl Reader<'_> {
         match entries.iter().find(|(k, _)| !known.contains(&k.text.as_str())) {
             Some((k, _)) => Err(self.error(
                 k.pos,
-                format!("unknown {what} key '{}'{}", k.text, hint(&k.text, known)),
+                format!("unknown {what} key '{}'{}", clip(&k.text, 60), hint(&k.text, known)),
             )),
             None => Ok(()),
         }
@@ -190,7 +190,10 @@ impl Reader<'_> {
         };
         let words: Vec<&str> = Kind::all().map(Kind::as_str).collect();
         let Some(kind) = Kind::from_word(word) else {
-            return Err(self.error(pos, format!("unknown test type '{word}'{}", hint(word, &words))));
+            return Err(self.error(
+                pos,
+                format!("unknown test type '{}'{}", clip(word, 60), hint(word, &words)),
+            ));
         };
         let mut test = Test {
             name: kind.as_str().to_string(),
@@ -231,7 +234,8 @@ impl Reader<'_> {
                         return Err(self.error(
                             key.pos,
                             format!(
-                                "unknown option '{word}' of a {} test{}",
+                                "unknown option '{}' of a {} test{}",
+                                clip(word, 60),
                                 test.kind.as_str(),
                                 hint(word, &known)
                             ),
@@ -267,7 +271,7 @@ impl Reader<'_> {
             (_, false) => {
                 return Err(self.error(
                     value.pos,
-                    format!("'{}' is true or false, found {}", key.text, value.describe()),
+                    format!("'{}' is true or false, found {}", clip(&key.text, 60), value.describe()),
                 ));
             }
             (NodeKind::Seq(_), true) if flag.repeatable => self.string_list(value, &key.text)?,

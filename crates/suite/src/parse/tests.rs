@@ -96,4 +96,35 @@ fn mistakes_are_one_line_at_their_place_with_a_suggestion() {
     assert!(message("target: [\n").starts_with("plan.yaml:"));
     assert!(message("target: x\nscenario: y\ntests: [smoke]\n").contains("not both"));
     assert!(message(&format!("{base}  - 5\n")).contains("a test is one type"));
+    let odd = message(&format!("{base}  - load: {{ \"a\\nb\": 1 }}\n"));
+    assert!(
+        odd.contains("unknown option 'a\\nb'"),
+        "control characters are escaped: {odd}"
+    );
+}
+
+/// The scenario fuzzer's corpus (odd YAML of every kind: anchors, alias bombs, deep
+/// nesting, bad UTF-8 replaced, JSON) read as plans: never a panic, and every error is one
+/// line at a position inside the text.
+#[test]
+fn the_scenario_fuzz_corpus_never_breaks_the_plan_reader() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/scenario");
+    let mut read = 0;
+    for entry in std::fs::read_dir(&dir).unwrap().filter_map(Result::ok) {
+        let text = String::from_utf8_lossy(&std::fs::read(entry.path()).unwrap()).into_owned();
+        read += 1;
+        if let Err(e) = plan(&text) {
+            // YAML breaks lines at a lone CR too.
+            let bytes = text.as_bytes();
+            let lone_cr = (0..bytes.len())
+                .filter(|&i| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+                .count();
+            let lines = 1 + bytes.iter().filter(|&&b| b == b'\n').count() + lone_cr;
+            let at = entry.path().display().to_string();
+            assert!(e.line >= 1 && e.line <= lines + 1, "{at}: {e}");
+            assert!(e.col >= 1, "{at}: {e}");
+            assert!(!e.to_string().contains(['\n', '\r']), "{at}: {e:?}");
+        }
+    }
+    assert!(read >= 40, "the corpus went missing: {read} files");
 }
