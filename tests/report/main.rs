@@ -6,7 +6,7 @@
 //!
 //! Chromium is required: the tests fail (they do not skip) without it, and say to run
 //! `scripts/install-test-deps.sh`. `support` runs the processes under time limits (with the
-//! test kit); `dom` reads the dumped DOM; `browser`, `stages` and `search` have the tests.
+//! test kit); `dom` reads the dumped DOM; `browser`, `stages`, `search` and `suite` (a suite's `index.html`) have the tests.
 #![cfg(test)]
 
 mod browser;
@@ -15,4 +15,5 @@ mod dom;
 mod resources;
 mod search;
 mod stages;
+mod suite;
 mod support;

@@ -28,10 +28,16 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Command::Run(args) => commands::run::run(&args, signals::install()),
-        Command::Validate { file } => commands::scenario::validate(&file),
-        Command::Schema => commands::scenario::schema(),
+        Command::Validate { file } => match loadcell_suite::is_plan(&file) {
+            true => commands::suite::validate(&file),
+            false => commands::scenario::validate(&file),
+        },
+        Command::Schema { plan: false } => commands::scenario::schema(),
+        Command::Schema { plan: true } => commands::suite::schema(),
+        Command::Report { dir } if dir.join("suite.json").is_file() => commands::suite::report(&dir),
         Command::Report { dir } => commands::report::run(&dir),
         Command::Demo(args) => commands::demo::run(&args, signals::install()),
+        Command::Suite(args) => commands::suite::run(&args),
         Command::Capacity(args) => commands::capacity::run(&args, signals::install()),
         Command::Scale(args) => commands::scale::run(&args, signals::install()),
         Command::Target(args) => loadcell_target::run(&args).map(|()| exit::OK).map_err(Into::into),
@@ -102,7 +108,7 @@ fn help_command(argv: &[std::ffi::OsString]) -> String {
 
 /// clap's message up to its first blank line, on one line: the problem and what it names
 /// (`the following required arguments were not provided: <URL|FILE>`), without the usage block.
-fn first_paragraph(rendered: &str) -> String {
+pub(crate) fn first_paragraph(rendered: &str) -> String {
     let text: Vec<&str> = rendered
         .lines()
         .skip_while(|l| l.trim().is_empty())

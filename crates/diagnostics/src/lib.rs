@@ -21,6 +21,15 @@ pub fn closest<'c>(input: &str, candidates: impl IntoIterator<Item = &'c str>) -
     (distance <= allowed && distance < input.len()).then_some(best)
 }
 
+/// `; did you mean 'x'?` when one candidate is close, else `; expected one of: a, b, c`:
+/// the tail of a message about an unknown key or name.
+pub fn hint(input: &str, candidates: &[&str]) -> String {
+    match closest(input, candidates.iter().copied()) {
+        Some(s) => format!("; did you mean '{s}'?"),
+        None => format!("; expected one of: {}", candidates.join(", ")),
+    }
+}
+
 /// Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
 /// adjacent characters each cost 1.
 fn distance(a: &[char], b: &str) -> usize {

@@ -33,6 +33,9 @@ pub use export::terminal::terminal_text;
 pub use export::terminal_evidence::evidence_text;
 pub use export::{Exporter, exporters};
 pub use loadcell_schema::Summary;
+/// Escaping for each output syntax (XML, HTML, Markdown), for documents built beside the
+/// reports (a suite's `junit.xml` and `suite.md`).
+pub use text::escape;
 
 /// Renders every format of [`exporters`] into `dir` (created if missing) and returns the
 /// paths written, in the order of [`exporters`].

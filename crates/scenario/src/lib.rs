@@ -27,6 +27,13 @@ mod suggest;
 pub mod template;
 mod validate;
 
+/// The YAML tree with positions that scenario files are read into (anchors, alias budget,
+/// duplicate keys checked), for loadcell's other files — suite plans — to report
+/// `file:line:col` the same way.
+pub mod yaml {
+    pub use crate::parse::node::{Key, Kind, Node, Pos, YamlError, get, parse_yaml};
+}
+
 pub use error::{RenderError, ScenarioError};
 pub use jsonpath::JsonPath;
 pub use model::{

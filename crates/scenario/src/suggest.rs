@@ -1,14 +1,6 @@
 //! "Did you mean" hints for near-miss keys, functions and names in scenario files.
 
-pub(crate) use loadcell_diagnostics::closest;
-
-/// `; did you mean 'x'?` or `; expected one of: a, b, c`.
-pub(crate) fn hint(input: &str, candidates: &[&str]) -> String {
-    match closest(input, candidates.iter().copied()) {
-        Some(s) => format!("; did you mean '{s}'?"),
-        None => format!("; expected one of: {}", candidates.join(", ")),
-    }
-}
+pub(crate) use loadcell_diagnostics::{closest, hint};
 
 #[cfg(test)]
 mod tests {

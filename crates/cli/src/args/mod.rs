@@ -6,11 +6,13 @@
 pub mod compare;
 mod monitor;
 mod run;
+mod suite;
 mod sweep;
 
 pub use monitor::MonitorArgs;
 
 pub use run::RunArgs;
+pub use suite::SuiteArgs;
 pub use sweep::{CapacityArgs, ScaleArgs, SweepOutputArgs};
 
 use clap::{Args, Parser, Subcommand};
@@ -51,23 +53,29 @@ pub struct Cli {
 pub enum Command {
     /// Load-test a URL (quick mode) or run a scenario file.
     Run(Box<RunArgs>),
-    /// Check a scenario file without sending anything.
+    /// Check a scenario file or a suite plan without sending anything.
     #[command(
         after_help = "Examples:\n  loadcell validate examples/shop.yaml\n  loadcell validate shop.yaml && loadcell run shop.yaml\n\n\
                       Exit codes: 0 the file is valid (a one-line summary of it is printed); 2 it is not (one line \
                       naming file:line:col)."
     )]
     Validate {
-        /// The scenario file.
+        /// The scenario file, or a plan file (one with `tests:`).
         file: PathBuf,
     },
-    /// Print the JSON Schema of scenario files (for editor completion).
-    #[command(after_help = "Examples:\n  loadcell schema > loadcell.schema.json\n  \
+    /// Print the JSON Schema of scenario files, or of suite plans with --plan (for editor completion).
+    #[command(
+        after_help = "Examples:\n  loadcell schema > loadcell.schema.json\n  loadcell schema --plan > plan.schema.json\n  \
                       # then in a scenario file, for editors with the YAML language server:\n  \
                       # yaml-language-server: $schema=./loadcell.schema.json\n\n\
-                      Exit codes: 0 printed; 2 bad usage.")]
-    Schema,
-    /// Rebuild summary.json and the reports of a results folder (also of a killed run).
+                      Exit codes: 0 printed; 2 bad usage."
+    )]
+    Schema {
+        /// The schema of plan files (`loadcell suite`) instead of scenario files.
+        #[arg(long)]
+        plan: bool,
+    },
+    /// Rebuild summary.json and the reports of a results folder (also of a killed run), or a whole suite.
     #[command(
         after_help = "Examples:\n  loadcell report loadcell-results/20250101T120000Z-shop\n  \
                       loadcell run shop.yaml --out results/ && loadcell report results/\n\n\
@@ -75,15 +83,17 @@ pub enum Command {
                       interrupted or never finished; 2 not a results folder, or bad usage."
     )]
     Report {
-        /// The results folder (written by --out).
+        /// The results folder (written by --out), or a suite's folder (`loadcell suite`).
         dir: PathBuf,
     },
     /// Start the demo shop, run the bundled shop scenario against it for about 20 s, print the summary; then, with PostgreSQL installed, a database bottleneck and its index (~10 s).
     #[command(after_help = concat!(
-        "Examples:\n  loadcell demo\n  loadcell demo -q --summary-json demo.json\n  loadcell demo --only database\n\n",
+        "Examples:\n  loadcell demo\n  loadcell demo -q --summary-json demo.json\n  loadcell demo --only database\n  loadcell demo --suite\n\n",
         run_exit_codes!()
     ))]
     Demo(Box<DemoArgs>),
+    /// Run a test plan (smoke, load, stress, spike, soak, breakpoint, capacity, scale): one verdict, one report.
+    Suite(Box<SuiteArgs>),
     /// Find the highest rate the target sustains under SLOs (open model, bracket then bisect).
     Capacity(Box<CapacityArgs>),
     /// Sweep closed-model concurrency levels and fit the Universal Scalability Law (σ, κ, peak).
@@ -269,8 +279,13 @@ pub struct DemoArgs {
     /// Run one act only: `shop` (the scenario) or `database` (a throw-away PostgreSQL: the
     /// search without its index, then with it) [default: both; the database act when
     /// PostgreSQL is installed].
-    #[arg(long, value_enum, value_name = "ACT")]
+    #[arg(long, value_enum, value_name = "ACT", conflicts_with = "suite")]
     pub only: Option<DemoAct>,
+
+    /// Run the example test plan (examples/plan.yaml: every test type, about 1.5 minutes)
+    /// against the shop instead of the demo's acts: `loadcell suite`'s verdict and folder.
+    #[arg(long, conflicts_with = "summary_json")]
+    pub suite: bool,
 }
 
 /// The acts of `loadcell demo`.

@@ -73,6 +73,12 @@ pub fn run(args: &CapacityArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, Cli
     Ok(outputs.finish(doc, file, result.capacity.is_some(), "step"))
 }
 
+/// Checks `loadcell capacity`'s flags without sending anything: the target and the search.
+pub fn check(args: &CapacityArgs) -> Result<(), CliError> {
+    let target = Target::prepare(&args.target, args.request.base_url.as_deref(), &args.request.spec())?;
+    Capacity::new(&target, spec(args)).map(|_| ()).map_err(Into::into)
+}
+
 /// The search's flags as the session takes them.
 fn spec(args: &CapacityArgs) -> CapacitySpec {
     CapacitySpec {

@@ -2,7 +2,8 @@
 //! a free loopback port, runs the bundled shop scenario against it with live progress,
 //! prints the summary with thresholds, and shows the target's own request count beside
 //! loadcell's. The database act follows (`demo_database.rs`) when PostgreSQL is installed;
-//! `--only` runs one act.
+//! `--only` runs one act. With `--suite`, the example test plan runs against the shop
+//! instead of both acts (`loadcell suite`).
 
 use crate::args::{Cli, Command, DemoAct, DemoArgs};
 use crate::error::CliError;
@@ -14,6 +15,10 @@ use std::sync::atomic::AtomicUsize;
 
 /// The bundled shop scenario (examples/shop.yaml).
 const SHOP: &str = include_str!("../../../../examples/shop.yaml");
+/// The example test plan (examples/plan.yaml), written for the shop on port 8080.
+const PLAN: &str = include_str!("../../../../examples/plan.yaml");
+/// The target the example plan names, replaced by the demo's own.
+const PLAN_TARGET: &str = "http://127.0.0.1:8080";
 
 pub fn run(args: &DemoArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliError> {
     if args.only == Some(DemoAct::Database) {
@@ -26,7 +31,7 @@ pub fn run(args: &DemoArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliErro
         return Ok(loadcell_schema::exit::OK);
     }
     let code = shop(args, interrupts.clone())?;
-    if args.only.is_none() && interrupts.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+    if args.only.is_none() && !args.suite && interrupts.load(std::sync::atomic::Ordering::SeqCst) == 0 {
         super::demo_database::act(args.quiet, &interrupts)?;
     }
     Ok(code)
@@ -40,7 +45,10 @@ fn shop(args: &DemoArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliError> 
         what: format!("cannot create {}", dir.display()),
         source,
     })?;
-    let result = run_in(&dir, &target, args, interrupts);
+    let result = match args.suite {
+        true => suite_in(&dir, &target, args.quiet),
+        false => run_in(&dir, &target, args, interrupts),
+    };
     let _ = std::fs::remove_dir_all(&dir);
     let stats = target.stats();
     target.shutdown();
@@ -54,6 +62,29 @@ fn shop(args: &DemoArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliError> 
         stats.orders
     );
     Ok(code)
+}
+
+/// The example plan against the demo's shop, as `loadcell suite` runs it.
+fn suite_in(dir: &std::path::Path, target: &TargetHandle, quiet: bool) -> Result<i32, CliError> {
+    let plan = dir.join("plan.yaml");
+    std::fs::write(&plan, PLAN.replace(PLAN_TARGET, &target.url())).map_err(|source| CliError::Demo {
+        what: "cannot write plan.yaml".into(),
+        source,
+    })?;
+    eprintln!(
+        "loadcell demo: shop API at {}; running the example plan (examples/plan.yaml: smoke, load, stress, spike, soak, breakpoint, capacity, scale) for about 1.5 minutes",
+        target.url()
+    );
+    let args = crate::args::SuiteArgs {
+        plan,
+        out: None,
+        only: None,
+        stop_on_fail: false,
+        keep_going: true,
+        allow_warnings: false,
+        quiet,
+    };
+    super::suite::run(&args)
 }
 
 fn run_in(

@@ -1,5 +1,6 @@
 //! One module per subcommand: each turns its flags into the session's specs, runs them,
-//! and shows the results. `sweep` is what `capacity` and `scale` share.
+//! and shows the results. `sweep` is what `capacity` and `scale` share; `suite` runs the
+//! others in-process for each test of a plan.
 
 pub mod baseline;
 pub mod bench;
@@ -11,4 +12,5 @@ pub mod report;
 pub mod run;
 pub mod scale;
 pub mod scenario;
+pub mod suite;
 mod sweep;

@@ -7,10 +7,11 @@ use crate::commands::compare::Baseline;
 use crate::display::Progress;
 use crate::error::CliError;
 use loadcell_engine::Settings;
-use loadcell_plan::{LoadPlan, Profile};
+use loadcell_plan::{LoadInputs, LoadPlan, Profile};
 use loadcell_schema::{Summary, exit};
 use loadcell_session::folder::OutDir;
 use loadcell_session::{Finished, RunOutputs, RunSpec, Target};
+use loadcell_threshold::Threshold;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 
@@ -31,6 +32,32 @@ pub fn run_target(target: Target, args: &RunArgs, interrupts: Arc<AtomicUsize>) 
 /// The run itself, shown by the progress display, without printing the summary or writing
 /// the outputs (the demo's database act shows its own lines).
 pub fn measure(target: Target, args: &RunArgs, interrupts: Arc<AtomicUsize>) -> Result<Finished, CliError> {
+    let (thresholds, inputs, load) = plan_run(&target, args)?;
+    let spec = RunSpec {
+        settings: settings(&target, args, &load),
+        thresholds,
+        labels: load.labels,
+        profile: inputs.profile,
+        abort_on_fail: args.verdict.abort_on_fail || inputs.profile == Some(Profile::Breakpoint),
+        abort_delay: args.verdict.abort_delay,
+        recovery_window: args.profile.recovery_window,
+        outputs: outputs(&target, args),
+        monitor: args.monitor.request(),
+        postgres: args.monitor.postgres.clone(),
+    };
+    let mut display = Progress::new(args.folder.quiet);
+    Ok(loadcell_session::execute(target, spec, &mut display, interrupts)?)
+}
+
+/// Checks `loadcell run`'s flags as far as they go without sending anything: the target,
+/// the thresholds and the load plan (what `loadcell suite` checks of every test first).
+pub fn check(args: &RunArgs) -> Result<(), CliError> {
+    let target = Target::prepare(&args.target, args.request.base_url.as_deref(), &args.request.spec())?;
+    plan_run(&target, args).map(|_| ())
+}
+
+/// The thresholds, the load inputs and the plan of a run: every combination checked.
+fn plan_run(target: &Target, args: &RunArgs) -> Result<(Vec<Threshold>, LoadInputs, LoadPlan), CliError> {
     let mut thresholds = target.thresholds(&args.verdict.thresholds)?;
     let flags = args.load_flags();
     let inputs = match target.scenario() {
@@ -48,20 +75,7 @@ pub fn measure(target: Target, args: &RunArgs, interrupts: Arc<AtomicUsize>) -> 
         },
         None => loadcell_plan::plan(&inputs)?,
     };
-    let spec = RunSpec {
-        settings: settings(&target, args, &load),
-        thresholds,
-        labels: load.labels,
-        profile: inputs.profile,
-        abort_on_fail: args.verdict.abort_on_fail || inputs.profile == Some(Profile::Breakpoint),
-        abort_delay: args.verdict.abort_delay,
-        recovery_window: args.profile.recovery_window,
-        outputs: outputs(&target, args),
-        monitor: args.monitor.request(),
-        postgres: args.monitor.postgres.clone(),
-    };
-    let mut display = Progress::new(args.folder.quiet);
-    Ok(loadcell_session::execute(target, spec, &mut display, interrupts)?)
+    Ok((thresholds, inputs, load))
 }
 
 /// The engine settings: the plan, and the budget and warm-up of the flags (or the file's).

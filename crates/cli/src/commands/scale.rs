@@ -107,6 +107,17 @@ fn points(list: &str, args: &ScaleArgs) -> Result<i32, CliError> {
 }
 
 /// The sweep's flags as the session takes them.
+/// Checks `loadcell scale`'s flags without sending anything: the target and the levels.
+pub fn check(args: &ScaleArgs) -> Result<(), CliError> {
+    let (Some(target_text), Some(vus)) = (args.target.as_deref(), args.vus.as_deref()) else {
+        return Err(CliError::Usage(
+            "a scale test needs 'vus' (the concurrency levels, e.g. [1, 2, 4])".into(),
+        ));
+    };
+    let target = Target::prepare(target_text, args.request.base_url.as_deref(), &args.request.spec())?;
+    Scale::new(&target, &spec(args, vus)).map(|_| ()).map_err(Into::into)
+}
+
 fn spec(args: &ScaleArgs, vus: &str) -> ScaleSpec {
     ScaleSpec {
         vus: vus.to_string(),

@@ -10,23 +10,23 @@ use crate::error::quote;
 /// positions and offsets (files past 4 GiB are refused), boxed slices for collections (no
 /// spare capacity). A map entry takes 80 bytes plus its texts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
-pub(crate) struct Pos {
-    pub(crate) line: u32,
-    pub(crate) col: u32,
+pub struct Pos {
+    pub line: u32,
+    pub col: u32,
 }
 
 /// One YAML node.
 #[derive(Debug, Clone)]
-pub(crate) struct Node {
-    pub(crate) pos: Pos,
+pub struct Node {
+    pub pos: Pos,
     /// Character offsets of the node's text in the file: `start..end`.
-    pub(crate) start: u32,
-    pub(crate) end: u32,
-    pub(crate) kind: Kind,
+    pub start: u32,
+    pub end: u32,
+    pub kind: Kind,
 }
 
 #[derive(Debug, Clone)]
-pub(crate) enum Kind {
+pub enum Kind {
     Null,
     Bool(bool),
     Int(i64),
@@ -39,22 +39,22 @@ pub(crate) enum Kind {
 
 /// A map key.
 #[derive(Debug, Clone)]
-pub(crate) struct Key {
-    pub(crate) text: String,
-    pub(crate) pos: Pos,
+pub struct Key {
+    pub text: String,
+    pub pos: Pos,
 }
 
 /// Why the text is not a usable YAML document: message and position.
-pub(crate) struct YamlError {
-    pub(crate) pos: Pos,
-    pub(crate) message: String,
+pub struct YamlError {
+    pub pos: Pos,
+    pub message: String,
 }
 
-pub(crate) use super::yaml::parse_yaml;
+pub use super::yaml::parse_yaml;
 
 impl Node {
     /// How the value reads in an error: `"lots"`, `5`, `a list`, `a map`, `nothing`.
-    pub(crate) fn describe(&self) -> String {
+    pub fn describe(&self) -> String {
         match &self.kind {
             Kind::Null => "nothing".into(),
             Kind::Bool(b) => b.to_string(),
@@ -67,7 +67,7 @@ impl Node {
     }
 
     /// This node and every node inside it.
-    pub(crate) fn count_nodes(&self) -> usize {
+    pub fn count_nodes(&self) -> usize {
         1 + match &self.kind {
             Kind::Seq(items) => items.iter().map(Node::count_nodes).sum(),
             Kind::Map(entries) => entries.iter().map(|(_, v)| 1 + v.count_nodes()).sum(),
@@ -75,7 +75,7 @@ impl Node {
         }
     }
 
-    pub(crate) fn as_map(&self) -> Option<&[(Key, Node)]> {
+    pub fn as_map(&self) -> Option<&[(Key, Node)]> {
         match &self.kind {
             Kind::Map(m) => Some(m),
             _ => None,
@@ -83,7 +83,7 @@ impl Node {
     }
 
     /// The text of a scalar (numbers and booleans as written), `None` for null and collections.
-    pub(crate) fn scalar_text(&self) -> Option<String> {
+    pub fn scalar_text(&self) -> Option<String> {
         match &self.kind {
             Kind::Str(s) => Some(s.clone()),
             Kind::Int(i) => Some(i.to_string()),
@@ -95,7 +95,7 @@ impl Node {
 }
 
 /// Looks a key up in map entries.
-pub(crate) fn get<'n>(entries: &'n [(Key, Node)], key: &str) -> Option<(&'n Key, &'n Node)> {
+pub fn get<'n>(entries: &'n [(Key, Node)], key: &str) -> Option<(&'n Key, &'n Node)> {
     entries.iter().find(|(k, _)| k.text == key).map(|(k, v)| (k, v))
 }
 

@@ -24,7 +24,7 @@ const ALIAS_BUDGET: usize = 100_000;
 const SCAN_KEYS_UP_TO: usize = 16;
 
 /// Parses YAML (or JSON) text into its one document.
-pub(crate) fn parse_yaml(text: &str) -> Result<Node, YamlError> {
+pub fn parse_yaml(text: &str) -> Result<Node, YamlError> {
     if u32::try_from(text.len()).is_err() {
         return Err(YamlError {
             pos: Pos { line: 1, col: 1 },
