@@ -77,11 +77,28 @@ fn comparison_page_and_report_section_render_in_chromium() {
     let (fast, slow) = (target(5), target(25));
     let dir = TempDir::new();
     eprintln!("comparison files are in {}", dir.path().display());
-    let (base, new) = (dir.path().join("base"), dir.path().join("new"));
-    run_into(&base, &fast.url());
-    let new_summary = run_into(&new, &slow.url());
-    let cmp = loadcell_compare::compare_paths(&base, &new, &loadcell_compare::Settings::default()).unwrap();
-    assert_eq!(cmp.verdict, Verdict::Regressed, "5 ms → 25 ms of added latency");
+    // A pair whose base run was stalled for seconds by other work on the machine can still
+    // come out unsure (seen once at load 5 with three builds beside it): up to three pairs.
+    let mut seen = Vec::new();
+    let (new_summary, cmp) = (1..=3)
+        .find_map(|attempt| {
+            let (base, new) = (
+                dir.path().join(format!("base-{attempt}")),
+                dir.path().join(format!("new-{attempt}")),
+            );
+            run_into(&base, &fast.url());
+            let new_summary = run_into(&new, &slow.url());
+            let cmp = loadcell_compare::compare_paths(&base, &new, &loadcell_compare::Settings::default()).unwrap();
+            let metrics: Vec<String> = cmp.rows[0]
+                .metrics
+                .iter()
+                .map(|m| format!("{:?} {} → {} {:?} {:?}", m.metric, m.base, m.new, m.interval, m.verdict))
+                .collect();
+            eprintln!("pair {attempt}: {:?}\n  {}", cmp.verdict, metrics.join("\n  "));
+            seen.push(format!("pair {attempt}: {:?}: {}", cmp.verdict, metrics.join("; ")));
+            (cmp.verdict == Verdict::Regressed).then_some((new_summary, cmp))
+        })
+        .unwrap_or_else(|| panic!("5 ms → 25 ms of added latency not once regressed:\n{}", seen.join("\n")));
 
     let page = dir.path().join("comparison.html");
     std::fs::write(&page, loadcell_report::comparison_html(&cmp)).unwrap();
