@@ -299,6 +299,7 @@ fn refuse(t: &Threshold, reason: String, near: Option<String>, known: &[String])
 /// What a threshold whose filter matched nothing says instead of a value.
 pub(crate) fn nothing_matched(filter: &TagFilter, metric: Metric) -> String {
     match (filter.is_empty(), metric) {
+        (_, Metric::Custom(c)) => format!("no value was added to {}", c.name),
         (true, _) => "no data".to_string(),
         (false, Metric::Checks) => format!("no check matched {filter}"),
         (false, Metric::Iterations) => format!("no iteration matched {filter}"),
@@ -462,6 +463,7 @@ mod tests {
             endpoints: 3,
             journeys: 2,
             checks: 1,
+            custom: 0,
         });
         let sample = |endpoint, ms: u64, status| Sample {
             endpoint,

@@ -3,9 +3,9 @@
 
 use crate::filters::{check_matches, custom_match, endpoint_matches, nothing_matched};
 use loadcell_engine::{CheckName, EndpointName, Outcome};
-use loadcell_metrics::{EndpointMetrics, LatencyHistogram, Recorder};
+use loadcell_metrics::{CustomValues, EndpointMetrics, LatencyHistogram, Recorder};
 use loadcell_schema::ThresholdResult;
-use loadcell_threshold::{Aggregation, Metric, MetricSource, TagFilter, TagKey, Threshold};
+use loadcell_threshold::{Aggregation, Metric, MetricKind, MetricSource, TagFilter, TagKey, Threshold};
 
 /// Measured results as a source of threshold values.
 pub struct Measured<'a> {
@@ -212,7 +212,27 @@ impl MetricSource for Measured<'_> {
             Metric::VusMax => Some(self.vus_limit as f64),
             Metric::Checks => self.checks_matching(filter, aggregation),
             Metric::TargetCpu | Metric::TargetRss | Metric::TargetFds => None,
+            Metric::Custom(c) => custom(self.total.custom.get(c.index)?, c.kind, aggregation, self.seconds),
         }
+    }
+}
+
+/// A scenario's own metric: `None` until a value was added to it.
+fn custom(v: &CustomValues, kind: MetricKind, aggregation: Aggregation, seconds: f64) -> Option<f64> {
+    if v.count == 0 {
+        return None;
+    }
+    match (kind, aggregation) {
+        (MetricKind::Counter, Aggregation::Count) => Some(v.sum),
+        (MetricKind::Counter, Aggregation::Rate) => (seconds > 0.0).then(|| v.sum / seconds),
+        (MetricKind::Rate, Aggregation::Rate) => Some(v.nonzero as f64 / v.count as f64),
+        (MetricKind::Gauge, Aggregation::Value) => Some(v.last),
+        (MetricKind::Trend, Aggregation::Avg) => v.mean(),
+        (MetricKind::Trend, Aggregation::Min) => Some(v.min),
+        (MetricKind::Trend, Aggregation::Max) => Some(v.max),
+        (MetricKind::Trend, Aggregation::Med) => v.quantile(0.5),
+        (MetricKind::Trend, Aggregation::Percentile(p)) => v.quantile(p / 100.0),
+        _ => None,
     }
 }
 
@@ -313,6 +333,7 @@ mod tests {
             endpoints: 1,
             journeys: 2,
             checks: 0,
+            custom: 0,
         });
         total.record(&sample(1, 1));
         total.record_journey(0, 100_000, false);

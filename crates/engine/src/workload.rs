@@ -123,6 +123,11 @@ pub trait Workload: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// The workload's own metrics (a scenario's `metrics:`), in recorder index order.
+    fn custom_metrics(&self) -> Vec<loadcell_schema::CustomMetricDef> {
+        Vec::new()
+    }
+
     /// State for worker `worker` of `workers`.
     fn new_worker(&self, worker: usize, workers: usize) -> Self::Worker;
 

@@ -2,6 +2,7 @@
 //! picked by weight, its steps run `loop` times with think time between them, then the
 //! journey's pacing. A step's exchange (its redirect hops) is in `exchange.rs`.
 
+use crate::adds;
 use crate::data::WorkerData;
 use crate::hops::{HopCache, registry};
 use crate::request::{RenderFailed, build_request};
@@ -266,9 +267,24 @@ impl JourneyWorkload {
         // Checks and extractions read the body as the server meant it, decoded by the
         // exchange; a body that did not decode is a failed request (`body_decode`).
         let checked = evaluate(rs, slots, &sent, vu, ctx);
-        let why = match (sent.outcome, checked) {
-            (outcome, _) if outcome.is_failure() => Some(Why::Request(outcome)),
-            (_, Some(check)) => Some(Why::Check(check)),
+        let invalid = if rs.add.is_empty() {
+            None
+        } else {
+            let ok = !sent.outcome.is_failure();
+            let went = adds::Went {
+                ok,
+                checks: if rs.checks.is_empty() {
+                    ok
+                } else {
+                    checked.is_none_or(|i| i >= rs.checks.len())
+                },
+            };
+            adds::add(rs, &self.scenario, went, vu, ctx)
+        };
+        let why = match (sent.outcome, checked, invalid) {
+            (outcome, _, _) if outcome.is_failure() => Some(Why::Request(outcome)),
+            (_, Some(check), _) => Some(Why::Check(check)),
+            (_, None, Some(metric)) => Some(Why::Metric(metric)),
             _ => None,
         };
         StepResult {
@@ -296,6 +312,8 @@ pub(crate) enum Why {
     Request(Outcome),
     /// Its first failed check, or extraction counted after the checks.
     Check(usize),
+    /// An `add:` to this metric (index into `Scenario::metrics`) had no number.
+    Metric(usize),
 }
 
 /// Runs a step's checks and extractions on its (final) response; the first that failed
@@ -356,6 +374,10 @@ impl Workload for JourneyWorkload {
 
     fn checks(&self) -> Vec<CheckName> {
         self.checks.clone()
+    }
+
+    fn custom_metrics(&self) -> Vec<loadcell_schema::CustomMetricDef> {
+        self.scenario.metrics.clone()
     }
 
     fn new_worker(&self, worker: usize, workers: usize) -> JourneyWorker {

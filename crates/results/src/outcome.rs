@@ -140,6 +140,7 @@ impl OutcomeBuilder {
             endpoints,
             journeys: meta.journeys.clone(),
             checks: meta.checks.iter().map(|c| c.to_name()).collect(),
+            custom: meta.custom.clone(),
             total,
             warmup,
             intervals: self.intervals,

@@ -49,11 +49,12 @@ pub fn rebuild(dir: &Path) -> Result<Rebuilt, SessionError> {
         });
     }
     let meta = loadcell_results::read_meta(dir)?;
+    let customs = loadcell_scenario::custom_refs(&meta.custom);
     // Thresholds that no longer parse (written by another version) are left out.
     let thresholds: Vec<Threshold> = meta
         .thresholds
         .iter()
-        .filter_map(|expr| loadcell_threshold::parse(expr).ok())
+        .filter_map(|expr| loadcell_threshold::parse_with(expr, &customs).ok())
         .collect();
     let mut tracks = Tracks::for_profile(
         meta.profile,

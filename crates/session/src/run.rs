@@ -166,6 +166,7 @@ struct Slots {
     endpoints: Vec<EndpointName>,
     checks: Vec<CheckName>,
     journeys: Vec<String>,
+    custom: Vec<loadcell_schema::CustomMetricDef>,
 }
 
 /// [`execute`] once the workload is built.
@@ -217,6 +218,7 @@ impl Job for Execute<'_> {
             endpoints: workload.endpoints(),
             checks: workload.checks(),
             journeys: workload.journeys(),
+            custom: workload.custom_metrics(),
         };
         let opened = open(&mut spec, &who, &slots, display)?;
         let watch = monitor.map(|prepared| {
@@ -408,6 +410,7 @@ fn meta(spec: &RunSpec, who: &Identity, slots: &Slots) -> RunMeta {
         &slots.journeys,
         &slots.checks,
     );
+    meta.custom = slots.custom.clone();
     meta.label = who.label.clone();
     meta.thresholds = spec.thresholds.iter().map(|t| t.expr.clone()).collect();
     meta.metadata = who.metadata.clone();

@@ -171,9 +171,11 @@ impl Target {
     /// The run's thresholds: the scenario file's, then `--threshold`s (`extra`). A filter
     /// that names nothing the run has (a journey, a step, an endpoint) is refused.
     pub fn thresholds(&self, extra: &[String]) -> Result<Vec<Threshold>, SessionError> {
+        // A scenario's own metrics (`metrics:`) may be named by `--threshold` too.
+        let customs = self.scenario().map(|s| s.custom_metrics()).unwrap_or_default();
         let extra = extra
             .iter()
-            .map(|e| loadcell_threshold::parse(e))
+            .map(|e| loadcell_threshold::parse_with(e, &customs))
             .collect::<Result<Vec<_>, _>>()?;
         self.check_scenario_filters()?;
         self.check_filters(&extra)?;

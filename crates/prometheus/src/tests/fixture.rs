@@ -67,6 +67,7 @@ impl Fixture {
             endpoints: endpoints.len(),
             journeys: 2,
             checks: checks.len(),
+            custom: 0,
         });
         for _ in 0..3 {
             record(&mut r, 0, 1_000, Outcome::Status(200));

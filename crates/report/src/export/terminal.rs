@@ -3,7 +3,7 @@
 //! file only decides layout. Numbers are written by
 //! `loadcell_units::format`, as in every report.
 
-use loadcell_schema::{Behaviour, LatencyStats, Model, StopReason, Summary};
+use loadcell_schema::{Behaviour, CustomKind, CustomUnit, LatencyStats, Model, StopReason, Summary};
 use loadcell_units::format::{bytes, ms, num, share as pct, signed};
 use std::fmt::Write;
 
@@ -22,6 +22,7 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
     write_endpoints(o, s)?;
     write_journeys(o, s)?;
     write_checks(o, s)?;
+    write_custom(o, s)?;
     write_stages(o, s)?;
     write_stability(o, s)?;
     write_thresholds(o, s)?;
@@ -306,6 +307,65 @@ fn write_checks(o: &mut String, s: &Summary) -> std::fmt::Result {
                 c.failed
             )?;
         }
+    }
+    Ok(())
+}
+
+/// The scenario's own metrics (`metrics:`), one line each with what its kind measures.
+fn write_custom(o: &mut String, s: &Summary) -> std::fmt::Result {
+    if s.custom_metrics.is_empty() {
+        return Ok(());
+    }
+    writeln!(o)?;
+    writeln!(o, "  metrics     the scenario's own")?;
+    let width = s
+        .custom_metrics
+        .iter()
+        .map(|c| c.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(32);
+    for c in &s.custom_metrics {
+        let value = |v: Option<f64>| match (v, c.unit) {
+            (None, _) => "–".to_string(),
+            (Some(v), CustomUnit::Ms) => ms(v),
+            (Some(v), CustomUnit::Bytes) => bytes(v.max(0.0).round() as u64),
+            (Some(v), CustomUnit::None) => num(v),
+        };
+        let text = match c.kind {
+            _ if c.samples == 0 => "no value added".to_string(),
+            CustomKind::Counter => format!(
+                "count {}  rate {}/s",
+                num(c.count.unwrap_or(0.0)),
+                num(c.rate.unwrap_or(0.0))
+            ),
+            CustomKind::Rate => {
+                let (passes, fails) = (c.passes.unwrap_or(0), c.fails.unwrap_or(0));
+                format!("{} true ({passes} of {})", pct(passes, passes + fails), passes + fails)
+            }
+            CustomKind::Gauge => format!("value {}  min {}  max {}", value(c.value), value(c.min), value(c.max)),
+            CustomKind::Trend => format!(
+                "avg {}  min {}  med {}  max {}  p(90) {}  p(95) {}  ({} values)",
+                value(c.avg),
+                value(c.min),
+                value(c.med),
+                value(c.max),
+                value(c.p90),
+                value(c.p95),
+                c.samples
+            ),
+        };
+        let invalid = if c.invalid > 0 {
+            format!("  ✗ {} adds had no number", c.invalid)
+        } else {
+            String::new()
+        };
+        writeln!(
+            o,
+            "    {:<width$}  {:<7}  {text}{invalid}",
+            truncate(&c.name, 32),
+            c.kind.as_str()
+        )?;
     }
     Ok(())
 }
