@@ -199,6 +199,7 @@ fn unknown_metric(ctx: &Ctx, name: &str, customs: &[Custom]) -> ThresholdError {
         expr: ctx.expr.clone(),
         name: clip(name, 60),
         suggestion: suggest::closest(name, &names),
+        customs: customs.iter().map(|c| c.name).collect(),
     }
 }
 

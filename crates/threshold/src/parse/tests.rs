@@ -423,6 +423,7 @@ fn error_unknown_metric() {
             expr: "http_req_duraton: p(95)<200".into(),
             name: "http_req_duraton".into(),
             suggestion: Some("http_req_duration"),
+            customs: Vec::new(),
         }
     );
     assert!(err("HTTP_REQS: count>1").ends_with("did you mean 'http_reqs'?"));
