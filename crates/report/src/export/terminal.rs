@@ -3,7 +3,7 @@
 //! file only decides layout. Numbers are written by
 //! `loadcell_units::format`, as in every report.
 
-use loadcell_schema::{Behaviour, CustomKind, CustomUnit, LatencyStats, Model, StopReason, Summary};
+use loadcell_schema::{Behaviour, LatencyStats, Model, StopReason, Summary};
 use loadcell_units::format::{bytes, ms, num, share as pct, signed};
 use std::fmt::Write;
 
@@ -326,40 +326,8 @@ fn write_custom(o: &mut String, s: &Summary) -> std::fmt::Result {
         .unwrap_or(0)
         .min(32);
     for c in &s.custom_metrics {
-        let value = |v: Option<f64>| match (v, c.unit) {
-            (None, _) => "–".to_string(),
-            (Some(v), CustomUnit::Ms) => ms(v),
-            (Some(v), CustomUnit::Bytes) => bytes(v.max(0.0).round() as u64),
-            (Some(v), CustomUnit::None) => num(v),
-        };
-        let text = match c.kind {
-            _ if c.samples == 0 => "no value added".to_string(),
-            CustomKind::Counter => format!(
-                "count {}  rate {}/s",
-                num(c.count.unwrap_or(0.0)),
-                num(c.rate.unwrap_or(0.0))
-            ),
-            CustomKind::Rate => {
-                let (passes, fails) = (c.passes.unwrap_or(0), c.fails.unwrap_or(0));
-                format!("{} true ({passes} of {})", pct(passes, passes + fails), passes + fails)
-            }
-            CustomKind::Gauge => format!("value {}  min {}  max {}", value(c.value), value(c.min), value(c.max)),
-            CustomKind::Trend => format!(
-                "avg {}  min {}  med {}  max {}  p(90) {}  p(95) {}  ({} values)",
-                value(c.avg),
-                value(c.min),
-                value(c.med),
-                value(c.max),
-                value(c.p90),
-                value(c.p95),
-                c.samples
-            ),
-        };
-        let invalid = if c.invalid > 0 {
-            format!("  ✗ {} adds had no number", c.invalid)
-        } else {
-            String::new()
-        };
+        let text = super::custom::describe(c);
+        let invalid = super::custom::invalid(c).map_or_else(String::new, |t| format!("  ✗ {t}"));
         writeln!(
             o,
             "    {:<width$}  {:<7}  {text}{invalid}",
