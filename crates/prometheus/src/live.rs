@@ -22,6 +22,8 @@ pub struct View<'a> {
     pub checks: &'a [CheckName],
     /// Names of `total.journeys`, index for index.
     pub journeys: &'a [String],
+    /// A scenario's own metrics, in the order of `total.custom`.
+    pub custom: &'a [loadcell_schema::CustomMetricDef],
     /// VUs active now.
     pub active_vus: u64,
     /// The most VUs the run may use.
@@ -62,6 +64,7 @@ impl LiveMetrics {
             endpoints: &[],
             checks: &[],
             journeys: &[],
+            custom: &[],
             active_vus: 0,
             vus_max: 0,
             elapsed_s: 0.0,

@@ -13,6 +13,7 @@ pub struct Live {
     server: MetricsServer,
     checks: Vec<CheckName>,
     journeys: Vec<String>,
+    custom: Vec<loadcell_schema::CustomMetricDef>,
     vus_max: u64,
 }
 
@@ -22,6 +23,7 @@ impl Live {
         addr: Option<&str>,
         checks: Vec<CheckName>,
         journeys: Vec<String>,
+        custom: Vec<loadcell_schema::CustomMetricDef>,
         vus_max: u64,
     ) -> Result<Live, SessionError> {
         let addr = match addr {
@@ -35,6 +37,7 @@ impl Live {
             server,
             checks,
             journeys,
+            custom,
             vus_max,
         })
     }
@@ -47,6 +50,7 @@ impl Live {
             endpoints: event.endpoints,
             checks: &self.checks,
             journeys: &self.journeys,
+            custom: &self.custom,
             active_vus: event.summary.active_vus,
             vus_max: self.vus_max,
             elapsed_s: event.elapsed.as_secs_f64(),

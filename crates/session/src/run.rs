@@ -396,6 +396,7 @@ fn start_live(addr: &str, slots: &Slots, settings: &Settings, display: &mut dyn 
         Some(addr),
         slots.checks.clone(),
         slots.journeys.clone(),
+        slots.custom.clone(),
         settings.vus_limit(),
     )?;
     display.note(&format!("live metrics: {}", live.url()));

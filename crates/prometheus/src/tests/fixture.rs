@@ -4,7 +4,7 @@
 use crate::live::View;
 use loadcell_engine::{CheckName, EndpointName};
 use loadcell_metrics::{Outcome, Recorder, Sample, Shape};
-use loadcell_schema::ErrorKind;
+use loadcell_schema::{CustomKind, ErrorKind};
 
 pub const PRODUCT: &str = "GET /api/products/{{ product_id }}";
 /// A path no one should write, but a scenario file could.
@@ -15,6 +15,7 @@ pub struct Fixture {
     pub endpoints: Vec<EndpointName>,
     pub checks: Vec<CheckName>,
     pub journeys: Vec<String>,
+    pub custom: Vec<loadcell_schema::CustomMetricDef>,
     pub target_rate: Option<f64>,
 }
 
@@ -67,7 +68,7 @@ impl Fixture {
             endpoints: endpoints.len(),
             journeys: 2,
             checks: checks.len(),
-            custom: 0,
+            custom: 5,
         });
         for _ in 0..3 {
             record(&mut r, 0, 1_000, Outcome::Status(200));
@@ -93,6 +94,19 @@ impl Fixture {
         r.record_journey(0, 2_000_000, false);
         r.record_journey(0, 2_000_000, true);
         r.record_journey(1, 3_000_000, true);
+        // The scenario's own: a counter of 2.5, a rate 2 of 3 true, a gauge last 7, a trend
+        // of 1..=100 and a gauge nothing was added to (no series), one invalid add.
+        r.record_custom(0, Some(1.0), false);
+        r.record_custom(0, Some(1.5), false);
+        for v in [1.0, 0.0, 3.0] {
+            r.record_custom(1, Some(v), false);
+        }
+        r.record_custom(2, Some(9.0), false);
+        r.record_custom(2, Some(7.0), false);
+        for v in 1..=100 {
+            r.record_custom(3, Some(f64::from(v)), true);
+        }
+        r.record_custom(3, None, true);
         r.iterations = 3;
         r.scheduled = 5;
         r.dropped = 2;
@@ -102,6 +116,20 @@ impl Fixture {
             endpoints,
             checks,
             journeys: vec!["browse".into(), "buy".into()],
+            custom: [
+                ("orders", CustomKind::Counter),
+                ("ok", CustomKind::Rate),
+                ("stock", CustomKind::Gauge),
+                ("total", CustomKind::Trend),
+                ("never", CustomKind::Gauge),
+            ]
+            .into_iter()
+            .map(|(name, kind)| loadcell_schema::CustomMetricDef {
+                name: name.into(),
+                kind,
+                unit: loadcell_schema::CustomUnit::None,
+            })
+            .collect(),
             target_rate: Some(12.5),
         }
     }
@@ -112,6 +140,7 @@ impl Fixture {
             endpoints: &self.endpoints,
             checks: &self.checks,
             journeys: &self.journeys,
+            custom: &self.custom,
             active_vus: 7,
             vus_max: 20,
             elapsed_s: 12.25,
