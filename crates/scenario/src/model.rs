@@ -601,6 +601,30 @@ pub enum OnFail {
     AbortIteration,
 }
 
+/// Declared metrics as thresholds name them: kind and unit in the threshold crate's terms.
+pub fn custom_refs(metrics: &[loadcell_schema::CustomMetricDef]) -> Vec<loadcell_threshold::Custom> {
+    use loadcell_schema::{CustomKind, CustomUnit};
+    use loadcell_threshold::{Custom, MetricKind, Unit};
+    metrics
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let kind = match m.kind {
+                CustomKind::Counter => MetricKind::Counter,
+                CustomKind::Trend => MetricKind::Trend,
+                CustomKind::Rate => MetricKind::Rate,
+                CustomKind::Gauge => MetricKind::Gauge,
+            };
+            let unit = match m.unit {
+                CustomUnit::None => Unit::Count,
+                CustomUnit::Ms => Unit::Millis,
+                CustomUnit::Bytes => Unit::Bytes,
+            };
+            Custom::new(i, &m.name, kind, unit)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -637,28 +661,4 @@ mod tests {
         assert!(Compare::Ge.holds(2, 2));
         assert_eq!(Compare::Ge.symbol(), ">=");
     }
-}
-
-/// Declared metrics as thresholds name them: kind and unit in the threshold crate's terms.
-pub fn custom_refs(metrics: &[loadcell_schema::CustomMetricDef]) -> Vec<loadcell_threshold::Custom> {
-    use loadcell_schema::{CustomKind, CustomUnit};
-    use loadcell_threshold::{Custom, MetricKind, Unit};
-    metrics
-        .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            let kind = match m.kind {
-                CustomKind::Counter => MetricKind::Counter,
-                CustomKind::Trend => MetricKind::Trend,
-                CustomKind::Rate => MetricKind::Rate,
-                CustomKind::Gauge => MetricKind::Gauge,
-            };
-            let unit = match m.unit {
-                CustomUnit::None => Unit::Count,
-                CustomUnit::Ms => Unit::Millis,
-                CustomUnit::Bytes => Unit::Bytes,
-            };
-            Custom::new(i, &m.name, kind, unit)
-        })
-        .collect()
 }
