@@ -181,6 +181,21 @@ fn thresholds_that_fail_name_the_value_or_that_nothing_was_added() {
     assert_eq!(m["order_total"]["max"], PRICE);
 }
 
+/// `loadcell run` of a file with `text` exits 2 with one line naming `at` and `words`.
+fn refused(dir: &TempDir, url: &str, text: &str, at: &str, words: &str) {
+    let path = dir.path().join("custom.yaml");
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+    let run = loadcell(&["run", &path.to_string_lossy(), "--base-url", url, "-n", "1"]);
+    run.assert_exit(2);
+    let lines = run.stderr_lines();
+    assert_eq!(lines.len(), 1, "{}", run.output());
+    assert!(
+        lines[0].contains(at) && lines[0].contains(words),
+        "{text}: {}",
+        run.output()
+    );
+}
+
 #[test]
 fn bad_declarations_and_uses_are_one_line_with_their_place() {
     let server = shop();
@@ -196,19 +211,9 @@ fn bad_declarations_and_uses_are_one_line_with_their_place() {
         ),
     ];
     for (declaration, at, words) in cases {
-        let path = dir.path().join("custom.yaml");
         let text =
             format!("name: custom\nmetrics:\n  {declaration}\njourneys:\n  - name: j\n    steps:\n      - get: /\n");
-        std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
-        let run = loadcell(&["run", &path.to_string_lossy(), "--base-url", &server.url(), "-n", "1"]);
-        run.assert_exit(2);
-        let lines = run.stderr_lines();
-        assert_eq!(lines.len(), 1, "{}", run.output());
-        assert!(
-            lines[0].contains(at) && lines[0].contains(words),
-            "{declaration}: {}",
-            run.output()
-        );
+        refused(&dir, &server.url(), &text, at, words);
     }
     let uses = [
         (
@@ -249,20 +254,10 @@ fn bad_declarations_and_uses_are_one_line_with_their_place() {
         ),
     ];
     for (add, thresholds, at, words) in uses {
-        let path = dir.path().join("custom.yaml");
         let text = format!(
             "name: custom\nmetrics:\n  order_total: trend\n  ok_rate: rate\njourneys:\n  - name: j\n    steps:\n      - {{ get: /, {add} }}\n{thresholds}\n"
         );
-        std::fs::write(&path, text.replace(", }", " }")).unwrap_or_else(|e| panic!("{e}"));
-        let run = loadcell(&["run", &path.to_string_lossy(), "--base-url", &server.url(), "-n", "1"]);
-        run.assert_exit(2);
-        let lines = run.stderr_lines();
-        assert_eq!(lines.len(), 1, "{}", run.output());
-        assert!(
-            lines[0].contains(at) && lines[0].contains(words),
-            "{add}{thresholds}: {}",
-            run.output()
-        );
+        refused(&dir, &server.url(), &text.replace(", }", " }"), at, words);
     }
     assert_eq!(server.stats().requests_total, 0, "nothing was sent");
 }

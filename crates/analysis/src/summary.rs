@@ -131,25 +131,7 @@ fn custom_metrics(outcome: &Outcome, per_s: PerSecond) -> Vec<CustomMetricSummar
         .zip(&outcome.total.custom)
         .map(|(def, v)| {
             let added = v.count > 0;
-            let mut s = CustomMetricSummary {
-                name: def.name.clone(),
-                kind: def.kind,
-                unit: def.unit,
-                samples: v.count,
-                invalid: v.invalid,
-                count: None,
-                rate: None,
-                passes: None,
-                fails: None,
-                value: None,
-                min: None,
-                max: None,
-                avg: None,
-                med: None,
-                p90: None,
-                p95: None,
-                p99: None,
-            };
+            let mut s = CustomMetricSummary::new(def, v.count, v.invalid);
             match def.kind {
                 CustomKind::Counter => {
                     s.count = Some(v.sum);

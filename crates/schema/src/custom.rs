@@ -118,3 +118,28 @@ pub struct CustomMetricSummary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p99: Option<f64>,
 }
+
+impl CustomMetricSummary {
+    /// A metric's summary with its counts and none of its kind's fields set yet.
+    pub fn new(def: &CustomMetricDef, samples: u64, invalid: u64) -> CustomMetricSummary {
+        CustomMetricSummary {
+            name: def.name.clone(),
+            kind: def.kind,
+            unit: def.unit,
+            samples,
+            invalid,
+            count: None,
+            rate: None,
+            passes: None,
+            fails: None,
+            value: None,
+            min: None,
+            max: None,
+            avg: None,
+            med: None,
+            p90: None,
+            p95: None,
+            p99: None,
+        }
+    }
+}

@@ -52,25 +52,12 @@ mod tests {
     use super::*;
 
     fn metric(name: &str, kind: CustomKind, unit: CustomUnit) -> CustomMetricSummary {
-        CustomMetricSummary {
+        let def = loadcell_schema::CustomMetricDef {
             name: name.into(),
             kind,
             unit,
-            samples: 4,
-            invalid: 0,
-            count: None,
-            rate: None,
-            passes: None,
-            fails: None,
-            value: None,
-            min: None,
-            max: None,
-            avg: None,
-            med: None,
-            p90: None,
-            p95: None,
-            p99: None,
-        }
+        };
+        CustomMetricSummary::new(&def, 4, 0)
     }
 
     #[test]
