@@ -2,7 +2,7 @@
 //! Markdown summary and report.html: what each kind measures, in the metric's unit.
 
 use loadcell_schema::{CustomKind, CustomMetricSummary, CustomUnit};
-use loadcell_units::format::{bytes, ms, num, share};
+use loadcell_units::format::{bytes, ms, num, num_short, share};
 
 /// `count 42  rate 4.2/s`, `98.5% true (197 of 200)`, `value 7  min 0  max 10`, or a trend's
 /// `avg … min … med … max … p(90) … p(95) … (N values)`; `no value added` when none was.
@@ -11,13 +11,13 @@ pub(crate) fn describe(c: &CustomMetricSummary) -> String {
         (None, _) => "–".to_string(),
         (Some(v), CustomUnit::Ms) => ms(v),
         (Some(v), CustomUnit::Bytes) => bytes(v.max(0.0).round() as u64),
-        (Some(v), CustomUnit::None) => num(v),
+        (Some(v), CustomUnit::None) => num_short(v),
     };
     match c.kind {
         _ if c.samples == 0 => "no value added".to_string(),
         CustomKind::Counter => format!(
             "count {}  rate {}/s",
-            num(c.count.unwrap_or(0.0)),
+            num_short(c.count.unwrap_or(0.0)),
             num(c.rate.unwrap_or(0.0))
         ),
         CustomKind::Rate => {
@@ -74,7 +74,7 @@ mod tests {
         (gauge.value, gauge.min, gauge.max) = (Some(7.0), Some(0.0), Some(10.0));
         let mut none = metric("never", CustomKind::Gauge, CustomUnit::None);
         none.samples = 0;
-        assert_eq!(describe(&counter), "count 42.0  rate 4.20/s");
+        assert_eq!(describe(&counter), "count 42  rate 4.20/s");
         assert_eq!(describe(&rate), "75.0% true (3 of 4)");
         assert_eq!(invalid(&rate).as_deref(), Some("2 adds had no number"));
         assert!(
@@ -82,7 +82,7 @@ mod tests {
             "{}",
             describe(&trend)
         );
-        assert_eq!(describe(&gauge), "value 7.00  min 0  max 10.0");
+        assert_eq!(describe(&gauge), "value 7  min 0  max 10");
         assert_eq!(describe(&none), "no value added");
 
         let mut s = crate::testing::summary(3);
@@ -94,10 +94,10 @@ mod tests {
         );
         let md = crate::export::markdown::markdown(&s);
         assert!(
-            md.contains("| `orders_placed` | counter | count 42.0  rate 4.20/s | 0 |"),
+            md.contains("| `orders_placed` | counter | count 42  rate 4.20/s | 0 |"),
             "{md}"
         );
         let html = crate::export::html::html(&s);
-        assert!(html.contains("id=\"custom-metrics\"") && html.contains("value 7.00  min 0  max 10.0"));
+        assert!(html.contains("id=\"custom-metrics\"") && html.contains("value 7  min 0  max 10"));
     }
 }
