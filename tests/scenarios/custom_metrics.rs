@@ -95,6 +95,10 @@ fn all_four_kinds_count_what_the_target_served() {
   order_total: ["p(95)<18.8", "avg>18.7", "max<=18.72", "min>=18.72", "med>18.7"]
   checkout_ok: ["rate==1"]
   found: ["rate==0.5"]
+  "found{step:product}": ["rate==1"]
+  "found{step:missing}": ["rate==0"]
+  "orders_placed{journey:buy}": ["count==12"]
+  "order_total{scenario:custom,step:checkout}": ["max<=18.72"]
   cart_total: ["value==18.72"]"#;
     let scenario = file(&dir, &format!("{{ vus: 2, iterations: {N} }}"), holding);
     let run = run_file(&scenario, &["--base-url", &server.url()]);
@@ -136,7 +140,7 @@ fn all_four_kinds_count_what_the_target_served() {
     for t in s["thresholds"].as_array().into_iter().flatten() {
         assert_eq!(t["passed"], true, "{}", short(t));
     }
-    assert_eq!(s["thresholds"].as_array().map_or(0, Vec::len), 10);
+    assert_eq!(s["thresholds"].as_array().map_or(0, Vec::len), 14);
 }
 
 #[test]
@@ -230,9 +234,15 @@ fn bad_declarations_and_uses_are_one_line_with_their_place() {
         ),
         (
             "",
-            "thresholds: { \"order_total{journey:j}\": [\"p(95)<1\"] }",
-            "custom.yaml:9:42",
-            "takes no tag filter",
+            "thresholds: { \"order_total{name:j}\": [\"p(95)<1\"] }",
+            "custom.yaml:9:39",
+            "it takes journey, step, scenario or group",
+        ),
+        (
+            "add: { order_total: 1 }",
+            "thresholds: { \"order_total{step:nope}\": [\"p(95)<1\"] }",
+            "custom.yaml:9:15",
+            "this run has no step 'nope'",
         ),
         (
             "",

@@ -128,8 +128,11 @@ fn custom_metrics(outcome: &Outcome, per_s: PerSecond) -> Vec<CustomMetricSummar
     outcome
         .custom
         .iter()
-        .zip(&outcome.total.custom)
-        .map(|(def, v)| {
+        .map(|def| {
+            // Every step that adds to it, merged.
+            let all = loadcell_threshold::TagFilter::default();
+            let v = &crate::filters::custom_values(&outcome.custom_sites, &outcome.total.custom, &def.name, &all)
+                .unwrap_or_default();
             let added = v.count > 0;
             let mut s = CustomMetricSummary::new(def, v.count, v.invalid);
             match def.kind {

@@ -17,16 +17,18 @@ pub(crate) struct Went {
     pub(crate) checks: bool,
 }
 
-/// Adds the step's values; the first metric whose add had no number, if any.
+/// Adds the step's values, its `i`-th to slot `first_slot + i`; the first metric whose add
+/// had no number, if any.
 pub(crate) fn add(
     rs: &RequestStep,
+    first_slot: usize,
     scenario: &Scenario,
     went: Went,
     vu: &mut VuState,
     ctx: &VuContext,
 ) -> Option<usize> {
     let mut first_invalid = None;
-    for a in &rs.add {
+    for (i, a) in rs.add.iter().enumerate() {
         let value = match &a.value {
             AddValue::Number(n) => Some(*n),
             AddValue::Flag(b) => Some(f64::from(u8::from(*b))),
@@ -67,7 +69,7 @@ pub(crate) fn add(
         if value.is_none_or(|v| trend && v < 0.0) {
             first_invalid = first_invalid.or(Some(a.metric));
         }
-        ctx.record_custom(a.metric, value, trend);
+        ctx.record_custom(first_slot + i, value, trend);
     }
     first_invalid
 }

@@ -36,6 +36,8 @@ pub(crate) struct StepSlots {
     pub(crate) timeout: Option<Duration>,
     /// The step (or `defaults:`) sets a `cookie` header, which hops keep instead of the jar's.
     pub(crate) sets_cookie: bool,
+    /// Its first custom-metric slot: one per entry of its `add:`.
+    pub(crate) adds: usize,
 }
 
 /// One load model of the run (one entry of `scenarios:`, or the whole file): the journeys
@@ -58,6 +60,8 @@ pub struct JourneyWorkload {
     /// Where redirect hops get endpoints of their own; `None` when no step follows any.
     pub(crate) dynamic: Option<Arc<DynamicEndpoints>>,
     checks: Vec<CheckName>,
+    /// Where steps add to the scenario's own metrics (`label`: the metric's name).
+    sites: Vec<CheckName>,
     /// Per journey: the data sources its templates read.
     sources_used: Vec<Vec<usize>>,
     pub(crate) http2: bool,
@@ -86,6 +90,7 @@ pub(crate) struct LifecycleSlots {
 struct SlotNames {
     endpoints: Vec<EndpointName>,
     checks: Vec<CheckName>,
+    sites: Vec<CheckName>,
     /// The target's `scheme://authority`, for each request's `url` tag.
     base: String,
     max_redirects: u32,
@@ -153,7 +158,16 @@ impl SlotNames {
             max_redirects: limit,
             timeout: rs.timeout.or(journey.timeout),
             sets_cookie: self.default_cookie || rs.headers.iter().any(|(n, _)| n == "cookie"),
+            adds: self.sites.len(),
         };
+        for add in &rs.add {
+            self.sites.push(CheckName {
+                journey: journey.name.clone(),
+                step: rs.name.clone(),
+                label: add.name.clone(),
+                tags: tags.clone(),
+            });
+        }
         let labels = rs
             .checks
             .iter()
@@ -179,6 +193,7 @@ impl JourneyWorkload {
         let mut names = SlotNames {
             endpoints: Vec::new(),
             checks: Vec::new(),
+            sites: Vec::new(),
             base: origin.base(),
             max_redirects,
             default_cookie: scenario.defaults.headers.iter().any(|(n, _)| n == "cookie"),
@@ -224,6 +239,7 @@ impl JourneyWorkload {
             slots,
             endpoints: names.endpoints,
             checks: names.checks,
+            sites: names.sites,
             sources_used,
             http2,
             lifecycle,
@@ -279,7 +295,7 @@ impl JourneyWorkload {
                     checked.is_none_or(|i| i >= rs.checks.len())
                 },
             };
-            adds::add(rs, &self.scenario, went, vu, ctx)
+            adds::add(rs, slots.adds, &self.scenario, went, vu, ctx)
         };
         let why = match (sent.outcome, checked, invalid) {
             (outcome, _, _) if outcome.is_failure() => Some(Why::Request(outcome)),
@@ -378,6 +394,10 @@ impl Workload for JourneyWorkload {
 
     fn custom_metrics(&self) -> Vec<loadcell_schema::CustomMetricDef> {
         self.scenario.metrics.clone()
+    }
+
+    fn custom_sites(&self) -> Vec<CheckName> {
+        self.sites.clone()
     }
 
     fn new_worker(&self, worker: usize, workers: usize) -> JourneyWorker {

@@ -1,5 +1,6 @@
-//! A scenario's own metrics (k6's `Counter`, `Trend`, `Rate`, `Gauge`): one slot per declared
-//! metric in every recorder, written by the step that adds to it. A slot keeps what every kind
+//! A scenario's own metrics (k6's `Counter`, `Trend`, `Rate`, `Gauge`): one slot per step and
+//! metric it adds to in every recorder (so results split by journey, step and scenario, as
+//! checks do), written by that step; a metric's value is its slots merged. A slot keeps what every kind
 //! needs (count, sum, min, max, last value, non-zero values, values that were not numbers) and,
 //! for trends, an HDR histogram of the values in thousandths (3 significant digits, like the
 //! latency histograms), so percentiles merge exactly across workers and intervals.

@@ -107,7 +107,7 @@ pub struct Shape {
     pub endpoints: usize,
     pub journeys: usize,
     pub checks: usize,
-    /// A scenario's own metrics (`metrics:`), one slot each.
+    /// A scenario's own metrics (`metrics:`): one slot per step and metric it adds to.
     pub custom: usize,
 }
 
@@ -117,7 +117,8 @@ pub struct Recorder {
     pub endpoints: Vec<EndpointMetrics>,
     pub journeys: Vec<JourneyMetrics>,
     pub checks: Vec<CheckCounts>,
-    /// A scenario's own metrics, in declaration order.
+    /// A scenario's own metrics: one slot per step and metric it adds to (the workload's
+    /// `custom_sites`).
     pub custom: Vec<CustomValues>,
     /// µs to open a connection (DNS + TCP + TLS).
     pub connect: LatencyHistogram,
@@ -241,11 +242,11 @@ impl Recorder {
         }
     }
 
-    /// Adds `value` to custom metric `metric` (see [`CustomValues::add`]); `None` counts an
-    /// add that had no number.
+    /// Adds `value` to custom-metric slot `slot` (see [`CustomValues::add`]); `None` counts
+    /// an add that had no number.
     #[inline]
-    pub fn record_custom(&mut self, metric: usize, value: Option<f64>, trend: bool) {
-        if let Some(c) = self.custom.get_mut(metric) {
+    pub fn record_custom(&mut self, slot: usize, value: Option<f64>, trend: bool) {
+        if let Some(c) = self.custom.get_mut(slot) {
             match value {
                 Some(v) => c.add(v, trend),
                 None => c.add_invalid(),

@@ -6,7 +6,7 @@ use crate::buckets::from_histogram;
 use crate::live::View;
 use crate::model::{Family, Value};
 use crate::names::*;
-use loadcell_metrics::{CheckCounts, EndpointMetrics};
+use loadcell_metrics::{CheckCounts, CustomValues, EndpointMetrics};
 use loadcell_schema::{CustomKind, ErrorKind};
 use std::borrow::Cow;
 
@@ -144,7 +144,17 @@ fn custom(view: &View<'_>) -> [Family; 5] {
     let mut gauge = Family::new(&CUSTOM_GAUGE);
     let mut trend = Family::new(&CUSTOM_TREND);
     let mut invalid = Family::new(&CUSTOM_INVALID);
-    for (def, v) in view.custom.iter().zip(&view.total.custom) {
+    for def in view.custom {
+        // Every step that adds to it, merged.
+        let mut v = CustomValues::default();
+        for (_, values) in view
+            .custom_sites
+            .iter()
+            .zip(&view.total.custom)
+            .filter(|(s, _)| s.label == def.name)
+        {
+            v.merge(values);
+        }
         let name = || vec![("metric", def.name.clone())];
         invalid.push(name(), Value::Count(v.invalid));
         match def.kind {

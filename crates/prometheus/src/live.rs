@@ -24,6 +24,8 @@ pub struct View<'a> {
     pub journeys: &'a [String],
     /// A scenario's own metrics, in the order of `total.custom`.
     pub custom: &'a [loadcell_schema::CustomMetricDef],
+    /// Where they are added to, in the order of `total.custom` (`label`: the metric's name).
+    pub custom_sites: &'a [CheckName],
     /// VUs active now.
     pub active_vus: u64,
     /// The most VUs the run may use.
@@ -65,6 +67,7 @@ impl LiveMetrics {
             checks: &[],
             journeys: &[],
             custom: &[],
+            custom_sites: &[],
             active_vus: 0,
             vus_max: 0,
             elapsed_s: 0.0,

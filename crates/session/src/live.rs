@@ -14,6 +14,7 @@ pub struct Live {
     checks: Vec<CheckName>,
     journeys: Vec<String>,
     custom: Vec<loadcell_schema::CustomMetricDef>,
+    custom_sites: Vec<CheckName>,
     vus_max: u64,
 }
 
@@ -24,6 +25,7 @@ impl Live {
         checks: Vec<CheckName>,
         journeys: Vec<String>,
         custom: Vec<loadcell_schema::CustomMetricDef>,
+        custom_sites: Vec<CheckName>,
         vus_max: u64,
     ) -> Result<Live, SessionError> {
         let addr = match addr {
@@ -38,6 +40,7 @@ impl Live {
             checks,
             journeys,
             custom,
+            custom_sites,
             vus_max,
         })
     }
@@ -51,6 +54,7 @@ impl Live {
             checks: &self.checks,
             journeys: &self.journeys,
             custom: &self.custom,
+            custom_sites: &self.custom_sites,
             active_vus: event.summary.active_vus,
             vus_max: self.vus_max,
             elapsed_s: event.elapsed.as_secs_f64(),

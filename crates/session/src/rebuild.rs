@@ -108,10 +108,12 @@ fn replay(
     let replays_abort = tracks.as_ref().is_some_and(|t| t.breakpoint.is_some());
     let mut endpoints: Vec<EndpointName> = meta.endpoints.iter().map(|e| e.to_name()).collect();
     let checks: Vec<CheckName> = meta.checks.iter().map(|c| c.to_name()).collect();
+    let custom_sites: Vec<CheckName> = meta.custom_sites.iter().map(|c| c.to_name()).collect();
     let mut abort = meta.abort_delay_s.filter(|_| replays_abort).map(|delay| AbortCheck {
         thresholds,
         endpoints: &[],
         checks: &checks,
+        custom_sites: &custom_sites,
         vus_limit: meta.model.to_model().vus_limit(),
         every: true,
         delay: Duration::try_from_secs_f64(delay).unwrap_or_default(),

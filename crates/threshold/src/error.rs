@@ -92,9 +92,6 @@ fn builtin_names() -> String {
 }
 
 fn allowed_hint(metric: Metric) -> String {
-    if let Metric::Custom(_) = metric {
-        return format!(" ({metric} is the scenario's own metric, kept for the whole run: it takes no tag filter)");
-    }
     let keys: Vec<&str> = metric.tag_keys().iter().map(|k| k.as_str()).collect();
     match keys.as_slice() {
         [] => format!(" ({metric} takes no tag filter)"),

@@ -238,8 +238,10 @@ impl Metric {
                 &[TagKey::Journey, TagKey::Scenario, TagKey::Group]
             }
             Metric::DroppedIterations | Metric::Vus | Metric::VusMax => &[TagKey::Scenario],
-            // Kept per metric, not per request slot: no tag splits them.
-            Metric::TargetCpu | Metric::TargetRss | Metric::TargetFds | Metric::Custom(_) => &[],
+            // Kept per step that adds to them, as checks are (k6 tags their samples with the
+            // VU's scenario and group, not the request's name).
+            Metric::Custom(_) => &[TagKey::Journey, TagKey::Step, TagKey::Scenario, TagKey::Group],
+            Metric::TargetCpu | Metric::TargetRss | Metric::TargetFds => &[],
         }
     }
 

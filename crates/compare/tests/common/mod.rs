@@ -117,6 +117,7 @@ pub fn write_run(dir: &Path, spec: &Spec) {
         journeys: Vec::new(),
         checks: Vec::new(),
         custom: Vec::new(),
+        custom_sites: Vec::new(),
         total: total.clone(),
         warmup: total.fresh(),
         intervals,

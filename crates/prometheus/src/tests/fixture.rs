@@ -16,6 +16,7 @@ pub struct Fixture {
     pub checks: Vec<CheckName>,
     pub journeys: Vec<String>,
     pub custom: Vec<loadcell_schema::CustomMetricDef>,
+    pub custom_sites: Vec<CheckName>,
     pub target_rate: Option<f64>,
 }
 
@@ -68,7 +69,7 @@ impl Fixture {
             endpoints: endpoints.len(),
             journeys: 2,
             checks: checks.len(),
-            custom: 5,
+            custom: 6,
         });
         for _ in 0..3 {
             record(&mut r, 0, 1_000, Outcome::Status(200));
@@ -130,6 +131,11 @@ impl Fixture {
                 unit: loadcell_schema::CustomUnit::None,
             })
             .collect(),
+            // One site per metric, and a second place adding to `orders` (nothing added).
+            custom_sites: ["orders", "ok", "stock", "total", "never", "orders"]
+                .into_iter()
+                .map(|metric| check("buy", "checkout", metric))
+                .collect(),
             target_rate: Some(12.5),
         }
     }
@@ -141,6 +147,7 @@ impl Fixture {
             checks: &self.checks,
             journeys: &self.journeys,
             custom: &self.custom,
+            custom_sites: &self.custom_sites,
             active_vus: 7,
             vus_max: 20,
             elapsed_s: 12.25,

@@ -742,8 +742,10 @@ fn a_scenarios_own_metrics_refuse_other_kinds_aggregations_and_tag_filters() {
     assert!(e.contains("use value"), "{e}");
     let e = parse_with("checkout_ok: count>1", &own).unwrap_err().to_string();
     assert!(e.contains("use rate"), "{e}");
-    let e = parse_with("orders{journey:a}: count>1", &own).unwrap_err().to_string();
-    assert!(e.contains("it takes no tag filter"), "{e}");
+    let e = parse_with("orders{name:a}: count>1", &own).unwrap_err().to_string();
+    assert!(e.contains("it takes journey, step, scenario or group"), "{e}");
+    let t = parse_with("orders{journey:a,step:b,kind:x}: count>1", &own).unwrap();
+    assert_eq!((t.filter.get(TagKey::Step), t.filter.custom.len()), (Some("b"), 1));
     let e = parse_with("order_totl: p(95)<1", &own).unwrap_err().to_string();
     assert!(e.ends_with("did you mean 'order_total'?"), "{e}");
     let e = parse_with("zzz: count<1", &own).unwrap_err().to_string();
