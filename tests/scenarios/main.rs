@@ -9,6 +9,7 @@ mod support;
 mod checks;
 mod cli;
 mod correlation;
+mod custom_metrics;
 mod data;
 mod demo;
 mod endpoints;

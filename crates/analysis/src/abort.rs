@@ -14,6 +14,8 @@ pub struct AbortCheck<'a> {
     pub thresholds: &'a [Threshold],
     pub endpoints: &'a [EndpointName],
     pub checks: &'a [CheckName],
+    /// Where a scenario's own metrics are added to (`Outcome::custom_sites`).
+    pub custom_sites: &'a [CheckName],
     pub vus_limit: u64,
     /// `--abort-on-fail`: every threshold may end the run, after `delay`. Without it only
     /// those with their own `abort_after` (k6's `abortOnFail`) do, each after its own delay.
@@ -65,6 +67,7 @@ impl AbortCheck<'_> {
             endpoints,
             journeys: &[],
             checks: self.checks,
+            custom_sites: self.custom_sites,
             seconds: measured.as_secs_f64(),
             vus_limit: self.vus_limit,
         };

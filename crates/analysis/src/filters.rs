@@ -7,6 +7,7 @@
 //! it is `METHOD /path`, as k6 names an unnamed request by its URL.
 
 use loadcell_engine::{CheckName, EndpointName};
+use loadcell_metrics::CustomValues;
 use loadcell_schema::ErrorKind;
 use loadcell_threshold::{Metric, TagFilter, TagKey, Threshold, ThresholdError};
 
@@ -16,6 +17,8 @@ pub struct RunNames<'a> {
     pub endpoints: &'a [EndpointName],
     pub journeys: &'a [String],
     pub checks: &'a [CheckName],
+    /// Where a scenario's own metrics are added to (`label`: the metric's name).
+    pub custom_sites: &'a [CheckName],
     /// The scenario's name; `None` for a URL run.
     pub scenario: Option<&'a str>,
 }
@@ -48,6 +51,26 @@ pub(crate) fn check_matches(name: &CheckName, key: TagKey, value: &str) -> bool 
         TagKey::Scenario => in_scenario(&name.tags, value),
         _ => false,
     }
+}
+
+/// The values added to custom metric `name` at the sites (`label`: the metric) the filter
+/// selects, merged; `None` when no site of that metric matches.
+pub(crate) fn custom_values(
+    sites: &[CheckName],
+    slots: &[CustomValues],
+    name: &str,
+    filter: &TagFilter,
+) -> Option<CustomValues> {
+    let mut merged: Option<CustomValues> = None;
+    for (site, values) in sites.iter().zip(slots) {
+        let selected = site.label == name
+            && filter.tags.iter().all(|(key, value)| check_matches(site, *key, value))
+            && custom_match(&site.tags, filter);
+        if selected {
+            merged.get_or_insert_with(CustomValues::default).merge(values);
+        }
+    }
+    merged
 }
 
 /// Whether a slot with `tags` belongs to scenario `value`: its `scenario` tag, or the run's
@@ -111,6 +134,7 @@ fn check_custom(t: &Threshold, run: &RunNames<'_>, key: &str, value: &str) -> Re
             .iter()
             .flat_map(|e| &e.tags)
             .chain(run.checks.iter().flat_map(|c| &c.tags))
+            .chain(run.custom_sites.iter().flat_map(|c| &c.tags))
             .filter(|(k, _)| k != "url" && k != "scenario")
     };
     let keys: Vec<String> = all_tags().map(|(k, _)| k.clone()).collect();
@@ -134,6 +158,10 @@ fn check_custom(t: &Threshold, run: &RunNames<'_>, key: &str, value: &str) -> Re
 
 fn check_value(t: &Threshold, run: &RunNames<'_>, key: TagKey, value: &str) -> Result<(), ThresholdError> {
     let on_checks = t.metric == Metric::Checks;
+    let custom = match t.metric {
+        Metric::Custom(c) => Some(c.name),
+        _ => None,
+    };
     let scenarios = scenarios_of(run);
     let known: Vec<String> = match key {
         TagKey::Status | TagKey::ExpectedResponse => return Ok(()),
@@ -163,6 +191,7 @@ fn check_value(t: &Threshold, run: &RunNames<'_>, key: TagKey, value: &str) -> R
         },
         TagKey::Journey if t.metric == Metric::Iterations => run.journeys.to_vec(),
         _ if on_checks => run.checks.iter().filter_map(|c| check_value_of(c, key)).collect(),
+        _ if custom.is_some() => sites_of(run, custom).filter_map(|c| check_value_of(c, key)).collect(),
         _ => run.endpoints.iter().filter_map(|e| endpoint_value_of(e, key)).collect(),
     };
     let found = match key {
@@ -172,7 +201,7 @@ fn check_value(t: &Threshold, run: &RunNames<'_>, key: TagKey, value: &str) -> R
         _ => known.iter().any(|k| k == value),
     };
     let near = loadcell_diagnostics::closest(value, known.iter().map(String::as_str)).map(str::to_string);
-    let hop = !on_checks && may_be_hop(run, key, value);
+    let hop = !on_checks && custom.is_none() && may_be_hop(run, key, value);
     if found || (hop && near.as_deref().is_none_or(|n| same_but_numbers(n, value))) {
         return Ok(());
     }
@@ -255,6 +284,8 @@ fn check_combination(t: &Threshold, run: &RunNames<'_>) -> Result<(), ThresholdE
             .checks
             .iter()
             .any(|c| tags.iter().all(|(k, v)| check_matches(c, *k, v)) && custom_match(&c.tags, &t.filter)),
+        Metric::Custom(c) => sites_of(run, Some(c.name))
+            .any(|s| tags.iter().all(|(k, v)| check_matches(s, *k, v)) && custom_match(&s.tags, &t.filter)),
         _ => run
             .endpoints
             .iter()
@@ -269,6 +300,11 @@ fn check_combination(t: &Threshold, run: &RunNames<'_>) -> Result<(), ThresholdE
             &[],
         )),
     }
+}
+
+/// The places that add to custom metric `name`.
+fn sites_of<'r>(run: &'r RunNames<'_>, name: Option<&'r str>) -> impl Iterator<Item = &'r CheckName> + 'r {
+    run.custom_sites.iter().filter(move |s| Some(s.label.as_str()) == name)
 }
 
 fn refuse(t: &Threshold, reason: String, near: Option<String>, known: &[String]) -> ThresholdError {
@@ -299,6 +335,8 @@ fn refuse(t: &Threshold, reason: String, near: Option<String>, known: &[String])
 /// What a threshold whose filter matched nothing says instead of a value.
 pub(crate) fn nothing_matched(filter: &TagFilter, metric: Metric) -> String {
     match (filter.is_empty(), metric) {
+        (true, Metric::Custom(c)) => format!("no value was added to {}", c.name),
+        (false, Metric::Custom(c)) => format!("no value was added to {}{filter}", c.name),
         (true, _) => "no data".to_string(),
         (false, Metric::Checks) => format!("no check matched {filter}"),
         (false, Metric::Iterations) => format!("no iteration matched {filter}"),
@@ -344,6 +382,7 @@ mod tests {
             endpoints: &endpoints,
             journeys: &journeys,
             checks: &checks,
+            custom_sites: &[],
             scenario: Some("demo"),
         };
         let t = loadcell_threshold::parse(expr).unwrap();
@@ -361,6 +400,7 @@ mod tests {
                 endpoints,
                 journeys: &journeys,
                 checks: &checks,
+                custom_sites: &[],
                 scenario: Some("demo"),
             };
             check_filters(&[loadcell_threshold::parse(expr).unwrap()], &run).map_err(|e| e.to_string())
@@ -444,6 +484,7 @@ mod tests {
             endpoints: &endpoints,
             journeys: &[],
             checks: &[],
+            custom_sites: &[],
             scenario: None,
         };
         let parse = |e| loadcell_threshold::parse(e).unwrap();
@@ -462,6 +503,7 @@ mod tests {
             endpoints: 3,
             journeys: 2,
             checks: 1,
+            custom: 0,
         });
         let sample = |endpoint, ms: u64, status| Sample {
             endpoint,
@@ -482,6 +524,7 @@ mod tests {
             endpoints: &endpoints,
             journeys: &journeys,
             checks: &checks,
+            custom_sites: &[],
             seconds: 1.0,
             vus_limit: 1,
         };

@@ -3,9 +3,9 @@
 
 use crate::filters::{check_matches, custom_match, endpoint_matches, nothing_matched};
 use loadcell_engine::{CheckName, EndpointName, Outcome};
-use loadcell_metrics::{EndpointMetrics, LatencyHistogram, Recorder};
+use loadcell_metrics::{CustomValues, EndpointMetrics, LatencyHistogram, Recorder};
 use loadcell_schema::ThresholdResult;
-use loadcell_threshold::{Aggregation, Metric, MetricSource, TagFilter, TagKey, Threshold};
+use loadcell_threshold::{Aggregation, Metric, MetricKind, MetricSource, TagFilter, TagKey, Threshold};
 
 /// Measured results as a source of threshold values.
 pub struct Measured<'a> {
@@ -14,6 +14,8 @@ pub struct Measured<'a> {
     /// Journey names, in the order of `total.journeys` (empty: no per-journey iterations).
     pub journeys: &'a [String],
     pub checks: &'a [CheckName],
+    /// Where a scenario's own metrics are added to, in the order of `total.custom`.
+    pub custom_sites: &'a [CheckName],
     /// Measured seconds, for per-second rates.
     pub seconds: f64,
     /// The configured VU ceiling (`vus_max`).
@@ -28,6 +30,7 @@ impl<'a> Measured<'a> {
             endpoints: &outcome.endpoints,
             journeys: &outcome.journeys,
             checks: &outcome.checks,
+            custom_sites: &outcome.custom_sites,
             seconds: outcome.measured.as_secs_f64(),
             vus_limit: outcome.vus_limit,
         }
@@ -102,6 +105,12 @@ impl<'a> Measured<'a> {
             }
         }
         Some(merged)
+    }
+
+    /// The values added to custom metric `name` at the places the filter selects (by journey,
+    /// step, scenario, group and the file's own tags), merged; `None` when no place adds to it.
+    fn custom_matching(&self, name: &str, filter: &TagFilter) -> Option<CustomValues> {
+        crate::filters::custom_values(self.custom_sites, &self.total.custom, name, filter)
     }
 
     /// The pass rate (or count of runs) of the checks matching the filter's check, name,
@@ -212,7 +221,32 @@ impl MetricSource for Measured<'_> {
             Metric::VusMax => Some(self.vus_limit as f64),
             Metric::Checks => self.checks_matching(filter, aggregation),
             Metric::TargetCpu | Metric::TargetRss | Metric::TargetFds => None,
+            Metric::Custom(c) => custom(
+                &self.custom_matching(c.name, filter)?,
+                c.kind,
+                aggregation,
+                self.seconds,
+            ),
         }
+    }
+}
+
+/// A scenario's own metric: `None` until a value was added to it.
+fn custom(v: &CustomValues, kind: MetricKind, aggregation: Aggregation, seconds: f64) -> Option<f64> {
+    if v.count == 0 {
+        return None;
+    }
+    match (kind, aggregation) {
+        (MetricKind::Counter, Aggregation::Count) => Some(v.sum),
+        (MetricKind::Counter, Aggregation::Rate) => (seconds > 0.0).then(|| v.sum / seconds),
+        (MetricKind::Rate, Aggregation::Rate) => Some(v.nonzero as f64 / v.count as f64),
+        (MetricKind::Gauge, Aggregation::Value) => Some(v.last),
+        (MetricKind::Trend, Aggregation::Avg) => v.mean(),
+        (MetricKind::Trend, Aggregation::Min) => Some(v.min),
+        (MetricKind::Trend, Aggregation::Max) => Some(v.max),
+        (MetricKind::Trend, Aggregation::Med) => v.quantile(0.5),
+        (MetricKind::Trend, Aggregation::Percentile(p)) => v.quantile(p / 100.0),
+        _ => None,
     }
 }
 
@@ -288,6 +322,7 @@ mod tests {
             endpoints: &endpoints,
             journeys: &[],
             checks: &[],
+            custom_sites: &[],
             seconds: 1.0,
             vus_limit: 1,
         };
@@ -313,6 +348,7 @@ mod tests {
             endpoints: 1,
             journeys: 2,
             checks: 0,
+            custom: 0,
         });
         total.record(&sample(1, 1));
         total.record_journey(0, 100_000, false);
@@ -322,11 +358,72 @@ mod tests {
             endpoints: &endpoints,
             journeys: &journeys,
             checks: &[],
+            custom_sites: &[],
             seconds: 1.0,
             vus_limit: 1,
         };
         holds(&source, "iteration_duration: max<301", 300.0);
         holds(&source, "group_duration{journey:a}: max<101", 100.0);
         holds(&source, "iteration_duration{journey:b}: min>299", 300.0);
+    }
+
+    #[test]
+    fn a_scenarios_own_metrics_merge_their_sites_and_filter_by_step_and_scenario() {
+        use loadcell_threshold::{Custom, MetricKind, Unit, parse_with};
+        let site = |journey: &str, step: &str, metric: &str, scenario: &str| CheckName {
+            journey: journey.into(),
+            step: step.into(),
+            label: metric.into(),
+            tags: vec![("scenario".into(), scenario.into())],
+        };
+        let sites = [
+            site("buy", "product", "found", "buyers"),
+            site("buy", "missing", "found", "buyers"),
+            site("browse", "list", "found", "browsers"),
+            site("buy", "checkout", "orders", "buyers"),
+        ];
+        let mut total = Recorder::with_shape(Shape {
+            endpoints: 1,
+            journeys: 0,
+            checks: 0,
+            custom: 4,
+        });
+        for _ in 0..3 {
+            total.record_custom(0, Some(1.0), false);
+            total.record_custom(1, Some(0.0), false);
+        }
+        total.record_custom(2, Some(1.0), false);
+        total.record_custom(3, Some(2.0), false);
+        total.record_custom(3, None, false);
+        let source = Measured {
+            total: &total,
+            endpoints: &[],
+            journeys: &[],
+            checks: &[],
+            custom_sites: &sites,
+            seconds: 2.0,
+            vus_limit: 1,
+        };
+        let own = [
+            Custom::new(0, "found", MetricKind::Rate, Unit::Count),
+            Custom::new(1, "orders", MetricKind::Counter, Unit::Count),
+            Custom::new(2, "stock", MetricKind::Gauge, Unit::Count),
+        ];
+        let actual = |expr: &str| {
+            let t = parse_with(expr, &own).unwrap_or_else(|e| panic!("{e}"));
+            t.evaluate(&source).actual
+        };
+        assert_eq!(actual("found: rate>0"), Some(4.0 / 7.0));
+        assert_eq!(actual("found{step:product}: rate>0"), Some(1.0));
+        assert_eq!(actual("found{step:missing}: rate>0"), Some(0.0));
+        assert_eq!(actual("found{scenario:browsers}: rate>0"), Some(1.0));
+        assert_eq!(actual("found{journey:buy}: rate>0"), Some(0.5));
+        assert_eq!(actual("orders: count>0"), Some(2.0));
+        assert_eq!(actual("orders: rate>0"), Some(1.0));
+        // A metric no value was added to, or a filter that selects none of its steps.
+        assert_eq!(actual("stock: value>0"), None);
+        assert_eq!(actual("orders{step:product}: count>0"), None);
+        let t = parse_with("stock: value>0", &own).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(evaluate(&[t], &source)[0].actual_text, "no value was added to stock");
     }
 }

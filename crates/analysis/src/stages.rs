@@ -113,6 +113,7 @@ fn phase(
         endpoints: &outcome.endpoints,
         journeys: &outcome.journeys,
         checks: &outcome.checks,
+        custom_sites: &outcome.custom_sites,
         seconds,
         vus_limit: outcome.vus_limit,
     };

@@ -5,8 +5,9 @@ use loadcell_metrics::{
     EndpointMetrics, LatencyHistogram, Recorder, error_map, latency_stats, percentile_spectrum, status_map,
 };
 use loadcell_schema::{
-    ArrivalRate, CheckSummary, DataVolume, EndpointSummary, Generator, Iterations, JourneySummary, LatencyStats,
-    PercentilePoint, Requests, RunMetadata, SCHEMA_VERSION, StageMark, Summary, ThresholdResult, Vus, rfc3339_utc,
+    ArrivalRate, CheckSummary, CustomKind, CustomMetricSummary, DataVolume, EndpointSummary, Generator, Iterations,
+    JourneySummary, LatencyStats, PercentilePoint, Requests, RunMetadata, SCHEMA_VERSION, StageMark, Summary,
+    ThresholdResult, Vus, rfc3339_utc,
 };
 
 /// Above this share of its threads' CPU the generator is likely the bottleneck.
@@ -101,6 +102,7 @@ pub fn build(
         checks: checks(outcome),
         scenarios: crate::scenarios::summaries(outcome, per_s),
         lifecycle: crate::lifecycle::summaries(outcome),
+        custom_metrics: custom_metrics(outcome, per_s),
         thresholds,
         generator: generator(outcome, &all, co_estimate.as_ref()),
         timeseries: outcome.intervals.clone(),
@@ -119,6 +121,48 @@ pub fn build(
         capacity: None,
         scale: None,
     }
+}
+
+/// The scenario's own metrics, each with the fields of its kind.
+fn custom_metrics(outcome: &Outcome, per_s: PerSecond) -> Vec<CustomMetricSummary> {
+    outcome
+        .custom
+        .iter()
+        .map(|def| {
+            // Every step that adds to it, merged.
+            let all = loadcell_threshold::TagFilter::default();
+            let v = &crate::filters::custom_values(&outcome.custom_sites, &outcome.total.custom, &def.name, &all)
+                .unwrap_or_default();
+            let added = v.count > 0;
+            let mut s = CustomMetricSummary::new(def, v.count, v.invalid);
+            match def.kind {
+                CustomKind::Counter => {
+                    s.count = Some(v.sum);
+                    s.rate = Some(if per_s.0 > 0.0 { v.sum / per_s.0 } else { 0.0 });
+                }
+                CustomKind::Rate => {
+                    s.rate = added.then(|| v.nonzero as f64 / v.count as f64);
+                    s.passes = Some(v.nonzero);
+                    s.fails = Some(v.count - v.nonzero);
+                }
+                CustomKind::Gauge => {
+                    s.value = added.then_some(v.last);
+                    s.min = added.then_some(v.min);
+                    s.max = added.then_some(v.max);
+                }
+                CustomKind::Trend => {
+                    s.min = added.then_some(v.min);
+                    s.max = added.then_some(v.max);
+                    s.avg = v.mean();
+                    s.med = v.quantile(0.5);
+                    s.p90 = v.quantile(0.9);
+                    s.p95 = v.quantile(0.95);
+                    s.p99 = v.quantile(0.99);
+                }
+            }
+            s
+        })
+        .collect()
 }
 
 /// Every endpoint (request slots grouped by name).

@@ -161,6 +161,12 @@ impl VuContext {
         self.worker.recorder_for(self.started).record_check(check, passed);
     }
 
+    /// Adds `value` to custom-metric slot `slot` (see `Workload::custom_sites`; `None`: an
+    /// add that had no number); `trend` keeps its distribution.
+    pub fn record_custom(&self, slot: usize, value: Option<f64>, trend: bool) {
+        self.worker.recorder_for(self.started).record_custom(slot, value, trend);
+    }
+
     /// Records that the request of slot `endpoint` could not be built and was not sent.
     pub fn record_skipped(&self, endpoint: usize) {
         if let Some(ep) = self.worker.recorder_for(self.started).endpoint_mut(endpoint) {

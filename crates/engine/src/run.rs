@@ -118,6 +118,10 @@ pub struct Outcome {
     pub endpoints: Vec<EndpointName>,
     pub journeys: Vec<String>,
     pub checks: Vec<CheckName>,
+    /// The workload's own metrics, in declaration order.
+    pub custom: Vec<loadcell_schema::CustomMetricDef>,
+    /// Where values are added to them, in the order of `total.custom` (`label`: the metric).
+    pub custom_sites: Vec<CheckName>,
     /// Measured results (warm-up excluded).
     pub total: Recorder,
     /// Results of the warm-up, reported only as counts.
@@ -180,6 +184,7 @@ pub fn run<W: Workload>(
         endpoints: endpoint_names.len(),
         journeys: workload.journeys().len(),
         checks: workload.checks().len(),
+        custom: workload.custom_sites().len(),
     };
     let usage_before = ProcessUsage::now();
     let main_cpu_before = ProcessUsage::thread_cpu();
@@ -261,6 +266,8 @@ pub fn run<W: Workload>(
         endpoints: merger.names,
         journeys: plans[0].workload.journeys(),
         checks: plans[0].workload.checks(),
+        custom: plans[0].workload.custom_metrics(),
+        custom_sites: plans[0].workload.custom_sites(),
         total: merger.total,
         warmup: merger.warmup,
         intervals: merger.intervals,

@@ -123,6 +123,18 @@ pub trait Workload: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// The workload's own metrics (a scenario's `metrics:`), in declaration order.
+    fn custom_metrics(&self) -> Vec<loadcell_schema::CustomMetricDef> {
+        Vec::new()
+    }
+
+    /// Where values are added to them, in recorder index order: one slot per step and metric
+    /// it adds to, named like a check whose `label` is the metric's name (so thresholds can
+    /// filter them by journey, step, scenario and the file's own tags).
+    fn custom_sites(&self) -> Vec<CheckName> {
+        Vec::new()
+    }
+
     /// State for worker `worker` of `workers`.
     fn new_worker(&self, worker: usize, workers: usize) -> Self::Worker;
 

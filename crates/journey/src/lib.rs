@@ -7,6 +7,7 @@
 //! The file format, template compilation and the pure check/extract functions live in
 //! `loadcell-scenario`; scheduling and metrics in `loadcell-engine`.
 
+mod adds;
 mod cookies;
 mod data;
 mod decode;

@@ -77,6 +77,10 @@ fn describe(why: Why, rs: &RequestStep) -> String {
             "its response body did not decode".to_string()
         }
         Why::Request(Outcome::Error(kind)) => format!("no response ({})", kind.as_str()),
+        Why::Metric(i) => match rs.add.iter().find(|a| a.metric == i) {
+            Some(a) => format!("its 'add:' to '{}' had no number", a.name),
+            None => "an 'add:' had no number".to_string(),
+        },
         Why::Check(i) => match rs.checks.get(i) {
             Some(check) => format!("check '{}' did not hold", check.label),
             None => {

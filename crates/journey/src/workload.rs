@@ -2,6 +2,7 @@
 //! picked by weight, its steps run `loop` times with think time between them, then the
 //! journey's pacing. A step's exchange (its redirect hops) is in `exchange.rs`.
 
+use crate::adds;
 use crate::data::WorkerData;
 use crate::hops::{HopCache, registry};
 use crate::request::{RenderFailed, build_request};
@@ -35,6 +36,8 @@ pub(crate) struct StepSlots {
     pub(crate) timeout: Option<Duration>,
     /// The step (or `defaults:`) sets a `cookie` header, which hops keep instead of the jar's.
     pub(crate) sets_cookie: bool,
+    /// Its first custom-metric slot: one per entry of its `add:`.
+    pub(crate) adds: usize,
 }
 
 /// One load model of the run (one entry of `scenarios:`, or the whole file): the journeys
@@ -57,6 +60,8 @@ pub struct JourneyWorkload {
     /// Where redirect hops get endpoints of their own; `None` when no step follows any.
     pub(crate) dynamic: Option<Arc<DynamicEndpoints>>,
     checks: Vec<CheckName>,
+    /// Where steps add to the scenario's own metrics (`label`: the metric's name).
+    sites: Vec<CheckName>,
     /// Per journey: the data sources its templates read.
     sources_used: Vec<Vec<usize>>,
     pub(crate) http2: bool,
@@ -85,6 +90,7 @@ pub(crate) struct LifecycleSlots {
 struct SlotNames {
     endpoints: Vec<EndpointName>,
     checks: Vec<CheckName>,
+    sites: Vec<CheckName>,
     /// The target's `scheme://authority`, for each request's `url` tag.
     base: String,
     max_redirects: u32,
@@ -152,7 +158,16 @@ impl SlotNames {
             max_redirects: limit,
             timeout: rs.timeout.or(journey.timeout),
             sets_cookie: self.default_cookie || rs.headers.iter().any(|(n, _)| n == "cookie"),
+            adds: self.sites.len(),
         };
+        for add in &rs.add {
+            self.sites.push(CheckName {
+                journey: journey.name.clone(),
+                step: rs.name.clone(),
+                label: add.name.clone(),
+                tags: tags.clone(),
+            });
+        }
         let labels = rs
             .checks
             .iter()
@@ -178,6 +193,7 @@ impl JourneyWorkload {
         let mut names = SlotNames {
             endpoints: Vec::new(),
             checks: Vec::new(),
+            sites: Vec::new(),
             base: origin.base(),
             max_redirects,
             default_cookie: scenario.defaults.headers.iter().any(|(n, _)| n == "cookie"),
@@ -223,6 +239,7 @@ impl JourneyWorkload {
             slots,
             endpoints: names.endpoints,
             checks: names.checks,
+            sites: names.sites,
             sources_used,
             http2,
             lifecycle,
@@ -266,9 +283,24 @@ impl JourneyWorkload {
         // Checks and extractions read the body as the server meant it, decoded by the
         // exchange; a body that did not decode is a failed request (`body_decode`).
         let checked = evaluate(rs, slots, &sent, vu, ctx);
-        let why = match (sent.outcome, checked) {
-            (outcome, _) if outcome.is_failure() => Some(Why::Request(outcome)),
-            (_, Some(check)) => Some(Why::Check(check)),
+        let invalid = if rs.add.is_empty() {
+            None
+        } else {
+            let ok = !sent.outcome.is_failure();
+            let went = adds::Went {
+                ok,
+                checks: if rs.checks.is_empty() {
+                    ok
+                } else {
+                    checked.is_none_or(|i| i >= rs.checks.len())
+                },
+            };
+            adds::add(rs, slots.adds, &self.scenario, went, vu, ctx)
+        };
+        let why = match (sent.outcome, checked, invalid) {
+            (outcome, _, _) if outcome.is_failure() => Some(Why::Request(outcome)),
+            (_, Some(check), _) => Some(Why::Check(check)),
+            (_, None, Some(metric)) => Some(Why::Metric(metric)),
             _ => None,
         };
         StepResult {
@@ -296,6 +328,8 @@ pub(crate) enum Why {
     Request(Outcome),
     /// Its first failed check, or extraction counted after the checks.
     Check(usize),
+    /// An `add:` to this metric (index into `Scenario::metrics`) had no number.
+    Metric(usize),
 }
 
 /// Runs a step's checks and extractions on its (final) response; the first that failed
@@ -356,6 +390,14 @@ impl Workload for JourneyWorkload {
 
     fn checks(&self) -> Vec<CheckName> {
         self.checks.clone()
+    }
+
+    fn custom_metrics(&self) -> Vec<loadcell_schema::CustomMetricDef> {
+        self.scenario.metrics.clone()
+    }
+
+    fn custom_sites(&self) -> Vec<CheckName> {
+        self.sites.clone()
     }
 
     fn new_worker(&self, worker: usize, workers: usize) -> JourneyWorker {

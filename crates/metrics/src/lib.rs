@@ -6,6 +6,7 @@
 //! shared between threads: each worker owns a [`Recorder`], sends it away whole every
 //! second, and the coordinator merges them (histograms are merged, never averaged).
 
+mod custom;
 mod endpoint;
 mod histogram;
 mod messages;
@@ -13,6 +14,7 @@ mod recorder;
 mod status;
 mod summarize;
 
+pub use custom::{CUSTOM_SCALE, CustomValues};
 pub use endpoint::{EndpointMetrics, merge_histogram as merge_into};
 pub use histogram::{LatencyHistogram, latency_stats, new_histogram, percentile_spectrum, record_us};
 pub use messages::{ErrorMessages, MESSAGE_CHARS, MESSAGES_PER_KIND};

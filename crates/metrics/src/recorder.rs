@@ -1,5 +1,6 @@
 //! One worker thread's metrics for one interval: the only thing the request path writes to.
 
+use crate::custom::CustomValues;
 use crate::endpoint::{EndpointMetrics, merge_histogram};
 use crate::histogram::{LatencyHistogram, new_histogram, record_us};
 use crate::messages::ErrorMessages;
@@ -106,6 +107,8 @@ pub struct Shape {
     pub endpoints: usize,
     pub journeys: usize,
     pub checks: usize,
+    /// A scenario's own metrics (`metrics:`): one slot per step and metric it adds to.
+    pub custom: usize,
 }
 
 /// Metrics of one worker thread over one interval (or, merged, of a whole run).
@@ -114,6 +117,9 @@ pub struct Recorder {
     pub endpoints: Vec<EndpointMetrics>,
     pub journeys: Vec<JourneyMetrics>,
     pub checks: Vec<CheckCounts>,
+    /// A scenario's own metrics: one slot per step and metric it adds to (the workload's
+    /// `custom_sites`).
+    pub custom: Vec<CustomValues>,
     /// µs to open a connection (DNS + TCP + TLS).
     pub connect: LatencyHistogram,
     pub connections_opened: u64,
@@ -154,6 +160,7 @@ impl Recorder {
             endpoints,
             journeys: 0,
             checks: 0,
+            custom: 0,
         })
     }
 
@@ -165,6 +172,7 @@ impl Recorder {
                 .collect(),
             journeys: (0..shape.journeys).map(|_| JourneyMetrics::default()).collect(),
             checks: vec![CheckCounts::default(); shape.checks],
+            custom: (0..shape.custom).map(|_| CustomValues::default()).collect(),
             connect: new_histogram(),
             connections_opened: 0,
             iterations: 0,
@@ -218,6 +226,7 @@ impl Recorder {
             endpoints: self.endpoints.len(),
             journeys: self.journeys.len(),
             checks: self.checks.len(),
+            custom: self.custom.len(),
         }
     }
 
@@ -229,6 +238,18 @@ impl Recorder {
                 c.passed += 1;
             } else {
                 c.failed += 1;
+            }
+        }
+    }
+
+    /// Adds `value` to custom-metric slot `slot` (see [`CustomValues::add`]); `None` counts
+    /// an add that had no number.
+    #[inline]
+    pub fn record_custom(&mut self, slot: usize, value: Option<f64>, trend: bool) {
+        if let Some(c) = self.custom.get_mut(slot) {
+            match value {
+                Some(v) => c.add(v, trend),
+                None => c.add_invalid(),
             }
         }
     }
@@ -367,6 +388,12 @@ impl Recorder {
             mine.passed += theirs.passed;
             mine.failed += theirs.failed;
         }
+        if self.custom.len() < other.custom.len() {
+            self.custom.resize_with(other.custom.len(), CustomValues::default);
+        }
+        for (mine, theirs) in self.custom.iter_mut().zip(&other.custom) {
+            mine.merge(theirs);
+        }
         merge_histogram(&mut self.connect, &other.connect);
         self.connections_opened += other.connections_opened;
         self.iterations += other.iterations;
@@ -499,6 +526,7 @@ mod tests {
             endpoints: 1,
             journeys: 2,
             checks: 2,
+            custom: 1,
         };
         let mut a = Recorder::with_shape(shape);
         a.record_check(0, true);
@@ -509,7 +537,11 @@ mod tests {
         assert_eq!(b.shape(), shape);
         b.record_check(0, true);
         b.record_journey(1, 1_000, false);
+        b.record_custom(0, Some(3.0), false);
+        b.record_custom(0, None, false);
+        b.record_custom(4, Some(1.0), false); // unknown: ignored
         a.merge(&b);
+        assert_eq!((a.custom[0].count, a.custom[0].sum, a.custom[0].invalid), (1, 3.0, 1));
         assert_eq!(a.checks[0], CheckCounts { passed: 2, failed: 0 });
         assert_eq!(a.checks_total(), CheckCounts { passed: 2, failed: 1 });
         assert_eq!((a.journeys[1].iterations, a.journeys[1].failed), (2, 1));

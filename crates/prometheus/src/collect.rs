@@ -6,8 +6,8 @@ use crate::buckets::from_histogram;
 use crate::live::View;
 use crate::model::{Family, Value};
 use crate::names::*;
-use loadcell_metrics::{CheckCounts, EndpointMetrics};
-use loadcell_schema::ErrorKind;
+use loadcell_metrics::{CheckCounts, CustomValues, EndpointMetrics};
+use loadcell_schema::{CustomKind, ErrorKind};
 use std::borrow::Cow;
 
 /// Status classes always written for every endpoint, so that rates start at zero.
@@ -123,12 +123,74 @@ fn run_families(view: &View<'_>) -> Vec<Family> {
         journey_iterations,
         journey_failed,
         checks(view),
+    ]
+    .into_iter()
+    .chain(custom(view))
+    .chain([
         gauge(&VUS, view.active_vus as f64),
         gauge(&VUS_MAX, view.vus_max as f64),
         gauge(&TARGET_RATE, view.target_rate_per_s.unwrap_or(f64::NAN)),
         gauge(&ELAPSED, view.elapsed_s),
         gauge(&WARMUP, if view.warmup { 1.0 } else { 0.0 }),
-    ]
+    ])
+    .collect()
+}
+
+/// A scenario's own metrics, one family per kind, labelled by name. A gauge or a trend with
+/// no value yet has no series (never a made-up 0).
+fn custom(view: &View<'_>) -> [Family; 5] {
+    let mut counter = Family::new(&CUSTOM_COUNTER);
+    let mut rate = Family::new(&CUSTOM_RATE);
+    let mut gauge = Family::new(&CUSTOM_GAUGE);
+    let mut trend = Family::new(&CUSTOM_TREND);
+    let mut invalid = Family::new(&CUSTOM_INVALID);
+    for def in view.custom {
+        // Every step that adds to it, merged.
+        let mut v = CustomValues::default();
+        for (_, values) in view
+            .custom_sites
+            .iter()
+            .zip(&view.total.custom)
+            .filter(|(s, _)| s.label == def.name)
+        {
+            v.merge(values);
+        }
+        let name = || vec![("metric", def.name.clone())];
+        invalid.push(name(), Value::Count(v.invalid));
+        match def.kind {
+            CustomKind::Counter => counter.push(name(), Value::Total(v.sum)),
+            CustomKind::Rate => {
+                for (result, n) in [("true", v.nonzero), ("false", v.count - v.nonzero)] {
+                    rate.push(
+                        vec![("metric", def.name.clone()), ("result", result.to_owned())],
+                        Value::Count(n),
+                    );
+                }
+            }
+            CustomKind::Gauge if v.count > 0 => gauge.push(name(), Value::Gauge(v.last)),
+            CustomKind::Trend if v.count > 0 => {
+                let stats = [
+                    ("avg", v.mean()),
+                    ("min", Some(v.min)),
+                    ("max", Some(v.max)),
+                    ("p50", v.quantile(0.5)),
+                    ("p90", v.quantile(0.9)),
+                    ("p95", v.quantile(0.95)),
+                    ("p99", v.quantile(0.99)),
+                ];
+                for (stat, value) in stats {
+                    if let Some(value) = value {
+                        trend.push(
+                            vec![("metric", def.name.clone()), ("stat", stat.to_owned())],
+                            Value::Gauge(value),
+                        );
+                    }
+                }
+            }
+            CustomKind::Gauge | CustomKind::Trend => {}
+        }
+    }
+    [counter, rate, gauge, trend, invalid]
 }
 
 /// Checks merged by (journey, step, label), each as a pass and a fail series.

@@ -50,6 +50,10 @@ fn write_family(out: &mut String, family: &Family, openmetrics: bool) {
                 series(out, def.name, total, &sample.labels, None);
                 let _ = writeln!(out, " {n}");
             }
+            Value::Total(v) => {
+                series(out, def.name, total, &sample.labels, None);
+                let _ = writeln!(out, " {v}");
+            }
             Value::Gauge(v) => {
                 series(out, def.name, "", &sample.labels, None);
                 let _ = writeln!(out, " {v}");

@@ -22,6 +22,10 @@ pub struct View<'a> {
     pub checks: &'a [CheckName],
     /// Names of `total.journeys`, index for index.
     pub journeys: &'a [String],
+    /// A scenario's own metrics, in the order of `total.custom`.
+    pub custom: &'a [loadcell_schema::CustomMetricDef],
+    /// Where they are added to, in the order of `total.custom` (`label`: the metric's name).
+    pub custom_sites: &'a [CheckName],
     /// VUs active now.
     pub active_vus: u64,
     /// The most VUs the run may use.
@@ -62,6 +66,8 @@ impl LiveMetrics {
             endpoints: &[],
             checks: &[],
             journeys: &[],
+            custom: &[],
+            custom_sites: &[],
             active_vus: 0,
             vus_max: 0,
             elapsed_s: 0.0,

@@ -42,6 +42,8 @@ pub(crate) struct Sample {
 #[derive(Debug)]
 pub(crate) enum Value {
     Count(u64),
+    /// A counter whose total is not a whole number (a scenario's own counter's sum).
+    Total(f64),
     Gauge(f64),
     Histogram(Buckets),
 }

@@ -112,6 +112,41 @@ def!(
     None,
     "Check results by journey, step, check and result."
 );
+def!(
+    CUSTOM_COUNTER,
+    "loadcell_custom_counter",
+    Counter,
+    None,
+    "A scenario's own counter (metrics:): the sum of what its steps added, by metric."
+);
+def!(
+    CUSTOM_RATE,
+    "loadcell_custom_rate",
+    Counter,
+    None,
+    "A scenario's own rate (metrics:): values added by metric and result (true: not zero)."
+);
+def!(
+    CUSTOM_GAUGE,
+    "loadcell_custom_gauge",
+    Gauge,
+    None,
+    "A scenario's own gauge (metrics:): the last value added, by metric."
+);
+def!(
+    CUSTOM_TREND,
+    "loadcell_custom_trend",
+    Gauge,
+    None,
+    "A scenario's own trend (metrics:) in its unit, by metric and stat (avg, min, max, p50, p90, p95, p99; HDR, 3 significant digits)."
+);
+def!(
+    CUSTOM_INVALID,
+    "loadcell_custom_invalid",
+    Counter,
+    None,
+    "Adds to a scenario's own metric that had no number (each failed its iteration), by metric."
+);
 def!(VUS, "loadcell_vus", Gauge, None, "Virtual users active now.");
 def!(
     VUS_MAX,
@@ -159,7 +194,7 @@ def!(
 
 /// Every family, in exposition order.
 #[cfg(test)]
-pub(crate) const ALL: [&Def; 21] = [
+pub(crate) const ALL: [&Def; 26] = [
     &HTTP_REQUESTS,
     &HTTP_RESPONSES,
     &HTTP_ERRORS,
@@ -174,6 +209,11 @@ pub(crate) const ALL: [&Def; 21] = [
     &JOURNEY_ITERATIONS,
     &JOURNEY_FAILED,
     &CHECKS,
+    &CUSTOM_COUNTER,
+    &CUSTOM_RATE,
+    &CUSTOM_GAUGE,
+    &CUSTOM_TREND,
+    &CUSTOM_INVALID,
     &VUS,
     &VUS_MAX,
     &TARGET_RATE,

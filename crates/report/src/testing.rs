@@ -187,6 +187,7 @@ pub fn summary(seconds: usize) -> Summary {
         ],
         scenarios: Vec::new(),
         lifecycle: Vec::new(),
+        custom_metrics: Vec::new(),
         thresholds: vec![
             ThresholdResult {
                 expr: "p95<200ms".to_string(),

@@ -34,6 +34,12 @@ pub struct RunMeta {
     pub journeys: Vec<String>,
     /// Checks in recorder index order (empty in quick mode).
     pub checks: Vec<CheckSlot>,
+    /// A scenario's own metrics (`metrics:`), in recorder index order (absent without them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom: Vec<loadcell_schema::CustomMetricDef>,
+    /// Where steps add to them, in recorder index order (`label`: the metric's name).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_sites: Vec<CheckSlot>,
     /// Threshold expressions as the user wrote them.
     pub thresholds: Vec<String>,
     pub metadata: RunMetadata,
@@ -110,6 +116,8 @@ impl RunMeta {
             endpoints: Vec::new(),
             journeys: Vec::new(),
             checks: Vec::new(),
+            custom: Vec::new(),
+            custom_sites: Vec::new(),
             thresholds: Vec::new(),
             metadata: RunMetadata::default(),
             profile: None,
@@ -158,6 +166,7 @@ impl RunMeta {
             endpoints: self.endpoints.len(),
             journeys: self.journeys.len(),
             checks: self.checks.len(),
+            custom: self.custom_sites.len(),
         }
     }
 }

@@ -140,6 +140,8 @@ impl OutcomeBuilder {
             endpoints,
             journeys: meta.journeys.clone(),
             checks: meta.checks.iter().map(|c| c.to_name()).collect(),
+            custom: meta.custom.clone(),
+            custom_sites: meta.custom_sites.iter().map(|c| c.to_name()).collect(),
             total,
             warmup,
             intervals: self.intervals,

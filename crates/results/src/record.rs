@@ -3,7 +3,7 @@
 //! endpoint is `{}` and an idle recorder is not written at all.
 
 use crate::histogram::{HistogramEncoder, decode};
-use loadcell_metrics::{CheckCounts, EndpointMetrics, JourneyMetrics, Recorder, Shape};
+use loadcell_metrics::{CheckCounts, CustomValues, EndpointMetrics, JourneyMetrics, Recorder, Shape};
 use loadcell_schema::ErrorKind;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -40,6 +40,9 @@ pub(crate) struct RecorderRecord {
     pub journeys: Vec<JourneyRecord>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<CheckRecord>,
+    /// A scenario's own metrics (absent in logs written before them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom: Vec<CustomRecord>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connect: Option<String>,
     #[serde(default, skip_serializing_if = "is_zero")]
@@ -135,6 +138,59 @@ pub(crate) struct CheckRecord {
     pub failed: u64,
 }
 
+/// A [`CustomValues`] in JSON form: `min`/`max` only when a value was added.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct CustomRecord {
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub count: u64,
+    #[serde(default, skip_serializing_if = "is_zero_f")]
+    pub sum: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last: Option<f64>,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub nonzero: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub invalid: u64,
+    /// Trend values × 1000 (HdrHistogram V2, base64).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub histogram: Option<String>,
+}
+
+fn is_zero_f(n: &f64) -> bool {
+    *n == 0.0
+}
+
+fn encode_custom(enc: &mut HistogramEncoder, c: &CustomValues) -> Result<CustomRecord, String> {
+    let added = c.count > 0;
+    Ok(CustomRecord {
+        count: c.count,
+        sum: c.sum,
+        min: added.then_some(c.min),
+        max: added.then_some(c.max),
+        last: added.then_some(c.last),
+        nonzero: c.nonzero,
+        invalid: c.invalid,
+        histogram: enc.encode(&c.histogram)?,
+    })
+}
+
+fn decode_custom(i: usize, rec: &CustomRecord) -> Result<CustomValues, String> {
+    Ok(CustomValues {
+        count: rec.count,
+        sum: rec.sum,
+        min: rec.min.unwrap_or(f64::INFINITY),
+        max: rec.max.unwrap_or(f64::NEG_INFINITY),
+        last: rec.last.unwrap_or(0.0),
+        nonzero: rec.nonzero,
+        invalid: rec.invalid,
+        histogram: decode(rec.histogram.as_deref()).map_err(|e| format!("custom metric {i}: {e}"))?,
+    })
+}
+
 fn is_zero(n: &u64) -> bool {
     *n == 0
 }
@@ -146,6 +202,7 @@ impl RecorderRecord {
             endpoints: vec![EndpointRecord::default(); self.endpoints.len()],
             journeys: vec![JourneyRecord::default(); self.journeys.len()],
             checks: vec![CheckRecord::default(); self.checks.len()],
+            custom: vec![CustomRecord::default(); self.custom.len()],
             ..RecorderRecord::default()
         };
         *self == blank
@@ -157,6 +214,7 @@ impl RecorderRecord {
             endpoints: self.endpoints.len(),
             journeys: self.journeys.len(),
             checks: self.checks.len(),
+            custom: self.custom.len(),
         }
     }
 }
@@ -190,6 +248,11 @@ pub(crate) fn encode_recorder(enc: &mut HistogramEncoder, r: &Recorder) -> Resul
                 failed: c.failed,
             })
             .collect(),
+        custom: r
+            .custom
+            .iter()
+            .map(|c| encode_custom(enc, c))
+            .collect::<Result<_, _>>()?,
         connect: enc.encode(&r.connect)?,
         connections_opened: r.connections_opened,
         iterations: r.iterations,
@@ -261,6 +324,12 @@ pub(crate) fn decode_recorder(rec: &RecorderRecord) -> Result<Recorder, String> 
             failed: c.failed,
         })
         .collect();
+    r.custom = rec
+        .custom
+        .iter()
+        .enumerate()
+        .map(|(i, c)| decode_custom(i, c))
+        .collect::<Result<_, _>>()?;
     r.connect = decode(rec.connect.as_deref()).map_err(|e| format!("connect: {e}"))?;
     r.connections_opened = rec.connections_opened;
     r.iterations = rec.iterations;

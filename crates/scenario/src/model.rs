@@ -55,6 +55,9 @@ pub struct Scenario {
     /// `teardown:` — steps run once after the load (k6's `teardown()`), an interrupted or
     /// aborted load included; not after a failed setup.
     pub teardown: Option<Lifecycle>,
+    /// `metrics:` — the scenario's own metrics (k6's custom metrics), in file order; steps
+    /// add to them by index ([`MetricAdd::metric`]).
+    pub metrics: Vec<loadcell_schema::CustomMetricDef>,
 }
 
 /// `setup:` or `teardown:`: a list of steps run once by one VU outside the load, kept as a
@@ -177,6 +180,11 @@ pub struct Monitor {
 }
 
 impl Scenario {
+    /// [`Scenario::metrics`] as thresholds name them.
+    pub fn custom_metrics(&self) -> Vec<loadcell_threshold::Custom> {
+        custom_refs(&self.metrics)
+    }
+
     /// The sum of all journey weights (always above 0 in a valid scenario).
     pub fn total_weight(&self) -> u64 {
         self.journeys.iter().map(|j| u64::from(j.weight)).sum()
@@ -363,6 +371,37 @@ pub struct RequestStep {
     pub timeout: Option<Duration>,
     /// `follow_redirects:` — how this step treats a 3xx with a `Location`.
     pub redirects: Redirects,
+    /// `add:` — what the step adds to the scenario's own metrics, after its checks and
+    /// extraction.
+    pub add: Vec<MetricAdd>,
+}
+
+/// One entry of a step's `add:`.
+#[derive(Debug, Clone)]
+pub struct MetricAdd {
+    /// Index into [`Scenario::metrics`].
+    pub metric: usize,
+    /// The metric's name, for messages.
+    pub name: String,
+    pub kind: loadcell_schema::CustomKind,
+    pub value: AddValue,
+}
+
+/// What a step adds to a metric.
+#[derive(Debug, Clone)]
+pub enum AddValue {
+    /// A number written in the file.
+    Number(f64),
+    /// A template (say, an extracted value) that must render to a number; one that does not
+    /// is counted as the metric's `invalid` and fails the iteration.
+    Template(Template),
+    /// Rates: 1 when every check of the step passed (a step without checks: when its
+    /// request succeeded), else 0.
+    Checks,
+    /// Rates: 1 when the request succeeded (a response below 400), else 0.
+    Ok,
+    /// Rates: `true` or `false` as written.
+    Flag(bool),
 }
 
 /// How a request step follows redirects (`follow_redirects:`).
@@ -560,6 +599,30 @@ pub enum OnFail {
     Continue,
     /// Record the failure and end the iteration here.
     AbortIteration,
+}
+
+/// Declared metrics as thresholds name them: kind and unit in the threshold crate's terms.
+pub fn custom_refs(metrics: &[loadcell_schema::CustomMetricDef]) -> Vec<loadcell_threshold::Custom> {
+    use loadcell_schema::{CustomKind, CustomUnit};
+    use loadcell_threshold::{Custom, MetricKind, Unit};
+    metrics
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let kind = match m.kind {
+                CustomKind::Counter => MetricKind::Counter,
+                CustomKind::Trend => MetricKind::Trend,
+                CustomKind::Rate => MetricKind::Rate,
+                CustomKind::Gauge => MetricKind::Gauge,
+            };
+            let unit = match m.unit {
+                CustomUnit::None => Unit::Count,
+                CustomUnit::Ms => Unit::Millis,
+                CustomUnit::Bytes => Unit::Bytes,
+            };
+            Custom::new(i, &m.name, kind, unit)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -85,6 +85,10 @@ impl RequestStep {
             Body::Raw(t) => all.push(t),
             Body::None | Body::File(_) => {}
         }
+        all.extend(self.add.iter().filter_map(|a| match &a.value {
+            crate::model::AddValue::Template(t) => Some(t),
+            _ => None,
+        }));
         all
     }
 

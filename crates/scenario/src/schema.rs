@@ -165,6 +165,16 @@ pub fn json_schema() -> Value {
                 }
             }),
         ),
+        (
+            "add",
+            json!({
+                "type": "object",
+                "description": "Adds to the scenario's own metrics (declared in 'metrics:') after the response, checks and extraction: a number, a template that renders to one (an extracted value), or for a rate checks, ok, true or false.",
+                "additionalProperties": {"anyOf": [
+                    {"type": "number"}, {"type": "boolean"}, {"type": "string"}
+                ]}
+            }),
+        ),
         ("check", json!({"$ref": "#/$defs/check"})),
         ("extract", json!({"$ref": "#/$defs/extract"})),
         ("on_fail", json!({"enum": ["continue", "abort_iteration"]})),
@@ -297,6 +307,18 @@ pub fn json_schema() -> Value {
             "setup_timeout": {"$ref": "#/$defs/duration"},
             "teardown_timeout": {"$ref": "#/$defs/duration"},
             "journeys": {"type": "array", "minItems": 1, "items": journey},
+            "metrics": {
+                "description": "The scenario's own metrics (k6's custom metrics): NAME: counter|trend|rate|gauge, or {type, unit} (unit ms, bytes or none, for a trend or a gauge). Steps add to them with 'add:'; thresholds name them.",
+                "type": "object",
+                "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]{0,127}$"},
+                "additionalProperties": {"anyOf": [
+                    {"enum": ["counter", "trend", "rate", "gauge"]},
+                    {"type": "object", "additionalProperties": false, "required": ["type"], "properties": {
+                        "type": {"enum": ["counter", "trend", "rate", "gauge"]},
+                        "unit": {"enum": ["none", "ms", "bytes"]}
+                    }}
+                ]}
+            },
             "thresholds": {
                 "description": "METRIC{tag:value}: [\"p(95)<200\", ...], or a list of one-line expressions.",
                 "anyOf": [

@@ -9,6 +9,7 @@
 mod bench;
 mod bottleneck;
 mod comparison;
+mod custom;
 mod error_kind;
 pub mod exit;
 mod monitor;
@@ -22,6 +23,7 @@ mod time;
 pub use bench::*;
 pub use bottleneck::*;
 pub use comparison::*;
+pub use custom::*;
 pub use error_kind::ErrorKind;
 pub use monitor::*;
 pub use postgres::*;

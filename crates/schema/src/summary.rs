@@ -546,6 +546,10 @@ pub struct Summary {
     /// ran (empty without them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lifecycle: Vec<LifecycleSummary>,
+    /// The scenario's own metrics (`metrics:`, k6's custom metrics), in declaration order
+    /// (empty without them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_metrics: Vec<crate::CustomMetricSummary>,
     pub thresholds: Vec<ThresholdResult>,
     pub generator: Generator,
     pub timeseries: Vec<IntervalSummary>,

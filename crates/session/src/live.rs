@@ -13,6 +13,8 @@ pub struct Live {
     server: MetricsServer,
     checks: Vec<CheckName>,
     journeys: Vec<String>,
+    custom: Vec<loadcell_schema::CustomMetricDef>,
+    custom_sites: Vec<CheckName>,
     vus_max: u64,
 }
 
@@ -22,6 +24,8 @@ impl Live {
         addr: Option<&str>,
         checks: Vec<CheckName>,
         journeys: Vec<String>,
+        custom: Vec<loadcell_schema::CustomMetricDef>,
+        custom_sites: Vec<CheckName>,
         vus_max: u64,
     ) -> Result<Live, SessionError> {
         let addr = match addr {
@@ -35,6 +39,8 @@ impl Live {
             server,
             checks,
             journeys,
+            custom,
+            custom_sites,
             vus_max,
         })
     }
@@ -47,6 +53,8 @@ impl Live {
             endpoints: event.endpoints,
             checks: &self.checks,
             journeys: &self.journeys,
+            custom: &self.custom,
+            custom_sites: &self.custom_sites,
             active_vus: event.summary.active_vus,
             vus_max: self.vus_max,
             elapsed_s: event.elapsed.as_secs_f64(),

@@ -49,11 +49,12 @@ pub fn rebuild(dir: &Path) -> Result<Rebuilt, SessionError> {
         });
     }
     let meta = loadcell_results::read_meta(dir)?;
+    let customs = loadcell_scenario::custom_refs(&meta.custom);
     // Thresholds that no longer parse (written by another version) are left out.
     let thresholds: Vec<Threshold> = meta
         .thresholds
         .iter()
-        .filter_map(|expr| loadcell_threshold::parse(expr).ok())
+        .filter_map(|expr| loadcell_threshold::parse_with(expr, &customs).ok())
         .collect();
     let mut tracks = Tracks::for_profile(
         meta.profile,
@@ -107,10 +108,12 @@ fn replay(
     let replays_abort = tracks.as_ref().is_some_and(|t| t.breakpoint.is_some());
     let mut endpoints: Vec<EndpointName> = meta.endpoints.iter().map(|e| e.to_name()).collect();
     let checks: Vec<CheckName> = meta.checks.iter().map(|c| c.to_name()).collect();
+    let custom_sites: Vec<CheckName> = meta.custom_sites.iter().map(|c| c.to_name()).collect();
     let mut abort = meta.abort_delay_s.filter(|_| replays_abort).map(|delay| AbortCheck {
         thresholds,
         endpoints: &[],
         checks: &checks,
+        custom_sites: &custom_sites,
         vus_limit: meta.model.to_model().vus_limit(),
         every: true,
         delay: Duration::try_from_secs_f64(delay).unwrap_or_default(),

@@ -17,7 +17,7 @@ use crate::target::{Job, Target};
 use crate::watch::{MonitorRequest, Prepared, Watching};
 use loadcell_analysis::{AbortCheck, RunFacts, Tracks};
 use loadcell_engine::{CheckName, EndpointName, Settings, Workload};
-use loadcell_results::{ResultsWriter, RunEnd, RunMeta, ScenarioStart};
+use loadcell_results::{CheckSlot, ResultsWriter, RunEnd, RunMeta, ScenarioStart};
 use loadcell_schema::{Profile, RunMetadata, StageLabel, Summary};
 use loadcell_threshold::Threshold;
 use std::path::PathBuf;
@@ -166,6 +166,8 @@ struct Slots {
     endpoints: Vec<EndpointName>,
     checks: Vec<CheckName>,
     journeys: Vec<String>,
+    custom: Vec<loadcell_schema::CustomMetricDef>,
+    custom_sites: Vec<CheckName>,
 }
 
 /// [`execute`] once the workload is built.
@@ -217,6 +219,8 @@ impl Job for Execute<'_> {
             endpoints: workload.endpoints(),
             checks: workload.checks(),
             journeys: workload.journeys(),
+            custom: workload.custom_metrics(),
+            custom_sites: workload.custom_sites(),
         };
         let opened = open(&mut spec, &who, &slots, display)?;
         let watch = monitor.map(|prepared| {
@@ -251,6 +255,7 @@ impl Job for Execute<'_> {
                 thresholds: &thresholds,
                 endpoints: &slots.endpoints,
                 checks: &slots.checks,
+                custom_sites: &slots.custom_sites,
                 vus_limit: settings.vus_limit(),
                 every: abort_on_fail,
                 delay: abort_delay,
@@ -394,6 +399,8 @@ fn start_live(addr: &str, slots: &Slots, settings: &Settings, display: &mut dyn 
         Some(addr),
         slots.checks.clone(),
         slots.journeys.clone(),
+        slots.custom.clone(),
+        slots.custom_sites.clone(),
         settings.vus_limit(),
     )?;
     display.note(&format!("live metrics: {}", live.url()));
@@ -408,6 +415,8 @@ fn meta(spec: &RunSpec, who: &Identity, slots: &Slots) -> RunMeta {
         &slots.journeys,
         &slots.checks,
     );
+    meta.custom = slots.custom.clone();
+    meta.custom_sites = slots.custom_sites.iter().map(CheckSlot::from_name).collect();
     meta.label = who.label.clone();
     meta.thresholds = spec.thresholds.iter().map(|t| t.expr.clone()).collect();
     meta.metadata = who.metadata.clone();

@@ -171,9 +171,11 @@ impl Target {
     /// The run's thresholds: the scenario file's, then `--threshold`s (`extra`). A filter
     /// that names nothing the run has (a journey, a step, an endpoint) is refused.
     pub fn thresholds(&self, extra: &[String]) -> Result<Vec<Threshold>, SessionError> {
+        // A scenario's own metrics (`metrics:`) may be named by `--threshold` too.
+        let customs = self.scenario().map(|s| s.custom_metrics()).unwrap_or_default();
         let extra = extra
             .iter()
-            .map(|e| loadcell_threshold::parse(e))
+            .map(|e| loadcell_threshold::parse_with(e, &customs))
             .collect::<Result<Vec<_>, _>>()?;
         self.check_scenario_filters()?;
         self.check_filters(&extra)?;
@@ -219,11 +221,12 @@ impl Target {
     /// Runs `check` with the names this target's results are split by (the workload is
     /// built once for them: for a scenario that means copying it and its data).
     fn with_names<T>(&self, check: impl FnOnce(&loadcell_analysis::RunNames<'_>) -> T) -> T {
-        let (endpoints, journeys, checks) = self.with(Names);
+        let (endpoints, journeys, checks, custom_sites) = self.with(Names);
         check(&loadcell_analysis::RunNames {
             endpoints: &endpoints,
             journeys: &journeys,
             checks: &checks,
+            custom_sites: &custom_sites,
             scenario: self.scenario().map(|s| s.name.as_str()),
         })
     }
@@ -276,9 +279,14 @@ impl Target {
 struct Names;
 
 impl Job for Names {
-    type Output = (Vec<EndpointName>, Vec<String>, Vec<CheckName>);
+    type Output = (Vec<EndpointName>, Vec<String>, Vec<CheckName>, Vec<CheckName>);
     fn run<W: Workload>(self, workload: W) -> Self::Output {
-        (workload.endpoints(), workload.journeys(), workload.checks())
+        (
+            workload.endpoints(),
+            workload.journeys(),
+            workload.checks(),
+            workload.custom_sites(),
+        )
     }
 }
 

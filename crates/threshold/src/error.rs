@@ -24,11 +24,13 @@ pub enum ThresholdError {
     Syntax { expr: String, reason: String },
 
     /// The metric name is not one loadcell records.
-    #[error("bad threshold '{expr}': unknown metric '{name}'{}", metric_hint(.suggestion))]
+    #[error("bad threshold '{expr}': unknown metric '{name}'{}", metric_hint(.suggestion, .customs))]
     UnknownMetric {
         expr: String,
         name: String,
         suggestion: Option<&'static str>,
+        /// The scenario's own metrics, listed beside the built-in ones.
+        customs: Vec<&'static str>,
     },
 
     /// The aggregation does not exist or does not apply to the metric
@@ -72,14 +74,21 @@ pub enum ThresholdError {
     PercentileOutOfRange { expr: String, value: String },
 }
 
-fn metric_hint(suggestion: &Option<&'static str>) -> String {
+fn metric_hint(suggestion: &Option<&'static str>, customs: &[&'static str]) -> String {
     match suggestion {
         Some(s) => format!("; did you mean '{s}'?"),
-        None => {
-            let names: Vec<&str> = Metric::ALL.iter().map(Metric::name).collect();
-            format!("; known metrics: {}", names.join(", "))
-        }
+        None if !customs.is_empty() => format!(
+            "; the scenario's own metrics: {}; built-in: {}",
+            customs.join(", "),
+            builtin_names()
+        ),
+        None => format!("; known metrics: {}", builtin_names()),
     }
+}
+
+fn builtin_names() -> String {
+    let names: Vec<&str> = Metric::ALL.iter().map(Metric::name).collect();
+    names.join(", ")
 }
 
 fn allowed_hint(metric: Metric) -> String {

@@ -23,9 +23,9 @@ mod units;
 pub use error::ThresholdError;
 pub use eval::{FirstOf, MetricSource, Verdict};
 pub use filter::{StatusFilter, TagFilter, TagKey};
-pub use metric::{Aggregation, Metric, MetricKind};
+pub use metric::{Aggregation, Custom, Metric, MetricKind};
 pub use op::Op;
-pub use parse::{parse, parse_condition, parse_key};
+pub use parse::{parse, parse_condition, parse_condition_with, parse_key, parse_key_with, parse_with};
 pub use units::Unit;
 
 /// One parsed threshold: `aggregation` of `metric` (restricted to `filter`)

@@ -94,6 +94,53 @@ pub enum Metric {
     TargetRss,
     /// Open file descriptors of the monitored target (resource).
     TargetFds,
+    /// A metric the scenario declares itself (`metrics:`), see [`Custom`].
+    Custom(Custom),
+}
+
+/// A scenario's own metric as a threshold names it: its place among the declared metrics,
+/// its kind (counter, trend, rate or gauge) and the unit of its values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Custom {
+    /// The declaration's index in the scenario's `metrics:` (and in every recorder).
+    pub index: usize,
+    /// Its name, interned once when the scenario is loaded (see [`Custom::new`]).
+    pub name: &'static str,
+    pub kind: MetricKind,
+    /// The unit of its values: milliseconds, bytes or a plain number.
+    pub unit: crate::Unit,
+}
+
+impl Custom {
+    /// A custom metric; `kind` must be a trend, rate, counter or gauge and `unit` one of
+    /// `Millis`, `Bytes` or `Count`. Its name is interned: kept for the life of the process,
+    /// once per distinct name, so that [`Metric`] stays `Copy`.
+    pub fn new(index: usize, name: &str, kind: MetricKind, unit: crate::Unit) -> Custom {
+        Custom {
+            index,
+            name: intern(name),
+            kind,
+            unit,
+        }
+    }
+}
+
+/// One `&'static str` per distinct name. Called only while a scenario is loaded (never on a
+/// request path), so the lock is never contended.
+fn intern(name: &str) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut names = NAMES
+        .get_or_init(|| Mutex::new(HashSet::new()))
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(known) = names.get(name) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(name.to_string().into_boxed_str());
+    names.insert(leaked);
+    leaked
 }
 
 /// How a metric is recorded, which decides its valid aggregations (as in k6).
@@ -161,6 +208,7 @@ impl Metric {
             Metric::TargetCpu => "target_cpu",
             Metric::TargetRss => "target_rss",
             Metric::TargetFds => "target_fds",
+            Metric::Custom(c) => c.name,
         }
     }
 
@@ -190,6 +238,9 @@ impl Metric {
                 &[TagKey::Journey, TagKey::Scenario, TagKey::Group]
             }
             Metric::DroppedIterations | Metric::Vus | Metric::VusMax => &[TagKey::Scenario],
+            // Kept per step that adds to them, as checks are (k6 tags their samples with the
+            // VU's scenario and group, not the request's name).
+            Metric::Custom(_) => &[TagKey::Journey, TagKey::Step, TagKey::Scenario, TagKey::Group],
             Metric::TargetCpu | Metric::TargetRss | Metric::TargetFds => &[],
         }
     }
@@ -219,6 +270,7 @@ impl Metric {
             | Metric::DataSent => MetricKind::Counter,
             Metric::Vus | Metric::VusMax => MetricKind::Gauge,
             Metric::TargetCpu | Metric::TargetRss | Metric::TargetFds => MetricKind::Resource,
+            Metric::Custom(c) => c.kind,
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::error::{ThresholdError, clip};
 use crate::filter::parse_filter;
-use crate::metric::{Aggregation, Metric, MetricKind};
+use crate::metric::{Aggregation, Custom, Metric, MetricKind};
 use crate::op::Op;
 use crate::suggest;
 use crate::units::Unit;
@@ -37,6 +37,11 @@ impl Ctx {
 /// Parses a whole one-line threshold in either syntax:
 /// `http_req_duration{endpoint:GET /x}: p(95)<200` or `p95<200ms`.
 pub fn parse(expr: &str) -> Result<Threshold, ThresholdError> {
+    parse_with(expr, &[])
+}
+
+/// [`parse`], where a metric name may also be one of the scenario's own `customs`.
+pub fn parse_with(expr: &str, customs: &[Custom]) -> Result<Threshold, ThresholdError> {
     let text = expr.trim();
     if text.is_empty() {
         return Err(ThresholdError::Empty);
@@ -46,7 +51,7 @@ pub fn parse(expr: &str) -> Result<Threshold, ThresholdError> {
     // part from the condition; colons inside tag values come before it.
     let (metric, filter, condition) = match text.rfind(':') {
         Some(colon) => {
-            let (metric, filter) = metric_part(&ctx, &text[..colon], &text[colon + 1..])?;
+            let (metric, filter) = metric_part(&ctx, &text[..colon], &text[colon + 1..], customs)?;
             let (aggregation, op, limit) = condition(&ctx, metric, &text[colon + 1..])?;
             (metric, filter, (aggregation, op, limit))
         }
@@ -72,13 +77,22 @@ pub fn parse(expr: &str) -> Result<Threshold, ThresholdError> {
 /// `metric` is the key (name and optional tag filter), `condition` one item.
 /// The resulting `expr` is `"{metric}: {condition}"` (both trimmed).
 pub fn parse_condition(metric: &str, condition_text: &str) -> Result<Threshold, ThresholdError> {
+    parse_condition_with(metric, condition_text, &[])
+}
+
+/// [`parse_condition`], where the key may also name one of the scenario's own `customs`.
+pub fn parse_condition_with(
+    metric: &str,
+    condition_text: &str,
+    customs: &[Custom],
+) -> Result<Threshold, ThresholdError> {
     let (key, cond) = (metric.trim(), condition_text.trim());
     if key.is_empty() && cond.is_empty() {
         return Err(ThresholdError::Empty);
     }
     let text = format!("{key}: {cond}");
     let ctx = Ctx::new(&text);
-    let (metric, filter) = metric_part(&ctx, key, "")?;
+    let (metric, filter) = metric_part(&ctx, key, "", customs)?;
     let (aggregation, op, limit) = condition(&ctx, metric, cond)?;
     Ok(Threshold {
         expr: text,
@@ -94,14 +108,19 @@ pub fn parse_condition(metric: &str, condition_text: &str) -> Result<Threshold, 
 /// Checks the key of the map form alone (`http_req_duration{journey:a}`), for a key whose
 /// list of conditions is empty — which k6 allows, and which judges nothing.
 pub fn parse_key(key: &str) -> Result<(Metric, TagFilter), ThresholdError> {
+    parse_key_with(key, &[])
+}
+
+/// [`parse_key`], where the key may also name one of the scenario's own `customs`.
+pub fn parse_key_with(key: &str, customs: &[Custom]) -> Result<(Metric, TagFilter), ThresholdError> {
     let key = key.trim();
     let ctx = Ctx::new(key);
-    metric_part(&ctx, key, "")
+    metric_part(&ctx, key, "", customs)
 }
 
 /// `NAME` or `NAME{filter}`. `after` is the text following the part, used
 /// only to explain an unclosed `{`.
-fn metric_part(ctx: &Ctx, part: &str, after: &str) -> Result<(Metric, TagFilter), ThresholdError> {
+fn metric_part(ctx: &Ctx, part: &str, after: &str, customs: &[Custom]) -> Result<(Metric, TagFilter), ThresholdError> {
     let part = part.trim();
     let name_len = part.bytes().take_while(|b| is_ident(*b)).count();
     let (name, rest) = part.split_at(name_len);
@@ -112,8 +131,9 @@ fn metric_part(ctx: &Ctx, part: &str, after: &str) -> Result<(Metric, TagFilter)
             ctx.syntax(format!("expected a metric name, found '{}'", clip(part, 60)))
         });
     }
-    let Some(metric) = Metric::from_name(name) else {
-        return Err(unknown_metric(ctx, name));
+    let custom = || customs.iter().find(|c| c.name == name).map(|c| Metric::Custom(*c));
+    let Some(metric) = Metric::from_name(name).or_else(custom) else {
+        return Err(unknown_metric(ctx, name, customs));
     };
     let rest = rest.trim_start();
     if rest.is_empty() {
@@ -163,18 +183,23 @@ fn metric_part(ctx: &Ctx, part: &str, after: &str) -> Result<(Metric, TagFilter)
     })
 }
 
-fn unknown_metric(ctx: &Ctx, name: &str) -> ThresholdError {
+fn unknown_metric(ctx: &Ctx, name: &str, customs: &[Custom]) -> ThresholdError {
     if let Some((metric, aggregation)) = short_name(name) {
         return ctx.syntax(format!(
             "'{name}' is a short form, not a metric; write e.g. '{name}<...' without ':', \
              or '{metric}: {aggregation}<...' to add a tag filter"
         ));
     }
-    let names: Vec<&'static str> = Metric::ALL.iter().map(Metric::name).collect();
+    let names: Vec<&'static str> = Metric::ALL
+        .iter()
+        .map(Metric::name)
+        .chain(customs.iter().map(|c| c.name))
+        .collect();
     ThresholdError::UnknownMetric {
         expr: ctx.expr.clone(),
         name: clip(name, 60),
         suggestion: suggest::closest(name, &names),
+        customs: customs.iter().map(|c| c.name).collect(),
     }
 }
 

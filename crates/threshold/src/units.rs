@@ -31,6 +31,14 @@ impl Unit {
             Metric::TargetCpu => return Unit::Percent,
             Metric::TargetRss => return Unit::Bytes,
             Metric::TargetFds => return Unit::Count,
+            Metric::Custom(c) => {
+                return match (c.kind, aggregation) {
+                    (MetricKind::Rate, _) => Unit::Fraction,
+                    (MetricKind::Counter, Aggregation::Rate) => Unit::PerSecond,
+                    (MetricKind::Counter, _) => Unit::Count,
+                    _ => c.unit,
+                };
+            }
             _ => {}
         }
         match metric.kind() {

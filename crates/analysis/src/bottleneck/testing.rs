@@ -77,6 +77,7 @@ pub fn open(target: f64, achieved: f64) -> Summary {
         checks: Vec::new(),
         scenarios: Vec::new(),
         lifecycle: Vec::new(),
+        custom_metrics: Vec::new(),
         thresholds: Vec::new(),
         generator: Generator {
             threads: 2,

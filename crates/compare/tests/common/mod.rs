@@ -116,6 +116,8 @@ pub fn write_run(dir: &Path, spec: &Spec) {
         endpoints: names,
         journeys: Vec::new(),
         checks: Vec::new(),
+        custom: Vec::new(),
+        custom_sites: Vec::new(),
         total: total.clone(),
         warmup: total.fresh(),
         intervals,

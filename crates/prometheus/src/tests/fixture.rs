@@ -4,7 +4,7 @@
 use crate::live::View;
 use loadcell_engine::{CheckName, EndpointName};
 use loadcell_metrics::{Outcome, Recorder, Sample, Shape};
-use loadcell_schema::ErrorKind;
+use loadcell_schema::{CustomKind, ErrorKind};
 
 pub const PRODUCT: &str = "GET /api/products/{{ product_id }}";
 /// A path no one should write, but a scenario file could.
@@ -15,6 +15,8 @@ pub struct Fixture {
     pub endpoints: Vec<EndpointName>,
     pub checks: Vec<CheckName>,
     pub journeys: Vec<String>,
+    pub custom: Vec<loadcell_schema::CustomMetricDef>,
+    pub custom_sites: Vec<CheckName>,
     pub target_rate: Option<f64>,
 }
 
@@ -67,6 +69,7 @@ impl Fixture {
             endpoints: endpoints.len(),
             journeys: 2,
             checks: checks.len(),
+            custom: 6,
         });
         for _ in 0..3 {
             record(&mut r, 0, 1_000, Outcome::Status(200));
@@ -92,6 +95,19 @@ impl Fixture {
         r.record_journey(0, 2_000_000, false);
         r.record_journey(0, 2_000_000, true);
         r.record_journey(1, 3_000_000, true);
+        // The scenario's own: a counter of 2.5, a rate 2 of 3 true, a gauge last 7, a trend
+        // of 1..=100 and a gauge nothing was added to (no series), one invalid add.
+        r.record_custom(0, Some(1.0), false);
+        r.record_custom(0, Some(1.5), false);
+        for v in [1.0, 0.0, 3.0] {
+            r.record_custom(1, Some(v), false);
+        }
+        r.record_custom(2, Some(9.0), false);
+        r.record_custom(2, Some(7.0), false);
+        for v in 1..=100 {
+            r.record_custom(3, Some(f64::from(v)), true);
+        }
+        r.record_custom(3, None, true);
         r.iterations = 3;
         r.scheduled = 5;
         r.dropped = 2;
@@ -101,6 +117,25 @@ impl Fixture {
             endpoints,
             checks,
             journeys: vec!["browse".into(), "buy".into()],
+            custom: [
+                ("orders", CustomKind::Counter),
+                ("ok", CustomKind::Rate),
+                ("stock", CustomKind::Gauge),
+                ("total", CustomKind::Trend),
+                ("never", CustomKind::Gauge),
+            ]
+            .into_iter()
+            .map(|(name, kind)| loadcell_schema::CustomMetricDef {
+                name: name.into(),
+                kind,
+                unit: loadcell_schema::CustomUnit::None,
+            })
+            .collect(),
+            // One site per metric, and a second place adding to `orders` (nothing added).
+            custom_sites: ["orders", "ok", "stock", "total", "never", "orders"]
+                .into_iter()
+                .map(|metric| check("buy", "checkout", metric))
+                .collect(),
             target_rate: Some(12.5),
         }
     }
@@ -111,6 +146,8 @@ impl Fixture {
             endpoints: &self.endpoints,
             checks: &self.checks,
             journeys: &self.journeys,
+            custom: &self.custom,
+            custom_sites: &self.custom_sites,
             active_vus: 7,
             vus_max: 20,
             elapsed_s: 12.25,

@@ -192,3 +192,38 @@ fn optional_gauges_and_the_empty_run() {
     assert!(empty.contains("\nloadcell_iterations_total 0\n"), "{empty}");
     assert!(!empty.contains("loadcell_http_request_duration_seconds_bucket"));
 }
+
+#[test]
+fn a_scenarios_own_metrics_have_a_family_per_kind() {
+    for openmetrics in [false, true] {
+        let text = Fixture::new().render(openmetrics);
+        assert_eq!(value(&text, "loadcell_custom_counter_total{metric=\"orders\"}"), "2.5");
+        assert_eq!(
+            value(&text, "loadcell_custom_rate_total{metric=\"ok\",result=\"true\"}"),
+            "2"
+        );
+        assert_eq!(
+            value(&text, "loadcell_custom_rate_total{metric=\"ok\",result=\"false\"}"),
+            "1"
+        );
+        assert_eq!(value(&text, "loadcell_custom_gauge{metric=\"stock\"}"), "7");
+        assert_eq!(
+            value(&text, "loadcell_custom_trend{metric=\"total\",stat=\"max\"}"),
+            "100"
+        );
+        assert_eq!(
+            value(&text, "loadcell_custom_trend{metric=\"total\",stat=\"avg\"}"),
+            "50.5"
+        );
+        let p95: f64 = value(&text, "loadcell_custom_trend{metric=\"total\",stat=\"p95\"}")
+            .parse()
+            .unwrap();
+        assert!((p95 - 95.0).abs() < 0.1, "{p95}");
+        assert_eq!(value(&text, "loadcell_custom_invalid_total{metric=\"total\"}"), "1");
+        assert!(
+            !text.contains("loadcell_custom_gauge{metric=\"never\"}"),
+            "a gauge with no value has no series"
+        );
+        assert_eq!(value(&text, "loadcell_custom_invalid_total{metric=\"never\"}"), "0");
+    }
+}

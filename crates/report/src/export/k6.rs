@@ -5,7 +5,7 @@
 //! each with `thresholds: {CONDITION: failed}` (true when the threshold *failed*, as k6 writes
 //! it), and `root_group.checks`. What loadcell does not measure is left out, never invented.
 
-use loadcell_schema::{LatencyStats, Summary, ThresholdResult};
+use loadcell_schema::{CustomKind, CustomMetricSummary, LatencyStats, Summary, ThresholdResult};
 use loadcell_threshold::parse;
 use serde_json::{Map, Value, json};
 
@@ -19,6 +19,9 @@ pub fn k6_summary_export(summary: &Summary) -> Result<Vec<u8>, ReportError> {
     let mut metrics = Map::new();
     for (name, value) in measured(summary) {
         metrics.insert(name.to_string(), value);
+    }
+    for c in &summary.custom_metrics {
+        metrics.insert(c.name.clone(), custom(c));
     }
     for t in &summary.thresholds {
         let (key, condition) = k6_key(t);
@@ -98,6 +101,20 @@ fn measured(s: &Summary) -> Vec<(&'static str, Value)> {
     out
 }
 
+/// A scenario's own metric in k6's shape for its kind: what never got a value is 0, as k6
+/// writes an empty sink.
+fn custom(c: &CustomMetricSummary) -> Value {
+    let v = |x: Option<f64>| x.unwrap_or(0.0);
+    match c.kind {
+        CustomKind::Counter => json!({"count": v(c.count), "rate": v(c.rate)}),
+        CustomKind::Rate => json!({"passes": c.passes.unwrap_or(0), "fails": c.fails.unwrap_or(0), "value": v(c.rate)}),
+        CustomKind::Gauge => json!({"value": v(c.value), "min": v(c.min), "max": v(c.max)}),
+        CustomKind::Trend => json!({
+            "avg": v(c.avg), "min": v(c.min), "med": v(c.med), "max": v(c.max), "p(90)": v(c.p90), "p(95)": v(c.p95)
+        }),
+    }
+}
+
 fn trend(l: &LatencyStats) -> Value {
     json!({"avg": l.mean, "min": l.min, "med": l.p50, "max": l.max, "p(90)": l.p90, "p(95)": l.p95})
 }
@@ -106,7 +123,12 @@ fn trend(l: &LatencyStats) -> Value {
 /// threshold under: the user's own text for k6's syntax, k6's spelling for the short form.
 fn k6_key(t: &ThresholdResult) -> (String, String) {
     let Ok(parsed) = parse(&t.expr) else {
-        return (t.expr.clone(), t.expr.clone());
+        // A scenario's own metric (`orders_placed: count>10`) is not known here by name;
+        // its key and condition are the text on either side of the last ':'.
+        return match t.expr.rsplit_once(':') {
+            Some((key, condition)) => (key.trim().to_string(), condition.trim().to_string()),
+            None => (t.expr.clone(), t.expr.clone()),
+        };
     };
     let key = format!("{}{}", parsed.metric.name(), parsed.filter);
     let condition = match t.expr.rsplit_once(':') {

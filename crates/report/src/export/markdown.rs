@@ -35,6 +35,7 @@ pub fn markdown(summary: &Summary) -> String {
     resources::resources(&mut out, summary);
     endpoints(&mut out, summary);
     failed_checks(&mut out, summary);
+    custom_metrics(&mut out, summary);
     warnings(&mut out, summary);
     out
 }
@@ -161,6 +162,27 @@ fn endpoints(out: &mut String, summary: &Summary) {
         );
     }
     out.push_str("\n</details>\n\n");
+}
+
+/// The scenario's own metrics (`metrics:`), one row each.
+fn custom_metrics(out: &mut String, summary: &Summary) {
+    if summary.custom_metrics.is_empty() {
+        return;
+    }
+    out.push_str(
+        "**The scenario's own metrics**\n\n| Metric | Kind | Values | Adds without a number |\n|---|---|---|--:|\n",
+    );
+    for c in &summary.custom_metrics {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            md_code(&c.name),
+            c.kind.as_str(),
+            md_text(&super::custom::describe(c)),
+            number::int(c.invalid),
+        );
+    }
+    out.push('\n');
 }
 
 fn failed_checks(out: &mut String, summary: &Summary) {

@@ -1,6 +1,7 @@
 //! The report formats, one module each, and the [`Exporter`] trait that lists them.
 
 pub mod csv;
+mod custom;
 pub mod html;
 pub mod junit;
 pub mod k6;

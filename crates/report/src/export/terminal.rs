@@ -22,6 +22,7 @@ fn write_summary(o: &mut String, s: &Summary) -> std::fmt::Result {
     write_endpoints(o, s)?;
     write_journeys(o, s)?;
     write_checks(o, s)?;
+    write_custom(o, s)?;
     write_stages(o, s)?;
     write_stability(o, s)?;
     write_thresholds(o, s)?;
@@ -306,6 +307,33 @@ fn write_checks(o: &mut String, s: &Summary) -> std::fmt::Result {
                 c.failed
             )?;
         }
+    }
+    Ok(())
+}
+
+/// The scenario's own metrics (`metrics:`), one line each with what its kind measures.
+fn write_custom(o: &mut String, s: &Summary) -> std::fmt::Result {
+    if s.custom_metrics.is_empty() {
+        return Ok(());
+    }
+    writeln!(o)?;
+    writeln!(o, "  metrics     the scenario's own")?;
+    let width = s
+        .custom_metrics
+        .iter()
+        .map(|c| c.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(32);
+    for c in &s.custom_metrics {
+        let text = super::custom::describe(c);
+        let invalid = super::custom::invalid(c).map_or_else(String::new, |t| format!("  ✗ {t}"));
+        writeln!(
+            o,
+            "    {:<width$}  {:<7}  {text}{invalid}",
+            truncate(&c.name, 32),
+            c.kind.as_str()
+        )?;
     }
     Ok(())
 }

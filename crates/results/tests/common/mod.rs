@@ -113,6 +113,7 @@ pub fn filled(meta: &RunMeta, per_endpoint: usize, rng: &mut Rng) -> Recorder {
         endpoints: meta.endpoints.len(),
         journeys: meta.journeys.len(),
         checks: meta.checks.len(),
+        custom: 0,
     };
     let mut r = Recorder::with_shape(shape);
     for endpoint in 0..shape.endpoints {
@@ -173,6 +174,7 @@ pub fn intervals(meta: &RunMeta, n: u64, warmup_n: u64, per_endpoint: usize, see
         endpoints: meta.endpoints.len(),
         journeys: meta.journeys.len(),
         checks: meta.checks.len(),
+        custom: 0,
     });
     (0..n)
         .map(|seq| {

@@ -18,6 +18,7 @@ mod flow;
 mod journey;
 mod lifecycle;
 mod load;
+mod metrics;
 mod monitor;
 mod multipart;
 pub(crate) mod node;
@@ -43,6 +44,8 @@ pub(crate) struct Ctx<'a> {
     /// valid file never needs it, and a big one would pay 4 bytes a line).
     line_starts: OnceCell<Vec<u32>>,
     pub(crate) errors: Vec<ScenarioError>,
+    /// The scenario's `metrics:`, known before its steps are compiled (their `add:`).
+    pub(crate) metrics: Vec<loadcell_schema::CustomMetricDef>,
 }
 
 impl<'a> Ctx<'a> {
@@ -53,6 +56,7 @@ impl<'a> Ctx<'a> {
             source,
             line_starts: OnceCell::new(),
             errors: Vec::new(),
+            metrics: Vec::new(),
         }
     }
 

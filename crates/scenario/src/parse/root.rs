@@ -4,12 +4,13 @@
 
 use super::node::{Kind, Node, get};
 use super::{
-    Ctx, connection, data, journey, lifecycle, load, monitor, postgres, scenarios, template, thresholds, value,
+    Ctx, connection, data, journey, lifecycle, load, metrics, monitor, postgres, scenarios, template, thresholds, value,
 };
 use crate::model::{Defaults, Load, Scenario};
 use crate::validate::scope::{DataInfo, Place, Scope};
 
-const KEYS: [&str; 16] = [
+const KEYS: [&str; 17] = [
+    "metrics",
     "name",
     "setup",
     "teardown",
@@ -76,6 +77,12 @@ pub(crate) fn scenario(ctx: &mut Ctx<'_>, root: Node, default_name: &str) -> Opt
         Some((_, n)) => defaults(ctx, n, &data_info),
         None => Some(Defaults::default()),
     };
+    // Declared before any step is compiled: a step's `add:` names them.
+    let declared = match get(&entries, "metrics") {
+        Some((_, n)) => metrics::section(ctx, n),
+        None => Some(Vec::new()),
+    };
+    ctx.metrics = declared.clone().unwrap_or_default();
     // What the setup extracts, every journey and the teardown may read (k6's setup data).
     let from_setup = lifecycle::extracted(&entries);
     let setup = lifecycle::section(ctx, &entries, "setup", &data_info, &from_setup);
@@ -113,7 +120,12 @@ pub(crate) fn scenario(ctx: &mut Ctx<'_>, root: Node, default_name: &str) -> Opt
         .map(|js| js.iter().map(|j| j.name.as_str()).collect())
         .unwrap_or_default();
     let thresholds = match get(&entries, "thresholds") {
-        Some((_, n)) => thresholds::section(ctx, n, journeys.as_ref().map(|_| journey_names.as_slice())),
+        Some((_, n)) => thresholds::section(
+            ctx,
+            n,
+            journeys.as_ref().map(|_| journey_names.as_slice()),
+            &crate::model::custom_refs(&ctx.metrics),
+        ),
         None => Some(Vec::new()),
     };
     let resolve = match get(&entries, "resolve") {
@@ -153,6 +165,7 @@ pub(crate) fn scenario(ctx: &mut Ctx<'_>, root: Node, default_name: &str) -> Opt
         tls: tls?,
         setup: setup?,
         teardown: teardown?,
+        metrics: declared?,
     })
 }
 

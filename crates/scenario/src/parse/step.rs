@@ -9,7 +9,8 @@ use crate::template::{Part, Template};
 use crate::validate::scope::Scope;
 
 pub(crate) const METHODS: [&str; 6] = ["get", "post", "put", "patch", "delete", "head"];
-const OTHER_KEYS: [&str; 14] = [
+const OTHER_KEYS: [&str; 15] = [
+    "add",
     "name",
     "tags",
     "once",
@@ -82,6 +83,10 @@ pub(crate) fn step(ctx: &mut Ctx<'_>, node: &Node, number: usize, journey: &str,
         Some((_, n)) => value::boolean(ctx, n, "'once'"),
         None => Some(false),
     };
+    let add = match get(entries, "add") {
+        Some((_, n)) => add(ctx, node, n, scope, &label),
+        None => Some(Vec::new()),
+    };
     let flow = flow::step_flow(ctx, entries);
     if !ctx.clean_since(mark) {
         return None;
@@ -107,7 +112,28 @@ pub(crate) fn step(ctx: &mut Ctx<'_>, node: &Node, number: usize, journey: &str,
         col: node.pos.col as usize,
         timeout,
         redirects,
+        add: add?,
     })))
+}
+
+/// `add:`, whose templates may read what this very step extracts (they render after it).
+fn add(
+    ctx: &mut Ctx<'_>,
+    step: &Node,
+    n: &Node,
+    scope: &Scope<'_>,
+    label: &str,
+) -> Option<Vec<crate::model::MetricAdd>> {
+    let mut vars = match scope.place {
+        crate::validate::scope::Place::Step(vars) => vars.clone(),
+        _ => crate::validate::scope::StepVars::default(),
+    };
+    vars.defined.extend(super::journey::extract_names(step));
+    let scope = Scope {
+        data: scope.data,
+        place: crate::validate::scope::Place::Step(&vars),
+    };
+    super::metrics::adds(ctx, n, &scope, label)
 }
 
 /// A `sleep:` step: nothing else may sit beside it.

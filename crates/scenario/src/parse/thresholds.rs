@@ -4,7 +4,7 @@
 //! delayAbortEval: 10s }`. Parsed by `loadcell-threshold`; errors about the metric or its tags
 //! point at the key, others at the condition. A `journey:` tag must name a journey of the file.
 
-use loadcell_threshold::{TagKey, Threshold, ThresholdError, parse, parse_condition, parse_key};
+use loadcell_threshold::{Custom, TagKey, Threshold, ThresholdError, parse_condition_with, parse_key_with, parse_with};
 
 use super::node::{Key, Kind, Node, Pos, get};
 use super::{Ctx, value};
@@ -19,13 +19,14 @@ pub(crate) fn section(
     ctx: &mut Ctx<'_>,
     node: &Node,
     journeys: Option<&[&str]>,
+    customs: &[Custom],
 ) -> Option<Vec<(Threshold, SourcePos)>> {
     let mark = ctx.errors.len();
     let mut out = Vec::new();
     match &node.kind {
         Kind::Map(entries) => {
             for (key, conditions) in entries {
-                keyed(ctx, key, conditions, journeys, &mut out);
+                keyed(ctx, key, conditions, journeys, customs, &mut out);
             }
         }
         Kind::Seq(items) => {
@@ -33,7 +34,7 @@ pub(crate) fn section(
                 let Some((expr, abort_after)) = condition(ctx, item, "a threshold") else {
                     continue;
                 };
-                match parse(&expr) {
+                match parse_with(&expr, customs) {
                     Ok(mut t) => {
                         t.abort_after = abort_after;
                         if check_journey(ctx, &t, journeys, item.pos) {
@@ -70,6 +71,7 @@ fn keyed(
     key: &Key,
     conditions: &Node,
     journeys: Option<&[&str]>,
+    customs: &[Custom],
     out: &mut Vec<(Threshold, SourcePos)>,
 ) {
     let items: Vec<&Node> = match &conditions.kind {
@@ -78,7 +80,7 @@ fn keyed(
     };
     if items.is_empty() {
         // Nothing to judge, but a misspelt metric is still a mistake worth naming.
-        if let Err(e) = parse_key(&key.text) {
+        if let Err(e) = parse_key_with(&key.text, customs) {
             ctx.error(key.pos, e.to_string());
         }
         return;
@@ -87,7 +89,7 @@ fn keyed(
         let Some((text, abort_after)) = condition(ctx, item, "a threshold condition") else {
             continue;
         };
-        match parse_condition(&key.text, &text) {
+        match parse_condition_with(&key.text, &text, customs) {
             Ok(mut t) => {
                 t.abort_after = abort_after;
                 if check_journey(ctx, &t, journeys, key.pos) {

@@ -423,6 +423,7 @@ fn error_unknown_metric() {
             expr: "http_req_duraton: p(95)<200".into(),
             name: "http_req_duraton".into(),
             suggestion: Some("http_req_duration"),
+            customs: Vec::new(),
         }
     );
     assert!(err("HTTP_REQS: count>1").ends_with("did you mean 'http_reqs'?"));
@@ -693,4 +694,65 @@ fn a_bare_rate_of_one_is_refused_as_ambiguous_in_the_short_form_only() {
     assert_eq!(ok("checks: rate==1").limit, 1.0);
     assert_eq!(ok("checks: rate>=1").limit, 1.0);
     assert_eq!(ok("http_reqs: count<1").limit, 1.0, "counts are not rates");
+}
+
+fn customs() -> Vec<crate::Custom> {
+    use crate::{Custom, MetricKind as K, Unit};
+    vec![
+        Custom::new(0, "orders", K::Counter, Unit::Count),
+        Custom::new(1, "order_total", K::Trend, Unit::Count),
+        Custom::new(2, "checkout_ok", K::Rate, Unit::Count),
+        Custom::new(3, "stock", K::Gauge, Unit::Bytes),
+        Custom::new(4, "wait", K::Trend, Unit::Millis),
+    ]
+}
+
+#[test]
+fn a_scenarios_own_metrics_take_their_kinds_aggregations_and_units() {
+    use crate::{Unit, parse_condition_with, parse_key_with, parse_with};
+    let own = customs();
+    let t = parse_with("orders: count>10", &own).unwrap();
+    assert_eq!((t.metric, t.aggregation, t.limit), (M::Custom(own[0]), A::Count, 10.0));
+    assert_eq!(parse_with("orders: rate>1", &own).unwrap().unit(), Unit::PerSecond);
+    let t = parse_condition_with("order_total", "p(95)<100", &own).unwrap();
+    assert_eq!(
+        (t.aggregation, t.unit(), t.describe_limit()),
+        (A::Percentile(95.0), Unit::Count, "< 100".into())
+    );
+    for agg in ["avg<50", "max<1", "min>0", "med<3"] {
+        assert!(parse_condition_with("order_total", agg, &own).is_ok(), "{agg}");
+    }
+    // A trend in milliseconds takes time units; one of plain numbers does not.
+    assert_eq!(parse_with("wait: p(99)<1.5s", &own).unwrap().limit, 1500.0);
+    assert!(parse_with("order_total: p(99)<1.5s", &own).is_err());
+    assert_eq!(parse_with("stock: value>1kB", &own).unwrap().limit, 1000.0);
+    let t = parse_with("checkout_ok: rate>95%", &own).unwrap();
+    assert_eq!((t.unit(), t.limit), (Unit::Fraction, 0.95));
+    assert!(parse_key_with("stock", &own).is_ok());
+    assert_eq!(parse_with("orders: count>1", &own).unwrap().metric.name(), "orders");
+    // Without the declarations the name is unknown.
+    assert!(parse("orders: count>1").is_err());
+}
+
+#[test]
+fn a_scenarios_own_metrics_refuse_other_kinds_aggregations_and_tag_filters() {
+    use crate::parse_with;
+    let own = customs();
+    let e = parse_with("stock: max>1", &own).unwrap_err().to_string();
+    assert!(e.contains("use value"), "{e}");
+    let e = parse_with("checkout_ok: count>1", &own).unwrap_err().to_string();
+    assert!(e.contains("use rate"), "{e}");
+    let e = parse_with("orders{name:a}: count>1", &own).unwrap_err().to_string();
+    assert!(e.contains("it takes journey, step, scenario or group"), "{e}");
+    let t = parse_with("orders{journey:a,step:b,kind:x}: count>1", &own).unwrap();
+    assert_eq!((t.filter.get(TagKey::Step), t.filter.custom.len()), (Some("b"), 1));
+    let e = parse_with("order_totl: p(95)<1", &own).unwrap_err().to_string();
+    assert!(e.ends_with("did you mean 'order_total'?"), "{e}");
+    let e = parse_with("zzz: count<1", &own).unwrap_err().to_string();
+    assert!(
+        e.contains(
+            "the scenario's own metrics: orders, order_total, checkout_ok, stock, wait; built-in: http_req_duration"
+        ),
+        "{e}"
+    );
 }

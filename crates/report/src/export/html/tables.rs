@@ -16,6 +16,9 @@ pub fn section(summary: &Summary) -> String {
     if !summary.checks.is_empty() {
         out += &checks(summary);
     }
+    if !summary.custom_metrics.is_empty() {
+        out += &custom_metrics(summary);
+    }
     out += &status_codes(summary);
     out += &errors(summary);
     out.push_str("</div></section>\n");
@@ -158,6 +161,36 @@ fn checks(summary: &Summary) -> String {
         format!("{failing} of {} failed at least once", summary.checks.len())
     };
     wide(table("checks", "Checks", &note, &columns, rows, "no checks"))
+}
+
+/// The scenario's own metrics (`metrics:`), one row each.
+fn custom_metrics(summary: &Summary) -> String {
+    let rows = summary
+        .custom_metrics
+        .iter()
+        .map(|c| {
+            vec![
+                Cell::code(&c.name),
+                Cell::text(c.kind.as_str()),
+                Cell::text(&crate::export::custom::describe(c)),
+                Cell::num(c.invalid as f64, number::int(c.invalid)).bad_if(c.invalid > 0),
+            ]
+        })
+        .collect();
+    let columns = [
+        text("Metric"),
+        text("Kind"),
+        text("Values"),
+        num("Adds without a number"),
+    ];
+    wide(table(
+        "custom-metrics",
+        "The scenario's own metrics",
+        &format!("{} declared in metrics:", summary.custom_metrics.len()),
+        &columns,
+        rows,
+        "none declared",
+    ))
 }
 
 fn status_codes(summary: &Summary) -> String {
