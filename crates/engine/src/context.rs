@@ -47,9 +47,6 @@ pub struct VuContext {
     pub(crate) last_connect: Duration,
     /// The phases of that connect (zero when none was made).
     pub(crate) last_phases: ConnectPhases,
-    /// Open model: this VU's connection was opened through the pool and has not carried a
-    /// response yet (its first response widens the pool's connect window).
-    pub(crate) unproven: bool,
     /// Open model: when the current iteration's first request was sent.
     pub(crate) first_sent: Option<Instant>,
     /// Open model: when the current iteration was scheduled to start. The first request of
@@ -96,7 +93,6 @@ impl VuContext {
             local_limit_hit: false,
             last_connect: Duration::ZERO,
             last_phases: ConnectPhases::default(),
-            unproven: false,
             first_sent: None,
             scheduled: None,
             started: Instant::now(),

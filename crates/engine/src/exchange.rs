@@ -185,9 +185,6 @@ impl VuContext {
             let bytes = conn.exchanged();
             match result {
                 Ok(info) => {
-                    if std::mem::take(&mut self.unproven) {
-                        self.worker.pool.proven();
-                    }
                     if !conn.reusable() {
                         self.close_connection();
                     }
@@ -222,7 +219,6 @@ impl VuContext {
     async fn obtain_connection(&mut self, endpoint: usize) -> Result<(), HttpError> {
         self.last_connect = Duration::ZERO;
         self.last_phases = ConnectPhases::default();
-        self.unproven = false;
         if let Some(waiter) = &self.pool_waiter {
             let pool = Rc::clone(&self.worker.pool);
             match pool.acquire(waiter).await {
@@ -236,7 +232,6 @@ impl VuContext {
                         Err(e) if e.kind == ErrorKind::LocalLimit => pool.out_of_descriptors(),
                         _ => pool.connected(result.is_ok()),
                     }
-                    self.unproven = result.is_ok();
                     return result;
                 }
             }

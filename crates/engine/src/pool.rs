@@ -9,17 +9,11 @@
 //! the end of its iteration, so connections are only as many as requests in flight, idle
 //! ones stay open (warm) for the next VU, and a new VU reuses one where it can.
 //!
-//! Connections are opened no faster than they complete, TCP slow-start style: connects may
-//! be pending up to a window that starts at [`MIN_CONNECTING`], grows by one for every new
-//! connection that carried a response (so it doubles per round trip while the target
-//! answers) and halves when a connect fails; and, whatever the window, one per
-//! [`OPEN_PER_CONNECTING`] connections established. The window is what keeps a target that
-//! closes every connection (`Connection: close`, so few are ever established at once) from
-//! being held to [`MIN_CONNECTING`] connects per connect time — 160 requests/s at a 50 ms
-//! handshake — while a listener that never answers still gets only a handful. A VU that
-//! finds no idle connection and no free connect slot waits in line; a released connection or
-//! a finished connect goes to the first in line. The wait counts in the VU's schedule lag
-//! and in latency (measured from the scheduled start).
+//! Connections are opened no faster than they complete: at most one connect may be pending
+//! per [`OPEN_PER_CONNECTING`] connections already established (at least [`MIN_CONNECTING`]),
+//! TCP slow-start style, so the pool grows by half per connect round trip at most. A VU that finds no idle connection and no free connect slot waits in
+//! line; a released connection or a finished connect goes to the first in line. The wait
+//! counts in the VU's schedule lag and in latency (measured from the scheduled start).
 //!
 //! Single-thread only, like everything a worker owns. No allocation once the queues have
 //! grown to their peak.
@@ -30,10 +24,9 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-/// Connects that may be pending before any connection has carried a response, and the
-/// least the window shrinks to after failures.
+/// Connects that may be pending before any connection is established.
 const MIN_CONNECTING: u64 = 8;
-/// Whatever the window, one pending connect per this many established connections.
+/// Beyond that, one pending connect per this many established connections.
 const OPEN_PER_CONNECTING: u64 = 2;
 
 /// What a VU gets from the pool.
@@ -58,8 +51,6 @@ pub struct ConnPool {
     open: Cell<u64>,
     /// Connects under way.
     connecting: Cell<u64>,
-    /// Connects that may be under way at once (slow start: see the module's comment).
-    window: Cell<u64>,
     waiters: RefCell<VecDeque<Rc<Waiter>>>,
     /// Most connections this worker may hold (its share of the descriptor budget).
     limit: Cell<u64>,
@@ -73,7 +64,6 @@ impl Default for ConnPool {
             idle: RefCell::default(),
             open: Cell::new(0),
             connecting: Cell::new(0),
-            window: Cell::new(MIN_CONNECTING),
             waiters: RefCell::default(),
             limit: Cell::new(u64::MAX),
             rationed: Cell::new(0),
@@ -156,29 +146,13 @@ impl ConnPool {
         }
     }
 
-    /// A connect granted by [`acquire`](Self::acquire) finished (`ok`: it is now open). A
-    /// failed one halves the window: the target is not taking connections as fast.
+    /// A connect granted by [`acquire`](Self::acquire) finished (`ok`: it is now open).
     pub fn connected(&self, ok: bool) {
         self.connecting.set(self.connecting.get().saturating_sub(1));
         if ok {
             self.open.set(self.open.get() + 1);
-        } else {
-            self.window.set((self.window.get() / 2).max(MIN_CONNECTING));
         }
         self.grant_connects();
-    }
-
-    /// A connection opened through the pool carried its first response: one more connect
-    /// may be pending (up to the limit).
-    pub fn proven(&self) {
-        self.window
-            .set((self.window.get() + 1).min(self.limit.get().max(MIN_CONNECTING)));
-        self.grant_connects();
-    }
-
-    /// Connects that may be pending at once right now.
-    pub fn connect_slots(&self) -> u64 {
-        (self.open.get() / OPEN_PER_CONNECTING).max(self.window.get())
     }
 
     /// A connection taken from this pool (or opened through it) was closed.
@@ -192,8 +166,8 @@ impl ConnPool {
         self.open.set(self.open.get().saturating_sub(1));
     }
 
-    /// Slow start: pending connects within [`connect_slots`](Self::connect_slots), and
-    /// never beyond the limit.
+    /// Slow start: pending connects at most half the established connections (at least
+    /// `MIN_CONNECTING`), and never beyond the limit.
     ///
     /// And not while the event loop is behind on its own work: VUs then wait for a busy
     /// connection because loadcell has not read its response yet, not because the target is
@@ -202,7 +176,7 @@ impl ConnPool {
     /// requests/s to 26,000).
     fn may_connect(&self) -> bool {
         let (open, connecting) = (self.open.get(), self.connecting.get());
-        connecting < self.connect_slots()
+        connecting < (open / OPEN_PER_CONNECTING).max(MIN_CONNECTING)
             && open + connecting < self.limit.get()
             && (open == 0 || !crate::open::loop_behind())
     }
@@ -246,76 +220,5 @@ impl Drop for Queued<'_> {
             Some(Grant::Connect) => self.pool.connecting.set(self.pool.connecting.get().saturating_sub(1)),
             None => {}
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Takes connect grants until the pool says no; how many it gave.
-    fn grant_all(pool: &ConnPool) -> u64 {
-        let mut granted = 0;
-        while pool.may_connect() {
-            pool.connecting.set(pool.connecting.get() + 1);
-            granted += 1;
-        }
-        granted
-    }
-
-    #[test]
-    fn before_any_response_only_a_few_connects_may_be_pending() {
-        let pool = ConnPool::default();
-        assert_eq!(grant_all(&pool), MIN_CONNECTING);
-        // Connects that complete without a response (a listener that never answers) do
-        // not widen the window: only the established half rule lets more in.
-        for _ in 0..MIN_CONNECTING {
-            pool.connected(true);
-        }
-        assert_eq!(pool.connect_slots(), MIN_CONNECTING);
-    }
-
-    #[test]
-    fn connections_that_answer_widen_the_window_even_when_each_closes() {
-        let pool = ConnPool::default();
-        // A target that closes every connection after its response: nothing stays
-        // established, yet every connection proved the target takes them.
-        for _ in 0..1000 {
-            assert!(pool.may_connect());
-            pool.connecting.set(pool.connecting.get() + 1);
-            pool.connected(true);
-            pool.proven();
-            pool.closed();
-        }
-        assert_eq!(pool.connect_slots(), MIN_CONNECTING + 1000);
-        assert_eq!(grant_all(&pool), MIN_CONNECTING + 1000);
-    }
-
-    #[test]
-    fn failed_connects_halve_the_window_down_to_the_minimum() {
-        let pool = ConnPool::default();
-        for _ in 0..56 {
-            pool.proven();
-        }
-        assert_eq!(pool.connect_slots(), 64);
-        pool.connecting.set(1);
-        pool.connected(false);
-        assert_eq!(pool.connect_slots(), 32);
-        for _ in 0..10 {
-            pool.connecting.set(1);
-            pool.connected(false);
-        }
-        assert_eq!(pool.connect_slots(), MIN_CONNECTING);
-    }
-
-    #[test]
-    fn the_window_never_passes_the_descriptor_limit() {
-        let pool = ConnPool::default();
-        pool.set_limit(20);
-        for _ in 0..100 {
-            pool.proven();
-        }
-        assert_eq!(pool.connect_slots(), 20);
-        assert_eq!(grant_all(&pool), 20);
     }
 }

@@ -10,7 +10,6 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -69,11 +68,6 @@ struct Answer {
     content_type: Option<&'static str>,
     /// Requests kept in full.
     keep: usize,
-    /// Wait this long after accepting a TLS connection before the handshake (a far-away
-    /// server, seen from the client: the connect takes at least this long).
-    handshake_delay: Duration,
-    /// Answer `Connection: close`, so every request needs a connection of its own.
-    close: bool,
 }
 
 #[derive(Default)]
@@ -104,18 +98,6 @@ impl HttpServer {
     /// HTTPS with a self-signed certificate; ALPN offers h2 and http/1.1; answers `ok`.
     pub fn tls() -> HttpServer {
         HttpServer::spawn(Some(tls_acceptor()), ok())
-    }
-
-    /// HTTPS whose every handshake starts `delay` after the connection is accepted (each
-    /// connection waits on its own, so many handshakes overlap), and whose every response
-    /// closes its connection: a distant service without keep-alive.
-    pub fn tls_far_without_keep_alive(delay: Duration) -> HttpServer {
-        let answer = Answer {
-            handshake_delay: delay,
-            close: true,
-            ..ok()
-        };
-        HttpServer::spawn(Some(tls_acceptor()), answer)
     }
 
     fn spawn(tls: Option<tokio_rustls::TlsAcceptor>, answer: Answer) -> HttpServer {
@@ -212,9 +194,6 @@ async fn accept_loop(
             match tls {
                 None => serve_connection(tcp, answer, record).await,
                 Some(acceptor) => {
-                    if !answer.handshake_delay.is_zero() {
-                        tokio::time::sleep(answer.handshake_delay).await;
-                    }
                     // A client that rejects our certificate ends here; that is the point
                     // of some tests.
                     let Ok(stream) = acceptor.accept(tcp).await else { return };
@@ -266,9 +245,6 @@ where
             if let Some(content_type) = answer.content_type {
                 response = response.header("content-type", content_type);
             }
-            if answer.close {
-                response = response.header("connection", "close");
-            }
             let response = response.body(Full::new(answer.body)).expect("response");
             Ok::<_, Infallible>(response)
         }
@@ -283,8 +259,6 @@ fn ok() -> Answer {
         body: Bytes::from_static(b"ok"),
         content_type: None,
         keep: KEEP,
-        handshake_delay: Duration::ZERO,
-        close: false,
     }
 }
 
@@ -309,8 +283,6 @@ impl Recorder {
                 body: Bytes::from(recorder_body()),
                 content_type: Some("application/json"),
                 keep: KEEP_ALL,
-                handshake_delay: Duration::ZERO,
-                close: false,
             },
         );
         Recorder {
