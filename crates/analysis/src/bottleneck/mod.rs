@@ -7,6 +7,7 @@
 //! - [`connections`]: connect errors, with the kernel's listen-queue counters as proof;
 //! - [`resources`]: memory and file descriptors growing or near their limit (monitor leak
 //!   verdicts), the target's CPU at a limit (cores, cgroup quota);
+//! - [`swap`]: memory by swapping — the target's pages on swap while the machine swapped;
 //! - [`database`]: database time a large share of latency, or the database busy all the
 //!   time; names the top statement, sequential scans, lock waits and a full pool;
 //! - [`waiting`]: latency grew while the CPU stayed low — a serialization point;
@@ -27,6 +28,7 @@ mod generator;
 pub mod network;
 mod resources;
 pub mod stages;
+mod swap;
 mod waiting;
 
 #[cfg(test)]
@@ -49,6 +51,7 @@ pub fn decide(summary: &Summary) -> Vec<Bottleneck> {
     found.extend(generator::verdict(summary, &pressure));
     found.extend(connections::verdict(summary));
     found.extend(resources::memory(summary));
+    found.extend(swap::verdict(summary));
     found.extend(resources::file_descriptors(summary));
     found.extend(resources::target_cpu(summary, &pressure));
     found.extend(database::verdicts(summary, &pressure));

@@ -106,6 +106,14 @@ pub fn is_whole_disk(name: &str) -> bool {
 /// An interface's link speed in bytes per second, from `/sys/class/net/IF/speed` (megabits
 /// per second); `None` for `-1`, `0` or an unreadable file — loopback and most virtual
 /// interfaces have no link speed.
+/// A counter of `/proc/vmstat` (`pswpin`, `pswpout`: pages swapped in and out since boot).
+pub fn parse_vmstat_field(text: &str, field: &str) -> Option<u64> {
+    text.lines().find_map(|line| {
+        let (key, value) = line.split_once(' ')?;
+        (key == field).then(|| value.trim().parse().ok())?
+    })
+}
+
 pub fn parse_link_speed(text: &str) -> Option<f64> {
     let mbits: i64 = text.trim().parse().ok()?;
     (mbits > 0).then(|| mbits as f64 * 1e6 / 8.0)
@@ -125,6 +133,15 @@ mod tests {
             parse_mem_available("MemTotal: 100 kB\nMemAvailable:   2048 kB\n"),
             Some(2 * 1024 * 1024)
         );
+    }
+
+    #[test]
+    fn swap_counters_from_vmstat() {
+        let vmstat = "nr_free_pages 2406193\npswpin 17\npswpout 4242\npswpin_extra 9\n";
+        assert_eq!(parse_vmstat_field(vmstat, "pswpin"), Some(17));
+        assert_eq!(parse_vmstat_field(vmstat, "pswpout"), Some(4242));
+        assert_eq!(parse_vmstat_field(vmstat, "pgfault"), None);
+        assert_eq!(parse_vmstat_field("pswpin x\n", "pswpin"), None);
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! One process from `/proc/PID`: `stat` (CPU ticks, threads, start time, parent), `status`
-//! (RSS, virtual memory, context switches), `io` (storage bytes), the `fd` directory and
+//! (RSS, virtual memory, memory swapped out, context switches), `io` (storage bytes), the `fd` directory and
 //! `limits` (`RLIMIT_NOFILE`), and each thread's `task/TID/schedstat` (time spent runnable,
 //! waiting for a CPU). Parsers are pure functions over the files' text so they can
 //! be tested on fixtures; [`read_process`] reads the files.
@@ -17,6 +17,8 @@ pub struct ProcessCounters {
     pub start_ticks: u64,
     pub rss_bytes: u64,
     pub virtual_bytes: u64,
+    /// Its memory swapped out (`VmSwap`).
+    pub swap_bytes: u64,
     pub voluntary_switches: u64,
     pub involuntary_switches: u64,
     /// Storage bytes read and written (`read_bytes`, `write_bytes` of `io`); `None` when
@@ -75,24 +77,34 @@ pub fn stat_comm(text: &str) -> Option<&str> {
     (close > open).then(|| &text[open + 1..close])
 }
 
-/// The fields of `/proc/PID/status` the monitor uses: (RSS bytes, virtual bytes,
-/// voluntary and involuntary context switches). Kernel threads have no `VmRSS`: 0.
-pub fn parse_status(text: &str) -> (u64, u64, u64, u64) {
-    let (mut rss, mut vm, mut vol, mut invol) = (0, 0, 0, 0);
+/// The fields of `/proc/PID/status` the monitor uses. Kernel threads have no `VmRSS`,
+/// `VmSize` or `VmSwap`: 0.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Status {
+    pub rss_bytes: u64,
+    pub virtual_bytes: u64,
+    pub swap_bytes: u64,
+    pub voluntary_switches: u64,
+    pub involuntary_switches: u64,
+}
+
+pub fn parse_status(text: &str) -> Status {
+    let mut s = Status::default();
     for line in text.lines() {
         let Some((key, value)) = line.split_once(':') else {
             continue;
         };
         let number = || value.split_ascii_whitespace().next()?.parse::<u64>().ok();
         match key {
-            "VmRSS" => rss = number().unwrap_or(0) * 1024,
-            "VmSize" => vm = number().unwrap_or(0) * 1024,
-            "voluntary_ctxt_switches" => vol = number().unwrap_or(0),
-            "nonvoluntary_ctxt_switches" => invol = number().unwrap_or(0),
+            "VmRSS" => s.rss_bytes = number().unwrap_or(0) * 1024,
+            "VmSize" => s.virtual_bytes = number().unwrap_or(0) * 1024,
+            "VmSwap" => s.swap_bytes = number().unwrap_or(0) * 1024,
+            "voluntary_ctxt_switches" => s.voluntary_switches = number().unwrap_or(0),
+            "nonvoluntary_ctxt_switches" => s.involuntary_switches = number().unwrap_or(0),
             _ => {}
         }
     }
-    (rss, vm, vol, invol)
+    s
 }
 
 /// `read_bytes` and `write_bytes` of `/proc/PID/io`.
@@ -132,7 +144,7 @@ pub fn read_process(proc_root: &Path, pid: u32) -> Option<ProcessCounters> {
         return None;
     }
     let status = std::fs::read_to_string(dir.join("status")).ok()?;
-    let (rss_bytes, virtual_bytes, voluntary_switches, involuntary_switches) = parse_status(&status);
+    let status = parse_status(&status);
     let io = std::fs::read_to_string(dir.join("io")).ok().and_then(|t| parse_io(&t));
     let fds = count_entries(&dir.join("fd"));
     Some(ProcessCounters {
@@ -140,10 +152,11 @@ pub fn read_process(proc_root: &Path, pid: u32) -> Option<ProcessCounters> {
         system_ticks: stat.system_ticks,
         threads: stat.threads,
         start_ticks: stat.start_ticks,
-        rss_bytes,
-        virtual_bytes,
-        voluntary_switches,
-        involuntary_switches,
+        rss_bytes: status.rss_bytes,
+        virtual_bytes: status.virtual_bytes,
+        swap_bytes: status.swap_bytes,
+        voluntary_switches: status.voluntary_switches,
+        involuntary_switches: status.involuntary_switches,
         read_bytes: io.map(|io| io.0),
         write_bytes: io.map(|io| io.1),
         fds,
@@ -221,10 +234,17 @@ mod tests {
 
     #[test]
     fn status_gives_memory_in_bytes_and_switches() {
-        let text = "Name:\tcat\nVmSize:\t    3060 kB\nVmRSS:\t    1708 kB\nThreads:\t1\n\
-                    voluntary_ctxt_switches:\t7\nnonvoluntary_ctxt_switches:\t2\n";
-        assert_eq!(parse_status(text), (1708 * 1024, 3060 * 1024, 7, 2));
-        assert_eq!(parse_status("Name:\tkthreadd\n"), (0, 0, 0, 0));
+        let text = "Name:\tcat\nVmSize:\t    3060 kB\nVmRSS:\t    1708 kB\nVmSwap:\t     512 kB\n\
+                    Threads:\t1\nvoluntary_ctxt_switches:\t7\nnonvoluntary_ctxt_switches:\t2\n";
+        let expected = Status {
+            rss_bytes: 1708 * 1024,
+            virtual_bytes: 3060 * 1024,
+            swap_bytes: 512 * 1024,
+            voluntary_switches: 7,
+            involuntary_switches: 2,
+        };
+        assert_eq!(parse_status(text), expected);
+        assert_eq!(parse_status("Name:\tkthreadd\n"), Status::default());
     }
 
     #[test]

@@ -27,6 +27,9 @@ struct Counters {
     listen_overflows: Option<u64>,
     listen_drops: Option<u64>,
     disk: (u64, u64),
+    /// Pages swapped in and out since boot (`pswpin`, `pswpout`).
+    swap_in: Option<u64>,
+    swap_out: Option<u64>,
 }
 
 impl HostSampler {
@@ -47,6 +50,7 @@ impl HostSampler {
 
     fn counters(&self) -> Counters {
         let netstat = self.file("net/netstat");
+        let vmstat = self.file("vmstat");
         Counters {
             cpu: host::parse_cpu(&self.file("stat")),
             net: host::parse_net_dev(&self.file("net/dev")),
@@ -54,6 +58,8 @@ impl HostSampler {
             listen_overflows: host::parse_snmp_field(&netstat, "TcpExt", "ListenOverflows"),
             listen_drops: host::parse_snmp_field(&netstat, "TcpExt", "ListenDrops"),
             disk: host::parse_diskstats(&self.file("diskstats"), host::is_whole_disk),
+            swap_in: host::parse_vmstat_field(&vmstat, "pswpin"),
+            swap_out: host::parse_vmstat_field(&vmstat, "pswpout"),
         }
     }
 }
@@ -121,6 +127,8 @@ impl Sampler for HostSampler {
                     last.listen_overflows,
                 ),
                 ("tcp_listen_drops_per_s", now.listen_drops, last.listen_drops),
+                ("swap_in_pages_per_s", now.swap_in, last.swap_in),
+                ("swap_out_pages_per_s", now.swap_out, last.swap_out),
                 ("disk_read_bytes_per_s", Some(now.disk.0), Some(last.disk.0)),
                 ("disk_write_bytes_per_s", Some(now.disk.1), Some(last.disk.1)),
             ] {

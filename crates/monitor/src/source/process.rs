@@ -63,6 +63,7 @@ struct Totals {
     processes: u64,
     rss: u64,
     virtual_bytes: u64,
+    swap: u64,
     threads: u64,
     fds: Option<u64>,
     /// Whether any process had schedstats (else `cpu_wait_percent` is not written).
@@ -118,6 +119,7 @@ impl ProcessSampler {
             t.processes += 1;
             t.rss += c.rss_bytes;
             t.virtual_bytes += c.virtual_bytes;
+            t.swap += c.swap_bytes;
             t.threads += c.threads;
             if let Some(fds) = c.fds {
                 *t.fds.get_or_insert(0) += fds;
@@ -209,6 +211,7 @@ impl Sampler for ProcessSampler {
         }
         r.put("rss_bytes", totals.rss as f64);
         r.put("virtual_bytes", totals.virtual_bytes as f64);
+        r.put("swap_bytes", totals.swap as f64);
         r.put("threads", totals.threads as f64);
         if let Some(fds) = totals.fds {
             r.put("fds", fds as f64);
