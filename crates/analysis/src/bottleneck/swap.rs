@@ -84,6 +84,16 @@ mod tests {
 
     const MIB: f64 = 1048576.0;
 
+    /// The `memory` verdict `decide` gives `s`; panics with every verdict when there is none.
+    fn memory_verdict(s: &loadcell_schema::Summary) -> loadcell_schema::Bottleneck {
+        let found = decide(s);
+        found
+            .iter()
+            .find(|b| b.kind == BottleneckKind::Memory)
+            .cloned()
+            .unwrap_or_else(|| panic!("no memory verdict: {found:?}"))
+    }
+
     #[test]
     fn target_memory_on_swap_while_the_host_swaps_is_certain() {
         let s = testing::rising(testing::open(300.0, 300.0), 3.0, 90.0);
@@ -97,11 +107,7 @@ mod tests {
                 ("swap_out_pages_per_s", 20.0, 80.0),
             ],
         );
-        let found = decide(&s);
-        let swap = found
-            .iter()
-            .find(|b| b.kind == BottleneckKind::Memory)
-            .unwrap_or_else(|| panic!("{found:?}"));
+        let swap = memory_verdict(&s);
         assert_eq!(swap.confidence, Confidence::High);
         assert!(swap.verdict.contains("pid:7") && swap.verdict.contains("page faults went to disk"));
         assert_eq!(swap.numbers["target_swap_bytes_max"], 64.0 * MIB);
@@ -133,20 +139,12 @@ mod tests {
     fn host_swapping_alone_is_a_medium_verdict_and_target_swap_alone_asks_for_the_host() {
         let s = testing::open(300.0, 300.0);
         let s = testing::monitored(s, "host", MonitorKind::Host, &[("swap_in_pages_per_s", 100.0, 400.0)]);
-        let found = decide(&s);
-        let swap = found
-            .iter()
-            .find(|b| b.kind == BottleneckKind::Memory)
-            .unwrap_or_else(|| panic!("{found:?}"));
+        let swap = memory_verdict(&s);
         assert_eq!(swap.confidence, Confidence::Medium);
 
         let s = testing::open(300.0, 300.0);
         let s = testing::monitored(s, "pid:7", MonitorKind::Pid, &[("swap_bytes", 2.0 * MIB, 3.0 * MIB)]);
-        let found = decide(&s);
-        let swap = found
-            .iter()
-            .find(|b| b.kind == BottleneckKind::Memory)
-            .unwrap_or_else(|| panic!("{found:?}"));
+        let swap = memory_verdict(&s);
         assert_eq!(swap.confidence, Confidence::Medium);
         assert!(swap.verdict.contains("--monitor host"), "{}", swap.verdict);
     }
