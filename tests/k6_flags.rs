@@ -118,7 +118,13 @@ fn per_request_phases_are_zero_on_a_reused_connection() {
     let total = u64_at(s, "requests.total");
     assert_eq!(total, server.stats().requests_total);
     // One value per request (k6's definition), not one per connection.
-    for phase in ["blocked_ms", "connecting_ms", "tls_handshaking_ms", "receiving_ms"] {
+    for phase in [
+        "blocked_ms",
+        "connecting_ms",
+        "tls_handshaking_ms",
+        "sending_ms",
+        "receiving_ms",
+    ] {
         assert_eq!(u64_at(s, &format!("{phase}.count")), total, "{phase}\n{}", run.output());
     }
     assert_eq!(f64_at(s, "tls_handshaking_ms.max"), 0.0, "plain HTTP has no handshake");
@@ -150,4 +156,98 @@ fn a_scenario_thresholds_own_abort_on_fail_ends_the_run() {
         run.output()
     );
     assert_eq!(u64_at(s, "requests.total"), server.stats().requests_total);
+}
+
+/// An HTTP/1.1 server on 127.0.0.1 that reads each request's body only after `pause`, then
+/// answers `200 ok`; it serves `requests` requests (keep-alive) and ends. Returns its URL and
+/// a handle whose result is how many it served.
+fn slow_reader(pause: std::time::Duration, requests: u64) -> (String, std::thread::JoinHandle<u64>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let url = format!(
+        "http://{}/upload",
+        listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
+    );
+    let handle = std::thread::spawn(move || {
+        let mut served = 0;
+        while served < requests {
+            let Ok((stream, _)) = listener.accept() else { break };
+            let mut reader = BufReader::new(stream);
+            'conn: while served < requests {
+                let mut length = 0usize;
+                loop {
+                    let mut line = String::new();
+                    match reader.read_line(&mut line) {
+                        Ok(0) | Err(_) => break 'conn,
+                        Ok(_) if line == "\r\n" => break,
+                        Ok(_) => {
+                            if let Some((k, v)) = line.split_once(':')
+                                && k.eq_ignore_ascii_case("content-length")
+                            {
+                                length = v.trim().parse().unwrap_or(0);
+                            }
+                        }
+                    }
+                }
+                std::thread::sleep(pause);
+                let mut body = vec![0u8; length];
+                if reader.read_exact(&mut body).is_err() {
+                    break;
+                }
+                served += 1;
+                if reader
+                    .get_mut()
+                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                    .is_err()
+                {
+                    break;
+                }
+            }
+        }
+        served
+    });
+    (url, handle)
+}
+
+#[test]
+fn http_req_sending_is_the_upload_and_the_phases_add_up() {
+    // 16 MiB cannot sit in loopback's socket buffers: the write ends only once the server,
+    // which waits 300 ms before reading, has read most of it.
+    let (url, server) = slow_reader(std::time::Duration::from_millis(300), 3);
+    let dir = TempDir::new();
+    let body = dir.path().join("upload.bin");
+    std::fs::write(&body, vec![b'x'; 16 << 20]).unwrap_or_else(|e| panic!("{e}"));
+    let body_arg = body.to_string_lossy().to_string();
+    let run = run(
+        &url,
+        &[
+            "-m",
+            "POST",
+            "--body-file",
+            &body_arg,
+            "-c",
+            "1",
+            "-n",
+            "3",
+            "--threshold",
+            "http_req_sending: p(95)>250",
+        ],
+    );
+    run.assert_exit(0);
+    let served = server.join().unwrap_or(0);
+    let s = run.summary();
+    assert_eq!(u64_at(s, "requests.total"), served, "{}", run.output());
+    assert_eq!(u64_at(s, "requests.ok"), 3, "{}", run.output());
+    assert_eq!(u64_at(s, "sending_ms.count"), 3, "{}", run.output());
+    assert!(f64_at(s, "sending_ms.min") >= 250.0, "{}", run.output());
+    // k6's phases: sending + waiting + receiving is the request's duration (closed model),
+    // within the histograms' 3 significant digits.
+    let mean = |k: &str| f64_at(s, &format!("{k}.mean"));
+    let phases = mean("sending_ms") + mean("ttfb_ms") + mean("receiving_ms");
+    let duration = mean("latency_ms");
+    assert!(
+        (phases - duration).abs() <= duration * 0.005 + 0.05,
+        "sending + waiting + receiving = {phases} ms, duration {duration} ms\n{}",
+        run.output()
+    );
 }

@@ -171,6 +171,7 @@ impl MetricSource for Measured<'_> {
             Metric::HttpReqConnecting => trend(&self.endpoints_matching(filter)?.connecting, aggregation),
             Metric::HttpReqBlocked => trend(&self.endpoints_matching(filter)?.blocked, aggregation),
             Metric::HttpReqTlsHandshaking => trend(&self.endpoints_matching(filter)?.tls_handshaking, aggregation),
+            Metric::HttpReqSending => trend(&self.endpoints_matching(filter)?.sending, aggregation),
             Metric::HttpReqReceiving => trend(&self.endpoints_matching(filter)?.receiving, aggregation),
             Metric::IterationDuration | Metric::GroupDuration => {
                 trend(&self.durations_matching(metric, filter)?, aggregation)
@@ -298,6 +299,7 @@ mod tests {
             latency_us: latency_ms * 1000,
             service_us: None,
             ttfb_us: Some(ttfb_ms * 1000),
+            sending_us: None,
             outcome: Got::Status(200),
             sent_bytes: 1,
             received_bytes: 1,

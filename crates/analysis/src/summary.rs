@@ -72,6 +72,7 @@ pub fn build(
         schedule: loadcell_engine::schedule_summary(outcome),
         latency_co_estimate_ms: co_estimate.clone(),
         ttfb_ms: latency_stats(&all.ttfb),
+        sending_ms: latency_stats(&all.sending),
         receiving_ms: latency_stats(&all.receiving),
         blocked_ms: latency_stats(&all.blocked),
         connecting_ms: latency_stats(&all.connecting),

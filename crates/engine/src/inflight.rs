@@ -47,6 +47,7 @@ impl Entry {
             // Only a request that was sent has a service time; a hung connect has none.
             service_us: self.sent.filter(|_| self.open).map(us),
             ttfb_us: None,
+            sending_us: None,
             outcome: Outcome::Error(ErrorKind::Unfinished),
             sent_bytes: self.sent_bytes,
             received_bytes: 0,

@@ -13,8 +13,12 @@ pub struct EndpointMetrics {
     pub service: LatencyHistogram,
     /// Closed model only: latency back-filled for coordinated omission (an estimate).
     pub co_estimate: LatencyHistogram,
-    /// µs from the send to the first response byte.
+    /// µs from the request written (the send, over HTTP/2) to the first response byte
+    /// (k6's `http_req_waiting`).
     pub ttfb: LatencyHistogram,
+    /// µs to write the request, head and body, to the socket (k6's `http_req_sending`),
+    /// complete HTTP/1.1 responses only.
+    pub sending: LatencyHistogram,
     /// µs from the first response byte to the last (k6's `http_req_receiving`), complete
     /// responses only.
     pub receiving: LatencyHistogram,
@@ -55,6 +59,7 @@ impl Default for EndpointMetrics {
             service: new_histogram(),
             co_estimate: new_histogram(),
             ttfb: new_histogram(),
+            sending: new_histogram(),
             receiving: new_histogram(),
             blocked: new_histogram(),
             connecting: new_histogram(),
@@ -92,6 +97,7 @@ impl EndpointMetrics {
         merge_histogram(&mut self.service, &other.service);
         merge_histogram(&mut self.co_estimate, &other.co_estimate);
         merge_histogram(&mut self.ttfb, &other.ttfb);
+        merge_histogram(&mut self.sending, &other.sending);
         merge_histogram(&mut self.receiving, &other.receiving);
         merge_histogram(&mut self.blocked, &other.blocked);
         merge_histogram(&mut self.connecting, &other.connecting);

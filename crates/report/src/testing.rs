@@ -116,6 +116,7 @@ pub fn summary(seconds: usize) -> Summary {
         schedule: None,
         latency_co_estimate_ms: None,
         ttfb_ms: stats(9.5),
+        sending_ms: stats(0.05),
         receiving_ms: stats(0.2),
         blocked_ms: stats(0.01),
         connecting_ms: stats(0.02),

@@ -84,6 +84,9 @@ pub(crate) struct EndpointRecord {
     /// First byte to last byte of complete responses (absent in logs written before it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiving: Option<String>,
+    /// Writing the request (k6's `http_req_sending`; absent in logs written before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sending: Option<String>,
     /// k6's per-request phases (absent in logs written before them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocked: Option<String>,
@@ -275,6 +278,7 @@ fn encode_endpoint(enc: &mut HistogramEncoder, ep: &EndpointMetrics) -> Result<E
         co_estimate: enc.encode(&ep.co_estimate)?,
         ttfb: enc.encode(&ep.ttfb)?,
         receiving: enc.encode(&ep.receiving)?,
+        sending: enc.encode(&ep.sending)?,
         blocked: enc.encode(&ep.blocked)?,
         connecting: enc.encode(&ep.connecting)?,
         tls_handshaking: enc.encode(&ep.tls_handshaking)?,
@@ -358,6 +362,7 @@ fn decode_endpoint(rec: &EndpointRecord) -> Result<EndpointMetrics, String> {
         co_estimate: histogram("co_estimate", &rec.co_estimate)?,
         ttfb: histogram("ttfb", &rec.ttfb)?,
         receiving: histogram("receiving", &rec.receiving)?,
+        sending: histogram("sending", &rec.sending)?,
         blocked: histogram("blocked", &rec.blocked)?,
         connecting: histogram("connecting", &rec.connecting)?,
         tls_handshaking: histogram("tls_handshaking", &rec.tls_handshaking)?,

@@ -56,7 +56,9 @@ const CHECK_TAGS: &[TagKey] = &[
 pub enum Metric {
     /// Total request time (trend, ms).
     HttpReqDuration,
-    /// Time to first byte (trend, ms).
+    /// Writing the request, head and body (trend, ms).
+    HttpReqSending,
+    /// From the request written to the first response byte (trend, ms).
     HttpReqWaiting,
     /// Per request, the TCP connect of a connection opened for it, else 0 (trend, ms).
     HttpReqConnecting,
@@ -162,8 +164,9 @@ pub enum MetricKind {
 
 impl Metric {
     /// Every metric, in documentation order.
-    pub const ALL: [Metric; 20] = [
+    pub const ALL: [Metric; 21] = [
         Metric::HttpReqDuration,
+        Metric::HttpReqSending,
         Metric::HttpReqWaiting,
         Metric::HttpReqConnecting,
         Metric::HttpReqBlocked,
@@ -189,6 +192,7 @@ impl Metric {
     pub fn name(&self) -> &'static str {
         match self {
             Metric::HttpReqDuration => "http_req_duration",
+            Metric::HttpReqSending => "http_req_sending",
             Metric::HttpReqWaiting => "http_req_waiting",
             Metric::HttpReqConnecting => "http_req_connecting",
             Metric::HttpReqBlocked => "http_req_blocked",
@@ -224,6 +228,7 @@ impl Metric {
     pub fn tag_keys(&self) -> &'static [TagKey] {
         match self {
             Metric::HttpReqDuration
+            | Metric::HttpReqSending
             | Metric::HttpReqWaiting
             | Metric::HttpReqReceiving
             | Metric::HttpReqConnecting
@@ -255,6 +260,7 @@ impl Metric {
     pub fn kind(&self) -> MetricKind {
         match self {
             Metric::HttpReqDuration
+            | Metric::HttpReqSending
             | Metric::HttpReqWaiting
             | Metric::HttpReqConnecting
             | Metric::HttpReqBlocked

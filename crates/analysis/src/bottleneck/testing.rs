@@ -56,6 +56,7 @@ pub fn open(target: f64, achieved: f64) -> Summary {
         service_time_ms: None,
         latency_co_estimate_ms: None,
         ttfb_ms: stats(2.0),
+        sending_ms: stats(0.01),
         receiving_ms: stats(0.1),
         blocked_ms: stats(0.0),
         connecting_ms: stats(0.0),

@@ -63,6 +63,7 @@ fn measured(s: &Summary) -> Vec<(&'static str, Value)> {
     };
     let mut out = vec![
         ("http_req_duration", trend(&s.latency_ms)),
+        ("http_req_sending", trend(&s.sending_ms)),
         ("http_req_waiting", trend(&s.ttfb_ms)),
         ("http_req_receiving", trend(&s.receiving_ms)),
         ("iteration_duration", trend(&s.iteration_duration_ms)),

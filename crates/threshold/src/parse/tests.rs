@@ -430,7 +430,7 @@ fn error_unknown_metric() {
     assert!(err("iteration: count>1").ends_with("did you mean 'iterations'?"));
     assert_eq!(
         err("banana: count>1"),
-        "bad threshold 'banana: count>1': unknown metric 'banana'; known metrics: http_req_duration, http_req_waiting, http_req_connecting, http_req_blocked, http_req_tls_handshaking, http_req_receiving, iteration_duration, group_duration, http_req_failed, http_reqs, iterations, dropped_iterations, checks, data_received, data_sent, vus, vus_max, target_cpu, target_rss, target_fds"
+        "bad threshold 'banana: count>1': unknown metric 'banana'; known metrics: http_req_duration, http_req_sending, http_req_waiting, http_req_connecting, http_req_blocked, http_req_tls_handshaking, http_req_receiving, iteration_duration, group_duration, http_req_failed, http_reqs, iterations, dropped_iterations, checks, data_received, data_sent, vus, vus_max, target_cpu, target_rss, target_fds"
     );
     assert!(err("http_req_duraton{endpoint:x}: p(95)<1").contains("unknown metric 'http_req_duraton'"));
     // A short-form name used as a metric.
