@@ -158,6 +158,60 @@ fn a_scenario_thresholds_own_abort_on_fail_ends_the_run() {
     assert_eq!(u64_at(s, "requests.total"), server.stats().requests_total);
 }
 
+/// The line a run (and `loadcell report` of its folder) prints for the threshold that ended it.
+fn aborted_line(run: &Finished) -> Option<&str> {
+    run.stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("aborted by a failing threshold"))
+}
+
+#[test]
+fn a_threshold_abort_survives_loadcell_report() {
+    // Two scenarios: the live check judges `vus_max` with every scenario's VUs added up
+    // (20 + 1); the headline model (the closed scenario's one VU) would hold `value<10`.
+    let server = fast_target();
+    let dir = TempDir::new();
+    let file = dir.path().join("abort.yaml");
+    let out = dir.path().join("results");
+    let yaml = format!(
+        "target: {}
+scenarios:
+  browsers: {{ executor: constant-arrival-rate, rate: 20/s, duration: 10s, pre_allocated_vus: 2, max_vus: 20, journeys: [browse] }}
+  buyers: {{ executor: constant-vus, vus: 1, duration: 10s, journeys: [buy] }}
+journeys:
+  - {{ name: browse, steps: [{{ get: / }}] }}
+  - {{ name: buy, steps: [{{ get: / }}] }}
+thresholds:
+  vus_max:
+    - {{ threshold: \"value<10\", abortOnFail: true, delayAbortEval: 1s }}
+  http_req_failed: [\"rate<0.5\"]
+",
+        url_of(&server).trim_end_matches('/')
+    );
+    std::fs::write(&file, yaml).unwrap_or_else(|e| panic!("{e}"));
+    let run = loadcell_testkit::process::run_file(&file, &["--out", &out.to_string_lossy()]);
+    run.assert_exit(1);
+    let s = run.summary();
+    assert_eq!(str_at(s, "stop_reason"), "threshold_aborted", "{}", run.output());
+    assert!(f64_at(s, "duration_s") < 8.0, "ended early\n{}", run.output());
+    assert_eq!(u64_at(s, "requests.total"), server.stats().requests_total);
+    let line = aborted_line(&run).unwrap_or_else(|| panic!("no abort line\n{}", run.output()));
+    assert!(line.contains("vus_max: value<10 (actual 21"), "{line}");
+
+    let rebuilt = crate::support::process::run_raw(&["report".as_ref(), out.as_os_str()]);
+    rebuilt.assert_no_panic();
+    rebuilt.assert_exit(1);
+    assert_eq!(aborted_line(&rebuilt), Some(line), "{}", rebuilt.output());
+    let text = std::fs::read_to_string(out.join("summary.json")).unwrap_or_default();
+    let again: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    assert_eq!(again["stop_reason"], s["stop_reason"]);
+    assert_eq!(
+        again["thresholds"], s["thresholds"],
+        "the same verdicts, threshold by threshold"
+    );
+    assert_eq!(again["requests"]["total"], s["requests"]["total"]);
+}
+
 /// An HTTP/1.1 server on 127.0.0.1 that reads each request's body only after `pause`, then
 /// answers `200 ok`; it serves `requests` requests (keep-alive) and ends. Returns its URL and
 /// a handle whose result is how many it served.
