@@ -9,6 +9,9 @@ use loadcell_schema::ErrorKind;
 pub struct EndpointMetrics {
     /// Latency in µs: from the scheduled start in the open model, from the send otherwise.
     pub latency: LatencyHistogram,
+    /// `latency` of the requests that did not fail (a response below 400): k6's
+    /// `http_req_duration{expected_response:true}`.
+    pub latency_expected: LatencyHistogram,
     /// Open model only: µs from the actual send to the end of the response.
     pub service: LatencyHistogram,
     /// Closed model only: latency back-filled for coordinated omission (an estimate).
@@ -56,6 +59,7 @@ impl Default for EndpointMetrics {
     fn default() -> Self {
         EndpointMetrics {
             latency: new_histogram(),
+            latency_expected: new_histogram(),
             service: new_histogram(),
             co_estimate: new_histogram(),
             ttfb: new_histogram(),
@@ -94,6 +98,7 @@ impl EndpointMetrics {
         // Auto-resizing histograms only refuse a merge on allocation failure; a lost merge
         // would under-count, so fall back to recording value by value.
         merge_histogram(&mut self.latency, &other.latency);
+        merge_histogram(&mut self.latency_expected, &other.latency_expected);
         merge_histogram(&mut self.service, &other.service);
         merge_histogram(&mut self.co_estimate, &other.co_estimate);
         merge_histogram(&mut self.ttfb, &other.ttfb);

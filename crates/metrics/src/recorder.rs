@@ -283,6 +283,9 @@ impl Recorder {
         };
         if s.outcome.has_latency() {
             record_us(&mut ep.latency, s.latency_us);
+            if !s.outcome.is_failure() {
+                record_us(&mut ep.latency_expected, s.latency_us);
+            }
             if let Some(us) = s.service_us {
                 record_us(&mut ep.service, us);
             }

@@ -75,6 +75,9 @@ pub(crate) struct RecorderRecord {
 pub(crate) struct EndpointRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency: Option<String>,
+    /// Latency of the requests that did not fail (absent in logs written before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_expected: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -274,6 +277,7 @@ pub(crate) fn encode_recorder(enc: &mut HistogramEncoder, r: &Recorder) -> Resul
 fn encode_endpoint(enc: &mut HistogramEncoder, ep: &EndpointMetrics) -> Result<EndpointRecord, String> {
     Ok(EndpointRecord {
         latency: enc.encode(&ep.latency)?,
+        latency_expected: enc.encode(&ep.latency_expected)?,
         service: enc.encode(&ep.service)?,
         co_estimate: enc.encode(&ep.co_estimate)?,
         ttfb: enc.encode(&ep.ttfb)?,
@@ -358,6 +362,7 @@ fn decode_endpoint(rec: &EndpointRecord) -> Result<EndpointMetrics, String> {
     let histogram = |name: &str, text: &Option<String>| decode(text.as_deref()).map_err(|e| format!("{name}: {e}"));
     let mut ep = EndpointMetrics {
         latency: histogram("latency", &rec.latency)?,
+        latency_expected: histogram("latency_expected", &rec.latency_expected)?,
         service: histogram("service", &rec.service)?,
         co_estimate: histogram("co_estimate", &rec.co_estimate)?,
         ttfb: histogram("ttfb", &rec.ttfb)?,

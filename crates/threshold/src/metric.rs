@@ -16,6 +16,19 @@ const REQUEST_TAGS: &[TagKey] = &[
     TagKey::Scenario,
     TagKey::Group,
 ];
+/// Latency is also kept for the requests that did not fail (k6's default
+/// `http_req_duration{expected_response:true}`).
+const DURATION_TAGS: &[TagKey] = &[
+    TagKey::Endpoint,
+    TagKey::Name,
+    TagKey::Method,
+    TagKey::Url,
+    TagKey::Journey,
+    TagKey::Step,
+    TagKey::Scenario,
+    TagKey::Group,
+    TagKey::ExpectedResponse,
+];
 /// Requests are also counted per status code, so `http_reqs` alone splits by status too.
 const HTTP_REQS_TAGS: &[TagKey] = &[
     TagKey::Endpoint,
@@ -227,8 +240,8 @@ impl Metric {
     /// run (connections are pooled, not opened per step), none for the target's resources.
     pub fn tag_keys(&self) -> &'static [TagKey] {
         match self {
-            Metric::HttpReqDuration
-            | Metric::HttpReqSending
+            Metric::HttpReqDuration => DURATION_TAGS,
+            Metric::HttpReqSending
             | Metric::HttpReqWaiting
             | Metric::HttpReqReceiving
             | Metric::HttpReqConnecting

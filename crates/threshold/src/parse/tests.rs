@@ -632,6 +632,7 @@ fn every_metric_takes_only_the_tags_its_results_are_split_by() {
     // Accepted: each metric's own tags.
     for expr in [
         "http_req_duration{name:login}: p(95)<200",
+        "http_req_duration{expected_response:true}: p(95)<200",
         "http_req_waiting{step:login,journey:shop}: p(95)<200",
         "http_req_failed{endpoint:GET /x}: rate<1%",
         "data_received{url:/x}: count<1MB",
@@ -646,7 +647,7 @@ fn every_metric_takes_only_the_tags_its_results_are_split_by() {
     // Refused before any request: a filter nothing is measured by.
     assert_eq!(
         err("http_req_duration{status:200}: p(95)<200"),
-        "bad threshold 'http_req_duration{status:200}: p(95)<200': http_req_duration cannot be filtered by status (it takes endpoint, name, method, url, journey, step, scenario or group); count responses by status with http_reqs{status:…}: count"
+        "bad threshold 'http_req_duration{status:200}: p(95)<200': http_req_duration cannot be filtered by status (it takes endpoint, name, method, url, journey, step, scenario, group or expected_response); count responses by status with http_reqs{status:…}: count"
     );
     assert!(err("data_received{status:500}: count<1").contains("data_received cannot be filtered by status"));
     assert!(err("http_req_failed{status:2xx}: rate<1%").contains("cannot be filtered by status"));
