@@ -218,6 +218,21 @@ thresholds:
 fn slow_reader(pause: std::time::Duration, requests: u64) -> (String, std::thread::JoinHandle<u64>) {
     use std::io::{BufRead, BufReader, Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    // A fixed, small receive buffer, inherited by the accepted connections: loopback's
+    // autotuning would otherwise grow it (up to tcp_rmem's 32 MiB here) once the first body
+    // was read, and the next uploads would fit in the kernel without waiting for the server.
+    let rcvbuf: libc::c_int = 64 * 1024;
+    // SAFETY: a valid descriptor, a pointer to a live c_int and its size.
+    let set = unsafe {
+        libc::setsockopt(
+            std::os::fd::AsRawFd::as_raw_fd(&listener),
+            libc::SOL_SOCKET,
+            libc::SO_RCVBUF,
+            (&raw const rcvbuf).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(set, 0, "SO_RCVBUF");
     let url = format!(
         "http://{}/upload",
         listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
@@ -265,8 +280,9 @@ fn slow_reader(pause: std::time::Duration, requests: u64) -> (String, std::threa
 
 #[test]
 fn http_req_sending_is_the_upload_and_the_phases_add_up() {
-    // 16 MiB cannot sit in loopback's socket buffers: the write ends only once the server,
-    // which waits 300 ms before reading, has read most of it.
+    // 16 MiB cannot sit in the socket buffers (the server's 64 KiB, loadcell's send buffer
+    // of at most tcp_wmem's 4 MiB): the write ends only once the server, which waits 300 ms
+    // before reading each body, has read most of it.
     let (url, server) = slow_reader(std::time::Duration::from_millis(300), 3);
     let dir = TempDir::new();
     let body = dir.path().join("upload.bin");
