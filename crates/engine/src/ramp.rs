@@ -12,7 +12,7 @@
 use crate::context::{Transport, VuContext};
 use crate::signal::LocalSignal;
 use crate::state::WorkerState;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -26,9 +26,20 @@ struct Slot {
 }
 
 /// The VUs of one worker that a ramp-down may cut, by local VU index.
-#[derive(Default)]
 pub(crate) struct RampDown {
     slots: RefCell<Vec<Option<Slot>>>,
+    /// The lowest VU marked surplus (`usize::MAX`: none), so a tick without surplus VUs —
+    /// every tick of a ramp-up — costs nothing per VU.
+    marked_from: Cell<usize>,
+}
+
+impl Default for RampDown {
+    fn default() -> Self {
+        RampDown {
+            slots: RefCell::new(Vec::new()),
+            marked_from: Cell::new(usize::MAX),
+        }
+    }
 }
 
 impl RampDown {
@@ -51,19 +62,23 @@ impl RampDown {
     /// now, unless they already were); one surplus for `limit` has its signal raised once.
     /// A VU not in an iteration ignores the signal (it lowers it before its next one).
     pub(crate) fn watch(&self, target: u64, now: Instant, limit: Duration) {
-        for (local, slot) in self.slots.borrow_mut().iter_mut().enumerate() {
-            let Some(slot) = slot else { continue };
-            if (local as u64) < target {
-                slot.surplus_since = None;
-                slot.raised = false;
-                continue;
-            }
+        let mut slots = self.slots.borrow_mut();
+        let target = usize::try_from(target).unwrap_or(usize::MAX).min(slots.len());
+        // Needed again: no longer surplus.
+        let marked = self.marked_from.get().min(slots.len());
+        for slot in slots[marked.min(target)..target].iter_mut().flatten() {
+            slot.surplus_since = None;
+            slot.raised = false;
+        }
+        for slot in slots[target..].iter_mut().flatten() {
             let since = *slot.surplus_since.get_or_insert(now);
             if !slot.raised && now.saturating_duration_since(since) >= limit {
                 slot.raised = true;
                 slot.cut.notify();
             }
         }
+        self.marked_from
+            .set(if target < slots.len() { target } else { usize::MAX });
     }
 }
 
@@ -93,4 +108,40 @@ pub(crate) fn account_cut(state: &WorkerState, ctx: &mut VuContext, home: &Arc<T
     ctx.after_cut(home);
     state.busy.set(state.busy.get().saturating_sub(1));
     state.recorder_for(started).iterations_cut += 1;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raised(ramp: &RampDown) -> Vec<bool> {
+        ramp.slots.borrow().iter().flatten().map(|s| s.raised).collect()
+    }
+
+    #[test]
+    fn surplus_vus_are_raised_once_past_the_limit_and_forgiven_when_needed_again() {
+        let ramp = RampDown::default();
+        let t0 = Instant::now();
+        let limit = Duration::from_secs(1);
+        for local in 0..3 {
+            ramp.register(local);
+        }
+        ramp.watch(3, t0, limit);
+        assert_eq!(raised(&ramp), [false, false, false]);
+        // Ramped down to 1: VUs 1 and 2 are surplus from now, cut a second later.
+        ramp.watch(1, t0, limit);
+        ramp.watch(1, t0 + Duration::from_millis(999), limit);
+        assert_eq!(raised(&ramp), [false, false, false]);
+        ramp.watch(1, t0 + limit, limit);
+        assert_eq!(raised(&ramp), [false, true, true]);
+        // Back to 2: VU 1 is needed again; VU 2 stays surplus from its first moment.
+        ramp.watch(2, t0 + limit, limit);
+        assert_eq!(raised(&ramp), [false, false, true]);
+        // Down to 1 again: VU 1's second surplus counts from now.
+        let again = t0 + Duration::from_secs(5);
+        ramp.watch(1, again, limit);
+        assert_eq!(raised(&ramp), [false, false, true]);
+        ramp.watch(1, again + limit, limit);
+        assert_eq!(raised(&ramp), [false, true, true]);
+    }
 }
