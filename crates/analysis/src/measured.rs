@@ -319,27 +319,37 @@ mod tests {
         }
     }
 
-    #[test]
-    fn receiving_and_iteration_duration_in_quick_mode() {
-        let endpoints = [EndpointName {
+    /// Quick mode's one endpoint, `GET /`.
+    fn quick_endpoint() -> EndpointName {
+        EndpointName {
             method: "GET".into(),
             path: "/".into(),
             journey: None,
             step: None,
             tags: Vec::new(),
-        }];
-        let mut total = Recorder::new(1);
-        total.record(&sample(10, 4));
-        total.record(&sample(20, 5));
-        let source = Measured {
-            total: &total,
-            endpoints: &endpoints,
+        }
+    }
+
+    /// A second of quick mode's results in `total`.
+    fn quick_source<'a>(total: &'a Recorder, endpoints: &'a [EndpointName]) -> Measured<'a> {
+        Measured {
+            total,
+            endpoints,
             journeys: &[],
             checks: &[],
             custom_sites: &[],
             seconds: 1.0,
             vus_limit: 1,
-        };
+        }
+    }
+
+    #[test]
+    fn receiving_and_iteration_duration_in_quick_mode() {
+        let endpoints = [quick_endpoint()];
+        let mut total = Recorder::new(1);
+        total.record(&sample(10, 4));
+        total.record(&sample(20, 5));
+        let source = quick_source(&total, &endpoints);
         holds(&source, "http_req_receiving: max<16", 15.0);
         holds(&source, "http_req_receiving: min>5.9", 6.0);
         // An iteration is one request: its latency.
@@ -350,13 +360,7 @@ mod tests {
 
     #[test]
     fn duration_splits_by_expected_response_as_k6s_default_does() {
-        let endpoints = [EndpointName {
-            method: "GET".into(),
-            path: "/".into(),
-            journey: None,
-            step: None,
-            tags: Vec::new(),
-        }];
+        let endpoints = [quick_endpoint()];
         let mut total = Recorder::new(1);
         total.record(&sample(10, 4));
         total.record(&sample(20, 5));
@@ -369,15 +373,7 @@ mod tests {
             ttfb_us: None,
             ..sample(3000, 0)
         });
-        let source = Measured {
-            total: &total,
-            endpoints: &endpoints,
-            journeys: &[],
-            checks: &[],
-            custom_sites: &[],
-            seconds: 1.0,
-            vus_limit: 1,
-        };
+        let source = quick_source(&total, &endpoints);
         holds(&source, "http_req_duration{expected_response:true}: max<21", 20.0);
         holds(&source, "http_req_duration{expected_response:true}: min>9", 10.0);
         holds(&source, "http_req_duration{expected_response:false}: min>899", 900.0);
