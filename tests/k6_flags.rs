@@ -42,6 +42,11 @@ fn vus_iterations_summary_export_and_no_thresholds() {
     assert_eq!(doc["metrics"]["http_req_failed"]["value"], 0.0, "{text}");
     let p95 = doc["metrics"]["http_req_duration"]["p(95)"].as_f64().unwrap_or(-1.0);
     assert!(p95 > 0.0, "{text}");
+    // k6's default sub-metric: every request succeeded, so the same latencies.
+    assert_eq!(
+        doc["metrics"]["http_req_duration{expected_response:true}"], doc["metrics"]["http_req_duration"],
+        "{text}"
+    );
     assert_eq!(doc["root_group"]["path"], "", "{text}");
     assert!(
         doc["metrics"]["http_req_duration"].get("thresholds").is_none(),

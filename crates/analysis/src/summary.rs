@@ -68,6 +68,7 @@ pub fn build(
         },
         dropped_iterations: total.dropped,
         latency_ms: latency_stats(&all.latency),
+        latency_expected_ms: latency_stats(&all.latency_expected),
         service_time_ms: open.then(|| latency_stats(&all.service)),
         schedule: loadcell_engine::schedule_summary(outcome),
         latency_co_estimate_ms: co_estimate.clone(),

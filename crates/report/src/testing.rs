@@ -112,6 +112,7 @@ pub fn summary(seconds: usize) -> Summary {
         },
         dropped_iterations: 10,
         latency_ms: stats(12.5),
+        latency_expected_ms: stats(12.5),
         service_time_ms: Some(stats(10.0)),
         schedule: None,
         latency_co_estimate_ms: None,

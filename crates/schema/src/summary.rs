@@ -491,6 +491,10 @@ pub struct Summary {
     /// Same as `iterations.dropped`, at the top level for quick access.
     pub dropped_iterations: u64,
     pub latency_ms: LatencyStats,
+    /// `latency_ms` of the requests that did not fail, a response below 400 (k6's
+    /// `http_req_duration{expected_response:true}`).
+    #[serde(default)]
+    pub latency_expected_ms: LatencyStats,
     /// Open model: time from the actual send to the response (what the server did).
     pub service_time_ms: Option<LatencyStats>,
     /// Open model: loadcell's own schedule lag and the causes of dropped arrivals.

@@ -53,6 +53,7 @@ pub fn open(target: f64, achieved: f64) -> Summary {
         iterations: Iterations::default(),
         dropped_iterations: 0,
         latency_ms: stats(2.0),
+        latency_expected_ms: stats(2.0),
         service_time_ms: None,
         latency_co_estimate_ms: None,
         ttfb_ms: stats(2.0),

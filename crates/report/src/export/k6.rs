@@ -83,6 +83,12 @@ fn measured(s: &Summary) -> Vec<(&'static str, Value)> {
             out.push((name, trend(stats)));
         }
     }
+    if s.latency_expected_ms.count > 0 {
+        out.push((
+            "http_req_duration{expected_response:true}",
+            trend(&s.latency_expected_ms),
+        ));
+    }
     if s.dropped_iterations > 0 {
         out.push(("dropped_iterations", counter(s.dropped_iterations)));
     }
