@@ -13,6 +13,7 @@ mod custom_metrics;
 mod data;
 mod demo;
 mod endpoints;
+mod graceful;
 mod lifecycle;
 mod malformed;
 mod requests;

@@ -510,6 +510,7 @@ mod tests {
             latency_us: ms * 1000,
             service_us: None,
             ttfb_us: None,
+            sending_us: None,
             outcome: Outcome::Status(status),
             sent_bytes: 10,
             received_bytes: 100,

@@ -166,11 +166,24 @@ impl MetricSource for Measured<'_> {
         // Parsing refused every tag a metric is not split by; `scenario` names the run's
         // own (checked before the run), so it selects everything.
         match metric {
-            Metric::HttpReqDuration => trend(&self.endpoints_matching(filter)?.latency, aggregation),
+            Metric::HttpReqDuration => {
+                let ep = self.endpoints_matching(filter)?;
+                match filter.get(TagKey::ExpectedResponse) {
+                    Some("true") => trend(&ep.latency_expected, aggregation),
+                    // The failed requests' latencies: all of them less the others'.
+                    Some(_) => {
+                        let mut failed = ep.latency.clone();
+                        failed.subtract(&ep.latency_expected).ok()?;
+                        trend(&failed, aggregation)
+                    }
+                    None => trend(&ep.latency, aggregation),
+                }
+            }
             Metric::HttpReqWaiting => trend(&self.endpoints_matching(filter)?.ttfb, aggregation),
             Metric::HttpReqConnecting => trend(&self.endpoints_matching(filter)?.connecting, aggregation),
             Metric::HttpReqBlocked => trend(&self.endpoints_matching(filter)?.blocked, aggregation),
             Metric::HttpReqTlsHandshaking => trend(&self.endpoints_matching(filter)?.tls_handshaking, aggregation),
+            Metric::HttpReqSending => trend(&self.endpoints_matching(filter)?.sending, aggregation),
             Metric::HttpReqReceiving => trend(&self.endpoints_matching(filter)?.receiving, aggregation),
             Metric::IterationDuration | Metric::GroupDuration => {
                 trend(&self.durations_matching(metric, filter)?, aggregation)
@@ -298,6 +311,7 @@ mod tests {
             latency_us: latency_ms * 1000,
             service_us: None,
             ttfb_us: Some(ttfb_ms * 1000),
+            sending_us: None,
             outcome: Got::Status(200),
             sent_bytes: 1,
             received_bytes: 1,
@@ -305,33 +319,66 @@ mod tests {
         }
     }
 
-    #[test]
-    fn receiving_and_iteration_duration_in_quick_mode() {
-        let endpoints = [EndpointName {
+    /// Quick mode's one endpoint, `GET /`.
+    fn quick_endpoint() -> EndpointName {
+        EndpointName {
             method: "GET".into(),
             path: "/".into(),
             journey: None,
             step: None,
             tags: Vec::new(),
-        }];
-        let mut total = Recorder::new(1);
-        total.record(&sample(10, 4));
-        total.record(&sample(20, 5));
-        let source = Measured {
-            total: &total,
-            endpoints: &endpoints,
+        }
+    }
+
+    /// A second of quick mode's results in `total`.
+    fn quick_source<'a>(total: &'a Recorder, endpoints: &'a [EndpointName]) -> Measured<'a> {
+        Measured {
+            total,
+            endpoints,
             journeys: &[],
             checks: &[],
             custom_sites: &[],
             seconds: 1.0,
             vus_limit: 1,
-        };
+        }
+    }
+
+    #[test]
+    fn receiving_and_iteration_duration_in_quick_mode() {
+        let endpoints = [quick_endpoint()];
+        let mut total = Recorder::new(1);
+        total.record(&sample(10, 4));
+        total.record(&sample(20, 5));
+        let source = quick_source(&total, &endpoints);
         holds(&source, "http_req_receiving: max<16", 15.0);
         holds(&source, "http_req_receiving: min>5.9", 6.0);
         // An iteration is one request: its latency.
         holds(&source, "iteration_duration: max<21", 20.0);
         // No journeys, so no groups: a duration that matched nothing fails.
         assert!(!judge(&source, "group_duration: max<1000").0);
+    }
+
+    #[test]
+    fn duration_splits_by_expected_response_as_k6s_default_does() {
+        let endpoints = [quick_endpoint()];
+        let mut total = Recorder::new(1);
+        total.record(&sample(10, 4));
+        total.record(&sample(20, 5));
+        total.record(&Sample {
+            outcome: Got::Status(503),
+            ..sample(900, 1)
+        });
+        total.record(&Sample {
+            outcome: Got::Error(loadcell_schema::ErrorKind::RequestTimeout),
+            ttfb_us: None,
+            ..sample(3000, 0)
+        });
+        let source = quick_source(&total, &endpoints);
+        holds(&source, "http_req_duration{expected_response:true}: max<21", 20.0);
+        holds(&source, "http_req_duration{expected_response:true}: min>9", 10.0);
+        holds(&source, "http_req_duration{expected_response:false}: min>899", 900.0);
+        holds(&source, "http_req_duration{expected_response:false}: max<3001", 3000.0);
+        holds(&source, "http_req_duration: max<3001", 3000.0);
     }
 
     #[test]

@@ -281,6 +281,7 @@ mod tests {
                 latency_us: 1000,
                 service_us: None,
                 ttfb_us: None,
+                sending_us: None,
                 outcome: Ended::Status(200),
                 sent_bytes: 1,
                 received_bytes: 1,

@@ -263,6 +263,7 @@ mod tests {
                 latency_us: ms * 1000,
                 service_us: None,
                 ttfb_us: None,
+                sending_us: None,
                 outcome: if i < failed {
                     SampleOutcome::Status(500)
                 } else {

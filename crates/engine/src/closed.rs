@@ -7,10 +7,12 @@
 //! VUs the run never got to start are reported. Every loop turn gives the event loop a
 //! chance to run (a VU whose requests fail at once, say a refused socket, would otherwise
 //! spin without ever yielding), and a VU whose request failed because loadcell's machine
-//! refused a descriptor or a port backs off before trying again.
+//! refused a descriptor or a port backs off before trying again. A VU ramped down finishes
+//! the iteration it is in, within k6's `gracefulRampDown` when the part has one (`ramp.rs`).
 
 use crate::context::VuContext;
 use crate::plan::Plan;
+use crate::ramp::{account_cut, unless_cut};
 use crate::state::WorkerState;
 use crate::workload::{Next, Workload};
 use std::rc::Rc;
@@ -47,6 +49,9 @@ pub fn set_target<W: Workload>(
     if target > previous {
         state.vu_wake.notify_waiters();
     }
+    if let Some(limit) = plan.ramp_down_limit {
+        state.ramp.watch(target, Instant::now(), limit);
+    }
     state.vus_spawned.get() < target
 }
 
@@ -59,6 +64,8 @@ async fn closed_vu<W: Workload>(
 ) {
     let mut vu = plan.workload.new_vu_in(&shared, vu_id, plan.part);
     let mut ctx = VuContext::new(state.clone(), plan.transport.clone(), vu_id, local as usize).starting();
+    // k6's gracefulRampDown: the control loop may cut an iteration a ramp-down left running.
+    let cut = plan.ramp_down_limit.map(|_| state.ramp.register(local as usize));
     let mut backoff = BACKOFF_FIRST;
     let mut ran = false;
     loop {
@@ -86,7 +93,16 @@ async fn closed_vu<W: Workload>(
         }
         state.begin_iteration();
         ctx.started = started;
-        let next = plan.workload.iteration(&mut vu, &mut ctx).await;
+        let next = match &cut {
+            None => plan.workload.iteration(&mut vu, &mut ctx).await,
+            Some(cut) => match unless_cut(cut, plan.workload.iteration(&mut vu, &mut ctx)).await {
+                Some(next) => next,
+                None => {
+                    account_cut(&state, &mut ctx, &plan.transport, started);
+                    continue;
+                }
+            },
+        };
         state.end_iteration(started, next);
         ctx.finish_iteration();
         if next != Next::Continue {

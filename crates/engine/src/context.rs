@@ -237,6 +237,17 @@ impl VuContext {
         }
     }
 
+    /// An iteration was cut where it stood (a ramp-down's limit): its connection may be
+    /// mid-exchange and goes; a redirect may have pointed this VU elsewhere, so its own
+    /// settings come back (the parked connection, dropped with the iteration, is gone).
+    pub(crate) fn after_cut(&mut self, home: &Arc<Transport>) {
+        self.close_connection();
+        if !Arc::ptr_eq(&self.transport, home) {
+            self.transport = Arc::clone(home);
+        }
+        self.finish_iteration();
+    }
+
     /// Back from another origin: that connection is closed, this VU's own restored.
     pub fn come_back(&mut self, parked: Parked) {
         self.connection = parked.connection;

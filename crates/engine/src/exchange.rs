@@ -99,6 +99,9 @@ impl VuContext {
             ttfb_us: info
                 .and_then(|i| i.first_byte)
                 .map(|fb| micros(fb.saturating_duration_since(ex.sent_at))),
+            sending_us: info
+                .and_then(|i| i.written)
+                .map(|w| micros(w.saturating_duration_since(ex.sent_at))),
             outcome,
             sent_bytes: info.map_or(ex.bytes.0, |i| i.sent_bytes),
             received_bytes: info.map_or(ex.bytes.1, |i| i.received_bytes),

@@ -38,6 +38,12 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// Whether it had reached for the target: sent, or its connection being opened (one
+    /// still queued for a pool slot never left loadcell).
+    pub fn reached_target(&self) -> bool {
+        self.sent.is_some() || self.connecting
+    }
+
     /// The sample this request stands for when it is cut at `at`.
     pub fn cut_at(&self, at: Instant) -> Sample {
         let us = |from: Instant| at.saturating_duration_since(from).as_micros().min(u128::from(u64::MAX)) as u64;
@@ -47,6 +53,7 @@ impl Entry {
             // Only a request that was sent has a service time; a hung connect has none.
             service_us: self.sent.filter(|_| self.open).map(us),
             ttfb_us: None,
+            sending_us: None,
             outcome: Outcome::Error(ErrorKind::Unfinished),
             sent_bytes: self.sent_bytes,
             received_bytes: 0,
@@ -107,6 +114,11 @@ impl InFlight {
         }
     }
 
+    /// Takes the request of VU `slot`, whatever it was at (see [`Entry::reached_target`]).
+    pub fn take(&self, slot: usize) -> Option<Entry> {
+        self.slots.borrow_mut().get_mut(slot).and_then(Option::take)
+    }
+
     /// Takes every request still in flight: sent, or connecting to the target. Those still
     /// queued for a connection slot are cleared but not returned (they never left loadcell).
     pub fn cut(&self) -> Vec<Entry> {
@@ -114,7 +126,7 @@ impl InFlight {
             .borrow_mut()
             .iter_mut()
             .filter_map(Option::take)
-            .filter(|e| e.sent.is_some() || e.connecting)
+            .filter(Entry::reached_target)
             .collect()
     }
 }

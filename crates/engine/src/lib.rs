@@ -19,6 +19,7 @@ mod own;
 mod plan;
 mod pool;
 mod quick;
+mod ramp;
 mod run;
 mod samples;
 pub mod schedule;

@@ -59,6 +59,12 @@ pub struct Plan<W> {
     pub end: Option<Instant>,
     pub requests: Option<u64>,
     pub grace: Duration,
+    /// k6's `gracefulStop` was given: the grace period waits for iterations under way to
+    /// finish, not only for requests in flight.
+    pub grace_iterations: bool,
+    /// k6's `gracefulRampDown` (closed model): how long a VU ramped down mid-iteration may
+    /// take to finish it before it is cut; `None`: no limit.
+    pub ramp_down_limit: Option<Duration>,
     pub samples: Option<crate::samples::Samples>,
     pub open_vus: crate::run::OpenVus,
     /// Graceful stop: no new iterations, in-flight ones get the grace period.

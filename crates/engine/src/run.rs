@@ -62,6 +62,12 @@ pub struct Part {
     pub run_for: Option<Duration>,
     pub requests: Option<u64>,
     pub open_vus: OpenVus,
+    /// k6's `gracefulStop`: at this part's end its iterations under way get this long to
+    /// finish; `None`: the run's `grace`, for requests in flight only.
+    pub graceful_stop: Option<Duration>,
+    /// k6's `gracefulRampDown` (closed model): a VU ramped down mid-iteration has this long
+    /// to finish it before it is cut; `None`: no limit.
+    pub ramp_down_limit: Option<Duration>,
 }
 
 /// Open model: how the VU pool is sized (k6's `preAllocatedVUs` and `maxVUs`).
@@ -324,6 +330,8 @@ fn plans_of<W: Workload>(
             run_for: settings.run_for,
             requests: settings.requests,
             open_vus: settings.open_vus,
+            graceful_stop: None,
+            ramp_down_limit: None,
         }]
     } else {
         settings.parts.clone()
@@ -362,7 +370,9 @@ fn plans_of<W: Workload>(
                 warmup_end: t0 + settings.warmup,
                 end: part.run_for.map(|d| t0 + d),
                 requests: part.requests,
-                grace: settings.grace,
+                grace: part.graceful_stop.unwrap_or(settings.grace),
+                grace_iterations: part.graceful_stop.is_some(),
+                ramp_down_limit: part.ramp_down_limit,
                 samples: settings.samples.clone(),
                 open_vus: part.open_vus,
                 stop: Default::default(),

@@ -26,6 +26,11 @@ impl LocalSignal {
         }
     }
 
+    /// Lowers the flag without waiting (a raise meant for an earlier moment).
+    pub fn lower(&self) {
+        self.raised.set(false);
+    }
+
     /// Waits until the flag is raised, then lowers it. Returns at once if it already is.
     pub async fn wait(&self) {
         poll_fn(|cx| {

@@ -5,6 +5,7 @@
 use crate::inflight::InFlight;
 use crate::open::OpenState;
 use crate::pool::ConnPool;
+use crate::ramp::RampDown;
 use crate::workload::Next;
 use loadcell_metrics::{Recorder, Shape};
 use std::cell::{Cell, RefCell};
@@ -52,6 +53,8 @@ pub struct WorkerState {
     pub(crate) open: OpenState,
     /// Open model: the connections this worker's VUs share.
     pub(crate) pool: Rc<ConnPool>,
+    /// Closed model with k6's `gracefulRampDown`: the VUs a ramp-down may cut.
+    pub(crate) ramp: RampDown,
 }
 
 impl WorkerState {
@@ -79,6 +82,7 @@ impl WorkerState {
             workload_stopped: Cell::new(false),
             open: OpenState::default(),
             pool: Rc::new(ConnPool::default()),
+            ramp: RampDown::default(),
         }
     }
 

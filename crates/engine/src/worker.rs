@@ -225,7 +225,8 @@ async fn run_until_stop<W: Workload>(
 }
 
 /// Lets requests in flight finish within the grace period (at most a second after an
-/// interrupt, none after a second one); returns when the rest are cut.
+/// interrupt, none after a second one) — with k6's `gracefulStop`, the iterations under way,
+/// whatever step they are at —; returns when the rest are cut.
 async fn grace<W>(plan: &Plan<W>, state: &WorkerState, intervals: &mut Intervals<'_>) -> Instant {
     let grace = if plan.interrupted.load(Ordering::Relaxed) {
         plan.grace.min(INTERRUPT_GRACE)
@@ -235,7 +236,8 @@ async fn grace<W>(plan: &Plan<W>, state: &WorkerState, intervals: &mut Intervals
     let grace_end = Instant::now() + grace;
     loop {
         let now = Instant::now();
-        if state.in_flight.get() == 0 || now >= grace_end || plan.hard_stop.load(Ordering::Relaxed) {
+        let settled = state.in_flight.get() == 0 && (!plan.grace_iterations || state.busy.get() == 0);
+        if settled || now >= grace_end || plan.hard_stop.load(Ordering::Relaxed) {
             return now;
         }
         intervals.cut_if_due(plan, state, now);
@@ -255,28 +257,33 @@ async fn grace<W>(plan: &Plan<W>, state: &WorkerState, intervals: &mut Intervals
 /// and no request vanishes with its task.
 pub(crate) fn cut_unfinished(state: &WorkerState, at: Instant) {
     for entry in state.inflight.cut() {
-        let sample = entry.cut_at(at);
-        {
-            let mut rec = state.recorder_for(entry.started);
-            rec.record(&sample);
-            rec.interrupted += 1;
-        }
-        if let Some(sink) = state.samples.borrow_mut().as_mut() {
-            sink.record(&RequestRecord {
-                at: at.saturating_duration_since(state.t0),
-                endpoint: sample.endpoint,
-                outcome: sample.outcome,
-                latency_us: sample.latency_us,
-                ttfb_us: None,
-                sent_bytes: sample.sent_bytes,
-                received_bytes: 0,
-                vu: entry.vu,
-                iteration: entry.iteration,
-                warmup: entry.started < state.warmup_end,
-            });
-        }
+        record_cut(state, &entry, at);
     }
     state.recorder.borrow_mut().iterations_cut += state.busy.get();
+}
+
+/// Records request `entry`, cut at `at` unanswered, as a failed request (`unfinished`).
+pub(crate) fn record_cut(state: &WorkerState, entry: &crate::inflight::Entry, at: Instant) {
+    let sample = entry.cut_at(at);
+    {
+        let mut rec = state.recorder_for(entry.started);
+        rec.record(&sample);
+        rec.interrupted += 1;
+    }
+    if let Some(sink) = state.samples.borrow_mut().as_mut() {
+        sink.record(&RequestRecord {
+            at: at.saturating_duration_since(state.t0),
+            endpoint: sample.endpoint,
+            outcome: sample.outcome,
+            latency_us: sample.latency_us,
+            ttfb_us: None,
+            sent_bytes: sample.sent_bytes,
+            received_bytes: 0,
+            vu: entry.vu,
+            iteration: entry.iteration,
+            warmup: entry.started < state.warmup_end,
+        });
+    }
 }
 
 fn send_report(

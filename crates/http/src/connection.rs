@@ -16,10 +16,22 @@ pub enum Connection {
     H2(H2Conn),
 }
 
+/// When an HTTP/1.1 exchange reached its milestones.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Timing {
+    /// The whole request (head and body) was written to the socket.
+    pub written: Option<Instant>,
+    /// The first response byte arrived.
+    pub first_byte: Option<Instant>,
+}
+
 /// What a completed request returned.
 #[derive(Debug, Clone, Copy)]
 pub struct ResponseInfo {
     pub status: u16,
+    /// When the whole request had been written (k6's `http_req_sending` ends here);
+    /// `None` over HTTP/2, where hyper writes the request on a task of its own.
+    pub written: Option<Instant>,
     /// When the first response byte arrived.
     pub first_byte: Option<Instant>,
     pub sent_bytes: u64,
@@ -34,19 +46,21 @@ impl Connection {
         let head = req.is_head();
         match self {
             Connection::Plain(c) => {
-                let (status, first_byte) = c.roundtrip(wire, head, cap).await?;
+                let (status, t) = c.roundtrip(wire, head, cap).await?;
                 Ok(ResponseInfo {
                     status,
-                    first_byte,
+                    written: t.written,
+                    first_byte: t.first_byte,
                     sent_bytes: wire.len() as u64,
                     received_bytes: c.received(),
                 })
             }
             Connection::Tls(c) => {
-                let (status, first_byte) = c.roundtrip(wire, head, cap).await?;
+                let (status, t) = c.roundtrip(wire, head, cap).await?;
                 Ok(ResponseInfo {
                     status,
-                    first_byte,
+                    written: t.written,
+                    first_byte: t.first_byte,
                     sent_bytes: wire.len() as u64,
                     received_bytes: c.received(),
                 })
@@ -56,6 +70,7 @@ impl Connection {
                 let (status, first_byte, sent_bytes, received_bytes) = Box::pin(c.roundtrip(req, cap)).await?;
                 Ok(ResponseInfo {
                     status,
+                    written: None,
                     first_byte,
                     sent_bytes,
                     received_bytes,

@@ -24,7 +24,7 @@ mod tls_h1;
 mod tls_reason;
 
 pub use connect::{ClientConfig, ConnectPhases, Connected, connect};
-pub use connection::{Connection, ResponseInfo};
+pub use connection::{Connection, ResponseInfo, Timing};
 pub use encoding::{ContentCoding, DecodeError, MAX_DECODED_BYTES, decode_body};
 pub use error::{HttpError, RequestError};
 pub use origin::{Origin, Scheme};

@@ -7,6 +7,7 @@
 //! trip a plain `TcpStream` would make. Per request that leaves `write`, one shared
 //! `epoll_wait` and `read` — what wrk does.
 
+use crate::connection::Timing;
 use crate::error::HttpError;
 use crate::parse::{Capture, Progress, ResponseParser};
 use loadcell_schema::ErrorKind;
@@ -63,14 +64,15 @@ impl PlainH1 {
         self.parser.keep_alive()
     }
 
-    /// Writes `wire` and reads one complete response; returns (status, first byte, bytes
-    /// received).
+    /// Writes `wire` and reads one complete response; returns the status and when the
+    /// request was written and the first response byte came. The clock is read once after
+    /// the write (k6's `http_req_sending` ends there), the only read this path adds.
     pub async fn roundtrip(
         &mut self,
         wire: &[u8],
         head_request: bool,
         cap: &mut Capture<'_>,
-    ) -> Result<(u16, Option<Instant>), HttpError> {
+    ) -> Result<(u16, Timing), HttpError> {
         let reused = self.used;
         self.used = true;
         self.parser.reset(head_request);
@@ -78,6 +80,7 @@ impl PlainH1 {
         self.write_all(wire)
             .await
             .map_err(|e| stale_if(HttpError::from_io(&e), reused))?;
+        let written = Some(Instant::now());
         let mut first_byte = None;
         loop {
             let mut guard = self.fd.readable().await.map_err(|e| HttpError::from_io(&e))?;
@@ -106,11 +109,11 @@ impl PlainH1 {
                     if drained && self.parser.keep_alive() {
                         guard.clear_ready();
                     }
-                    return Ok((self.parser.status(), first_byte));
+                    return Ok((self.parser.status(), Timing { written, first_byte }));
                 }
                 Step::Eof => {
                     if self.parser.finish_on_close() == Progress::Done {
-                        return Ok((self.parser.status(), first_byte));
+                        return Ok((self.parser.status(), Timing { written, first_byte }));
                     }
                     let e = HttpError::new(
                         ErrorKind::ConnectionClosed,

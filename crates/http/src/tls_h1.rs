@@ -9,6 +9,7 @@
 //! rustls' state. As in `plain.rs`, after a short read that completed the response,
 //! readiness is cleared by hand instead of paying a read that returns `EAGAIN`.
 
+use crate::connection::Timing;
 use crate::error::HttpError;
 use crate::parse::{Capture, Progress, ResponseParser};
 use crate::plain::SCRATCH;
@@ -73,26 +74,27 @@ impl TlsH1 {
         (self.sent, self.parser.received())
     }
 
-    /// Encrypts and writes `wire`, then reads one complete response; returns (status,
-    /// first byte).
+    /// Encrypts and writes `wire`, then reads one complete response; returns the status,
+    /// when the request was written and when the first response byte came.
     pub async fn roundtrip(
         &mut self,
         wire: &[u8],
         head_request: bool,
         cap: &mut Capture<'_>,
-    ) -> Result<(u16, Option<Instant>), HttpError> {
+    ) -> Result<(u16, Timing), HttpError> {
         let reused = self.used;
         self.used = true;
         self.parser.reset(head_request);
         self.sent = 0;
         let stale = |e: HttpError, started: bool| if reused && !started { e.stale() } else { e };
         self.send(wire).await.map_err(|e| stale(e, false))?;
+        let written = Some(Instant::now());
         let mut first_byte = None;
         loop {
             match self.drain(cap) {
-                Ok(Drained::Done) => return Ok((self.parser.status(), first_byte)),
+                Ok(Drained::Done) => return Ok((self.parser.status(), Timing { written, first_byte })),
                 Ok(Drained::More) => {}
-                Ok(Drained::Closed) => return self.closed(reused, first_byte),
+                Ok(Drained::Closed) => return self.closed(reused, Timing { written, first_byte }),
                 Err(e) => return Err(e),
             }
             let mut guard = self.fd.readable().await.map_err(|e| HttpError::from_io(&e))?;
@@ -107,7 +109,7 @@ impl TlsH1 {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => guard.clear_ready(),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(stale(HttpError::from_io(&e), self.parser.started())),
-                Ok(0) => return self.closed(reused, first_byte),
+                Ok(0) => return self.closed(reused, Timing { written, first_byte }),
                 Ok(_) => {
                     first_byte.get_or_insert_with(Instant::now);
                     if let Err(e) = tls.process_new_packets() {
@@ -128,9 +130,9 @@ impl TlsH1 {
     }
 
     /// The server closed the connection (or the TLS session) before anything more came.
-    fn closed(&mut self, reused: bool, first_byte: Option<Instant>) -> Result<(u16, Option<Instant>), HttpError> {
+    fn closed(&mut self, reused: bool, timing: Timing) -> Result<(u16, Timing), HttpError> {
         if self.parser.finish_on_close() == Progress::Done {
-            return Ok((self.parser.status(), first_byte));
+            return Ok((self.parser.status(), timing));
         }
         let e = HttpError::new(
             ErrorKind::ConnectionClosed,

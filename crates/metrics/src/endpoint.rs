@@ -9,12 +9,19 @@ use loadcell_schema::ErrorKind;
 pub struct EndpointMetrics {
     /// Latency in µs: from the scheduled start in the open model, from the send otherwise.
     pub latency: LatencyHistogram,
+    /// `latency` of the requests that did not fail (a response below 400): k6's
+    /// `http_req_duration{expected_response:true}`.
+    pub latency_expected: LatencyHistogram,
     /// Open model only: µs from the actual send to the end of the response.
     pub service: LatencyHistogram,
     /// Closed model only: latency back-filled for coordinated omission (an estimate).
     pub co_estimate: LatencyHistogram,
-    /// µs from the send to the first response byte.
+    /// µs from the request written (the send, over HTTP/2) to the first response byte
+    /// (k6's `http_req_waiting`).
     pub ttfb: LatencyHistogram,
+    /// µs to write the request, head and body, to the socket (k6's `http_req_sending`),
+    /// complete HTTP/1.1 responses only.
+    pub sending: LatencyHistogram,
     /// µs from the first response byte to the last (k6's `http_req_receiving`), complete
     /// responses only.
     pub receiving: LatencyHistogram,
@@ -52,9 +59,11 @@ impl Default for EndpointMetrics {
     fn default() -> Self {
         EndpointMetrics {
             latency: new_histogram(),
+            latency_expected: new_histogram(),
             service: new_histogram(),
             co_estimate: new_histogram(),
             ttfb: new_histogram(),
+            sending: new_histogram(),
             receiving: new_histogram(),
             blocked: new_histogram(),
             connecting: new_histogram(),
@@ -89,9 +98,11 @@ impl EndpointMetrics {
         // Auto-resizing histograms only refuse a merge on allocation failure; a lost merge
         // would under-count, so fall back to recording value by value.
         merge_histogram(&mut self.latency, &other.latency);
+        merge_histogram(&mut self.latency_expected, &other.latency_expected);
         merge_histogram(&mut self.service, &other.service);
         merge_histogram(&mut self.co_estimate, &other.co_estimate);
         merge_histogram(&mut self.ttfb, &other.ttfb);
+        merge_histogram(&mut self.sending, &other.sending);
         merge_histogram(&mut self.receiving, &other.receiving);
         merge_histogram(&mut self.blocked, &other.blocked);
         merge_histogram(&mut self.connecting, &other.connecting);

@@ -57,6 +57,8 @@ pub struct Sample {
     pub service_us: Option<u64>,
     /// µs from the send to the first response byte, when a byte arrived.
     pub ttfb_us: Option<u64>,
+    /// µs from the send until the whole request was written (HTTP/1.1), when it was.
+    pub sending_us: Option<u64>,
     pub outcome: Outcome,
     pub sent_bytes: u64,
     pub received_bytes: u64,
@@ -281,6 +283,9 @@ impl Recorder {
         };
         if s.outcome.has_latency() {
             record_us(&mut ep.latency, s.latency_us);
+            if !s.outcome.is_failure() {
+                record_us(&mut ep.latency_expected, s.latency_us);
+            }
             if let Some(us) = s.service_us {
                 record_us(&mut ep.service, us);
             }
@@ -289,8 +294,13 @@ impl Recorder {
             }
         }
         if let Some(us) = s.ttfb_us {
-            record_us(&mut ep.ttfb, us);
+            // k6's phases: sending + waiting + receiving is the time from the send.
+            let sending = s.sending_us.unwrap_or(0);
+            record_us(&mut ep.ttfb, us.saturating_sub(sending));
             if let Outcome::Status(_) = s.outcome {
+                if s.sending_us.is_some() {
+                    record_us(&mut ep.sending, sending);
+                }
                 // The rest of the exchange after the first byte, from the times the sample
                 // already carries: no clock read more per request.
                 let from_send = s.service_us.unwrap_or(s.latency_us);
@@ -442,6 +452,7 @@ mod tests {
             latency_us,
             service_us: None,
             ttfb_us: Some(latency_us / 2),
+            sending_us: None,
             outcome,
             sent_bytes: 10,
             received_bytes: 100,

@@ -132,6 +132,8 @@ fn part(s: &ScenarioPart) -> Part {
         run_for: Some(run_for),
         requests,
         open_vus,
+        graceful_stop: s.graceful_stop,
+        ramp_down_limit: s.graceful_ramp_down,
     }
 }
 
@@ -238,6 +240,8 @@ mod tests {
             start_time: Duration::from_secs(2),
             journeys: vec![(0, 1)],
             tags: Vec::new(),
+            graceful_stop: None,
+            graceful_ramp_down: None,
         });
         let Model::Open { rate, .. } = &p.model else {
             panic!("open")

@@ -47,7 +47,7 @@ def!(
     "loadcell_http_request_ttfb_seconds",
     Histogram,
     Some("seconds"),
-    "Time from sending a request to its first response byte."
+    "Time from a request written (sent, over HTTP/2) to its first response byte: k6's http_req_waiting."
 );
 def!(
     DATA_SENT,

@@ -42,6 +42,11 @@ pub struct RunMeta {
     pub custom_sites: Vec<CheckSlot>,
     /// Threshold expressions as the user wrote them.
     pub thresholds: Vec<String>,
+    /// Each threshold's own `abortOnFail` (k6's object form), index for index with
+    /// `thresholds`: its `delayAbortEval` in seconds, `null` for one without. Absent when no
+    /// threshold has one, so `loadcell report` replays the same abort check as the run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub threshold_abort_after_s: Vec<Option<f64>>,
     pub metadata: RunMetadata,
     /// The test-type profile (`--profile`), so `loadcell report` analyses it the same way.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -56,6 +61,11 @@ pub struct RunMeta {
     /// With `--abort-on-fail` (or `--profile breakpoint`): its `--abort-delay`, seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub abort_delay_s: Option<f64>,
+    /// The VU limit the run's abort check judged `vus_max` with (with `scenarios:`, every
+    /// scenario's VUs or `max_vus` added up, which `model` — the headline curve — does not
+    /// say); absent in older folders, where the model's own limit stands in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vus_limit: Option<u64>,
     /// `--profile spike`: the rolling window the recovery is judged on, seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_window_s: Option<f64>,
@@ -119,11 +129,13 @@ impl RunMeta {
             custom: Vec::new(),
             custom_sites: Vec::new(),
             thresholds: Vec::new(),
+            threshold_abort_after_s: Vec::new(),
             metadata: RunMetadata::default(),
             profile: None,
             stage_names: Vec::new(),
             stage_roles: Vec::new(),
             abort_delay_s: None,
+            vus_limit: None,
             recovery_window_s: None,
             scenarios: Vec::new(),
         }

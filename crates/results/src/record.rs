@@ -75,6 +75,9 @@ pub(crate) struct RecorderRecord {
 pub(crate) struct EndpointRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency: Option<String>,
+    /// Latency of the requests that did not fail (absent in logs written before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_expected: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,6 +87,9 @@ pub(crate) struct EndpointRecord {
     /// First byte to last byte of complete responses (absent in logs written before it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiving: Option<String>,
+    /// Writing the request (k6's `http_req_sending`; absent in logs written before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sending: Option<String>,
     /// k6's per-request phases (absent in logs written before them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocked: Option<String>,
@@ -271,10 +277,12 @@ pub(crate) fn encode_recorder(enc: &mut HistogramEncoder, r: &Recorder) -> Resul
 fn encode_endpoint(enc: &mut HistogramEncoder, ep: &EndpointMetrics) -> Result<EndpointRecord, String> {
     Ok(EndpointRecord {
         latency: enc.encode(&ep.latency)?,
+        latency_expected: enc.encode(&ep.latency_expected)?,
         service: enc.encode(&ep.service)?,
         co_estimate: enc.encode(&ep.co_estimate)?,
         ttfb: enc.encode(&ep.ttfb)?,
         receiving: enc.encode(&ep.receiving)?,
+        sending: enc.encode(&ep.sending)?,
         blocked: enc.encode(&ep.blocked)?,
         connecting: enc.encode(&ep.connecting)?,
         tls_handshaking: enc.encode(&ep.tls_handshaking)?,
@@ -354,10 +362,12 @@ fn decode_endpoint(rec: &EndpointRecord) -> Result<EndpointMetrics, String> {
     let histogram = |name: &str, text: &Option<String>| decode(text.as_deref()).map_err(|e| format!("{name}: {e}"));
     let mut ep = EndpointMetrics {
         latency: histogram("latency", &rec.latency)?,
+        latency_expected: histogram("latency_expected", &rec.latency_expected)?,
         service: histogram("service", &rec.service)?,
         co_estimate: histogram("co_estimate", &rec.co_estimate)?,
         ttfb: histogram("ttfb", &rec.ttfb)?,
         receiving: histogram("receiving", &rec.receiving)?,
+        sending: histogram("sending", &rec.sending)?,
         blocked: histogram("blocked", &rec.blocked)?,
         connecting: histogram("connecting", &rec.connecting)?,
         tls_handshaking: histogram("tls_handshaking", &rec.tls_handshaking)?,

@@ -56,6 +56,7 @@ fn second(meta: &RunMeta, rate: usize, rng: &mut Rng) -> Recorder {
                 latency_us,
                 service_us: None,
                 ttfb_us: Some(latency_us * 4 / 5),
+                sending_us: None,
                 outcome,
                 sent_bytes: 90,
                 received_bytes: 1_200,

@@ -99,7 +99,17 @@ pub struct ScenarioPart {
     pub journeys: Vec<(usize, u32)>,
     /// `tags:`, lower in precedence than a journey's and a step's own.
     pub tags: Vec<(String, String)>,
+    /// `graceful_stop` (k6's `gracefulStop`): at the scenario's end, iterations under way
+    /// get this long to finish before they are cut. `None`: the run's `--grace`, which
+    /// waits only for requests in flight.
+    pub graceful_stop: Option<Duration>,
+    /// `graceful_ramp_down` (k6's `gracefulRampDown`, `ramping-vus` only, default 30s): a VU
+    /// ramped down finishes its iteration within this long, or the iteration is cut.
+    pub graceful_ramp_down: Option<Duration>,
 }
+
+/// k6's default `gracefulRampDown` of `ramping-vus`.
+pub const DEFAULT_GRACEFUL_RAMP_DOWN: Duration = Duration::from_secs(30);
 
 /// How a scenario applies load: k6's executors, with loadcell's names for their options.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,7 +117,7 @@ pub enum Executor {
     /// `constant-vus`: `vus` VUs loop for `duration`.
     ConstantVus { vus: u64, duration: Duration },
     /// `ramping-vus`: from `start_vus` through VU `stages`. A VU ramped down finishes the
-    /// iteration it is in (k6's graceful ramp-down, without a limit).
+    /// iteration it is in, within [`ScenarioPart::graceful_ramp_down`].
     RampingVus { start_vus: u64, stages: Vec<Stage> },
     /// `constant-arrival-rate`: `rate` iterations per second for `duration`.
     ConstantArrivalRate {

@@ -44,6 +44,8 @@ fn scenarios_schema() -> Value {
                 "vus": whole,
                 "duration": {"$ref": "#/$defs/duration"},
                 "start_vus": {"type": "integer", "minimum": 0},
+                "graceful_stop": {"description": "k6's gracefulStop: at the scenario's end its iterations under way get this long to finish (default: --grace, for requests in flight only).", "$ref": "#/$defs/duration"},
+                "graceful_ramp_down": {"description": "k6's gracefulRampDown (ramping-vus): a VU ramped down finishes its iteration within this long, or the iteration is cut (default 30s).", "$ref": "#/$defs/duration"},
                 "stages": stages,
                 "rate": {"$ref": "#/$defs/rate"},
                 "start_rate": {"$ref": "#/$defs/rate"},

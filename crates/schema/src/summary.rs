@@ -491,6 +491,10 @@ pub struct Summary {
     /// Same as `iterations.dropped`, at the top level for quick access.
     pub dropped_iterations: u64,
     pub latency_ms: LatencyStats,
+    /// `latency_ms` of the requests that did not fail, a response below 400 (k6's
+    /// `http_req_duration{expected_response:true}`).
+    #[serde(default)]
+    pub latency_expected_ms: LatencyStats,
     /// Open model: time from the actual send to the response (what the server did).
     pub service_time_ms: Option<LatencyStats>,
     /// Open model: loadcell's own schedule lag and the causes of dropped arrivals.
@@ -499,7 +503,13 @@ pub struct Summary {
     /// Closed model: latency corrected for coordinated omission by back-filling at each
     /// worker thread's typical request interval (HdrHistogram's method). An estimate.
     pub latency_co_estimate_ms: Option<LatencyStats>,
+    /// From the request written (HTTP/1.1; the send over HTTP/2) to the first response byte
+    /// (k6's `http_req_waiting`).
     pub ttfb_ms: LatencyStats,
+    /// Writing the request, head and body, to the socket: complete HTTP/1.1 responses only
+    /// (k6's `http_req_sending`). `sending + ttfb + receiving` is the time from the send.
+    #[serde(default)]
+    pub sending_ms: LatencyStats,
     /// From the first response byte to the last, complete responses only (k6's
     /// `http_req_receiving`).
     #[serde(default)]

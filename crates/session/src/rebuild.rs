@@ -23,6 +23,9 @@ use std::time::Duration;
 pub struct Rebuilt {
     pub summary: Summary,
     pub source: Source,
+    /// The threshold that ended the run (`--abort-on-fail` or its own `abortOnFail`), found
+    /// again by replaying the run's abort check; `None` unless the run stopped for it.
+    pub aborted: Option<String>,
 }
 
 /// What the summary was rebuilt from.
@@ -46,21 +49,33 @@ pub fn rebuild(dir: &Path) -> Result<Rebuilt, SessionError> {
         return Ok(Rebuilt {
             summary: folder::read_summary(dir)?,
             source: Source::Summary,
+            aborted: None,
         });
     }
     let meta = loadcell_results::read_meta(dir)?;
     let customs = loadcell_scenario::custom_refs(&meta.custom);
-    // Thresholds that no longer parse (written by another version) are left out.
+    // Thresholds that no longer parse (written by another version) are left out; each
+    // keeps its own `abortOnFail` delay, as the run judged it.
     let thresholds: Vec<Threshold> = meta
         .thresholds
         .iter()
-        .filter_map(|expr| loadcell_threshold::parse_with(expr, &customs).ok())
+        .enumerate()
+        .filter_map(|(i, expr)| {
+            let mut t = loadcell_threshold::parse_with(expr, &customs).ok()?;
+            t.abort_after = meta
+                .threshold_abort_after_s
+                .get(i)
+                .copied()
+                .flatten()
+                .map(|s| Duration::try_from_secs_f64(s).unwrap_or_default());
+            Some(t)
+        })
         .collect();
     let mut tracks = Tracks::for_profile(
         meta.profile,
         meta.recovery_window_s.unwrap_or(loadcell_analysis::window_s(None)),
     );
-    let recorded = replay(dir, &meta, &thresholds, tracks.as_mut())?;
+    let (recorded, lost) = replay(dir, &meta, &thresholds, tracks.as_mut())?;
     let labels = recorded.meta.stage_labels();
     // The readings each interval line carried, and the flame graph the run drew.
     let sources = loadcell_monitor::sources_of(&recorded.monitor);
@@ -86,8 +101,10 @@ pub fn rebuild(dir: &Path) -> Result<Rebuilt, SessionError> {
         summary.postgres = end.postgres.clone();
         loadcell_analysis::bottleneck::attach(&mut summary);
     }
+    let aborted = lost.filter(|_| summary.stop_reason == loadcell_schema::StopReason::ThresholdAborted);
     Ok(Rebuilt {
         summary,
+        aborted,
         source: Source::Intervals {
             intervals: recorded.intervals,
             finished: recorded.finished(),
@@ -96,27 +113,29 @@ pub fn rebuild(dir: &Path) -> Result<Rebuilt, SessionError> {
     })
 }
 
-/// Reads the folder's intervals, feeding `tracks` as the live run did: the rolling windows
-/// of a spike run and, for a breakpoint run, `--abort-on-fail`'s check on the run so far
-/// after each interval (same function, same totals as live).
+/// Reads the folder's intervals, feeding `tracks` as the live run did (the rolling windows
+/// of a spike run, a breakpoint run's moment of failure) and replaying the run's abort check
+/// (`--abort-on-fail`, or a threshold's own `abortOnFail`) on the run so far after each
+/// interval — same function, same totals, same VU limit as live —; the results and the
+/// first threshold that check found failing.
 fn replay(
     dir: &Path,
     meta: &RunMeta,
     thresholds: &[Threshold],
     mut tracks: Option<&mut Tracks>,
-) -> Result<loadcell_results::Rebuilt, SessionError> {
-    let replays_abort = tracks.as_ref().is_some_and(|t| t.breakpoint.is_some());
+) -> Result<(loadcell_results::Rebuilt, Option<String>), SessionError> {
     let mut endpoints: Vec<EndpointName> = meta.endpoints.iter().map(|e| e.to_name()).collect();
     let checks: Vec<CheckName> = meta.checks.iter().map(|c| c.to_name()).collect();
     let custom_sites: Vec<CheckName> = meta.custom_sites.iter().map(|c| c.to_name()).collect();
-    let mut abort = meta.abort_delay_s.filter(|_| replays_abort).map(|delay| AbortCheck {
+    let judged = meta.abort_delay_s.is_some() || thresholds.iter().any(|t| t.abort_after.is_some());
+    let mut abort = judged.then(|| AbortCheck {
         thresholds,
         endpoints: &[],
         checks: &checks,
         custom_sites: &custom_sites,
-        vus_limit: meta.model.to_model().vus_limit(),
-        every: true,
-        delay: Duration::try_from_secs_f64(delay).unwrap_or_default(),
+        vus_limit: meta.vus_limit.unwrap_or_else(|| meta.model.to_model().vus_limit()),
+        every: meta.abort_delay_s.is_some(),
+        delay: Duration::try_from_secs_f64(meta.abort_delay_s.unwrap_or(0.0)).unwrap_or_default(),
         warmup: meta.warmup(),
         failed: None,
     });
@@ -124,9 +143,6 @@ fn replay(
     // `target_*` thresholds read the readings so far, as the live check did.
     let mut so_far = Tally::new(meta.warmup().as_secs_f64(), f64::INFINITY);
     let rebuilt = loadcell_results::read_outcome_with(dir, |i| {
-        let Some(tracks) = tracks.as_deref_mut() else {
-            return;
-        };
         let mut lost = None;
         if let Some(check) = abort.as_mut() {
             // Redirect hops' endpoints, named as the line that first has them.
@@ -139,6 +155,9 @@ fn replay(
                 lost = check.failed.clone();
             }
         }
+        let Some(tracks) = tracks.as_deref_mut() else {
+            return;
+        };
         let iv = Interval {
             t_s: i.t_s,
             len_s: i.len_s,
@@ -148,5 +167,5 @@ fn replay(
         };
         tracks.see(&iv, lost.as_deref());
     })?;
-    Ok(rebuilt)
+    Ok((rebuilt, abort.and_then(|a| a.failed)))
 }

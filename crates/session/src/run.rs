@@ -419,11 +419,19 @@ fn meta(spec: &RunSpec, who: &Identity, slots: &Slots) -> RunMeta {
     meta.custom_sites = slots.custom_sites.iter().map(CheckSlot::from_name).collect();
     meta.label = who.label.clone();
     meta.thresholds = spec.thresholds.iter().map(|t| t.expr.clone()).collect();
+    if spec.thresholds.iter().any(|t| t.abort_after.is_some()) {
+        meta.threshold_abort_after_s = spec
+            .thresholds
+            .iter()
+            .map(|t| t.abort_after.map(|d| d.as_secs_f64()))
+            .collect();
+    }
     meta.metadata = who.metadata.clone();
     meta.profile = spec.profile;
     meta.stage_names = spec.labels.iter().map(|l| l.name.clone()).collect();
     meta.stage_roles = spec.labels.iter().map(|l| l.role).collect();
     meta.abort_delay_s = spec.abort_on_fail.then_some(spec.abort_delay.as_secs_f64());
+    meta.vus_limit = Some(s.vus_limit());
     meta.scenarios = who.scenarios.clone();
     meta.recovery_window_s =
         (spec.profile == Some(Profile::Spike)).then(|| loadcell_analysis::window_s(spec.recovery_window));

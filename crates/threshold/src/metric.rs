@@ -16,6 +16,19 @@ const REQUEST_TAGS: &[TagKey] = &[
     TagKey::Scenario,
     TagKey::Group,
 ];
+/// Latency is also kept for the requests that did not fail (k6's default
+/// `http_req_duration{expected_response:true}`).
+const DURATION_TAGS: &[TagKey] = &[
+    TagKey::Endpoint,
+    TagKey::Name,
+    TagKey::Method,
+    TagKey::Url,
+    TagKey::Journey,
+    TagKey::Step,
+    TagKey::Scenario,
+    TagKey::Group,
+    TagKey::ExpectedResponse,
+];
 /// Requests are also counted per status code, so `http_reqs` alone splits by status too.
 const HTTP_REQS_TAGS: &[TagKey] = &[
     TagKey::Endpoint,
@@ -56,7 +69,9 @@ const CHECK_TAGS: &[TagKey] = &[
 pub enum Metric {
     /// Total request time (trend, ms).
     HttpReqDuration,
-    /// Time to first byte (trend, ms).
+    /// Writing the request, head and body (trend, ms).
+    HttpReqSending,
+    /// From the request written to the first response byte (trend, ms).
     HttpReqWaiting,
     /// Per request, the TCP connect of a connection opened for it, else 0 (trend, ms).
     HttpReqConnecting,
@@ -162,8 +177,9 @@ pub enum MetricKind {
 
 impl Metric {
     /// Every metric, in documentation order.
-    pub const ALL: [Metric; 20] = [
+    pub const ALL: [Metric; 21] = [
         Metric::HttpReqDuration,
+        Metric::HttpReqSending,
         Metric::HttpReqWaiting,
         Metric::HttpReqConnecting,
         Metric::HttpReqBlocked,
@@ -189,6 +205,7 @@ impl Metric {
     pub fn name(&self) -> &'static str {
         match self {
             Metric::HttpReqDuration => "http_req_duration",
+            Metric::HttpReqSending => "http_req_sending",
             Metric::HttpReqWaiting => "http_req_waiting",
             Metric::HttpReqConnecting => "http_req_connecting",
             Metric::HttpReqBlocked => "http_req_blocked",
@@ -223,7 +240,8 @@ impl Metric {
     /// run (connections are pooled, not opened per step), none for the target's resources.
     pub fn tag_keys(&self) -> &'static [TagKey] {
         match self {
-            Metric::HttpReqDuration
+            Metric::HttpReqDuration => DURATION_TAGS,
+            Metric::HttpReqSending
             | Metric::HttpReqWaiting
             | Metric::HttpReqReceiving
             | Metric::HttpReqConnecting
@@ -255,6 +273,7 @@ impl Metric {
     pub fn kind(&self) -> MetricKind {
         match self {
             Metric::HttpReqDuration
+            | Metric::HttpReqSending
             | Metric::HttpReqWaiting
             | Metric::HttpReqConnecting
             | Metric::HttpReqBlocked

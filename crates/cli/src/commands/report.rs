@@ -13,6 +13,9 @@ use std::path::Path;
 pub fn run(dir: &Path) -> Result<i32, CliError> {
     let rebuilt = rebuild(dir)?;
     print!("{}", loadcell_report::terminal_text(&rebuilt.summary));
+    if let Some(reason) = &rebuilt.aborted {
+        println!("{}", super::run::aborted_line(reason));
+    }
     let mut code = rebuilt.summary.exit_code();
     match rebuilt.source {
         Source::Intervals {

@@ -115,13 +115,19 @@ fn outputs(target: &Target, args: &RunArgs) -> RunOutputs {
     }
 }
 
+/// The line that names the threshold which ended the run, the same after the run and from
+/// `loadcell report DIR`.
+pub(crate) fn aborted_line(reason: &str) -> String {
+    format!("  aborted by a failing threshold (--abort-on-fail or abortOnFail): {reason}")
+}
+
 /// Prints the summary, writes the outputs, reports what could not be written, compares with
 /// the baseline (a regression fails the run like a threshold); the exit code.
 fn conclude(mut finished: Finished, baseline: Option<&Baseline>) -> Result<i32, CliError> {
     print!("{}", loadcell_report::terminal_text(&finished.summary));
     print!("{}", crate::monitor::lines(&finished.summary));
     if let Some(reason) = &finished.aborted {
-        println!("  aborted by a failing threshold (--abort-on-fail or abortOnFail): {reason}");
+        println!("{}", aborted_line(reason));
     }
     let written = finished.write_outputs();
     if let Some(dir) = &written {

@@ -158,6 +158,7 @@ fn second(spec: &Spec, meta: &RunMeta, rng: &mut Rng, level: f64) -> Recorder {
                 latency_us,
                 service_us: None,
                 ttfb_us: Some(latency_us / 2),
+                sending_us: None,
                 outcome,
                 sent_bytes: 100,
                 received_bytes: 200,

@@ -45,6 +45,7 @@ fn record(r: &mut Recorder, endpoint: usize, latency_us: u64, outcome: Outcome) 
         latency_us,
         service_us: None,
         ttfb_us: outcome.has_latency().then_some(latency_us / 2),
+        sending_us: None,
         outcome,
         sent_bytes: 100,
         received_bytes: 1_000,

@@ -63,6 +63,7 @@ fn measured(s: &Summary) -> Vec<(&'static str, Value)> {
     };
     let mut out = vec![
         ("http_req_duration", trend(&s.latency_ms)),
+        ("http_req_sending", trend(&s.sending_ms)),
         ("http_req_waiting", trend(&s.ttfb_ms)),
         ("http_req_receiving", trend(&s.receiving_ms)),
         ("iteration_duration", trend(&s.iteration_duration_ms)),
@@ -81,6 +82,12 @@ fn measured(s: &Summary) -> Vec<(&'static str, Value)> {
         if stats.count > 0 {
             out.push((name, trend(stats)));
         }
+    }
+    if s.latency_expected_ms.count > 0 {
+        out.push((
+            "http_req_duration{expected_response:true}",
+            trend(&s.latency_expected_ms),
+        ));
     }
     if s.dropped_iterations > 0 {
         out.push(("dropped_iterations", counter(s.dropped_iterations)));

@@ -155,6 +155,9 @@ fn write_latencies(o: &mut String, s: &Summary) -> std::fmt::Result {
             stats_line(est)
         )?;
     }
+    if s.sending_ms.count > 0 {
+        writeln!(o, "  {:<12}{}", "sending", stats_line(&s.sending_ms))?;
+    }
     writeln!(o, "  {:<12}{}", "ttfb", stats_line(&s.ttfb_ms))?;
     if s.receiving_ms.count > 0 {
         writeln!(o, "  {:<12}{}", "receiving", stats_line(&s.receiving_ms))?;

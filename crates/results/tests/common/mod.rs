@@ -136,6 +136,7 @@ pub fn filled(meta: &RunMeta, per_endpoint: usize, rng: &mut Rng) -> Recorder {
                 latency_us,
                 service_us: Some(latency_us * 9 / 10),
                 ttfb_us: matches!(outcome, Outcome::Status(_)).then_some(latency_us / 2),
+                sending_us: None,
                 outcome,
                 sent_bytes: 120,
                 received_bytes: 800 + (latency_us % 300),

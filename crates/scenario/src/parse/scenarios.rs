@@ -11,11 +11,11 @@ use super::node::{Key, Kind, Node, get};
 use super::{Ctx, load, tags, value};
 use crate::model::{Executor, Journey, ScenarioPart};
 
-const COMMON: [&str; 5] = ["executor", "start_time", "journeys", "tags", "env"];
+const COMMON: [&str; 6] = ["executor", "start_time", "journeys", "tags", "env", "graceful_stop"];
 /// Each executor's own options.
 const OPTIONS: [&[&str]; 6] = [
     &["vus", "duration"],
-    &["start_vus", "stages"],
+    &["start_vus", "stages", "graceful_ramp_down"],
     &["rate", "duration", "pre_allocated_vus", "max_vus"],
     &["start_rate", "stages", "pre_allocated_vus", "max_vus"],
     &["vus", "iterations", "max_duration"],
@@ -31,11 +31,8 @@ const K6_SPELLINGS: [(&str, &str); 10] = [
     ("maxDuration", "max_duration"),
     ("exec", "journeys"),
     ("timeUnit", "rate (rates take units: 50/s, 3000/m)"),
-    (
-        "gracefulRampDown",
-        "nothing: a VU ramped down always finishes its iteration",
-    ),
-    ("gracefulStop", "--grace"),
+    ("gracefulRampDown", "graceful_ramp_down"),
+    ("gracefulStop", "graceful_stop"),
 ];
 /// k6's default `maxDuration` of the iteration executors.
 const DEFAULT_MAX_DURATION: Duration = Duration::from_secs(600);
@@ -157,6 +154,14 @@ fn scenario(ctx: &mut Ctx<'_>, name: &Key, node: &Node, journeys: &[Journey], co
     if let Some((_, n)) = get(entries, "env") {
         check_env(ctx, n);
     }
+    let graceful_stop = match get(entries, "graceful_stop") {
+        Some((_, n)) => value::duration(ctx, n, "'graceful_stop'").map(Some),
+        None => Some(None),
+    };
+    let graceful_ramp_down = match get(entries, "graceful_ramp_down") {
+        Some((_, n)) => value::duration(ctx, n, "'graceful_ramp_down'").map(Some),
+        None => Some((index == 1).then_some(crate::model::DEFAULT_GRACEFUL_RAMP_DOWN)),
+    };
     if let Some(runs) = &runs
         && runs.iter().all(|&(_, w)| w == 0)
     {
@@ -171,6 +176,8 @@ fn scenario(ctx: &mut Ctx<'_>, name: &Key, node: &Node, journeys: &[Journey], co
         start_time: start_time?,
         journeys: runs?,
         tags: tags?,
+        graceful_stop: graceful_stop?,
+        graceful_ramp_down: graceful_ramp_down?,
     })
 }
 

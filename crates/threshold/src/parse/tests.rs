@@ -430,7 +430,7 @@ fn error_unknown_metric() {
     assert!(err("iteration: count>1").ends_with("did you mean 'iterations'?"));
     assert_eq!(
         err("banana: count>1"),
-        "bad threshold 'banana: count>1': unknown metric 'banana'; known metrics: http_req_duration, http_req_waiting, http_req_connecting, http_req_blocked, http_req_tls_handshaking, http_req_receiving, iteration_duration, group_duration, http_req_failed, http_reqs, iterations, dropped_iterations, checks, data_received, data_sent, vus, vus_max, target_cpu, target_rss, target_fds"
+        "bad threshold 'banana: count>1': unknown metric 'banana'; known metrics: http_req_duration, http_req_sending, http_req_waiting, http_req_connecting, http_req_blocked, http_req_tls_handshaking, http_req_receiving, iteration_duration, group_duration, http_req_failed, http_reqs, iterations, dropped_iterations, checks, data_received, data_sent, vus, vus_max, target_cpu, target_rss, target_fds"
     );
     assert!(err("http_req_duraton{endpoint:x}: p(95)<1").contains("unknown metric 'http_req_duraton'"));
     // A short-form name used as a metric.
@@ -632,6 +632,7 @@ fn every_metric_takes_only_the_tags_its_results_are_split_by() {
     // Accepted: each metric's own tags.
     for expr in [
         "http_req_duration{name:login}: p(95)<200",
+        "http_req_duration{expected_response:true}: p(95)<200",
         "http_req_waiting{step:login,journey:shop}: p(95)<200",
         "http_req_failed{endpoint:GET /x}: rate<1%",
         "data_received{url:/x}: count<1MB",
@@ -646,7 +647,7 @@ fn every_metric_takes_only_the_tags_its_results_are_split_by() {
     // Refused before any request: a filter nothing is measured by.
     assert_eq!(
         err("http_req_duration{status:200}: p(95)<200"),
-        "bad threshold 'http_req_duration{status:200}: p(95)<200': http_req_duration cannot be filtered by status (it takes endpoint, name, method, url, journey, step, scenario or group); count responses by status with http_reqs{status:…}: count"
+        "bad threshold 'http_req_duration{status:200}: p(95)<200': http_req_duration cannot be filtered by status (it takes endpoint, name, method, url, journey, step, scenario, group or expected_response); count responses by status with http_reqs{status:…}: count"
     );
     assert!(err("data_received{status:500}: count<1").contains("data_received cannot be filtered by status"));
     assert!(err("http_req_failed{status:2xx}: rate<1%").contains("cannot be filtered by status"));
