@@ -18,6 +18,8 @@ use serde_json::Value;
 use std::path::Path;
 use std::time::Duration;
 
+mod baseline;
+
 /// A plan of a few short tests takes well under a minute; a hang fails instead of CI.
 const GUARD: Duration = Duration::from_secs(150);
 

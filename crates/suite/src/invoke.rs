@@ -51,6 +51,10 @@ impl Invocation {
                 inv.push(flag, &[slo], test.pos);
             }
         }
+        if let Some(path) = crate::baseline::of(plan, test) {
+            let pos = plan.baseline.as_ref().map_or(test.pos, |(_, pos)| *pos);
+            inv.push("baseline", &[&path.display().to_string()], pos);
+        }
         if let Some(url) = &plan.base_url {
             inv.push("base-url", &[url], test.pos);
         }

@@ -23,6 +23,9 @@ pub struct Plan {
     pub postgres: Vec<String>,
     /// Thresholds every test (but `scale`) is judged by.
     pub slo: Vec<String>,
+    /// `baseline:`, resolved against the plan file's folder: what every run-type test is
+    /// compared with (see [`crate::baseline`]), unless the test names its own.
+    pub baseline: Option<(PathBuf, Pos)>,
     pub tests: Vec<Test>,
 }
 

@@ -11,7 +11,9 @@ use loadcell_scenario::yaml::{Key, Kind as NodeKind, Node, Pos, parse_yaml};
 use std::path::Path;
 
 /// The keys of a plan's top level.
-const ROOT_KEYS: [&str; 7] = ["target", "scenario", "base_url", "monitor", "postgres", "slo", "tests"];
+const ROOT_KEYS: [&str; 8] = [
+    "target", "scenario", "base_url", "monitor", "postgres", "slo", "baseline", "tests",
+];
 
 /// Flags the suite sets itself: a test may not set them (the results folder is the suite's,
 /// thresholds are `slo:`, evidence sources are the plan's).
@@ -83,6 +85,10 @@ pub fn parse(text: &str, file: &str, base: &Path, vocabulary: &Vocabulary) -> Re
         monitor: reader.strings(entries, "monitor")?,
         postgres: reader.strings(entries, "postgres")?,
         slo: reader.strings(entries, "slo")?,
+        baseline: match entries.iter().find(|(k, _)| k.text == "baseline") {
+            Some((_, node)) => Some((base.join(reader.scalar(node, "baseline")?), node.pos)),
+            None => None,
+        },
         tests: reader.tests(tests_node, vocabulary)?,
     };
     Ok(plan)

@@ -254,7 +254,10 @@ fn read_result(test: &Test, command: String, dir: &Path, folder: String, code: i
         .map_err(|e| e.to_string())
         .and_then(|text| serde_json::from_str::<Summary>(&text).map_err(|e| e.to_string()));
     match summary {
-        Ok(summary) => judge::judge(test, command, folder, code, &summary),
+        Ok(summary) => {
+            let comparison = crate::baseline::read(&dir.join(&folder));
+            judge::judge(test, command, folder, code, &summary, comparison.as_ref())
+        }
         Err(e) => judge::unfinished(
             test,
             command,

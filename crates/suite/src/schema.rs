@@ -27,6 +27,10 @@ pub fn json_schema(vocabulary: &Vocabulary) -> Value {
             "monitor": strings.clone(),
             "postgres": strings.clone(),
             "slo": strings.clone(),
+            "baseline": {
+                "type": "string",
+                "description": "A previous suite's folder (each run-type test compared with its namesake) or one results folder / summary.json, relative to the plan."
+            },
             "tests": {
                 "type": "array",
                 "minItems": 1,

@@ -5,7 +5,7 @@
 
 use crate::model::{Kind, Test};
 use loadcell_schema::{
-    Bottleneck, BreakingPoint, CapacitySummary, Profile, SoakTrend, SpikeRecovery, StopReason, Summary,
+    Bottleneck, BreakingPoint, CapacitySummary, Comparison, Profile, SoakTrend, SpikeRecovery, StopReason, Summary,
     ThresholdResult, UslFit,
 };
 use serde::Serialize;
@@ -26,6 +26,10 @@ pub struct TestResult {
     pub failures: Vec<String>,
     /// What makes its numbers doubtful; fatal to the suite unless `--allow-warnings`.
     pub warnings: Vec<String>,
+    /// Its comparison with the baseline, when it had one (the details are in the test's
+    /// `comparison.json`; a regression is among `failures`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineBrief>,
     pub headline: Option<Headline>,
     pub thresholds: Vec<ThresholdResult>,
     pub bottlenecks: Vec<Bottleneck>,
@@ -54,6 +58,15 @@ pub struct Headline {
     pub duration_s: f64,
 }
 
+/// What the comparison with the baseline found.
+#[derive(Debug, Clone, Serialize)]
+pub struct BaselineBrief {
+    /// The baseline as the run was given it.
+    pub path: String,
+    /// `regressed`, `unchanged` or `improved`.
+    pub verdict: &'static str,
+}
+
 /// A capacity search's answer (the whole search is in the test's own `summary.json`).
 #[derive(Debug, Clone, Serialize)]
 pub struct CapacityBrief {
@@ -71,8 +84,26 @@ pub struct ScaleBrief {
     pub levels: usize,
 }
 
-/// Judges a finished test: `exit_code` is its command's, `summary` what it wrote.
-pub fn judge(test: &Test, command: String, folder: String, exit_code: i32, summary: &Summary) -> TestResult {
+/// Judges a finished test: `exit_code` is its command's, `summary` what it wrote, and
+/// `comparison` its comparison with a baseline, when it had one (a regression fails it).
+pub fn judge(
+    test: &Test,
+    command: String,
+    folder: String,
+    exit_code: i32,
+    summary: &Summary,
+    comparison: Option<&Comparison>,
+) -> TestResult {
+    let mut failures = failures(test, exit_code, summary);
+    if let Some(cmp) = comparison {
+        let generic = format!("the test ended with exit code {exit_code}");
+        failures.retain(|f| *f != generic);
+        failures.extend(crate::baseline::regressions(cmp));
+        if failures.is_empty() && exit_code != loadcell_schema::exit::OK && test.kind != Kind::Run(Profile::Breakpoint)
+        {
+            failures.push(generic);
+        }
+    }
     let mut result = TestResult {
         name: test.name.clone(),
         kind: test.kind.as_str(),
@@ -80,8 +111,12 @@ pub fn judge(test: &Test, command: String, folder: String, exit_code: i32, summa
         folder,
         passed: false,
         exit_code: Some(exit_code),
-        failures: failures(test, exit_code, summary),
+        failures,
         warnings: warnings(test.kind, summary),
+        baseline: comparison.map(|c| BaselineBrief {
+            path: c.base.path.clone(),
+            verdict: c.verdict.as_str(),
+        }),
         headline: Some(headline(summary)),
         thresholds: summary.thresholds.clone(),
         bottlenecks: summary.bottlenecks.clone(),
@@ -110,6 +145,7 @@ pub fn unfinished(test: &Test, command: String, folder: String, exit_code: Optio
         exit_code,
         failures: vec![why],
         warnings: Vec::new(),
+        baseline: None,
         headline: None,
         thresholds: Vec::new(),
         bottlenecks: Vec::new(),

@@ -29,7 +29,7 @@ fn test(kind: Kind, options: &[(&str, &str)]) -> Test {
 }
 
 fn verdict(test: &Test, exit_code: i32, summary: &Summary) -> TestResult {
-    judge(test, "loadcell run".into(), "01-x".into(), exit_code, summary)
+    judge(test, "loadcell run".into(), "01-x".into(), exit_code, summary, None)
 }
 
 fn threshold(expr: &str, passed: bool) -> ThresholdResult {

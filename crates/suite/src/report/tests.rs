@@ -11,6 +11,7 @@ fn result(name: &str, passed: bool, warnings: &[&str], recs: &[(&str, Confidence
         folder: format!("01-{name}"),
         passed,
         exit_code: Some(if passed { 0 } else { 1 }),
+        baseline: None,
         failures: if passed {
             vec![]
         } else {
@@ -72,6 +73,7 @@ fn doc(results: &[TestResult], selected: &[&str], allow_warnings: bool) -> Suite
         monitor: vec![],
         postgres: vec![],
         slo: vec![],
+        baseline: None,
         tests: tests.clone(),
     };
     let refs: Vec<&Test> = tests.iter().collect();
