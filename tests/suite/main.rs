@@ -19,6 +19,8 @@ use std::path::Path;
 use std::time::Duration;
 
 mod baseline;
+mod bench;
+mod init;
 
 /// A plan of a few short tests takes well under a minute; a hang fails instead of CI.
 const GUARD: Duration = Duration::from_secs(150);
@@ -343,7 +345,7 @@ fn the_example_plan_is_valid_and_has_every_test_type() {
     run.assert_exit(0);
     assert!(
         run.stdout
-            .contains("8 tests (smoke, load, stress, spike, soak, breakpoint, capacity, scale)"),
+            .contains("9 tests (smoke, load, stress, spike, soak, breakpoint, capacity, scale, bench)"),
         "{}",
         run.output()
     );

@@ -9,6 +9,7 @@ fn test(name: &str, kind: Kind) -> Test {
         pos: Default::default(),
         options: vec![],
         slo: vec![],
+        commands: vec![],
     }
 }
 
@@ -16,6 +17,7 @@ fn plan(baseline: Option<PathBuf>) -> Plan {
     Plan {
         file: "plan.yaml".into(),
         text: String::new(),
+        dir: PathBuf::new(),
         system: System::Url("http://127.0.0.1:1/".into()),
         base_url: None,
         monitor: vec![],
@@ -70,4 +72,32 @@ fn changes_read_as_percentages_or_points() {
     assert_eq!(signed(0.234, false), "+23%");
     assert_eq!(signed(-0.05, false), "-5%");
     assert_eq!(signed(0.02, true), "+2 pt");
+}
+
+#[test]
+fn bench_tests_get_bench_results_and_a_baselines_file_is_everyone_s() {
+    let dir = std::env::temp_dir().join(format!("loadcell-suite-holds-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("01-bench")).unwrap();
+    std::fs::write(dir.join("01-bench/bench.json"), "{}").unwrap();
+    let file = dir.join("performance-baselines.json");
+    std::fs::write(&file, r#"{"endpoints": [], "overall_slo_compliance": null}"#).unwrap();
+    let bench_file = dir.join("bench.json");
+    std::fs::write(&bench_file, r#"{"format": "loadcell-bench"}"#).unwrap();
+    assert_eq!(holds(&file), Holds::Baselines);
+    assert_eq!(holds(&bench_file), Holds::Bench);
+    assert_eq!(holds(&dir.join("01-bench")), Holds::Bench);
+    let bench = test("bench", Kind::Bench);
+    let load = test("load", Kind::Run(Profile::Load));
+    assert_eq!(of(&plan(Some(file.clone())), &bench), Some(file.clone()));
+    assert_eq!(of(&plan(Some(file.clone())), &load), Some(file.clone()));
+    assert_eq!(of(&plan(Some(bench_file.clone())), &bench), Some(bench_file.clone()));
+    assert_eq!(of(&plan(Some(bench_file.clone())), &load), None);
+    std::fs::write(
+        dir.join("suite.json"),
+        r#"{"tests": [{"name": "bench", "folder": "01-bench"}]}"#,
+    )
+    .unwrap();
+    assert_eq!(of(&plan(Some(dir.clone())), &bench), Some(dir.join("01-bench")));
+    assert_eq!(of(&plan(Some(dir.clone())), &load), None);
+    std::fs::remove_dir_all(dir).unwrap();
 }

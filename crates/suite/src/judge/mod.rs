@@ -3,9 +3,15 @@
 //! and what its kind of test is run to find (breaking point, recovery, trend, capacity,
 //! scalability fit).
 
+mod bench;
+
+pub(crate) use bench::line as bench_line;
+pub use bench::{BenchBrief, judge_bench};
+
+use crate::baseline::Compared;
 use crate::model::{Kind, Test};
 use loadcell_schema::{
-    Bottleneck, BreakingPoint, CapacitySummary, Comparison, Profile, SoakTrend, SpikeRecovery, StopReason, Summary,
+    Bottleneck, BreakingPoint, CapacitySummary, Profile, SoakTrend, SpikeRecovery, StopReason, Summary,
     ThresholdResult, UslFit,
 };
 use serde::Serialize;
@@ -30,6 +36,9 @@ pub struct TestResult {
     /// `comparison.json`; a regression is among `failures`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineBrief>,
+    /// A bench test's benchmarks (`bench.json` in its folder holds every sample).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bench: Option<BenchBrief>,
     pub headline: Option<Headline>,
     pub thresholds: Vec<ThresholdResult>,
     pub bottlenecks: Vec<Bottleneck>,
@@ -92,17 +101,16 @@ pub fn judge(
     folder: String,
     exit_code: i32,
     summary: &Summary,
-    comparison: Option<&Comparison>,
+    comparison: Option<&Compared>,
 ) -> TestResult {
     let mut failures = failures(test, exit_code, summary);
-    if let Some(cmp) = comparison {
-        let generic = format!("the test ended with exit code {exit_code}");
-        failures.retain(|f| *f != generic);
-        failures.extend(crate::baseline::regressions(cmp));
-        if failures.is_empty() && exit_code != loadcell_schema::exit::OK && test.kind != Kind::Run(Profile::Breakpoint)
-        {
-            failures.push(generic);
-        }
+    if let Some(compared) = comparison {
+        add_comparison(
+            &mut failures,
+            compared,
+            exit_code,
+            test.kind != Kind::Run(Profile::Breakpoint),
+        );
     }
     let mut result = TestResult {
         name: test.name.clone(),
@@ -113,10 +121,8 @@ pub fn judge(
         exit_code: Some(exit_code),
         failures,
         warnings: warnings(test.kind, summary),
-        baseline: comparison.map(|c| BaselineBrief {
-            path: c.base.path.clone(),
-            verdict: c.verdict.as_str(),
-        }),
+        baseline: comparison.map(BaselineBrief::of),
+        bench: None,
         headline: Some(headline(summary)),
         thresholds: summary.thresholds.clone(),
         bottlenecks: summary.bottlenecks.clone(),
@@ -134,6 +140,27 @@ pub fn judge(
     result
 }
 
+/// The comparison's regressions (and a baselines file's failed SLOs) among the failures,
+/// in place of the bare exit code they caused.
+fn add_comparison(failures: &mut Vec<String>, compared: &Compared, exit_code: i32, code_counts: bool) {
+    let generic = format!("the test ended with exit code {exit_code}");
+    failures.retain(|f| *f != generic);
+    failures.extend(crate::baseline::regressions(&compared.comparison));
+    failures.extend(compared.slo_failures.iter().cloned());
+    if failures.is_empty() && exit_code != loadcell_schema::exit::OK && code_counts {
+        failures.push(generic);
+    }
+}
+
+impl BaselineBrief {
+    fn of(compared: &Compared) -> BaselineBrief {
+        BaselineBrief {
+            path: compared.comparison.base.path.clone(),
+            verdict: compared.comparison.verdict.as_str(),
+        }
+    }
+}
+
 /// A test that ended without a summary: it could not start, or wrote nothing.
 pub fn unfinished(test: &Test, command: String, folder: String, exit_code: Option<i32>, why: String) -> TestResult {
     TestResult {
@@ -146,6 +173,7 @@ pub fn unfinished(test: &Test, command: String, folder: String, exit_code: Optio
         failures: vec![why],
         warnings: Vec::new(),
         baseline: None,
+        bench: None,
         headline: None,
         thresholds: Vec::new(),
         bottlenecks: Vec::new(),

@@ -25,6 +25,7 @@ fn test(kind: Kind, options: &[(&str, &str)]) -> Test {
             })
             .collect(),
         slo: vec![],
+        commands: vec![],
     }
 }
 

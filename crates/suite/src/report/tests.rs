@@ -12,6 +12,7 @@ fn result(name: &str, passed: bool, warnings: &[&str], recs: &[(&str, Confidence
         passed,
         exit_code: Some(if passed { 0 } else { 1 }),
         baseline: None,
+        bench: None,
         failures: if passed {
             vec![]
         } else {
@@ -60,6 +61,7 @@ fn test(name: &str) -> Test {
         pos: Default::default(),
         options: vec![],
         slo: vec![],
+        commands: vec![],
     }
 }
 
@@ -68,6 +70,7 @@ fn doc(results: &[TestResult], selected: &[&str], allow_warnings: bool) -> Suite
     let plan = Plan {
         file: "plan.yaml".into(),
         text: String::new(),
+        dir: std::path::PathBuf::new(),
         base_url: None,
         system: System::Url("http://127.0.0.1:1/".into()),
         monitor: vec![],
