@@ -17,7 +17,7 @@ use crate::error::CliError;
 /// What a `loadcell bench` command line asks for, checked: commands to time, or a
 /// framework to run in a folder.
 enum Planned {
-    Commands(Vec<CommandSpec>, Options),
+    Commands(Vec<CommandSpec>, Box<Options>),
     Detect(PathBuf, loadcell_bench::Framework),
 }
 
@@ -89,16 +89,17 @@ fn plan(args: &BenchArgs) -> Result<Planned, CliError> {
     if options.runs == Some(0) {
         return Err(CliError::Usage("--runs must be at least 1".into()));
     }
-    Ok(Planned::Commands(commands, options))
+    Ok(Planned::Commands(commands, Box::new(options)))
 }
 
 /// A command whose first word is `loadcell` runs this very binary — the one timing it —
 /// rather than whichever `loadcell` is on PATH (or none, after `cargo run`).
 fn this_loadcell(mut spec: CommandSpec) -> CommandSpec {
-    if spec.shell.is_none() && spec.argv.first().is_some_and(|p| p == "loadcell") {
-        if let Ok(exe) = std::env::current_exe() {
-            spec.argv[0] = exe.display().to_string();
-        }
+    if spec.shell.is_none()
+        && spec.argv.first().is_some_and(|p| p == "loadcell")
+        && let Ok(exe) = std::env::current_exe()
+    {
+        spec.argv[0] = exe.display().to_string();
     }
     spec
 }
