@@ -87,7 +87,7 @@ fn plan(args: &BenchArgs) -> Result<Planned, CliError> {
             .transpose()?,
     };
     if options.runs == Some(0) {
-        return Err(CliError::Usage("--runs must be at least 1".into()));
+        return Err(CliError::Usage("invalid number of runs: must be at least 1".into()));
     }
     Ok(Planned::Commands(commands, Box::new(options)))
 }
