@@ -10,15 +10,7 @@ use super::*;
 
 /// `loadcell suite` without a target to hold still for: nothing here sends a request.
 fn bench_suite(plan: &Path, out: &Path, args: &[&str]) -> Finished {
-    let mut argv = vec![
-        "suite".to_string(),
-        plan.display().to_string(),
-        "--out".to_string(),
-        out.display().to_string(),
-        "-q".to_string(),
-    ];
-    argv.extend(args.iter().map(|a| a.to_string()));
-    Loadcell::new(&argv).guard(GUARD).run()
+    suite_command(plan, out, args).run()
 }
 
 #[test]

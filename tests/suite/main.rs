@@ -43,6 +43,11 @@ fn write_plan(dir: &TempDir, handle_url: &str, body: &str) -> std::path::PathBuf
 
 /// Runs `loadcell suite PLAN --out DIR/out ARGS`, alone: verdicts rest on timing.
 fn suite(plan: &Path, out: &Path, args: &[&str]) -> Finished {
+    suite_command(plan, out, args).alone().run()
+}
+
+/// `loadcell suite PLAN --out DIR/out -q ARGS` under the wall-clock guard.
+fn suite_command(plan: &Path, out: &Path, args: &[&str]) -> Loadcell {
     let mut argv = vec![
         "suite".to_string(),
         plan.display().to_string(),
@@ -51,7 +56,7 @@ fn suite(plan: &Path, out: &Path, args: &[&str]) -> Finished {
         "-q".to_string(),
     ];
     argv.extend(args.iter().map(|a| a.to_string()));
-    Loadcell::new(&argv).guard(GUARD).alone().run()
+    Loadcell::new(&argv).guard(GUARD)
 }
 
 fn suite_json(out: &Path) -> Value {
