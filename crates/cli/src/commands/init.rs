@@ -72,7 +72,6 @@ fn probe(url: &str) -> Result<Probe, CliError> {
         return Err(CliError::Usage("init: the probe is a run".into()));
     };
     let target = Target::prepare(&args.target, None, &args.request.spec())?;
-    eprintln!("probing {url}: up to {PROBE_REQUESTS} sequential requests, at most {PROBE_TIME}");
     let finished = super::run::measure(target, &args, crate::signals::install())?;
     let s = &finished.summary;
     if s.requests.total == 0 {
@@ -89,7 +88,8 @@ fn probe(url: &str) -> Result<Probe, CliError> {
         seen: seen(s),
     };
     eprintln!(
-        "saw {}: p50 {}, p95 {}",
+        "probed {url} with {} sequential requests (at most {PROBE_REQUESTS} in {PROBE_TIME}): saw {}: p50 {}, p95 {}",
+        probe.requests,
         probe.seen,
         loadcell_units::format::ms(probe.p50_ms),
         loadcell_units::format::ms(probe.p95_ms)
