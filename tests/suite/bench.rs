@@ -152,3 +152,41 @@ fn a_previous_suite_s_bench_result_is_the_baseline_and_a_slower_command_regresse
     let junit = std::fs::read_to_string(slower.join("junit.xml")).expect("junit.xml");
     assert!(junit.contains("regressed"), "{junit}");
 }
+
+#[test]
+fn a_baselines_file_checks_bench_tests_as_baseline_check_does() {
+    let refusing = RefusingPort::new();
+    let dir = TempDir::new();
+    let body = "target: URL\ntests:\n  - bench: { commands: [\"sleep $(cat delay)\"], shell: sh, runs: 5, baseline_noise: 90% }\n";
+    std::fs::write(dir.path().join("delay"), "0.05").expect("delay");
+    let plan = write_plan(&dir, &refusing.url(), body);
+    let first = dir.path().join("first");
+    bench_suite(&plan, &first, &[]).assert_exit(0);
+    let (results, file) = (
+        first.join("01-bench").display().to_string(),
+        dir.path().join("performance-baselines.json").display().to_string(),
+    );
+    Loadcell::new(&["baseline", "save", &results, "--file", &file])
+        .run()
+        .assert_exit(0);
+
+    let plan = write_plan(
+        &dir,
+        &refusing.url(),
+        &format!("baseline: performance-baselines.json\n{body}"),
+    );
+    let same = dir.path().join("same");
+    let run = bench_suite(&plan, &same, &[]);
+    run.assert_exit(0);
+    let test = &suite_json(&same)["tests"][0];
+    assert_eq!(test["baseline"]["path"], file.as_str(), "{test}");
+
+    std::fs::write(dir.path().join("delay"), "0.5").expect("delay");
+    let slower = dir.path().join("slower");
+    let run = bench_suite(&plan, &slower, &[]);
+    run.assert_exit(1);
+    let test = &suite_json(&slower)["tests"][0];
+    assert_eq!(test["baseline"]["verdict"], "regressed", "{test}");
+    let words = test["failures"][0].as_str().unwrap_or_default();
+    assert!(words.starts_with("regressed") && words.contains("mean +"), "{test}");
+}
