@@ -92,7 +92,7 @@ pub enum Command {
         run_exit_codes!()
     ))]
     Demo(Box<DemoArgs>),
-    /// Run a test plan (smoke, load, stress, spike, soak, breakpoint, capacity, scale): one verdict, one report.
+    /// Run a test plan (smoke, load, stress, spike, soak, breakpoint, capacity, scale, bench): one verdict, one report.
     Suite(Box<SuiteArgs>),
     /// Write a commented starter plan for `loadcell suite`: probe a URL, or add a project's benchmarks.
     Init(Box<InitArgs>),
