@@ -18,6 +18,10 @@ use serde_json::Value;
 use std::path::Path;
 use std::time::Duration;
 
+mod baseline;
+mod bench;
+mod init;
+
 /// A plan of a few short tests takes well under a minute; a hang fails instead of CI.
 const GUARD: Duration = Duration::from_secs(150);
 
@@ -39,6 +43,11 @@ fn write_plan(dir: &TempDir, handle_url: &str, body: &str) -> std::path::PathBuf
 
 /// Runs `loadcell suite PLAN --out DIR/out ARGS`, alone: verdicts rest on timing.
 fn suite(plan: &Path, out: &Path, args: &[&str]) -> Finished {
+    suite_command(plan, out, args).alone().run()
+}
+
+/// `loadcell suite PLAN --out DIR/out -q ARGS` under the wall-clock guard.
+fn suite_command(plan: &Path, out: &Path, args: &[&str]) -> Loadcell {
     let mut argv = vec![
         "suite".to_string(),
         plan.display().to_string(),
@@ -47,7 +56,7 @@ fn suite(plan: &Path, out: &Path, args: &[&str]) -> Finished {
         "-q".to_string(),
     ];
     argv.extend(args.iter().map(|a| a.to_string()));
-    Loadcell::new(&argv).guard(GUARD).alone().run()
+    Loadcell::new(&argv).guard(GUARD)
 }
 
 fn suite_json(out: &Path) -> Value {
@@ -341,7 +350,7 @@ fn the_example_plan_is_valid_and_has_every_test_type() {
     run.assert_exit(0);
     assert!(
         run.stdout
-            .contains("8 tests (smoke, load, stress, spike, soak, breakpoint, capacity, scale)"),
+            .contains("9 tests (smoke, load, stress, spike, soak, breakpoint, capacity, scale, bench)"),
         "{}",
         run.output()
     );

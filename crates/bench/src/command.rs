@@ -3,6 +3,7 @@
 //! `--shell` do.
 
 use crate::BenchError;
+use std::path::{Path, PathBuf};
 
 /// One command: how it is shown and what is executed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,6 +14,8 @@ pub struct CommandSpec {
     pub argv: Vec<String>,
     /// Run through this shell (`SHELL -c name`) rather than directly.
     pub shell: Option<String>,
+    /// The working folder it runs in (the current one when `None`).
+    pub dir: Option<PathBuf>,
 }
 
 impl CommandSpec {
@@ -25,6 +28,7 @@ impl CommandSpec {
             name: shell_words::join(&argv),
             argv,
             shell: None,
+            dir: None,
         })
     }
 
@@ -50,7 +54,14 @@ impl CommandSpec {
             name: line.trim().to_string(),
             argv: vec![shell.to_string(), "-c".to_string(), line.to_string()],
             shell: Some(shell.to_string()),
+            dir: None,
         })
+    }
+
+    /// The same command run in `dir` (`loadcell bench --dir`, a suite's plan folder).
+    pub fn in_dir(mut self, dir: Option<&Path>) -> CommandSpec {
+        self.dir = dir.map(Path::to_path_buf);
+        self
     }
 }
 

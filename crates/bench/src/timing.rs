@@ -26,7 +26,11 @@ pub struct Timing {
 pub fn run_once(cmd: &CommandSpec) -> Result<Timing, BenchError> {
     let (user0, sys0) = children_cpu();
     let start = Instant::now();
-    let status = Command::new(&cmd.argv[0])
+    let mut command = Command::new(&cmd.argv[0]);
+    if let Some(dir) = &cmd.dir {
+        command.current_dir(dir);
+    }
+    let status = command
         .args(&cmd.argv[1..])
         .stdin(Stdio::null())
         .stdout(Stdio::null())

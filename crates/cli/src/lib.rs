@@ -38,6 +38,7 @@ pub fn main() -> i32 {
         Command::Report { dir } => commands::report::run(&dir),
         Command::Demo(args) => commands::demo::run(&args, signals::install()),
         Command::Suite(args) => commands::suite::run(&args),
+        Command::Init(args) => commands::init::run(&args),
         Command::Capacity(args) => commands::capacity::run(&args, signals::install()),
         Command::Scale(args) => commands::scale::run(&args, signals::install()),
         Command::Target(args) => loadcell_target::run(&args).map(|()| exit::OK).map_err(Into::into),

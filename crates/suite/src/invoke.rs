@@ -28,6 +28,9 @@ impl Invocation {
     /// The command line of `test` in `plan`, writing its results into `out`.
     pub fn of(plan: &Plan, test: &Test, out: &Path) -> Invocation {
         let command = test.kind.command();
+        if command == Command::Bench {
+            return Invocation::bench(plan, test, out);
+        }
         let mut inv = Invocation {
             command,
             args: vec![command.as_str().to_string(), plan.system.argument()],
@@ -44,13 +47,14 @@ impl Invocation {
             Command::Run => Some("threshold"),
             Command::Capacity => Some("slo"),
             // A scale sweep is judged by its fit: it has no thresholds.
-            Command::Scale => None,
+            Command::Scale | Command::Bench => None,
         };
         if let Some(flag) = slo_flag {
             for slo in plan.slo.iter().chain(&test.slo) {
                 inv.push(flag, &[slo], test.pos);
             }
         }
+        inv.push_baseline(plan, test);
         if let Some(url) = &plan.base_url {
             inv.push("base-url", &[url], test.pos);
         }
@@ -62,6 +66,48 @@ impl Invocation {
         }
         inv.push("out", &[&out.display().to_string()], test.pos);
         inv
+    }
+
+    /// `bench [options] --dir PLAN_FOLDER --baseline … --out DIR -- COMMAND…`: the commands
+    /// run in the plan's folder (the paths a plan names are relative to it), unless the
+    /// test says `dir:`. A bench test has no SLOs and no evidence sources.
+    fn bench(plan: &Plan, test: &Test, out: &Path) -> Invocation {
+        let mut inv = Invocation {
+            command: Command::Bench,
+            args: vec![Command::Bench.as_str().to_string()],
+            origins: Vec::new(),
+        };
+        for opt in &test.options {
+            let values: Vec<&str> = opt.values.iter().map(String::as_str).collect();
+            inv.push(&opt.flag, &values, opt.pos);
+        }
+        let own_dir = test.options.iter().any(|o| o.flag == "dir" || o.flag == "detect");
+        if !test.commands.is_empty() && !own_dir {
+            let folder = if plan.dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                &plan.dir
+            };
+            inv.push("dir", &[&folder.display().to_string()], test.pos);
+        }
+        inv.push_baseline(plan, test);
+        inv.push("out", &[&out.display().to_string()], test.pos);
+        if !test.commands.is_empty() {
+            inv.origins.push(Origin {
+                flag: "commands".to_string(),
+                pos: test.pos,
+            });
+            inv.args.push("--".to_string());
+            inv.args.extend(test.commands.iter().cloned());
+        }
+        inv
+    }
+
+    fn push_baseline(&mut self, plan: &Plan, test: &Test) {
+        if let Some(path) = crate::baseline::of(plan, test) {
+            let pos = plan.baseline.as_ref().map_or(test.pos, |(_, pos)| *pos);
+            self.push("baseline", &[&path.display().to_string()], pos);
+        }
     }
 
     /// `--flag v1 --flag v2`, or a bare `--flag` without values.

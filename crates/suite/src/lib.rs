@@ -1,10 +1,11 @@
 //! `loadcell suite PLAN`: a whole performance test plan — smoke, load, stress, spike, soak,
-//! breakpoint, capacity, scale — run in order with one verdict and one report.
+//! breakpoint, capacity, scale, bench — run in order with one verdict and one report; and
+//! `loadcell init`'s starter plan (`init.rs`).
 //!
 //! The plan file is read into a [`Plan`] (`parse.rs`, positions and did-you-mean as for
 //! scenario files); each test becomes the `loadcell` command line it stands for
 //! ([`Invocation`], `invoke.rs`), so a test's options are exactly the flags of `run`,
-//! `capacity` or `scale`; the [`runner`] hands each to a [`Launcher`] (the CLI, which runs
+//! `capacity`, `scale` or `bench`; the [`runner`] hands each to a [`Launcher`] (the CLI, which runs
 //! it in-process), reads the `summary.json` the test wrote, judges it (`judge.rs`) and
 //! rewrites `suite.json`, `junit.xml` and `suite.md` after every test (`report/`).
 //!
@@ -12,7 +13,9 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod baseline;
 mod error;
+pub mod init;
 mod invoke;
 mod judge;
 mod model;

@@ -14,6 +14,9 @@ pub struct Plan {
     /// The plan's text as read: kept in the suite folder (`plan.yaml`), so that
     /// `loadcell report` can judge the tests again.
     pub text: String,
+    /// The plan's folder: the paths it names are relative to it, and a bench test's
+    /// commands run in it.
+    pub dir: PathBuf,
     pub system: System,
     /// `base_url:` — a scenario's requests go there instead of its `target:` (`--base-url`).
     pub base_url: Option<String>,
@@ -23,6 +26,9 @@ pub struct Plan {
     pub postgres: Vec<String>,
     /// Thresholds every test (but `scale`) is judged by.
     pub slo: Vec<String>,
+    /// `baseline:`, resolved against the plan file's folder: what every run-type test is
+    /// compared with (see [`crate::baseline`]), unless the test names its own.
+    pub baseline: Option<(PathBuf, Pos)>,
     pub tests: Vec<Test>,
 }
 
@@ -57,6 +63,8 @@ pub struct Test {
     pub options: Vec<Opt>,
     /// Its own thresholds, judged after the plan's.
     pub slo: Vec<String>,
+    /// A `bench` test's commands (`commands:`), the positional words of `loadcell bench`.
+    pub commands: Vec<String>,
 }
 
 /// One option of a test.
@@ -79,6 +87,8 @@ pub enum Kind {
     Run(Profile),
     Capacity,
     Scale,
+    /// `loadcell bench`: commands timed, or the project's benchmarks (`detect`).
+    Bench,
 }
 
 impl Kind {
@@ -87,7 +97,7 @@ impl Kind {
         Profile::ALL
             .into_iter()
             .map(Kind::Run)
-            .chain([Kind::Capacity, Kind::Scale])
+            .chain([Kind::Capacity, Kind::Scale, Kind::Bench])
     }
 
     /// The word in plan files and `suite.json`.
@@ -96,6 +106,7 @@ impl Kind {
             Kind::Run(profile) => profile.name(),
             Kind::Capacity => "capacity",
             Kind::Scale => "scale",
+            Kind::Bench => "bench",
         }
     }
 
@@ -109,6 +120,7 @@ impl Kind {
             Kind::Run(_) => Command::Run,
             Kind::Capacity => Command::Capacity,
             Kind::Scale => Command::Scale,
+            Kind::Bench => Command::Bench,
         }
     }
 }
@@ -119,6 +131,7 @@ pub enum Command {
     Run,
     Capacity,
     Scale,
+    Bench,
 }
 
 impl Command {
@@ -127,6 +140,7 @@ impl Command {
             Command::Run => "run",
             Command::Capacity => "capacity",
             Command::Scale => "scale",
+            Command::Bench => "bench",
         }
     }
 }
@@ -149,6 +163,7 @@ pub struct Vocabulary {
     pub run: Vec<Flag>,
     pub capacity: Vec<Flag>,
     pub scale: Vec<Flag>,
+    pub bench: Vec<Flag>,
 }
 
 impl Vocabulary {
@@ -157,6 +172,7 @@ impl Vocabulary {
             Command::Run => &self.run,
             Command::Capacity => &self.capacity,
             Command::Scale => &self.scale,
+            Command::Bench => &self.bench,
         }
     }
 }

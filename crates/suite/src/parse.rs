@@ -11,7 +11,9 @@ use loadcell_scenario::yaml::{Key, Kind as NodeKind, Node, Pos, parse_yaml};
 use std::path::Path;
 
 /// The keys of a plan's top level.
-const ROOT_KEYS: [&str; 7] = ["target", "scenario", "base_url", "monitor", "postgres", "slo", "tests"];
+const ROOT_KEYS: [&str; 8] = [
+    "target", "scenario", "base_url", "monitor", "postgres", "slo", "baseline", "tests",
+];
 
 /// Flags the suite sets itself: a test may not set them (the results folder is the suite's,
 /// thresholds are `slo:`, evidence sources are the plan's).
@@ -52,7 +54,7 @@ pub fn is_plan(path: &Path) -> bool {
 
 /// Parses plan text; `base` is the folder a `scenario:` path is relative to.
 pub fn parse(text: &str, file: &str, base: &Path, vocabulary: &Vocabulary) -> Result<Plan, PlanError> {
-    let reader = Reader { file };
+    let reader = Reader { file, base };
     if text.trim().is_empty() {
         return Err(reader.error(
             Pos { line: 1, col: 1 },
@@ -75,6 +77,7 @@ pub fn parse(text: &str, file: &str, base: &Path, vocabulary: &Vocabulary) -> Re
     let plan = Plan {
         file: file.to_string(),
         text: text.to_string(),
+        dir: base.to_path_buf(),
         system,
         base_url: match entries.iter().find(|(k, _)| k.text == "base_url") {
             Some((_, node)) => Some(reader.scalar(node, "base_url")?),
@@ -83,6 +86,10 @@ pub fn parse(text: &str, file: &str, base: &Path, vocabulary: &Vocabulary) -> Re
         monitor: reader.strings(entries, "monitor")?,
         postgres: reader.strings(entries, "postgres")?,
         slo: reader.strings(entries, "slo")?,
+        baseline: match entries.iter().find(|(k, _)| k.text == "baseline") {
+            Some((_, node)) => Some((base.join(reader.scalar(node, "baseline")?), node.pos)),
+            None => None,
+        },
         tests: reader.tests(tests_node, vocabulary)?,
     };
     Ok(plan)
@@ -90,6 +97,9 @@ pub fn parse(text: &str, file: &str, base: &Path, vocabulary: &Vocabulary) -> Re
 
 struct Reader<'a> {
     file: &'a str,
+    /// The plan's folder: the paths a plan names (`scenario`, `baseline`, a bench's
+    /// `detect`) are relative to it.
+    base: &'a Path,
 }
 
 impl Reader<'_> {
@@ -201,6 +211,7 @@ impl Reader<'_> {
             pos,
             options: Vec::new(),
             slo: Vec::new(),
+            commands: Vec::new(),
         };
         match body.map(|b| (&b.kind, b)) {
             None | Some((NodeKind::Null, _)) => {}
@@ -224,12 +235,14 @@ impl Reader<'_> {
         for (key, value) in entries {
             match key.text.as_str() {
                 "name" => test.name = self.name(value)?,
-                "slo" => test.slo = self.string_list(value, "slo")?,
+                "slo" if test.kind != Kind::Bench => test.slo = self.string_list(value, "slo")?,
+                "commands" if test.kind == Kind::Bench => test.commands = self.string_list(value, "commands")?,
                 word => {
                     let flag_name = word.replace('_', "-");
                     let Some(flag) = flags.iter().find(|f| f.long == flag_name) else {
                         let mut known: Vec<String> = flags.iter().map(|f| f.long.replace('-', "_")).collect();
-                        known.extend(["name".to_string(), "slo".to_string()]);
+                        let own = if test.kind == Kind::Bench { "commands" } else { "slo" };
+                        known.extend(["name".to_string(), own.to_string()]);
                         let known: Vec<&str> = known.iter().map(String::as_str).collect();
                         return Err(self.error(
                             key.pos,
@@ -241,7 +254,14 @@ impl Reader<'_> {
                             ),
                         ));
                     };
-                    if let Some(opt) = self.option(key, value, flag)? {
+                    if let Some(mut opt) = self.option(key, value, flag)? {
+                        if test.kind == Kind::Bench && (opt.flag == "detect" || opt.flag == "dir") {
+                            opt.values = opt
+                                .values
+                                .iter()
+                                .map(|v| self.base.join(v).display().to_string())
+                                .collect();
+                        }
                         test.options.push(opt);
                     }
                 }

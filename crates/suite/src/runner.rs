@@ -6,9 +6,9 @@
 use crate::error::SuiteError;
 use crate::invoke::Invocation;
 use crate::judge::{self, TestResult};
-use crate::model::{Plan, Test, Vocabulary};
+use crate::model::{Kind, Plan, Test, Vocabulary};
 use crate::report::{self, SuiteDoc};
-use loadcell_schema::{Summary, exit};
+use loadcell_schema::{BenchResults, Summary, exit};
 use std::path::{Path, PathBuf};
 
 /// How a plan is run.
@@ -31,6 +31,9 @@ pub enum Launched {
     Exited(i32),
     /// It stopped before sending load (a target that is not there, a file missing): why.
     SetupFailed(String),
+    /// It ran and failed without leaving results (a benchmarked command that exited
+    /// unsuccessfully): why, in its own words.
+    Failed(String),
 }
 
 /// Runs one test's command line (the CLI runs it in-process).
@@ -112,6 +115,9 @@ pub fn run(
             Launched::SetupFailed(why) => {
                 setup_failed = results.is_empty();
                 judge::unfinished(test, invocation.display(), folder, Some(exit::USAGE), why)
+            }
+            Launched::Failed(why) => {
+                judge::unfinished(test, invocation.display(), folder, Some(exit::THRESHOLD_FAILED), why)
             }
         };
         let stop = !result.passed && (options.stop_on_fail || setup_failed);
@@ -211,8 +217,11 @@ pub fn rebuild(
         let command = entry["command"].as_str().unwrap_or_default().to_string();
         let code = entry["exit_code"].as_i64().and_then(|c| i32::try_from(c).ok());
         let result = match code {
-            Some(code) if dir.join(&folder).join("summary.json").exists() => {
-                rebuild_test(&dir.join(&folder));
+            Some(code) if dir.join(&folder).join(results_file(test)).exists() => {
+                // A bench test's bench.json is its whole result: nothing to rebuild.
+                if test.kind != Kind::Bench {
+                    rebuild_test(&dir.join(&folder));
+                }
                 read_result(test, command, dir, folder, code)
             }
             _ => {
@@ -224,7 +233,7 @@ pub fn rebuild(
     }
     let setup_failed = results
         .first()
-        .is_some_and(|r| r.headline.is_none() && r.exit_code == Some(exit::USAGE));
+        .is_some_and(|r| r.headline.is_none() && r.bench.is_none() && r.exit_code == Some(exit::USAGE));
     let started_at = recorded["started_at"].as_str().unwrap_or_default().to_string();
     let outcome = conclude(
         &plan,
@@ -247,20 +256,35 @@ pub fn rebuild(
     })
 }
 
-/// Judges a test that ran from the `summary.json` in its folder.
+/// The file a test leaves in its folder: `bench.json` for a bench test, else `summary.json`.
+fn results_file(test: &Test) -> &'static str {
+    match test.kind {
+        Kind::Bench => loadcell_schema::BENCH_FILE,
+        _ => "summary.json",
+    }
+}
+
+/// Judges a test that ran from the results in its folder (and its comparison with a
+/// baseline, when its command wrote one).
 fn read_result(test: &Test, command: String, dir: &Path, folder: String, code: i32) -> TestResult {
-    let path = dir.join(&folder).join("summary.json");
-    let summary = std::fs::read_to_string(&path)
-        .map_err(|e| e.to_string())
-        .and_then(|text| serde_json::from_str::<Summary>(&text).map_err(|e| e.to_string()));
-    match summary {
-        Ok(summary) => judge::judge(test, command, folder, code, &summary),
-        Err(e) => judge::unfinished(
+    let path = dir.join(&folder).join(results_file(test));
+    let text = std::fs::read_to_string(&path).map_err(|e| e.to_string());
+    let comparison = crate::baseline::read(&dir.join(&folder));
+    let judged = match test.kind {
+        Kind::Bench => text
+            .and_then(|t| serde_json::from_str::<BenchResults>(&t).map_err(|e| e.to_string()))
+            .map(|r| judge::judge_bench(test, command.clone(), folder.clone(), code, &r, comparison.as_ref())),
+        _ => text
+            .and_then(|t| serde_json::from_str::<Summary>(&t).map_err(|e| e.to_string()))
+            .map(|s| judge::judge(test, command.clone(), folder.clone(), code, &s, comparison.as_ref())),
+    };
+    judged.unwrap_or_else(|e| {
+        judge::unfinished(
             test,
             command,
             folder,
             Some(code),
             format!("the test wrote no readable {}: {e}", path.display()),
-        ),
-    }
+        )
+    })
 }

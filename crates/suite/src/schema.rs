@@ -27,6 +27,10 @@ pub fn json_schema(vocabulary: &Vocabulary) -> Value {
             "monitor": strings.clone(),
             "postgres": strings.clone(),
             "slo": strings.clone(),
+            "baseline": {
+                "type": "string",
+                "description": "A previous suite's folder (each run-type test compared with its namesake) or one results folder / summary.json, relative to the plan."
+            },
             "tests": {
                 "type": "array",
                 "minItems": 1,
@@ -43,7 +47,13 @@ fn test_schema(kind: Kind, vocabulary: &Vocabulary, strings: &Value) -> Value {
         "name".into(),
         json!({ "type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$" }),
     );
-    options.insert("slo".into(), strings.clone());
+    match kind {
+        Kind::Bench => options.insert(
+            "commands".into(),
+            json!({ "type": "array", "items": { "type": "string" }, "description": "The commands to time (loadcell bench's CMD…)." }),
+        ),
+        _ => options.insert("slo".into(), strings.clone()),
+    };
     for flag in vocabulary
         .of(kind.command())
         .iter()
@@ -93,15 +103,18 @@ mod tests {
             ],
             capacity: vec![flag("step-duration", true)],
             scale: vec![flag("vus", true)],
+            bench: vec![flag("runs", true)],
         };
         let schema = json_schema(&vocabulary);
         let tests = &schema["properties"]["tests"]["items"]["oneOf"];
-        assert_eq!(tests[0]["enum"].as_array().map(Vec::len), Some(8));
+        assert_eq!(tests[0]["enum"].as_array().map(Vec::len), Some(9));
         let load = &tests[1]["oneOf"][1]["properties"]["load"]["oneOf"][1]["properties"];
         assert_eq!(load["target_rate"]["type"][0], "string");
         assert_eq!(load["abort_on_fail"]["type"], "boolean");
         assert!(load.get("out").is_none(), "the suite sets --out");
         let scale = &tests[1]["oneOf"][7]["properties"]["scale"]["oneOf"][1]["properties"];
         assert!(scale.get("vus").is_some() && scale.get("target_rate").is_none());
+        let bench = &tests[1]["oneOf"][8]["properties"]["bench"]["oneOf"][1]["properties"];
+        assert!(bench.get("commands").is_some() && bench.get("runs").is_some() && bench.get("slo").is_none());
     }
 }

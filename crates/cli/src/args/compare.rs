@@ -117,8 +117,9 @@ pub struct CompareArgs {
 /// `run … --baseline DIR|FILE`: what the end of a run compares with.
 #[derive(Debug, Clone, Args)]
 pub struct BaselineFlags {
-    /// Compare the run with this earlier one (results folder or summary.json); a regression
-    /// fails the run like a threshold (exit 1).
+    /// Compare the run with this earlier one (results folder, summary.json; bench.json for
+    /// `bench`) or check it against a performance-baselines.json as `baseline check` does;
+    /// a regression fails the run like a threshold (exit 1).
     #[arg(long, value_name = "DIR|FILE", help_heading = "Verdict")]
     pub baseline: Option<PathBuf>,
 
@@ -253,7 +254,7 @@ pub struct TrendArgs {
 /// `loadcell bench`
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Each CMD is one command line (quote it); without --shell it runs directly, split into words.\n\nExamples:\n  loadcell bench --warmup 3 -- 'sleep 0.010' 'sleep 0.011'\n  loadcell bench --shell sh --export-json b.json -- 'ls | wc -l'\n  loadcell bench --detect . --out bench-results"
+    after_help = "Each CMD is one command line (quote it); without --shell it runs directly, split into words.\n\nExamples:\n  loadcell bench --warmup 3 -- 'sleep 0.010' 'sleep 0.011'\n  loadcell bench --shell sh --export-json b.json -- 'ls | wc -l'\n  loadcell bench --detect . --out bench-results\n  loadcell bench --out new --baseline old -- 'sleep 0.01'\n\nA first word `loadcell` runs this loadcell binary itself, not one on PATH.\nExit codes: 0 measured (and nothing regressed against --baseline); 1 a regression; 2 bad usage, a command that cannot run or fails (unless --ignore-failure)."
 )]
 pub struct BenchArgs {
     /// The commands to time, each one argument: 'CMD' ['CMD' …].
@@ -293,6 +294,10 @@ pub struct BenchArgs {
     #[arg(short = 'p', long, value_name = "CMD")]
     pub prepare: Option<String>,
 
+    /// Run the commands (and --prepare) in this folder [default: the current one].
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
     /// Run the commands through this shell (`SH -c CMD`); its start-up is measured and subtracted.
     #[arg(short = 'S', long, value_name = "SH")]
     pub shell: Option<String>,
@@ -316,6 +321,9 @@ pub struct BenchArgs {
     /// Write the normalized results to DIR/bench.json (for compare and baseline).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub baseline: BaselineFlags,
 
     /// No progress on stderr.
     #[arg(short = 'q', long)]

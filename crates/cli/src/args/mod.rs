@@ -12,7 +12,7 @@ mod sweep;
 pub use monitor::MonitorArgs;
 
 pub use run::RunArgs;
-pub use suite::SuiteArgs;
+pub use suite::{InitArgs, SuiteArgs};
 pub use sweep::{CapacityArgs, ScaleArgs, SweepOutputArgs};
 
 use clap::{Args, Parser, Subcommand};
@@ -92,8 +92,10 @@ pub enum Command {
         run_exit_codes!()
     ))]
     Demo(Box<DemoArgs>),
-    /// Run a test plan (smoke, load, stress, spike, soak, breakpoint, capacity, scale): one verdict, one report.
+    /// Run a test plan (smoke, load, stress, spike, soak, breakpoint, capacity, scale, bench): one verdict, one report.
     Suite(Box<SuiteArgs>),
+    /// Write a commented starter plan for `loadcell suite`: probe a URL, or add a project's benchmarks.
+    Init(Box<InitArgs>),
     /// Find the highest rate the target sustains under SLOs (open model, bracket then bisect).
     Capacity(Box<CapacityArgs>),
     /// Sweep closed-model concurrency levels and fit the Universal Scalability Law (σ, κ, peak).

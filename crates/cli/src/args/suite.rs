@@ -43,3 +43,26 @@ pub struct SuiteArgs {
     #[arg(short = 'q', long)]
     pub quiet: bool,
 }
+
+/// `loadcell init [URL|DIR] [--out FILE] [--force]`
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  loadcell init http://127.0.0.1:8080/api/products\n  \
+                  loadcell init . --out bench-plan.yaml\n  loadcell init --out - | less\n\n\
+                  With a URL, 20 sequential requests (at most 5 s) measure it, and the plan's smoke level, load \
+                  rate and SLOs come from what they measured (the rule is a comment in the file). With a folder, a \
+                  `bench` test per benchmark framework found there. With neither, placeholders.\n\
+                  Exit codes: 0 written; 2 the file exists (without --force), the URL does not answer, the folder \
+                  is missing or holds no benchmarks. See docs/suite.md.")]
+pub struct InitArgs {
+    /// A URL to probe, or a project folder whose benchmarks to add; none: a plan with placeholders.
+    #[arg(value_name = "URL|DIR")]
+    pub source: Option<String>,
+
+    /// Where to write the plan (`-` prints it).
+    #[arg(long, value_name = "FILE", default_value = "plan.yaml")]
+    pub out: PathBuf,
+
+    /// Overwrite the file if it exists.
+    #[arg(long)]
+    pub force: bool,
+}

@@ -5,7 +5,7 @@
 //! `compare` and `baseline` read like a load run.
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use loadcell_bench::{CommandSpec, DetectOptions, Options, Progress};
 use loadcell_schema::{BENCH_FILE, BenchResults, exit};
@@ -14,10 +14,41 @@ use crate::args::compare::{BenchArgs, IngestArgs};
 use crate::commands::compare::{print_out, usage, write_file};
 use crate::error::CliError;
 
+/// What a `loadcell bench` command line asks for, checked: commands to time, or a
+/// framework to run in a folder.
+enum Planned {
+    Commands(Vec<CommandSpec>, Box<Options>),
+    Detect(PathBuf, loadcell_bench::Framework),
+}
+
+/// Checks a `loadcell bench` command line as `run` would, nothing run: the flags'
+/// combinations, each command's words and program, the baseline (a suite's check).
+pub fn check(args: &BenchArgs) -> Result<(), CliError> {
+    plan(args)?;
+    args.baseline.open_bench().map(|_| ())
+}
+
 /// Runs `loadcell bench`.
 pub fn run(args: &BenchArgs) -> Result<i32, CliError> {
+    let planned = plan(args)?;
+    // Read before anything runs: a missing baseline is a usage error, not a wasted run.
+    let baseline = args.baseline.open_bench()?;
+    let results = match planned {
+        Planned::Commands(commands, options) => time_commands(args, &commands, &options)?,
+        Planned::Detect(dir, framework) => run_framework(args, &dir, framework)?,
+    };
+    if let Some(dir) = &args.out {
+        write_results(dir, &results)?;
+    }
+    match baseline {
+        Some(b) => b.finish_bench(args.out.as_deref(), &results, exit::OK),
+        None => Ok(exit::OK),
+    }
+}
+
+fn plan(args: &BenchArgs) -> Result<Planned, CliError> {
     if let Some(dir) = &args.detect {
-        return detect(args, dir);
+        return detect_plan(args, dir).map(|f| Planned::Detect(dir.clone(), f));
     }
     if args.commands.is_empty() {
         return Err(CliError::Usage(
@@ -29,32 +60,74 @@ pub fn run(args: &BenchArgs) -> Result<i32, CliError> {
             "--runs gives the exact number of runs: drop --min-time and --max-runs".into(),
         ));
     }
-    let spec = |line: &str| match &args.shell {
-        Some(sh) => CommandSpec::with_shell(line, sh),
-        None => CommandSpec::parse(line),
+    if let Some(dir) = args.dir.as_deref().filter(|d| !d.is_dir()) {
+        return Err(CliError::Usage(format!("--dir: {}: no such folder", dir.display())));
+    }
+    let spec = |line: &str| {
+        let spec = match &args.shell {
+            Some(sh) => CommandSpec::with_shell(line, sh),
+            None => CommandSpec::parse(line),
+        };
+        spec.map(|s| this_loadcell(s).in_dir(args.dir.as_deref()))
+            .map_err(usage)
+            .and_then(|s| findable(s, args.dir.as_deref()))
     };
-    let commands = args
-        .commands
-        .iter()
-        .map(|c| spec(c))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(usage)?;
+    let commands = args.commands.iter().map(|c| spec(c)).collect::<Result<Vec<_>, _>>()?;
     let options = Options {
         warmup: args.warmup,
         runs: args.runs,
         min_time: args.min_time.unwrap_or(loadcell_bench::runner::DEFAULT_MIN_TIME),
         max_runs: args.max_runs,
-        prepare: args.prepare.as_deref().map(spec).transpose().map_err(usage)?,
+        prepare: args.prepare.as_deref().map(spec).transpose()?,
         ignore_failure: args.ignore_failure,
         startup: args
             .subtract_startup
             .as_deref()
-            .map(CommandSpec::parse)
-            .transpose()
-            .map_err(usage)?,
+            .map(|c| CommandSpec::parse(c).map_err(usage).and_then(|s| findable(s, None)))
+            .transpose()?,
     };
+    if options.runs == Some(0) {
+        return Err(CliError::Usage("invalid number of runs: must be at least 1".into()));
+    }
+    Ok(Planned::Commands(commands, Box::new(options)))
+}
+
+/// A command whose first word is `loadcell` runs this very binary — the one timing it —
+/// rather than whichever `loadcell` is on PATH (or none, after `cargo run`).
+fn this_loadcell(mut spec: CommandSpec) -> CommandSpec {
+    if spec.shell.is_none()
+        && spec.argv.first().is_some_and(|p| p == "loadcell")
+        && let Ok(exe) = std::env::current_exe()
+    {
+        spec.argv[0] = exe.display().to_string();
+    }
+    spec
+}
+
+/// The command's program (or shell) must exist before anything is timed: a path relative
+/// to the folder it runs in, or a name found on PATH.
+fn findable(spec: CommandSpec, dir: Option<&Path>) -> Result<CommandSpec, CliError> {
+    let program = spec.argv.first().map(String::as_str).unwrap_or_default();
+    let found = if program.contains('/') {
+        dir.map_or_else(|| Path::new(program).to_path_buf(), |d| d.join(program))
+            .is_file()
+    } else {
+        std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|p| p.join(program).is_file()))
+    };
+    if found {
+        Ok(spec)
+    } else {
+        Err(CliError::Usage(format!(
+            "cannot run '{}': {program}: command not found",
+            spec.name
+        )))
+    }
+}
+
+/// Times the commands like hyperfine; prints them and writes the exports.
+fn time_commands(args: &BenchArgs, commands: &[CommandSpec], options: &Options) -> Result<BenchResults, CliError> {
     let live = !args.quiet && std::io::stderr().is_terminal();
-    let results = loadcell_bench::run_benchmarks(&commands, &options, |p| progress(live, p)).map_err(usage)?;
+    let results = loadcell_bench::run_benchmarks(commands, options, |p| progress(live, p)).map_err(usage)?;
     if live {
         eprint!("\r\x1b[2K");
     }
@@ -65,10 +138,7 @@ pub fn run(args: &BenchArgs) -> Result<i32, CliError> {
     if let Some(file) = &args.export_markdown {
         write_file(file, loadcell_bench::export::markdown::markdown(&results).as_bytes())?;
     }
-    if let Some(dir) = &args.out {
-        write_results(dir, &loadcell_bench::from_commands(&results, "loadcell bench"))?;
-    }
-    Ok(exit::OK)
+    Ok(loadcell_bench::from_commands(&results, "loadcell bench"))
 }
 
 /// One line of progress, rewritten in place.
@@ -90,11 +160,16 @@ fn progress(live: bool, p: Progress<'_>) {
     }
 }
 
-/// `bench --detect DIR`: the framework found there, run with the timing flags mapped onto it.
-fn detect(args: &BenchArgs, dir: &Path) -> Result<i32, CliError> {
-    if !args.commands.is_empty() || args.prepare.is_some() || args.shell.is_some() || args.export_json.is_some() {
+/// `bench --detect DIR`: the framework found there, checked before it runs.
+fn detect_plan(args: &BenchArgs, dir: &Path) -> Result<loadcell_bench::Framework, CliError> {
+    if !args.commands.is_empty()
+        || args.prepare.is_some()
+        || args.shell.is_some()
+        || args.export_json.is_some()
+        || args.dir.is_some()
+    {
         return Err(CliError::Usage(
-            "--detect runs the project's benchmarks: commands, --prepare, --shell and --export-json apply to commands"
+            "--detect runs the project's benchmarks: commands, --prepare, --shell, --dir and --export-json apply to commands"
                 .into(),
         ));
     }
@@ -103,37 +178,34 @@ fn detect(args: &BenchArgs, dir: &Path) -> Result<i32, CliError> {
     }
     let found = loadcell_bench::detect(dir);
     let names = || found.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(", ");
-    let framework = match (&args.framework, found.as_slice()) {
-        (_, []) => {
-            return Err(usage(loadcell_bench::BenchError::NothingDetected {
-                dir: dir.to_path_buf(),
-            }));
-        }
-        (None, [one]) => *one,
-        (None, _) => {
-            return Err(CliError::Usage(format!(
-                "{}: several benchmark frameworks found ({}): choose one with --framework",
-                dir.display(),
-                names()
-            )));
-        }
-        (Some(name), _) => *found.iter().find(|f| f.as_str() == name).ok_or_else(|| {
+    match (&args.framework, found.as_slice()) {
+        (_, []) => Err(usage(loadcell_bench::BenchError::NothingDetected {
+            dir: dir.to_path_buf(),
+        })),
+        (None, [one]) => Ok(*one),
+        (None, _) => Err(CliError::Usage(format!(
+            "{}: several benchmark frameworks found ({}): choose one with --framework",
+            dir.display(),
+            names()
+        ))),
+        (Some(name), _) => found.iter().find(|f| f.as_str() == name).copied().ok_or_else(|| {
             CliError::Usage(format!(
                 "{}: no {name} benchmarks found (found: {})",
                 dir.display(),
                 names()
             ))
-        })?,
-    };
+        }),
+    }
+}
+
+/// Runs the framework's benchmarks with the timing flags mapped onto it, and prints them.
+fn run_framework(args: &BenchArgs, dir: &Path, framework: loadcell_bench::Framework) -> Result<BenchResults, CliError> {
     if !args.quiet {
         eprintln!("{}: running {} benchmarks", dir.display(), framework.as_str());
     }
     let results = loadcell_bench::run_detected(dir, framework, &detect_options(args)).map_err(usage)?;
     print_out(&loadcell_bench::text::results(&results));
-    if let Some(dir) = &args.out {
-        write_results(dir, &results)?;
-    }
-    Ok(exit::OK)
+    Ok(results)
 }
 
 /// `--runs` and `--min-time` in each framework's terms.

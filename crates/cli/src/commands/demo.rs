@@ -72,7 +72,7 @@ fn suite_in(dir: &std::path::Path, target: &TargetHandle, quiet: bool) -> Result
         source,
     })?;
     eprintln!(
-        "loadcell demo: shop API at {}; running the example plan (examples/plan.yaml: smoke, load, stress, spike, soak, breakpoint, capacity, scale) for about 1.5 minutes",
+        "loadcell demo: shop API at {}; running the example plan (examples/plan.yaml: smoke, load, stress, spike, soak, breakpoint, capacity, scale, bench) for about 1.5 minutes",
         target.url()
     );
     let args = crate::args::SuiteArgs {

@@ -1,6 +1,6 @@
 //! One module per subcommand: each turns its flags into the session's specs, runs them,
 //! and shows the results. `sweep` is what `capacity` and `scale` share; `suite` runs the
-//! others in-process for each test of a plan.
+//! others in-process for each test of a plan; `init` writes a starter plan.
 
 pub mod baseline;
 pub mod bench;
@@ -8,6 +8,7 @@ pub mod capacity;
 pub mod compare;
 pub mod demo;
 mod demo_database;
+pub mod init;
 pub mod report;
 pub mod run;
 pub mod scale;

@@ -89,6 +89,13 @@ pub fn schema() -> Result<i32, CliError> {
     Ok(exit::OK)
 }
 
+/// Checks a plan's text as `loadcell validate` checks a file (`loadcell init`'s output).
+pub(crate) fn check_text(text: &str, file: &str, base: &Path) -> Result<(), CliError> {
+    let plan = loadcell_suite::parse(text, file, base, &vocabulary()).map_err(|e| CliError::Usage(e.to_string()))?;
+    let tests: Vec<&Test> = plan.tests.iter().collect();
+    check(&plan, &tests)
+}
+
 fn load(path: &Path) -> Result<Plan, CliError> {
     loadcell_suite::load(path, &vocabulary()).map_err(|e| CliError::Usage(e.to_string()))
 }
@@ -115,6 +122,7 @@ fn vocabulary() -> Vocabulary {
         run: flags("run"),
         capacity: flags("capacity"),
         scale: flags("scale"),
+        bench: flags("bench"),
     }
 }
 
@@ -126,9 +134,10 @@ fn check(plan: &Plan, selected: &[&Test]) -> Result<(), CliError> {
         let invocation = Invocation::of(plan, test, &out);
         let command = parse(&invocation).map_err(|e| clap_at(plan, test, &invocation, &e))?;
         let checked = match &command {
-            Command::Run(args) => super::run::check(args),
+            Command::Run(args) => super::run::check(args).and_then(|()| args.baseline.open().map(|_| ())),
             Command::Capacity(args) => super::capacity::check(args),
             Command::Scale(args) => super::scale::check(args),
+            Command::Bench(args) => super::bench::check(args),
             _ => Ok(()),
         };
         checked.map_err(|e| {
@@ -190,13 +199,28 @@ impl Launcher for InProcess {
     fn launch(&mut self, _test: &Test, invocation: &Invocation) -> Launched {
         let mut invocation = invocation.clone();
         if self.quiet {
-            invocation.args.push("--quiet".into());
+            // Before a bench test's `--` and its commands.
+            let at = invocation
+                .args
+                .iter()
+                .position(|a| a == "--")
+                .unwrap_or(invocation.args.len());
+            invocation.args.insert(at, "--quiet".into());
         }
         let result = match parse(&invocation) {
             Ok(Command::Run(args)) => super::run::run(&args, self.interrupts.clone()),
             Ok(Command::Capacity(args)) => super::capacity::run(&args, self.interrupts.clone()),
             Ok(Command::Scale(args)) => super::scale::run(&args, self.interrupts.clone()),
-            Ok(_) => Err(CliError::Usage("a test runs as run, capacity or scale".into())),
+            // Checked before the suite started: what stops it now is a command that failed
+            // (or could not run) while it was measured — the test's failure, not a setup's.
+            Ok(Command::Bench(args)) => {
+                return match super::bench::run(&args) {
+                    Ok(code) => Launched::Exited(code),
+                    Err(e) if e.exit_code() == exit::USAGE => Launched::Failed(e.to_string()),
+                    Err(e) => Launched::Exited(e.exit_code()),
+                };
+            }
+            Ok(_) => Err(CliError::Usage("a test runs as run, capacity, scale or bench".into())),
             Err(e) => Err(CliError::Usage(crate::first_paragraph(&e.render().to_string()))),
         };
         match result {

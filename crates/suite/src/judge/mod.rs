@@ -3,6 +3,12 @@
 //! and what its kind of test is run to find (breaking point, recovery, trend, capacity,
 //! scalability fit).
 
+mod bench;
+
+pub(crate) use bench::line as bench_line;
+pub use bench::{BenchBrief, judge_bench};
+
+use crate::baseline::Compared;
 use crate::model::{Kind, Test};
 use loadcell_schema::{
     Bottleneck, BreakingPoint, CapacitySummary, Profile, SoakTrend, SpikeRecovery, StopReason, Summary,
@@ -26,6 +32,13 @@ pub struct TestResult {
     pub failures: Vec<String>,
     /// What makes its numbers doubtful; fatal to the suite unless `--allow-warnings`.
     pub warnings: Vec<String>,
+    /// Its comparison with the baseline, when it had one (the details are in the test's
+    /// `comparison.json`; a regression is among `failures`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineBrief>,
+    /// A bench test's benchmarks (`bench.json` in its folder holds every sample).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bench: Option<BenchBrief>,
     pub headline: Option<Headline>,
     pub thresholds: Vec<ThresholdResult>,
     pub bottlenecks: Vec<Bottleneck>,
@@ -54,6 +67,15 @@ pub struct Headline {
     pub duration_s: f64,
 }
 
+/// What the comparison with the baseline found.
+#[derive(Debug, Clone, Serialize)]
+pub struct BaselineBrief {
+    /// The baseline as the run was given it.
+    pub path: String,
+    /// `regressed`, `unchanged` or `improved`.
+    pub verdict: &'static str,
+}
+
 /// A capacity search's answer (the whole search is in the test's own `summary.json`).
 #[derive(Debug, Clone, Serialize)]
 pub struct CapacityBrief {
@@ -71,8 +93,25 @@ pub struct ScaleBrief {
     pub levels: usize,
 }
 
-/// Judges a finished test: `exit_code` is its command's, `summary` what it wrote.
-pub fn judge(test: &Test, command: String, folder: String, exit_code: i32, summary: &Summary) -> TestResult {
+/// Judges a finished test: `exit_code` is its command's, `summary` what it wrote, and
+/// `comparison` its comparison with a baseline, when it had one (a regression fails it).
+pub fn judge(
+    test: &Test,
+    command: String,
+    folder: String,
+    exit_code: i32,
+    summary: &Summary,
+    comparison: Option<&Compared>,
+) -> TestResult {
+    let mut failures = failures(test, exit_code, summary);
+    if let Some(compared) = comparison {
+        add_comparison(
+            &mut failures,
+            compared,
+            exit_code,
+            test.kind != Kind::Run(Profile::Breakpoint),
+        );
+    }
     let mut result = TestResult {
         name: test.name.clone(),
         kind: test.kind.as_str(),
@@ -80,8 +119,10 @@ pub fn judge(test: &Test, command: String, folder: String, exit_code: i32, summa
         folder,
         passed: false,
         exit_code: Some(exit_code),
-        failures: failures(test, exit_code, summary),
+        failures,
         warnings: warnings(test.kind, summary),
+        baseline: comparison.map(BaselineBrief::of),
+        bench: None,
         headline: Some(headline(summary)),
         thresholds: summary.thresholds.clone(),
         bottlenecks: summary.bottlenecks.clone(),
@@ -99,6 +140,27 @@ pub fn judge(test: &Test, command: String, folder: String, exit_code: i32, summa
     result
 }
 
+/// The comparison's regressions (and a baselines file's failed SLOs) among the failures,
+/// in place of the bare exit code they caused.
+fn add_comparison(failures: &mut Vec<String>, compared: &Compared, exit_code: i32, code_counts: bool) {
+    let generic = format!("the test ended with exit code {exit_code}");
+    failures.retain(|f| *f != generic);
+    failures.extend(crate::baseline::regressions(&compared.comparison));
+    failures.extend(compared.slo_failures.iter().cloned());
+    if failures.is_empty() && exit_code != loadcell_schema::exit::OK && code_counts {
+        failures.push(generic);
+    }
+}
+
+impl BaselineBrief {
+    fn of(compared: &Compared) -> BaselineBrief {
+        BaselineBrief {
+            path: compared.comparison.base.path.clone(),
+            verdict: compared.comparison.verdict.as_str(),
+        }
+    }
+}
+
 /// A test that ended without a summary: it could not start, or wrote nothing.
 pub fn unfinished(test: &Test, command: String, folder: String, exit_code: Option<i32>, why: String) -> TestResult {
     TestResult {
@@ -110,6 +172,8 @@ pub fn unfinished(test: &Test, command: String, folder: String, exit_code: Optio
         exit_code,
         failures: vec![why],
         warnings: Vec::new(),
+        baseline: None,
+        bench: None,
         headline: None,
         thresholds: Vec::new(),
         bottlenecks: Vec::new(),

@@ -25,11 +25,12 @@ fn test(kind: Kind, options: &[(&str, &str)]) -> Test {
             })
             .collect(),
         slo: vec![],
+        commands: vec![],
     }
 }
 
 fn verdict(test: &Test, exit_code: i32, summary: &Summary) -> TestResult {
-    judge(test, "loadcell run".into(), "01-x".into(), exit_code, summary)
+    judge(test, "loadcell run".into(), "01-x".into(), exit_code, summary, None)
 }
 
 fn threshold(expr: &str, passed: bool) -> ThresholdResult {
@@ -150,4 +151,41 @@ fn sweeps_pass_on_their_answer() {
     let r = verdict(&test(Kind::Capacity, &[]), 1, &s);
     assert_eq!(r.failures, ["no rate held the SLOs: even the lowest rate failed"]);
     assert_eq!(r.capacity.map(|c| c.lowest_fail_per_s), Some(Some(10.0)));
+}
+
+#[test]
+fn a_bench_test_gives_each_benchmark_s_numbers_in_ms() {
+    use loadcell_schema::{BenchResults, BenchSource, Benchmark, SampleStats};
+    use loadcell_units::format::ms;
+    let results = BenchResults {
+        benchmarks: vec![Benchmark {
+            name: "sleep 0.01".into(),
+            samples: vec![0.010, 0.011, 0.012],
+            stats: SampleStats {
+                n: 3,
+                mean: 0.011,
+                stddev: Some(0.001),
+                median: 0.011,
+                min: 0.010,
+                max: 0.012,
+            },
+            ..Benchmark::default()
+        }],
+        ..BenchResults::new(BenchSource::Command, "loadcell bench")
+    };
+    let t = test(Kind::Bench, &[]);
+    let r = super::judge_bench(&t, "loadcell bench".into(), "01-bench".into(), 0, &results, None);
+    assert!(r.passed && r.failures.is_empty(), "{r:?}");
+    let b = &r.bench.as_ref().unwrap().benchmarks[0];
+    assert!((b.mean_ms - 11.0).abs() < 1e-9 && b.runs == 3 && b.stddev_ms.is_some_and(|s| (s - 1.0).abs() < 1e-9));
+    assert_eq!(
+        super::bench_line(b),
+        format!("sleep 0.01: mean {0} ± {1}, median {0} (3 runs)", ms(11.0), ms(1.0))
+    );
+    let empty = BenchResults {
+        benchmarks: vec![],
+        ..results
+    };
+    let r = super::judge_bench(&t, "loadcell bench".into(), "01-bench".into(), 0, &empty, None);
+    assert!(!r.passed, "nothing measured is no pass");
 }

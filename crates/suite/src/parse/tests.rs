@@ -28,7 +28,19 @@ fn vocabulary() -> Vocabulary {
     capacity.extend([flag("step-duration", true, false), flag("slo", true, true)]);
     let mut scale = shared.to_vec();
     scale.extend([flag("vus", true, false), flag("step-duration", true, false)]);
-    Vocabulary { run, capacity, scale }
+    let bench = vec![
+        flag("runs", true, false),
+        flag("detect", true, false),
+        flag("dir", true, false),
+        flag("ignore-failure", false, false),
+        flag("out", true, false),
+    ];
+    Vocabulary {
+        run,
+        capacity,
+        scale,
+        bench,
+    }
 }
 
 fn plan(text: &str) -> Result<Plan, PlanError> {
@@ -127,4 +139,53 @@ fn the_scenario_fuzz_corpus_never_breaks_the_plan_reader() {
         }
     }
     assert!(read >= 40, "the corpus went missing: {read} files");
+}
+
+#[test]
+fn a_bench_test_takes_commands_and_bench_flags_with_paths_from_the_plan_s_folder() {
+    let p = plan(
+        "target: http://127.0.0.1:1/\ntests:\n  - bench: { commands: ['sleep 0.01', 'true'], runs: 5, ignore_failure: true }\n  - bench: { name: mine, detect: fixtures/go }\n",
+    )
+    .unwrap();
+    let bench = &p.tests[0];
+    assert_eq!(bench.kind, Kind::Bench);
+    assert_eq!(bench.commands, ["sleep 0.01", "true"]);
+    let inv = crate::Invocation::of(&p, bench, Path::new("/s/01-bench"));
+    assert_eq!(inv.command, Command::Bench);
+    assert_eq!(
+        inv.args,
+        [
+            "bench",
+            "--runs",
+            "5",
+            "--ignore-failure",
+            "--dir",
+            "/plans",
+            "--out",
+            "/s/01-bench",
+            "--",
+            "sleep 0.01",
+            "true"
+        ]
+    );
+    let detect = crate::Invocation::of(&p, &p.tests[1], Path::new("/s/02-mine"));
+    assert_eq!(
+        detect.args,
+        ["bench", "--detect", "/plans/fixtures/go", "--out", "/s/02-mine"]
+    );
+}
+
+#[test]
+fn a_bench_test_has_no_slo_and_a_run_test_no_commands() {
+    let m = message("target: http://127.0.0.1:1/\ntests:\n  - bench: { commands: [true], slo: 'p95<1s' }\n");
+    assert!(
+        m.starts_with("plan.yaml:3:32: unknown option 'slo' of a bench test"),
+        "{m}"
+    );
+    let m = message("target: http://127.0.0.1:1/\ntests:\n  - load: { commands: [true] }\n");
+    assert!(m.contains("unknown option 'commands' of a load test"), "{m}");
+    let m = message("target: http://127.0.0.1:1/\ntests:\n  - bench: { comands: [true] }\n");
+    assert!(m.contains("did you mean 'commands'?"), "{m}");
+    let m = message("target: http://127.0.0.1:1/\ntests:\n  - bnech: { runs: 3 }\n");
+    assert!(m.contains("unknown test type 'bnech'; did you mean 'bench'?"), "{m}");
 }

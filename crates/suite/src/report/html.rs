@@ -93,9 +93,10 @@ fn row(out: &mut String, t: &TestResult) {
         ),
         None => "<td></td><td></td><td></td><td></td><td></td>".to_string(),
     };
-    let link = match t.headline {
-        Some(_) => format!("<a href=\"{}/report.html\">report</a>", esc(&t.folder)),
-        None => String::new(),
+    let link = match (&t.headline, &t.bench) {
+        (Some(_), _) => format!("<a href=\"{}/report.html\">report</a>", esc(&t.folder)),
+        (None, Some(_)) => format!("<a href=\"{}/bench.json\">bench.json</a>", esc(&t.folder)),
+        (None, None) => String::new(),
     };
     let _ = writeln!(
         out,

@@ -37,6 +37,10 @@ fn suite(t: &TestResult, allow_warnings: bool) -> (String, usize, usize) {
             cases.push((format!("slo {}", th.expr), failure));
         }
     }
+    for b in t.bench.iter().flat_map(|b| &b.benchmarks) {
+        // The benchmark's numbers are in its name: a regression is the test's own case.
+        cases.push((format!("bench {}", crate::judge::bench_line(b)), None));
+    }
     if !t.warnings.is_empty() {
         cases.push(("warnings".to_string(), (!allow_warnings).then(|| t.warnings.join("; "))));
     }

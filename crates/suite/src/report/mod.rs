@@ -176,6 +176,10 @@ pub(crate) fn write(dir: &Path, name: &str, text: &str) -> Result<(), SuiteError
 
 /// What the kind of test is run to find, in a few words.
 pub(crate) fn finding(t: &TestResult) -> String {
+    if let Some(b) = &t.bench {
+        let lines: Vec<String> = b.benchmarks.iter().map(crate::judge::bench_line).collect();
+        return lines.join("; ");
+    }
     if let Some(c) = &t.capacity {
         return match c.capacity_per_s {
             Some(rate) => format!("capacity {rate:.0}/s"),

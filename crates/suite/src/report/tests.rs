@@ -11,6 +11,8 @@ fn result(name: &str, passed: bool, warnings: &[&str], recs: &[(&str, Confidence
         folder: format!("01-{name}"),
         passed,
         exit_code: Some(if passed { 0 } else { 1 }),
+        baseline: None,
+        bench: None,
         failures: if passed {
             vec![]
         } else {
@@ -59,6 +61,7 @@ fn test(name: &str) -> Test {
         pos: Default::default(),
         options: vec![],
         slo: vec![],
+        commands: vec![],
     }
 }
 
@@ -67,11 +70,13 @@ fn doc(results: &[TestResult], selected: &[&str], allow_warnings: bool) -> Suite
     let plan = Plan {
         file: "plan.yaml".into(),
         text: String::new(),
+        dir: std::path::PathBuf::new(),
         base_url: None,
         system: System::Url("http://127.0.0.1:1/".into()),
         monitor: vec![],
         postgres: vec![],
         slo: vec![],
+        baseline: None,
         tests: tests.clone(),
     };
     let refs: Vec<&Test> = tests.iter().collect();

@@ -30,16 +30,19 @@ pub fn terminal(doc: &SuiteDoc) -> String {
             (true, false) => "WARN",
             (true, true) => "ok  ",
         };
-        let numbers = t.headline.as_ref().map_or(String::new(), |h| {
-            format!(
-                "{} requests, {}/s, p95 {}, p99 {}, {} failed",
-                format::int(h.requests),
-                format::num(h.rate_per_s),
-                format::ms(h.p95_ms),
-                format::ms(h.p99_ms),
-                format::percent(h.error_rate)
-            )
-        });
+        let numbers = t.headline.as_ref().map_or_else(
+            || super::finding(t),
+            |h| {
+                format!(
+                    "{} requests, {}/s, p95 {}, p99 {}, {} failed",
+                    format::int(h.requests),
+                    format::num(h.rate_per_s),
+                    format::ms(h.p95_ms),
+                    format::ms(h.p99_ms),
+                    format::percent(h.error_rate)
+                )
+            },
+        );
         let _ = writeln!(out, "  {mark} {:<12} {numbers}", t.name);
         for f in &t.failures {
             let _ = writeln!(out, "         ✗ {f}");
