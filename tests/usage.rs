@@ -168,3 +168,24 @@ fn every_help_page_has_examples_and_names_the_exit_codes() {
     let top = run_raw(&["--help"]);
     assert!(top.stdout.contains("Exit codes: 0 "), "{}", top.stdout);
 }
+
+/// `loadcell schema | head -1`: the reader goes before loadcell has printed everything.
+/// loadcell ends as Unix tools do when their reader goes (SIGPIPE's status, 141 in a
+/// shell), without a panic message or a backtrace. The read end is closed before the
+/// process starts, so its very first write meets the broken pipe.
+#[test]
+fn a_reader_that_goes_away_ends_loadcell_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let out = std::process::Command::new(loadcell_testkit::process::loadcell_bin())
+        .arg("schema")
+        .env("RUST_BACKTRACE", "1")
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("loadcell runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.is_empty(), "nothing on stderr, got: {stderr}");
+    assert_eq!(out.status.signal(), Some(13), "ended by SIGPIPE: {:?}", out.status);
+}

@@ -1,8 +1,9 @@
 //! loadcell's command line: parses arguments (`args`), dispatches subcommands
 //! (`commands`), shows progress (`display`) and the summary (`print`), counts Ctrl-C
-//! (`signals`), and turns every error into one line on stderr and an exit code (0 held,
-//! 1 threshold failed, interrupted or a result lost, 2 usage or a target that is not there),
-//! with clap's did-you-mean and the subcommand's help page named.
+//! (`signals`), ends quietly when the reader of its output goes (`pipe`), and turns every
+//! error into one line on stderr and an exit code (0 held, 1 threshold failed, interrupted
+//! or a result lost, 2 usage or a target that is not there), with clap's did-you-mean and
+//! the subcommand's help page named.
 //!
 //! Planning (`loadcell-plan`), running (`loadcell-session`) and analysis
 //! (`loadcell-analysis`) live in library crates; this crate only wires them to the terminal.
@@ -12,6 +13,7 @@ mod commands;
 mod display;
 mod error;
 mod monitor;
+mod pipe;
 mod signals;
 
 use args::{Cli, Command};
@@ -21,6 +23,7 @@ use loadcell_schema::exit;
 
 /// Runs loadcell with the process arguments and returns the exit code.
 pub fn main() -> i32 {
+    pipe::end_quietly_when_the_reader_goes();
     let argv = args::bare_prometheus(std::env::args_os().collect());
     let cli = match Cli::try_parse_from(&argv) {
         Ok(cli) => cli,
