@@ -10,7 +10,12 @@
 pub fn end_quietly_when_the_reader_goes() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if info.payload_as_str().is_some_and(is_broken_pipe) {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied());
+        if message.is_some_and(is_broken_pipe) {
             // Results are written as the run goes; nothing is lost by ending here. The
             // shell sees the usual status of a process whose reader went (128 + 13).
             let _ = signal_hook::low_level::emulate_default_handler(signal_hook::consts::SIGPIPE);
