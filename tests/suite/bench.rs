@@ -71,6 +71,10 @@ fn a_failing_command_fails_its_test_unless_failures_are_ignored() {
     let doc = suite_json(&out);
     let words = doc["tests"][0]["failures"][0].as_str().unwrap_or_default().to_string();
     assert!(words.contains("'false' exited with exit code 1"), "{doc}");
+    assert!(
+        words.contains("ignore_failure: true"),
+        "the plan's own spelling is named: {doc}"
+    );
     assert_eq!(names(&doc["not_run"]), ["after"], "{doc}");
     assert!(run.stdout.contains(&words), "{}", run.output());
 

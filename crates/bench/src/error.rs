@@ -16,7 +16,9 @@ pub enum BenchError {
     #[error("cannot run '{command}': {message}")]
     Spawn { command: String, message: String },
     /// A command that exited unsuccessfully (without `ignore_failure`).
-    #[error("'{command}' exited with {status}; use --ignore-failure to benchmark it anyway")]
+    #[error(
+        "'{command}' exited with {status}; to benchmark it anyway, use --ignore-failure (ignore_failure: true in a suite plan)"
+    )]
     Failed { command: String, status: String },
     /// A setting out of its range.
     #[error("invalid {name}: {message}")]
