@@ -189,6 +189,20 @@ fn run_with_a_baseline_fails_on_a_regression_like_a_threshold() {
         "no comparison in report.html"
     );
 
+    // Rebuilt by `loadcell report`: the comparison is shown again, stays in report.html and
+    // still fails the run.
+    std::fs::remove_file(new.join("report.html")).unwrap();
+    let rebuilt = loadcell(&["report".as_ref(), new.as_os_str()]).expect_code(1);
+    assert!(
+        rebuilt.stdout.contains("loadcell compare: REGRESSED"),
+        "{}",
+        rebuilt.stdout
+    );
+    assert!(
+        read(&new.join("report.html")).contains("data-compare-chart=\"distribution\""),
+        "no comparison in the rebuilt report.html"
+    );
+
     // Against itself with a wide noise threshold: nothing regressed, exit 0.
     let again = dir.path("again");
     run_into(

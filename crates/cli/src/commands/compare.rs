@@ -223,8 +223,40 @@ impl Baseline {
     }
 }
 
+/// `loadcell report DIR` of a run that had a `--baseline`: the comparison it wrote
+/// (`comparison.json`) is shown again and put back into the rewritten `report.html`, and
+/// its verdict counts in the exit code as it did in the run (a regression, or an SLO of a
+/// baselines file that failed). `None` when the run had no baseline.
+pub fn restore_comparison(dir: &Path, summary: &Summary) -> Result<Option<i32>, CliError> {
+    let file = dir.join(COMPARISON_FILE);
+    let Ok(text) = std::fs::read_to_string(&file) else {
+        return Ok(None);
+    };
+    let bad = |e: serde_json::Error| CliError::Output(format!("{}: {e}", file.display()));
+    let doc: serde_json::Value = serde_json::from_str(&text).map_err(bad)?;
+    let comparison: Comparison = serde_json::from_value(doc.clone()).map_err(bad)?;
+    let slo_failed = doc["slo"]
+        .as_array()
+        .is_some_and(|slo| slo.iter().any(|s| s["status"] == "fail"));
+    println!();
+    print_out(&loadcell_report::comparison_text(&comparison));
+    write_file(
+        &dir.join("report.html"),
+        loadcell_report::html_with_comparison(summary, &comparison).as_bytes(),
+    )?;
+    let slo_code = if slo_failed {
+        loadcell_schema::exit::REGRESSED
+    } else {
+        loadcell_schema::exit::OK
+    };
+    Ok(Some(comparison.exit_code().max(slo_code)))
+}
+
+/// What a run with a baseline adds to its results folder.
+const COMPARISON_FILE: &str = "comparison.json";
+
 /// `comparison.json` in a results folder (a suite reads it back to judge the test).
 fn write_comparison(dir: &Path, judged: &Judged) -> Result<(), CliError> {
     let json = serde_json::to_string_pretty(&judged.json)? + "\n";
-    write_file(&dir.join("comparison.json"), json.as_bytes())
+    write_file(&dir.join(COMPARISON_FILE), json.as_bytes())
 }

@@ -1,7 +1,8 @@
 //! `loadcell report DIR`: the session rebuilds the folder's summary (from its interval log,
 //! or a capacity or scale folder's `summary.json`); it is printed, then every report is
-//! written again. It exits as the run did (or would have): 1 for a failed threshold, an
-//! interrupted run or a folder whose run never finished.
+//! written again, with the comparison of a run that had a `--baseline`. It exits as the run
+//! did (or would have): 1 for a failed threshold, a regression, an interrupted run or a
+//! folder whose run never finished.
 
 use crate::error::CliError;
 use loadcell_schema::exit;
@@ -36,6 +37,9 @@ pub fn run(dir: &Path) -> Result<i32, CliError> {
             println!("  rebuilt from {intervals} intervals in {}{unfinished}", dir.display());
             for path in written {
                 println!("  wrote {}", path.display());
+            }
+            if let Some(compared) = super::compare::restore_comparison(dir, &rebuilt.summary)? {
+                code = code.max(compared);
             }
         }
         Source::Summary => {
