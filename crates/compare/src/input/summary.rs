@@ -53,8 +53,8 @@ pub fn from_summary(summary: &Summary, path: &str) -> LoadRun {
             .map(|e| endpoint_row(e, single, &overall_units)),
     );
     let mut notes = vec![format!(
-        "{path}: a bare summary.json has no histograms; intervals come from its per-second percentiles \
-         (a reduced method){}",
+        "{path}: a summary without its results folder (a bare summary.json, or a run that wrote no results folder) \
+         has no per-second histograms; intervals come from its per-second percentiles (a reduced method){}",
         if single {
             ""
         } else {
