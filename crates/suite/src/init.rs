@@ -99,7 +99,7 @@ fn placeholder(out: &mut String) {
          \x20 # PLACEHOLDER: the traffic you expect.\n\
          \x20 - load: { target_rate: 10, ramp: 10s, hold: 1m }\n",
     );
-    later_tests(out);
+    later_tests(out, 10.0);
 }
 
 fn probed(out: &mut String, p: &Probe) {
@@ -136,19 +136,23 @@ fn probed(out: &mut String, p: &Probe) {
         url = p.url,
         slo = ms_text(slo),
     );
-    later_tests(out);
+    later_tests(out, rate);
 }
 
-/// The other test types, commented out, for the reader to switch on.
-fn later_tests(out: &mut String) {
-    out.push_str(
-        "  # - stress: { target_rate: 20, hold: 1m }          # steps at 50% … 300% of the rate\n\
-         \x20 # - spike: { target_rate: 10, spike_factor: 5 }\n\
-         \x20 # - soak: { target_rate: 10, hold: 1h }\n\
-         \x20 # - breakpoint: { target_rate: 20, ramp: 10m }    # fails only if it breaks below this\n\
-         \x20 # - capacity: { step_duration: 10s, max_time: 5m }\n\
-         \x20 # - scale: { vus: [1, 2, 4, 8, 16], step_duration: 10s }\n\
-         \x20 # - bench: { commands: [\"loadcell validate plan.yaml\"], runs: 10 }\n",
+/// The other test types, commented out, for the reader to switch on; their rates follow
+/// the load test's (`rate`), so a switched-on stress or spike test starts from the same
+/// level as the load test above it.
+fn later_tests(out: &mut String, rate: f64) {
+    let _ = write!(
+        out,
+        "  # - stress: {{ target_rate: {double}, hold: 1m }}          # steps at 50% … 300% of the rate\n\
+         \x20 # - spike: {{ target_rate: {rate}, spike_factor: 5 }}\n\
+         \x20 # - soak: {{ target_rate: {rate}, hold: 1h }}\n\
+         \x20 # - breakpoint: {{ target_rate: {double}, ramp: 10m }}    # fails only if it breaks below this\n\
+         \x20 # - capacity: {{ step_duration: 10s, max_time: 5m }}\n\
+         \x20 # - scale: {{ vus: [1, 2, 4, 8, 16], step_duration: 10s }}\n\
+         \x20 # - bench: {{ commands: [\"loadcell validate plan.yaml\"], runs: 10 }}\n",
+        double = rate * 2.0,
     );
 }
 
@@ -219,6 +223,11 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("200 ×20; p50 50.4 ms"), "{text}");
+        assert!(text.contains("# - stress: { target_rate: 100, hold: 1m }"), "{text}");
+        assert!(
+            text.contains("# - spike: { target_rate: 50, spike_factor: 5 }"),
+            "{text}"
+        );
         let text = starter_plan(&Starter::Dir {
             path: "proj".into(),
             frameworks: vec!["go".into(), "criterion".into()],
