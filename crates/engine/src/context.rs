@@ -7,6 +7,8 @@
 //! send of the first request, minus the time spent connecting — what loadcell itself
 //! (its timer, its event loop, its connection slots) added before the target saw anything.
 
+use crate::inflight::InFlight;
+use crate::lanes::LaneSet;
 use crate::pool::Waiter;
 use crate::state::WorkerState;
 use loadcell_http::{ClientConfig, ConnectPhases, Connection, Origin, ResponseInfo};
@@ -35,6 +37,12 @@ pub struct VuContext {
     pub(crate) pool_waiter: Option<Rc<Waiter>>,
     /// This VU's index on its worker (its slot in the in-flight table).
     pub(crate) slot: usize,
+    /// The in-flight table `slot` is in: the worker's table of VUs, or of extra connections.
+    pub(crate) inflight: Rc<InFlight>,
+    /// The extra connections of a VU that ran a batch step (`lanes.rs`); `None` until then.
+    pub(crate) lanes: Option<Box<LaneSet>>,
+    /// This context is such an extra connection of a VU, not a VU.
+    pub(crate) is_lane: bool,
     /// Open model: the iteration was dispatched and has not sent its first request yet
     /// (it counts in the worker's `unsent`).
     unsent: bool,
@@ -83,6 +91,9 @@ impl VuContext {
     pub(crate) fn new(worker: Rc<WorkerState>, transport: Arc<Transport>, vu_id: u64, slot: usize) -> VuContext {
         worker.inflight.reserve(slot);
         VuContext {
+            inflight: Rc::clone(&worker.inflight),
+            lanes: None,
+            is_lane: false,
             worker,
             transport,
             connection: None,
@@ -207,9 +218,11 @@ impl VuContext {
         }
     }
 
-    /// Drops the connection (a VU that is parked or ramped down holds none).
+    /// Drops the connection (a VU that is parked or ramped down holds none), its extra ones
+    /// included.
     pub(crate) fn disconnect(&mut self) {
         self.close_connection();
+        self.close_lanes();
     }
 
     /// Closes the connection this VU holds, telling the pool when it came from there.
@@ -242,6 +255,7 @@ impl VuContext {
     /// settings come back (the parked connection, dropped with the iteration, is gone).
     pub(crate) fn after_cut(&mut self, home: &Arc<Transport>) {
         self.close_connection();
+        self.close_lanes();
         if !Arc::ptr_eq(&self.transport, home) {
             self.transport = Arc::clone(home);
         }

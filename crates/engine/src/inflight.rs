@@ -77,6 +77,14 @@ impl InFlight {
         }
     }
 
+    /// Adds a slot at the end and returns it (a VU's extra connection for a batch, in the
+    /// worker's table of those).
+    pub fn add(&self) -> usize {
+        let mut slots = self.slots.borrow_mut();
+        slots.push(None);
+        slots.len() - 1
+    }
+
     /// A request of VU `slot` starts.
     #[inline]
     pub fn begin(&self, slot: usize, entry: Entry) {

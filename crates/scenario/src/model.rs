@@ -344,7 +344,40 @@ pub enum Step {
     Request(Box<RequestStep>),
     /// `sleep: 1s` or `sleep: 500ms..2s` (no think time is added after a sleep step).
     Sleep(Think),
+    /// `batch:` — several requests sent at once (k6's `http.batch()`).
+    Batch(Box<Batch>),
 }
+
+impl Step {
+    /// The requests this step sends: one, none (a sleep) or a batch's, in list order.
+    pub fn requests(&self) -> &[RequestStep] {
+        match self {
+            Step::Request(rs) => std::slice::from_ref(rs.as_ref()),
+            Step::Sleep(_) => &[],
+            Step::Batch(b) => &b.requests,
+        }
+    }
+}
+
+/// A `batch:` step: its requests go out at the same time, on at most `parallel` connections
+/// of the VU, and the step ends when all have answered (or timed out). Checks, extractions
+/// and `add:` apply after all responses, in list order.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    /// `name:` of the batch step, or `batch` (for messages; each request has its own name).
+    pub name: String,
+    /// Never empty; none is `once:`.
+    pub requests: Vec<RequestStep>,
+    /// `parallel:` — the most requests of this batch in flight at once (k6's
+    /// `batchPerHost`, default [`DEFAULT_BATCH_PARALLEL`]); at least 1.
+    pub parallel: u32,
+    /// Where the step starts in the file (1-based).
+    pub line: usize,
+    pub col: usize,
+}
+
+/// k6's default `batchPerHost`.
+pub const DEFAULT_BATCH_PARALLEL: u32 = 6;
 
 /// One HTTP request with its checks and extractions.
 #[derive(Debug, Clone)]
