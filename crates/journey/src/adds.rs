@@ -41,9 +41,10 @@ pub(crate) fn add(
                     rng,
                     vu: vu_id,
                     iteration,
-                    scratch,
+                    io,
                     ..
                 } = vu;
+                let scratch = &mut io.scratch;
                 let mut view = VarsView {
                     vars,
                     rows,

@@ -1,8 +1,9 @@
 //! One VU's state between requests: variables extracted so far, its cookie jar, its random
 //! generator, the data rows of the current iteration, and the buffers requests are
 //! rendered into and responses captured into (reused, so steady state does not allocate
-//! for rendering).
+//! for rendering) — one set for its steps, one per request of the largest batch it ran.
 
+use crate::batch::BatchEntry;
 use crate::cookies::CookieJar;
 use crate::response::Headers;
 use crate::rng::Rng;
@@ -10,6 +11,7 @@ use crate::workload::JourneyWorker;
 use loadcell_http::Request;
 use loadcell_scenario::{DataSource, Vars};
 use serde_json::Value;
+use std::cell::RefCell;
 use std::rc::Rc;
 
 /// Everything a VU carries from one step to the next.
@@ -32,6 +34,16 @@ pub struct VuState {
     /// they extracted, kept across iterations.
     once: Vec<(usize, usize)>,
     kept: Vec<String>,
+    /// The buffers of its request steps.
+    pub io: Io,
+    /// The buffers of a batch step's requests, one per request of the largest batch this VU
+    /// ran (none until its first); each lent to one connection while the batch runs.
+    pub(crate) batch: Vec<RefCell<BatchEntry>>,
+}
+
+/// The buffers one request is built in and its response captured in, reused request after
+/// request.
+pub struct Io {
     /// The request being built; its strings are reused.
     pub request: Request,
     pub body: Vec<u8>,
@@ -43,6 +55,33 @@ pub struct VuState {
     pub decoded: Vec<u8>,
     pub decode_spare: Vec<u8>,
     pub headers: Headers,
+}
+
+impl Io {
+    pub fn new() -> Io {
+        Io {
+            request: Request {
+                method: http::Method::GET,
+                path_and_query: String::new(),
+                headers: Vec::new(),
+                body: bytes::Bytes::new(),
+            },
+            body: Vec::new(),
+            wire: Vec::new(),
+            scratch: String::new(),
+            response_head: Vec::new(),
+            response_body: Vec::new(),
+            decoded: Vec::new(),
+            decode_spare: Vec::new(),
+            headers: Headers::default(),
+        }
+    }
+}
+
+impl Default for Io {
+    fn default() -> Io {
+        Io::new()
+    }
 }
 
 impl VuState {
@@ -59,20 +98,8 @@ impl VuState {
             iterations_done: 0,
             once: Vec::new(),
             kept: Vec::new(),
-            request: Request {
-                method: http::Method::GET,
-                path_and_query: String::new(),
-                headers: Vec::new(),
-                body: bytes::Bytes::new(),
-            },
-            body: Vec::new(),
-            wire: Vec::new(),
-            scratch: String::new(),
-            response_head: Vec::new(),
-            response_body: Vec::new(),
-            decoded: Vec::new(),
-            decode_spare: Vec::new(),
-            headers: Headers::default(),
+            io: Io::new(),
+            batch: Vec::new(),
         }
     }
 

@@ -396,7 +396,14 @@ mod tests {
         let s = json_schema();
         assert_eq!(s["$schema"], "https://json-schema.org/draft/2020-12/schema");
         assert_eq!(s["required"], json!(["journeys"]));
-        for def in ["duration", "check", "extract", "request_step", "batch_step", "batch_request"] {
+        for def in [
+            "duration",
+            "check",
+            "extract",
+            "request_step",
+            "batch_step",
+            "batch_request",
+        ] {
             assert!(s["$defs"][def].is_object(), "{def}");
         }
         // Every $ref points at a definition that exists.

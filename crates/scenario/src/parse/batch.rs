@@ -82,7 +82,9 @@ fn entry(ctx: &mut Ctx<'_>, item: &Node, what: &str, scope: &Scope<'_>) -> Optio
     if let Some(entries) = item.as_map() {
         for (k, _) in entries {
             let why = match k.text.as_str() {
-                "sleep" => "a batch holds requests only: put the 'sleep' in a step of its own before or after the batch",
+                "sleep" => {
+                    "a batch holds requests only: put the 'sleep' in a step of its own before or after the batch"
+                }
                 "batch" => "a batch cannot hold another batch: list its requests in this one",
                 "once" => {
                     "'once' is not supported inside a batch: put the request in a step of its own with 'once: true'"
