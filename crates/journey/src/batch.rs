@@ -98,14 +98,15 @@ impl JourneyWorkload {
                 return;
             };
             shared.next.set(i + 1);
-            // Only this connection takes request `i`: the borrow is never contended.
-            let mut entry = entry.borrow_mut();
-            if !entry.built {
+            if !entry.borrow().built {
                 continue;
             }
-            let sent = self
-                .exchange(slots, &mut entry.io, shared.jar, shared.worker, conn)
-                .await;
+            // Only this connection takes request `i`; its buffers are moved out while it is
+            // in flight (empty buffers in their place: no allocation) and put back after.
+            let mut io = std::mem::take(&mut entry.borrow_mut().io);
+            let sent = self.exchange(slots, &mut io, shared.jar, shared.worker, conn).await;
+            let mut entry = entry.borrow_mut();
+            entry.io = io;
             entry.sent = Some(sent);
         }
     }
