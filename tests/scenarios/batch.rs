@@ -21,6 +21,24 @@ fn scenario(dir: &TempDir, url: &str, load: &str, steps: &str) -> std::path::Pat
     )
 }
 
+/// Runs `file` with no other loadcell of this test binary beside it (its verdict depends on
+/// timing); exit 0 and the summary.
+fn run_alone(dir: &TempDir, file: &std::path::Path) -> (Finished, serde_json::Value) {
+    let summary = dir.path().join("s.json");
+    let run = Loadcell::new(&[
+        "run".as_ref(),
+        file.as_os_str(),
+        "-q".as_ref(),
+        "--summary-json".as_ref(),
+        summary.as_os_str(),
+    ])
+    .alone()
+    .run();
+    run.assert_exit(0);
+    let s = read_summary(&summary).unwrap_or_else(|| panic!("no summary\n{}", run.output()));
+    (run, s)
+}
+
 const FOUR: &str = r#"      - name: home page
         batch:
           - { name: css, get: /a, check: { status: 200 } }
@@ -41,17 +59,7 @@ fn a_batch_of_four_goes_out_at_once_and_each_request_counts() {
         &format!("{{ vus: 1, duration: 30s, iterations: {N} }}"),
         FOUR,
     );
-    let run = Loadcell::new(&[
-        "run".as_ref(),
-        file.as_os_str(),
-        "-q".as_ref(),
-        "--summary-json".as_ref(),
-        dir.path().join("s.json").as_os_str(),
-    ])
-    .alone()
-    .run();
-    run.assert_exit(0);
-    let s = read_summary(&dir.path().join("s.json")).unwrap_or_else(|| panic!("no summary\n{}", run.output()));
+    let (run, s) = run_alone(&dir, &file);
     assert_eq!(server.most_at_once(), 4, "the server never held the batch's 4 at once");
     for path in ["/a", "/products", "/c", "/d", "/item/42"] {
         let e = endpoint(
@@ -91,9 +99,8 @@ fn parallel_caps_the_requests_in_flight() {
           - get: /d
 "#;
     let file = scenario(&dir, &server.url(), "{ vus: 1, duration: 30s, iterations: 2 }", steps);
-    let run = run_file(&file, &[]);
-    run.assert_exit(0);
-    let s = run.summary();
+    let (_, s) = run_alone(&dir, &file);
+    let s = &s;
     assert_eq!(server.most_at_once(), 2, "parallel: 2 let more through");
     for path in ["/a", "/b", "/c", "/d"] {
         assert_eq!(u64_at(endpoint(s, &format!("GET {path}")), "requests"), 2);
@@ -140,17 +147,7 @@ fn a_batch_in_the_open_model_is_measured_from_the_scheduled_start() {
     let server = SlowServer::start(DELAY);
     let dir = TempDir::new();
     let file = scenario(&dir, &server.url(), "{ rate: 4, duration: 2s, max_vus: 20 }", FOUR);
-    let run = Loadcell::new(&[
-        "run".as_ref(),
-        file.as_os_str(),
-        "-q".as_ref(),
-        "--summary-json".as_ref(),
-        dir.path().join("s.json").as_os_str(),
-    ])
-    .alone()
-    .run();
-    run.assert_exit(0);
-    let s = read_summary(&dir.path().join("s.json")).unwrap_or_else(|| panic!("no summary\n{}", run.output()));
+    let (run, s) = run_alone(&dir, &file);
     assert_every_arrival_accounted(&s, &run);
     let iterations = u64_at(&s, "iterations.total");
     assert!(iterations >= 6, "{iterations} iterations");
