@@ -59,7 +59,7 @@ fn a_batch_of_four_goes_out_at_once_and_each_request_counts() {
         &format!("{{ vus: 1, duration: 30s, iterations: {N} }}"),
         FOUR,
     );
-    let (run, s) = run_alone(&dir, &file);
+    let (_, s) = run_alone(&dir, &file);
     assert_eq!(server.most_at_once(), 4, "the server never held the batch's 4 at once");
     for path in ["/a", "/products", "/c", "/d", "/item/42"] {
         let e = endpoint(

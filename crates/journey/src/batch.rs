@@ -6,7 +6,7 @@
 //!
 //! Each request is an exchange of its own (`exchange.rs`: redirect hops, decoding), with
 //! its own endpoint slot, buffers (the VU's, one set per request of the largest batch it
-//! ran) and connection; they share the VU's cookie jar, reached through a `RefCell` only
+//! ran) and connection; they share the VU's cookie jar, borrowed from its `RefCell` only
 //! between two awaits. A free connection takes the next request not yet sent, as k6's
 //! batch does. A request that cannot be built is recorded as skipped and not sent; the
 //! others go out, and the iteration ends after the batch, as after a step that could not
@@ -17,7 +17,7 @@
 
 use crate::cookies::CookieJar;
 use crate::vu::{Io, VuState};
-use crate::workload::{JourneyWorker, JourneyWorkload, StepResult, StepSlots, Why};
+use crate::workload::{JourneyWorker, JourneyWorkload, StepResult, StepSlots, Why, evaluate};
 use loadcell_engine::{Sent, VuContext};
 use loadcell_scenario::Batch;
 use std::cell::{Cell, RefCell};
@@ -52,7 +52,7 @@ impl JourneyWorkload {
         let mut to_send = 0;
         let mut not_built = None;
         for (i, (rs, s)) in batch.requests.iter().zip(slots).enumerate() {
-            let built = crate::request::build_into(rs, &target, vu, Some(i)).is_ok();
+            let built = crate::request::build_batch_request(rs, &target, vu, i).is_ok();
             if let Some(entry) = vu.batch.get_mut(i) {
                 let entry = entry.get_mut();
                 entry.built = built;
@@ -70,20 +70,18 @@ impl JourneyWorkload {
         let connections = (batch.parallel as usize).min(to_send);
         if connections > 0 {
             let mut lanes = ctx.take_lanes(connections - 1);
-            let jar = RefCell::new(std::mem::take(&mut vu.jar));
             let next = Cell::new(0);
             let shared = Shared {
                 entries: &vu.batch[..n],
                 slots,
                 next: &next,
-                jar: &jar,
+                jar: &vu.jar,
                 worker: &vu.worker,
             };
             let all = std::iter::once(&mut *ctx)
                 .chain(lanes.iter_mut())
                 .map(|conn| self.drain(&shared, conn));
             futures_util::future::join_all(all).await;
-            vu.jar = jar.into_inner();
             ctx.give_back_lanes(lanes);
         }
         self.judge_batch(batch, slots, vu, ctx, not_built)
@@ -126,10 +124,20 @@ impl JourneyWorkload {
         };
         let mut first_failed = not_built;
         for (i, (rs, &s)) in batch.requests.iter().zip(slots).enumerate() {
-            let Some(sent) = vu.batch.get(i).and_then(|e| e.borrow().sent) else {
+            let VuState {
+                batch: entries,
+                rng,
+                vars,
+                ..
+            } = &mut *vu;
+            let Some(entry) = entries.get_mut(i).map(RefCell::get_mut) else {
                 continue;
             };
-            let went = self.judge(rs, s, &sent, vu, Some(i), ctx);
+            let Some(sent) = entry.sent else {
+                continue;
+            };
+            let checked = evaluate(rs, s, &sent, &mut entry.io, rng, vars, ctx);
+            let went = self.conclude(rs, s, &sent, checked, vu, ctx);
             if went.why.is_some() && first_failed.is_none_or(|f| i < f) {
                 first_failed = Some(i);
                 result.why = went.why;

@@ -68,17 +68,6 @@ pub struct Target<'a> {
 
 /// Renders `rs` into `vu.io` (its request and wire bytes).
 pub fn build_request(rs: &RequestStep, target: &Target<'_>, vu: &mut VuState) -> Result<(), RenderFailed> {
-    build_into(rs, target, vu, None)
-}
-
-/// Renders `rs` into the VU's own buffers, or with `batch` into those of that request of
-/// the batch step being run.
-pub(crate) fn build_into(
-    rs: &RequestStep,
-    target: &Target<'_>,
-    vu: &mut VuState,
-    batch: Option<usize>,
-) -> Result<(), RenderFailed> {
     let VuState {
         vars,
         rows,
@@ -87,13 +76,8 @@ pub(crate) fn build_into(
         iteration,
         io,
         jar,
-        batch: entries,
         ..
     } = vu;
-    let io = match batch {
-        None => io,
-        Some(i) => &mut entries.get_mut(i).ok_or(RenderFailed)?.get_mut().io,
-    };
     let mut view = VarsView {
         vars,
         rows,
@@ -102,7 +86,36 @@ pub(crate) fn build_into(
         iteration: *iteration,
         rng,
     };
-    render(rs, target, &mut view, jar, io)
+    render(rs, target, &mut view, jar.get_mut(), io)
+}
+
+/// Renders `rs`, request `i` of the batch step being run, into that request's buffers.
+pub(crate) fn build_batch_request(
+    rs: &RequestStep,
+    target: &Target<'_>,
+    vu: &mut VuState,
+    i: usize,
+) -> Result<(), RenderFailed> {
+    let VuState {
+        vars,
+        rows,
+        rng,
+        vu: vu_id,
+        iteration,
+        jar,
+        batch,
+        ..
+    } = vu;
+    let io = &mut batch.get_mut(i).ok_or(RenderFailed)?.get_mut().io;
+    let mut view = VarsView {
+        vars,
+        rows,
+        data: &target.scenario.data,
+        vu: *vu_id,
+        iteration: *iteration,
+        rng,
+    };
+    render(rs, target, &mut view, jar.get_mut(), io)
 }
 
 fn render(

@@ -20,7 +20,9 @@ pub struct VuState {
     pub worker: Rc<JourneyWorker>,
     /// Extracted variables; `None` once an iteration ends (names kept to reuse their slots).
     pub vars: Vec<(String, Option<Value>)>,
-    pub jar: CookieJar,
+    /// In a `RefCell` only so a batch's requests in flight together can share it; a step
+    /// reaches it through `get_mut`, which costs nothing.
+    pub jar: RefCell<CookieJar>,
     pub rng: Rng,
     /// Current row per data source (`None` until drawn).
     pub rows: Vec<Option<usize>>,
@@ -89,7 +91,7 @@ impl VuState {
         VuState {
             worker,
             vars: Vec::new(),
-            jar: CookieJar::default(),
+            jar: RefCell::default(),
             rng: Rng::new(vu),
             rows: vec![None; sources],
             vu,

@@ -318,8 +318,12 @@ impl JourneyWorkload {
                 abort: true,
             };
         }
-        let sent = self.exchange(slots, &mut vu.io, &mut vu.jar, &vu.worker, ctx).await;
-        self.judge(rs, slots, &sent, vu, None, ctx)
+        let sent = self
+            .exchange(slots, &mut vu.io, vu.jar.get_mut(), &vu.worker, ctx)
+            .await;
+        let VuState { io, rng, vars, .. } = vu;
+        let checked = evaluate(rs, slots, &sent, io, rng, vars, ctx);
+        self.conclude(rs, slots, &sent, checked, vu, ctx)
     }
 
     /// What every request is built against.
@@ -332,36 +336,17 @@ impl JourneyWorkload {
         }
     }
 
-    /// Judges the response of request step `rs` (in the VU's own buffers, or with `batch`
-    /// in those of that request of a batch): its checks and extractions, then its `add:`.
-    pub(crate) fn judge(
+    /// After request step `rs`'s checks and extractions (`checked`: the first that failed):
+    /// its `add:`, and how it went.
+    pub(crate) fn conclude(
         &self,
         rs: &RequestStep,
         slots: StepSlots,
         sent: &Sent,
+        checked: Option<usize>,
         vu: &mut VuState,
-        batch: Option<usize>,
         ctx: &VuContext,
     ) -> StepResult {
-        let VuState {
-            io,
-            batch: entries,
-            rng,
-            vars,
-            ..
-        } = vu;
-        let io = match batch.and_then(|i| entries.get_mut(i)) {
-            Some(entry) => &mut entry.get_mut().io,
-            None => io,
-        };
-        if slots.reads_headers {
-            io.headers.parse(&io.response_head);
-        } else {
-            io.headers.clear();
-        }
-        // Checks and extractions read the body as the server meant it, decoded by the
-        // exchange; a body that did not decode is a failed request (`body_decode`).
-        let checked = evaluate(rs, slots, sent, io, rng, vars, ctx);
         let invalid = if rs.add.is_empty() {
             None
         } else {
@@ -413,7 +398,7 @@ pub(crate) enum Why {
 
 /// Runs a step's checks and extractions on its (final) response in `io`; the first that
 /// failed (checks first, then extractions).
-fn evaluate(
+pub(crate) fn evaluate(
     rs: &RequestStep,
     slots: StepSlots,
     sent: &Sent,
@@ -426,6 +411,13 @@ fn evaluate(
         Outcome::Status(s) => s,
         Outcome::Error(_) => 0,
     };
+    if slots.reads_headers {
+        io.headers.parse(&io.response_head);
+    } else {
+        io.headers.clear();
+    }
+    // Checks and extractions read the body as the server meant it, decoded by the
+    // exchange; a body that did not decode is a failed request (`body_decode`).
     let Io {
         headers, response_body, ..
     } = io;
