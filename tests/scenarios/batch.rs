@@ -3,8 +3,9 @@
 //! four, and the server saw 4 at once (2 with `parallel: 2`); every request is counted
 //! under its own endpoint, equal to the server's count; a failing check fails only its
 //! request; a value extracted in the batch reaches the next step; `on_fail:
-//! abort_iteration` ends the iteration after the batch; the open model measures the batch
-//! from the scheduled start; requests of a batch cut at the end are counted `unfinished`.
+//! abort_iteration` ends the iteration after the batch; a cookie one request gets goes
+//! with the next step; the open model measures the batch from the scheduled start;
+//! requests of a batch cut at the end are counted `unfinished`.
 
 use crate::slow_server::SlowServer;
 use crate::support::*;
@@ -140,6 +141,29 @@ fn a_failing_check_fails_only_its_request_and_abort_ends_the_iteration_after_the
     }
     assert_eq!(server.count("/after"), 0);
     assert_eq!(u64_at(journey(s, "page"), "failed"), N);
+}
+
+#[test]
+fn a_cookie_set_in_a_batch_goes_with_the_next_step() {
+    let server = SlowServer::start(Duration::from_millis(20));
+    let dir = TempDir::new();
+    let steps = r#"      - batch:
+          - get: /login
+          - get: /a
+      - get: /after
+"#;
+    let file = scenario(
+        &dir,
+        &server.url(),
+        &format!("{{ vus: 1, duration: 30s, iterations: {N} }}"),
+        steps,
+    );
+    let run = run_file(&file, &[]);
+    run.assert_exit(0);
+    assert_eq!(server.count("/after"), N);
+    // The jar is the VU's: the first iteration's batch had no cookie yet, later ones do.
+    assert_eq!(server.with_cookie("/after"), N);
+    assert_eq!(server.with_cookie("/login"), N - 1);
 }
 
 #[test]

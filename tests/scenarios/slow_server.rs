@@ -1,8 +1,9 @@
 //! A small HTTP/1.1 server that answers every request after a fixed delay and counts, per
 //! path, the requests it received and, overall, the most it held at once — the oracle of
 //! the batch tests (requests of a batch in flight together, counts equal to loadcell's).
-//! `/products` answers `{"items":[{"id":42}]}` (something to extract); every other path
-//! `{"path":PATH}`. Keep-alive, one thread per connection; the listener stops on drop.
+//! `/products` answers `{"items":[{"id":42}]}` (something to extract), `/login` sets the
+//! cookie `session=s1`; every other path `{"path":PATH}`. Requests that carried that cookie
+//! are counted per path too. Keep-alive, one thread per connection; the listener stops on drop.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -15,6 +16,7 @@ use std::time::Duration;
 #[derive(Default)]
 struct Counts {
     by_path: Mutex<BTreeMap<String, u64>>,
+    with_cookie: Mutex<BTreeMap<String, u64>>,
     in_flight: AtomicUsize,
     most: AtomicUsize,
 }
@@ -64,6 +66,17 @@ impl SlowServer {
             .unwrap_or(0)
     }
 
+    /// Requests received for `path` with the cookie `/login` sets.
+    pub fn with_cookie(&self, path: &str) -> u64 {
+        self.counts
+            .with_cookie
+            .lock()
+            .expect("counts")
+            .get(path)
+            .copied()
+            .unwrap_or(0)
+    }
+
     /// Requests received in all.
     pub fn total(&self) -> u64 {
         self.counts.by_path.lock().expect("counts").values().sum()
@@ -94,7 +107,7 @@ fn serve(stream: TcpStream, counts: &Counts, delay: Duration) {
             return;
         }
         let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
-        let mut length = 0usize;
+        let (mut length, mut cookie) = (0usize, false);
         loop {
             let mut header = String::new();
             if reader.read_line(&mut header).unwrap_or(0) == 0 {
@@ -104,10 +117,13 @@ fn serve(stream: TcpStream, counts: &Counts, delay: Duration) {
             if header.is_empty() {
                 break;
             }
-            if let Some((name, value)) = header.split_once(':')
-                && name.trim().eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse().unwrap_or(0);
+            if let Some((name, value)) = header.split_once(':') {
+                let name = name.trim().to_ascii_lowercase();
+                if name == "content-length" {
+                    length = value.trim().parse().unwrap_or(0);
+                } else if name == "cookie" && value.contains("session=s1") {
+                    cookie = true;
+                }
             }
         }
         let mut body = vec![0; length];
@@ -115,6 +131,14 @@ fn serve(stream: TcpStream, counts: &Counts, delay: Duration) {
             return;
         }
         *counts.by_path.lock().expect("counts").entry(path.clone()).or_default() += 1;
+        if cookie {
+            *counts
+                .with_cookie
+                .lock()
+                .expect("counts")
+                .entry(path.clone())
+                .or_default() += 1;
+        }
         let now = counts.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         counts.most.fetch_max(now, Ordering::SeqCst);
         std::thread::sleep(delay);
@@ -123,8 +147,13 @@ fn serve(stream: TcpStream, counts: &Counts, delay: Duration) {
             "/products" => r#"{"items":[{"id":42}]}"#.to_string(),
             _ => format!("{{\"path\":\"{path}\"}}"),
         };
+        let set_cookie = if path == "/login" {
+            "Set-Cookie: session=s1; Path=/\r\n"
+        } else {
+            ""
+        };
         let response = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n{set_cookie}Content-Length: {}\r\n\r\n{body}",
             body.len()
         );
         if writer.write_all(response.as_bytes()).is_err() {
