@@ -5,7 +5,7 @@
 //! request; a value extracted in the batch reaches the next step; `on_fail:
 //! abort_iteration` ends the iteration after the batch; a cookie one request gets goes
 //! with the next step; the open model measures the batch from the scheduled start;
-//! requests of a batch cut at the end are counted `unfinished`.
+//! requests of a batch cut at the end are counted `unfinished`; HTTP/2 runs send them too.
 
 use crate::slow_server::SlowServer;
 use crate::support::*;
@@ -189,6 +189,32 @@ fn a_batch_in_the_open_model_is_measured_from_the_scheduled_start() {
     assert!(f64_at(css, "latency_ms.min") >= 300.0, "{}", short(&css["latency_ms"]));
     let j = journey(&s, "page");
     assert!(f64_at(j, "duration_ms.max") < 1_100.0, "{}", short(&j["duration_ms"]));
+}
+
+#[test]
+fn a_batch_over_http2_counts_every_request_as_the_server_saw_it() {
+    let server = loadcell_testkit::servers::HttpServer::plain();
+    let dir = TempDir::new();
+    let steps = r#"      - batch:
+          - get: /a
+          - get: /b
+          - get: /c
+"#;
+    let url = server.url();
+    let file = scenario(
+        &dir,
+        url.trim_end_matches('/'),
+        "{ vus: 2, duration: 30s, iterations: 5 }",
+        steps,
+    );
+    let run = run_file(&file, &["--http2"]);
+    run.assert_exit(0);
+    let s = run.summary();
+    assert_eq!(server.http2_requests(), 15, "{}", run.output());
+    assert_eq!(u64_at(s, "requests.total"), 15);
+    for path in ["/a", "/b", "/c"] {
+        assert_eq!(u64_at(endpoint(s, &format!("GET {path}")), "requests"), 5, "{path}");
+    }
 }
 
 #[test]
