@@ -271,3 +271,44 @@ fn a_bad_batch_is_refused_at_its_place() {
         run.assert_no_panic();
     }
 }
+
+#[test]
+fn a_batch_cut_by_a_ramp_down_counts_its_requests_at_the_cut() {
+    let server = SlowServer::start(Duration::from_secs(20));
+    let dir = TempDir::new();
+    let file = dir.write(
+        "ramp.yaml",
+        &format!(
+            "target: {}
+scenarios:
+  rampers:
+    executor: ramping-vus
+    start_vus: 1
+    stages: [{{ duration: 1s, target: 1 }}, {{ duration: 500ms, target: 0 }}, {{ duration: 2500ms, target: 0 }}]
+    graceful_ramp_down: 500ms
+journeys:
+  - name: long
+    steps:
+      - batch: [{{ get: /a }}, {{ get: /b }}, {{ get: /c }}]
+",
+            server.url()
+        ),
+    );
+    let out = dir.path().join("out");
+    let run = run_file(&file, &["--out", &out.to_string_lossy()]);
+    run.assert_exit(0);
+    let s = run.summary();
+    assert_eq!(server.total(), 3, "{}", run.output());
+    assert_eq!(u64_at(s, "iterations.cut"), 1, "{}", run.output());
+    assert_eq!(u64_at(s, "errors.unfinished"), 3, "{}", short(&s["errors"]));
+    // Cut at the ramp-down's limit (~2 s), each of the three: the run's own end (4 s) would
+    // only have found those still in the VU's table.
+    let log = std::fs::read_to_string(out.join("intervals.ndjson")).unwrap_or_default();
+    let early: u64 = log
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap_or_default())
+        .filter(|v| v["t_s"].as_f64().is_some_and(|t| t < 3.5))
+        .map(|v| v["measured"]["interrupted"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(early, 3, "{log}");
+}
