@@ -3,7 +3,7 @@
 //! A batch's requests are built the same way, each into buffers of its own.
 
 use crate::cookies::{CookieJar, JarAccess};
-use crate::vu::{Io, VarsView, VuState};
+use crate::vu::{Io, Parts, VarsView, VuState};
 use loadcell_http::{Origin, encode_h1_with_body};
 use loadcell_scenario::{RequestStep, Scenario, Template, append_query};
 
@@ -68,25 +68,8 @@ pub struct Target<'a> {
 
 /// Renders `rs` into `vu.io` (its request and wire bytes).
 pub fn build_request(rs: &RequestStep, target: &Target<'_>, vu: &mut VuState) -> Result<(), RenderFailed> {
-    let VuState {
-        vars,
-        rows,
-        rng,
-        vu: vu_id,
-        iteration,
-        io,
-        jar,
-        ..
-    } = vu;
-    let mut view = VarsView {
-        vars,
-        rows,
-        data: &target.scenario.data,
-        vu: *vu_id,
-        iteration: *iteration,
-        rng,
-    };
-    render(rs, target, &mut view, jar.get_mut(), io)
+    let Parts { mut view, jar, io, .. } = vu.parts(&target.scenario.data);
+    render(rs, target, &mut view, jar, io)
 }
 
 /// Renders `rs`, request `i` of the batch step being run, into that request's buffers.
@@ -96,26 +79,11 @@ pub(crate) fn build_batch_request(
     vu: &mut VuState,
     i: usize,
 ) -> Result<(), RenderFailed> {
-    let VuState {
-        vars,
-        rows,
-        rng,
-        vu: vu_id,
-        iteration,
-        jar,
-        batch,
-        ..
-    } = vu;
+    let Parts {
+        mut view, jar, batch, ..
+    } = vu.parts(&target.scenario.data);
     let io = &mut batch.get_mut(i).ok_or(RenderFailed)?.get_mut().io;
-    let mut view = VarsView {
-        vars,
-        rows,
-        data: &target.scenario.data,
-        vu: *vu_id,
-        iteration: *iteration,
-        rng,
-    };
-    render(rs, target, &mut view, jar.get_mut(), io)
+    render(rs, target, &mut view, jar, io)
 }
 
 fn render(

@@ -147,6 +147,45 @@ impl VuState {
     }
 }
 
+/// A VU split into what templates read (`view`) and the buffers they render into, so a
+/// request can be built while both are borrowed.
+pub(crate) struct Parts<'a> {
+    pub(crate) view: VarsView<'a>,
+    pub(crate) jar: &'a mut CookieJar,
+    pub(crate) io: &'a mut Io,
+    pub(crate) batch: &'a mut [RefCell<BatchEntry>],
+}
+
+impl VuState {
+    /// This VU's parts, its templates reading test data from `data`.
+    pub(crate) fn parts<'a>(&'a mut self, data: &'a [DataSource]) -> Parts<'a> {
+        let VuState {
+            vars,
+            rows,
+            rng,
+            vu,
+            iteration,
+            io,
+            jar,
+            batch,
+            ..
+        } = self;
+        Parts {
+            view: VarsView {
+                vars,
+                rows,
+                data,
+                vu: *vu,
+                iteration: *iteration,
+                rng,
+            },
+            jar: jar.get_mut(),
+            io,
+            batch,
+        }
+    }
+}
+
 /// Sets variable `name` in `vars`, reusing its slot.
 pub fn set_var(vars: &mut Vec<(String, Option<Value>)>, name: &str, value: Value) {
     match vars.iter_mut().find(|(n, _)| n == name) {
