@@ -26,8 +26,9 @@ pub struct Transport {
     pub timeout: Duration,
 }
 
-/// What a VU holds while it runs: one connection, reused while the server allows. The
-/// request itself is sent in `exchange.rs`.
+/// What a VU holds while it runs: one connection, reused while the server allows (and,
+/// once it ran a batch step, its lanes: `lanes.rs`). The request itself is sent in
+/// `exchange.rs`.
 pub struct VuContext {
     pub(crate) worker: Rc<WorkerState>,
     pub(crate) transport: Arc<Transport>,
