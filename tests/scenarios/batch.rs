@@ -312,3 +312,24 @@ journeys:
         .sum();
     assert_eq!(early, 3, "{log}");
 }
+
+#[test]
+fn vus_whose_batches_the_descriptor_limit_cannot_hold_are_refused() {
+    let server = SlowServer::start(Duration::from_millis(1));
+    let dir = TempDir::new();
+    let steps = "      - batch: [{ get: /a }, { get: /b }, { get: /c }, { get: /d }]\n";
+    // 300 VUs fit a limit of 1024 one connection each, not four.
+    let file = scenario(&dir, &server.url(), "{ vus: 300, duration: 2s }", steps);
+    let run = Loadcell::new(&["run".as_ref(), file.as_os_str(), "-q".as_ref(), "--no-out".as_ref()])
+        .nofile(1024, 1024)
+        .run();
+    run.assert_exit(2);
+    assert!(
+        run.stderr
+            .contains("300 VUs need 1200 connections (batches of up to 4 requests at once)"),
+        "{}",
+        run.output()
+    );
+    assert_eq!(run.stderr.trim().lines().count(), 1, "one line\n{}", run.output());
+    assert_eq!(server.total(), 0, "nothing may be sent");
+}

@@ -195,6 +195,21 @@ impl Scenario {
         custom_refs(&self.metrics)
     }
 
+    /// The most connections one VU holds at once: 1, or its widest batch's (the fewer of
+    /// its `parallel` and its requests).
+    pub fn connections_per_vu(&self) -> u64 {
+        let widest = self
+            .journeys
+            .iter()
+            .flat_map(|j| &j.steps)
+            .filter_map(|step| match step {
+                Step::Batch(b) => Some(u64::from(b.parallel).min(b.requests.len() as u64)),
+                _ => None,
+            })
+            .max();
+        widest.unwrap_or(1).max(1)
+    }
+
     /// The sum of all journey weights (always above 0 in a valid scenario).
     pub fn total_weight(&self) -> u64 {
         self.journeys.iter().map(|j| u64::from(j.weight)).sum()
