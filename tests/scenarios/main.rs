@@ -6,6 +6,7 @@
 
 mod support;
 
+mod batch;
 mod checks;
 mod cli;
 mod correlation;
@@ -18,5 +19,6 @@ mod lifecycle;
 mod malformed;
 mod requests;
 mod several;
+mod slow_server;
 mod templating;
 mod weights;

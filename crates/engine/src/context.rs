@@ -7,6 +7,8 @@
 //! send of the first request, minus the time spent connecting — what loadcell itself
 //! (its timer, its event loop, its connection slots) added before the target saw anything.
 
+use crate::inflight::InFlight;
+use crate::lanes::LaneSet;
 use crate::pool::Waiter;
 use crate::state::WorkerState;
 use loadcell_http::{ClientConfig, ConnectPhases, Connection, Origin, ResponseInfo};
@@ -24,8 +26,9 @@ pub struct Transport {
     pub timeout: Duration,
 }
 
-/// What a VU holds while it runs: one connection, reused while the server allows. The
-/// request itself is sent in `exchange.rs`.
+/// What a VU holds while it runs: one connection, reused while the server allows (and,
+/// once it ran a batch step, its lanes: `lanes.rs`). The request itself is sent in
+/// `exchange.rs`.
 pub struct VuContext {
     pub(crate) worker: Rc<WorkerState>,
     pub(crate) transport: Arc<Transport>,
@@ -35,6 +38,12 @@ pub struct VuContext {
     pub(crate) pool_waiter: Option<Rc<Waiter>>,
     /// This VU's index on its worker (its slot in the in-flight table).
     pub(crate) slot: usize,
+    /// The in-flight table `slot` is in: the worker's table of VUs, or of extra connections.
+    pub(crate) inflight: Rc<InFlight>,
+    /// The extra connections of a VU that ran a batch step (`lanes.rs`); `None` until then.
+    pub(crate) lanes: Option<Box<LaneSet>>,
+    /// This context is such an extra connection of a VU, not a VU.
+    pub(crate) is_lane: bool,
     /// Open model: the iteration was dispatched and has not sent its first request yet
     /// (it counts in the worker's `unsent`).
     unsent: bool,
@@ -83,6 +92,9 @@ impl VuContext {
     pub(crate) fn new(worker: Rc<WorkerState>, transport: Arc<Transport>, vu_id: u64, slot: usize) -> VuContext {
         worker.inflight.reserve(slot);
         VuContext {
+            inflight: Rc::clone(&worker.inflight),
+            lanes: None,
+            is_lane: false,
             worker,
             transport,
             connection: None,
@@ -207,9 +219,11 @@ impl VuContext {
         }
     }
 
-    /// Drops the connection (a VU that is parked or ramped down holds none).
+    /// Drops the connection (a VU that is parked or ramped down holds none), its extra ones
+    /// included.
     pub(crate) fn disconnect(&mut self) {
         self.close_connection();
+        self.close_lanes();
     }
 
     /// Closes the connection this VU holds, telling the pool when it came from there.
@@ -242,6 +256,7 @@ impl VuContext {
     /// settings come back (the parked connection, dropped with the iteration, is gone).
     pub(crate) fn after_cut(&mut self, home: &Arc<Transport>) {
         self.close_connection();
+        self.close_lanes();
         if !Arc::ptr_eq(&self.transport, home) {
             self.transport = Arc::clone(home);
         }

@@ -52,7 +52,7 @@ impl VuContext {
         let worker = Rc::clone(&self.worker);
         worker.in_flight.set(worker.in_flight.get() + 1);
         let begun = Instant::now();
-        worker.inflight.begin(
+        self.inflight.begin(
             self.slot,
             Entry {
                 endpoint,
@@ -74,7 +74,7 @@ impl VuContext {
             ex.result = Err(refused);
         }
         let done = Instant::now();
-        worker.inflight.end(self.slot);
+        self.inflight.end(self.slot);
         worker.in_flight.set(worker.in_flight.get() - 1);
 
         let since_send = done.saturating_duration_since(ex.sent_at);
@@ -113,7 +113,9 @@ impl VuContext {
             if outcome.has_latency() {
                 recorder.record_phases(endpoint, &phases(ex.sent_at, ex.phases, begun));
             }
-            if let Some(s) = scheduled {
+            // A batch's extra connections measure from the scheduled start too, but the
+            // iteration's lag is the VU's own first send's, recorded once.
+            if let Some(s) = scheduled.filter(|_| !self.is_lane) {
                 self.first_sent = Some(ex.sent_at);
                 let lag = ex.sent_at.saturating_duration_since(s).saturating_sub(ex.connecting);
                 record_us(&mut recorder.schedule_lag, micros(lag));
@@ -167,7 +169,7 @@ impl VuContext {
             }
             self.mark_sent();
             let sent_at = Instant::now();
-            self.worker.inflight.sent(self.slot, sent_at, wire.len() as u64);
+            self.inflight.sent(self.slot, sent_at, wire.len() as u64);
             let Some(conn) = self.connection.as_mut() else {
                 return Exchanged {
                     result: Err(HttpError::new(ErrorKind::Other, "no connection")),
@@ -246,7 +248,7 @@ impl VuContext {
     async fn connect(&mut self, endpoint: usize) -> Result<(), HttpError> {
         // Boxed: connecting (DNS, TLS, HTTP/2 handshake) is a large future, and kept inline
         // it would make every idle VU that large (10,000 VUs → ~90 MB).
-        self.worker.inflight.connecting(self.slot);
+        self.inflight.connecting(self.slot);
         let started = Instant::now();
         let result = Box::pin(connect(&self.transport.origin, &self.transport.client)).await;
         self.last_connect = started.elapsed();

@@ -91,8 +91,10 @@ fn open_descriptors() -> u64 {
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 #[error("{}", describe(self))]
 pub struct TooManyConnections {
-    /// Closed model: its VUs, one connection each; `None`: the open model, which needs one.
+    /// Closed model: its VUs; `None`: the open model, which needs one connection.
     pub vus: Option<u64>,
+    /// Connections each VU may hold at once: 1, or more with a scenario's batch steps.
+    pub per_vu: u64,
     pub room: u64,
     pub limit: u64,
     pub hard: u64,
@@ -101,6 +103,14 @@ pub struct TooManyConnections {
 
 fn describe(e: &TooManyConnections) -> String {
     let (need, fewer) = match e.vus {
+        Some(v) if e.per_vu > 1 => (
+            format!(
+                "{v} VUs need {} connections (batches of up to {} requests at once)",
+                v.saturating_mul(e.per_vu),
+                e.per_vu
+            ),
+            " or use fewer VUs (or a lower 'parallel:')",
+        ),
         Some(v) => (format!("{v} VUs need {v} connections"), " or use fewer VUs"),
         None => ("the open model needs at least one connection".to_string(), ""),
     };
@@ -110,23 +120,25 @@ fn describe(e: &TooManyConnections) -> String {
     )
 }
 
-/// Refuses a run the descriptor limit cannot hold: a closed model whose VUs (one connection
-/// each) do not fit, or an open model with no room for a single connection beside
-/// loadcell's own descriptors (with next to none free, its event loops could not even be
-/// set up: the run panicked or silently sent nothing). `threads`: the worker threads.
-/// Raises the limit first.
-pub fn check(model: &crate::plan::Model, threads: usize) -> Result<Descriptors, TooManyConnections> {
+/// Refuses a run the descriptor limit cannot hold: a closed model whose VUs (`per_vu`
+/// connections each: one, or a scenario's widest batch) do not fit, or an open model with
+/// no room for a single connection beside loadcell's own descriptors (with next to none
+/// free, its event loops could not even be set up: the run panicked or silently sent
+/// nothing). `threads`: the worker threads. Raises the limit first.
+pub fn check(model: &crate::plan::Model, threads: usize, per_vu: u64) -> Result<Descriptors, TooManyConnections> {
     let fds = raise_limit();
     let vus = match model {
         crate::plan::Model::Closed { vus } => Some(vus.peak().round() as u64),
         // The open model rations its connections to the budget instead.
         crate::plan::Model::Open { .. } => None,
     };
-    let needed = vus.unwrap_or(1);
+    let per_vu = per_vu.max(1);
+    let needed = vus.map_or(1, |v| v.saturating_mul(per_vu));
     let room = fds.connections(threads);
     if needed > room {
         return Err(TooManyConnections {
             vus,
+            per_vu,
             room,
             limit: fds.limit,
             hard: fds.hard,

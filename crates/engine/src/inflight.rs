@@ -9,7 +9,9 @@
 //! request, only its iteration is counted as cut.
 //!
 //! Slots are added when VUs are spawned; a request only writes its VU's slot (no
-//! allocation, no lock).
+//! allocation, no lock). A worker has a second table of these for its VUs' extra
+//! connections of a scenario's batch step (`lanes.rs`), a slot added per extra connection
+//! when it is made, so a batch's requests are counted at the cut like any other.
 
 use loadcell_metrics::{Outcome, Sample};
 use loadcell_schema::ErrorKind;
@@ -75,6 +77,14 @@ impl InFlight {
         if slots.len() <= slot {
             slots.resize(slot + 1, None);
         }
+    }
+
+    /// Adds a slot at the end and returns it (a VU's extra connection for a batch, in the
+    /// worker's table of those).
+    pub fn add(&self) -> usize {
+        let mut slots = self.slots.borrow_mut();
+        slots.push(None);
+        slots.len() - 1
     }
 
     /// A request of VU `slot` starts.

@@ -13,6 +13,7 @@ mod dynamic;
 mod exchange;
 mod fds;
 mod inflight;
+mod lanes;
 mod lifecycle;
 mod open;
 mod own;

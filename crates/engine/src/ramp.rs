@@ -99,7 +99,9 @@ pub(crate) async fn unless_cut<F: Future>(cut: &LocalSignal, iteration: F) -> Op
 /// come while a redirect had it pointed at another origin), the iteration counted as cut.
 pub(crate) fn account_cut(state: &WorkerState, ctx: &mut VuContext, home: &Arc<Transport>, started: Instant) {
     let now = Instant::now();
-    if let Some(entry) = state.inflight.take(ctx.slot) {
+    let own = state.inflight.take(ctx.slot);
+    let lanes = ctx.lane_slots().iter().map(|&slot| state.lane_inflight.take(slot));
+    for entry in std::iter::once(own).chain(lanes).flatten() {
         state.in_flight.set(state.in_flight.get().saturating_sub(1));
         if entry.reached_target() {
             crate::worker::record_cut(state, &entry, now);

@@ -38,7 +38,9 @@ pub struct WorkerState {
     pub(crate) vus_starting: Cell<u64>,
     pub(crate) vus_ran: Cell<u64>,
     /// Requests in flight, by VU, for cutting them at the end.
-    pub(crate) inflight: InFlight,
+    pub(crate) inflight: Rc<InFlight>,
+    /// The requests in flight on VUs' extra connections (a scenario's batch step, `lanes.rs`).
+    pub(crate) lane_inflight: Rc<InFlight>,
     /// VUs in an iteration right now (open model: from dispatch), and the peak this interval.
     pub(crate) busy: Cell<u64>,
     pub(crate) busy_peak: Cell<u64>,
@@ -73,7 +75,8 @@ impl WorkerState {
             vus_peak_target: Cell::new(0),
             vus_starting: Cell::new(0),
             vus_ran: Cell::new(0),
-            inflight: InFlight::default(),
+            inflight: Rc::default(),
+            lane_inflight: Rc::default(),
             busy: Cell::new(0),
             busy_peak: Cell::new(0),
             co_interval_us: Cell::new(0),

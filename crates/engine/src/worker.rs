@@ -256,7 +256,7 @@ async fn grace<W>(plan: &Plan<W>, state: &WorkerState, intervals: &mut Intervals
 /// one (`inflight.rs`). Every iteration still under way is counted as cut, so no arrival
 /// and no request vanishes with its task.
 pub(crate) fn cut_unfinished(state: &WorkerState, at: Instant) {
-    for entry in state.inflight.cut() {
+    for entry in state.inflight.cut().into_iter().chain(state.lane_inflight.cut()) {
         record_cut(state, &entry, at);
     }
     state.recorder.borrow_mut().iterations_cut += state.busy.get();

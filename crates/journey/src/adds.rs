@@ -3,7 +3,7 @@
 //! a number; one that does not render to a number is counted as the metric's `invalid` (and
 //! fails the iteration) rather than skipped or guessed.
 
-use crate::vu::{VarsView, VuState};
+use crate::vu::{Parts, VuState};
 use loadcell_engine::VuContext;
 use loadcell_scenario::{AddValue, RequestStep, Scenario};
 use loadcell_schema::CustomKind;
@@ -35,23 +35,8 @@ pub(crate) fn add(
             AddValue::Ok => Some(f64::from(u8::from(went.ok))),
             AddValue::Checks => Some(f64::from(u8::from(went.checks))),
             AddValue::Template(t) => {
-                let VuState {
-                    vars,
-                    rows,
-                    rng,
-                    vu: vu_id,
-                    iteration,
-                    scratch,
-                    ..
-                } = vu;
-                let mut view = VarsView {
-                    vars,
-                    rows,
-                    data: &scenario.data,
-                    vu: *vu_id,
-                    iteration: *iteration,
-                    rng,
-                };
+                let Parts { mut view, io, .. } = vu.parts(&scenario.data);
+                let scratch = &mut io.scratch;
                 scratch.clear();
                 t.render(&mut view, scratch)
                     .ok()

@@ -34,6 +34,26 @@ impl Default for CookieJar {
     }
 }
 
+/// The jar as an exchange reaches it: the VU's own while it runs a step, or shared by the
+/// requests of a batch in flight together (borrowed only between two awaits, so never
+/// twice at once). A step's exchange takes the direct way, at no cost.
+pub(crate) trait JarAccess {
+    fn with<R>(&mut self, f: impl FnOnce(&mut CookieJar) -> R) -> R;
+}
+
+impl JarAccess for &mut CookieJar {
+    #[inline]
+    fn with<R>(&mut self, f: impl FnOnce(&mut CookieJar) -> R) -> R {
+        f(self)
+    }
+}
+
+impl JarAccess for &std::cell::RefCell<CookieJar> {
+    fn with<R>(&mut self, f: impl FnOnce(&mut CookieJar) -> R) -> R {
+        f(&mut self.borrow_mut())
+    }
+}
+
 impl CookieJar {
     /// Applies one `Set-Cookie` header value received from `base` + `path` (the request's
     /// `scheme://authority` and path). A cookie the RFC says to ignore is ignored.

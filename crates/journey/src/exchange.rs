@@ -7,14 +7,17 @@
 //! connection of its own there (without the step's `authorization` header, as browsers and
 //! k6 drop it). Without a redirect, a step pays one status comparison for all this. The
 //! last response's body is decoded from its `Content-Encoding` before the request is
-//! recorded, so a body that does not decode is a failed request of its own kind.
+//! recorded, so a body that does not decode is a failed request of its own kind. A batch's
+//! requests run this same exchange, each on its own buffers and connection, sharing the
+//! VU's jar.
 
+use crate::cookies::JarAccess;
 use crate::decode::{Decoded, decode};
 use crate::redirect::{base_of, is_redirect, location, next_method, path_of, target};
 use crate::request::{Hop, redirect_request};
 use crate::response::store_cookies;
-use crate::vu::VuState;
-use crate::workload::{JourneyWorkload, StepSlots};
+use crate::vu::Io;
+use crate::workload::{JourneyWorker, JourneyWorkload, StepSlots};
 use loadcell_engine::{Sent, VuContext};
 use loadcell_http::{Capture, HttpError, Origin, ResponseInfo};
 use loadcell_metrics::Outcome;
@@ -28,8 +31,15 @@ struct Away {
 }
 
 impl JourneyWorkload {
-    /// Sends the request built in `vu` and follows its redirects; returns the last response.
-    pub(crate) async fn exchange(&self, slots: StepSlots, vu: &mut VuState, ctx: &mut VuContext) -> Sent {
+    /// Sends the request built in `io` and follows its redirects; returns the last response.
+    pub(crate) async fn exchange(
+        &self,
+        slots: StepSlots,
+        io: &mut Io,
+        mut jar: impl JarAccess,
+        worker: &JourneyWorker,
+        ctx: &mut VuContext,
+    ) -> Sent {
         let timeout = slots.timeout.unwrap_or_else(|| ctx.timeout());
         let mut endpoint = slots.request;
         let mut hops = 0u32;
@@ -37,23 +47,23 @@ impl JourneyWorkload {
         loop {
             let at_limit = hops == slots.max_redirects && slots.max_redirects > 0;
             let sent = match &away {
-                None => send(endpoint, vu, ctx, timeout, at_limit.then_some(slots.max_redirects)).await,
+                None => send(endpoint, io, ctx, timeout, at_limit.then_some(slots.max_redirects)).await,
                 Some(a) => {
                     let parked = ctx.leave_for(&a.origin);
-                    let sent = send(endpoint, vu, ctx, timeout, at_limit.then_some(slots.max_redirects)).await;
+                    let sent = send(endpoint, io, ctx, timeout, at_limit.then_some(slots.max_redirects)).await;
                     ctx.come_back(parked);
                     sent
                 }
             };
             let base = away.as_ref().map_or(self.base.as_str(), |a| a.base.as_str());
-            store_cookies(&vu.response_head, &mut vu.jar, base, &vu.request.path_and_query);
+            jar.with(|jar| store_cookies(&io.response_head, jar, base, &io.request.path_and_query));
             let Outcome::Status(status) = sent.outcome else {
                 return sent;
             };
             if hops >= slots.max_redirects || !is_redirect(status) {
                 return sent;
             }
-            let Some(next) = location(&vu.response_head).and_then(|loc| target(base, &vu.request.path_and_query, loc))
+            let Some(next) = location(&io.response_head).and_then(|loc| target(base, &io.request.path_and_query, loc))
             else {
                 return sent;
             };
@@ -64,7 +74,7 @@ impl JourneyWorkload {
                 let Ok(origin) = Origin::parse(next.as_str()) else {
                     return sent;
                 };
-                vu.request
+                io.request
                     .headers
                     .retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
                 Some(Away {
@@ -72,7 +82,7 @@ impl JourneyWorkload {
                     base: next_base.to_string(),
                 })
             };
-            let (method, keep_body) = next_method(status, &vu.request.method);
+            let (method, keep_body) = next_method(status, &io.request.method);
             let hop = Hop {
                 method,
                 keep_body,
@@ -80,26 +90,26 @@ impl JourneyWorkload {
                 origin: away.as_ref().map_or(&self.origin, |a| &a.origin),
                 base: away.as_ref().map_or(self.base.as_str(), |a| a.base.as_str()),
             };
-            redirect_request(vu, &hop, slots.sets_cookie, self.http2);
+            redirect_request(io, &mut jar, &hop, slots.sets_cookie, self.http2);
             hops += 1;
-            endpoint = self.hop_slot(&slots, vu, away.as_ref().map(|a| a.base.as_str()));
+            endpoint = self.hop_slot(&slots, &io.request, worker, away.as_ref().map(|a| a.base.as_str()));
         }
     }
 }
 
-/// Sends the request in `vu`, capturing the response's head and body. With `refuse_beyond`
+/// Sends the request in `io`, capturing the response's head and body. With `refuse_beyond`
 /// (the step's limit, reached), a response that redirects again is recorded as
 /// `too_many_redirects`. A response that is not a redirect to follow has its body decoded
 /// from its `Content-Encoding` before it is recorded, so one that does not decode is
 /// recorded as `body_decode` (see `decode.rs`).
 async fn send(
     endpoint: usize,
-    vu: &mut VuState,
+    io: &mut Io,
     ctx: &mut VuContext,
     timeout: Duration,
     refuse_beyond: Option<u32>,
 ) -> Sent {
-    let VuState {
+    let Io {
         request,
         wire,
         response_head,
@@ -107,7 +117,7 @@ async fn send(
         decoded,
         decode_spare,
         ..
-    } = vu;
+    } = io;
     response_head.clear();
     response_body.clear();
     let mut capture = Capture {

@@ -5,8 +5,7 @@
 //! carries its step's journey, step and tags). Past the registry's cap, hops are recorded
 //! under their step's `METHOD /path (redirects)` slot.
 
-use crate::vu::VuState;
-use crate::workload::{JourneyWorkload, StepSlots};
+use crate::workload::{JourneyWorker, JourneyWorkload, StepSlots};
 use loadcell_engine::{DynamicEndpoints, EndpointName};
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -21,16 +20,22 @@ pub(crate) struct HopCache {
 }
 
 impl JourneyWorkload {
-    /// The slot for the hop request now in `vu` (built by `redirect_request`), on the
-    /// run's origin or, with `away`, on that one (`scheme://authority`).
-    pub(crate) fn hop_slot(&self, slots: &StepSlots, vu: &VuState, away: Option<&str>) -> usize {
+    /// The slot for the hop `request` (built by `redirect_request`), on the run's origin
+    /// or, with `away`, on that one (`scheme://authority`); `worker` keeps the cache.
+    pub(crate) fn hop_slot(
+        &self,
+        slots: &StepSlots,
+        request: &loadcell_http::Request,
+        worker: &JourneyWorker,
+        away: Option<&str>,
+    ) -> usize {
         let overflow = slots.hops.unwrap_or(slots.request);
         let Some(dynamic) = &self.dynamic else {
             return overflow;
         };
-        let path = vu.request.path_and_query.split('?').next().unwrap_or("");
-        let method = vu.request.method.as_str();
-        let mut cache = vu.worker.hops.borrow_mut();
+        let path = request.path_and_query.split('?').next().unwrap_or("");
+        let method = request.method.as_str();
+        let mut cache = worker.hops.borrow_mut();
         let HopCache {
             slots: known,
             key,

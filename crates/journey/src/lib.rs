@@ -8,6 +8,7 @@
 //! `loadcell-scenario`; scheduling and metrics in `loadcell-engine`.
 
 mod adds;
+mod batch;
 mod cookies;
 mod data;
 mod decode;

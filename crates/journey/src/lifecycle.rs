@@ -4,7 +4,7 @@
 //! that cannot be built — ends the phase with that reason. What a setup extracted is kept in
 //! the workload; every VU created afterwards (and the teardown's) starts with it.
 
-use crate::workload::{JourneyWorkload, LifecycleSlots, StepResult, Why};
+use crate::workload::{JourneyWorkload, LifecycleSlots, StepLayout, StepResult, Why};
 use loadcell_engine::{Lifecycle, VuContext, Workload};
 use loadcell_metrics::Outcome;
 use loadcell_scenario::{RequestStep, Step};
@@ -51,13 +51,24 @@ impl JourneyWorkload {
                         tokio::time::sleep(d).await;
                     }
                 }
-                (Step::Request(rs), Some(slots)) => {
+                (Step::Request(rs), StepLayout::Request(slots)) => {
                     let StepResult { why, .. } = self.run_step(rs, *slots, &mut vu, ctx).await;
                     if let Some(why) = why {
                         return Err(format!("step '{}' failed: {}", rs.name, describe(why, rs)));
                     }
                 }
-                (Step::Request(_), None) => {}
+                (Step::Batch(batch), StepLayout::Batch(slots)) => {
+                    let (StepResult { why, .. }, failed) = Box::pin(self.run_batch(batch, slots, &mut vu, ctx)).await;
+                    if let (Some(why), Some(rs)) = (why, failed.and_then(|i| batch.requests.get(i))) {
+                        return Err(format!(
+                            "request '{}' of batch '{}' failed: {}",
+                            rs.name,
+                            batch.name,
+                            describe(why, rs)
+                        ));
+                    }
+                }
+                _ => {}
             }
         }
         if phase == Lifecycle::Setup {

@@ -1,7 +1,9 @@
 //! Building a step's request into the VU's reused buffers: the URL (with query), headers
 //! (defaults, the step's own, content type, cookies) and body, then the HTTP/1.1 bytes.
+//! A batch's requests are built the same way, each into buffers of its own.
 
-use crate::vu::{VarsView, VuState};
+use crate::cookies::{CookieJar, JarAccess};
+use crate::vu::{Io, Parts, VarsView, VuState};
 use loadcell_http::{Origin, encode_h1_with_body};
 use loadcell_scenario::{RequestStep, Scenario, Template, append_query};
 
@@ -54,42 +56,61 @@ impl HeaderWriter<'_> {
     }
 }
 
-/// Renders `rs` into `vu.request` and `vu.wire`; `base` is `origin`'s `scheme://authority`
-/// (made once per run), which the cookie jar matches with the path.
-pub fn build_request(
+/// What every request of a run is built against: the scenario (its data and defaults), the
+/// target's origin and its `scheme://authority` (made once per run, which the cookie jar
+/// matches with the path), and whether requests go out over HTTP/2.
+pub struct Target<'a> {
+    pub scenario: &'a Scenario,
+    pub origin: &'a Origin,
+    pub base: &'a str,
+    pub http2: bool,
+}
+
+/// Renders `rs` into `vu.io` (its request and wire bytes).
+pub fn build_request(rs: &RequestStep, target: &Target<'_>, vu: &mut VuState) -> Result<(), RenderFailed> {
+    let Parts { mut view, jar, io, .. } = vu.parts(&target.scenario.data);
+    render(rs, target, &mut view, jar, io)
+}
+
+/// Renders `rs`, request `i` of the batch step being run, into that request's buffers.
+pub(crate) fn build_batch_request(
     rs: &RequestStep,
-    scenario: &Scenario,
-    origin: &Origin,
-    base: &str,
+    target: &Target<'_>,
     vu: &mut VuState,
-    http2: bool,
+    i: usize,
 ) -> Result<(), RenderFailed> {
-    let VuState {
-        vars,
-        rows,
-        rng,
-        vu: vu_id,
-        iteration,
+    let Parts {
+        mut view, jar, batch, ..
+    } = vu.parts(&target.scenario.data);
+    let io = &mut batch.get_mut(i).ok_or(RenderFailed)?.get_mut().io;
+    render(rs, target, &mut view, jar, io)
+}
+
+fn render(
+    rs: &RequestStep,
+    target: &Target<'_>,
+    view: &mut VarsView<'_>,
+    jar: &mut CookieJar,
+    io: &mut Io,
+) -> Result<(), RenderFailed> {
+    let Target {
+        scenario,
+        origin,
+        base,
+        http2,
+    } = *target;
+    let Io {
         request,
         body,
         wire,
         scratch,
-        jar,
         ..
-    } = vu;
-    let mut view = VarsView {
-        vars,
-        rows,
-        data: &scenario.data,
-        vu: *vu_id,
-        iteration: *iteration,
-        rng,
-    };
+    } = io;
 
     request.method = http::Method::from_bytes(rs.method.as_bytes()).unwrap_or(http::Method::GET);
     let path = &mut request.path_and_query;
     path.clear();
-    rs.url.render(&mut view, path).map_err(|_| RenderFailed)?;
+    rs.url.render(view, path).map_err(|_| RenderFailed)?;
     if rs.absolute {
         // Same origin only: the VU's connection goes to the run's target.
         let base = origin.base();
@@ -100,7 +121,7 @@ pub fn build_request(
             rest.to_string()
         };
     }
-    append_query(path, &rs.query, &mut view).map_err(|_| RenderFailed)?;
+    append_query(path, &rs.query, view).map_err(|_| RenderFailed)?;
 
     let mut headers = HeaderWriter {
         headers: &mut request.headers,
@@ -108,11 +129,11 @@ pub fn build_request(
     };
     for (name, value) in &scenario.defaults.headers {
         if !rs.headers.iter().any(|(n, _)| n == name) {
-            headers.render(name, value, &mut view)?;
+            headers.render(name, value, view)?;
         }
     }
     for (name, value) in &rs.headers {
-        headers.render(name, value, &mut view)?;
+        headers.render(name, value, view)?;
     }
     if let Some(content_type) = rs.body.content_type().filter(|_| !headers.has("content-type")) {
         headers.text("content-type", content_type);
@@ -123,7 +144,7 @@ pub fn build_request(
     headers.finish();
 
     body.clear();
-    rs.body.render(&mut view, body).map_err(|_| RenderFailed)?;
+    rs.body.render(view, body).map_err(|_| RenderFailed)?;
     if http2 {
         request.body = bytes::Bytes::copy_from_slice(body);
     }
@@ -144,18 +165,23 @@ pub struct Hop<'a> {
     pub base: &'a str,
 }
 
-/// Turns the request in `vu` into `hop`: its method, path and body, and the jar's cookies
+/// Turns the request in `io` into `hop`: its method, path and body, and the jar's cookies
 /// for the new URL unless the step sets its own `cookie` header. The step's other headers go
 /// along, as browsers and k6 send them.
-pub fn redirect_request(vu: &mut VuState, hop: &Hop<'_>, step_sets_cookie: bool, http2: bool) {
-    let VuState {
+pub(crate) fn redirect_request(
+    io: &mut Io,
+    jar: &mut impl JarAccess,
+    hop: &Hop<'_>,
+    step_sets_cookie: bool,
+    http2: bool,
+) {
+    let Io {
         request,
         body,
         wire,
         scratch,
-        jar,
         ..
-    } = vu;
+    } = io;
     request.method = hop.method.clone();
     request.path_and_query.clear();
     request.path_and_query.push_str(hop.path);
@@ -168,7 +194,7 @@ pub fn redirect_request(vu: &mut VuState, hop: &Hop<'_>, step_sets_cookie: bool,
     }
     if !step_sets_cookie {
         request.headers.retain(|(n, _)| !n.eq_ignore_ascii_case("cookie"));
-        if jar.header_value(hop.base, hop.path, scratch) {
+        if jar.with(|jar| jar.header_value(hop.base, hop.path, scratch)) {
             request.headers.push(("cookie".to_string(), scratch.clone()));
         }
     }

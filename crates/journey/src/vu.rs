@@ -1,8 +1,9 @@
 //! One VU's state between requests: variables extracted so far, its cookie jar, its random
 //! generator, the data rows of the current iteration, and the buffers requests are
 //! rendered into and responses captured into (reused, so steady state does not allocate
-//! for rendering).
+//! for rendering) — one set for its steps, one per request of the largest batch it ran.
 
+use crate::batch::BatchEntry;
 use crate::cookies::CookieJar;
 use crate::response::Headers;
 use crate::rng::Rng;
@@ -10,6 +11,7 @@ use crate::workload::JourneyWorker;
 use loadcell_http::Request;
 use loadcell_scenario::{DataSource, Vars};
 use serde_json::Value;
+use std::cell::RefCell;
 use std::rc::Rc;
 
 /// Everything a VU carries from one step to the next.
@@ -18,7 +20,9 @@ pub struct VuState {
     pub worker: Rc<JourneyWorker>,
     /// Extracted variables; `None` once an iteration ends (names kept to reuse their slots).
     pub vars: Vec<(String, Option<Value>)>,
-    pub jar: CookieJar,
+    /// In a `RefCell` only so a batch's requests in flight together can share it; a step
+    /// reaches it through `get_mut`, which costs nothing.
+    pub jar: RefCell<CookieJar>,
     pub rng: Rng,
     /// Current row per data source (`None` until drawn).
     pub rows: Vec<Option<usize>>,
@@ -32,6 +36,16 @@ pub struct VuState {
     /// they extracted, kept across iterations.
     once: Vec<(usize, usize)>,
     kept: Vec<String>,
+    /// The buffers of its request steps.
+    pub io: Io,
+    /// The buffers of a batch step's requests, one per request of the largest batch this VU
+    /// ran (none until its first); each lent to one connection while the batch runs.
+    pub(crate) batch: Vec<RefCell<BatchEntry>>,
+}
+
+/// The buffers one request is built in and its response captured in, reused request after
+/// request.
+pub struct Io {
     /// The request being built; its strings are reused.
     pub request: Request,
     pub body: Vec<u8>,
@@ -45,20 +59,9 @@ pub struct VuState {
     pub headers: Headers,
 }
 
-impl VuState {
-    pub fn new(vu: u64, sources: usize, worker: Rc<JourneyWorker>) -> VuState {
-        VuState {
-            worker,
-            vars: Vec::new(),
-            jar: CookieJar::default(),
-            rng: Rng::new(vu),
-            rows: vec![None; sources],
-            vu,
-            iteration: 0,
-            part: 0,
-            iterations_done: 0,
-            once: Vec::new(),
-            kept: Vec::new(),
+impl Io {
+    pub fn new() -> Io {
+        Io {
             request: Request {
                 method: http::Method::GET,
                 path_and_query: String::new(),
@@ -73,6 +76,32 @@ impl VuState {
             decoded: Vec::new(),
             decode_spare: Vec::new(),
             headers: Headers::default(),
+        }
+    }
+}
+
+impl Default for Io {
+    fn default() -> Io {
+        Io::new()
+    }
+}
+
+impl VuState {
+    pub fn new(vu: u64, sources: usize, worker: Rc<JourneyWorker>) -> VuState {
+        VuState {
+            worker,
+            vars: Vec::new(),
+            jar: RefCell::default(),
+            rng: Rng::new(vu),
+            rows: vec![None; sources],
+            vu,
+            iteration: 0,
+            part: 0,
+            iterations_done: 0,
+            once: Vec::new(),
+            kept: Vec::new(),
+            io: Io::new(),
+            batch: Vec::new(),
         }
     }
 
@@ -115,6 +144,45 @@ impl VuState {
     /// Sets an extracted variable, reusing its slot.
     pub fn set_var(&mut self, name: &str, value: Value) {
         set_var(&mut self.vars, name, value);
+    }
+}
+
+/// A VU split into what templates read (`view`) and the buffers they render into, so a
+/// request can be built while both are borrowed.
+pub(crate) struct Parts<'a> {
+    pub(crate) view: VarsView<'a>,
+    pub(crate) jar: &'a mut CookieJar,
+    pub(crate) io: &'a mut Io,
+    pub(crate) batch: &'a mut [RefCell<BatchEntry>],
+}
+
+impl VuState {
+    /// This VU's parts, its templates reading test data from `data`.
+    pub(crate) fn parts<'a>(&'a mut self, data: &'a [DataSource]) -> Parts<'a> {
+        let VuState {
+            vars,
+            rows,
+            rng,
+            vu,
+            iteration,
+            io,
+            jar,
+            batch,
+            ..
+        } = self;
+        Parts {
+            view: VarsView {
+                vars,
+                rows,
+                data,
+                vu: *vu,
+                iteration: *iteration,
+                rng,
+            },
+            jar: jar.get_mut(),
+            io,
+            batch,
+        }
     }
 }
 

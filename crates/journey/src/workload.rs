@@ -5,8 +5,9 @@
 use crate::adds;
 use crate::data::WorkerData;
 use crate::hops::{HopCache, registry};
-use crate::request::{RenderFailed, build_request};
-use crate::vu::{VuState, set_var};
+use crate::request::{RenderFailed, Target, build_request};
+use crate::rng::Rng;
+use crate::vu::{Io, VuState, set_var};
 use crate::weights::WeightedPick;
 use loadcell_engine::{
     CheckName, DynamicEndpoints, EndpointName, Lifecycle, Next, REDIRECTS_SUFFIX, Sent, VuContext, Workload,
@@ -40,6 +41,26 @@ pub(crate) struct StepSlots {
     pub(crate) adds: usize,
 }
 
+/// Where a step records: nothing (a sleep), a request step's slots, or a batch's (one per
+/// request, in list order).
+#[derive(Debug, Clone)]
+pub(crate) enum StepLayout {
+    Sleep,
+    Request(StepSlots),
+    Batch(Box<[StepSlots]>),
+}
+
+impl StepLayout {
+    /// The slots of every request of the step.
+    pub(crate) fn all(&self) -> &[StepSlots] {
+        match self {
+            StepLayout::Sleep => &[],
+            StepLayout::Request(s) => std::slice::from_ref(s),
+            StepLayout::Batch(all) => all,
+        }
+    }
+}
+
 /// One load model of the run (one entry of `scenarios:`, or the whole file): the journeys
 /// it picks from and each VU's iteration limit (`per-vu-iterations`).
 struct PartRun {
@@ -54,8 +75,8 @@ pub struct JourneyWorkload {
     /// `origin`'s `scheme://authority`, made once for the cookie jar and redirects.
     pub(crate) base: String,
     parts: Vec<PartRun>,
-    /// Per journey, per step: the slots of request steps.
-    slots: Vec<Vec<Option<StepSlots>>>,
+    /// Per journey, per step: where it records.
+    slots: Vec<Vec<StepLayout>>,
     pub(crate) endpoints: Vec<EndpointName>,
     /// Where redirect hops get endpoints of their own; `None` when no step follows any.
     pub(crate) dynamic: Option<Arc<DynamicEndpoints>>,
@@ -80,7 +101,7 @@ pub struct JourneyWorker {
 
 /// The slots of `setup:` or `teardown:` (see `lifecycle.rs`).
 pub(crate) struct LifecycleSlots {
-    pub(crate) slots: Vec<Option<StepSlots>>,
+    pub(crate) slots: Vec<StepLayout>,
     /// The data sources its steps read.
     pub(crate) sources: Vec<usize>,
     pub(crate) timeout: Duration,
@@ -106,13 +127,19 @@ impl SlotNames {
         journey: &loadcell_scenario::Journey,
         base_tags: &[(String, String)],
         suffix: &str,
-    ) -> Vec<Option<StepSlots>> {
+    ) -> Vec<StepLayout> {
         journey
             .steps
             .iter()
             .map(|step| match step {
-                Step::Request(rs) => Some(self.add_step(journey, rs, base_tags, suffix)),
-                Step::Sleep(_) => None,
+                Step::Request(rs) => StepLayout::Request(self.add_step(journey, rs, base_tags, suffix)),
+                Step::Sleep(_) => StepLayout::Sleep,
+                Step::Batch(b) => StepLayout::Batch(
+                    b.requests
+                        .iter()
+                        .map(|rs| self.add_step(journey, rs, base_tags, suffix))
+                        .collect(),
+                ),
             })
             .collect()
     }
@@ -223,12 +250,12 @@ impl JourneyWorkload {
         });
         let parts = parts(&scenario);
         // The setup's and teardown's steps follow redirects too: their hops need the registry.
-        let phase_slots = lifecycle.iter().flatten().flat_map(|lc| lc.slots.iter().flatten());
+        let phase_slots = lifecycle.iter().flatten().flat_map(|lc| &lc.slots);
         let follows = slots
             .iter()
             .flatten()
-            .flatten()
             .chain(phase_slots)
+            .flat_map(StepLayout::all)
             .any(|s| s.max_redirects > 0);
         JourneyWorkload {
             dynamic: registry(names.endpoints.len(), follows),
@@ -244,6 +271,23 @@ impl JourneyWorkload {
             http2,
             lifecycle,
             setup_vars: OnceLock::new(),
+        }
+    }
+
+    /// The think time after step `i` of `round`: none after the journey's last step or
+    /// before a sleep step.
+    async fn think_after(
+        &self,
+        think: Option<Think>,
+        journey: &loadcell_scenario::Journey,
+        round: u32,
+        i: usize,
+        vu: &mut VuState,
+    ) {
+        let is_last = round + 1 == journey.loops && i + 1 == journey.steps.len();
+        let next_is_sleep = matches!(journey.steps.get(i + 1), Some(Step::Sleep(_)));
+        if let (Some(t), false, false) = (think, is_last, next_is_sleep) {
+            sleep(t.sample(vu.rng.next_u64())).await;
         }
     }
 
@@ -263,7 +307,7 @@ impl JourneyWorkload {
         vu: &mut VuState,
         ctx: &mut VuContext,
     ) -> StepResult {
-        if let Err(RenderFailed) = build_request(rs, &self.scenario, &self.origin, &self.base, vu, self.http2) {
+        if let Err(RenderFailed) = build_request(rs, &self.target(), vu) {
             // A variable the step needs was never set (an earlier step failed), its URL
             // leaves the target's origin, or a header value rendered with a line break: the
             // request cannot be made. Counted as skipped,
@@ -274,15 +318,35 @@ impl JourneyWorkload {
                 abort: true,
             };
         }
-        let sent = self.exchange(slots, vu, ctx).await;
-        if slots.reads_headers {
-            vu.headers.parse(&vu.response_head);
-        } else {
-            vu.headers.clear();
+        let sent = self
+            .exchange(slots, &mut vu.io, vu.jar.get_mut(), &vu.worker, ctx)
+            .await;
+        let VuState { io, rng, vars, .. } = vu;
+        let checked = evaluate(rs, slots, &sent, io, rng, vars, ctx);
+        self.conclude(rs, slots, &sent, checked, vu, ctx)
+    }
+
+    /// What every request is built against.
+    pub(crate) fn target(&self) -> Target<'_> {
+        Target {
+            scenario: &self.scenario,
+            origin: &self.origin,
+            base: &self.base,
+            http2: self.http2,
         }
-        // Checks and extractions read the body as the server meant it, decoded by the
-        // exchange; a body that did not decode is a failed request (`body_decode`).
-        let checked = evaluate(rs, slots, &sent, vu, ctx);
+    }
+
+    /// After request step `rs`'s checks and extractions (`checked`: the first that failed):
+    /// its `add:`, and how it went.
+    pub(crate) fn conclude(
+        &self,
+        rs: &RequestStep,
+        slots: StepSlots,
+        sent: &Sent,
+        checked: Option<usize>,
+        vu: &mut VuState,
+        ctx: &VuContext,
+    ) -> StepResult {
         let invalid = if rs.add.is_empty() {
             None
         } else {
@@ -332,20 +396,31 @@ pub(crate) enum Why {
     Metric(usize),
 }
 
-/// Runs a step's checks and extractions on its (final) response; the first that failed
-/// (checks first, then extractions).
-fn evaluate(rs: &RequestStep, slots: StepSlots, sent: &Sent, vu: &mut VuState, ctx: &VuContext) -> Option<usize> {
+/// Runs a step's checks and extractions on its (final) response in `io`; the first that
+/// failed (checks first, then extractions).
+pub(crate) fn evaluate(
+    rs: &RequestStep,
+    slots: StepSlots,
+    sent: &Sent,
+    io: &mut Io,
+    rng: &mut Rng,
+    vars: &mut Vec<(String, Option<Value>)>,
+    ctx: &VuContext,
+) -> Option<usize> {
     let status = match sent.outcome {
         Outcome::Status(s) => s,
         Outcome::Error(_) => 0,
     };
-    let VuState {
-        headers,
-        response_body,
-        rng,
-        vars,
-        ..
-    } = vu;
+    if slots.reads_headers {
+        io.headers.parse(&io.response_head);
+    } else {
+        io.headers.clear();
+    }
+    // Checks and extractions read the body as the server meant it, decoded by the
+    // exchange; a body that did not decode is a failed request (`body_decode`).
+    let Io {
+        headers, response_body, ..
+    } = io;
     let view = ResponseView {
         status,
         headers: headers.as_slice(),
@@ -448,13 +523,25 @@ impl Workload for JourneyWorkload {
         }
         let think = self.think_for(journey_index);
         let mut failed = false;
-        let last_round = journey.loops.saturating_sub(1);
         'rounds: for round in 0..journey.loops {
             for (i, step) in journey.steps.iter().enumerate() {
                 match step {
                     Step::Sleep(t) => sleep(t.sample(vu.rng.next_u64())).await,
+                    Step::Batch(batch) => {
+                        let StepLayout::Batch(slots) = &self.slots[journey_index][i] else {
+                            continue;
+                        };
+                        // Boxed: the batch's state (its connections' futures) would otherwise
+                        // make every VU's iteration future larger, batch or not.
+                        let (StepResult { why, abort }, _) = Box::pin(self.run_batch(batch, slots, vu, ctx)).await;
+                        failed |= why.is_some();
+                        if abort {
+                            break 'rounds;
+                        }
+                        self.think_after(think, journey, round, i, vu).await;
+                    }
                     Step::Request(rs) => {
-                        let Some(slots) = self.slots[journey_index][i] else {
+                        let StepLayout::Request(slots) = self.slots[journey_index][i] else {
                             continue;
                         };
                         if rs.once && vu.once_done(journey_index, i) {
@@ -469,11 +556,7 @@ impl Workload for JourneyWorkload {
                         if abort {
                             break 'rounds;
                         }
-                        let is_last = round == last_round && i + 1 == journey.steps.len();
-                        let next_is_sleep = matches!(journey.steps.get(i + 1), Some(Step::Sleep(_)));
-                        if let (Some(t), false, false) = (think, is_last, next_is_sleep) {
-                            sleep(t.sample(vu.rng.next_u64())).await;
-                        }
+                        self.think_after(think, journey, round, i, vu).await;
                     }
                 }
             }

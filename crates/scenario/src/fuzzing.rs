@@ -54,6 +54,7 @@ pub fn template(data: &[u8]) {
         step: 2,
         looped: false,
         env: Vec::new(),
+        batch: false,
     };
     let sources = [DataInfo {
         name: "users".into(),

@@ -195,6 +195,21 @@ impl Scenario {
         custom_refs(&self.metrics)
     }
 
+    /// The most connections one VU holds at once: 1, or its widest batch's (the fewer of
+    /// its `parallel` and its requests).
+    pub fn connections_per_vu(&self) -> u64 {
+        let widest = self
+            .journeys
+            .iter()
+            .flat_map(|j| &j.steps)
+            .filter_map(|step| match step {
+                Step::Batch(b) => Some(u64::from(b.parallel).min(b.requests.len() as u64)),
+                _ => None,
+            })
+            .max();
+        widest.unwrap_or(1).max(1)
+    }
+
     /// The sum of all journey weights (always above 0 in a valid scenario).
     pub fn total_weight(&self) -> u64 {
         self.journeys.iter().map(|j| u64::from(j.weight)).sum()
@@ -344,7 +359,40 @@ pub enum Step {
     Request(Box<RequestStep>),
     /// `sleep: 1s` or `sleep: 500ms..2s` (no think time is added after a sleep step).
     Sleep(Think),
+    /// `batch:` — several requests sent at once (k6's `http.batch()`).
+    Batch(Box<Batch>),
 }
+
+impl Step {
+    /// The requests this step sends: one, none (a sleep) or a batch's, in list order.
+    pub fn requests(&self) -> &[RequestStep] {
+        match self {
+            Step::Request(rs) => std::slice::from_ref(rs.as_ref()),
+            Step::Sleep(_) => &[],
+            Step::Batch(b) => &b.requests,
+        }
+    }
+}
+
+/// A `batch:` step: its requests go out at the same time, on at most `parallel` connections
+/// of the VU, and the step ends when all have answered (or timed out). Checks, extractions
+/// and `add:` apply after all responses, in list order.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    /// `name:` of the batch step, or `batch` (for messages; each request has its own name).
+    pub name: String,
+    /// Never empty; none is `once:`.
+    pub requests: Vec<RequestStep>,
+    /// `parallel:` — the most requests of this batch in flight at once (k6's
+    /// `batchPerHost`, default [`DEFAULT_BATCH_PARALLEL`]); at least 1.
+    pub parallel: u32,
+    /// Where the step starts in the file (1-based).
+    pub line: usize,
+    pub col: usize,
+}
+
+/// k6's default `batchPerHost`.
+pub const DEFAULT_BATCH_PARALLEL: u32 = 6;
 
 /// One HTTP request with its checks and extractions.
 #[derive(Debug, Clone)]

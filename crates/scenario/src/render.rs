@@ -121,11 +121,9 @@ impl Scenario {
         for (_, t) in &self.defaults.headers {
             add_sources(t, &mut used);
         }
-        for step in &journey.steps {
-            if let Step::Request(r) = step {
-                for t in r.templates() {
-                    add_sources(t, &mut used);
-                }
+        for r in journey.steps.iter().flat_map(Step::requests) {
+            for t in r.templates() {
+                add_sources(t, &mut used);
             }
         }
         used.sort_unstable();

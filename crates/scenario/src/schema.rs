@@ -201,11 +201,30 @@ pub fn json_schema() -> Value {
         .iter()
         .map(|m| json!({"required": [m]}))
         .collect();
+    // A batch's requests are request steps without `once`.
+    let mut batch_props = request_props.clone();
+    batch_props.remove("once");
+    let batch_request = json!({
+        "type": "object",
+        "additionalProperties": false,
+        "properties": batch_props,
+        "oneOf": one_method.clone()
+    });
     let request_step = json!({
         "type": "object",
         "additionalProperties": false,
         "properties": request_props,
         "oneOf": one_method
+    });
+    let batch_step = json!({
+        "type": "object", "additionalProperties": false, "required": ["batch"],
+        "description": "Requests sent at the same time (k6's http.batch()); the step ends when all have answered. Checks, extractions and add: apply after all responses, in list order.",
+        "properties": {
+            "name": {"type": "string", "description": "The batch's name in messages; each request has its own."},
+            "parallel": {"type": "integer", "minimum": 1, "maximum": 64,
+                         "description": "The most requests in flight at once, each on a connection of the VU (k6's batchPerHost; default 6)."},
+            "batch": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/batch_request"}}
+        }
     });
     let sleep_step = json!({
         "type": "object", "additionalProperties": false, "required": ["sleep"],
@@ -223,7 +242,7 @@ pub fn json_schema() -> Value {
             "loop": {"type": "integer", "minimum": 1, "description": "Times the steps run per iteration."},
             "tags": tags_schema(),
             "timeout": {"$ref": "#/$defs/duration", "description": "Every request's timeout unless its step has one; wins over --timeout."},
-            "steps": {"type": "array", "minItems": 1, "items": {"anyOf": [{"$ref": "#/$defs/request_step"}, {"$ref": "#/$defs/sleep_step"}]}}
+            "steps": {"type": "array", "minItems": 1, "items": {"anyOf": [{"$ref": "#/$defs/request_step"}, {"$ref": "#/$defs/sleep_step"}, {"$ref": "#/$defs/batch_step"}]}}
         }
     });
     let stage = |target: &str, schema: Value| {
@@ -300,11 +319,11 @@ pub fn json_schema() -> Value {
             "data": {"type": "object", "additionalProperties": data_source},
             "setup": {
                 "description": "Steps run once before the load (k6's setup()); what they extract every journey and the teardown can read.",
-                "type": "array", "minItems": 1, "items": {"anyOf": [{"$ref": "#/$defs/request_step"}, {"$ref": "#/$defs/sleep_step"}]}
+                "type": "array", "minItems": 1, "items": {"anyOf": [{"$ref": "#/$defs/request_step"}, {"$ref": "#/$defs/sleep_step"}, {"$ref": "#/$defs/batch_step"}]}
             },
             "teardown": {
                 "description": "Steps run once after the load (k6's teardown()), also after an interrupted or aborted load.",
-                "type": "array", "minItems": 1, "items": {"anyOf": [{"$ref": "#/$defs/request_step"}, {"$ref": "#/$defs/sleep_step"}]}
+                "type": "array", "minItems": 1, "items": {"anyOf": [{"$ref": "#/$defs/request_step"}, {"$ref": "#/$defs/sleep_step"}, {"$ref": "#/$defs/batch_step"}]}
             },
             "setup_timeout": {"$ref": "#/$defs/duration"},
             "teardown_timeout": {"$ref": "#/$defs/duration"},
@@ -361,7 +380,9 @@ pub fn json_schema() -> Value {
             "check": check,
             "extract": extract,
             "request_step": request_step,
-            "sleep_step": sleep_step
+            "sleep_step": sleep_step,
+            "batch_step": batch_step,
+            "batch_request": batch_request
         }
     })
 }
@@ -375,7 +396,14 @@ mod tests {
         let s = json_schema();
         assert_eq!(s["$schema"], "https://json-schema.org/draft/2020-12/schema");
         assert_eq!(s["required"], json!(["journeys"]));
-        for def in ["duration", "check", "extract", "request_step"] {
+        for def in [
+            "duration",
+            "check",
+            "extract",
+            "request_step",
+            "batch_step",
+            "batch_request",
+        ] {
             assert!(s["$defs"][def].is_object(), "{def}");
         }
         // Every $ref points at a definition that exists.

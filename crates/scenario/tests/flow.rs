@@ -16,7 +16,7 @@ fn parse(steps: &str, journey_extra: &str) -> Result<loadcell_scenario::Scenario
 fn request(s: &loadcell_scenario::Scenario, i: usize) -> &loadcell_scenario::RequestStep {
     match &s.journeys[0].steps[i] {
         Step::Request(r) => r,
-        Step::Sleep(_) => panic!("step {i} is a sleep"),
+        Step::Sleep(_) | Step::Batch(_) => panic!("step {i} is not a request"),
     }
 }
 

@@ -127,7 +127,7 @@ const CASES: &[(&str, usize, usize, &str)] = &[
         "no_request_in_step",
         4,
         9,
-        "step 1 of journey 'browse' has no request: expected one of get, post, put, patch, delete, head (or sleep)",
+        "step 1 of journey 'browse' has no request: expected one of get, post, put, patch, delete, head (or sleep, or batch)",
     ),
     ("non_map_root", 1, 1, "a scenario must be a map with 'journeys'"),
     (

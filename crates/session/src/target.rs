@@ -238,7 +238,8 @@ impl Target {
             s.journeys
                 .iter()
                 .flat_map(|j| &j.steps)
-                .any(|step| matches!(step, Step::Request(r) if !r.checks.is_empty()))
+                .flat_map(Step::requests)
+                .any(|r| !r.checks.is_empty())
         })
     }
 

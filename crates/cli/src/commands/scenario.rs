@@ -19,13 +19,8 @@ pub fn validate(path: &Path) -> Result<i32, CliError> {
     };
     Target::of_scenario(scenario.clone(), placeholder, &request)?.check_scenario_filters()?;
     let steps = || scenario.journeys.iter().flat_map(|j| &j.steps);
-    let requests = steps().filter(|s| matches!(s, Step::Request(_))).count();
-    let checks: usize = steps()
-        .map(|s| match s {
-            Step::Request(r) => r.checks.len(),
-            Step::Sleep(_) => 0,
-        })
-        .sum();
+    let requests = steps().map(|s| s.requests().len()).sum::<usize>();
+    let checks: usize = steps().flat_map(Step::requests).map(|r| r.checks.len()).sum();
     println!(
         "{}: ok — scenario '{}': {} journeys, {} steps ({requests} requests, {checks} checks), {} data sources, {} thresholds",
         path.display(),

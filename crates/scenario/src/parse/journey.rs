@@ -180,6 +180,9 @@ pub(crate) fn extract_names(step: &Node) -> Vec<String> {
     let Some(entries) = step.as_map() else {
         return Vec::new();
     };
+    if let Some((_, list)) = get(entries, "batch") {
+        return super::batch::extract_names(list);
+    }
     match get(entries, "extract") {
         Some((
             _,

@@ -9,6 +9,7 @@ use std::path::Path;
 use crate::error::ScenarioError;
 use crate::model::Scenario;
 
+mod batch;
 mod body;
 mod check;
 mod connection;
@@ -181,10 +182,7 @@ fn foreign_origins(s: &Scenario, file: &str) -> Vec<ScenarioError> {
     };
     let mut errors = Vec::new();
     for journey in &s.journeys {
-        for step in &journey.steps {
-            let crate::model::Step::Request(rs) = step else {
-                continue;
-            };
+        for rs in journey.steps.iter().flat_map(crate::model::Step::requests) {
             if !rs.absolute {
                 continue;
             }

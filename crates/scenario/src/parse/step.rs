@@ -1,9 +1,9 @@
 //! One step of a journey: a request (`get|post|put|patch|delete|head: URL`, `name`, `headers`,
 //! `query`, a body, `check`, `extract`, `on_fail`, and from `flow.rs` `timeout` and
-//! `follow_redirects`) or `sleep: DURATION`.
+//! `follow_redirects`), `sleep: DURATION`, or a `batch:` of requests (`batch.rs`).
 
 use super::node::{Key, Node, get};
-use super::{Ctx, body, check, extract, flow, template, value};
+use super::{Ctx, batch, body, check, extract, flow, template, value};
 use crate::model::{OnFail, RequestStep, Step};
 use crate::template::{Part, Template};
 use crate::validate::scope::Scope;
@@ -29,6 +29,17 @@ const OTHER_KEYS: [&str; 15] = [
 
 pub(crate) fn step(ctx: &mut Ctx<'_>, node: &Node, number: usize, journey: &str, scope: &Scope<'_>) -> Option<Step> {
     let label = format!("step {number} of {journey}");
+    if let Some(entries) = node.as_map()
+        && let Some((_, list)) = get(entries, "batch")
+    {
+        return batch::batch_step(ctx, node, entries, list, &label, scope);
+    }
+    request_step(ctx, node, &label, scope)
+}
+
+/// A request step (or a sleep step), or one request of a batch; `label` names it in messages.
+pub(crate) fn request_step(ctx: &mut Ctx<'_>, node: &Node, label: &str, scope: &Scope<'_>) -> Option<Step> {
+    let label = label.to_string();
     let entries = value::map(ctx, node, &format!("{label} (e.g. '- get: /path')"))?;
     let mark = ctx.errors.len();
     let allowed: Vec<&str> = METHODS
@@ -169,7 +180,7 @@ fn the_request<'a>(
                 ctx.error(
                     node.pos,
                     format!(
-                        "{label} has no request: expected one of {} (or sleep)",
+                        "{label} has no request: expected one of {} (or sleep, or batch)",
                         METHODS.join(", ")
                     ),
                 );

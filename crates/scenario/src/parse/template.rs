@@ -227,6 +227,7 @@ pub(crate) fn compile_for_test(
         step: 2,
         looped: false,
         env: Vec::new(),
+        batch: false,
     };
     let scope = Scope {
         data,

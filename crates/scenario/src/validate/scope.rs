@@ -27,6 +27,8 @@ pub(crate) struct StepVars {
     pub(crate) looped: bool,
     /// Its scenario's `env:` (k6's per-scenario `env`), read before the process environment.
     pub(crate) env: Vec<(String, String)>,
+    /// The step is a `batch:`: its requests are all built before any of them answers.
+    pub(crate) batch: bool,
 }
 
 /// Where a template is.
@@ -78,6 +80,11 @@ impl Scope<'_> {
                 }
                 let mut message = format!("{used} is used before any step extracts it");
                 match vars.extracted_at.get(name) {
+                    Some(&at) if at == vars.step && vars.batch => {
+                        message.push_str(&format!(
+                            " (step {at}'s batch extracts it, after all its requests are sent: requests of one batch cannot use each other's values)"
+                        ));
+                    }
                     Some(&at) if at == vars.step => {
                         message.push_str(&format!(
                             " (step {at} extracts it from its own response, after the request is sent)"
