@@ -15,6 +15,7 @@ mod progress;
 mod prometheus;
 mod protocols;
 mod results;
+mod segments;
 mod signals;
 mod stall;
 mod summary_json;

@@ -63,6 +63,10 @@ pub struct RunEnd {
     /// requests are in the intervals).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lifecycle: Vec<LifecycleSummary>,
+    /// `--segment`: what the segment left this run without (a part with no VU of its own),
+    /// in words, as the summary's warnings show it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub segment_notes: Vec<String>,
 }
 
 impl RunEnd {
@@ -102,6 +106,7 @@ impl RunEnd {
                     ..LifecycleSummary::default()
                 })
                 .collect(),
+            segment_notes: outcome.segment_notes.clone(),
         }
     }
 

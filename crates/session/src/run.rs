@@ -434,6 +434,7 @@ fn meta(spec: &RunSpec, who: &Identity, slots: &Slots) -> RunMeta {
     meta.abort_delay_s = spec.abort_on_fail.then_some(spec.abort_delay.as_secs_f64());
     meta.vus_limit = Some(s.vus_limit());
     meta.scenarios = who.scenarios.clone();
+    meta.segment = (!s.segment.is_whole()).then(|| s.segment.to_string());
     meta.recovery_window_s =
         (spec.profile == Some(Profile::Spike)).then(|| loadcell_analysis::window_s(spec.recovery_window));
     meta
