@@ -9,6 +9,7 @@ mod counts;
 mod errors;
 mod k6_flags;
 mod limits;
+mod merge;
 mod open_model;
 mod outputs;
 mod progress;

@@ -110,6 +110,34 @@ impl RunEnd {
         }
     }
 
+    /// An end record with nothing in it (a merge whose parts all lack theirs).
+    pub(crate) fn empty() -> RunEnd {
+        RunEnd {
+            ended_at: String::new(),
+            ended_at_unix_ms: 0,
+            measured_s: 0.0,
+            stop_reason: StopReason::Interrupted,
+            interrupted: 0,
+            cpu_s: 0.0,
+            max_rss_kib: 0,
+            threads: 0,
+            intervals: 0,
+            pre_allocated_vus: 0,
+            vus_spawned: 0,
+            vus_limit: None,
+            run_delay_s: 0.0,
+            vus_wanted: 0,
+            vus_ran: 0,
+            connection_limit: 0,
+            rationed: 0,
+            descriptors: (0, 0),
+            postgres: Vec::new(),
+            monitor: Vec::new(),
+            lifecycle: Vec::new(),
+            segment_notes: Vec::new(),
+        }
+    }
+
     /// The lifecycle phases as the run had them (a failure's reason in its words).
     pub fn phases(&self) -> Vec<PhaseRun> {
         self.lifecycle

@@ -77,6 +77,9 @@ pub struct RunMeta {
     /// test's); absent for a whole test. `loadcell merge` puts segments back together.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segment: Option<String>,
+    /// `loadcell merge`: the folders this one was merged from (absent for a run's own).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged: Vec<loadcell_schema::MergedPart>,
 }
 
 /// One entry of a file's `scenarios:` as `meta.json` keeps it.
@@ -143,6 +146,7 @@ impl RunMeta {
             recovery_window_s: None,
             scenarios: Vec::new(),
             segment: None,
+            merged: Vec::new(),
         }
     }
 

@@ -643,13 +643,16 @@ impl Summary {
 
     /// The exit code this summary calls for: 2 when the scenario's `setup:` failed (no load
     /// was sent: the test could not run), 1 for a failed threshold, an interrupted
-    /// (incomplete) test or a failed `teardown:`, 0 otherwise.
+    /// (incomplete) test, a failed `teardown:` or a merge with an incomplete part, 0 otherwise.
     pub fn exit_code(&self) -> i32 {
         if self.stop_reason == StopReason::SetupFailed {
             crate::exit::USAGE
         } else if !self.thresholds_passed() {
             crate::exit::THRESHOLD_FAILED
-        } else if self.stop_reason == StopReason::Interrupted || self.lifecycle.iter().any(|p| p.error.is_some()) {
+        } else if self.stop_reason == StopReason::Interrupted
+            || self.lifecycle.iter().any(|p| p.error.is_some())
+            || self.merged.iter().any(|p| p.incomplete.is_some())
+        {
             crate::exit::INCOMPLETE
         } else {
             crate::exit::OK
