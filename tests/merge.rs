@@ -105,6 +105,7 @@ fn parts_started_together_merge_to_the_servers_count_the_unions_p99_and_the_whol
     let merged = merge(&dirs, &out);
     // The whole test breaks the count threshold each part held: exit 1.
     merged.assert_exit(1);
+    assert!(merged.stdout.contains("— merged from 3 part(s)"), "{}", merged.output());
     let s = summary_of(&out);
     let served = server.stats().requests_total;
     assert_eq!(u64_at(&s, "requests.total"), served, "{}\n{all}", merged.output());

@@ -214,6 +214,7 @@ journeys:
         "{warnings}\n{all}"
     );
     assert!(parts[2].stdout.contains("has none of the 2 VU(s)"), "{all}");
+    assert!(parts[2].stdout.contains("— segment 3/3 of the test"), "{all}");
 }
 
 #[test]

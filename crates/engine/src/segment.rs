@@ -112,7 +112,7 @@ pub fn wait_until(at: SystemTime, interrupts: &AtomicUsize) -> Option<String> {
         && late > LATE_NOTE
     {
         return Some(format!(
-            "the load started {:.1} s after --start-at (the setup took longer): it is not aligned with the other parts",
+            "the load started {:.1} s after --start-at (late to start, or a long setup): it is not aligned with the other parts",
             late.as_secs_f64()
         ));
     }

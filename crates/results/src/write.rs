@@ -79,16 +79,13 @@ impl ResultsWriter {
     pub fn started(&mut self, at: SystemTime) -> Result<(), ResultsError> {
         self.meta.set_started(at);
         let path = self.dir.join(META_FILE);
-        let tmp = self.dir.join(format!("{META_FILE}.tmp"));
-        let mut text = serde_json::to_vec_pretty(&self.meta).map_err(|e| ResultsError::Meta {
+        let text = serde_json::to_vec_pretty(&self.meta).map_err(|e| ResultsError::Meta {
             path: path.clone(),
             message: e.to_string(),
         })?;
-        text.push(b'\n');
-        File::create(&tmp)
-            .and_then(|mut f| f.write_all(&text).and_then(|()| f.sync_all()))
-            .map_err(|e| ResultsError::io(&tmp, e))?;
-        std::fs::rename(&tmp, &path).map_err(|e| ResultsError::io(&path, e))
+        replace_file(&path, text)?;
+        sync_dir(&self.dir);
+        Ok(())
     }
 
     /// The folder being written.
@@ -158,19 +155,27 @@ impl ResultsWriter {
             ..end.clone()
         };
         let path = self.dir.join(END_FILE);
-        let tmp = self.dir.join(format!("{END_FILE}.tmp"));
-        let mut text = serde_json::to_vec_pretty(&end).map_err(|e| ResultsError::End {
+        let text = serde_json::to_vec_pretty(&end).map_err(|e| ResultsError::End {
             path: path.clone(),
             message: e.to_string(),
         })?;
-        text.push(b'\n');
-        File::create(&tmp)
-            .and_then(|mut f| f.write_all(&text).and_then(|()| f.sync_all()))
-            .map_err(|e| ResultsError::io(&tmp, e))?;
-        std::fs::rename(&tmp, &path).map_err(|e| ResultsError::io(&path, e))?;
+        replace_file(&path, text)?;
         sync_dir(&self.dir);
         Ok(())
     }
+}
+
+/// Writes `text` and a newline to `path` through a synced temporary file renamed into
+/// place, so that `path` is never half-written.
+fn replace_file(path: &Path, mut text: Vec<u8>) -> Result<(), ResultsError> {
+    text.push(b'\n');
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    File::create(&tmp)
+        .and_then(|mut f| f.write_all(&text).and_then(|()| f.sync_all()))
+        .map_err(|e| ResultsError::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| ResultsError::io(path, e))
 }
 
 /// The JSON form of `r`, or `None` when nothing was recorded in it.
