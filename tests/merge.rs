@@ -29,6 +29,11 @@ fn spawn_parts(url: &str, args: &[&str], n: u64, dir: &Path) -> Vec<Running> {
         .collect()
 }
 
+fn unix_ms(at: std::time::SystemTime) -> u64 {
+    at.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
 fn part_dirs(dir: &Path, n: u64) -> Vec<PathBuf> {
     (1..=n).map(|i| dir.join(format!("part{i}"))).collect()
 }
@@ -75,6 +80,7 @@ fn parts_started_together_merge_to_the_servers_count_the_unions_p99_and_the_whol
         "--threshold",
         "http_reqs: count<400",
     ];
+    let spawned_ms = unix_ms(std::time::SystemTime::now());
     let parts: Vec<Finished> = {
         let _machine = alone();
         spawn_parts(&url_of(&server), &args, 3, dir.path())
@@ -100,6 +106,19 @@ fn parts_started_together_merge_to_the_servers_count_the_unions_p99_and_the_whol
         .collect();
     let spread = starts.iter().max().unwrap_or(&0) - starts.iter().min().unwrap_or(&0);
     assert!(spread < 250, "starts {starts:?}\n{all}");
+    // …and `started_at` is the load's start, after the wait (`meta.json` was rewritten then):
+    // not before the instant asked for, 2 s after the processes were spawned.
+    assert!(
+        starts.iter().all(|&s| s >= spawned_ms + 2000),
+        "starts {starts:?}, spawned at {spawned_ms}"
+    );
+    for d in &dirs {
+        let summary = summary_of(d);
+        assert_eq!(
+            str_at(&summary, "started_at"),
+            str_at(&read_summary(&d.join("meta.json")).unwrap_or_default(), "started_at")
+        );
+    }
 
     let out = dir.path().join("merged");
     let merged = merge(&dirs, &out);

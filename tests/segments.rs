@@ -210,7 +210,7 @@ journeys:
     assert!(f64_at(idle, "duration_s") < 5.0, "{all}");
     let warnings = at(idle, "generator.warnings").to_string();
     assert!(
-        warnings.contains("segment 3/3 has none of the 2 VU(s)"),
+        warnings.contains("segment 3/3 has none of the 2 VU(s) of scenario 'each'"),
         "{warnings}\n{all}"
     );
     assert!(parts[2].stdout.contains("has none of the 2 VU(s)"), "{all}");
@@ -275,4 +275,70 @@ fn a_scenarios_segment_is_used_and_the_flag_wins() {
     assert_eq!(str_at(flag.summary(), "segment"), "1/3");
     assert_eq!(u64_at(flag.summary(), "requests.total"), 4, "{}", flag.output());
     assert_eq!(server.stats().requests_total, 7);
+}
+
+#[test]
+fn a_files_scenarios_split_each_like_a_single_model() {
+    let rec = Recorder::start();
+    let dir = TempDir::new();
+    // 2 VUs × 3 iterations (6) and 30/s for 1 s (30 arrivals) over three parts: 3 + 3 + 0
+    // and 10 + 10 + 10.
+    let file = dir.write(
+        "two.yaml",
+        &format!(
+            r#"
+target: {url}
+scenarios:
+  each:
+    executor: per-vu-iterations
+    vus: 2
+    iterations: 3
+    max_duration: 20s
+    journeys: [one]
+  arrivals:
+    executor: constant-arrival-rate
+    rate: 30/s
+    duration: 1s
+    max_vus: 10
+    journeys: [two]
+journeys:
+  - name: one
+    steps:
+      - get: /one
+        query: {{ part: "{{{{ env.PART }}}}" }}
+  - name: two
+    steps:
+      - get: /two
+        query: {{ part: "{{{{ env.PART }}}}" }}
+"#,
+            url = rec.url()
+        ),
+    );
+    let parts = run_parts(&file.display().to_string(), &[], 3);
+    let all = outputs(&parts);
+    for part in &parts {
+        part.assert_exit(0);
+    }
+    let mut seen: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for s in rec.seen() {
+        let part = s.query("part").unwrap_or_default().to_string();
+        let path = s.path.split('?').next().unwrap_or_default().to_string();
+        *seen.entry((path, part)).or_default() += 1;
+    }
+    let want: BTreeMap<(String, String), u64> = [
+        (("/one", "1"), 3),
+        (("/one", "2"), 3),
+        (("/two", "1"), 10),
+        (("/two", "2"), 10),
+        (("/two", "3"), 10),
+    ]
+    .into_iter()
+    .map(|((p, i), n)| ((p.to_string(), i.to_string()), n))
+    .collect();
+    assert_eq!(seen, want, "{all}");
+    let warnings = at(parts[2].summary(), "generator.warnings").to_string();
+    assert!(
+        warnings.contains("segment 3/3 has none of the 2 VU(s) of scenario 'each'"),
+        "{warnings}"
+    );
 }

@@ -76,6 +76,8 @@ pub struct Part {
     /// k6's `gracefulRampDown` (closed model): a VU ramped down mid-iteration has this long
     /// to finish it before it is cut; `None`: no limit.
     pub ramp_down_limit: Option<Duration>,
+    /// What the user calls it (a file's scenario name), for messages about it.
+    pub name: Option<String>,
 }
 
 /// Open model: how the VU pool is sized (k6's `preAllocatedVUs` and `maxVUs`).
@@ -358,16 +360,16 @@ fn plans_of<W: Workload>(
             open_vus: settings.open_vus,
             graceful_stop: None,
             ramp_down_limit: None,
+            name: None,
         }]
     } else {
         settings.parts.clone()
     };
-    let several = parts.len() > 1;
     let (parts, shares): (Vec<Part>, Vec<crate::segment::Share>) = parts
         .into_iter()
         .map(|p| crate::segment::apply(settings.segment, p))
         .unzip();
-    let notes = crate::segment::notes(settings.segment, &shares, several);
+    let notes = crate::segment::notes(settings.segment, &shares);
     let threads = settings.threads.max(1);
     let per_part = (threads / parts.len()).max(1);
     // A closed part never gets more workers than VUs: a worker without one would hold its

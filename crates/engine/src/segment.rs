@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 /// What a segment left of one part of the test.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Share {
     /// A closed part of which this segment has no VU: it ends at once.
     pub idle: bool,
@@ -24,6 +24,8 @@ pub struct Share {
     /// The whole part's iteration budget, and whether this segment got none of it.
     requests: Option<u64>,
     no_requests: bool,
+    /// The part's name (a file's scenario), for the note.
+    name: Option<String>,
 }
 
 /// `part` as segment `segment` runs it: budgets and the open model's pool are its share;
@@ -31,6 +33,7 @@ pub struct Share {
 pub fn apply(segment: Segment, mut part: Part) -> (Part, Share) {
     let mut share = Share {
         requests: part.requests,
+        name: part.name.clone(),
         ..Share::default()
     };
     if segment.is_whole() {
@@ -60,29 +63,23 @@ pub fn apply(segment: Segment, mut part: Part) -> (Part, Share) {
     (part, share)
 }
 
-/// The notes a segment's run carries about parts it had nothing of (`several`: the run has
-/// several parts, a file's `scenarios:`, named by their place in it).
-pub fn notes(segment: Segment, shares: &[Share], several: bool) -> Vec<String> {
-    let which = |i: usize| {
-        if several {
-            format!(" of scenario {} of the file", i + 1)
-        } else {
-            String::new()
-        }
-    };
+/// The notes a segment's run carries about parts it had nothing of (a file's scenarios
+/// named).
+pub fn notes(segment: Segment, shares: &[Share]) -> Vec<String> {
+    let which = |s: &Share| s.name.as_ref().map_or(String::new(), |n| format!(" of scenario '{n}'"));
     let mut out = Vec::new();
-    for (i, s) in shares.iter().enumerate() {
+    for s in shares {
         if s.idle {
             out.push(format!(
                 "segment {segment} has none of the {} VU(s){}: it ended at once",
                 s.vus,
-                which(i)
+                which(s)
             ));
         } else if s.no_requests {
             out.push(format!(
                 "segment {segment} has none of the {} iteration(s){}: it ended at once",
                 s.requests.unwrap_or(0),
-                which(i)
+                which(s)
             ));
         }
     }
@@ -141,6 +138,7 @@ mod tests {
             open_vus: OpenVus::default(),
             graceful_stop: None,
             ramp_down_limit: None,
+            name: None,
         }
     }
 
@@ -162,7 +160,7 @@ mod tests {
         let (_, share) = apply(thirds()[2], closed(2.0, None));
         assert!(share.idle);
         assert_eq!(
-            notes(thirds()[2], &[share], false),
+            notes(thirds()[2], &[share]),
             ["segment 3/3 has none of the 2 VU(s): it ended at once"]
         );
     }
