@@ -342,3 +342,22 @@ journeys:
         "{warnings}"
     );
 }
+
+#[test]
+fn the_descriptor_check_counts_only_the_segments_vus() {
+    let server = fast_target();
+    let url = url_of(&server);
+    // 1,100 VUs do not fit in 1,024 descriptors; a tenth of them (110) do.
+    let args = |segment: Option<&'static str>| {
+        let mut a = vec!["run", url.as_str(), "-c", "1100", "-n", "100", "-q"];
+        a.extend(segment.map(|s| ["--segment", s]).into_iter().flatten());
+        a
+    };
+    let whole = Loadcell::new(&args(None)).nofile(1024, 1024).run();
+    whole.assert_exit(2);
+    assert!(whole.stderr.contains("ulimit -n"), "{}", whole.output());
+    let part = Loadcell::new(&args(Some("1/10"))).nofile(1024, 1024).run();
+    part.assert_exit(0);
+    assert!(part.stdout.contains("10 total"), "{}", part.output());
+    assert_eq!(server.stats().requests_total, 10, "a tenth of -n 100");
+}
