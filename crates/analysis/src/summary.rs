@@ -88,6 +88,8 @@ pub fn build(
         monitor: Vec::new(),
         postgres: Vec::new(),
         bottlenecks: Vec::new(),
+        segment: (!outcome.segment.is_whole()).then(|| outcome.segment.to_string()),
+        merged: Vec::new(),
         data: DataVolume {
             sent_bytes: all.sent_bytes,
             received_bytes: all.received_bytes,

@@ -124,11 +124,17 @@ fn describe(e: &TooManyConnections) -> String {
 /// connections each: one, or a scenario's widest batch) do not fit, or an open model with
 /// no room for a single connection beside loadcell's own descriptors (with next to none
 /// free, its event loops could not even be set up: the run panicked or silently sent
-/// nothing). `threads`: the worker threads. Raises the limit first.
-pub fn check(model: &crate::plan::Model, threads: usize, per_vu: u64) -> Result<Descriptors, TooManyConnections> {
+/// nothing). `threads`: the worker threads; `segment`: the part of the test this process
+/// runs (`--segment`), whose VUs are its share. Raises the limit first.
+pub fn check(
+    model: &crate::plan::Model,
+    threads: usize,
+    per_vu: u64,
+    segment: crate::units::Segment,
+) -> Result<Descriptors, TooManyConnections> {
     let fds = raise_limit();
     let vus = match model {
-        crate::plan::Model::Closed { vus } => Some(vus.peak().round() as u64),
+        crate::plan::Model::Closed { vus } => Some(segment.share(vus.peak().round() as u64)),
         // The open model rations its connections to the budget instead.
         crate::plan::Model::Open { .. } => None,
     };

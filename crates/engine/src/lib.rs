@@ -24,6 +24,7 @@ mod ramp;
 mod run;
 mod samples;
 pub mod schedule;
+mod segment;
 mod signal;
 mod state;
 mod timer;

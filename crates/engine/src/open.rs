@@ -204,7 +204,7 @@ pub fn prepare<W: Workload>(plan: &Arc<Plan<W>>, state: &Rc<WorkerState>, shared
         return;
     };
     state.open.cap.set(share_of(max_vus, id, plan.workers).max(1));
-    let backlog = (rate.peak() * BACKLOG_S / plan.workers as f64).ceil() as u64;
+    let backlog = (rate.peak() / plan.segment.count() as f64 * BACKLOG_S / plan.workers as f64).ceil() as u64;
     state.open.backlog_max.set(backlog.max(MIN_BACKLOG));
     let pre = pre_allocated(plan.open_vus, rate, max_vus);
     for _ in 0..share_of(pre, id, plan.workers).min(state.open.cap.get()) {
@@ -239,7 +239,7 @@ pub fn resize_cap<W>(plan: &Plan<W>, state: &WorkerState, id: usize) {
         return;
     }
     let Some(p99_us) = p99_us else { return };
-    let needed = rate.peak() * (p99_us as f64 / 1e6) * CAP_HEADROOM;
+    let needed = rate.peak() / plan.segment.count() as f64 * (p99_us as f64 / 1e6) * CAP_HEADROOM;
     let total = (needed.ceil() as u64).clamp(max_vus, AUTO_CAP_CEILING.max(max_vus));
     let here = share_of(total, id, plan.workers).max(1);
     state.open.cap.set(state.open.cap.get().max(here));
@@ -257,7 +257,8 @@ fn slice_for(spacing: Duration) -> Duration {
 /// schedule has ended by then.
 fn next_due<W>(plan: &Plan<W>, rate: &LoadCurve, state: &WorkerState, id: usize) -> Option<Instant> {
     let i = state.open.handled.get() * plan.workers as u64 + id as u64;
-    let at = plan.t0 + Duration::from_secs_f64(rate.arrival_time(i)?);
+    // With `--segment I/N` this process's i-th arrival is the whole schedule's I−1 + i·N-th.
+    let at = plan.t0 + Duration::from_secs_f64(rate.arrival_time(plan.segment.global(i))?);
     plan.end.is_none_or(|end| at < end).then_some(at)
 }
 
@@ -333,7 +334,7 @@ pub fn finish_schedule<W: Workload>(
     if state.budget_spent() || state.workload_stopped() {
         return;
     }
-    let due = rate.arrivals_before(plan.elapsed_s(stopped_at));
+    let due = plan.segment.share(rate.arrivals_before(plan.elapsed_s(stopped_at)));
     let missed = share_of(due, id, plan.workers).saturating_sub(state.open.handled.get());
     if missed > 0 {
         state.open.handled.set(state.open.handled.get() + missed);

@@ -42,6 +42,7 @@ pub fn schedule_summary(outcome: &Outcome) -> Option<Schedule> {
 /// loadcell's CPU as a share of its threads.
 pub fn own_warnings(outcome: &Outcome, cpu_percent: f64) -> Vec<String> {
     let mut out = schedule_warnings(outcome, cpu_percent);
+    out.extend(outcome.segment_notes.iter().cloned());
     let t = &outcome.total;
     let all = t.overall();
     let local = all.errors[ErrorKind::LocalLimit.as_index()];

@@ -45,6 +45,10 @@ pub struct Plan<W> {
     /// of `all_workers`: worker ids, VU ids and test-data shares are unique across parts.
     pub first_worker: usize,
     pub all_workers: usize,
+    /// Which part of the whole test this process runs (`--segment I/N`; 1/1 for all of
+    /// it): VUs, arrivals and test-data rows are numbered across the whole test and this
+    /// process takes every N-th (`loadcell_units::Segment`).
+    pub segment: crate::units::Segment,
     pub shape: loadcell_metrics::Shape,
     /// How many endpoint slots a worker's recorder may grow to: the fixed ones and the
     /// workload's dynamic ones ([`crate::DynamicEndpoints::room`]).
@@ -85,14 +89,17 @@ impl<W> Plan<W> {
         self.first_worker + id
     }
 
-    /// The run-wide id (from 1) of the `local`-th VU of this part's worker `id`.
+    /// The test-wide id (from 1) of the `local`-th VU of this part's worker `id`: unique
+    /// across the run's workers and, with `--segment`, across the test's segments.
     pub fn vu_id(&self, local: u64, id: usize) -> u64 {
-        local * self.all_workers as u64 + self.worker_id(id) as u64 + 1
+        self.segment
+            .global(local * self.all_workers as u64 + self.worker_id(id) as u64)
+            + 1
     }
 
     /// The `local` index of VU `vu_id` on its worker (the inverse of [`Plan::vu_id`]).
     pub fn vu_local(&self, vu_id: u64) -> u64 {
-        (vu_id - 1) / self.all_workers.max(1) as u64
+        (vu_id - 1) / self.segment.count() / self.all_workers.max(1) as u64
     }
 
     /// Seconds since `t0` (0 before it).

@@ -6,6 +6,7 @@ use crate::context::Transport;
 use crate::dynamic::DynamicEndpoints;
 use crate::lifecycle::{PhaseRun, PhaseSettings, run_phase};
 use crate::plan::{Model, Plan};
+use crate::units::Segment;
 use crate::usage::ProcessUsage;
 use crate::worker::{Report, WorkerEnd, run_worker};
 use crate::workload::{CheckName, EndpointName, Lifecycle, Workload};
@@ -41,6 +42,13 @@ pub struct Settings {
     /// Then `model` describes the whole (the parts' curves summed) for the summary, and
     /// `run_for`, `requests`, `open_vus` are each part's own.
     pub parts: Vec<Part>,
+    /// Which part of the whole test this process runs (`--segment I/N`; 1/1 for all of it).
+    /// The model, budgets and VU pools above are the whole test's; the engine takes this
+    /// segment's share of each (`segment.rs`).
+    pub segment: Segment,
+    /// `--start-at`: the load starts at this wall-clock instant (after the setup), so that
+    /// the segments of one test started on several machines line up.
+    pub start_at: Option<SystemTime>,
 }
 
 impl Settings {
@@ -68,6 +76,8 @@ pub struct Part {
     /// k6's `gracefulRampDown` (closed model): a VU ramped down mid-iteration has this long
     /// to finish it before it is cut; `None`: no limit.
     pub ramp_down_limit: Option<Duration>,
+    /// What the user calls it (a file's scenario name), for messages about it.
+    pub name: Option<String>,
 }
 
 /// Open model: how the VU pool is sized (k6's `preAllocatedVUs` and `maxVUs`).
@@ -110,10 +120,12 @@ pub struct IntervalEvent<'a> {
 
 /// Sees the run as it goes: one call per completed interval, in order.
 pub trait Observer {
-    /// Called once before any worker starts, with the instant intervals are counted from
-    /// (`t_s` is seconds since it): whatever samples alongside the run (the target's
-    /// resource monitor) cuts its readings at the same boundaries.
-    fn on_start(&mut self, _t0: Instant) {}
+    /// Called once before any worker starts (after the setup and any `--start-at` wait),
+    /// with the instant intervals are counted from (`t_s` is seconds since it): whatever
+    /// samples alongside the run (the target's resource monitor) cuts its readings at the
+    /// same boundaries.
+    /// `started_at` is the same instant on the wall clock (the results' `started_at`).
+    fn on_start(&mut self, _t0: Instant, _started_at: SystemTime) {}
 
     fn on_interval(&mut self, event: &IntervalEvent<'_>) -> Control;
 }
@@ -162,6 +174,10 @@ pub struct Outcome {
     /// The most VUs the run could use (k6's `vus_max`): the model's limit, or with several
     /// parts the sum of each one's (closed: its peak VUs; open: its VU cap as it ended).
     pub vus_limit: u64,
+    /// The segment this process ran (1/1: the whole test).
+    pub segment: Segment,
+    /// What the segment left this process without (a part with no VU of its own), in words.
+    pub segment_notes: Vec<String>,
 }
 
 /// How many connections loadcell could hold, and whether that held it back.
@@ -194,7 +210,6 @@ pub fn run<W: Workload>(
     };
     let usage_before = ProcessUsage::now();
     let main_cpu_before = ProcessUsage::thread_cpu();
-    let started_at = SystemTime::now();
     let descriptors = crate::fds::raise_limit();
     let workload = Arc::new(workload);
     let mut phases = PhaseSettings {
@@ -207,11 +222,19 @@ pub fn run<W: Workload>(
     };
     let setup = run_phase(&*workload, Lifecycle::Setup, &phases);
     let setup_failed = setup.as_ref().is_some_and(|(run, _)| run.failure.is_some());
-    let plans = plans_of(Arc::clone(&workload), &settings, (shape, room), &descriptors);
+    let late = match settings.start_at {
+        Some(at) if !setup_failed => crate::segment::wait_until(at, &interrupts),
+        _ => None,
+    };
+    let (plans, mut segment_notes) = plans_of(Arc::clone(&workload), &settings, (shape, room), &descriptors);
+    segment_notes.extend(late);
     phases.t0 = Some(plans[0].t0);
     let threads = plans.iter().map(|p| p.workers).sum();
     let t0 = plans[0].t0;
-    observer.on_start(t0);
+    // The results' start is the load's t0 (after the setup and the wait), so the segments
+    // of one test line up on the wall clock interval by interval.
+    let started_at = SystemTime::now() + t0.saturating_duration_since(Instant::now());
+    observer.on_start(t0, started_at);
     let mut merger = Merger::new(threads, shape, t0);
     merger.names = endpoint_names;
     merger.dynamic = dynamic;
@@ -263,7 +286,10 @@ pub fn run<W: Workload>(
             Model::Closed { .. } => 0,
         })
         .sum();
-    let vus_limit = settings.vus_limit().max(closed_vus(&settings) + merger.ends.vus_cap);
+    let vus_limit = match settings.segment.is_whole() {
+        true => settings.vus_limit().max(closed_vus(&settings) + merger.ends.vus_cap),
+        false => crate::segment::vus_limit(&plans).max(merger.ends.vus_cap),
+    };
     let mut model = settings.model;
     if let Model::Open { max_vus, .. } = &mut model {
         *max_vus = (*max_vus).max(merger.ends.vus_cap);
@@ -298,6 +324,8 @@ pub fn run<W: Workload>(
         phases: merger.phases,
         lifecycle,
         vus_limit,
+        segment: settings.segment,
+        segment_notes,
     }
 }
 
@@ -323,7 +351,7 @@ fn plans_of<W: Workload>(
     settings: &Settings,
     (shape, room): (Shape, usize),
     descriptors: &crate::fds::Descriptors,
-) -> Vec<Arc<Plan<W>>> {
+) -> (Vec<Arc<Plan<W>>>, Vec<String>) {
     let parts = if settings.parts.is_empty() {
         vec![Part {
             model: settings.model.clone(),
@@ -332,18 +360,27 @@ fn plans_of<W: Workload>(
             open_vus: settings.open_vus,
             graceful_stop: None,
             ramp_down_limit: None,
+            name: None,
         }]
     } else {
         settings.parts.clone()
     };
+    let (parts, shares): (Vec<Part>, Vec<crate::segment::Share>) = parts
+        .into_iter()
+        .map(|p| crate::segment::apply(settings.segment, p))
+        .unzip();
+    let notes = crate::segment::notes(settings.segment, &shares);
     let threads = settings.threads.max(1);
     let per_part = (threads / parts.len()).max(1);
     // A closed part never gets more workers than VUs: a worker without one would hold its
-    // share of an iteration budget that nobody spends.
+    // share of an iteration budget (and of the test data) that nobody spends. The plan sees
+    // to it for a whole run of one model; a segment has only its share of the VUs.
     let workers: Vec<usize> = parts
         .iter()
         .map(|p| match &p.model {
-            Model::Closed { vus } if !settings.parts.is_empty() => per_part.min(vus.peak().round().max(1.0) as usize),
+            Model::Closed { vus } if !settings.parts.is_empty() || !settings.segment.is_whole() => {
+                per_part.min(settings.segment.share(vus.peak().round() as u64).max(1) as usize)
+            }
             _ => per_part,
         })
         .collect();
@@ -351,10 +388,11 @@ fn plans_of<W: Workload>(
     let connections = descriptors.connections(all_workers);
     // A short head start lets every thread reach its event loop before the first arrival.
     let t0 = Instant::now() + Duration::from_millis(20);
-    parts
+    let plans = parts
         .into_iter()
+        .zip(shares)
         .enumerate()
-        .map(|(i, part)| {
+        .map(|(i, (part, share))| {
             let first_worker = workers[..i].iter().sum();
             Arc::new(Plan {
                 shape,
@@ -363,12 +401,18 @@ fn plans_of<W: Workload>(
                 part: i,
                 first_worker,
                 all_workers,
+                segment: settings.segment,
                 transport: Arc::new(settings.transport.clone()),
                 model: part.model,
                 workers: workers[i],
                 t0,
                 warmup_end: t0 + settings.warmup,
-                end: part.run_for.map(|d| t0 + d),
+                // A part this segment has no VU of ends at once instead of idling to its end.
+                end: if share.idle {
+                    Some(t0)
+                } else {
+                    part.run_for.map(|d| t0 + d)
+                },
                 requests: part.requests,
                 grace: part.graceful_stop.unwrap_or(settings.grace),
                 grace_iterations: part.graceful_stop.is_some(),
@@ -382,7 +426,8 @@ fn plans_of<W: Workload>(
                 connection_limit: connections / all_workers as u64 * workers[i] as u64,
             })
         })
-        .collect()
+        .collect();
+    (plans, notes)
 }
 
 /// Starts the workers and merges their reports until every one has ended: intervals go to
@@ -672,7 +717,8 @@ impl Merger {
             let target_rate = plans
                 .iter()
                 .filter_map(|p| match &p.model {
-                    Model::Open { rate, .. } => Some(rate.value_at(mid_s)),
+                    // This segment's arrivals are every N-th of the whole schedule's.
+                    Model::Open { rate, .. } => Some(rate.value_at(mid_s) / p.segment.count() as f64),
                     Model::Closed { .. } => None,
                 })
                 .reduce(|a, b| a + b);

@@ -137,7 +137,12 @@ async fn control_loop<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sende
         *state.samples.borrow_mut() = Some(factory.for_worker(id));
     }
     state.pool.set_limit(share_of(plan.connection_limit, id, plan.workers));
-    let shared = Rc::new(plan.workload.new_worker(plan.worker_id(id), plan.all_workers));
+    // Test data is striped over every worker of every segment, so no two share a row.
+    let (slot, slots) = (plan.worker_id(id) as u64, plan.all_workers as u64);
+    let shared = Rc::new(plan.workload.new_worker(
+        plan.segment.global(slot) as usize,
+        (slots * plan.segment.count()) as usize,
+    ));
     crate::open::prepare(&plan, &state, &shared, id);
     tokio::time::sleep_until(tokio::time::Instant::from_std(plan.t0)).await;
     if let Model::Open { .. } = plan.model {
@@ -198,7 +203,8 @@ async fn run_until_stop<W: Workload>(
         let now = Instant::now();
         let mut ramping = false;
         if let Model::Closed { ref vus } = plan.model {
-            let total = vus.value_at(plan.elapsed_s(now)).round().max(0.0) as u64;
+            let whole = vus.value_at(plan.elapsed_s(now)).round().max(0.0) as u64;
+            let total = plan.segment.share(whole);
             ramping = crate::closed::set_target(plan, state, shared, id, share_of(total, id, plan.workers));
         }
         intervals.cut_if_due(plan, state, now);

@@ -134,6 +134,7 @@ fn part(s: &ScenarioPart) -> Part {
         open_vus,
         graceful_stop: s.graceful_stop,
         ramp_down_limit: s.graceful_ramp_down,
+        name: Some(s.name.clone()),
     }
 }
 

@@ -250,5 +250,7 @@ pub fn summary(seconds: usize) -> Summary {
         monitor: Vec::new(),
         postgres: Vec::new(),
         bottlenecks: Vec::new(),
+        segment: None,
+        merged: Vec::new(),
     }
 }

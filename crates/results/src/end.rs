@@ -63,6 +63,10 @@ pub struct RunEnd {
     /// requests are in the intervals).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lifecycle: Vec<LifecycleSummary>,
+    /// `--segment`: what the segment left this run without (a part with no VU of its own),
+    /// in words, as the summary's warnings show it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub segment_notes: Vec<String>,
 }
 
 impl RunEnd {
@@ -102,6 +106,35 @@ impl RunEnd {
                     ..LifecycleSummary::default()
                 })
                 .collect(),
+            segment_notes: outcome.segment_notes.clone(),
+        }
+    }
+
+    /// An end record with nothing in it (a merge whose parts all lack theirs).
+    pub(crate) fn empty() -> RunEnd {
+        RunEnd {
+            ended_at: String::new(),
+            ended_at_unix_ms: 0,
+            measured_s: 0.0,
+            stop_reason: StopReason::Interrupted,
+            interrupted: 0,
+            cpu_s: 0.0,
+            max_rss_kib: 0,
+            threads: 0,
+            intervals: 0,
+            pre_allocated_vus: 0,
+            vus_spawned: 0,
+            vus_limit: None,
+            run_delay_s: 0.0,
+            vus_wanted: 0,
+            vus_ran: 0,
+            connection_limit: 0,
+            rationed: 0,
+            descriptors: (0, 0),
+            postgres: Vec::new(),
+            monitor: Vec::new(),
+            lifecycle: Vec::new(),
+            segment_notes: Vec::new(),
         }
     }
 

@@ -8,6 +8,9 @@
 //! when the run ends). The layout is versioned ([`FORMAT_VERSION`]) and documented in
 //! `docs/results-format.md`.
 //!
+//! Several folders — the segments of one test — merge into one ([`merge()`]), interval by
+//! interval on the wall clock.
+//!
 //! Nothing here renders reports or builds summaries: [`Recorded::outcome`] gives back the
 //! engine's [`loadcell_engine::Outcome`] and the CLI takes it from there.
 
@@ -15,6 +18,7 @@ mod dir;
 mod end;
 mod error;
 mod histogram;
+mod merge;
 mod meta;
 mod model;
 mod outcome;
@@ -25,6 +29,7 @@ mod write;
 pub use dir::{DEFAULT_ROOT, default_dir, slug};
 pub use end::RunEnd;
 pub use error::ResultsError;
+pub use merge::{MergeError, Merged, merge};
 pub use meta::{CheckSlot, EndpointSlot, RunMeta, ScenarioStart};
 pub use model::{CurveSegment, ModelSpec};
 pub use read::{Rebuilt, Recorded, RecordedInterval, read, read_meta, read_outcome, read_outcome_with};

@@ -73,6 +73,13 @@ pub struct RunMeta {
     /// `scenarios[]` shows and the slots do not carry.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scenarios: Vec<ScenarioStart>,
+    /// `--segment I/N`: the part of the whole test this folder holds (`model` is the whole
+    /// test's); absent for a whole test. `loadcell merge` puts segments back together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<String>,
+    /// `loadcell merge`: the folders this one was merged from (absent for a run's own).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged: Vec<loadcell_schema::MergedPart>,
 }
 
 /// One entry of a file's `scenarios:` as `meta.json` keeps it.
@@ -138,6 +145,8 @@ impl RunMeta {
             vus_limit: None,
             recovery_window_s: None,
             scenarios: Vec::new(),
+            segment: None,
+            merged: Vec::new(),
         }
     }
 
@@ -149,7 +158,6 @@ impl RunMeta {
         self
     }
 
-    /// The start as a wall-clock instant.
     /// Name and role of each stage. Folders written before roles were recorded name their
     /// stages only; the names a profile gives are then read back into their roles.
     pub fn stage_labels(&self) -> Vec<StageLabel> {
@@ -163,8 +171,24 @@ impl RunMeta {
             .collect()
     }
 
+    /// The start as a wall-clock instant.
     pub fn started(&self) -> SystemTime {
         UNIX_EPOCH + Duration::from_millis(self.started_at_unix_ms)
+    }
+
+    /// Sets the start (the load's t0, known only once the setup and any `--start-at` wait
+    /// are over).
+    pub fn set_started(&mut self, at: SystemTime) {
+        self.started_at = rfc3339_utc(at);
+        self.started_at_unix_ms = unix_ms(at);
+    }
+
+    /// The segment this folder holds (`None`: the whole test, or a spelling no loadcell
+    /// wrote).
+    pub fn segment(&self) -> Option<loadcell_units::Segment> {
+        self.segment
+            .as_deref()
+            .and_then(|s| loadcell_units::Segment::parse(s).ok())
     }
 
     /// The warm-up's length.

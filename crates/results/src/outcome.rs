@@ -161,6 +161,8 @@ impl OutcomeBuilder {
             vus_ran: end.map_or(0, |e| e.vus_ran),
             lifecycle: end.map_or_else(Vec::new, |e| e.phases()),
             vus_limit,
+            segment: meta.segment().unwrap_or_default(),
+            segment_notes: end.map_or_else(Vec::new, |e| e.segment_notes.clone()),
             connections: ConnectionBudget {
                 limit: end.map_or(0, |e| e.connection_limit),
                 rationed: end.map_or(0, |e| e.rationed),

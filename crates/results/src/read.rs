@@ -186,7 +186,11 @@ impl Rebuilt {
     }
 }
 
-fn read_intervals(dir: &Path, shape: Shape, mut visit: impl FnMut(RecordedInterval)) -> Result<usize, ResultsError> {
+pub(crate) fn read_intervals(
+    dir: &Path,
+    shape: Shape,
+    mut visit: impl FnMut(RecordedInterval),
+) -> Result<usize, ResultsError> {
     let path = dir.join(INTERVALS_FILE);
     let file = match File::open(&path) {
         Ok(f) => f,
@@ -259,7 +263,7 @@ fn interval(record: &IntervalLine, shape: Shape) -> Result<RecordedInterval, Str
     })
 }
 
-fn read_end(dir: &Path) -> Result<Option<RunEnd>, ResultsError> {
+pub(crate) fn read_end(dir: &Path) -> Result<Option<RunEnd>, ResultsError> {
     let path = dir.join(END_FILE);
     let text = match std::fs::read(&path) {
         Ok(t) => t,

@@ -1,4 +1,5 @@
-//! Writing a results folder while the run goes: `meta.json` once at the start (synced),
+//! Writing a results folder while the run goes: `meta.json` at the start (synced, and
+//! rewritten with the load's start once the setup and any `--start-at` wait are over),
 //! one `intervals.ndjson` line per interval handed to the OS as soon as it is complete
 //! (naming the endpoint slots registered since the previous line, as `new_endpoints`),
 //! and `end.json` at the end (written whole or not at all).
@@ -14,6 +15,7 @@ use loadcell_schema::MonitorSample;
 use std::fs::{File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 /// Appends a run's intervals to its results folder.
 pub struct ResultsWriter {
@@ -25,6 +27,8 @@ pub struct ResultsWriter {
     appended: u64,
     /// Endpoint slots named so far: `meta.json`'s, then each line's `new_endpoints`.
     endpoints: usize,
+    /// What `meta.json` says, to write it again with the load's start ([`Self::started`]).
+    meta: RunMeta,
 }
 
 impl ResultsWriter {
@@ -65,7 +69,23 @@ impl ResultsWriter {
             line: Vec::with_capacity(16 * 1024),
             appended: 0,
             endpoints: meta.endpoints.len(),
+            meta: meta.clone(),
         })
+    }
+
+    /// Rewrites `meta.json` (atomically: a temporary file renamed into place) with the
+    /// load's start, which is known only after the setup and any `--start-at` wait: the
+    /// folder's intervals count from it, and segments of one test line up by it.
+    pub fn started(&mut self, at: SystemTime) -> Result<(), ResultsError> {
+        self.meta.set_started(at);
+        let path = self.dir.join(META_FILE);
+        let text = serde_json::to_vec_pretty(&self.meta).map_err(|e| ResultsError::Meta {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        replace_file(&path, text)?;
+        sync_dir(&self.dir);
+        Ok(())
     }
 
     /// The folder being written.
@@ -135,19 +155,27 @@ impl ResultsWriter {
             ..end.clone()
         };
         let path = self.dir.join(END_FILE);
-        let tmp = self.dir.join(format!("{END_FILE}.tmp"));
-        let mut text = serde_json::to_vec_pretty(&end).map_err(|e| ResultsError::End {
+        let text = serde_json::to_vec_pretty(&end).map_err(|e| ResultsError::End {
             path: path.clone(),
             message: e.to_string(),
         })?;
-        text.push(b'\n');
-        File::create(&tmp)
-            .and_then(|mut f| f.write_all(&text).and_then(|()| f.sync_all()))
-            .map_err(|e| ResultsError::io(&tmp, e))?;
-        std::fs::rename(&tmp, &path).map_err(|e| ResultsError::io(&path, e))?;
+        replace_file(&path, text)?;
         sync_dir(&self.dir);
         Ok(())
     }
+}
+
+/// Writes `text` and a newline to `path` through a synced temporary file renamed into
+/// place, so that `path` is never half-written.
+fn replace_file(path: &Path, mut text: Vec<u8>) -> Result<(), ResultsError> {
+    text.push(b'\n');
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    File::create(&tmp)
+        .and_then(|mut f| f.write_all(&text).and_then(|()| f.sync_all()))
+        .map_err(|e| ResultsError::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| ResultsError::io(path, e))
 }
 
 /// The JSON form of `r`, or `None` when nothing was recorded in it.

@@ -39,6 +39,7 @@ fn totals_series_and_model_round_trip_exactly() {
         postgres: Vec::new(),
         monitor: Vec::new(),
         lifecycle: Vec::new(),
+        segment_notes: Vec::new(),
     };
     writer.finish(&end).unwrap();
 

@@ -25,6 +25,8 @@ pub struct Scenario {
     pub warmup: Option<Duration>,
     /// `load.iterations`: stop after this many iterations in total (all journeys, all VUs).
     pub iterations: Option<u64>,
+    /// `segment: I/N`: run only this part of the test (`--segment` overrides it).
+    pub segment: Option<loadcell_units::Segment>,
     pub defaults: Defaults,
     /// In file order; [`Template`] parts refer to them by index.
     pub data: Vec<DataSource>,

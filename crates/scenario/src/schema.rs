@@ -327,6 +327,10 @@ pub fn json_schema() -> Value {
             },
             "setup_timeout": {"$ref": "#/$defs/duration"},
             "teardown_timeout": {"$ref": "#/$defs/duration"},
+            "segment": {
+                "description": "Run only part I of N of this test (k6's execution segments): VUs, arrivals, iterations and unique data rows striped so the N parts together are the whole. --segment overrides it.",
+                "type": "string", "pattern": "^[0-9]+/[0-9]+$"
+            },
             "journeys": {"type": "array", "minItems": 1, "items": journey},
             "metrics": {
                 "description": "The scenario's own metrics (k6's custom metrics): NAME: counter|trend|rate|gauge, or {type, unit} (unit ms, bytes or none, for a trend or a gauge). Steps add to them with 'add:'; thresholds name them.",

@@ -598,6 +598,29 @@ pub struct Summary {
     /// Which resource limited the target, from the evidence above (`docs/bottlenecks.md`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub bottlenecks: Vec<crate::Bottleneck>,
+    /// `--segment I/N`: the part of the whole test this run was (absent for a whole test).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<String>,
+    /// `loadcell merge`: the results folders this summary was merged from, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged: Vec<MergedPart>,
+}
+
+/// One results folder of a `loadcell merge`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MergedPart {
+    /// The folder as it was named on the command line.
+    pub folder: String,
+    /// Its `--segment`, if it was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<String>,
+    /// Its load's start (RFC 3339 UTC).
+    pub started_at: String,
+    /// Its intervals merged.
+    pub intervals: u64,
+    /// Why the part is incomplete (killed: no end record; intervals missing), if it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incomplete: Option<String>,
 }
 
 impl Summary {
@@ -620,13 +643,16 @@ impl Summary {
 
     /// The exit code this summary calls for: 2 when the scenario's `setup:` failed (no load
     /// was sent: the test could not run), 1 for a failed threshold, an interrupted
-    /// (incomplete) test or a failed `teardown:`, 0 otherwise.
+    /// (incomplete) test, a failed `teardown:` or a merge with an incomplete part, 0 otherwise.
     pub fn exit_code(&self) -> i32 {
         if self.stop_reason == StopReason::SetupFailed {
             crate::exit::USAGE
         } else if !self.thresholds_passed() {
             crate::exit::THRESHOLD_FAILED
-        } else if self.stop_reason == StopReason::Interrupted || self.lifecycle.iter().any(|p| p.error.is_some()) {
+        } else if self.stop_reason == StopReason::Interrupted
+            || self.lifecycle.iter().any(|p| p.error.is_some())
+            || self.merged.iter().any(|p| p.incomplete.is_some())
+        {
             crate::exit::INCOMPLETE
         } else {
             crate::exit::OK

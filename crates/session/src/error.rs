@@ -87,6 +87,9 @@ pub enum SessionError {
         context: &'static str,
         source: ResultsError,
     },
+    /// Results folders that cannot be merged (`loadcell merge`), or the merge not written.
+    #[error(transparent)]
+    Merge(#[from] loadcell_results::MergeError),
     /// Rendering a report.
     #[error(transparent)]
     Report(#[from] ReportError),

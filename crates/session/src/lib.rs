@@ -14,6 +14,7 @@ pub mod databases;
 mod error;
 pub mod folder;
 mod live;
+pub mod merge;
 pub mod metadata;
 pub mod observe;
 pub mod outputs;

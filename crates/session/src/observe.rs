@@ -15,7 +15,7 @@ use loadcell_engine::{Control, IntervalEvent, Observer};
 use loadcell_results::ResultsWriter;
 use loadcell_schema::MonitorSample;
 use loadcell_threshold::MetricSource;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 /// How the run is shown while it goes (the CLI's progress bar or lines).
 pub trait Display {
@@ -78,7 +78,12 @@ impl Parts<'_> {
 }
 
 impl Observer for Parts<'_> {
-    fn on_start(&mut self, t0: Instant) {
+    fn on_start(&mut self, t0: Instant, started_at: SystemTime) {
+        // `meta.json` was written before the setup and any `--start-at` wait: it now gets
+        // the load's start, which the intervals count from.
+        if let Some(Err(e)) = self.log.writer.as_mut().map(|w| w.started(started_at)) {
+            self.display.note(&format!("warning: results folder: {e}"));
+        }
         if let Some(watch) = &mut self.watch {
             watch.start(t0);
         }

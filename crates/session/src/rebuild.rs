@@ -94,6 +94,8 @@ pub fn rebuild(dir: &Path) -> Result<Rebuilt, SessionError> {
     };
     let mut summary = loadcell_analysis::summarise(&recorded.outcome, facts, tracks.as_ref());
     crate::run::label_scenarios(&mut summary, &recorded.meta.scenarios);
+    // A `loadcell merge` folder names its parts (and any that was incomplete).
+    summary.merged = recorded.meta.merged.clone();
     // Without the run's end the generator's CPU and memory were never recorded.
     summary.generator.usage_unknown = !recorded.finished();
     // The databases' window as the live run summarised it, and the verdicts that read it.

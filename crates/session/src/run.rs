@@ -117,7 +117,8 @@ pub fn execute(
     }
     // Raises the soft descriptor limit, and refuses a closed model it cannot hold.
     let per_vu = target.scenario().map_or(1, |s| s.connections_per_vu());
-    loadcell_engine::check_descriptors(&spec.settings.model, spec.settings.threads.max(1), per_vu)?;
+    let s = &spec.settings;
+    loadcell_engine::check_descriptors(&s.model, s.threads.max(1), per_vu, s.segment)?;
     let request = spec.monitor.with_file(target.scenario().map(|s| &s.monitor));
     let monitor = request.prepare(&spec.thresholds, spec.outputs.out.is_some())?;
     let urls = Databases::urls(&spec.postgres, target.scenario());
@@ -434,6 +435,7 @@ fn meta(spec: &RunSpec, who: &Identity, slots: &Slots) -> RunMeta {
     meta.abort_delay_s = spec.abort_on_fail.then_some(spec.abort_delay.as_secs_f64());
     meta.vus_limit = Some(s.vus_limit());
     meta.scenarios = who.scenarios.clone();
+    meta.segment = (!s.segment.is_whole()).then(|| s.segment.to_string());
     meta.recovery_window_s =
         (spec.profile == Some(Profile::Spike)).then(|| loadcell_analysis::window_s(spec.recovery_window));
     meta

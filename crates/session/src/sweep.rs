@@ -77,6 +77,8 @@ pub fn step_settings(load: &LoadInputs, grace: Duration, transport: &Transport) 
         samples: None,
         open_vus: plan.open_vus,
         parts: Vec::new(),
+        segment: Default::default(),
+        start_at: None,
     })
 }
 
@@ -275,7 +277,7 @@ struct Unobserved<'d> {
 }
 
 impl Observer for Unobserved<'_> {
-    fn on_start(&mut self, _: Instant) {
+    fn on_start(&mut self, _: Instant, _: std::time::SystemTime) {
         if let Some(databases) = self.databases.as_deref_mut() {
             databases.start();
         }

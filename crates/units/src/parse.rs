@@ -26,6 +26,11 @@ pub enum UnitError {
     Size(String),
     #[error("invalid fraction '{0}': expected a number or a percentage, e.g. 0.05 or 5%")]
     Fraction(String),
+    /// An execution segment that is not `I/N` with `1 ≤ I ≤ N`; the second field says why.
+    #[error("invalid segment '{0}': {1}")]
+    Segment(String, String),
+    #[error("invalid time '{0}': expected RFC 3339 (2026-12-04T13:00:00Z) or an offset from now (+10s)")]
+    Instant(String),
 }
 
 /// Parses `500ms`, `30s`, `2m`, `1h`, `1h30m`, `1.5s`, `250us`; a bare number is seconds.

@@ -104,6 +104,8 @@ pub fn open(target: f64, achieved: f64) -> Summary {
         postgres: Vec::new(),
         schedule: None,
         bottlenecks: Vec::new(),
+        segment: None,
+        merged: Vec::new(),
     }
 }
 

@@ -86,6 +86,20 @@ pub enum Command {
         /// The results folder (written by --out), or a suite's folder (`loadcell suite`).
         dir: PathBuf,
     },
+    /// Merge the results folders of a test's segments (`run --segment I/N`) into one: intervals
+    /// on the wall clock, histograms merged, thresholds judged on the whole.
+    #[command(after_help = "Examples:\n  loadcell merge part1/ part2/ part3/ --out merged/\n\n\
+                      Exit codes: 0 every threshold held on the merged data; 1 a threshold failed, or a part \
+                      was interrupted, never finished (killed), lost intervals or is missing; 2 folders that \
+                      cannot be merged (not results folders, another test, overlapping segments), or bad usage.")]
+    Merge {
+        /// The parts' results folders (written by `loadcell run --segment I/N --out DIR`).
+        #[arg(required = true, value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+        /// The new results folder for the merged test (refused when it already holds a run).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Start the demo shop, run the bundled shop scenario against it for about 20 s, print the summary; then, with PostgreSQL installed, a database bottleneck and its index (~10 s).
     #[command(after_help = concat!(
         "Examples:\n  loadcell demo\n  loadcell demo -q --summary-json demo.json\n  loadcell demo --only database\n  loadcell demo --suite\n\n",

@@ -4,7 +4,7 @@
 use super::{FolderArgs, MonitorArgs, RequestArgs, Workers};
 use clap::Args;
 use loadcell_plan::{LoadFlags, ProfileFlags};
-use loadcell_units::{parse_count, parse_duration, parse_rate};
+use loadcell_units::{Segment, parse_count, parse_duration, parse_rate};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -127,6 +127,17 @@ pub struct LoadArgs {
     /// and counted as failed (`unfinished`).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "5s", help_heading = "Load")]
     pub grace: Duration,
+
+    /// Run part I of N of the test (k6's execution segments): VUs, arrivals, -n iterations and
+    /// unique data rows are striped so that the N parts together are exactly the whole; merge
+    /// their results folders with `loadcell merge` (overrides a scenario's `segment:`).
+    #[arg(long, value_name = "I/N", value_parser = Segment::parse, help_heading = "Distributed")]
+    pub segment: Option<Segment>,
+
+    /// Start the load at this wall-clock time, RFC 3339 (2026-12-04T13:00:00Z) or from now
+    /// (+10s), after the setup: every part of a segmented test starts at the same instant.
+    #[arg(long, value_name = "TIME", help_heading = "Distributed")]
+    pub start_at: Option<String>,
 }
 
 /// `--profile` and what shapes it.

@@ -9,6 +9,7 @@ pub mod compare;
 pub mod demo;
 mod demo_database;
 pub mod init;
+pub mod merge;
 pub mod report;
 pub mod run;
 pub mod scale;

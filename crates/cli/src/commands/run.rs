@@ -14,6 +14,7 @@ use loadcell_session::{Finished, RunOutputs, RunSpec, Target};
 use loadcell_threshold::Threshold;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
+use std::time::{Duration, SystemTime};
 
 /// `loadcell run`.
 pub fn run(args: &RunArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliError> {
@@ -33,8 +34,9 @@ pub fn run_target(target: Target, args: &RunArgs, interrupts: Arc<AtomicUsize>) 
 /// the outputs (the demo's database act shows its own lines).
 pub fn measure(target: Target, args: &RunArgs, interrupts: Arc<AtomicUsize>) -> Result<Finished, CliError> {
     let (thresholds, inputs, load) = plan_run(&target, args)?;
+    let start_at = start_at(args)?;
     let spec = RunSpec {
-        settings: settings(&target, args, &load),
+        settings: settings(&target, args, &load, start_at),
         thresholds,
         labels: load.labels,
         profile: inputs.profile,
@@ -53,7 +55,29 @@ pub fn measure(target: Target, args: &RunArgs, interrupts: Arc<AtomicUsize>) -> 
 /// the thresholds and the load plan (what `loadcell suite` checks of every test first).
 pub fn check(args: &RunArgs) -> Result<(), CliError> {
     let target = Target::prepare(&args.target, args.request.base_url.as_deref(), &args.request.spec())?;
+    start_at(args)?;
     plan_run(&target, args).map(|_| ())
+}
+
+/// How far in the past `--start-at` may be and still start (at once, with a warning): a
+/// part whose process started a moment late still runs with the others.
+const START_AT_LATE: Duration = Duration::from_secs(1);
+
+/// `--start-at` as a wall-clock instant; one in the past (by more than [`START_AT_LATE`])
+/// is a usage error, since the parts could no longer line up.
+fn start_at(args: &RunArgs) -> Result<Option<SystemTime>, CliError> {
+    let Some(text) = &args.load.start_at else {
+        return Ok(None);
+    };
+    let now = SystemTime::now();
+    let at = loadcell_units::parse_instant(text, now).map_err(|e| CliError::Usage(format!("--start-at: {e}")))?;
+    match now.duration_since(at) {
+        Ok(late) if late > START_AT_LATE => Err(CliError::Usage(format!(
+            "--start-at {text} is {:.1} s in the past: give a time ahead, e.g. +10s",
+            late.as_secs_f64()
+        ))),
+        _ => Ok(Some(at)),
+    }
 }
 
 /// The thresholds, the load inputs and the plan of a run: every combination checked.
@@ -79,7 +103,7 @@ fn plan_run(target: &Target, args: &RunArgs) -> Result<(Vec<Threshold>, LoadInpu
 }
 
 /// The engine settings: the plan, and the budget and warm-up of the flags (or the file's).
-fn settings(target: &Target, args: &RunArgs, load: &LoadPlan) -> Settings {
+fn settings(target: &Target, args: &RunArgs, load: &LoadPlan, start_at: Option<SystemTime>) -> Settings {
     let scenario = target.scenario();
     let requests = args.load.requests.or(scenario.and_then(|s| s.iterations));
     let warmup = args.load.warmup.or(scenario.and_then(|s| s.warmup));
@@ -94,6 +118,13 @@ fn settings(target: &Target, args: &RunArgs, load: &LoadPlan) -> Settings {
         samples: None,
         open_vus: load.open_vus,
         parts: load.parts.clone(),
+        // The flag wins over the file's `segment:`.
+        segment: args
+            .load
+            .segment
+            .or(scenario.and_then(|s| s.segment))
+            .unwrap_or_default(),
+        start_at,
     }
 }
 

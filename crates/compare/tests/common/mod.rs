@@ -130,6 +130,8 @@ pub fn write_run(dir: &Path, spec: &Spec) {
         phases: vec![total],
         lifecycle: Vec::new(),
         vus_limit: 0,
+        segment: Default::default(),
+        segment_notes: Vec::new(),
         model,
         warmup_len: Duration::ZERO,
         pre_allocated_vus: 0,

@@ -64,8 +64,14 @@ fn write_header(o: &mut String, s: &Summary) -> std::fmt::Result {
         StopReason::DataExhausted => "test data ran out",
         StopReason::SetupFailed => "setup failed",
     };
+    // A segment's numbers are its share of the test; a merge's are the whole test's.
+    let part = match (&s.segment, s.merged.len()) {
+        (Some(segment), _) => format!(" — segment {segment} of the test"),
+        (None, n) if n > 0 => format!(" — merged from {n} part(s)"),
+        _ => String::new(),
+    };
     writeln!(o)?;
-    writeln!(o, "  {} — {model}", s.target)?;
+    writeln!(o, "  {} — {model}{part}", s.target)?;
     let warmup = if s.warmup_s > 0.0 {
         format!(
             " after {:.1}s warm-up ({} requests excluded)",

@@ -1,5 +1,5 @@
 //! The top level of a scenario file: `name`, `target`, `resolve`, `tls`, `load`, `defaults`,
-//! `data`, `setup`, `journeys`, `teardown`, `thresholds`, `monitor`, `postgres`. Sections are compiled in dependency order (data before anything that uses
+//! `data`, `setup`, `journeys`, `teardown`, `thresholds`, `monitor`, `postgres`, `segment`. Sections are compiled in dependency order (data before anything that uses
 //! templates, journeys before thresholds that name them), whatever their order in the file.
 
 use super::node::{Kind, Node, get};
@@ -9,7 +9,7 @@ use super::{
 use crate::model::{Defaults, Load, Scenario};
 use crate::validate::scope::{DataInfo, Place, Scope};
 
-const KEYS: [&str; 17] = [
+const KEYS: [&str; 18] = [
     "metrics",
     "name",
     "setup",
@@ -27,6 +27,7 @@ const KEYS: [&str; 17] = [
     "thresholds",
     "monitor",
     "postgres",
+    "segment",
 ];
 
 /// Takes the tree by value so that each journey's nodes are freed once it is compiled: with
@@ -144,6 +145,14 @@ pub(crate) fn scenario(ctx: &mut Ctx<'_>, root: Node, default_name: &str) -> Opt
         Some((_, n)) => postgres::section(ctx, n, &data_info),
         None => Some(Vec::new()),
     };
+    let segment = match get(&entries, "segment") {
+        Some((_, n)) => value::text(ctx, n, "'segment'").and_then(|t| {
+            loadcell_units::Segment::parse(&t)
+                .map_err(|e| ctx.error(n.pos, e.to_string()))
+                .ok()
+        }),
+        None => None,
+    };
     let (thresholds, threshold_at): (Vec<_>, Vec<_>) = thresholds?.into_iter().unzip();
     let monitor = monitor?;
     Some(Scenario {
@@ -166,6 +175,7 @@ pub(crate) fn scenario(ctx: &mut Ctx<'_>, root: Node, default_name: &str) -> Opt
         setup: setup?,
         teardown: teardown?,
         metrics: declared?,
+        segment,
     })
 }
 
