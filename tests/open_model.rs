@@ -99,7 +99,9 @@ fn open_model_rate_is_accurate() {
 #[test]
 fn loadcell_overload_is_blamed_on_loadcell() {
     let server = fast_target();
-    let run = run(&url_of(&server), &["-r", "200000", "-d", "2s", "--threads", "1"]);
+    // Alone: beside other runs the in-process target itself is starved of CPU, so some
+    // VUs truly wait on it and the drops are (rightly) split — seen in whole-suite runs.
+    let run = run_alone(&url_of(&server), &["-r", "200000", "-d", "2s", "--threads", "1"]);
     run.assert_exit(0);
     let s = run.summary();
     assert!(
