@@ -140,10 +140,12 @@ fn parts_started_together_merge_to_the_servers_count_the_unions_p99_and_the_whol
     let (count, p99) = p99_of_samples(&samples);
     assert_eq!(count, 900);
     assert_eq!(f64_at(&s, "latency_ms.p99"), p99, "merged p99 against the union's");
-    assert_eq!(
-        f64_at(&s, "arrival_rate.target_per_s"),
-        300.0,
-        "the parts' target rates add up"
+    // A time-weighted mean of the merged seconds' rates: exact up to f64 rounding (one run in
+    // three gave 299.99999999999994).
+    let target = f64_at(&s, "arrival_rate.target_per_s");
+    assert!(
+        (target - 300.0).abs() < 1e-9,
+        "the parts' target rates add up: {target}"
     );
     let listed: Vec<&str> = at(&s, "merged")
         .as_array()
