@@ -288,3 +288,53 @@ fn bad_collect_urls_and_refused_parts_exit_2_before_any_request() {
     let collector = collector.wait();
     assert_eq!(collector.code, Some(2), "no part came\n{}", collector.output());
 }
+
+#[test]
+fn a_killed_collector_leaves_a_folder_report_rebuilds_and_the_parts_go_on() {
+    let server = fast_target();
+    let dir = TempDir::new();
+    let port = free_port();
+    let fleet = dir.path().join("fleet");
+    let parts: Vec<Finished> = {
+        let _machine = alone();
+        let collector = spawn_collector(port, 2, &fleet, &["-q"]);
+        let running = spawn_parts(
+            &url_of(&server),
+            &["-r", "100", "-d", "4s", "--start-at", "+1s"],
+            2,
+            port,
+            dir.path(),
+        );
+        // Killed once it has merged a second or more (SIGKILL: nothing is tidied up).
+        let log = fleet.join("intervals.ndjson");
+        let merged = wait_until(Duration::from_secs(20), || {
+            std::fs::read_to_string(&log).is_ok_and(|t| t.lines().count() >= 2)
+        });
+        assert!(merged, "the collector merged no second");
+        collector.signal(libc::SIGKILL);
+        assert_eq!(collector.wait().code, None);
+        running.into_iter().map(Running::wait).collect()
+    };
+    let all = outputs(&parts.iter().collect::<Vec<_>>());
+    for part in &parts {
+        part.assert_exit(0);
+        let said = part.stderr.matches("lost the collector").count();
+        assert_eq!(said, 1, "said once\n{all}");
+    }
+    let served = server.stats().requests_total;
+    let own: u64 = (1..=2)
+        .map(|i| u64_at(&summary_of(&part_dir(dir.path(), i)), "requests.total"))
+        .sum();
+    assert_eq!(own, served, "each part's own folder has all of it\n{all}");
+    // The collector's folder, killed mid-run, is a results folder of what it had merged.
+    let report = run_raw(&["report".as_ref(), fleet.as_os_str()]);
+    report.assert_exit(1);
+    let s = summary_of(&fleet);
+    assert_eq!(str_at(&s, "stop_reason"), "interrupted", "{}", report.output());
+    let total = u64_at(&s, "requests.total");
+    assert!(
+        total >= 100 && total < served,
+        "{total} of {served}\n{}",
+        report.output()
+    );
+}
