@@ -4,8 +4,10 @@
 //! `loadcell merge` of the parts' own folders for the collector's summary (counts and p99
 //! equal: the same histograms merged); a threshold only the whole breaks fails the fleet
 //! and, with `--abort-on-fail`, stops every part early; a killed part is reported with its
-//! time while the others finish.
+//! time while the others finish; `--prometheus` serves the fleet's merged counters (read by
+//! a real Prometheus text parser).
 
+use crate::prometheus::{counter, scrape};
 use crate::support::*;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -83,14 +85,27 @@ fn three_parts_collected_live_add_up_to_the_targets_count_and_equal_their_merge(
         "--threshold",
         "http_reqs: count<400",
     ];
-    let (collector, parts) = {
+    let metrics_port = free_port();
+    let metrics_addr = format!("127.0.0.1:{metrics_port}");
+    let (collector, parts, scraped) = {
         let _machine = alone();
-        let collector = spawn_collector(port, 3, &fleet, &[]);
-        let parts: Vec<Finished> = spawn_parts(&url_of(&server), &args, 3, port, dir.path())
-            .into_iter()
-            .map(Running::wait)
-            .collect();
-        (collector.wait(), parts)
+        let collector = spawn_collector(port, 3, &fleet, &["--prometheus", &metrics_addr]);
+        let running = spawn_parts(&url_of(&server), &args, 3, port, dir.path());
+        // The fleet's merged counter passes 300, more than any one part sends in all.
+        let mut scraped = 0.0;
+        wait_until(Duration::from_secs(20), || {
+            let Some(body) = scrape(metrics_port).filter(|b| b.contains("loadcell_http_requests_total{")) else {
+                return false;
+            };
+            scraped = counter(
+                &body,
+                "loadcell_http_requests_total",
+                &[("endpoint", "GET /"), ("status_class", "2xx")],
+            );
+            scraped > 300.0
+        });
+        let parts: Vec<Finished> = running.into_iter().map(Running::wait).collect();
+        (collector.wait(), parts, scraped)
     };
     let all = outputs(&parts.iter().chain([&collector]).collect::<Vec<_>>());
     for part in &parts {
@@ -98,6 +113,10 @@ fn three_parts_collected_live_add_up_to_the_targets_count_and_equal_their_merge(
     }
     collector.assert_exit(1);
     assert!(collector.stderr.contains("part 3/3 joined"), "{all}");
+    assert!(
+        scraped > 300.0 && scraped <= 900.0,
+        "--prometheus showed {scraped}\n{all}"
+    );
     let s = summary_of(&fleet);
     let served = server.stats().requests_total;
     assert_eq!(served, 900, "{all}");

@@ -39,6 +39,11 @@ pub struct CollectArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "5s")]
     pub lost_after: Duration,
 
+    /// Serve the fleet's merged metrics (Prometheus/OpenMetrics) at http://ADDR/metrics while
+    /// the parts run, as `run --prometheus` serves one run's.
+    #[arg(long, value_name = "ADDR")]
+    pub prometheus: Option<String>,
+
     /// No progress lines on stderr (what happens to the parts is still said).
     #[arg(short = 'q', long)]
     pub quiet: bool,

@@ -26,6 +26,7 @@ pub fn run(args: &CollectArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliE
         abort_on_fail: args.abort_on_fail,
         abort_delay: args.abort_delay,
         silence: args.lost_after,
+        prometheus: args.prometheus.clone(),
     };
     let mut view = Lines { quiet: args.quiet };
     let collected = collect(spec, &mut view, interrupts)?;

@@ -3,7 +3,8 @@
 //! (`OUT/parts/I-of-N`, as crash-safe as the part's own folder), merges the intervals live
 //! into its own results folder `OUT` ([`LiveMerge`]: a second is written once every running
 //! part has gone past it), shows the fleet's progress, judges the thresholds on the merged
-//! data and, under `--abort-on-fail`, answers every part's next message with `stop`.
+//! data and, under `--abort-on-fail`, answers every part's next message with `stop`;
+//! `--prometheus` serves the merged seconds as a run serves its own.
 //!
 //! A part is lost when its connection closes without its `end.json`, or when it sends
 //! nothing for [`CollectSpec::silence`]: it is reported with its time and the others go on.
@@ -14,6 +15,7 @@
 use super::server::{self, Event, Reply};
 use super::wire::{Answer, Kind, PartId};
 use crate::error::{SessionError, invalid};
+use crate::live::Live;
 use crate::merge::MergeDone;
 use crate::rebuild::rebuild;
 use loadcell_analysis::AbortCheck;
@@ -48,6 +50,8 @@ pub struct CollectSpec {
     pub abort_delay: Duration,
     /// A part that sends nothing this long is lost.
     pub silence: Duration,
+    /// `--prometheus ADDR`: the fleet's merged metrics served live.
+    pub prometheus: Option<String>,
 }
 
 /// The fleet as it goes, for the CLI to show.
@@ -110,6 +114,8 @@ struct Fleet<'v> {
     lost: Vec<String>,
     /// When the last part joined (a test whose missing parts never come still ends).
     last_join: Instant,
+    /// `--prometheus`: the merged seconds, published as they are written.
+    metrics: Option<Live>,
 }
 
 /// The thresholds and the slots they are judged with.
@@ -129,6 +135,19 @@ pub fn collect(
     interrupts: Arc<AtomicUsize>,
 ) -> Result<Collected, SessionError> {
     check(&spec)?;
+    // Started first, so a taken port is a usage error before any part comes; the slots are
+    // named when the first part joins.
+    let metrics = match &spec.prometheus {
+        Some(addr) => Some(Live::start(
+            Some(addr),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            0,
+        )?),
+        None => None,
+    };
     let (addr, events) = server::listen(&spec.listen)?;
     std::fs::create_dir_all(&spec.out).map_err(|source| SessionError::CreateDir {
         context: "--out: ",
@@ -136,6 +155,9 @@ pub fn collect(
         source,
     })?;
     view.listening(addr, &spec.out);
+    if let Some(live) = &metrics {
+        view.note(&format!("live metrics of the fleet: {}", live.url()));
+    }
     let mut fleet = Fleet {
         spec,
         view,
@@ -146,6 +168,7 @@ pub fn collect(
         stop: None,
         lost: Vec::new(),
         last_join: Instant::now(),
+        metrics,
     };
     while !fleet.over() && interrupts.load(Ordering::Relaxed) == 0 {
         match events.recv_timeout(TICK) {
@@ -261,6 +284,15 @@ impl Fleet<'_> {
             let whole = self.whole_meta(&meta);
             self.live = Some(LiveMerge::create(&self.spec.out, &whole).map_err(failed)?);
             self.judged = Some(self.judged_for(&whole));
+            if let Some(metrics) = &mut self.metrics {
+                metrics.set_slots(
+                    whole.checks.iter().map(|c| c.to_name()).collect(),
+                    whole.journeys.clone(),
+                    whole.custom.clone(),
+                    whole.custom_sites.iter().map(|c| c.to_name()).collect(),
+                    whole.vus_limit.unwrap_or(0),
+                );
+            }
         }
         match self.parts.get_mut(&index) {
             Some(known) => {
@@ -419,6 +451,9 @@ impl Fleet<'_> {
             p95_ms: loadcell_metrics::latency_stats(&overall.latency).p95,
         };
         self.view.progress(&progress);
+        if let Some(metrics) = &self.metrics {
+            metrics.publish(live.total(), &live.names(), &last);
+        }
         self.judge(last.t_s, last.warmup);
         Ok(())
     }
@@ -510,6 +545,9 @@ impl Fleet<'_> {
         }
         // The live folder stays whole until the final one replaces it file by file.
         drop(self.live.take());
+        if let Some(metrics) = self.metrics.take() {
+            metrics.shutdown();
+        }
         let dirs: Vec<PathBuf> = self.parts.values().map(|p| p.copy.dir().to_path_buf()).collect();
         let out = self.spec.out.clone();
         let fresh = out.join(".final");
