@@ -32,11 +32,7 @@ pub fn run(args: &CollectArgs, interrupts: Arc<AtomicUsize>) -> Result<i32, CliE
     let collected = collect(spec, &mut view, interrupts)?;
     let done = &collected.done;
     let summary = &done.rebuilt.summary;
-    print!("{}", loadcell_report::terminal_text(summary));
-    if let Some(reason) = &done.rebuilt.aborted {
-        println!("{}", super::run::aborted_line(reason));
-    }
-    println!();
+    super::merge::show_summary(done);
     println!(
         "  collected {} part(s), {} merged intervals",
         done.merged.parts.len(),
