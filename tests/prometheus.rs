@@ -14,7 +14,7 @@ fn free_port() -> u16 {
 }
 
 /// One scrape of /metrics, or None while the server is not up yet.
-fn scrape(port: u16) -> Option<String> {
+pub(crate) fn scrape(port: u16) -> Option<String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(3))).ok()?;
     let request = format!("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
@@ -25,7 +25,7 @@ fn scrape(port: u16) -> Option<String> {
     head.starts_with("HTTP/1.1 200").then(|| body.to_string())
 }
 
-fn counter(body: &str, family: &str, labels: &[(&str, &str)]) -> f64 {
+pub(crate) fn counter(body: &str, family: &str, labels: &[(&str, &str)]) -> f64 {
     let parsed = parse_prometheus(body).unwrap_or_else(|e| panic!("not valid Prometheus text: {e:?}\n{body}"));
     let fam = parsed
         .families

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod collect;
 mod counts;
 mod errors;
 mod k6_flags;

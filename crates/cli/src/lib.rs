@@ -40,6 +40,7 @@ pub fn main() -> i32 {
         Command::Report { dir } if dir.join("suite.json").is_file() => commands::suite::report(&dir),
         Command::Report { dir } => commands::report::run(&dir),
         Command::Merge { dirs, out } => commands::merge::run(&dirs, &out),
+        Command::Collect(args) => commands::collect::run(&args, signals::install()),
         Command::Demo(args) => commands::demo::run(&args, signals::install()),
         Command::Suite(args) => commands::suite::run(&args),
         Command::Init(args) => commands::init::run(&args),

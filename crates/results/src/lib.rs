@@ -9,11 +9,13 @@
 //! `docs/results-format.md`.
 //!
 //! Several folders — the segments of one test — merge into one ([`merge()`]), interval by
-//! interval on the wall clock.
+//! interval on the wall clock — also live, as `loadcell collect` receives their lines
+//! ([`LiveMerge`], each part kept as it is sent in a [`PartCopy`]).
 //!
 //! Nothing here renders reports or builds summaries: [`Recorded::outcome`] gives back the
 //! engine's [`loadcell_engine::Outcome`] and the CLI takes it from there.
 
+mod copy;
 mod dir;
 mod end;
 mod error;
@@ -26,13 +28,14 @@ mod read;
 mod record;
 mod write;
 
+pub use copy::PartCopy;
 pub use dir::{DEFAULT_ROOT, default_dir, slug};
 pub use end::RunEnd;
 pub use error::ResultsError;
-pub use merge::{MergeError, Merged, merge};
+pub use merge::{Difference, LiveMerge, MergeError, Merged, merge, merge_with, same_test};
 pub use meta::{CheckSlot, EndpointSlot, RunMeta, ScenarioStart};
 pub use model::{CurveSegment, ModelSpec};
-pub use read::{Rebuilt, Recorded, RecordedInterval, read, read_meta, read_outcome, read_outcome_with};
+pub use read::{Rebuilt, Recorded, RecordedInterval, parse_line, read, read_meta, read_outcome, read_outcome_with};
 pub use write::ResultsWriter;
 
 /// Version of the folder layout; see `docs/results-format.md`. Readers refuse folders

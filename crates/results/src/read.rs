@@ -186,6 +186,13 @@ impl Rebuilt {
     }
 }
 
+/// One `intervals.ndjson` line (as a part of a test sends it to `loadcell collect`),
+/// decoded; `shape` is its run's slots (`RunMeta::shape`).
+pub fn parse_line(line: &[u8], shape: Shape) -> Result<RecordedInterval, String> {
+    let record: IntervalLine = serde_json::from_slice(line).map_err(|e| format!("invalid interval record: {e}"))?;
+    interval(&record, shape)
+}
+
 pub(crate) fn read_intervals(
     dir: &Path,
     shape: Shape,

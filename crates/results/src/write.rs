@@ -98,6 +98,16 @@ impl ResultsWriter {
         self.appended
     }
 
+    /// What `meta.json` says now (`--collect` sends it to the collector).
+    pub fn meta(&self) -> &RunMeta {
+        &self.meta
+    }
+
+    /// The last line appended, with its newline (`--collect` sends exactly this line).
+    pub fn last_line(&self) -> &[u8] {
+        &self.line
+    }
+
     /// Appends one interval as one line, handed to the OS in one write, so it survives
     /// the process being killed (not a machine crash: the file is synced at the end).
     pub fn append(&mut self, event: &IntervalEvent<'_>) -> Result<(), ResultsError> {
@@ -167,7 +177,7 @@ impl ResultsWriter {
 
 /// Writes `text` and a newline to `path` through a synced temporary file renamed into
 /// place, so that `path` is never half-written.
-fn replace_file(path: &Path, mut text: Vec<u8>) -> Result<(), ResultsError> {
+pub(crate) fn replace_file(path: &Path, mut text: Vec<u8>) -> Result<(), ResultsError> {
     text.push(b'\n');
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");

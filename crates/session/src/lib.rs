@@ -2,7 +2,7 @@
 //! results) and the engine (which generates load): a [`Target`] prepared once for a URL or a
 //! scenario file; one [`execute`] for a run, observed by small composed parts; one
 //! [`sweep`] driver that capacity and scale both use; the results folder, written
-//! atomically; live metrics, the samples file, run metadata; and `loadcell report`'s
+//! atomically; a test's parts collected live as one (`fleet`); live metrics, the samples file, run metadata; and `loadcell report`'s
 //! rebuild of a folder.
 //!
 //! Everything that can be checked is checked before the first request, and returned as a
@@ -12,6 +12,7 @@
 pub mod capacity;
 pub mod databases;
 mod error;
+pub mod fleet;
 pub mod folder;
 mod live;
 pub mod merge;

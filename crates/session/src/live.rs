@@ -1,4 +1,5 @@
-//! `--prometheus [ADDR]`: serves the run's live metrics while it runs. The server is started
+//! `--prometheus [ADDR]`: serves the run's live metrics while it runs (or the fleet's merged
+//! ones, for `loadcell collect`). The server is started
 //! before the first request (so a taken port is a usage error, not a lost run) and is fed
 //! once per interval from the observer.
 
@@ -60,6 +61,46 @@ impl Live {
             elapsed_s: event.elapsed.as_secs_f64(),
             warmup: event.summary.warmup,
             target_rate_per_s: event.summary.target_rate_per_s,
+        });
+    }
+
+    /// Names the slots once they are known: `loadcell collect` learns them from the first
+    /// part that joins, after its server was started.
+    pub fn set_slots(
+        &mut self,
+        checks: Vec<CheckName>,
+        journeys: Vec<String>,
+        custom: Vec<loadcell_schema::CustomMetricDef>,
+        custom_sites: Vec<CheckName>,
+        vus_max: u64,
+    ) {
+        self.checks = checks;
+        self.journeys = journeys;
+        self.custom = custom;
+        self.custom_sites = custom_sites;
+        self.vus_max = vus_max;
+    }
+
+    /// Publishes merged results (`loadcell collect`): the totals of the seconds merged so
+    /// far and the last of them.
+    pub fn publish(
+        &self,
+        total: &loadcell_metrics::Recorder,
+        endpoints: &[loadcell_engine::EndpointName],
+        last: &loadcell_schema::IntervalSummary,
+    ) {
+        self.metrics.update(&View {
+            total,
+            endpoints,
+            checks: &self.checks,
+            journeys: &self.journeys,
+            custom: &self.custom,
+            custom_sites: &self.custom_sites,
+            active_vus: last.active_vus,
+            vus_max: self.vus_max,
+            elapsed_s: last.t_s,
+            warmup: last.warmup,
+            target_rate_per_s: last.target_rate_per_s,
         });
     }
 

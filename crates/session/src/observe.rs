@@ -1,11 +1,12 @@
 //! The observer of a run, composed from small parts that each do one job once per
 //! interval, in this order: take the monitor's new readings (`--monitor`), publish live
 //! metrics (`--prometheus`), append the interval (with those readings) to the results
-//! folder's log, show progress (the CLI's [`Display`]), judge the thresholds on the run so
+//! folder's log (and send it to `loadcell collect`, `--collect`), show progress (the CLI's [`Display`]), judge the thresholds on the run so
 //! far (`--abort-on-fail`, `target_*` ones on the readings so far), feed the tracks the
 //! profile's analyses need, and watch for a target that is not there at all ([`Reach`]).
 
 use crate::databases::Databases;
+use crate::fleet::Collecting;
 use crate::live::Live;
 use crate::reach::Reach;
 use crate::watch::Watching;
@@ -68,12 +69,36 @@ pub struct Parts<'a> {
     pub watch: Option<Watching>,
     /// `--postgres`: the window opens at the end of the warm-up.
     pub databases: Option<Databases>,
+    /// `--collect`: each line of the log goes to the collector too.
+    pub collect: Option<Collecting>,
+    /// Why the collector stopped the run (a fleet-wide threshold failed).
+    pub fleet_stop: Option<String>,
 }
 
 impl Parts<'_> {
     /// The threshold that stopped the run (`--abort-on-fail` or its own `abortOnFail`).
     pub fn abort_reason(&self) -> Option<&str> {
         self.abort.as_ref().and_then(|a| a.failed.as_deref())
+    }
+
+    /// Sends what the log just got to the collector, says once that it was lost, and
+    /// whether it said stop.
+    fn collect(&mut self, send: impl FnOnce(&mut Collecting, &ResultsWriter)) -> Control {
+        let (Some(collect), Some(writer)) = (self.collect.as_mut(), self.log.writer.as_ref()) else {
+            return Control::Continue;
+        };
+        send(collect, writer);
+        if let Some(line) = collect.take_note() {
+            self.display.note(&line);
+        }
+        match collect.stop() {
+            Some(why) => {
+                self.fleet_stop
+                    .get_or_insert_with(|| format!("fleet-wide, judged by the collector: {why}"));
+                Control::Abort
+            }
+            None => Control::Continue,
+        }
     }
 }
 
@@ -84,6 +109,7 @@ impl Observer for Parts<'_> {
         if let Some(Err(e)) = self.log.writer.as_mut().map(|w| w.started(started_at)) {
             self.display.note(&format!("warning: results folder: {e}"));
         }
+        let _ = self.collect(|c, w| c.meta(&serde_json::to_vec(w.meta()).unwrap_or_default()));
         if let Some(watch) = &mut self.watch {
             watch.start(t0);
         }
@@ -104,6 +130,7 @@ impl Observer for Parts<'_> {
             }
         }
         self.log.append(event, &readings, self.display);
+        let fleet = self.collect(|c, w| c.line(w.last_line()));
         self.display.interval(event);
         for (r, why) in readings.iter().filter_map(|r| r.gone.as_ref().map(|why| (r, why))) {
             let line = format!(
@@ -118,6 +145,12 @@ impl Observer for Parts<'_> {
                 check.judge_named(event.total, event.endpoints, event.elapsed, resources)
             }
             _ => Control::Continue,
+        };
+        // The collector judged the fleet: a failing fleet-wide threshold stops every part.
+        let control = if fleet == Control::Abort {
+            Control::Abort
+        } else {
+            control
         };
         if let Some(tracks) = &mut self.tracks {
             let reason = self.abort.as_ref().and_then(|a| a.failed.as_deref());

@@ -53,24 +53,7 @@ pub fn rebuild(dir: &Path) -> Result<Rebuilt, SessionError> {
         });
     }
     let meta = loadcell_results::read_meta(dir)?;
-    let customs = loadcell_scenario::custom_refs(&meta.custom);
-    // Thresholds that no longer parse (written by another version) are left out; each
-    // keeps its own `abortOnFail` delay, as the run judged it.
-    let thresholds: Vec<Threshold> = meta
-        .thresholds
-        .iter()
-        .enumerate()
-        .filter_map(|(i, expr)| {
-            let mut t = loadcell_threshold::parse_with(expr, &customs).ok()?;
-            t.abort_after = meta
-                .threshold_abort_after_s
-                .get(i)
-                .copied()
-                .flatten()
-                .map(|s| Duration::try_from_secs_f64(s).unwrap_or_default());
-            Some(t)
-        })
-        .collect();
+    let thresholds = thresholds_of(&meta);
     let mut tracks = Tracks::for_profile(
         meta.profile,
         meta.recovery_window_s.unwrap_or(loadcell_analysis::window_s(None)),
@@ -113,6 +96,26 @@ pub fn rebuild(dir: &Path) -> Result<Rebuilt, SessionError> {
             last_t_s: recorded.last_t_s,
         },
     })
+}
+
+/// The thresholds `meta.json` names, each with its own `abortOnFail` delay as the run judged
+/// it; those that no longer parse (written by another version) are left out.
+pub(crate) fn thresholds_of(meta: &RunMeta) -> Vec<Threshold> {
+    let customs = loadcell_scenario::custom_refs(&meta.custom);
+    meta.thresholds
+        .iter()
+        .enumerate()
+        .filter_map(|(i, expr)| {
+            let mut t = loadcell_threshold::parse_with(expr, &customs).ok()?;
+            t.abort_after = meta
+                .threshold_abort_after_s
+                .get(i)
+                .copied()
+                .flatten()
+                .map(|s| Duration::try_from_secs_f64(s).unwrap_or_default());
+            Some(t)
+        })
+        .collect()
 }
 
 /// Reads the folder's intervals, feeding `tracks` as the live run did (the rolling windows

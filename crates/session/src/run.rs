@@ -7,6 +7,7 @@
 
 use crate::databases::Databases;
 use crate::error::SessionError;
+use crate::fleet::Collecting;
 use crate::folder::{self, OutDir};
 use crate::live::Live;
 use crate::observe::{Display, Parts, ResultsLog};
@@ -59,6 +60,8 @@ pub struct RunOutputs {
     pub samples: Option<PathBuf>,
     /// `--prometheus`: the address, or `None` for no live metrics.
     pub prometheus: Option<String>,
+    /// `--collect URL`: the folder's lines go to `loadcell collect` too.
+    pub collect: Option<crate::fleet::CollectUrl>,
 }
 
 /// A finished run: its summary, and where the rest goes.
@@ -72,6 +75,8 @@ pub struct Finished {
     summary_export: Option<PathBuf>,
     /// Results that could not be written after load was sent; the verdict stands.
     pub failures: Vec<SessionError>,
+    /// `--collect`: the collector stopped the run, a fleet-wide threshold having failed.
+    pub fleet_stop: Option<String>,
 }
 
 impl Finished {
@@ -202,6 +207,7 @@ struct Opened {
     folder: Option<PathBuf>,
     writer: Option<ResultsWriter>,
     live: Option<Live>,
+    collect: Option<Collecting>,
 }
 
 impl Job for Execute<'_> {
@@ -268,6 +274,8 @@ impl Job for Execute<'_> {
             reach: Some(reach),
             watch,
             databases,
+            collect: opened.collect,
+            fleet_stop: None,
         };
         let outcome = loadcell_engine::run(workload, settings, interrupts, &mut parts);
         let watched = parts.watch.take().map(|w| w.finish(opened.folder.as_deref()));
@@ -303,6 +311,17 @@ impl Job for Execute<'_> {
                     .unwrap_or_default(),
                 ..RunEnd::from_outcome(&outcome)
             };
+            if let Some(collect) = parts.collect.take() {
+                // The collector gets `end.json` as the folder will have it.
+                let sent = RunEnd {
+                    intervals: writer.appended(),
+                    ..end.clone()
+                };
+                if let Some(line) = collect.take_note() {
+                    parts.display.note(&line);
+                }
+                collect.end(&serde_json::to_vec(&sent).unwrap_or_default());
+            }
             if let Err(e) = writer.finish(&end) {
                 failures.push(e.into());
             }
@@ -319,9 +338,11 @@ impl Job for Execute<'_> {
             // Its requests are in the results folder; the run is a setup error, not a verdict.
             return Err(SessionError::SetupFailed(why));
         }
+        let fleet_stop = parts.fleet_stop.clone();
         Ok(Finished {
             summary,
-            aborted: parts.abort_reason().map(str::to_string),
+            aborted: parts.abort_reason().map(str::to_string).or_else(|| fleet_stop.clone()),
+            fleet_stop,
             folder: opened.folder,
             summary_json: outputs.summary_json,
             summary_export: outputs.summary_export,
@@ -375,11 +396,28 @@ fn open(spec: &mut RunSpec, who: &Identity, slots: &Slots, display: &mut dyn Dis
         }
         None => (None, None),
     };
+    let collect = match (&spec.outputs.collect, &writer) {
+        (Some(url), Some(writer)) => {
+            let meta = serde_json::to_vec(writer.meta())?;
+            Some(Collecting::start(url.clone(), spec.settings.segment, &meta)?)
+        }
+        (Some(url), None) => {
+            return Err(crate::error::invalid(format!(
+                "--collect {url} sends the results folder's lines: drop --no-out"
+            )));
+        }
+        (None, _) => None,
+    };
     let live = match &spec.outputs.prometheus {
         Some(addr) => Some(start_live(addr, slots, &spec.settings, display)?),
         None => None,
     };
-    Ok(Opened { folder, writer, live })
+    Ok(Opened {
+        folder,
+        writer,
+        live,
+        collect,
+    })
 }
 
 /// The stages of the model's curve as (start, end) seconds, for naming the current stage.

@@ -3,12 +3,14 @@
 //! [`FolderArgs`], [`Workers`]), so a flag means the same wherever it appears. Turning
 //! them into plans and specs is `commands/`'s; checking combinations is the library crates'.
 
+mod collect;
 pub mod compare;
 mod monitor;
 mod run;
 mod suite;
 mod sweep;
 
+pub use collect::CollectArgs;
 pub use monitor::MonitorArgs;
 
 pub use run::RunArgs;
@@ -100,6 +102,16 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Collect a test's parts live (`run --segment I/N --collect URL`): merge their intervals as they
+    /// arrive, judge the thresholds on the whole fleet, stop every part when one fails.
+    #[command(
+        after_help = "Examples:\n  loadcell collect --listen 0.0.0.0:7070 --expect 3 --out fleet/ --abort-on-fail\n  \
+                      loadcell run shop.yaml --segment 1/3 --start-at +10s --collect http://collector:7070\n\n\
+                      Exit codes: 0 every part ended and every threshold held on the merged data; 1 a threshold \
+                      failed, or a part was lost (killed, silent) or never came; 2 bad usage (a taken port, an \
+                      --out that holds a run)."
+    )]
+    Collect(Box<CollectArgs>),
     /// Start the demo shop, run the bundled shop scenario against it for about 20 s, print the summary; then, with PostgreSQL installed, a database bottleneck and its index (~10 s).
     #[command(after_help = concat!(
         "Examples:\n  loadcell demo\n  loadcell demo -q --summary-json demo.json\n  loadcell demo --only database\n  loadcell demo --suite\n\n",

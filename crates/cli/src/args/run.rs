@@ -54,6 +54,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:9464", help_heading = "Output")]
     pub prometheus: Option<String>,
 
+    /// Send the results folder's lines, as they are written, to `loadcell collect` at this
+    /// URL (http://HOST:PORT), which merges the test's parts live; the run stops when the
+    /// collector says a fleet-wide threshold failed. The run keeps its own folder.
+    #[arg(long, value_name = "URL", help_heading = "Output")]
+    pub collect: Option<String>,
+
     /// Write every request to this file as NDJSON (or CSV when it ends in .csv), for your own analysis.
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub samples: Option<PathBuf>,

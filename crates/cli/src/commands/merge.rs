@@ -3,18 +3,14 @@
 //! is the merged verdict's (1 also for a part that was incomplete).
 
 use crate::error::CliError;
-use loadcell_session::merge::merge;
+use loadcell_session::merge::{MergeDone, merge};
 use std::path::{Path, PathBuf};
 
 /// `loadcell merge`.
 pub fn run(dirs: &[PathBuf], out: &Path) -> Result<i32, CliError> {
     let done = merge(dirs, out)?;
     let summary = &done.rebuilt.summary;
-    print!("{}", loadcell_report::terminal_text(summary));
-    if let Some(reason) = &done.rebuilt.aborted {
-        println!("{}", super::run::aborted_line(reason));
-    }
-    println!();
+    show_summary(&done);
     println!(
         "  merged {} folder(s), {} intervals, into {}",
         done.merged.parts.len(),
@@ -38,4 +34,14 @@ pub fn run(dirs: &[PathBuf], out: &Path) -> Result<i32, CliError> {
         println!("  wrote {}", path.display());
     }
     Ok(summary.exit_code())
+}
+
+/// The merged summary as the terminal shows it, with the threshold that stopped the run
+/// (`loadcell merge` and `loadcell collect` alike).
+pub(crate) fn show_summary(done: &MergeDone) {
+    print!("{}", loadcell_report::terminal_text(&done.rebuilt.summary));
+    if let Some(reason) = &done.rebuilt.aborted {
+        println!("{}", super::run::aborted_line(reason));
+    }
+    println!();
 }

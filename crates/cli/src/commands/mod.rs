@@ -1,10 +1,12 @@
 //! One module per subcommand: each turns its flags into the session's specs, runs them,
 //! and shows the results. `sweep` is what `capacity` and `scale` share; `suite` runs the
-//! others in-process for each test of a plan; `init` writes a starter plan.
+//! others in-process for each test of a plan; `init` writes a starter plan; `collect` is the
+//! fleet's live collector.
 
 pub mod baseline;
 pub mod bench;
 pub mod capacity;
+pub mod collect;
 pub mod compare;
 pub mod demo;
 mod demo_database;

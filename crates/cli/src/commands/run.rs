@@ -9,6 +9,7 @@ use crate::error::CliError;
 use loadcell_engine::Settings;
 use loadcell_plan::{LoadInputs, LoadPlan, Profile};
 use loadcell_schema::{Summary, exit};
+use loadcell_session::fleet::CollectUrl;
 use loadcell_session::folder::OutDir;
 use loadcell_session::{Finished, RunOutputs, RunSpec, Target};
 use loadcell_threshold::Threshold;
@@ -35,6 +36,7 @@ pub fn run_target(target: Target, args: &RunArgs, interrupts: Arc<AtomicUsize>) 
 pub fn measure(target: Target, args: &RunArgs, interrupts: Arc<AtomicUsize>) -> Result<Finished, CliError> {
     let (thresholds, inputs, load) = plan_run(&target, args)?;
     let start_at = start_at(args)?;
+    let collect = args.collect.as_deref().map(CollectUrl::parse).transpose()?;
     let spec = RunSpec {
         settings: settings(&target, args, &load, start_at),
         thresholds,
@@ -43,7 +45,10 @@ pub fn measure(target: Target, args: &RunArgs, interrupts: Arc<AtomicUsize>) -> 
         abort_on_fail: args.verdict.abort_on_fail || inputs.profile == Some(Profile::Breakpoint),
         abort_delay: args.verdict.abort_delay,
         recovery_window: args.profile.recovery_window,
-        outputs: outputs(&target, args),
+        outputs: RunOutputs {
+            collect,
+            ..outputs(&target, args)
+        },
         monitor: args.monitor.request(),
         postgres: args.monitor.postgres.clone(),
     };
@@ -135,6 +140,8 @@ fn outputs(target: &Target, args: &RunArgs) -> RunOutputs {
         _ if args.folder.no_out => None,
         (Some(dir), _) => Some(OutDir::Given(dir.clone())),
         (None, Some(scenario)) => Some(OutDir::Default(scenario.name.clone())),
+        // A part sends its folder's lines to the collector: it keeps the folder too.
+        (None, None) if args.collect.is_some() => Some(OutDir::Default(target.label.clone())),
         (None, None) => None,
     };
     RunOutputs {
@@ -143,6 +150,7 @@ fn outputs(target: &Target, args: &RunArgs) -> RunOutputs {
         summary_export: args.summary_export.clone(),
         samples: args.samples.clone(),
         prometheus: args.prometheus.clone(),
+        collect: None,
     }
 }
 
@@ -171,7 +179,11 @@ fn conclude(mut finished: Finished, baseline: Option<&Baseline>) -> Result<i32, 
     for failure in &finished.failures {
         eprintln!("error: {failure}");
     }
-    let code = exit_code(&finished.summary, !finished.failures.is_empty());
+    let mut code = exit_code(&finished.summary, !finished.failures.is_empty());
+    if finished.fleet_stop.is_some() && code == exit::OK {
+        // The fleet failed a threshold this part alone holds: the part's run failed too.
+        code = exit::THRESHOLD_FAILED;
+    }
     match baseline {
         Some(b) => b.finish(written.as_deref(), &finished.summary, code),
         None => Ok(code),

@@ -8,7 +8,7 @@
 use crate::ResultsError;
 use crate::end::RunEnd;
 use crate::meta::{EndpointSlot, RunMeta};
-use crate::read::{read_end, read_intervals};
+use crate::read::{RecordedInterval, read_end, read_intervals};
 use crate::write::ResultsWriter;
 use loadcell_engine::{EndpointName, IntervalEvent};
 use loadcell_metrics::{EndpointMetrics, Recorder, Shape, interval_summary};
@@ -34,6 +34,22 @@ pub struct Buckets {
     /// Endpoint slots registered during the parts' runs, in the order first seen.
     dynamic: Vec<EndpointSlot>,
     slots: BTreeMap<(i64, bool), Slot>,
+    /// Seconds before this one are written (live merging, [`Buckets::write_before`]): an
+    /// interval that arrives for one of them goes into this second instead.
+    floor: i64,
+    /// The measured totals of the seconds written.
+    total: Recorder,
+    previous_end: f64,
+    seq: u64,
+    /// The last second written, as its line shows it.
+    last: Option<loadcell_schema::IntervalSummary>,
+}
+
+/// A part's dynamic endpoint slots as the merge numbers them: its slot `k` past the fixed
+/// ones is the merged `fixed + to_merged[k]`.
+#[derive(Debug, Default, Clone)]
+pub struct SlotMap {
+    to_merged: Vec<usize>,
 }
 
 /// What was read of one part.
@@ -73,6 +89,11 @@ impl Buckets {
             fixed: meta.endpoints.clone(),
             dynamic: Vec::new(),
             slots: BTreeMap::new(),
+            floor: i64::MIN,
+            total: Recorder::with_shape(meta.shape()),
+            previous_end: 0.0,
+            seq: 0,
+            last: None,
         }
     }
 
@@ -84,48 +105,14 @@ impl Buckets {
     /// Streams the part in `dir`, which started `offset_s` after the earliest part, into the
     /// merged intervals.
     pub fn add_part(&mut self, dir: &Path, meta: &RunMeta, offset_s: f64) -> Result<PartRead, ResultsError> {
-        // This part's dynamic slot k is the merged slot `fixed + to_merged[k]`.
-        let mut to_merged: Vec<usize> = Vec::new();
+        let mut map = SlotMap::default();
         let (mut count, mut gaps, mut next_seq, mut last_t_s) = (0u64, 0u64, 0u64, 0.0f64);
-        let fixed = self.fixed.len();
-        let truncated = read_intervals(dir, meta.shape(), |mut i| {
-            for name in &i.new_endpoints {
-                let at = match self.dynamic.iter().position(|d| d == name) {
-                    Some(at) => at,
-                    None => {
-                        self.dynamic.push(name.clone());
-                        self.dynamic.len() - 1
-                    }
-                };
-                to_merged.push(fixed + at);
-            }
+        let truncated = read_intervals(dir, meta.shape(), |i| {
             gaps += i.seq.saturating_sub(next_seq);
             next_seq = i.seq + 1;
             count += 1;
             last_t_s = i.t_s;
-            remap(&mut i.measured, fixed, &to_merged);
-            remap(&mut i.warmup_recorder, fixed, &to_merged);
-            let middle = offset_s + i.t_s - i.len_s / 2.0;
-            let slot = self
-                .slots
-                .entry((middle.floor() as i64, !i.warmup))
-                .or_insert_with(|| Slot {
-                    end_s: 0.0,
-                    target_rate_per_s: None,
-                    measured: Recorder::with_shape(self.shape),
-                    warmup: Recorder::with_shape(self.shape),
-                    monitor: Vec::new(),
-                });
-            slot.end_s = slot.end_s.max(offset_s + i.t_s);
-            slot.target_rate_per_s = match (slot.target_rate_per_s, i.target_rate_per_s) {
-                (Some(a), Some(b)) => Some(a + b),
-                (a, b) => a.or(b),
-            };
-            // Merged, never averaged: histograms add bucket by bucket, counts sum, and each
-            // part's busy VUs add up as the workers' of one run do.
-            slot.measured.merge(&i.measured);
-            slot.warmup.merge(&i.warmup_recorder);
-            slot.monitor.append(&mut i.monitor);
+            self.add(i, offset_s, &mut map);
         })?;
         Ok(PartRead {
             intervals: count,
@@ -136,43 +123,108 @@ impl Buckets {
         })
     }
 
-    /// Appends the merged intervals to `writer`, in order; how many.
-    pub fn write(self, writer: &mut ResultsWriter) -> Result<u64, ResultsError> {
-        let names: Vec<EndpointName> = self
-            .fixed
-            .iter()
-            .chain(&self.dynamic)
-            .map(EndpointSlot::to_name)
-            .collect();
-        let mut total = Recorder::with_shape(self.shape);
-        total.pad_endpoints(names.len());
-        let mut previous_end = 0.0f64;
-        let mut seq = 0;
-        for ((_, measured), mut slot) in self.slots {
+    /// Adds one interval of a part that started `offset_s` after the merged clock's start
+    /// (`map`: that part's dynamic slots so far).
+    pub fn add(&mut self, mut i: RecordedInterval, offset_s: f64, map: &mut SlotMap) {
+        let fixed = self.fixed.len();
+        for name in &i.new_endpoints {
+            let at = match self.dynamic.iter().position(|d| d == name) {
+                Some(at) => at,
+                None => {
+                    self.dynamic.push(name.clone());
+                    self.dynamic.len() - 1
+                }
+            };
+            map.to_merged.push(fixed + at);
+        }
+        remap(&mut i.measured, fixed, &map.to_merged);
+        remap(&mut i.warmup_recorder, fixed, &map.to_merged);
+        let middle = offset_s + i.t_s - i.len_s / 2.0;
+        // A second already written (live) takes no more: a late interval counts in the
+        // first second still open, so no count is lost.
+        let second = (middle.floor() as i64).max(self.floor);
+        let slot = self.slots.entry((second, !i.warmup)).or_insert_with(|| Slot {
+            end_s: 0.0,
+            target_rate_per_s: None,
+            measured: Recorder::with_shape(self.shape),
+            warmup: Recorder::with_shape(self.shape),
+            monitor: Vec::new(),
+        });
+        slot.end_s = slot.end_s.max(offset_s + i.t_s);
+        slot.target_rate_per_s = match (slot.target_rate_per_s, i.target_rate_per_s) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => a.or(b),
+        };
+        // Merged, never averaged: histograms add bucket by bucket, counts sum, and each
+        // part's busy VUs add up as the workers' of one run do.
+        slot.measured.merge(&i.measured);
+        slot.warmup.merge(&i.warmup_recorder);
+        slot.monitor.append(&mut i.monitor);
+    }
+
+    /// Appends the merged intervals to `writer`, in order; how many were written in all.
+    pub fn write(mut self, writer: &mut ResultsWriter) -> Result<u64, ResultsError> {
+        self.write_before(i64::MAX, writer)?;
+        Ok(self.seq)
+    }
+
+    /// Appends the merged seconds before `second` to `writer`, in order, and closes them
+    /// (live merging: every part has gone past them); how many lines were written.
+    pub fn write_before(&mut self, second: i64, writer: &mut ResultsWriter) -> Result<u64, ResultsError> {
+        let rest = self.slots.split_off(&(second, false));
+        let done = std::mem::replace(&mut self.slots, rest);
+        if second != i64::MAX {
+            self.floor = self.floor.max(second);
+        }
+        let names = self.names();
+        self.total.pad_endpoints(names.len());
+        let mut written = 0;
+        for ((_, measured), mut slot) in done {
             let warmup = !measured;
             slot.measured.pad_endpoints(names.len());
             slot.warmup.pad_endpoints(names.len());
-            let t_s = slot.end_s.max(previous_end);
-            let len_s = t_s - previous_end;
-            previous_end = t_s;
+            let t_s = slot.end_s.max(self.previous_end);
+            let len_s = t_s - self.previous_end;
+            self.previous_end = t_s;
             let shown = if warmup { &slot.warmup } else { &slot.measured };
             let summary = interval_summary(shown, t_s, len_s, warmup, slot.target_rate_per_s);
-            total.accumulate(&slot.measured);
+            self.total.accumulate(&slot.measured);
             writer.append_with_monitor(
                 &IntervalEvent {
-                    seq,
+                    seq: self.seq,
                     summary: &summary,
                     measured: &slot.measured,
                     warmup: &slot.warmup,
-                    total: &total,
+                    total: &self.total,
                     endpoints: &names,
                     elapsed: Duration::try_from_secs_f64(t_s).unwrap_or_default(),
                 },
                 &slot.monitor,
             )?;
-            seq += 1;
+            self.last = Some(summary);
+            self.seq += 1;
+            written += 1;
         }
-        Ok(seq)
+        Ok(written)
+    }
+
+    /// Every endpoint slot's name: `meta.json`'s, then those registered during the runs.
+    pub fn names(&self) -> Vec<EndpointName> {
+        self.fixed
+            .iter()
+            .chain(&self.dynamic)
+            .map(EndpointSlot::to_name)
+            .collect()
+    }
+
+    /// The measured totals of the seconds written so far.
+    pub fn total(&self) -> &Recorder {
+        &self.total
+    }
+
+    /// The last second written.
+    pub fn last(&self) -> Option<&loadcell_schema::IntervalSummary> {
+        self.last.as_ref()
     }
 }
 

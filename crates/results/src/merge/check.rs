@@ -60,46 +60,69 @@ pub fn compatible(parts: &[PathBuf], out: &Path) -> Result<Vec<RunMeta>, MergeEr
         .collect::<Result<Vec<_>, _>>()?;
     let first = &metas[0];
     for (dir, meta) in parts.iter().zip(&metas).skip(1) {
-        let differ = |what: &'static str, left: String, right: String| MergeError::Different {
-            first: parts[0].clone(),
-            other: dir.clone(),
-            what,
-            left,
-            right,
-        };
-        if meta.target != first.target {
-            return Err(differ("targets", first.target.clone(), meta.target.clone()));
-        }
-        if meta.model != first.model || meta.warmup_s != first.warmup_s {
-            let model = |m: &RunMeta| format!("{:?} model, warm-up {} s", m.model.kind, m.warmup_s);
-            return Err(differ("load models", model(first), model(meta)));
-        }
-        let slots = |m: &RunMeta| {
-            (
-                m.endpoints.clone(),
-                m.journeys.clone(),
-                m.checks.clone(),
-                m.custom_sites.clone(),
-            )
-        };
-        if slots(meta) != slots(first) {
-            let n = |m: &RunMeta| {
-                format!(
-                    "{} endpoints, {} journeys, {} checks",
-                    m.endpoints.len(),
-                    m.journeys.len(),
-                    m.checks.len()
-                )
-            };
-            return Err(differ("requests (endpoints, journeys or checks)", n(first), n(meta)));
-        }
-        if meta.thresholds != first.thresholds {
-            let t = |m: &RunMeta| format!("[{}]", m.thresholds.join(", "));
-            return Err(differ("thresholds", t(first), t(meta)));
+        if let Err(d) = same_test(first, meta) {
+            return Err(MergeError::Different {
+                first: parts[0].clone(),
+                other: dir.clone(),
+                what: d.what,
+                left: d.left,
+                right: d.right,
+            });
         }
     }
     no_overlap(parts, &metas)?;
     Ok(metas)
+}
+
+/// How two parts are not of one test: what differs, and its value in each.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Difference {
+    pub what: &'static str,
+    pub left: String,
+    pub right: String,
+}
+
+impl std::fmt::Display for Difference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "different {} ({} vs {})", self.what, self.left, self.right)
+    }
+}
+
+/// Whether `meta` is of the same test as `first`: target, load model and warm-up, request
+/// slots and thresholds (what `loadcell merge` and `loadcell collect` require of parts).
+pub fn same_test(first: &RunMeta, meta: &RunMeta) -> Result<(), Difference> {
+    let differ = |what: &'static str, left: String, right: String| Err(Difference { what, left, right });
+    if meta.target != first.target {
+        return differ("targets", first.target.clone(), meta.target.clone());
+    }
+    if meta.model != first.model || meta.warmup_s != first.warmup_s {
+        let model = |m: &RunMeta| format!("{:?} model, warm-up {} s", m.model.kind, m.warmup_s);
+        return differ("load models", model(first), model(meta));
+    }
+    let slots = |m: &RunMeta| {
+        (
+            m.endpoints.clone(),
+            m.journeys.clone(),
+            m.checks.clone(),
+            m.custom_sites.clone(),
+        )
+    };
+    if slots(meta) != slots(first) {
+        let n = |m: &RunMeta| {
+            format!(
+                "{} endpoints, {} journeys, {} checks",
+                m.endpoints.len(),
+                m.journeys.len(),
+                m.checks.len()
+            )
+        };
+        return differ("requests (endpoints, journeys or checks)", n(first), n(meta));
+    }
+    if meta.thresholds != first.thresholds {
+        let t = |m: &RunMeta| format!("[{}]", m.thresholds.join(", "));
+        return differ("thresholds", t(first), t(meta));
+    }
+    Ok(())
 }
 
 /// Each segment at most once, all of one split; a whole test only alone.

@@ -16,6 +16,7 @@
 
 mod align;
 mod check;
+mod live;
 
 use crate::end::RunEnd;
 use crate::meta::RunMeta;
@@ -24,7 +25,8 @@ use align::Buckets;
 use loadcell_schema::{MergedPart, rfc3339_utc};
 use std::path::{Path, PathBuf};
 
-pub use check::MergeError;
+pub use check::{Difference, MergeError, same_test};
+pub use live::LiveMerge;
 
 /// What a merge wrote.
 #[derive(Debug, Clone)]
@@ -38,6 +40,12 @@ pub struct Merged {
 /// Merges the results folders `parts` into a new results folder `out` (refused when it
 /// already holds a run).
 pub fn merge(parts: &[PathBuf], out: &Path) -> Result<Merged, MergeError> {
+    merge_with(parts, out, |_| {})
+}
+
+/// [`merge`], with the merged `meta.json` adjusted by `adjust` before it is written
+/// (`loadcell collect` adds its own thresholds and its `--abort-on-fail`).
+pub fn merge_with(parts: &[PathBuf], out: &Path, adjust: impl FnOnce(&mut RunMeta)) -> Result<Merged, MergeError> {
     let metas = check::compatible(parts, out)?;
     let t0 = metas.iter().map(RunMeta::started).min().ok_or(MergeError::NoParts)?;
     let mut buckets = Buckets::new(&metas[0]);
@@ -58,6 +66,7 @@ pub fn merge(parts: &[PathBuf], out: &Path) -> Result<Merged, MergeError> {
     check::missing_segments(&metas, &mut listed);
     let mut meta = merged_meta(&metas, t0, &listed);
     meta.endpoints = buckets.fixed_endpoints();
+    adjust(&mut meta);
     let end = merged_end(&ends, &meta, &listed);
     let mut writer = ResultsWriter::create(out, &meta).map_err(MergeError::Write)?;
     let intervals = buckets.write(&mut writer).map_err(MergeError::Write)?;
