@@ -78,14 +78,10 @@ impl ResultsWriter {
     /// folder's intervals count from it, and segments of one test line up by it.
     pub fn started(&mut self, at: SystemTime) -> Result<(), ResultsError> {
         self.meta.set_started(at);
-        let path = self.dir.join(META_FILE);
-        let text = serde_json::to_vec_pretty(&self.meta).map_err(|e| ResultsError::Meta {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
-        replace_file(&path, text)?;
-        sync_dir(&self.dir);
-        Ok(())
+        replace_json(&self.dir, META_FILE, &self.meta, |path, message| ResultsError::Meta {
+            path,
+            message,
+        })
     }
 
     /// The folder being written.
@@ -164,15 +160,26 @@ impl ResultsWriter {
             intervals: self.appended,
             ..end.clone()
         };
-        let path = self.dir.join(END_FILE);
-        let text = serde_json::to_vec_pretty(&end).map_err(|e| ResultsError::End {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
-        replace_file(&path, text)?;
-        sync_dir(&self.dir);
-        Ok(())
+        replace_json(&self.dir, END_FILE, &end, |path, message| ResultsError::End {
+            path,
+            message,
+        })
     }
+}
+
+/// Writes `value` as JSON to `dir/name` with [`replace_file`] and makes the entry durable;
+/// `error` says which document could not be serialised.
+fn replace_json<T: serde::Serialize>(
+    dir: &Path,
+    name: &str,
+    value: &T,
+    error: fn(PathBuf, String) -> ResultsError,
+) -> Result<(), ResultsError> {
+    let path = dir.join(name);
+    let text = serde_json::to_vec_pretty(value).map_err(|e| error(path.clone(), e.to_string()))?;
+    replace_file(&path, text)?;
+    sync_dir(dir);
+    Ok(())
 }
 
 /// Writes `text` and a newline to `path` through a synced temporary file renamed into
