@@ -24,6 +24,7 @@ pub mod report;
 pub mod runner;
 mod schema;
 
+pub use baseline::COMPARISON_FILE;
 pub use error::{PlanError, SuiteError};
 pub use invoke::{Invocation, Origin};
 pub use judge::{Headline, TestResult, judge};

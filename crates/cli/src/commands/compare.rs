@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use loadcell_compare::{BenchRun, Input, Settings};
 use loadcell_schema::{BenchResults, Comparison, Summary};
+use loadcell_suite::COMPARISON_FILE;
 
 use crate::args::compare::{BaselineFlags, CompareArgs, JudgeFlags};
 use crate::error::CliError;
@@ -251,9 +252,6 @@ pub fn restore_comparison(dir: &Path, summary: &Summary) -> Result<Option<i32>, 
     };
     Ok(Some(comparison.exit_code().max(slo_code)))
 }
-
-/// What a run with a baseline adds to its results folder.
-const COMPARISON_FILE: &str = "comparison.json";
 
 /// `comparison.json` in a results folder (a suite reads it back to judge the test).
 fn write_comparison(dir: &Path, judged: &Judged) -> Result<(), CliError> {
