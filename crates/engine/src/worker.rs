@@ -230,9 +230,10 @@ async fn run_until_stop<W: Workload>(
     }
 }
 
-/// Lets requests in flight finish within the grace period (at most a second after an
-/// interrupt, none after a second one) — with k6's `gracefulStop`, the iterations under way,
-/// whatever step they are at —; returns when the rest are cut.
+/// Lets requests in flight — and the open model's arrivals already handed to a VU that has
+/// not sent yet — finish within the grace period (at most a second after an interrupt, none
+/// after a second one) — with k6's `gracefulStop`, the iterations under way, whatever step
+/// they are at —; returns when the rest are cut.
 async fn grace<W>(plan: &Plan<W>, state: &WorkerState, intervals: &mut Intervals<'_>) -> Instant {
     let grace = if plan.interrupted.load(Ordering::Relaxed) {
         plan.grace.min(INTERRUPT_GRACE)
@@ -242,7 +243,11 @@ async fn grace<W>(plan: &Plan<W>, state: &WorkerState, intervals: &mut Intervals
     let grace_end = Instant::now() + grace;
     loop {
         let now = Instant::now();
-        let settled = state.in_flight.get() == 0 && (!plan.grace_iterations || state.busy.get() == 0);
+        // An arrival dispatched before the end whose VU has not sent yet (the last slice's,
+        // handed out by `finish_schedule` as the run stopped) is as much the test's load as
+        // a request in flight: it gets the grace period too, rather than being cut unsent.
+        let unsent = state.open.unsent.get();
+        let settled = state.in_flight.get() == 0 && unsent == 0 && (!plan.grace_iterations || state.busy.get() == 0);
         if settled || now >= grace_end || plan.hard_stop.load(Ordering::Relaxed) {
             return now;
         }
