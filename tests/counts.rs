@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use loadcell_target::{Config, Latency};
 
-use crate::support::{TempDir, at, f64_at, fast_target, run, str_at, target, u64_at, url_of};
+use crate::support::{
+    TempDir, assert_every_arrival_accounted, at, f64_at, fast_target, run, str_at, target, u64_at, url_of,
+};
 
 #[test]
 fn closed_model_request_budget_is_exact() {
@@ -113,4 +115,29 @@ fn requests_cut_after_grace_are_failed_requests() {
         "no warning about cut requests: {warnings}"
     );
     assert!(warnings.contains("lower bound"), "{warnings}");
+}
+
+/// Open model: iterations still under way when the grace period ends are counted as cut,
+/// and the terminal says how many, so that completed, dropped and cut add up to what it says
+/// was scheduled.
+#[test]
+fn open_model_iterations_cut_at_the_end_are_said() {
+    let server = target(Config {
+        latency: Some(Latency::Fixed(Duration::from_millis(300))),
+        ..Config::default()
+    });
+    let run = run(&url_of(&server), &["-r", "20", "-d", "1s", "--grace", "50ms"]);
+    run.assert_exit(0);
+    let s = run.summary();
+    assert_every_arrival_accounted(s, &run);
+    // The arrivals of the last 300 ms (about 6 at 20/s) were still waiting on the target.
+    let cut = u64_at(s, "iterations.cut");
+    assert!((4..=8).contains(&cut), "{cut} cut\n{}", run.output());
+    assert_eq!(u64_at(s, "requests.interrupted"), cut, "{}", run.output());
+    assert!(
+        run.stdout.contains(&format!("0 dropped, {cut} cut at the end;")),
+        "{}",
+        run.output()
+    );
+    assert_eq!(u64_at(s, "requests.total"), server.stats().requests_total);
 }

@@ -116,9 +116,15 @@ fn write_totals(o: &mut String, s: &Summary) -> std::fmt::Result {
     }
     if s.model == Model::Open {
         let rate = s.arrival_rate.clone().unwrap_or_default();
+        // Iterations still under way at the cut are neither completed nor dropped: said, so
+        // that the three add up to what was scheduled.
+        let cut = match s.iterations.cut {
+            0 => String::new(),
+            n => format!(", {n} cut at the end"),
+        };
         writeln!(
             o,
-            "  {:<12}{} scheduled, {} dropped; arrival rate {}/s achieved of {}/s {}",
+            "  {:<12}{} scheduled, {} dropped{cut}; arrival rate {}/s achieved of {}/s {}",
             "iterations",
             s.iterations.scheduled,
             s.iterations.dropped,
