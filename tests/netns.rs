@@ -12,14 +12,25 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// Merged p99 against a single process's at the same total rate: the best of 2 fleet runs
-/// and the best of 3 single runs agree when neither is more than `NOISE` times the other
-/// plus `SLACK_MS`. Run-to-run noise measured first on the shared 2-core development
-/// machine (docs/collect.md): three back-to-back single runs at 1000/s for 4 s gave p99s up
-/// to 3.5 times apart (5.4 to 18.7 ms; 0.43 to 1.36 ms), so agreement cannot be asked
-/// closer than that here.
+/// Merged p99 against a single process's at the same total rate: the medians of 3 fleet
+/// runs and 3 single runs, interleaved, agree when neither is more than `NOISE` times the
+/// other plus `SLACK_MS`. Run-to-run noise measured first on the shared 2-core development
+/// machine (docs/collect.md), another helper compiling beside: three back-to-back single
+/// runs at 1000/s for 4 s gave p99s up to 3.5 times apart (0.43 to 1.36 ms), once 8.4
+/// (4.5 to 38.0 ms). The fleet's median was 1.8 to 5.3 times the single's (4 parts, the
+/// collector and the target share the 2 cores; the parts' per-second work falls on the
+/// same instants), so agreement cannot be asked closer than that here.
 const NOISE: f64 = 4.0;
 const SLACK_MS: f64 = 2.0;
+/// Attempts of the comparison (see the test).
+const ATTEMPTS: usize = 2;
+
+/// The middle value (of an odd count).
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[sorted.len() / 2]
+}
 
 /// A free port on the hub's address (only this test's servers live in the hub).
 fn free_port_in_hub(net: &Netns) -> u16 {
@@ -234,23 +245,34 @@ fn four_parts_in_their_own_namespaces_add_up_to_the_targets_count_each_from_its_
     let rec = net.in_hub(|| Recorder::start_on(IpAddr::V4(hub_ip)));
     let dir = TempDir::new();
     let file = rows_scenario(&dir, &rec.url());
-    // Single, fleet, single, fleet, single: interleaved, so that a burst of load from
-    // elsewhere on the machine falls on both kinds alike.
-    let (mut fleets, mut singles) = (Vec::new(), Vec::new());
-    for round in 0..5 {
-        let folder = dir.path().join(format!("round{round}"));
-        if round % 2 == 0 {
-            singles.push(single_p99(&net, &rec, &file, &folder));
-        } else {
-            fleets.push(fleet_p99(&net, &rec, &file, &folder));
+    // Fleet, single, fleet, single, fleet, single: interleaved, so that a burst of load
+    // from elsewhere on the machine falls on both kinds alike; medians compared. Every
+    // fleet run is checked in full (counts, rows, addresses). One more attempt when the
+    // medians are apart: a compile on the other core hurts the fleet (5 processes on 2
+    // cores) more than the single process — a merge that distorted the p99 would fail both.
+    let mut said = Vec::new();
+    for attempt in 0..ATTEMPTS {
+        let (mut fleets, mut singles) = (Vec::new(), Vec::new());
+        for round in 0..6 {
+            let folder = dir.path().join(format!("attempt{attempt}-round{round}"));
+            if round % 2 == 0 {
+                fleets.push(fleet_p99(&net, &rec, &file, &folder));
+            } else {
+                singles.push(single_p99(&net, &rec, &file, &folder));
+            }
         }
+        let (fleet, single) = (median(&fleets), median(&singles));
+        let line =
+            format!("merged p99 {fleets:?} ms, single process {singles:?} ms: medians {fleet} against {single} ms");
+        println!("netns p99, attempt {}: {line}", attempt + 1);
+        if fleet <= NOISE * single + SLACK_MS && single <= NOISE * fleet + SLACK_MS {
+            return;
+        }
+        said.push(line);
     }
-    let best = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
-    let (fleet, single) = (best(&fleets), best(&singles));
-    println!("netns p99: merged {fleets:?} ms, single {singles:?} ms; best {fleet} against {single}");
-    assert!(
-        fleet <= NOISE * single + SLACK_MS && single <= NOISE * fleet + SLACK_MS,
-        "merged p99 {fleets:?} ms against a single process's {singles:?} ms: more than the noise apart"
+    panic!(
+        "the merged p99 and a single process's are more than the noise apart in every attempt:\n{}",
+        said.join("\n")
     );
 }
 
