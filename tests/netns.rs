@@ -19,8 +19,10 @@ use std::time::Duration;
 /// runs at 1000/s for 4 s gave p99s up to 3.5 times apart (0.43 to 1.36 ms), once 8.4
 /// (4.5 to 38.0 ms). The fleet's median was 1.8 to 5.3 times the single's (4 parts, the
 /// collector and the target share the 2 cores; the parts' per-second work falls on the
-/// same instants), so agreement cannot be asked closer than that here.
-const NOISE: f64 = 4.0;
+/// same instants), so agreement cannot be asked closer than that here: the bound says the
+/// same order of magnitude, and the merge's exactness is tests/merge.rs's (the merged p99
+/// equals the union of the parts' samples).
+const NOISE: f64 = 6.0;
 const SLACK_MS: f64 = 2.0;
 /// Attempts of the comparison (see the test).
 const ATTEMPTS: usize = 2;
@@ -283,17 +285,18 @@ fn a_threshold_only_the_fleet_breaks_stops_the_parts_in_their_namespaces_and_fai
     let dir = TempDir::new();
     let port = free_port_in_hub(&net);
     let fleet = dir.path().join("fleet");
-    // 100/s per part for 8 s: a part alone sends at most 800, under its own `count<1000`
-    // (every part has the threshold, as a test's parts do); the fleet passes 1000 about
-    // 2.5 s in, and the collector judges it on the merged data.
-    let planned_s = 8.0;
+    // 100/s per part for 10 s: a part alone sends at most 1000, under its own `count<1100`
+    // (every part has the threshold, as a test's parts do); the fleet passes 1100 about
+    // 2.75 s in, and the collector judges it on the merged data: the parts stop 1 to 2 s
+    // after that second ends (measured 4.0–5.0 s into the load).
+    let planned_s = 10.0;
     let (collector, parts) = {
         let _machine = alone();
         let collector = spawn_collector(&net, port, &fleet, &["--abort-on-fail", "-q"]);
         let running = spawn_parts(
             &net,
             &url_of(&server),
-            &["-r", "400", "-d", "8s", "--threshold", "http_reqs: count<1000"],
+            &["-r", "400", "-d", "10s", "--threshold", "http_reqs: count<1100"],
             port,
             dir.path(),
         );
@@ -308,12 +311,17 @@ fn a_threshold_only_the_fleet_breaks_stops_the_parts_in_their_namespaces_and_fai
         let own = summary_of(&part_dir(dir.path(), i + 1));
         assert_eq!(str_at(&own, "stop_reason"), "threshold_aborted", "{all}");
         let ran = f64_at(&own, "duration_s");
+        println!(
+            "netns abort: part {} ran {ran} s of {planned_s}, {} requests",
+            i + 1,
+            u64_at(&own, "requests.total")
+        );
         assert!(
-            ran < planned_s - 2.0,
+            ran < planned_s - 3.0,
             "part {} ran {ran} s of {planned_s}\n{all}",
             i + 1
         );
-        assert!(u64_at(&own, "requests.total") < 1000, "each part alone holds it\n{all}");
+        assert!(u64_at(&own, "requests.total") < 1100, "each part alone holds it\n{all}");
         assert!(part.stdout.contains("judged by the collector"), "{all}");
     }
     let s = summary_of(&fleet);
@@ -322,7 +330,7 @@ fn a_threshold_only_the_fleet_breaks_stops_the_parts_in_their_namespaces_and_fai
     // After the fact, `loadcell merge` of the parts' own folders fails the same threshold.
     let merged = merge(&part_dirs(dir.path(), 4), &dir.path().join("merged"));
     merged.assert_exit(1);
-    assert!(merged.stdout.contains("count<1000"), "{}", merged.output());
+    assert!(merged.stdout.contains("count<1100"), "{}", merged.output());
     let m = summary_of(&dir.path().join("merged"));
     assert_eq!(
         at(&m, "thresholds.0.passed"),
@@ -365,6 +373,7 @@ fn a_part_killed_in_its_namespace_is_reported_lost_and_the_other_three_finish() 
         .find(|l| l.contains("part 2/4 lost at 20"))
         .unwrap_or_else(|| panic!("no lost line\n{all}"));
     assert!(lost.contains("without its end.json"), "{lost}");
+    println!("netns kill: {lost}");
     for i in [1, 3, 4] {
         assert!(collector.stderr.contains(&format!("part {i}/4 ended")), "{all}");
     }
