@@ -352,12 +352,7 @@ fn a_part_killed_in_its_namespace_is_reported_lost_and_the_other_three_finish() 
         let _machine = alone();
         let collector = spawn_collector(&net, port, &fleet, &[]);
         let running = spawn_parts(&net, &url_of(&server), &["-r", "400", "-d", "4s"], port, dir.path());
-        let log = part_dir(dir.path(), 2).join("intervals.ndjson");
-        let wrote = wait_until(Duration::from_secs(20), || {
-            std::fs::read_to_string(&log).is_ok_and(|t| t.lines().count() >= 2)
-        });
-        assert!(wrote, "part 2 wrote no interval");
-        running[1].signal(libc::SIGKILL);
+        kill_once_logged(&running[1], &part_dir(dir.path(), 2).join("intervals.ndjson"), 2);
         let parts: Vec<Finished> = running.into_iter().map(Running::wait).collect();
         (collector.wait(), parts)
     };
@@ -367,12 +362,7 @@ fn a_part_killed_in_its_namespace_is_reported_lost_and_the_other_three_finish() 
     }
     assert_eq!(parts[1].code, None, "killed by a signal\n{all}");
     collector.assert_exit(1);
-    let lost = collector
-        .stderr
-        .lines()
-        .find(|l| l.contains("part 2/4 lost at 20"))
-        .unwrap_or_else(|| panic!("no lost line\n{all}"));
-    assert!(lost.contains("without its end.json"), "{lost}");
+    let lost = lost_line(&collector, "2/4");
     println!("netns kill: {lost}");
     for i in [1, 3, 4] {
         assert!(collector.stderr.contains(&format!("part {i}/4 ended")), "{all}");
