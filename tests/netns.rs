@@ -17,9 +17,9 @@ use std::time::Duration;
 /// other plus `SLACK_MS`. Run-to-run noise measured first on the shared 2-core development
 /// machine (docs/collect.md), another helper compiling beside: three back-to-back single
 /// runs at 1000/s for 4 s gave p99s up to 3.5 times apart (0.43 to 1.36 ms), once 8.4
-/// (4.5 to 38.0 ms). The fleet's median was 1.7 to 5.3 times the single's (4 parts, the
-/// collector and the target share the 2 cores; the parts' per-second work falls on the
-/// same instants), so agreement cannot be asked closer than that here: the bound says the
+/// (4.5 to 38.0 ms). The fleet's median was 1.7 to 5.3 times the single's (most likely
+/// because 4 parts, the collector and the target share the 2 cores, and the parts' per-second
+/// work falls on the same instants — not verified), so agreement cannot be asked closer than that here: the bound says the
 /// same order of magnitude, and the merge's exactness is tests/merge.rs's (the merged p99
 /// equals the union of the parts' samples).
 const NOISE: f64 = 6.0;
