@@ -12,6 +12,8 @@
 #     Debian package creates (and this script creates when it is missing);
 #   - Debian's `golang-go`: crates/bench runs the Go benchmark fixture (tests/fixtures/bench-go);
 #   - Debian's `caddy`: tests/http_wire/ (zstd, TLS with SNI, mutual TLS);
+#   - Debian's `iproute2` (`ip`): tests/netns.rs runs each part in a network namespace of
+#     its own;
 #   - pytest and pytest-benchmark (from PyPI with `python3 -m pip`, or Debian's packages where
 #     pip may not install): crates/bench runs the pytest-benchmark fixture
 #     (tests/fixtures/bench-pytest);
@@ -105,6 +107,17 @@ if [ ! -x "$HTTPBIN_VENV/bin/gunicorn" ] || ! "$HTTPBIN_VENV/bin/python" -c 'imp
         exit 1
     }
     echo "install-test-deps: httpbin $("$HTTPBIN_VENV/bin/pip" show httpbin 2>/dev/null | sed -n 's/^Version: //p') under gunicorn $("$HTTPBIN_VENV/bin/gunicorn" --version 2>&1 | grep -o '[0-9.]*' | head -1)"
+fi
+
+# Debian's `iproute2` (`ip`): the test kit's network namespaces (crates/testkit/src/netns.rs)
+# give each part of tests/netns.rs its own IP; creating them also needs root.
+if ! command -v ip >/dev/null 2>&1; then
+    apt_install iproute2
+    if ! command -v ip >/dev/null 2>&1; then
+        echo "install-test-deps: ip did not install (package iproute2)" >&2
+        exit 1
+    fi
+    echo "install-test-deps: $(ip -V 2>/dev/null || echo iproute2 installed)"
 fi
 
 # Debian's `caddy`: tests/http_wire/ starts it on a loopback port as the server that answers

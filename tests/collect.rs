@@ -214,12 +214,7 @@ fn a_killed_part_is_reported_with_its_time_and_the_others_finish() {
             port,
             dir.path(),
         );
-        let log = part_dir(dir.path(), 2).join("intervals.ndjson");
-        let wrote = wait_until(Duration::from_secs(20), || {
-            std::fs::read_to_string(&log).is_ok_and(|t| t.lines().count() >= 2)
-        });
-        assert!(wrote, "part 2 wrote no interval");
-        running[1].signal(libc::SIGKILL);
+        kill_once_logged(&running[1], &part_dir(dir.path(), 2).join("intervals.ndjson"), 2);
         let parts: Vec<Finished> = running.into_iter().map(Running::wait).collect();
         (collector.wait(), parts)
     };
@@ -228,12 +223,7 @@ fn a_killed_part_is_reported_with_its_time_and_the_others_finish() {
     parts[2].assert_exit(0);
     assert_eq!(parts[1].code, None, "killed by a signal\n{all}");
     collector.assert_exit(1);
-    let lost = collector
-        .stderr
-        .lines()
-        .find(|l| l.contains("part 2/3 lost at 20"))
-        .unwrap_or_else(|| panic!("no lost line\n{all}"));
-    assert!(lost.contains("without its end.json"), "{lost}");
+    lost_line(&collector, "2/3");
     assert!(collector.stderr.contains("part 1/3 ended"), "{all}");
     assert!(collector.stderr.contains("part 3/3 ended"), "{all}");
     let s = summary_of(&fleet);
@@ -325,12 +315,7 @@ fn a_killed_collector_leaves_a_folder_report_rebuilds_and_the_parts_go_on() {
             dir.path(),
         );
         // Killed once it has merged a second or more (SIGKILL: nothing is tidied up).
-        let log = fleet.join("intervals.ndjson");
-        let merged = wait_until(Duration::from_secs(20), || {
-            std::fs::read_to_string(&log).is_ok_and(|t| t.lines().count() >= 2)
-        });
-        assert!(merged, "the collector merged no second");
-        collector.signal(libc::SIGKILL);
+        kill_once_logged(&collector, &fleet.join("intervals.ndjson"), 2);
         assert_eq!(collector.wait().code, None);
         running.into_iter().map(Running::wait).collect()
     };

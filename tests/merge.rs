@@ -9,7 +9,6 @@
 use crate::support::*;
 use loadcell_metrics::{new_histogram, record_us};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// Starts parts I = 1..=N of `loadcell run URL ARGS --segment I/N --out DIR/partI
 /// --samples DIR/partI.ndjson -q` at once (the caller holds the machine lock).
@@ -176,12 +175,7 @@ fn a_killed_part_is_merged_as_far_as_it_went_and_named_with_exit_1() {
             dir.path(),
         );
         // Part 2 is killed (SIGKILL: no end.json) once it has written an interval.
-        let log = dirs[1].join("intervals.ndjson");
-        let wrote = wait_until(Duration::from_secs(20), || {
-            std::fs::read_to_string(&log).is_ok_and(|t| t.lines().count() >= 2)
-        });
-        assert!(wrote, "part 2 wrote no interval");
-        running[1].signal(libc::SIGKILL);
+        kill_once_logged(&running[1], &dirs[1].join("intervals.ndjson"), 2);
         let second = running.pop().map(Running::wait);
         let first = running.pop().map(Running::wait);
         first.into_iter().chain(second).collect()

@@ -11,6 +11,7 @@ mod errors;
 mod k6_flags;
 mod limits;
 mod merge;
+mod netns;
 mod open_model;
 mod outputs;
 mod progress;

@@ -15,3 +15,26 @@ pub fn wait(running: Running) -> Finished {
 pub fn run_alone(url: &str, args: &[&str]) -> Finished {
     loadcell_testkit::process::run_summary(url.as_ref(), args, Loadcell::alone)
 }
+
+/// Kills `process` with SIGKILL (nothing is tidied up) once `log`, a results folder's
+/// `intervals.ndjson`, holds `lines` lines; fails the test when it does not within 20 s.
+pub fn kill_once_logged(process: &Running, log: &std::path::Path, lines: usize) {
+    let wrote = wait_until(std::time::Duration::from_secs(20), || {
+        std::fs::read_to_string(log).is_ok_and(|t| t.lines().count() >= lines)
+    });
+    assert!(wrote, "{} has fewer than {lines} line(s) after 20 s", log.display());
+    process.signal(libc::SIGKILL);
+}
+
+/// The collector's stderr line saying part `who` (`2/4`) was lost, which must give its UTC
+/// time and say that its connection closed without its `end.json` (a killed part).
+pub fn lost_line<'a>(collector: &'a Finished, who: &str) -> &'a str {
+    let needle = format!("part {who} lost at 20");
+    let line = collector
+        .stderr
+        .lines()
+        .find(|l| l.contains(&needle))
+        .unwrap_or_else(|| panic!("no line with {needle:?}\n{}", collector.output()));
+    assert!(line.contains("without its end.json"), "{line}");
+    line
+}

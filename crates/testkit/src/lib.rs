@@ -5,7 +5,8 @@
 //! built-in target), and `summary.json` read as the schema's types or by path
 //! ([`summary`]), a throw-away PostgreSQL cluster with `pg_stat_statements`
 //! ([`postgres`]), httpbin under gunicorn, a real third-party HTTP service ([`httpbin`]), and Caddy for
-//! zstd, TLS by name and mutual TLS, with a throw-away PKI ([`caddy`]), and what a
+//! zstd, TLS by name and mutual TLS, with a throw-away PKI ([`caddy`]), network
+//! namespaces that give each process of a test its own IP ([`netns`]), and what a
 //! `sleep` truly costs on this machine ([`timing`]).
 //!
 //! **Timing-sensitive runs never run beside each other.** Cargo runs test binaries one
@@ -20,6 +21,7 @@
 
 pub mod caddy;
 pub mod httpbin;
+pub mod netns;
 pub mod postgres;
 pub mod process;
 pub mod servers;
@@ -29,6 +31,7 @@ pub mod timing;
 
 pub use caddy::{Caddy, Pki};
 pub use httpbin::Httpbin;
+pub use netns::Netns;
 pub use postgres::Postgres;
 pub use process::{Alone, Finished, Loadcell, Running, alone, run_raw, spawn};
 pub use servers::{Blackhole, HttpServer, RawServer, Recorder, RefusingPort, Seen, fast_target, target, url_of};

@@ -71,6 +71,8 @@ pub struct Loadcell {
     alone: bool,
     /// `RLIMIT_NOFILE` (soft, hard) for the child.
     nofile: Option<(u64, u64)>,
+    /// The network namespace (an `ip netns` name) the child runs in.
+    netns: Option<String>,
 }
 
 /// Holds the machine lock while a process runs.
@@ -95,6 +97,7 @@ impl Loadcell {
             guard: CHILD_GUARD,
             alone: false,
             nofile: None,
+            netns: None,
         }
     }
 
@@ -126,6 +129,14 @@ impl Loadcell {
     /// Runs the process with its descriptor limit set: `soft` and `hard` (`ulimit -Sn`, `-Hn`).
     pub fn nofile(mut self, soft: u64, hard: u64) -> Loadcell {
         self.nofile = Some((soft, hard));
+        self
+    }
+
+    /// Runs the process in network namespace `name` (as `ip netns exec NAME` would, but
+    /// joined between fork and exec: the child's pid is loadcell's own, so signals reach
+    /// it, and its mounts are the test's). See [`crate::netns::Netns`].
+    pub fn netns(mut self, name: &str) -> Loadcell {
+        self.netns = Some(name.to_string());
         self
     }
 
@@ -172,6 +183,8 @@ impl Loadcell {
         if let Some((soft, hard)) = self.nofile {
             limit_descriptors(&mut command, soft, hard);
         }
+        // Kept open until the child has joined it (after spawn returns).
+        let _namespace = self.netns.as_deref().map(|name| join_namespace(&mut command, name));
         let started = Instant::now();
         let mut child = command.spawn().expect("spawn loadcell");
         let stdout = drain(child.stdout.take());
@@ -209,6 +222,27 @@ pub fn limit_descriptors(command: &mut Command, soft: u64, hard: u64) {
             Ok(())
         });
     }
+}
+
+/// Makes the child join network namespace `name` between fork and exec; the returned
+/// file must stay open until the child is spawned.
+fn join_namespace(command: &mut Command, name: &str) -> std::fs::File {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::process::CommandExt;
+    let path = crate::netns::path_of(name);
+    let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("network namespace {}: {e}", path.display()));
+    let fd = file.as_raw_fd();
+    // SAFETY: setns(2) is a plain system call, async-signal-safe; `fd` stays open in the
+    // parent (and so in the child) until spawn returns.
+    unsafe {
+        command.pre_exec(move || {
+            if libc::setns(fd, libc::CLONE_NEWNET) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    file
 }
 
 /// `arg` made absolute when it is a relative path that exists from the test's directory

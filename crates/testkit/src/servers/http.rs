@@ -1,4 +1,4 @@
-//! A small hyper server that records what it receives: plain TCP (HTTP/1.1 and h2c
+//! A small hyper server that records what it receives (and from which address): plain TCP (HTTP/1.1 and h2c
 //! prior knowledge, via hyper_util's auto builder) or TLS with a self-signed rcgen
 //! certificate for `localhost`/127.0.0.1 offering ALPN `h2` and `http/1.1`. It answers
 //! every request `200` (`ok`, or a JSON product list for scenarios that extract from it)
@@ -6,7 +6,7 @@
 //! and what it sent.
 
 use std::convert::Infallible;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -19,6 +19,8 @@ use hyper::{Request, Response, Version};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use tokio::sync::oneshot;
+
+const LOCALHOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
 /// How many requests [`HttpServer`] keeps in full (the counters count them all).
 const KEEP: usize = 64;
@@ -34,6 +36,8 @@ pub struct Seen {
     pub version: Version,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The client's address, as the server's socket saw it.
+    pub peer: SocketAddr,
 }
 
 impl Seen {
@@ -92,16 +96,18 @@ pub struct HttpServer {
 impl HttpServer {
     /// Plain TCP: HTTP/1.1, or HTTP/2 with prior knowledge (h2c); answers `ok`.
     pub fn plain() -> HttpServer {
-        HttpServer::spawn(None, ok())
+        HttpServer::spawn(LOCALHOST, None, ok())
     }
 
     /// HTTPS with a self-signed certificate; ALPN offers h2 and http/1.1; answers `ok`.
     pub fn tls() -> HttpServer {
-        HttpServer::spawn(Some(tls_acceptor()), ok())
+        HttpServer::spawn(LOCALHOST, Some(tls_acceptor()), ok())
     }
 
-    fn spawn(tls: Option<tokio_rustls::TlsAcceptor>, answer: Answer) -> HttpServer {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    /// Binds `ip` on a free port before its runtime's thread starts: the socket is made
+    /// in the caller's network namespace (see `Netns::in_hub`).
+    fn spawn(ip: IpAddr, tls: Option<tokio_rustls::TlsAcceptor>, answer: Answer) -> HttpServer {
+        let listener = std::net::TcpListener::bind((ip, 0)).unwrap_or_else(|e| panic!("bind {ip}:0: {e}"));
         listener.set_nonblocking(true).expect("nonblocking listener");
         let addr = listener.local_addr().expect("local addr");
         let record = Arc::new(Record::default());
@@ -185,14 +191,14 @@ async fn accept_loop(
             _ = &mut stop => return,
             accepted = listener.accept() => accepted,
         };
-        let Ok((tcp, _)) = accepted else { continue };
+        let Ok((tcp, peer)) = accepted else { continue };
         let _ = tcp.set_nodelay(true);
         let record = record.clone();
         let tls = tls.clone();
         let answer = answer.clone();
         tokio::spawn(async move {
             match tls {
-                None => serve_connection(tcp, answer, record).await,
+                None => serve_connection(tcp, peer, answer, record).await,
                 Some(acceptor) => {
                     // A client that rejects our certificate ends here; that is the point
                     // of some tests.
@@ -201,14 +207,14 @@ async fn accept_loop(
                     if stream.get_ref().1.alpn_protocol() == Some(b"h2") {
                         record.alpn_h2.fetch_add(1, Ordering::SeqCst);
                     }
-                    serve_connection(stream, answer, record).await;
+                    serve_connection(stream, peer, answer, record).await;
                 }
             }
         });
     }
 }
 
-async fn serve_connection<S>(io: S, answer: Answer, record: Arc<Record>)
+async fn serve_connection<S>(io: S, peer: SocketAddr, answer: Answer, record: Arc<Record>)
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
@@ -239,6 +245,7 @@ where
                         .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
                         .collect(),
                     body: body.to_vec(),
+                    peer,
                 });
             }
             let mut response = Response::builder();
@@ -276,8 +283,15 @@ pub struct Recorder {
 }
 
 impl Recorder {
+    /// On 127.0.0.1.
     pub fn start() -> Recorder {
+        Recorder::start_on(LOCALHOST)
+    }
+
+    /// On `ip` (an address of the caller's network namespace, e.g. a hub's).
+    pub fn start_on(ip: IpAddr) -> Recorder {
         let server = HttpServer::spawn(
+            ip,
             None,
             Answer {
                 body: Bytes::from(recorder_body()),
@@ -299,6 +313,11 @@ impl Recorder {
     /// Every request so far, in arrival order.
     pub fn seen(&self) -> Vec<Seen> {
         self.server.seen()
+    }
+
+    /// How many requests it answered.
+    pub fn requests(&self) -> u64 {
+        self.server.requests()
     }
 }
 
