@@ -14,15 +14,17 @@ use std::time::Duration;
 
 /// Merged p99 against a single process's at the same total rate: the medians of 3 fleet
 /// runs and 3 single runs, interleaved, agree when neither is more than `NOISE` times the
-/// other plus `SLACK_MS`. Run-to-run noise measured first on the shared 2-core development
-/// machine (docs/collect.md), another helper compiling beside: three back-to-back single
-/// runs at 1000/s for 4 s gave p99s up to 3.5 times apart (0.43 to 1.36 ms), once 8.4
-/// (4.5 to 38.0 ms). The fleet's median was 1.7 to 5.3 times the single's (most likely
-/// because 4 parts, the collector and the target share the 2 cores, and the parts' per-second
-/// work falls on the same instants — not verified), so agreement cannot be asked closer than that here: the bound says the
-/// same order of magnitude, and the merge's exactness is tests/merge.rs's (the merged p99
-/// equals the union of the parts' samples).
-const NOISE: f64 = 6.0;
+/// other plus `SLACK_MS`. The bound is the run-to-run noise measured on the shared 2-core
+/// development machine (docs/collect.md): three back-to-back single runs at 1000/s for 4 s
+/// gave p99s up to 3.5 times apart (0.43 to 1.36 ms), once 8.4 times (4.5 to 38.0 ms). The
+/// fleet's median was 1.7 to 5.3 times the single's (most likely because 4 parts, the
+/// collector and the target share the 2 cores, and the parts' per-second work falls on the
+/// same instants — not verified). So agreement cannot be asked closer than the noise here:
+/// the bound says the same order of magnitude, and the merge's exactness is
+/// tests/merge.rs's (the merged p99 equals the union of the parts' samples). CI's machines
+/// of the same kind run the suite slower than the development one did, so the bound is the
+/// largest spread single runs showed, rounded up, not the fleet's usual ratio.
+const NOISE: f64 = 10.0;
 const SLACK_MS: f64 = 2.0;
 /// Attempts of the comparison (see the test).
 const ATTEMPTS: usize = 2;
