@@ -68,7 +68,11 @@ impl Bundle {
             .fold(None::<PathBuf>, |common, dir| {
                 Some(match common {
                     None => dir.to_path_buf(),
-                    Some(c) => c.ancestors().find(|a| dir.starts_with(a)).unwrap_or(Path::new("/")).to_path_buf(),
+                    Some(c) => c
+                        .ancestors()
+                        .find(|a| dir.starts_with(a))
+                        .unwrap_or(Path::new("/"))
+                        .to_path_buf(),
                 })
             })
             .unwrap_or_else(|| PathBuf::from("/"));
@@ -217,7 +221,11 @@ mod tests {
             path: dir.join("tests/shop").join(written),
             at,
         };
-        let refs = [file_ref("../../data/users.csv"), file_ref("./blob.bin"), file_ref("../../data/users.csv")];
+        let refs = [
+            file_ref("../../data/users.csv"),
+            file_ref("./blob.bin"),
+            file_ref("../../data/users.csv"),
+        ];
         let bundle = Bundle::of(&dir.join("tests/shop/shop.yaml"), &refs).map_err(|e| e.to_string());
         let Ok(bundle) = bundle else {
             panic!("{bundle:?}");
@@ -241,10 +249,14 @@ mod tests {
             at,
         };
         let e = Bundle::of(&dir.join("tests/shop/shop.yaml"), &[absolute]).map_err(|e| e.to_string());
-        assert!(matches!(&e, Err(m) if m.contains("shop.yaml:7:12") && m.contains("/etc/hosts")), "{e:?}");
+        assert!(
+            matches!(&e, Err(m) if m.contains("shop.yaml:7:12") && m.contains("/etc/hosts")),
+            "{e:?}"
+        );
 
         write("data/big.csv", &vec![b'x'; CONFIGMAP_LIMIT]);
-        let e = Bundle::of(&dir.join("tests/shop/shop.yaml"), &[file_ref("../../data/big.csv")]).map_err(|e| e.to_string());
+        let e =
+            Bundle::of(&dir.join("tests/shop/shop.yaml"), &[file_ref("../../data/big.csv")]).map_err(|e| e.to_string());
         assert!(matches!(&e, Err(m) if m.contains("1 MiB")), "{e:?}");
         let _ = std::fs::remove_dir_all(&dir);
     }

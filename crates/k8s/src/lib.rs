@@ -18,7 +18,11 @@ pub use names::{NAME_MAX, Name, Resources, image, shell_words};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum K8sError {
     #[error("{flag} '{value}' is not a valid Kubernetes name: {why}")]
-    Name { flag: &'static str, value: String, why: String },
+    Name {
+        flag: &'static str,
+        value: String,
+        why: String,
+    },
     #[error("{flag} '{value}' is not a Kubernetes quantity: give {expected}")]
     Quantity {
         flag: &'static str,

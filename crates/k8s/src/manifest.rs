@@ -30,11 +30,12 @@ const PART_SCRIPT: &str = r#": "${JOB_COMPLETION_INDEX:?is not set: this command
 
 /// The collector's shell: when the collection ends the container stays up (a Deployment
 /// would restart an exited container, and a second collector would start over), so that
-/// `kubectl cp` can fetch /results; SIGTERM ends the wait at once.
+/// `kubectl cp` can fetch /results; SIGTERM ends the wait (and the sleep) at once.
 const COLLECTOR_SCRIPT: &str = r#"loadcell collect "$@"; code=$?
 echo "loadcell collect exited with $code; the merged results stay in /results until this pod is deleted (kubectl cp POD:/results ./results)"
-trap 'exit 0' TERM INT
-sleep infinity & wait"#;
+sleep infinity & sleeper=$!
+trap 'kill "$sleeper"; exit 0' TERM INT
+wait "$sleeper""#;
 
 /// What the test runs against.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,8 +162,14 @@ fn job(fleet: &Fleet) -> Yaml {
         format!("{RESULTS}/part"),
     ]);
     let part = (fleet.part.cpu.as_str(), fleet.part.memory.as_str());
-    let mut mounts = vec![Yaml::map([("name", Yaml::str("results")), ("mountPath", Yaml::str(RESULTS))])];
-    let mut volumes = vec![Yaml::map([("name", Yaml::str("results")), ("emptyDir", Yaml::Map(Vec::new()))])];
+    let mut mounts = vec![Yaml::map([
+        ("name", Yaml::str("results")),
+        ("mountPath", Yaml::str(RESULTS)),
+    ])];
+    let mut volumes = vec![Yaml::map([
+        ("name", Yaml::str("results")),
+        ("emptyDir", Yaml::Map(Vec::new())),
+    ])];
     if let Target::Scenario(bundle) = &fleet.target {
         mounts.insert(
             0,
@@ -183,7 +190,10 @@ fn job(fleet: &Fleet) -> Yaml {
                 ("name", Yaml::str("scenario")),
                 (
                     "configMap",
-                    Yaml::map([("name", Yaml::str(fleet.object("scenario"))), ("items", Yaml::Seq(items))]),
+                    Yaml::map([
+                        ("name", Yaml::str(fleet.object("scenario"))),
+                        ("items", Yaml::Seq(items)),
+                    ]),
                 ),
             ]),
         );
@@ -193,7 +203,12 @@ fn job(fleet: &Fleet) -> Yaml {
         ("image", Yaml::str(&fleet.image)),
         (
             "command",
-            Yaml::strs(&["sh", "-c", &PART_SCRIPT.replace("__N__", &n.to_string()), "loadcell-part"]),
+            Yaml::strs(&[
+                "sh",
+                "-c",
+                &PART_SCRIPT.replace("__N__", &n.to_string()),
+                "loadcell-part",
+            ]),
         ),
         ("args", Yaml::strs(&args)),
         ("resources", resources(part, part)),
@@ -247,7 +262,10 @@ fn deployment(fleet: &Fleet) -> Yaml {
     let container = Yaml::map([
         ("name", Yaml::str("collector")),
         ("image", Yaml::str(&fleet.image)),
-        ("command", Yaml::strs(&["sh", "-c", COLLECTOR_SCRIPT, "loadcell-collector"])),
+        (
+            "command",
+            Yaml::strs(&["sh", "-c", COLLECTOR_SCRIPT, "loadcell-collector"]),
+        ),
         ("args", Yaml::strs(&args)),
         (
             "ports",
@@ -260,7 +278,10 @@ fn deployment(fleet: &Fleet) -> Yaml {
         ("resources", resources(COLLECTOR_REQUESTS, COLLECTOR_LIMITS)),
         (
             "volumeMounts",
-            Yaml::Seq(vec![Yaml::map([("name", Yaml::str("results")), ("mountPath", Yaml::str(RESULTS))])]),
+            Yaml::Seq(vec![Yaml::map([
+                ("name", Yaml::str("results")),
+                ("mountPath", Yaml::str(RESULTS)),
+            ])]),
         ),
     ]);
     Yaml::map([
@@ -355,7 +376,7 @@ fn comment(fleet: &Fleet) -> String {
         String::new(),
         "Apply:    loadcell k8s … > loadcell.yaml && kubectl apply -f loadcell.yaml   (or: | kubectl apply -f -)".into(),
         format!("Follow:   {kubectl} logs -f deploy/{name}-collector"),
-        format!("          {kubectl} get job/{name}-parts pods -l app.kubernetes.io/instance={name}"),
+        format!("          {kubectl} get job {name}-parts; {kubectl} get pods -l app.kubernetes.io/instance={name}"),
         "Results:  when the collector's log says `loadcell collect exited`, copy its folder and rebuild the reports:".into(),
         format!("          POD=$({kubectl} get pods -l app.kubernetes.io/instance={name},app.kubernetes.io/component=collector -o name | cut -d/ -f2)"),
         format!("          kubectl cp {cp_ns}$POD:/results ./results && loadcell report ./results"),
@@ -381,9 +402,11 @@ fn comment(fleet: &Fleet) -> String {
 /// is shown escaped, never ends the comment.
 fn one_line(text: &str) -> String {
     text.chars()
-        .map(|c| match c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}') {
-            true => c.escape_default().to_string(),
-            false => c.to_string(),
-        })
+        .map(
+            |c| match c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}') {
+                true => c.escape_default().to_string(),
+                false => c.to_string(),
+            },
+        )
         .collect()
 }

@@ -125,7 +125,10 @@ mod tests {
             ("shop-", "must end with a letter or a digit"),
         ] {
             let e = Name::test(bad).map_err(|e| e.to_string());
-            assert!(matches!(&e, Err(m) if m.contains(why) && m.starts_with("--name")), "{bad:?}: {e:?}");
+            assert!(
+                matches!(&e, Err(m) if m.contains(why) && m.starts_with("--name")),
+                "{bad:?}: {e:?}"
+            );
         }
         let long = "a".repeat(NAME_MAX + 1);
         assert!(Name::test(&long).is_err());
@@ -165,9 +168,9 @@ pub fn image(text: &str) -> Result<String, K8sError> {
 pub fn shell_words<S: AsRef<str>>(args: &[S]) -> String {
     let quote = |word: &str| {
         let safe = !word.is_empty()
-            && word
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ':' | '=' | '+' | ',' | '@' | '%'));
+            && word.chars().all(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ':' | '=' | '+' | ',' | '@' | '%')
+            });
         if safe {
             word.to_string()
         } else {
@@ -183,9 +186,18 @@ mod quoting {
 
     #[test]
     fn shell_words_quote_what_a_shell_would_read_otherwise() {
-        assert_eq!(shell_words(&["run", "-c", "10", "http://h:80/a?b=1"]), "run -c 10 'http://h:80/a?b=1'");
-        assert_eq!(shell_words(&["p95<200ms", "it's", "", "$HOME", "a b"]), r"'p95<200ms' 'it'\''s' '' '$HOME' 'a b'");
-        assert_eq!(shell_words(&["--threshold=error_rate<1%"]), "'--threshold=error_rate<1%'");
+        assert_eq!(
+            shell_words(&["run", "-c", "10", "http://h:80/a?b=1"]),
+            "run -c 10 'http://h:80/a?b=1'"
+        );
+        assert_eq!(
+            shell_words(&["p95<200ms", "it's", "", "$HOME", "a b"]),
+            r"'p95<200ms' 'it'\''s' '' '$HOME' 'a b'"
+        );
+        assert_eq!(
+            shell_words(&["--threshold=error_rate<1%"]),
+            "'--threshold=error_rate<1%'"
+        );
     }
 
     #[test]

@@ -144,7 +144,11 @@ fn literal(out: &mut String, text: &str, indent: usize) {
 
 /// `text` plain when that is unambiguous, else double-quoted.
 pub fn quoted_unless_plain(text: &str) -> String {
-    if plain_ok(text) { text.to_string() } else { double_quoted(text) }
+    if plain_ok(text) {
+        text.to_string()
+    } else {
+        double_quoted(text)
+    }
 }
 
 /// Plain only for text that starts with a letter or `/` and is made of letters, digits and
@@ -198,13 +202,54 @@ mod tests {
 
     #[test]
     fn only_unambiguous_words_are_plain() {
-        for plain in ["loadcell", "batch/v1", "app.kubernetes.io/name", "run", "Mi512", "/results"] {
+        for plain in [
+            "loadcell",
+            "batch/v1",
+            "app.kubernetes.io/name",
+            "run",
+            "Mi512",
+            "/results",
+        ] {
             assert_eq!(quoted_unless_plain(plain), plain);
         }
         for quoted in [
-            "", "yes", "No", "ON", "off", "true", "null", "~", "1", "0.5", "1e3", "0x1F", "2026-12-04", "512Mi", "1:20",
-            "-c", "--threshold", "p95<200ms", "a b", "#x", "key: value", "*ref", "&a", "!tag", "@x", "`x",
-            "{x}", "[x]", "'x'", "\"x\"", ".inf", "-.5", "%x", "?x", "|x", ">x", "NaN",
+            "",
+            "yes",
+            "No",
+            "ON",
+            "off",
+            "true",
+            "null",
+            "~",
+            "1",
+            "0.5",
+            "1e3",
+            "0x1F",
+            "2026-12-04",
+            "512Mi",
+            "1:20",
+            "-c",
+            "--threshold",
+            "p95<200ms",
+            "a b",
+            "#x",
+            "key: value",
+            "*ref",
+            "&a",
+            "!tag",
+            "@x",
+            "`x",
+            "{x}",
+            "[x]",
+            "'x'",
+            "\"x\"",
+            ".inf",
+            "-.5",
+            "%x",
+            "?x",
+            "|x",
+            ">x",
+            "NaN",
         ] {
             let q = quoted_unless_plain(quoted);
             assert!(q.starts_with('"') && q.ends_with('"'), "{quoted:?} written as {q}");
@@ -215,7 +260,10 @@ mod tests {
     fn quoting_escapes_what_yaml_does_not_print() {
         assert_eq!(double_quoted("a\"b\\c"), r#""a\"b\\c""#);
         assert_eq!(double_quoted("l1\nl2\tx\r"), r#""l1\nl2\tx\r""#);
-        assert_eq!(double_quoted("\u{7}\u{7F}\u{85}\u{2028}\u{FEFF}"), r#""\u0007\u007F\u0085\u2028\uFEFF""#);
+        assert_eq!(
+            double_quoted("\u{7}\u{7F}\u{85}\u{2028}\u{FEFF}"),
+            r#""\u0007\u007F\u0085\u2028\uFEFF""#
+        );
         assert_eq!(double_quoted("héllo ✓ 🦀"), "\"héllo ✓ 🦀\"");
         assert_eq!(double_quoted("$((1+1)) '$@' `x`"), "\"$((1+1)) '$@' `x`\"");
     }
@@ -224,7 +272,10 @@ mod tests {
     fn blocks_maps_and_lists_are_indented_by_two() {
         let doc = Yaml::map([
             ("kind", Yaml::str("Job")),
-            ("spec", Yaml::map([("completions", Yaml::Int(3)), ("suspend", Yaml::Bool(false))])),
+            (
+                "spec",
+                Yaml::map([("completions", Yaml::Int(3)), ("suspend", Yaml::Bool(false))]),
+            ),
             (
                 "containers",
                 Yaml::Seq(vec![Yaml::map([
