@@ -12,7 +12,7 @@ pub mod yaml;
 
 pub use files::{Bundle, CONFIGMAP_LIMIT, Content, MOUNT, Shipped};
 pub use manifest::{COLLECTOR_PORT, Fleet, Target, manifests};
-pub use names::{NAME_MAX, Name, Resources, image, shell_words};
+pub use names::{NAME_MAX, Name, Resources, image, is_loopback, shell_words};
 
 /// Why no manifests could be made: one line naming the problem.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

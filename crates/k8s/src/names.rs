@@ -208,3 +208,48 @@ mod quoting {
         assert!(image("a\nkind: Secret").is_err());
     }
 }
+
+/// The host of an `http://` or `https://` URL is this machine's loopback (`localhost`,
+/// `127.x.y.z`, `[::1]`) — which, in a pod, is the pod itself.
+pub fn is_loopback(url: &str) -> bool {
+    let Some((_, rest)) = url.split_once("://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host_port.split(':').next().unwrap_or_default(),
+    };
+    let host = host.to_ascii_lowercase();
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod loopback {
+    use super::is_loopback;
+
+    #[test]
+    fn loopback_hosts_are_told_apart_from_cluster_names() {
+        for url in [
+            "http://127.0.0.1:8080/x",
+            "https://localhost/",
+            "http://[::1]:80",
+            "http://u:p@127.1.2.3/",
+            "http://LOCALHOST:1",
+        ] {
+            assert!(is_loopback(url), "{url}");
+        }
+        for url in [
+            "http://shop.default.svc:8080",
+            "http://10.0.0.1/",
+            "http://127.example/",
+            "http://[::2]/",
+            "shop.yaml",
+        ] {
+            assert!(!is_loopback(url), "{url}");
+        }
+    }
+}

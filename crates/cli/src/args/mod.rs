@@ -118,8 +118,8 @@ pub enum Command {
     /// Print Kubernetes manifests that run the test split into N parts: an Indexed Job of
     /// `run --segment I/N --collect` pods, the collector, the scenario's files in a ConfigMap.
     #[command(
-        after_help = "Examples:\n  loadcell k8s shop.yaml --parallelism 4 --image registry.example.com/loadcell:0.1.0 | kubectl apply -f -\n  \
-                      loadcell k8s http://shop.default.svc:8080/ --parallelism 3 -r 3000/s -d 5m --threshold 'p95<200ms' --output test.yaml\n\n\
+        after_help = "Examples:\n  loadcell k8s shop.yaml --parallelism 4 --image reg.example/loadcell:0.1.0 | kubectl apply -f -\n  \
+                      loadcell k8s http://shop.default.svc:8080/ --parallelism 3 -r 3000/s -d 5m --output t.yaml\n\n\
                       The run flags are checked as `loadcell run` checks them and given to every part as typed; \
                       --segment, --collect and --out are the manifests' own. See docs/k8s.md.\n\n\
                       Exit codes: 0 printed; 2 bad flags, a scenario that does not load, files over a ConfigMap's 1 MiB."

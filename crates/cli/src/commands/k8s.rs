@@ -66,14 +66,17 @@ pub fn run(args: &K8sArgs, argv: &[OsString]) -> Result<i32, CliError> {
     }
     super::run::check(run)?;
     let c = &args.cluster;
-    let target = match run.target.contains("://") {
-        true => Target::Url(run.target.clone()),
+    // The requests go where --base-url, the URL or the scenario's `target:` says.
+    let (target, aimed_at) = match run.target.contains("://") {
+        true => (Target::Url(run.target.clone()), Some(run.target.clone())),
         false => {
             let path = Path::new(&run.target);
             let scenario = loadcell_scenario::load(path).map_err(|e| CliError::Usage(e.to_string()))?;
-            Target::Scenario(Bundle::of(path, &scenario.files).map_err(usage)?)
+            let bundle = Bundle::of(path, &scenario.files).map_err(usage)?;
+            (Target::Scenario(bundle), scenario.target)
         }
     };
+    let aimed_at = run.request.base_url.clone().or(aimed_at);
     let fleet = Fleet {
         name: Name::test(&c.name).map_err(usage)?,
         namespace: c.namespace.as_deref().map(Name::namespace).transpose().map_err(usage)?,
@@ -91,6 +94,11 @@ pub fn run(args: &K8sArgs, argv: &[OsString]) -> Result<i32, CliError> {
         command_line: format!("loadcell {}", loadcell_k8s::shell_words(&words(argv)?[1..])),
         version: env!("CARGO_PKG_VERSION").to_string(),
     };
+    if let Some(url) = aimed_at.filter(|u| loadcell_k8s::is_loopback(u)) {
+        eprintln!(
+            "warning: the target {url} is this machine's loopback, which in a pod is the pod itself: give its address in the cluster (e.g. --base-url http://shop.default.svc:8080)"
+        );
+    }
     let text = loadcell_k8s::manifests(&fleet);
     match &c.output {
         Some(file) => std::fs::write(file, text)
