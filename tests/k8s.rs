@@ -125,6 +125,16 @@ fn a_url_test_is_an_indexed_job_of_parts_sending_to_the_collectors_service() {
             out.stdout
         );
     }
+    // --output writes the same manifests (the first line, the command, names it too).
+    let file = dir.path().join("out.yaml");
+    let mut again = args.clone();
+    again.extend(["--output", file.to_str().unwrap_or_default()]);
+    let written = k8s(&again);
+    written.assert_exit(0);
+    assert!(written.stdout.is_empty(), "{}", written.output());
+    let text = std::fs::read_to_string(&file).unwrap_or_default();
+    let body = |t: &str| t.split_once('\n').map(|(_, rest)| rest.to_string()).unwrap_or_default();
+    assert_eq!(body(&text), body(&out.stdout));
     let docs = validated(&out.stdout, dir.path());
     let kinds: Vec<&str> = docs.iter().filter_map(|d| d["kind"].as_str()).collect();
     // A URL has nothing to ship: no ConfigMap.
