@@ -11,52 +11,13 @@ use loadcell_schema::exit;
 use std::ffi::OsString;
 use std::path::Path;
 
-/// Flags the manifests set themselves, or that name files the pods would not have.
-const REFUSED: [(&str, &str); 8] = [
-    (
-        "segment",
-        "--segment is set by the manifests: pod I runs part I of --parallelism",
-    ),
-    (
-        "collect",
-        "--collect is set by the manifests: the parts send to the collector's Service",
-    ),
-    (
-        "out",
-        "--out is set by the manifests: the merged results are the collector's /results",
-    ),
-    (
-        "no_out",
-        "--no-out cannot be used: each part keeps its folder while it sends it to the collector",
-    ),
-    (
-        "body_file",
-        "--body-file names a file the pods do not have: use a scenario file's body_file:, which is shipped with it",
-    ),
-    (
-        "cacert",
-        "--cacert names a file the pods do not have: use a scenario file's tls:, whose files are shipped with it",
-    ),
-    (
-        "cert",
-        "--cert and --key name files the pods do not have: use a scenario file's tls:, whose files are shipped with it",
-    ),
-    (
-        "baseline",
-        "--baseline names a folder the pods do not have: compare the merged results afterwards (loadcell compare)",
-    ),
-];
-
 /// `loadcell k8s`; `argv` is the whole command line, as clap parsed it.
 pub fn run(args: &K8sArgs, argv: &[OsString]) -> Result<i32, CliError> {
-    let given = present(argv)?;
-    if let Some((_, why)) = REFUSED
-        .iter()
-        .find(|(id, _)| given.iter().any(|g| g.ids.iter().any(|i| i == id)))
-    {
-        return Err(CliError::Usage((*why).to_string()));
-    }
     let run = &args.run;
+    if let Some(why) = refused(args) {
+        return Err(CliError::Usage(why.to_string()));
+    }
+    let given = present(argv)?;
     if let Some(at) = &run.load.start_at
         && at.trim_start().starts_with('+')
     {
@@ -106,6 +67,32 @@ pub fn run(args: &K8sArgs, argv: &[OsString]) -> Result<i32, CliError> {
         None => print!("{text}"),
     }
     Ok(exit::OK)
+}
+
+/// Flags the manifests set themselves, or that name files the pods would not have.
+fn refused(args: &K8sArgs) -> Option<&'static str> {
+    let run = &args.run;
+    let request = &run.request;
+    [
+        (run.load.segment.is_some(), "--segment is set by the manifests: pod I runs part I of --parallelism"),
+        (run.collect.is_some(), "--collect is set by the manifests: the parts send to the collector's Service"),
+        (run.folder.out.is_some(), "--out is set by the manifests: the merged results are the collector's /results"),
+        (run.folder.no_out, "--no-out cannot be used: each part keeps its folder while it sends it to the collector"),
+        (
+            request.body_file.is_some(),
+            "--body-file names a file the pods do not have: use a scenario file's body_file:, which is shipped with it",
+        ),
+        (
+            request.cacert.is_some() || request.cert.is_some(),
+            "--cacert, --cert and --key name files the pods do not have: use a scenario file's tls:, whose files are shipped with it",
+        ),
+        (
+            run.baseline.baseline.is_some(),
+            "--baseline names a folder the pods do not have: compare the merged results afterwards (loadcell compare)",
+        ),
+    ]
+    .into_iter()
+    .find_map(|(given, why)| given.then_some(why))
 }
 
 fn usage(e: loadcell_k8s::K8sError) -> CliError {
