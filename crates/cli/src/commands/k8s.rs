@@ -222,6 +222,46 @@ mod tests {
     }
 
     #[test]
+    fn the_collector_gets_abort_on_fail_and_its_delay_in_a_form_collect_parses() {
+        use crate::args::Command;
+        use clap::Parser;
+        let parsed = Cli::try_parse_from([
+            "loadcell",
+            "k8s",
+            "http://h/",
+            "--parallelism",
+            "2",
+            "--abort-on-fail",
+            "--abort-delay",
+            "1.5s",
+        ]);
+        let Ok(Cli {
+            command: Command::K8s(args),
+        }) = parsed
+        else {
+            panic!("{parsed:?}");
+        };
+        let flags = collector_flags(&args);
+        let mut line = vec![
+            "loadcell".to_string(),
+            "collect".into(),
+            "--listen".into(),
+            "127.0.0.1:0".into(),
+        ];
+        line.extend(["--expect".into(), "2".into()]);
+        line.extend(flags);
+        match Cli::try_parse_from(&line) {
+            Ok(Cli {
+                command: Command::Collect(c),
+            }) => {
+                assert!(c.abort_on_fail);
+                assert_eq!(c.abort_delay, std::time::Duration::from_millis(1500));
+            }
+            other => panic!("{line:?}: {other:?}"),
+        }
+    }
+
+    #[test]
     fn run_flags_are_picked_out_as_typed_and_the_clusters_left_out() {
         let got = given(
             "loadcell k8s -c 10 shop.yaml --parallelism 3 -d=5s --threshold p95<200ms --name=t -qn100 --stage 1s:2 --image x -- shop.yaml",
