@@ -97,6 +97,14 @@ impl Fleet {
         ])
     }
 
+    /// A pod template: the component's labels and the pod's spec.
+    fn template(&self, component: &str, pod: Yaml) -> Yaml {
+        Yaml::map([
+            ("metadata", Yaml::map([("labels", self.labels(component))])),
+            ("spec", pod),
+        ])
+    }
+
     fn selector(&self, component: &str) -> Yaml {
         Yaml::map([
             ("app.kubernetes.io/instance", Yaml::str(self.name.as_str())),
@@ -142,6 +150,25 @@ fn config_map(fleet: &Fleet, bundle: &Bundle) -> Yaml {
     Yaml::Map(entries)
 }
 
+/// An object: its API version, kind, metadata and spec.
+fn object(api_version: &str, kind: &str, metadata: Yaml, spec: Yaml) -> Yaml {
+    Yaml::map([
+        ("apiVersion", Yaml::str(api_version)),
+        ("kind", Yaml::str(kind)),
+        ("metadata", metadata),
+        ("spec", spec),
+    ])
+}
+
+/// The `emptyDir` both pods write their results folders to, and where it is mounted.
+fn results_volume() -> Yaml {
+    Yaml::map([("name", Yaml::str("results")), ("emptyDir", Yaml::Map(Vec::new()))])
+}
+
+fn results_mount() -> Yaml {
+    Yaml::map([("name", Yaml::str("results")), ("mountPath", Yaml::str(RESULTS))])
+}
+
 fn resources(requests: (&str, &str), limits: (&str, &str)) -> Yaml {
     let pair = |(cpu, memory): (&str, &str)| Yaml::map([("cpu", Yaml::str(cpu)), ("memory", Yaml::str(memory))]);
     Yaml::map([("requests", pair(requests)), ("limits", pair(limits))])
@@ -162,14 +189,8 @@ fn job(fleet: &Fleet) -> Yaml {
         format!("{RESULTS}/part"),
     ]);
     let part = (fleet.part.cpu.as_str(), fleet.part.memory.as_str());
-    let mut mounts = vec![Yaml::map([
-        ("name", Yaml::str("results")),
-        ("mountPath", Yaml::str(RESULTS)),
-    ])];
-    let mut volumes = vec![Yaml::map([
-        ("name", Yaml::str("results")),
-        ("emptyDir", Yaml::Map(Vec::new())),
-    ])];
+    let mut mounts = vec![results_mount()];
+    let mut volumes = vec![results_volume()];
     if let Target::Scenario(bundle) = &fleet.target {
         mounts.insert(
             0,
@@ -214,34 +235,25 @@ fn job(fleet: &Fleet) -> Yaml {
         ("resources", resources(part, part)),
         ("volumeMounts", Yaml::Seq(mounts)),
     ]);
-    Yaml::map([
-        ("apiVersion", Yaml::str("batch/v1")),
-        ("kind", Yaml::str("Job")),
-        ("metadata", fleet.metadata("parts", "part")),
-        (
-            "spec",
-            Yaml::map([
-                ("completionMode", Yaml::str("Indexed")),
-                ("completions", Yaml::Int(i64::from(n))),
-                ("parallelism", Yaml::Int(i64::from(n))),
-                ("backoffLimitPerIndex", Yaml::Int(0)),
-                (
-                    "template",
-                    Yaml::map([
-                        ("metadata", Yaml::map([("labels", fleet.labels("part"))])),
-                        (
-                            "spec",
-                            Yaml::map([
-                                ("restartPolicy", Yaml::str("Never")),
-                                ("containers", Yaml::Seq(vec![container])),
-                                ("volumes", Yaml::Seq(volumes)),
-                            ]),
-                        ),
-                    ]),
-                ),
-            ]),
-        ),
-    ])
+    let pod = Yaml::map([
+        ("restartPolicy", Yaml::str("Never")),
+        ("containers", Yaml::Seq(vec![container])),
+        ("volumes", Yaml::Seq(volumes)),
+    ]);
+    object(
+        "batch/v1",
+        "Job",
+        fleet.metadata("parts", "part"),
+        Yaml::map([
+            ("completionMode", Yaml::str("Indexed")),
+            ("completions", Yaml::Int(i64::from(n))),
+            ("parallelism", Yaml::Int(i64::from(n))),
+            // No index is ever retried (a retried part would run its segment twice), and
+            // one failed index does not stop the others (`backoffLimit: 0` would).
+            ("backoffLimitPerIndex", Yaml::Int(0)),
+            ("template", fleet.template("part", pod)),
+        ]),
+    )
 }
 
 fn deployment(fleet: &Fleet) -> Yaml {
@@ -276,71 +288,43 @@ fn deployment(fleet: &Fleet) -> Yaml {
             ])]),
         ),
         ("resources", resources(COLLECTOR_REQUESTS, COLLECTOR_LIMITS)),
-        (
-            "volumeMounts",
-            Yaml::Seq(vec![Yaml::map([
-                ("name", Yaml::str("results")),
-                ("mountPath", Yaml::str(RESULTS)),
-            ])]),
-        ),
+        ("volumeMounts", Yaml::Seq(vec![results_mount()])),
     ]);
-    Yaml::map([
-        ("apiVersion", Yaml::str("apps/v1")),
-        ("kind", Yaml::str("Deployment")),
-        ("metadata", fleet.metadata("collector", "collector")),
-        (
-            "spec",
-            Yaml::map([
-                ("replicas", Yaml::Int(1)),
-                // Never two collectors at once: each part sends to one.
-                ("strategy", Yaml::map([("type", Yaml::str("Recreate"))])),
-                ("selector", Yaml::map([("matchLabels", fleet.selector("collector"))])),
-                (
-                    "template",
-                    Yaml::map([
-                        ("metadata", Yaml::map([("labels", fleet.labels("collector"))])),
-                        (
-                            "spec",
-                            Yaml::map([
-                                ("containers", Yaml::Seq(vec![container])),
-                                (
-                                    "volumes",
-                                    Yaml::Seq(vec![Yaml::map([
-                                        ("name", Yaml::str("results")),
-                                        ("emptyDir", Yaml::Map(Vec::new())),
-                                    ])]),
-                                ),
-                            ]),
-                        ),
-                    ]),
-                ),
-            ]),
-        ),
-    ])
+    let pod = Yaml::map([
+        ("containers", Yaml::Seq(vec![container])),
+        ("volumes", Yaml::Seq(vec![results_volume()])),
+    ]);
+    object(
+        "apps/v1",
+        "Deployment",
+        fleet.metadata("collector", "collector"),
+        Yaml::map([
+            ("replicas", Yaml::Int(1)),
+            // Never two collectors at once: each part sends to one.
+            ("strategy", Yaml::map([("type", Yaml::str("Recreate"))])),
+            ("selector", Yaml::map([("matchLabels", fleet.selector("collector"))])),
+            ("template", fleet.template("collector", pod)),
+        ]),
+    )
 }
 
 fn service(fleet: &Fleet) -> Yaml {
-    Yaml::map([
-        ("apiVersion", Yaml::str("v1")),
-        ("kind", Yaml::str("Service")),
-        ("metadata", fleet.metadata("collector", "collector")),
-        (
-            "spec",
-            Yaml::map([
-                ("type", Yaml::str("ClusterIP")),
-                ("selector", fleet.selector("collector")),
-                (
-                    "ports",
-                    Yaml::Seq(vec![Yaml::map([
-                        ("name", Yaml::str("collect")),
-                        ("port", Yaml::Int(i64::from(COLLECTOR_PORT))),
-                        ("targetPort", Yaml::str("collect")),
-                        ("protocol", Yaml::str("TCP")),
-                    ])]),
-                ),
-            ]),
-        ),
-    ])
+    let port = Yaml::map([
+        ("name", Yaml::str("collect")),
+        ("port", Yaml::Int(i64::from(COLLECTOR_PORT))),
+        ("targetPort", Yaml::str("collect")),
+        ("protocol", Yaml::str("TCP")),
+    ]);
+    object(
+        "v1",
+        "Service",
+        fleet.metadata("collector", "collector"),
+        Yaml::map([
+            ("type", Yaml::str("ClusterIP")),
+            ("selector", fleet.selector("collector")),
+            ("ports", Yaml::Seq(vec![port])),
+        ]),
+    )
 }
 
 /// The comment block: what this is, how to apply it, follow it, get the results, clean up.
