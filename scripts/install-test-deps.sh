@@ -21,6 +21,10 @@
 #     /opt/loadcell-test/httpbin (Debian's `python3-venv` when the venv module is missing):
 #     the test kit starts httpbin as a real third-party HTTP service (redirects, compression,
 #     uploads, cookies).
+#   - kubernetes-validate (pinned) from PyPI, in its own virtual environment at
+#     /opt/loadcell-test/kubernetes-validate: tests/k8s.rs validates `loadcell k8s`'s
+#     manifests against the Kubernetes OpenAPI schemas it ships (offline), and reads them
+#     back with its PyYAML;
 # (criterion, for the Cargo fixture, comes from crates.io when the test builds it.)
 # Each is skipped when already there; `apt-get update` runs only when the package lists do
 # not know a package yet. Needs root (or sudo), Debian's package registry and PyPI.
@@ -130,4 +134,17 @@ if ! command -v caddy >/dev/null 2>&1; then
         exit 1
     fi
     echo "install-test-deps: caddy $(caddy version 2>/dev/null | head -1)"
+fi
+
+KUBERNETES_VALIDATE_VERSION=1.37.0
+KV_VENV=/opt/loadcell-test/kubernetes-validate
+if ! "$KV_VENV/bin/kubernetes-validate" --version 2>/dev/null | grep -q "$KUBERNETES_VALIDATE_VERSION"; then
+    $SUDO mkdir -p "$(dirname "$KV_VENV")"
+    python3 -m venv "$KV_VENV" 2>/dev/null || { apt_install python3-venv && $SUDO python3 -m venv "$KV_VENV"; }
+    $SUDO "$KV_VENV/bin/pip" install --quiet --disable-pip-version-check "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
+    "$KV_VENV/bin/python" -c 'import yaml, kubernetes_validate' || {
+        echo "install-test-deps: kubernetes-validate did not install into $KV_VENV" >&2
+        exit 1
+    }
+    echo "install-test-deps: kubernetes-validate $("$KV_VENV/bin/kubernetes-validate" --version 2>&1)"
 fi

@@ -9,6 +9,7 @@ mod collect;
 mod counts;
 mod errors;
 mod k6_flags;
+mod k8s;
 mod limits;
 mod merge;
 mod netns;

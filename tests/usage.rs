@@ -158,7 +158,7 @@ fn a_bare_prometheus_does_not_swallow_the_url() {
 #[test]
 fn every_help_page_has_examples_and_names_the_exit_codes() {
     for sub in [
-        "run", "validate", "schema", "report", "demo", "target", "capacity", "scale", "suite", "init", "bench",
+        "run", "validate", "schema", "report", "demo", "target", "capacity", "scale", "suite", "init", "bench", "k8s",
     ] {
         let run = run_raw(&[sub, "--help"]);
         run.assert_exit(0);

@@ -41,6 +41,7 @@ pub fn main() -> i32 {
         Command::Report { dir } => commands::report::run(&dir),
         Command::Merge { dirs, out } => commands::merge::run(&dirs, &out),
         Command::Collect(args) => commands::collect::run(&args, signals::install()),
+        Command::K8s(args) => commands::k8s::run(&args, &argv),
         Command::Demo(args) => commands::demo::run(&args, signals::install()),
         Command::Suite(args) => commands::suite::run(&args),
         Command::Init(args) => commands::init::run(&args),

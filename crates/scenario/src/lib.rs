@@ -38,9 +38,9 @@ pub use error::{RenderError, ScenarioError};
 pub use jsonpath::JsonPath;
 pub use model::{
     AddValue, Batch, Body, Check, CheckKind, Compare, DEFAULT_BATCH_PARALLEL, DataSource, Defaults, Executor,
-    Exhausted, Extract, ExtractSource, Journey, LIFECYCLE_TIMEOUT, Lifecycle, Load, MetricAdd, Monitor, Multipart,
-    MultipartPart, OnFail, PartContent, Pick, PickMatch, Profile, Redirects, RequestStep, Scenario, ScenarioPart,
-    SourcePos, Stage, StatusMatch, Step, Think, TlsFiles, ValueTest, custom_refs,
+    Exhausted, Extract, ExtractSource, FileRef, Journey, LIFECYCLE_TIMEOUT, Lifecycle, Load, MetricAdd, Monitor,
+    Multipart, MultipartPart, OnFail, PartContent, Pick, PickMatch, Profile, Redirects, RequestStep, Scenario,
+    ScenarioPart, SourcePos, Stage, StatusMatch, Step, Think, TlsFiles, ValueTest, custom_refs,
 };
 pub use render::append_query;
 pub use response::{LazyJson, ResponseView};

@@ -60,6 +60,21 @@ pub struct Scenario {
     /// `metrics:` — the scenario's own metrics (k6's custom metrics), in file order; steps
     /// add to them by index ([`MetricAdd::metric`]).
     pub metrics: Vec<loadcell_schema::CustomMetricDef>,
+    /// Every file the scenario read at load, in file order (a file named twice, twice):
+    /// what must travel with it to run elsewhere (`loadcell k8s` ships them in a ConfigMap).
+    pub files: Vec<FileRef>,
+}
+
+/// A file a scenario reads at load — a `csv:`/`json:` data file, a `body_file:`, a
+/// `multipart:` file, a `tls:` PEM file —, as written and as resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRef {
+    /// The path as written in the scenario (relative to its folder, or absolute).
+    pub written: String,
+    /// The path read: `written` joined to the scenario file's folder.
+    pub path: PathBuf,
+    /// Where the path was written.
+    pub at: SourcePos,
 }
 
 /// `setup:` or `teardown:`: a list of steps run once by one VU outside the load, kept as a

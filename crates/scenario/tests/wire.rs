@@ -103,3 +103,33 @@ fn bad_multipart_resolve_and_tls_entries_are_reported_where_they_are() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `Scenario::files`: every file read at load, as written, resolved against the scenario's
+/// folder, at the place that names it — what `loadcell k8s` ships with the scenario.
+#[test]
+fn every_file_a_scenario_reads_is_listed_as_written_and_where() {
+    let dir = temp_dir("files");
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    std::fs::write(dir.join("data/users.csv"), "name\nann\n").unwrap();
+    std::fs::write(dir.join("data/rows.json"), "[{\"a\": 1}]").unwrap();
+    std::fs::write(dir.join("body.json"), "{}").unwrap();
+    std::fs::write(dir.join("note.txt"), "hi").unwrap();
+    let text = "data:\n  users: { csv: data/users.csv }\n  rows: { json: ./data/rows.json }\njourneys:\n  - name: j\n    steps:\n      - post: /\n        body_file: body.json\n      - post: /\n        multipart: { files: { f: note.txt } }\n      - post: /\n        body_file: body.json\n";
+    let scenario = parse_str(text, "files.yaml", &dir).unwrap();
+    let listed: Vec<(&str, std::path::PathBuf, usize, usize)> = scenario
+        .files
+        .iter()
+        .map(|f| (f.written.as_str(), f.path.clone(), f.at.line, f.at.col))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("data/users.csv", dir.join("data/users.csv"), 2, 17),
+            ("./data/rows.json", dir.join("./data/rows.json"), 3, 17),
+            ("body.json", dir.join("body.json"), 8, 20),
+            ("note.txt", dir.join("note.txt"), 10, 34),
+            ("body.json", dir.join("body.json"), 12, 20),
+        ]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -5,12 +5,14 @@
 
 mod collect;
 pub mod compare;
+mod k8s;
 mod monitor;
 mod run;
 mod suite;
 mod sweep;
 
 pub use collect::CollectArgs;
+pub use k8s::{CLUSTER_IDS, K8sArgs};
 pub use monitor::MonitorArgs;
 
 pub use run::RunArgs;
@@ -42,7 +44,8 @@ pub(crate) use run_exit_codes;
     max_term_width = 100,
     after_help = concat!(
         "Examples:\n  loadcell demo\n  loadcell run http://127.0.0.1:8080/ -c 50 -d 30s --threshold 'p95<200ms'\n  \
-         loadcell run shop.yaml\n  loadcell run --help\n\n",
+         loadcell run shop.yaml\n  loadcell run --help\n  \
+         loadcell k8s shop.yaml --parallelism 4 | kubectl apply -f -\n\n",
         run_exit_codes!()
     )
 )]
@@ -112,6 +115,16 @@ pub enum Command {
                       --out that holds a run)."
     )]
     Collect(Box<CollectArgs>),
+    /// Print Kubernetes manifests that run the test split into N parts: an Indexed Job of
+    /// `run --segment I/N --collect` pods, the collector, the scenario's files in a ConfigMap.
+    #[command(
+        after_help = "Examples:\n  loadcell k8s shop.yaml --parallelism 4 --image reg.example/loadcell:0.1.0 | kubectl apply -f -\n  \
+                      loadcell k8s http://shop.default.svc:8080/ --parallelism 3 -r 3000/s -d 5m --output t.yaml\n\n\
+                      The run flags are checked as `loadcell run` checks them and given to every part as typed; \
+                      --segment, --collect and --out are the manifests' own. See docs/k8s.md.\n\n\
+                      Exit codes: 0 printed; 2 bad flags, a scenario that does not load, files over a ConfigMap's 1 MiB."
+    )]
+    K8s(Box<K8sArgs>),
     /// Start the demo shop, run the bundled shop scenario against it for about 20 s, print the summary; then, with PostgreSQL installed, a database bottleneck and its index (~10 s).
     #[command(after_help = concat!(
         "Examples:\n  loadcell demo\n  loadcell demo -q --summary-json demo.json\n  loadcell demo --only database\n  loadcell demo --suite\n\n",

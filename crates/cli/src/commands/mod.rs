@@ -11,6 +11,7 @@ pub mod compare;
 pub mod demo;
 mod demo_database;
 pub mod init;
+pub mod k8s;
 pub mod merge;
 pub mod report;
 pub mod run;

@@ -53,6 +53,7 @@ pub(crate) fn body(ctx: &mut Ctx<'_>, entries: &[(Key, Node)], scope: &Scope<'_>
         _ => {
             let file = value::non_empty_text(ctx, node, "'body_file'")?;
             let path = ctx.base_dir.join(&file);
+            ctx.reads(&file, &path, node.pos);
             match std::fs::read(&path) {
                 Ok(bytes) => Some(Body::File(bytes.into())),
                 Err(e) => {

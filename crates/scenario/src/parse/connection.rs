@@ -37,7 +37,11 @@ pub(crate) fn tls(ctx: &mut Ctx<'_>, node: &Node) -> Option<TlsFiles> {
     value::known_keys(ctx, entries, &["cacert", "cert", "key"], "in tls");
     let path = |ctx: &mut Ctx<'_>, key: &str| {
         get(entries, key).and_then(|(_, n)| {
-            value::non_empty_text(ctx, n, &format!("tls '{key}'")).map(|t| (ctx.base_dir.join(t.trim()), n.pos))
+            value::non_empty_text(ctx, n, &format!("tls '{key}'")).map(|t| {
+                let path = ctx.base_dir.join(t.trim());
+                ctx.reads(t.trim(), &path, n.pos);
+                (path, n.pos)
+            })
         })
     };
     let cacert = path(ctx, "cacert");

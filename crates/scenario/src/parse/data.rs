@@ -98,6 +98,7 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, json: bool) -> Option<crate::data::Table
     let what = if json { "'json'" } else { "'csv'" };
     let file = value::non_empty_text(ctx, node, what)?;
     let path = ctx.base_dir.join(&file);
+    ctx.reads(&file, &path, node.pos);
     let shown = crate::error::clip(&file, 120);
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,

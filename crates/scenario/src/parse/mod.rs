@@ -47,6 +47,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) errors: Vec<ScenarioError>,
     /// The scenario's `metrics:`, known before its steps are compiled (their `add:`).
     pub(crate) metrics: Vec<loadcell_schema::CustomMetricDef>,
+    /// The files read so far (`Scenario::files`).
+    pub(crate) files: Vec<crate::model::FileRef>,
 }
 
 impl<'a> Ctx<'a> {
@@ -58,7 +60,20 @@ impl<'a> Ctx<'a> {
             line_starts: OnceCell::new(),
             errors: Vec::new(),
             metrics: Vec::new(),
+            files: Vec::new(),
         }
+    }
+
+    /// Notes that the file written `written` at `pos` is read from `path`.
+    pub(crate) fn reads(&mut self, written: &str, path: &Path, pos: Pos) {
+        self.files.push(crate::model::FileRef {
+            written: written.to_string(),
+            path: path.to_path_buf(),
+            at: crate::model::SourcePos {
+                line: pos.line as usize,
+                col: pos.col as usize,
+            },
+        });
     }
 
     /// Records a problem at `pos`.

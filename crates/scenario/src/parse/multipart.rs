@@ -105,6 +105,7 @@ fn file(ctx: &mut Ctx<'_>, key: &Key, node: &Node) -> Option<FilePart> {
         return None;
     }
     let path = ctx.base_dir.join(&file);
+    ctx.reads(&file, &path, path_node.pos);
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) => {

@@ -176,6 +176,7 @@ pub(crate) fn scenario(ctx: &mut Ctx<'_>, root: Node, default_name: &str) -> Opt
         teardown: teardown?,
         metrics: declared?,
         segment,
+        files: std::mem::take(&mut ctx.files),
     })
 }
 
