@@ -112,14 +112,15 @@ fn schedule_warnings(outcome: &Outcome, cpu_percent: f64) -> Vec<String> {
             s.dropped_connecting, connect.p99, outcome.total.connections_opened
         ));
     }
-    if s.dropped_target > 0 {
-        out.push(format!(
-            "{} of {dropped} dropped arrivals found all {} VUs waiting on the target (service time p99 {:.2} ms): the target is too slow for this rate with this many VUs; raise --max-vus to measure it at this rate",
-            s.dropped_target,
-            outcome.vus_limit,
-            service.p99
-        ));
-    }
+    let own_bottleneck =
+        (cpu_percent > BUSY_CPU_PERCENT || s.dropped_loadcell > s.dropped_target).then_some(&own_cause);
+    out.extend(target_drops_warning(
+        &s,
+        dropped,
+        outcome.vus_limit,
+        service.p99,
+        own_bottleneck,
+    ));
     if s.lag_ms.p99 > LATE_P99_MS {
         out.push(format!(
             "loadcell started iterations late — its own doing, not the target's: schedule lag p99 {:.2} ms, max {:.2} ms ({own_cause}); latency, measured from the scheduled start, includes it (the target's service time p99 was {:.2} ms)",
@@ -127,4 +128,54 @@ fn schedule_warnings(outcome: &Outcome, cpu_percent: f64) -> Vec<String> {
         ));
     }
     out
+}
+
+/// What the drops that found every VU waiting for a response say about the target. While
+/// loadcell itself was the bottleneck (`own_bottleneck`: its CPU, or most drops its own),
+/// those VUs may have been waiting for loadcell to read their responses, and the service
+/// times it measured include that delay: the target is not blamed on such evidence.
+fn target_drops_warning(
+    s: &Schedule,
+    dropped: u64,
+    vus_limit: u64,
+    service_p99_ms: f64,
+    own_bottleneck: Option<&String>,
+) -> Option<String> {
+    let on_target = s.dropped_target;
+    if on_target == 0 {
+        return None;
+    }
+    Some(match own_bottleneck {
+        Some(cause) => format!(
+            "{on_target} of {dropped} dropped arrivals found all {vus_limit} VUs waiting for responses (service time p99 {service_p99_ms:.2} ms), but loadcell was the bottleneck ({cause}) and may have been slow to read them: whether the target keeps up cannot be told from this run"
+        ),
+        None => format!(
+            "{on_target} of {dropped} dropped arrivals found all {vus_limit} VUs waiting on the target (service time p99 {service_p99_ms:.2} ms): the target is too slow for this rate with this many VUs; raise --max-vus to measure it at this rate"
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_drops_blame_the_target_only_when_loadcell_kept_up() {
+        let s = Schedule {
+            dropped_target: 12,
+            dropped_loadcell: 3,
+            ..Schedule::default()
+        };
+        let kept_up = target_drops_warning(&s, 15, 100, 250.0, None).unwrap_or_default();
+        assert!(kept_up.contains("the target is too slow"), "{kept_up}");
+        let cause = "loadcell used 142% of its 1 thread(s)".to_string();
+        let swamped = target_drops_warning(&s, 15, 100, 250.0, Some(&cause)).unwrap_or_default();
+        assert!(!swamped.contains("too slow"), "{swamped}");
+        assert!(
+            swamped.contains("loadcell was the bottleneck (loadcell used 142%"),
+            "{swamped}"
+        );
+        let none = Schedule::default();
+        assert_eq!(target_drops_warning(&none, 0, 100, 1.0, None), None);
+    }
 }
