@@ -84,10 +84,18 @@ fn latency_rise(series: &[IntervalSummary]) -> Option<(f64, f64)> {
     (last >= LATENCY_RISE_RATIO * first && last - first >= LATENCY_RISE_MIN_MS).then_some((first, last))
 }
 
+/// The median; of an even count, the mean of the middle two. (Taking the upper one made a
+/// quarter of two seconds its worse second: one noisy second at the end of a calm run was
+/// enough to call its latency risen.)
 fn median(values: &[f64]) -> f64 {
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
-    sorted[sorted.len() / 2]
+    let mid = sorted.len() / 2;
+    if sorted.len().is_multiple_of(2) && mid > 0 {
+        (sorted[mid - 1] + sorted[mid]) / 2.0
+    } else {
+        sorted[mid]
+    }
 }
 
 /// Sources that watch the target (every kind but the host).
@@ -123,4 +131,37 @@ pub fn cpu_wait(source: &MonitorSummary) -> Option<f64> {
 /// True when there is anything beyond loadcell's own numbers to decide from.
 pub fn has_resource_evidence(summary: &Summary) -> bool {
     target_sources(summary).next().is_some() || !summary.postgres.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn second(p95: f64) -> IntervalSummary {
+        let mut i = IntervalSummary {
+            requests: 100,
+            ..IntervalSummary::default()
+        };
+        i.latency_ms.p95 = p95;
+        i
+    }
+
+    #[test]
+    fn the_median_of_an_even_count_is_the_mean_of_the_middle_two() {
+        assert_eq!(median(&[1.0, 3.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 3.0]), 3.0);
+        assert_eq!(median(&[5.0]), 5.0);
+    }
+
+    #[test]
+    fn one_noisy_second_at_the_end_of_a_calm_run_is_not_a_rise() {
+        // 11 seconds at about 1.3 ms; the last one at 4 ms. Quarters of two seconds.
+        let mut calm: Vec<IntervalSummary> = (0..10).map(|_| second(1.3)).collect();
+        calm.push(second(4.0));
+        assert_eq!(latency_rise(&calm), None);
+        // Both of the last quarter's seconds high: a rise.
+        let mut rising: Vec<IntervalSummary> = (0..9).map(|_| second(1.3)).collect();
+        rising.extend([second(4.0), second(4.2)]);
+        assert_eq!(latency_rise(&rising), Some((1.3, 4.1)));
+    }
 }
