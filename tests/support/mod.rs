@@ -38,3 +38,31 @@ pub fn lost_line<'a>(collector: &'a Finished, who: &str) -> &'a str {
     assert!(line.contains("without its end.json"), "{line}");
     line
 }
+
+/// A fleet-wide abort as the collector and every part must show it: the collector exits 1
+/// saying a fleet-wide threshold failed; each part exits 1, stopped with `threshold_aborted`
+/// more than 3 s before its planned `planned_s` and saying the collector judged it.
+/// `summaries` are the parts' own summary.json in part order; `all` is every process's
+/// output, shown on a failure.
+pub fn assert_fleet_aborted(
+    collector: &Finished,
+    parts: &[Finished],
+    summaries: &[serde_json::Value],
+    planned_s: f64,
+    all: &str,
+) {
+    collector.assert_exit(1);
+    assert!(collector.stderr.contains("fleet-wide threshold failed"), "{all}");
+    assert_eq!(parts.len(), summaries.len(), "one summary per part");
+    for (i, (part, own)) in parts.iter().zip(summaries).enumerate() {
+        part.assert_exit(1);
+        assert_eq!(str_at(own, "stop_reason"), "threshold_aborted", "{all}");
+        let ran = f64_at(own, "duration_s");
+        assert!(
+            ran < planned_s - 3.0,
+            "part {} ran {ran} s of {planned_s}\n{all}",
+            i + 1
+        );
+        assert!(part.stdout.contains("judged by the collector"), "{all}");
+    }
+}

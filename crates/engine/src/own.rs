@@ -113,7 +113,7 @@ fn schedule_warnings(outcome: &Outcome, cpu_percent: f64) -> Vec<String> {
         ));
     }
     let own_bottleneck =
-        (cpu_percent > BUSY_CPU_PERCENT || s.dropped_loadcell > s.dropped_target).then_some(&own_cause);
+        (cpu_percent > BUSY_CPU_PERCENT || s.dropped_loadcell > s.dropped_target).then_some(own_cause.as_str());
     out.extend(target_drops_warning(
         &s,
         dropped,
@@ -139,7 +139,7 @@ fn target_drops_warning(
     dropped: u64,
     vus_limit: u64,
     service_p99_ms: f64,
-    own_bottleneck: Option<&String>,
+    own_bottleneck: Option<&str>,
 ) -> Option<String> {
     let on_target = s.dropped_target;
     if on_target == 0 {
@@ -168,8 +168,8 @@ mod tests {
         };
         let kept_up = target_drops_warning(&s, 15, 100, 250.0, None).unwrap_or_default();
         assert!(kept_up.contains("the target is too slow"), "{kept_up}");
-        let cause = "loadcell used 142% of its 1 thread(s)".to_string();
-        let swamped = target_drops_warning(&s, 15, 100, 250.0, Some(&cause)).unwrap_or_default();
+        let cause = "loadcell used 142% of its 1 thread(s)";
+        let swamped = target_drops_warning(&s, 15, 100, 250.0, Some(cause)).unwrap_or_default();
         assert!(!swamped.contains("too slow"), "{swamped}");
         assert!(
             swamped.contains("loadcell was the bottleneck (loadcell used 142%"),
