@@ -90,12 +90,7 @@ fn latency_rise(series: &[IntervalSummary]) -> Option<(f64, f64)> {
 fn median(values: &[f64]) -> f64 {
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
-    let mid = sorted.len() / 2;
-    if sorted.len().is_multiple_of(2) && mid > 0 {
-        (sorted[mid - 1] + sorted[mid]) / 2.0
-    } else {
-        sorted[mid]
-    }
+    loadcell_schema::median_of_sorted(&sorted)
 }
 
 /// Sources that watch the target (every kind but the host).
