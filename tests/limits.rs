@@ -373,6 +373,26 @@ fn vus_that_never_started_are_reported() {
     assert_eq!(u64_at(s, "requests.total"), unfinished, "{}", run.output());
 }
 
+/// The peak RSS loadcell reports is its own. A process forked from a large parent (a test
+/// harness, a CI runner) starts with the parent's pages counted, and `ru_maxrss` keeps that
+/// peak across `execve`: read from there, a 30 MiB run reported 215 MiB in CI.
+#[test]
+fn peak_rss_is_loadcells_own_not_its_parents() {
+    // Touched pages, so that they are resident in this process when it forks.
+    let ballast = vec![1u8; 400 << 20];
+    let server = fast_target();
+    // A pre-exec hook (here the descriptor limit) makes std fork instead of vfork, so the
+    // child starts with this process's resident pages.
+    let run =
+        loadcell_testkit::process::run_summary(url_of(&server).as_ref(), &["-n", "200", "-c", "2", "--no-out"], |c| {
+            c.nofile(4096, 4096)
+        });
+    std::hint::black_box(&ballast);
+    run.assert_exit(0);
+    let rss = f64_at(run.summary(), "generator.max_rss_mib");
+    assert!(rss > 0.0 && rss < 200.0, "max RSS {rss} MiB\n{}", run.output());
+}
+
 /// Whatever the load: SIGTERM during a rate the scheduler can only drop still ends the run
 /// within about a second, with its summary.
 #[test]

@@ -24,7 +24,7 @@ impl ProcessUsage {
                 let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, (t.tv_usec as u32) * 1000);
                 return ProcessUsage {
                     cpu: tv(ru.ru_utime) + tv(ru.ru_stime),
-                    max_rss_kib: ru.ru_maxrss as u64,
+                    max_rss_kib: own_peak_rss_kib().unwrap_or(ru.ru_maxrss as u64),
                 };
             }
         }
@@ -66,5 +66,41 @@ impl ProcessUsage {
             cpu: self.cpu.saturating_sub(earlier.cpu),
             max_rss_kib: self.max_rss_kib,
         }
+    }
+}
+
+/// Peak RSS of this program's own memory (Linux's `VmHWM`). `ru_maxrss` is not that: the
+/// kernel carries it across `execve`, so a loadcell forked from a large parent (a test
+/// harness, a CI runner) would report the parent's memory as its own.
+fn own_peak_rss_kib() -> Option<u64> {
+    if cfg!(target_os = "linux") {
+        peak_rss_in_status(&std::fs::read_to_string("/proc/self/status").ok()?)
+    } else {
+        None
+    }
+}
+
+/// The `VmHWM:` figure (kB) of a `/proc/PID/status` text.
+fn peak_rss_in_status(status: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peak_rss_is_read_from_vmhwm() {
+        let status = "Name:\tloadcell\nVmPeak:\t  900000 kB\nVmHWM:\t   28712 kB\nVmRSS:\t   20000 kB\n";
+        assert_eq!(peak_rss_in_status(status), Some(28_712));
+        assert_eq!(peak_rss_in_status("Name:\tx\n"), None);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn own_peak_rss_is_this_process() {
+        let peak = own_peak_rss_kib().unwrap_or(0);
+        assert!(peak > 0);
     }
 }
