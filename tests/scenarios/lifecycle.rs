@@ -3,6 +3,8 @@
 //! one), the teardown runs once after the load — also after Ctrl-C —, their requests are
 //! counted (the target's count equals loadcell's, setup and teardown included) and tagged
 //! group `::setup` / `::teardown`, and a failing setup is a setup error: exit 2, no load.
+//! A `batch:` works in either phase: its requests are counted there, its extractions reach
+//! the VUs, and a failing request in a setup batch is a setup error naming it.
 
 use crate::support::*;
 use std::path::PathBuf;
@@ -83,6 +85,88 @@ fn setup_values_reach_every_vu_and_both_phases_are_counted() {
         "{}",
         run.output()
     );
+}
+
+/// A setup and a teardown made of `batch:` steps (k6's `http.batch()` in `setup()`).
+fn batch_file(dir: &TempDir, password: &str) -> PathBuf {
+    let path = dir.path().join("batch-lifecycle.yaml");
+    let text = format!(
+        r#"
+name: batch lifecycle
+setup:
+  - name: warm
+    batch:
+      - {{ name: login, post: /api/auth/login, json: {{ user: "user1", password: "{password}" }}, check: {{ status: 200 }}, extract: {{ token: {{ json: "$.token" }} }} }}
+      - {{ name: products, get: /api/products, extract: {{ product_id: {{ json: "$.items[0].id" }} }} }}
+teardown:
+  - name: bye
+    batch:
+      - {{ name: look, get: "/api/products/{{{{ product_id }}}}", check: {{ status: 200 }} }}
+      - {{ name: list, get: /api/products }}
+load: {{ vus: 2, iterations: {N} }}
+journeys:
+  - name: buy
+    steps:
+      - name: add
+        post: /api/cart/add
+        headers: {{ authorization: "Bearer {{{{ token }}}}" }}
+        json: {{ product_id: "{{{{ product_id }}}}", qty: 1 }}
+        check: {{ status: 200 }}
+"#
+    );
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("cannot write the scenario: {e}"));
+    path
+}
+
+#[test]
+fn batches_in_setup_and_teardown_are_counted_and_their_values_reach_the_vus() {
+    let server = shop();
+    let dir = TempDir::new();
+    let run = run_file(&batch_file(&dir, "pass1"), &["--base-url", &server.url(), "--no-out"]);
+    run.assert_exit(0);
+    let s = run.summary();
+    let stats = server.stats();
+    // 2 setup requests, N journeys (each accepted with the batch's token), 2 teardown.
+    assert_eq!(stats.requests_total, 2 + N + 2, "{stats:?}");
+    assert_eq!(u64_at(s, "requests.total"), stats.requests_total);
+    assert_eq!(route(&stats, "POST /api/auth/login"), 1, "{stats:?}");
+    assert_eq!(u64_at(s, "iterations.total"), N);
+    assert_eq!(
+        u64_at(s, "requests.failed"),
+        0,
+        "the token reached every VU: {}",
+        short(s)
+    );
+    assert_eq!(u64_at(phase(s, "setup"), "requests"), 2);
+    assert_eq!(u64_at(phase(s, "teardown"), "requests"), 2);
+    assert_eq!(
+        u64_at(phase(s, "teardown"), "failed_requests"),
+        0,
+        "the product id reached the teardown"
+    );
+}
+
+#[test]
+fn a_failing_request_in_a_setup_batch_is_a_setup_error_naming_it() {
+    let server = shop();
+    let dir = TempDir::new();
+    let run = loadcell(&[
+        "run",
+        &batch_file(&dir, "wrong").to_string_lossy(),
+        "--base-url",
+        &server.url(),
+        "--no-out",
+    ]);
+    run.assert_exit(2);
+    let lines = run.stderr_lines();
+    assert_eq!(lines.len(), 1, "{}", run.output());
+    assert!(
+        lines[0].contains("setup failed: request 'login' of batch 'warm' failed: status 401"),
+        "{}",
+        run.output()
+    );
+    // The batch went out whole; no load and no teardown followed.
+    assert_eq!(server.stats().requests_total, 2, "{:?}", server.stats());
 }
 
 #[test]
