@@ -49,6 +49,14 @@ thresholds:
     path
 }
 
+/// Exit 2 with one line on stderr that says `message`.
+fn assert_setup_error(run: &Finished, message: &str) {
+    run.assert_exit(2);
+    let lines = run.stderr_lines();
+    assert_eq!(lines.len(), 1, "{}", run.output());
+    assert!(lines[0].contains(message), "{}", run.output());
+}
+
 fn phase<'a>(s: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
     s["lifecycle"]
         .as_array()
@@ -157,14 +165,7 @@ fn a_failing_request_in_a_setup_batch_is_a_setup_error_naming_it() {
         &server.url(),
         "--no-out",
     ]);
-    run.assert_exit(2);
-    let lines = run.stderr_lines();
-    assert_eq!(lines.len(), 1, "{}", run.output());
-    assert!(
-        lines[0].contains("setup failed: request 'login' of batch 'warm' failed: status 401"),
-        "{}",
-        run.output()
-    );
+    assert_setup_error(&run, "setup failed: request 'login' of batch 'warm' failed: status 401");
     // The batch went out whole; no load and no teardown followed.
     assert_eq!(server.stats().requests_total, 2, "{:?}", server.stats());
 }
@@ -184,14 +185,7 @@ fn a_failing_setup_is_a_setup_error_and_sends_no_load() {
         "--out",
         &out_arg,
     ]);
-    run.assert_exit(2);
-    let lines = run.stderr_lines();
-    assert_eq!(lines.len(), 1, "{}", run.output());
-    assert!(
-        lines[0].contains("setup failed: step 'admin login' failed: status 401"),
-        "{}",
-        run.output()
-    );
+    assert_setup_error(&run, "setup failed: step 'admin login' failed: status 401");
     // The failed login alone reached the target: no load, no teardown (as k6).
     assert_eq!(server.stats().requests_total, 1, "{:?}", server.stats());
     // The folder keeps the setup's request; its report says the same exit code.
