@@ -10,7 +10,7 @@
 use crate::prometheus::{counter, scrape};
 use crate::support::*;
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 /// A port nothing listens on now (the collector binds it a moment later).
@@ -54,18 +54,6 @@ fn spawn_parts(url: &str, args: &[&str], n: u64, port: u16, dir: &Path) -> Vec<R
             Loadcell::new(&full).spawn()
         })
         .collect()
-}
-
-fn part_dir(dir: &Path, i: u64) -> PathBuf {
-    dir.join(format!("part{i}"))
-}
-
-fn summary_of(dir: &Path) -> serde_json::Value {
-    read_summary(&dir.join("summary.json")).unwrap_or_else(|| panic!("no summary.json in {}", dir.display()))
-}
-
-fn outputs(all: &[&Finished]) -> String {
-    all.iter().map(|f| f.output()).collect::<Vec<_>>().join("\n=====\n")
 }
 
 #[test]

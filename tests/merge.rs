@@ -45,10 +45,6 @@ fn merge(dirs: &[PathBuf], out: &Path) -> Finished {
     run_raw(&args)
 }
 
-fn summary_of(dir: &Path) -> serde_json::Value {
-    read_summary(&dir.join("summary.json")).unwrap_or_else(|| panic!("no summary.json in {}", dir.display()))
-}
-
 /// The latency p99 (ms) of every request in the parts' `--samples` files, from one HDR
 /// histogram as loadcell keeps them.
 fn p99_of_samples(files: &[PathBuf]) -> (u64, f64) {
@@ -87,7 +83,7 @@ fn parts_started_together_merge_to_the_servers_count_the_unions_p99_and_the_whol
             .map(Running::wait)
             .collect()
     };
-    let all = parts.iter().map(Finished::output).collect::<Vec<_>>().join("\n=====\n");
+    let all = outputs(&parts);
     for part in &parts {
         part.assert_exit(0);
     }

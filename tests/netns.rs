@@ -85,20 +85,8 @@ fn spawn_parts(net: &Netns, target: &str, args: &[&str], port: u16, dir: &Path) 
         .collect()
 }
 
-fn part_dir(dir: &Path, i: usize) -> PathBuf {
-    dir.join(format!("part{i}"))
-}
-
 fn part_dirs(dir: &Path, n: usize) -> Vec<String> {
     (1..=n).map(|i| part_dir(dir, i).display().to_string()).collect()
-}
-
-fn summary_of(dir: &Path) -> serde_json::Value {
-    read_summary(&dir.join("summary.json")).unwrap_or_else(|| panic!("no summary.json in {}", dir.display()))
-}
-
-fn outputs(all: &[&Finished]) -> String {
-    all.iter().map(|f| f.output()).collect::<Vec<_>>().join("\n=====\n")
 }
 
 /// `loadcell merge DIRS… --out OUT`.

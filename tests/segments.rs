@@ -35,10 +35,6 @@ pub fn run_parts(target: &str, args: &[&str], n: u64) -> Vec<Finished> {
         .collect()
 }
 
-fn outputs(parts: &[Finished]) -> String {
-    parts.iter().map(Finished::output).collect::<Vec<_>>().join("\n=====\n")
-}
-
 #[test]
 fn open_model_parts_interleave_and_add_up_to_the_undivided_schedule() {
     let server = fast_target();

@@ -66,3 +66,21 @@ pub fn assert_fleet_aborted(
         assert!(part.stdout.contains("judged by the collector"), "{all}");
     }
 }
+
+/// Part `i`'s results folder in a fleet test's `dir` (`part1`, `part2`, …).
+pub fn part_dir(dir: &std::path::Path, i: impl std::fmt::Display) -> std::path::PathBuf {
+    dir.join(format!("part{i}"))
+}
+
+/// The `summary.json` of results folder `dir`; panics when there is none.
+pub fn summary_of(dir: &std::path::Path) -> serde_json::Value {
+    read_summary(&dir.join("summary.json")).unwrap_or_else(|| panic!("no summary.json in {}", dir.display()))
+}
+
+/// The outputs of several loadcell processes (a fleet's parts), one after another.
+pub fn outputs<F: std::borrow::Borrow<Finished>>(all: &[F]) -> String {
+    all.iter()
+        .map(|f| f.borrow().output())
+        .collect::<Vec<_>>()
+        .join("\n=====\n")
+}
