@@ -2,7 +2,9 @@
 //! each a process of its own against one target, add up to exactly the undivided test —
 //! the target's own count is the oracle. VUs stripe 4 + 3 + 3 with test-wide unique ids,
 //! the open model's arrivals interleave, `-n` splits 34/33/33, `unique` rows are never
-//! used twice across parts, and a part with nothing to do ends at once, saying so.
+//! used twice across parts, and a part with nothing to do ends at once, saying so. A part's
+//! `vus_max` is its own share, live (`--abort-on-fail`), in its summary and in `loadcell
+//! report`; the merge judges the whole test's.
 
 use crate::support::*;
 use loadcell_testkit::process::run_file;
@@ -356,4 +358,65 @@ fn the_descriptor_check_counts_only_the_segments_vus() {
     part.assert_exit(0);
     assert!(part.stdout.contains("10 total"), "{}", part.output());
     assert_eq!(server.stats().requests_total, 10, "a tenth of -n 100");
+}
+
+#[test]
+fn a_parts_vus_max_is_its_share_live_in_its_summary_and_report_and_the_merge_judges_the_whole() {
+    let server = fast_target();
+    let dir = TempDir::new();
+    let url = url_of(&server);
+    // 150 VUs over two parts: 75 each, which hold `vus_max: value<100`; the whole test's 150 do not.
+    let parts: Vec<Finished> = {
+        let _machine = alone();
+        let running: Vec<Running> = (1..=2)
+            .map(|i| {
+                let out = part_dir(dir.path(), i).display().to_string();
+                let segment = format!("{i}/2");
+                let args = [
+                    "run",
+                    &url,
+                    "-c",
+                    "150",
+                    "-d",
+                    "2s",
+                    "--threshold",
+                    "vus_max: value<100",
+                    "--abort-on-fail",
+                    "--segment",
+                    &segment,
+                    "-q",
+                    "--out",
+                    &out,
+                ];
+                Loadcell::new(&args).spawn()
+            })
+            .collect();
+        running.into_iter().map(Running::wait).collect()
+    };
+    let all = outputs(&parts);
+    for (i, part) in parts.iter().enumerate() {
+        part.assert_exit(0);
+        let folder = part_dir(dir.path(), i + 1);
+        let s = summary_of(&folder);
+        assert_eq!(
+            str_at(&s, "stop_reason"),
+            "duration",
+            "the live check did not abort: {all}"
+        );
+        run_raw(&["report".to_string(), folder.display().to_string()]).assert_exit(0);
+    }
+    let merged = dir.path().join("merged");
+    let mut args = vec!["merge".to_string()];
+    args.extend((1..=2).map(|i| part_dir(dir.path(), i).display().to_string()));
+    args.extend(["--out".into(), merged.display().to_string()]);
+    let merge = run_raw(&args);
+    merge.assert_exit(1);
+    let s = summary_of(&merged);
+    let held: Vec<bool> = s["thresholds"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| t["passed"] == true)
+        .collect();
+    assert_eq!(held, [false], "{}\n{all}", merge.output());
 }

@@ -60,6 +60,21 @@ impl Settings {
             false => self.parts.iter().map(|p| p.model.vus_limit()).sum(),
         }
     }
+
+    /// The most VUs this process may use before it starts: [`vus_limit`](Self::vus_limit),
+    /// or with `--segment` this segment's share of each model, as `segment.rs` divides them.
+    /// What this process's own `vus_max` is judged against.
+    pub fn own_vus_limit(&self) -> u64 {
+        if self.segment.is_whole() {
+            return self.vus_limit();
+        }
+        let single = self.parts.is_empty().then_some(&self.model);
+        single
+            .into_iter()
+            .chain(self.parts.iter().map(|p| &p.model))
+            .map(|model| crate::segment::limit_share(self.segment, model))
+            .sum()
+    }
 }
 
 /// One load model of a run with several: its curve (which starts at 0 until the part's

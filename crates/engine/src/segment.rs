@@ -39,6 +39,7 @@ pub fn apply(segment: Segment, mut part: Part) -> (Part, Share) {
     if segment.is_whole() {
         return (part, share);
     }
+    let own_limit = limit_share(segment, &part.model);
     match &mut part.model {
         Model::Closed { vus } => {
             let peak = vus.peak().round() as u64;
@@ -53,9 +54,8 @@ pub fn apply(segment: Segment, mut part: Part) -> (Part, Share) {
         }
         Model::Open { rate, max_vus } => {
             let pre = pre_allocated(part.open_vus, rate, *max_vus);
-            let mine = segment.share(*max_vus).max(1);
-            part.open_vus.pre_allocated = Some(segment.share(pre).clamp(1, mine));
-            *max_vus = mine;
+            part.open_vus.pre_allocated = Some(segment.share(pre).clamp(1, own_limit));
+            *max_vus = own_limit;
             part.requests = part.requests.map(|n| segment.share(n));
         }
     }
@@ -92,10 +92,18 @@ pub fn vus_limit<W>(plans: &[std::sync::Arc<crate::plan::Plan<W>>]) -> u64 {
     plans
         .iter()
         .map(|p| match &p.model {
-            Model::Closed { vus } => p.segment.share(vus.peak().round() as u64),
+            Model::Closed { .. } => limit_share(p.segment, &p.model),
             Model::Open { max_vus, .. } => *max_vus,
         })
         .sum()
+}
+
+/// `segment`'s share of the VUs the whole test's `model` may use, as [`apply`] divides it.
+pub fn limit_share(segment: Segment, model: &Model) -> u64 {
+    match model {
+        Model::Closed { vus } => segment.share(vus.peak().round() as u64),
+        Model::Open { max_vus, .. } => segment.share(*max_vus).max(1),
+    }
 }
 
 /// A start this much after `--start-at` is worth a note: the parts no longer line up.

@@ -66,6 +66,10 @@ pub struct RunMeta {
     /// say); absent in older folders, where the model's own limit stands in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vus_limit: Option<u64>,
+    /// With `--segment`: this part's own share of `vus_limit`, which its own abort check and
+    /// summary judged `vus_max` with; absent for the whole test (and in a merged folder).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub own_vus_limit: Option<u64>,
     /// `--profile spike`: the rolling window the recovery is judged on, seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_window_s: Option<f64>,
@@ -143,6 +147,7 @@ impl RunMeta {
             stage_roles: Vec::new(),
             abort_delay_s: None,
             vus_limit: None,
+            own_vus_limit: None,
             recovery_window_s: None,
             scenarios: Vec::new(),
             segment: None,

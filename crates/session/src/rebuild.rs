@@ -138,7 +138,10 @@ fn replay(
         endpoints: &[],
         checks: &checks,
         custom_sites: &custom_sites,
-        vus_limit: meta.vus_limit.unwrap_or_else(|| meta.model.to_model().vus_limit()),
+        vus_limit: meta
+            .own_vus_limit
+            .or(meta.vus_limit)
+            .unwrap_or_else(|| meta.model.to_model().vus_limit()),
         every: meta.abort_delay_s.is_some(),
         delay: Duration::try_from_secs_f64(meta.abort_delay_s.unwrap_or(0.0)).unwrap_or_default(),
         warmup: meta.warmup(),

@@ -264,7 +264,7 @@ impl Job for Execute<'_> {
                 endpoints: &slots.endpoints,
                 checks: &slots.checks,
                 custom_sites: &slots.custom_sites,
-                vus_limit: settings.vus_limit(),
+                vus_limit: settings.own_vus_limit(),
                 every: abort_on_fail,
                 delay: abort_delay,
                 warmup: settings.warmup,
@@ -441,7 +441,7 @@ fn start_live(addr: &str, slots: &Slots, settings: &Settings, display: &mut dyn 
         slots.journeys.clone(),
         slots.custom.clone(),
         slots.custom_sites.clone(),
-        settings.vus_limit(),
+        settings.own_vus_limit(),
     )?;
     display.note(&format!("live metrics: {}", live.url()));
     Ok(live)
@@ -472,6 +472,7 @@ fn meta(spec: &RunSpec, who: &Identity, slots: &Slots) -> RunMeta {
     meta.stage_roles = spec.labels.iter().map(|l| l.role).collect();
     meta.abort_delay_s = spec.abort_on_fail.then_some(spec.abort_delay.as_secs_f64());
     meta.vus_limit = Some(s.vus_limit());
+    meta.own_vus_limit = (!s.segment.is_whole()).then(|| s.own_vus_limit());
     meta.scenarios = who.scenarios.clone();
     meta.segment = (!s.segment.is_whole()).then(|| s.segment.to_string());
     meta.recovery_window_s =

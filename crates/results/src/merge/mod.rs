@@ -83,6 +83,7 @@ fn merged_meta(metas: &[RunMeta], t0: std::time::SystemTime, listed: &[MergedPar
     let mut meta = metas[0].clone();
     meta.set_started(t0);
     meta.segment = None;
+    meta.own_vus_limit = None;
     meta.threads = metas.iter().map(|m| m.threads).sum();
     meta.merged = listed.to_vec();
     meta

@@ -76,6 +76,7 @@ impl Fleet<'_> {
     pub(super) fn whole_meta(&self, meta: &RunMeta) -> RunMeta {
         let mut whole = meta.clone();
         whole.segment = None;
+        whole.own_vus_limit = None;
         whole.merged = Vec::new();
         adjust(&self.spec, &mut whole);
         whole
