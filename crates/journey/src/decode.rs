@@ -33,8 +33,7 @@ pub(crate) fn decode(head: &[u8], body: &[u8], out: &mut Vec<u8>, spare: &mut Ve
 /// The value of the first `Content-Encoding` line of a raw head, when it is text.
 fn content_encoding(head: &[u8]) -> Option<&str> {
     const NAME: &[u8] = b"content-encoding:";
-    head.split(|&b| b == b'\n').skip(1).find_map(|line| {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
+    crate::response::lines(head).find_map(|line| {
         (line.len() > NAME.len() && line[..NAME.len()].eq_ignore_ascii_case(NAME))
             .then(|| std::str::from_utf8(line[NAME.len()..].trim_ascii()).ok())
             .flatten()

@@ -35,7 +35,7 @@ impl HeaderWriter<'_> {
     fn render(&mut self, name: &str, value: &Template, view: &mut VarsView<'_>) -> Result<(), RenderFailed> {
         let slot = self.slot(name);
         value.render(view, slot).map_err(|_| RenderFailed)?;
-        if slot.contains(['\r', '\n']) {
+        if memchr::memchr2(b'\r', b'\n', slot.as_bytes()).is_some() {
             return Err(RenderFailed);
         }
         Ok(())
