@@ -11,16 +11,18 @@ use loadcell_scenario::{RequestStep, Scenario, Template, append_query};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RenderFailed;
 
-/// Fills a request's header list in place, reusing the strings of the previous request.
+/// Fills a request's header list in place, reusing the strings of the previous request,
+/// and of earlier ones that had more headers (`spare`).
 struct HeaderWriter<'a> {
     headers: &'a mut Vec<(String, String)>,
+    spare: &'a mut Vec<(String, String)>,
     count: usize,
 }
 
 impl HeaderWriter<'_> {
     fn slot(&mut self, name: &str) -> &mut String {
         if self.count == self.headers.len() {
-            self.headers.push((String::new(), String::new()));
+            self.headers.push(self.spare.pop().unwrap_or_default());
         }
         let (n, v) = &mut self.headers[self.count];
         self.count += 1;
@@ -52,7 +54,7 @@ impl HeaderWriter<'_> {
     }
 
     fn finish(self) {
-        self.headers.truncate(self.count);
+        self.spare.extend(self.headers.drain(self.count..));
     }
 }
 
@@ -104,6 +106,7 @@ fn render(
         body,
         wire,
         scratch,
+        spare_headers,
         ..
     } = io;
 
@@ -125,6 +128,7 @@ fn render(
 
     let mut headers = HeaderWriter {
         headers: &mut request.headers,
+        spare: spare_headers,
         count: 0,
     };
     for (name, value) in &scenario.defaults.headers {
@@ -203,4 +207,34 @@ pub(crate) fn redirect_request(
     }
     wire.clear();
     encode_h1_with_body(request, body, hop.origin, wire);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(headers: &mut Vec<(String, String)>, spare: &mut Vec<(String, String)>, list: &[(&str, &str)]) {
+        let mut w = HeaderWriter {
+            headers,
+            spare,
+            count: 0,
+        };
+        for (name, value) in list {
+            w.text(name, value);
+        }
+        w.finish();
+    }
+
+    #[test]
+    fn header_slots_a_shorter_request_left_are_reused_by_a_later_longer_one() {
+        let (mut headers, mut spare) = (Vec::new(), Vec::new());
+        write(&mut headers, &mut spare, &[("x-request", "abc")]);
+        let value_buffer = headers[0].1.as_ptr();
+        write(&mut headers, &mut spare, &[]);
+        assert!(headers.is_empty());
+        write(&mut headers, &mut spare, &[("x-other", "def")]);
+        assert_eq!(headers, [("x-other".to_string(), "def".to_string())]);
+        assert_eq!(headers[0].1.as_ptr(), value_buffer, "the slot's string was reused");
+        assert!(spare.is_empty());
+    }
 }

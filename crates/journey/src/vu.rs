@@ -57,6 +57,11 @@ pub struct Io {
     pub decoded: Vec<u8>,
     pub decode_spare: Vec<u8>,
     pub headers: Headers,
+    /// Header slots a request with fewer headers than the last one left over, kept for the
+    /// next one with more: steps with different headers alternate without allocating.
+    pub spare_headers: Vec<(String, String)>,
+    /// The JSON matches of checks and extractions, reused from one response to the next.
+    pub json_matches: Vec<serde_json::Value>,
 }
 
 impl Io {
@@ -76,6 +81,8 @@ impl Io {
             decoded: Vec::new(),
             decode_spare: Vec::new(),
             headers: Headers::default(),
+            spare_headers: Vec::new(),
+            json_matches: Vec::new(),
         }
     }
 }

@@ -419,7 +419,10 @@ pub(crate) fn evaluate(
     // Checks and extractions read the body as the server meant it, decoded by the
     // exchange; a body that did not decode is a failed request (`body_decode`).
     let Io {
-        headers, response_body, ..
+        headers,
+        response_body,
+        json_matches,
+        ..
     } = io;
     let view = ResponseView {
         status,
@@ -427,7 +430,7 @@ pub(crate) fn evaluate(
         body: response_body,
         duration: sent.latency,
     };
-    let mut json = LazyJson::new(response_body);
+    let mut json = LazyJson::reusing(response_body, std::mem::take(json_matches));
     let mut first_failed = None;
     for (i, check) in rs.checks.iter().enumerate() {
         let passed = check.evaluate(&view, &mut json);
@@ -444,6 +447,7 @@ pub(crate) fn evaluate(
             None => first_failed = first_failed.or(Some(rs.checks.len() + i)),
         }
     }
+    *json_matches = json.into_matches();
     first_failed
 }
 

@@ -41,11 +41,24 @@ pub struct LazyJson<'a> {
 
 impl<'a> LazyJson<'a> {
     pub fn new(body: &'a [u8]) -> LazyJson<'a> {
+        LazyJson::reusing(body, Vec::new())
+    }
+
+    /// Like [`new`](Self::new), with `matches` (emptied) as the buffer for matches: a VU
+    /// hands the same one from response to response ([`into_matches`](Self::into_matches)),
+    /// so that selecting allocates nothing once it has grown.
+    pub fn reusing(body: &'a [u8], mut matches: Vec<Value>) -> LazyJson<'a> {
+        matches.clear();
         LazyJson {
             body,
             parsed: None,
-            matches: Vec::new(),
+            matches,
         }
+    }
+
+    /// The buffer of matches, for the next response's [`reusing`](Self::reusing).
+    pub fn into_matches(self) -> Vec<Value> {
+        self.matches
     }
 
     /// Every match of `path` in the body, in document order (yours to take); `None` when the
@@ -98,6 +111,19 @@ mod tests {
         let mut bad = LazyJson::new(b"<html>");
         assert!(bad.value().is_none());
         assert!(bad.is_parsed());
+    }
+
+    #[test]
+    fn a_reused_buffer_starts_empty_and_keeps_its_memory() {
+        let path = JsonPath::compile("$.items[*].id").unwrap_or_else(|e| panic!("{e}"));
+        let mut j = LazyJson::new(br#"{"items": [{"id": 1}, {"id": 2}, {"id": 3}]}"#);
+        assert_eq!(j.select(&path).map(|m| m.len()), Some(3));
+        let buffer = j.into_matches();
+        let (capacity, at) = (buffer.capacity(), buffer.as_ptr());
+        let mut next = LazyJson::reusing(br#"{"items": [{"id": 7}]}"#, buffer);
+        assert_eq!(next.select(&path).cloned(), Some(vec![Value::from(7)]));
+        let buffer = next.into_matches();
+        assert_eq!((buffer.capacity(), buffer.as_ptr()), (capacity, at));
     }
 
     #[test]
