@@ -70,8 +70,8 @@ fn verdict(db: &PostgresSummary, summary: &Summary, pressure: &Pressure) -> Opti
     }
     if let Some(executing) = executing {
         evidence.push(format!(
-            "{executing:.1} statements executing on average; at most {} connections active",
-            db.activity.max_active
+            "{executing:.1} statements executing on average; the most connections seen active: {} in {} samples of pg_stat_activity",
+            db.activity.max_active, db.activity.samples
         ));
         numbers.insert("statements_executing_mean".to_string(), executing);
     }
@@ -202,6 +202,14 @@ mod tests {
             d.recommendations
         );
         assert_eq!(d.numbers["db_share_of_latency_percent"], 80.0);
+        // The most active connections is what one sample a second saw: a lower bound, said so.
+        assert!(
+            d.evidence
+                .iter()
+                .any(|e| e.ends_with("the most connections seen active: 4 in 20 samples of pg_stat_activity")),
+            "{:?}",
+            d.evidence
+        );
     }
 
     #[test]
