@@ -12,6 +12,17 @@ use std::time::Duration;
 
 const N: u64 = 12;
 
+/// The journey of both scenarios here: it adds to the cart with the setup's token and product.
+const BUY: &str = r#"journeys:
+  - name: buy
+    steps:
+      - name: add
+        post: /api/cart/add
+        headers: { authorization: "Bearer {{ token }}" }
+        json: { product_id: "{{ product_id }}", qty: 1 }
+        check: { status: 200 }
+"#;
+
 fn file(dir: &TempDir, password: &str, load: &str) -> PathBuf {
     let path = dir.path().join("lifecycle.yaml");
     let text = format!(
@@ -31,15 +42,7 @@ teardown:
     get: /api/products/{{{{ product_id }}}}
     check: {{ status: 200 }}
 load: {load}
-journeys:
-  - name: buy
-    steps:
-      - name: add
-        post: /api/cart/add
-        headers: {{ authorization: "Bearer {{{{ token }}}}" }}
-        json: {{ product_id: "{{{{ product_id }}}}", qty: 1 }}
-        check: {{ status: 200 }}
-thresholds:
+{BUY}thresholds:
   "http_reqs{{group:::setup}}": ["count==2"]
   "http_reqs{{group:::teardown}}": ["count==1"]
   "checks{{journey:buy}}": ["rate==1"]
@@ -112,15 +115,7 @@ teardown:
       - {{ name: look, get: "/api/products/{{{{ product_id }}}}", check: {{ status: 200 }} }}
       - {{ name: list, get: /api/products }}
 load: {{ vus: 2, iterations: {N} }}
-journeys:
-  - name: buy
-    steps:
-      - name: add
-        post: /api/cart/add
-        headers: {{ authorization: "Bearer {{{{ token }}}}" }}
-        json: {{ product_id: "{{{{ product_id }}}}", qty: 1 }}
-        check: {{ status: 200 }}
-"#
+{BUY}"#
     );
     std::fs::write(&path, text).unwrap_or_else(|e| panic!("cannot write the scenario: {e}"));
     path
