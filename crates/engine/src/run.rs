@@ -55,10 +55,7 @@ impl Settings {
     /// The most VUs the run may use before it starts: the model's limit, or with several
     /// parts the sum of theirs (k6's `vus_max` adds every scenario's VUs and `maxVUs`).
     pub fn vus_limit(&self) -> u64 {
-        match self.parts.is_empty() {
-            true => self.model.vus_limit(),
-            false => self.parts.iter().map(|p| p.model.vus_limit()).sum(),
-        }
+        self.models().map(Model::vus_limit).sum()
     }
 
     /// The most VUs this process may use before it starts: [`vus_limit`](Self::vus_limit),
@@ -68,12 +65,15 @@ impl Settings {
         if self.segment.is_whole() {
             return self.vus_limit();
         }
-        let single = self.parts.is_empty().then_some(&self.model);
-        single
-            .into_iter()
-            .chain(self.parts.iter().map(|p| &p.model))
+        self.models()
             .map(|model| crate::segment::limit_share(self.segment, model))
             .sum()
+    }
+
+    /// The run's load models: `model`, or with several parts each part's.
+    fn models(&self) -> impl Iterator<Item = &Model> {
+        let single = self.parts.is_empty().then_some(&self.model);
+        single.into_iter().chain(self.parts.iter().map(|p| &p.model))
     }
 }
 
@@ -303,7 +303,7 @@ pub fn run<W: Workload>(
         .sum();
     let vus_limit = match settings.segment.is_whole() {
         true => settings.vus_limit().max(closed_vus(&settings) + merger.ends.vus_cap),
-        false => crate::segment::vus_limit(&plans).max(merger.ends.vus_cap),
+        false => settings.own_vus_limit().max(merger.ends.vus_cap),
     };
     let mut model = settings.model;
     if let Model::Open { max_vus, .. } = &mut model {
@@ -347,12 +347,8 @@ pub fn run<W: Workload>(
 /// The most VUs the closed parts of a run ask for (the open parts' caps are the workers'
 /// `vus_cap`, grown during the run).
 fn closed_vus(settings: &Settings) -> u64 {
-    let models: Vec<&Model> = match settings.parts.is_empty() {
-        true => vec![&settings.model],
-        false => settings.parts.iter().map(|p| &p.model).collect(),
-    };
-    models
-        .into_iter()
+    settings
+        .models()
         .filter(|m| matches!(m, Model::Closed { .. }))
         .map(Model::vus_limit)
         .sum()

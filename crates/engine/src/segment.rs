@@ -86,18 +86,6 @@ pub fn notes(segment: Segment, shares: &[Share]) -> Vec<String> {
     out
 }
 
-/// The most VUs this segment could use: its share of each closed part's peak, and each
-/// open part's pool (already its share).
-pub fn vus_limit<W>(plans: &[std::sync::Arc<crate::plan::Plan<W>>]) -> u64 {
-    plans
-        .iter()
-        .map(|p| match &p.model {
-            Model::Closed { .. } => limit_share(p.segment, &p.model),
-            Model::Open { max_vus, .. } => *max_vus,
-        })
-        .sum()
-}
-
 /// `segment`'s share of the VUs the whole test's `model` may use, as [`apply`] divides it.
 pub fn limit_share(segment: Segment, model: &Model) -> u64 {
     match model {
