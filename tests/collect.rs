@@ -118,10 +118,7 @@ fn three_parts_collected_live_add_up_to_the_targets_count_and_equal_their_merge(
     }
     // The collector's summary is `loadcell merge`'s of the parts' own folders.
     let merged_dir = dir.path().join("merged");
-    let mut merge_args: Vec<String> = vec!["merge".into()];
-    merge_args.extend((1..=3).map(|i| part_dir(dir.path(), i).display().to_string()));
-    merge_args.extend(["--out".into(), merged_dir.display().to_string()]);
-    let merged = run_raw(&merge_args);
+    let merged = merge(&part_dirs(dir.path(), 3), &merged_dir);
     merged.assert_exit(1);
     let m = summary_of(&merged_dir);
     for path in ["requests.total", "requests.ok", "iterations.scheduled"] {

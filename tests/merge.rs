@@ -33,18 +33,6 @@ fn unix_ms(at: std::time::SystemTime) -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-fn part_dirs(dir: &Path, n: u64) -> Vec<PathBuf> {
-    (1..=n).map(|i| dir.join(format!("part{i}"))).collect()
-}
-
-/// `loadcell merge DIRS --out OUT`.
-fn merge(dirs: &[PathBuf], out: &Path) -> Finished {
-    let mut args: Vec<String> = vec!["merge".into()];
-    args.extend(dirs.iter().map(|d| d.display().to_string()));
-    args.extend(["--out".into(), out.display().to_string()]);
-    run_raw(&args)
-}
-
 /// The latency p99 (ms) of every request in the parts' `--samples` files, from one HDR
 /// histogram as loadcell keeps them.
 fn p99_of_samples(files: &[PathBuf]) -> (u64, f64) {

@@ -85,18 +85,6 @@ fn spawn_parts(net: &Netns, target: &str, args: &[&str], port: u16, dir: &Path) 
         .collect()
 }
 
-fn part_dirs(dir: &Path, n: usize) -> Vec<String> {
-    (1..=n).map(|i| part_dir(dir, i).display().to_string()).collect()
-}
-
-/// `loadcell merge DIRS… --out OUT`.
-fn merge(dirs: &[String], out: &Path) -> Finished {
-    let mut args: Vec<String> = vec!["merge".into()];
-    args.extend(dirs.iter().cloned());
-    args.extend(["--out".into(), out.display().to_string()]);
-    run_raw(&args)
-}
-
 /// The built-in target listening on the hub's address.
 fn target_in_hub(net: &Netns) -> loadcell_target::TargetHandle {
     let host = IpAddr::V4(net.hub_ip());

@@ -406,11 +406,8 @@ fn a_parts_vus_max_is_its_share_live_in_its_summary_and_report_and_the_merge_jud
         run_raw(&["report".to_string(), folder.display().to_string()]).assert_exit(0);
     }
     let merged = dir.path().join("merged");
-    let mut args = vec!["merge".to_string()];
-    args.extend((1..=2).map(|i| part_dir(dir.path(), i).display().to_string()));
-    args.extend(["--out".into(), merged.display().to_string()]);
-    let merge = run_raw(&args);
-    merge.assert_exit(1);
+    let merging = merge(&part_dirs(dir.path(), 2), &merged);
+    merging.assert_exit(1);
     let s = summary_of(&merged);
     let held: Vec<bool> = s["thresholds"]
         .as_array()
@@ -418,5 +415,5 @@ fn a_parts_vus_max_is_its_share_live_in_its_summary_and_report_and_the_merge_jud
         .flatten()
         .map(|t| t["passed"] == true)
         .collect();
-    assert_eq!(held, [false], "{}\n{all}", merge.output());
+    assert_eq!(held, [false], "{}\n{all}", merging.output());
 }

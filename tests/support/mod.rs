@@ -84,3 +84,16 @@ pub fn outputs<F: std::borrow::Borrow<Finished>>(all: &[F]) -> String {
         .collect::<Vec<_>>()
         .join("\n=====\n")
 }
+
+/// The results folders of parts 1 to `n` in a fleet test's `dir`.
+pub fn part_dirs(dir: &std::path::Path, n: u64) -> Vec<std::path::PathBuf> {
+    (1..=n).map(|i| part_dir(dir, i)).collect()
+}
+
+/// `loadcell merge DIRS… --out OUT`.
+pub fn merge(dirs: &[std::path::PathBuf], out: &std::path::Path) -> Finished {
+    let mut args: Vec<String> = vec!["merge".into()];
+    args.extend(dirs.iter().map(|d| d.display().to_string()));
+    args.extend(["--out".into(), out.display().to_string()]);
+    run_raw(&args)
+}
