@@ -315,3 +315,29 @@ fn arrivals_due_before_the_end_are_all_sent() {
     }
     assert_eq!(server.stats().requests_total, sent);
 }
+
+/// At 5,000/s on one thread quick mode reads each batch's answers together after a sleep,
+/// up to a slice (0.5 ms) after they came; at 500/s it reads each one as it comes
+/// (`open.rs`). A response ends when the kernel stamped its arrival, so the service time
+/// (send → arrival) is the target's in both: were the answers timed when read, the dense
+/// run's would be most of a slice longer (about 0.4 ms at the median).
+#[test]
+fn answers_read_a_slice_late_keep_the_time_they_arrived() {
+    let server = fast_target();
+    let url = url_of(&server);
+    let median = |rate: &str| {
+        let run = run_alone(&url, &["-r", rate, "-d", "3s", "--threads", "1"]);
+        run.assert_exit(0);
+        let s = run.summary();
+        assert_eq!(u64_at(s, "iterations.dropped"), 0, "{}", run.output());
+        (f64_at(s, "service_time_ms.p50"), run.output())
+    };
+    let (sparse, _) = median("500");
+    let (dense, output) = median("5000");
+    println!("service time p50: {sparse} ms at 500/s, {dense} ms at 5000/s");
+    assert!(
+        dense < sparse + 0.15,
+        "at 5000/s the median service time was {dense} ms against {sparse} ms at 500/s: answers \
+         read late were timed when read\n{output}"
+    );
+}

@@ -67,13 +67,23 @@ impl VuContext {
             },
         );
         let mut ex = self.exchange(endpoint, request, wire, capture, timeout).await;
+        // A response ends when its last bytes reached the socket, as the kernel stamped them
+        // (`loadcell-http`'s `stamp.rs`), not when this VU got round to reading them: the
+        // open model may read a batch's answers a slice late (`open.rs`).
+        let now = Instant::now();
+        let done = match &ex.result {
+            Ok(info) => {
+                worker.open.answer_stamped(info.arrived.is_some());
+                info.arrived.map_or(now, |arrived| arrived.max(ex.sent_at).min(now))
+            }
+            Err(_) => now,
+        };
         if let Ok(info) = &ex.result
             && let Some(refused) = judge(info, capture)
         {
             ex.bytes = (info.sent_bytes, info.received_bytes);
             ex.result = Err(refused);
         }
-        let done = Instant::now();
         self.inflight.end(self.slot);
         worker.in_flight.set(worker.in_flight.get() - 1);
 

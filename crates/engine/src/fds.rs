@@ -82,6 +82,40 @@ pub fn raise_limit() -> Descriptors {
     }
 }
 
+/// The descriptor table is grown to hold at most this many before the load (8 bytes of
+/// kernel memory each): enough for the connections of all but the largest runs.
+const TABLE_AHEAD: u64 = 65_536;
+
+/// Grows this process's descriptor table now, before the load, to hold `limit` descriptors
+/// (at most [`TABLE_AHEAD`]). The kernel doubles the table as descriptors are opened, and in
+/// a process with several threads each doubling waits for an RCU grace period — 5 to 20 ms
+/// here — inside the `socket()` call of whichever worker opened the descriptor. In the open
+/// model that froze the scheduler at the 256th and the 512th connection, and a thousand
+/// arrivals at 50,000/s went out late (BENCHMARKS.md). Tables never shrink, so asking for a
+/// high descriptor once is enough.
+pub fn grow_table(limit: u64) {
+    #[cfg(unix)]
+    {
+        let top = limit.min(TABLE_AHEAD);
+        let Ok(probe) = std::fs::File::open("/dev/null") else {
+            return;
+        };
+        let Ok(lowest) = libc::c_int::try_from(top.saturating_sub(1)) else {
+            return;
+        };
+        use std::os::fd::AsRawFd;
+        // SAFETY: F_DUPFD takes a descriptor we own and an int; it opens the lowest free
+        // descriptor at or above `lowest`, never replacing an open one.
+        let high = unsafe { libc::fcntl(probe.as_raw_fd(), libc::F_DUPFD_CLOEXEC, lowest) };
+        if high >= 0 {
+            // SAFETY: `high` was just opened here and is closed once.
+            unsafe { libc::close(high) };
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = limit;
+}
+
 /// Descriptors this process has open (Linux; 0 where it cannot tell).
 fn open_descriptors() -> u64 {
     std::fs::read_dir("/proc/self/fd").map_or(0, |dir| dir.count() as u64)
@@ -174,6 +208,20 @@ mod tests {
         assert_eq!(d(1024, 10).connections(32), 870);
         assert_eq!(d(20, 30).connections(1), 0);
         assert_eq!(d(u64::MAX, 0).connections(2), u64::MAX - 64);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_table_is_grown_before_the_load() {
+        let fd_size = || {
+            let status = std::fs::read_to_string("/proc/self/status").unwrap();
+            let line = status.lines().find(|l| l.starts_with("FDSize:")).unwrap();
+            line["FDSize:".len()..].trim().parse::<u64>().unwrap()
+        };
+        let d = raise_limit();
+        let want = d.limit.min(8192);
+        grow_table(want);
+        assert!(fd_size() >= want, "FDSize {} after growing to {want}", fd_size());
     }
 
     #[test]

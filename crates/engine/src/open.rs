@@ -12,6 +12,15 @@
 //! batching costs — at most a slice — is measured with every other delay of loadcell's
 //! own, as the schedule lag (`context.rs`).
 //!
+//! Reading is batched too, where that changes no figure: when each iteration is one
+//! request (quick mode) over HTTP/1.1, the thread sleeps between dense batches instead of
+//! parking in its event loop, so the answers that come meanwhile do not wake it one by one;
+//! they are read together after the sleep, before the next batch is handed out. A
+//! response's end is the kernel's stamp of its arrival (`loadcell-http`'s `stamp.rs`), so
+//! reading it late adds nothing to its latency. The loop parks as before while a connection
+//! is being opened (its connect time would be stretched) and while answers come without a
+//! stamp.
+//!
 //! The VU cap: `--max-vus` when given. Otherwise it starts at the CLI's floor (from the
 //! rate alone) and is resized once per interval from the rate and the measured iteration
 //! time (Little's law with headroom): a target whose iterations take long gets the VUs it
@@ -140,6 +149,10 @@ pub struct OpenState {
     handled: Cell<u64>,
     /// The thread was saturated at the start of the scheduler's current turn.
     saturated: Cell<bool>,
+    /// The last answer carried the kernel's stamp of its arrival. Until one has (the kernel
+    /// turns stamping on a moment after the first socket asks), and after one that did not,
+    /// answers are read as they come.
+    stamped: Cell<bool>,
 }
 
 impl Default for OpenState {
@@ -152,6 +165,7 @@ impl Default for OpenState {
             iteration_time: RefCell::new(new_histogram()),
             handled: Cell::new(0),
             saturated: Cell::new(false),
+            stamped: Cell::new(false),
         }
     }
 }
@@ -160,6 +174,11 @@ impl OpenState {
     /// This worker's VU cap right now.
     pub fn cap(&self) -> u64 {
         self.cap.get()
+    }
+
+    /// Whether the last response's end was the kernel's stamp (`exchange.rs`).
+    pub fn answer_stamped(&self, stamped: bool) {
+        self.stamped.set(stamped);
     }
 
     /// Wakes every idle VU so that it sees the run is ending.
@@ -268,6 +287,7 @@ pub async fn scheduler<W: Workload>(plan: Arc<Plan<W>>, state: Rc<WorkerState>, 
         return;
     };
     let mut timer = PreciseTimer::new();
+    let late_reads = plan.workload.one_request_per_iteration() && !plan.transport.client.http2;
     let Some(mut due) = next_due(&plan, rate, &state, id) else {
         return;
     };
@@ -279,8 +299,13 @@ pub async fn scheduler<W: Workload>(plan: Arc<Plan<W>>, state: Rc<WorkerState>, 
         }
         let now = Instant::now();
         if due > now {
-            let wake = due.max(now + slice_for(due.saturating_duration_since(previous)));
-            timer.sleep_until(wake).await;
+            let slice = slice_for(due.saturating_duration_since(previous));
+            let wake = due.max(now + slice);
+            if late_reads && !slice.is_zero() && reads_may_wait(&state) {
+                sleep_between_batches(wake).await;
+            } else {
+                timer.sleep_until(wake).await;
+            }
             continue;
         }
         state.open.saturated.set(busy_since_idle(now) > SATURATED_BUSY);
@@ -309,6 +334,23 @@ pub async fn scheduler<W: Workload>(plan: Arc<Plan<W>>, state: Rc<WorkerState>, 
             }
         }
     }
+}
+
+/// Whether answers may wait for the next batch: the last answer carried its arrival
+/// stamp, and no connection is being opened (its connect would be timed a slice late).
+fn reads_may_wait(state: &WorkerState) -> bool {
+    state.open.stamped.get() && state.pool.connecting() == 0
+}
+
+/// Sleeps the thread until `wake` between dense batches (see the module doc): the VUs
+/// just handed arrivals send first, the answers that come meanwhile wait in their sockets,
+/// and the event loop reads them all before the scheduler hands out the next batch.
+async fn sleep_between_batches(wake: Instant) {
+    tokio::task::yield_now().await;
+    note_park();
+    crate::timer::sleep_thread_until(wake);
+    note_unpark();
+    tokio::task::yield_now().await;
 }
 
 /// When the run stops at `stopped_at`: dispatches the arrivals due before it that the

@@ -43,6 +43,10 @@ impl Workload for SingleRequest {
 
     fn new_vu(&self, _worker: &std::rc::Rc<()>, _vu_id: u64) {}
 
+    fn one_request_per_iteration(&self) -> bool {
+        true
+    }
+
     async fn iteration<'a>(&'a self, _vu: &'a mut (), ctx: &'a mut VuContext) -> Next {
         ctx.send(0, &self.request, &self.wire, &mut Capture::default()).await;
         Next::Continue

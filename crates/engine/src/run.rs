@@ -226,6 +226,7 @@ pub fn run<W: Workload>(
     let usage_before = ProcessUsage::now();
     let main_cpu_before = ProcessUsage::thread_cpu();
     let descriptors = crate::fds::raise_limit();
+    crate::fds::grow_table(descriptors.limit);
     let workload = Arc::new(workload);
     let mut phases = PhaseSettings {
         transport: &settings.transport,

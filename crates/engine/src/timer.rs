@@ -134,6 +134,15 @@ mod linux {
     }
 }
 
+/// Blocks the whole thread, event loop included, until `deadline`: for the open model's
+/// sleep between dense batches, during which nothing on the thread needs to run.
+pub fn sleep_thread_until(deadline: Instant) {
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left >= SPIN_BELOW {
+        std::thread::sleep(left);
+    }
+}
+
 /// Asks the kernel for the tightest timer slack on this thread, so wake-ups are not
 /// coalesced 50 µs late (Linux only; harmless elsewhere).
 pub fn tighten_timer_slack() {

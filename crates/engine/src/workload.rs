@@ -165,6 +165,13 @@ pub trait Workload: Send + Sync + 'static {
         std::future::ready(Ok(()))
     }
 
+    /// Whether each iteration is a single request whose answer nothing else waits on: then
+    /// the open model may read the answers of dense arrivals together, a slice late
+    /// (`open.rs`), without delaying any later request. Quick mode's are.
+    fn one_request_per_iteration(&self) -> bool {
+        false
+    }
+
     /// Runs one iteration, sending requests through `ctx` (which records them).
     fn iteration<'a>(&'a self, vu: &'a mut Self::Vu, ctx: &'a mut VuContext) -> impl Future<Output = Next> + 'a;
 }

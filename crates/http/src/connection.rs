@@ -21,8 +21,12 @@ pub enum Connection {
 pub struct Timing {
     /// The whole request (head and body) was written to the socket.
     pub written: Option<Instant>,
-    /// The first response byte arrived.
+    /// The first response byte arrived (as the kernel stamped the first read's data, where
+    /// it did: `stamp.rs`).
     pub first_byte: Option<Instant>,
+    /// The response's last bytes reached the socket, as the kernel stamped them; `None`
+    /// where it did not (HTTP/2, or a socket the stamps could not be enabled on).
+    pub arrived: Option<Instant>,
 }
 
 /// What a completed request returned.
@@ -34,6 +38,8 @@ pub struct ResponseInfo {
     pub written: Option<Instant>,
     /// When the first response byte arrived.
     pub first_byte: Option<Instant>,
+    /// When the response's last bytes reached the socket (see [`Timing::arrived`]).
+    pub arrived: Option<Instant>,
     pub sent_bytes: u64,
     pub received_bytes: u64,
 }
@@ -51,6 +57,7 @@ impl Connection {
                     status,
                     written: t.written,
                     first_byte: t.first_byte,
+                    arrived: t.arrived,
                     sent_bytes: wire.len() as u64,
                     received_bytes: c.received(),
                 })
@@ -61,6 +68,7 @@ impl Connection {
                     status,
                     written: t.written,
                     first_byte: t.first_byte,
+                    arrived: t.arrived,
                     sent_bytes: wire.len() as u64,
                     received_bytes: c.received(),
                 })
@@ -72,6 +80,7 @@ impl Connection {
                     status,
                     written: None,
                     first_byte,
+                    arrived: None,
                     sent_bytes,
                     received_bytes,
                 })

@@ -19,6 +19,7 @@ mod parse;
 mod plain;
 mod request;
 mod resolve;
+mod stamp;
 mod tls;
 mod tls_h1;
 mod tls_reason;

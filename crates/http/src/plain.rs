@@ -10,9 +10,11 @@
 use crate::connection::Timing;
 use crate::error::HttpError;
 use crate::parse::{Capture, Progress, ResponseParser};
+use crate::stamp;
 use loadcell_schema::ErrorKind;
 use std::cell::RefCell;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
+use std::os::fd::AsRawFd;
 use std::time::Instant;
 use tokio::io::Interest;
 use tokio::io::unix::AsyncFd;
@@ -51,6 +53,7 @@ impl PlainH1 {
         // together with the `AsyncFd`, and is never swapped for another one.
         let fd = unsafe { AsyncFd::register_with_interest(std, Interest::READABLE | Interest::WRITABLE) }
             .map_err(|e| HttpError::from_connect_io(&e.into_parts().1))?;
+        stamp::enable(fd.as_raw_fd());
         Ok(PlainH1 {
             fd,
             parser: ResponseParser::new(false),
@@ -82,17 +85,19 @@ impl PlainH1 {
             .map_err(|e| stale_if(HttpError::from_io(&e), reused))?;
         let written = Some(Instant::now());
         let mut first_byte = None;
+        let mut arrived = None;
         loop {
             let mut guard = self.fd.readable().await.map_err(|e| HttpError::from_io(&e))?;
             let parser = &mut self.parser;
             let mut drained = false;
-            let step = SCRATCH.with_borrow_mut(|buf| match guard.try_io(|fd| fd.get_ref().read(buf)) {
+            let step = SCRATCH.with_borrow_mut(|buf| match guard.try_io(|fd| stamp::recv(fd.as_raw_fd(), buf)) {
                 Err(_would_block) => Step::Again,
                 Ok(Err(e)) if e.kind() == io::ErrorKind::Interrupted => Step::Again,
                 Ok(Err(e)) => Step::Failed(e),
-                Ok(Ok(0)) => Step::Eof,
-                Ok(Ok(n)) => {
-                    first_byte.get_or_insert_with(Instant::now);
+                Ok(Ok((0, _))) => Step::Eof,
+                Ok(Ok((n, stamp))) => {
+                    arrived = stamp;
+                    first_byte.get_or_insert_with(|| stamp.unwrap_or_else(Instant::now));
                     drained = n < buf.len();
                     match parser.feed(&buf[..n], cap) {
                         Ok(Progress::NeedMore) => Step::More,
@@ -109,11 +114,27 @@ impl PlainH1 {
                     if drained && self.parser.keep_alive() {
                         guard.clear_ready();
                     }
-                    return Ok((self.parser.status(), Timing { written, first_byte }));
+                    return Ok((
+                        self.parser.status(),
+                        Timing {
+                            written,
+                            first_byte,
+                            arrived,
+                        },
+                    ));
                 }
                 Step::Eof => {
                     if self.parser.finish_on_close() == Progress::Done {
-                        return Ok((self.parser.status(), Timing { written, first_byte }));
+                        // Such a response ends at the close, which carries no stamp.
+                        let arrived = None;
+                        return Ok((
+                            self.parser.status(),
+                            Timing {
+                                written,
+                                first_byte,
+                                arrived,
+                            },
+                        ));
                     }
                     let e = HttpError::new(
                         ErrorKind::ConnectionClosed,

@@ -13,10 +13,12 @@ use crate::connection::Timing;
 use crate::error::HttpError;
 use crate::parse::{Capture, Progress, ResponseParser};
 use crate::plain::SCRATCH;
+use crate::stamp;
 use loadcell_schema::ErrorKind;
 use rustls::ClientConnection;
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
+use std::os::fd::AsRawFd;
 use std::time::Instant;
 use tokio::io::Interest;
 use tokio::io::unix::AsyncFd;
@@ -50,6 +52,7 @@ impl TlsH1 {
         // together with the `AsyncFd`, and is never swapped for another one.
         let fd = unsafe { AsyncFd::register_with_interest(std, Interest::READABLE | Interest::WRITABLE) }
             .map_err(|e| HttpError::from_connect_io(&e.into_parts().1))?;
+        stamp::enable(fd.as_raw_fd());
         Ok(TlsH1 {
             fd,
             tls,
@@ -90,11 +93,30 @@ impl TlsH1 {
         self.send(wire).await.map_err(|e| stale(e, false))?;
         let written = Some(Instant::now());
         let mut first_byte = None;
+        let mut arrived = None;
         loop {
             match self.drain(cap) {
-                Ok(Drained::Done) => return Ok((self.parser.status(), Timing { written, first_byte })),
+                Ok(Drained::Done) => {
+                    return Ok((
+                        self.parser.status(),
+                        Timing {
+                            written,
+                            first_byte,
+                            arrived,
+                        },
+                    ));
+                }
                 Ok(Drained::More) => {}
-                Ok(Drained::Closed) => return self.closed(reused, Timing { written, first_byte }),
+                Ok(Drained::Closed) => {
+                    return self.closed(
+                        reused,
+                        Timing {
+                            written,
+                            first_byte,
+                            arrived: None,
+                        },
+                    );
+                }
                 Err(e) => return Err(e),
             }
             let mut guard = self.fd.readable().await.map_err(|e| HttpError::from_io(&e))?;
@@ -102,16 +124,28 @@ impl TlsH1 {
             let mut socket = ShortRead {
                 socket: guard.get_inner(),
                 short: false,
+                stamp: None,
             };
             let read = tls.read_tls(&mut socket);
-            let short = socket.short;
+            let (short, stamp) = (socket.short, socket.stamp);
             match read {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => guard.clear_ready(),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(stale(HttpError::from_io(&e), self.parser.started())),
-                Ok(0) => return self.closed(reused, Timing { written, first_byte }),
+                // A response that ends at the close: the close carries no stamp.
+                Ok(0) => {
+                    return self.closed(
+                        reused,
+                        Timing {
+                            written,
+                            first_byte,
+                            arrived: None,
+                        },
+                    );
+                }
                 Ok(_) => {
-                    first_byte.get_or_insert_with(Instant::now);
+                    arrived = stamp;
+                    first_byte.get_or_insert_with(|| stamp.unwrap_or_else(Instant::now));
                     if let Err(e) = tls.process_new_packets() {
                         return Err(HttpError::new(ErrorKind::Tls, e.to_string()));
                     }
@@ -190,16 +224,18 @@ impl TlsH1 {
 }
 
 /// The socket as rustls reads it, remembering whether the read came back short of what
-/// rustls asked for (the socket is then empty).
+/// rustls asked for (the socket is then empty) and when the kernel stamped its data.
 struct ShortRead<'a> {
     socket: &'a TcpStream,
     short: bool,
+    stamp: Option<Instant>,
 }
 
 impl Read for ShortRead<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = (&mut &*self.socket).read(buf)?;
+        let (n, stamp) = stamp::recv(self.socket.as_raw_fd(), buf)?;
         self.short = n < buf.len();
+        self.stamp = stamp;
         Ok(n)
     }
 }
