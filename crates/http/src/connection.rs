@@ -44,6 +44,19 @@ pub struct ResponseInfo {
     pub received_bytes: u64,
 }
 
+impl Timing {
+    /// When the request was written, as far as the answer lets us know: over loopback the
+    /// kernel delivers the request, and the server may answer, before the write call
+    /// returns, so the answer's stamp can come before the clock read after the write. The
+    /// request was out by the time its answer began.
+    fn written_by_first_byte(&self) -> Option<Instant> {
+        match (self.written, self.first_byte) {
+            (Some(w), Some(f)) => Some(w.min(f)),
+            (w, _) => w,
+        }
+    }
+}
+
 impl Connection {
     /// Sends one request and reads its whole response. `wire` is `req` encoded by
     /// [`encode_h1`](crate::encode_h1) (ignored over HTTP/2). On error the connection must
@@ -55,7 +68,7 @@ impl Connection {
                 let (status, t) = c.roundtrip(wire, head, cap).await?;
                 Ok(ResponseInfo {
                     status,
-                    written: t.written,
+                    written: t.written_by_first_byte(),
                     first_byte: t.first_byte,
                     arrived: t.arrived,
                     sent_bytes: wire.len() as u64,
@@ -66,7 +79,7 @@ impl Connection {
                 let (status, t) = c.roundtrip(wire, head, cap).await?;
                 Ok(ResponseInfo {
                     status,
-                    written: t.written,
+                    written: t.written_by_first_byte(),
                     first_byte: t.first_byte,
                     arrived: t.arrived,
                     sent_bytes: wire.len() as u64,

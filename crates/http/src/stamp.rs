@@ -122,7 +122,7 @@ mod linux {
     }
 
     /// Longest the wall-clock reading may take between its two monotonic brackets.
-    const MAX_READING: Duration = Duration::from_micros(20);
+    const MAX_READING: Duration = Duration::from_micros(5);
 
     fn wall_now() -> Option<Duration> {
         let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
