@@ -45,6 +45,27 @@ pub struct ResponseInfo {
 }
 
 impl Timing {
+    /// The milestones of an exchange whose request was written at `written`.
+    pub(crate) fn after_write(written: Instant) -> Timing {
+        Timing {
+            written: Some(written),
+            first_byte: None,
+            arrived: None,
+        }
+    }
+
+    /// Notes a read of response bytes, which the kernel stamped `stamp` where it did.
+    pub(crate) fn read(&mut self, stamp: Option<Instant>) {
+        self.arrived = stamp;
+        self.first_byte
+            .get_or_insert_with(|| stamp.unwrap_or_else(Instant::now));
+    }
+
+    /// The milestones of a response that ended at the close, which carries no stamp.
+    pub(crate) fn at_close(self) -> Timing {
+        Timing { arrived: None, ..self }
+    }
+
     /// When the request was written, as far as the answer lets us know: over loopback the
     /// kernel delivers the request, and the server may answer, before the write call
     /// returns, so the answer's stamp can come before the clock read after the write. The

@@ -83,9 +83,7 @@ impl PlainH1 {
         self.write_all(wire)
             .await
             .map_err(|e| stale_if(HttpError::from_io(&e), reused))?;
-        let written = Some(Instant::now());
-        let mut first_byte = None;
-        let mut arrived = None;
+        let mut timing = Timing::after_write(Instant::now());
         loop {
             let mut guard = self.fd.readable().await.map_err(|e| HttpError::from_io(&e))?;
             let parser = &mut self.parser;
@@ -96,8 +94,7 @@ impl PlainH1 {
                 Ok(Err(e)) => Step::Failed(e),
                 Ok(Ok((0, _))) => Step::Eof,
                 Ok(Ok((n, stamp))) => {
-                    arrived = stamp;
-                    first_byte.get_or_insert_with(|| stamp.unwrap_or_else(Instant::now));
+                    timing.read(stamp);
                     drained = n < buf.len();
                     match parser.feed(&buf[..n], cap) {
                         Ok(Progress::NeedMore) => Step::More,
@@ -114,27 +111,11 @@ impl PlainH1 {
                     if drained && self.parser.keep_alive() {
                         guard.clear_ready();
                     }
-                    return Ok((
-                        self.parser.status(),
-                        Timing {
-                            written,
-                            first_byte,
-                            arrived,
-                        },
-                    ));
+                    return Ok((self.parser.status(), timing));
                 }
                 Step::Eof => {
                     if self.parser.finish_on_close() == Progress::Done {
-                        // Such a response ends at the close, which carries no stamp.
-                        let arrived = None;
-                        return Ok((
-                            self.parser.status(),
-                            Timing {
-                                written,
-                                first_byte,
-                                arrived,
-                            },
-                        ));
+                        return Ok((self.parser.status(), timing.at_close()));
                     }
                     let e = HttpError::new(
                         ErrorKind::ConnectionClosed,

@@ -91,32 +91,12 @@ impl TlsH1 {
         self.sent = 0;
         let stale = |e: HttpError, started: bool| if reused && !started { e.stale() } else { e };
         self.send(wire).await.map_err(|e| stale(e, false))?;
-        let written = Some(Instant::now());
-        let mut first_byte = None;
-        let mut arrived = None;
+        let mut timing = Timing::after_write(Instant::now());
         loop {
             match self.drain(cap) {
-                Ok(Drained::Done) => {
-                    return Ok((
-                        self.parser.status(),
-                        Timing {
-                            written,
-                            first_byte,
-                            arrived,
-                        },
-                    ));
-                }
+                Ok(Drained::Done) => return Ok((self.parser.status(), timing)),
                 Ok(Drained::More) => {}
-                Ok(Drained::Closed) => {
-                    return self.closed(
-                        reused,
-                        Timing {
-                            written,
-                            first_byte,
-                            arrived: None,
-                        },
-                    );
-                }
+                Ok(Drained::Closed) => return self.closed(reused, timing.at_close()),
                 Err(e) => return Err(e),
             }
             let mut guard = self.fd.readable().await.map_err(|e| HttpError::from_io(&e))?;
@@ -132,20 +112,9 @@ impl TlsH1 {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => guard.clear_ready(),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(stale(HttpError::from_io(&e), self.parser.started())),
-                // A response that ends at the close: the close carries no stamp.
-                Ok(0) => {
-                    return self.closed(
-                        reused,
-                        Timing {
-                            written,
-                            first_byte,
-                            arrived: None,
-                        },
-                    );
-                }
+                Ok(0) => return self.closed(reused, timing.at_close()),
                 Ok(_) => {
-                    arrived = stamp;
-                    first_byte.get_or_insert_with(|| stamp.unwrap_or_else(Instant::now));
+                    timing.read(stamp);
                     if let Err(e) = tls.process_new_packets() {
                         return Err(HttpError::new(ErrorKind::Tls, e.to_string()));
                     }
