@@ -109,12 +109,7 @@ fn assert_latency_stats(v: &Value, path: &str) {
         ordered[0] <= mean && mean <= ordered[6],
         "{path}: mean {mean} outside min..max"
     );
-    // k6's `http_req_waiting` (`ttfb`) alone may be 0: over loopback the server can answer
-    // before loadcell's write call has returned (the answer's arrival is the kernel's
-    // stamp), and then the request was sending until the answer began.
-    if path != "ttfb_ms" {
-        assert!(ordered[0] > 0.0, "{path}: min latency is 0");
-    }
+    assert!(ordered[0] > 0.0, "{path}: min latency is 0");
     assert!(u64_at(v, &format!("{path}.count")) > 0);
     assert!(get("stdev") >= 0.0);
 }

@@ -13,7 +13,7 @@
 //! own, as the schedule lag (`context.rs`).
 //!
 //! Reading is batched too, where that changes no figure: when each iteration is one
-//! request (quick mode) over HTTP/1.1, the thread sleeps between dense batches instead of
+//! request (quick mode) over HTTP/1.1 (`transport_for`), the thread sleeps between dense batches instead of
 //! parking in its event loop, so the answers that come meanwhile do not wake it one by one;
 //! they are read together after the sleep, before the next batch is handed out. A
 //! response's end is the kernel's stamp of its arrival (`loadcell-http`'s `stamp.rs`), so
@@ -32,7 +32,10 @@ use crate::signal::LocalSignal;
 use crate::state::WorkerState;
 use crate::timer::PreciseTimer;
 use crate::workload::{Next, Workload};
-use crate::{context::VuContext, run::OpenVus};
+use crate::{
+    context::{Transport, VuContext},
+    run::OpenVus,
+};
 use loadcell_metrics::{LatencyHistogram, new_histogram, record_us};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -287,7 +290,7 @@ pub async fn scheduler<W: Workload>(plan: Arc<Plan<W>>, state: Rc<WorkerState>, 
         return;
     };
     let mut timer = PreciseTimer::new();
-    let late_reads = plan.workload.one_request_per_iteration() && !plan.transport.client.http2;
+    let late_reads = plan.transport.client.stamp_arrivals;
     let Some(mut due) = next_due(&plan, rate, &state, id) else {
         return;
     };
@@ -334,6 +337,17 @@ pub async fn scheduler<W: Workload>(plan: Arc<Plan<W>>, state: Rc<WorkerState>, 
             }
         }
     }
+}
+
+/// The transport for a part run under `model`: where this module may read answers late —
+/// the open model, one request per iteration, HTTP/1.1 — its responses are dated by the
+/// kernel's arrival stamps (see the module doc). Elsewhere answers are read as they come
+/// and the stamps would only cost.
+pub fn transport_for<W: Workload>(transport: &Transport, model: &Model, workload: &W) -> Transport {
+    let mut transport = transport.clone();
+    transport.client.stamp_arrivals =
+        matches!(model, Model::Open { .. }) && workload.one_request_per_iteration() && !transport.client.http2;
+    transport
 }
 
 /// Whether answers may wait for the next batch: the last answer carried its arrival

@@ -414,7 +414,7 @@ fn plans_of<W: Workload>(
                 first_worker,
                 all_workers,
                 segment: settings.segment,
-                transport: Arc::new(settings.transport.clone()),
+                transport: Arc::new(crate::open::transport_for(&settings.transport, &part.model, &*workload)),
                 model: part.model,
                 workers: workers[i],
                 t0,

@@ -26,6 +26,10 @@ pub struct ClientConfig {
     /// Addresses that replace DNS for a host and port (`--resolve`); TLS SNI and `Host`
     /// keep the name.
     pub resolve: Vec<Resolve>,
+    /// Date each HTTP/1.1 response's end by the kernel's stamp of its arrival rather than
+    /// by when it was read (`stamp.rs`). It costs a little per read, so the engine asks for
+    /// it only where it reads answers late (the open model of quick mode).
+    pub stamp_arrivals: bool,
 }
 
 /// A fresh connection and what opening it cost.
@@ -92,7 +96,7 @@ async fn open(origin: &Origin, config: &ClientConfig, phases: &mut ConnectPhases
             if config.http2 && negotiated_h2 {
                 Box::pin(h2::handshake(tls_stream, origin)).await.map(Connection::H2)
             } else {
-                tls_h1::TlsH1::new(tls_stream).map(|c| Connection::Tls(Box::new(c)))
+                tls_h1::TlsH1::new(tls_stream, config.stamp_arrivals).map(|c| Connection::Tls(Box::new(c)))
             }
         }
         (Scheme::Https, None) => Err(HttpError::new(
@@ -100,7 +104,7 @@ async fn open(origin: &Origin, config: &ClientConfig, phases: &mut ConnectPhases
             "TLS is not configured for an https:// origin",
         )),
         (Scheme::Http, _) if config.http2 => Box::pin(h2::handshake(tcp, origin)).await.map(Connection::H2),
-        (Scheme::Http, _) => plain::PlainH1::new(tcp).map(Connection::Plain),
+        (Scheme::Http, _) => plain::PlainH1::new(tcp, config.stamp_arrivals).map(Connection::Plain),
     }
 }
 

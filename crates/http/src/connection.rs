@@ -25,7 +25,8 @@ pub struct Timing {
     /// it did: `stamp.rs`).
     pub first_byte: Option<Instant>,
     /// The response's last bytes reached the socket, as the kernel stamped them; `None`
-    /// where it did not (HTTP/2, or a socket the stamps could not be enabled on).
+    /// where it did not (unless `ClientConfig::stamp_arrivals`, over HTTP/2, or on a socket
+    /// the stamps could not be enabled on).
     pub arrived: Option<Instant>,
 }
 

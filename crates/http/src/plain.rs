@@ -31,6 +31,8 @@ thread_local! {
 pub struct PlainH1 {
     fd: AsyncFd<std::net::TcpStream>,
     parser: ResponseParser,
+    /// Reads come with the kernel's arrival stamps (`stamp.rs`).
+    stamped: bool,
     used: bool,
     /// Request bytes written in the current (or last) exchange.
     sent: u64,
@@ -47,16 +49,19 @@ enum Step {
 
 impl PlainH1 {
     /// Takes over a connected socket.
-    pub fn new(tcp: tokio::net::TcpStream) -> Result<PlainH1, HttpError> {
+    pub fn new(tcp: tokio::net::TcpStream, stamped: bool) -> Result<PlainH1, HttpError> {
         let std = tcp.into_std().map_err(|e| HttpError::from_connect_io(&e))?;
         // SAFETY: the std `TcpStream` owns its descriptor, keeps it open until it is dropped
         // together with the `AsyncFd`, and is never swapped for another one.
         let fd = unsafe { AsyncFd::register_with_interest(std, Interest::READABLE | Interest::WRITABLE) }
             .map_err(|e| HttpError::from_connect_io(&e.into_parts().1))?;
-        stamp::enable(fd.as_raw_fd());
+        if stamped {
+            stamp::enable(fd.as_raw_fd());
+        }
         Ok(PlainH1 {
             fd,
             parser: ResponseParser::new(false),
+            stamped,
             used: false,
             sent: 0,
         })
@@ -86,9 +91,10 @@ impl PlainH1 {
         let mut timing = Timing::after_write(Instant::now());
         loop {
             let mut guard = self.fd.readable().await.map_err(|e| HttpError::from_io(&e))?;
-            let parser = &mut self.parser;
+            let (parser, stamped) = (&mut self.parser, self.stamped);
+            let recv = |fd: &AsyncFd<std::net::TcpStream>, buf: &mut [u8]| stamp::recv(fd.as_raw_fd(), buf, stamped);
             let mut drained = false;
-            let step = SCRATCH.with_borrow_mut(|buf| match guard.try_io(|fd| stamp::recv(fd.as_raw_fd(), buf)) {
+            let step = SCRATCH.with_borrow_mut(|buf| match guard.try_io(|fd| recv(fd, buf)) {
                 Err(_would_block) => Step::Again,
                 Ok(Err(e)) if e.kind() == io::ErrorKind::Interrupted => Step::Again,
                 Ok(Err(e)) => Step::Failed(e),

@@ -28,6 +28,8 @@ pub struct TlsH1 {
     fd: AsyncFd<TcpStream>,
     tls: ClientConnection,
     parser: ResponseParser,
+    /// Reads come with the kernel's arrival stamps (`stamp.rs`).
+    stamped: bool,
     used: bool,
     /// Request bytes (plaintext) handed to TLS in the current (or last) exchange.
     sent: u64,
@@ -45,18 +47,24 @@ enum Drained {
 
 impl TlsH1 {
     /// Takes over a connection whose handshake tokio-rustls completed.
-    pub fn new(stream: tokio_rustls::client::TlsStream<tokio::net::TcpStream>) -> Result<TlsH1, HttpError> {
+    pub fn new(
+        stream: tokio_rustls::client::TlsStream<tokio::net::TcpStream>,
+        stamped: bool,
+    ) -> Result<TlsH1, HttpError> {
         let (tcp, tls) = stream.into_inner();
         let std = tcp.into_std().map_err(|e| HttpError::from_connect_io(&e))?;
         // SAFETY: the std `TcpStream` owns its descriptor, keeps it open until it is dropped
         // together with the `AsyncFd`, and is never swapped for another one.
         let fd = unsafe { AsyncFd::register_with_interest(std, Interest::READABLE | Interest::WRITABLE) }
             .map_err(|e| HttpError::from_connect_io(&e.into_parts().1))?;
-        stamp::enable(fd.as_raw_fd());
+        if stamped {
+            stamp::enable(fd.as_raw_fd());
+        }
         Ok(TlsH1 {
             fd,
             tls,
             parser: ResponseParser::new(false),
+            stamped,
             used: false,
             sent: 0,
         })
@@ -104,6 +112,7 @@ impl TlsH1 {
             let mut socket = ShortRead {
                 socket: guard.get_inner(),
                 short: false,
+                stamped: self.stamped,
                 stamp: None,
             };
             let read = tls.read_tls(&mut socket);
@@ -197,12 +206,13 @@ impl TlsH1 {
 struct ShortRead<'a> {
     socket: &'a TcpStream,
     short: bool,
+    stamped: bool,
     stamp: Option<Instant>,
 }
 
 impl Read for ShortRead<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let (n, stamp) = stamp::recv(self.socket.as_raw_fd(), buf)?;
+        let (n, stamp) = stamp::recv(self.socket.as_raw_fd(), buf, self.stamped)?;
         self.short = n < buf.len();
         self.stamp = stamp;
         Ok(n)

@@ -356,6 +356,7 @@ fn transport(
             http2: spec.http2,
             tls,
             resolve,
+            stamp_arrivals: false,
         },
         timeout,
     })

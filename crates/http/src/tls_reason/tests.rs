@@ -130,6 +130,7 @@ async fn handshake(pki: Pki) -> String {
         http2: false,
         tls: Some(Arc::new(client)),
         resolve: Vec::new(),
+        stamp_arrivals: false,
     };
     let origin = Origin::parse(&format!("https://127.0.0.1:{port}/")).unwrap_or_else(|e| panic!("{e}"));
     match connect(&origin, &config).await {
