@@ -13,11 +13,11 @@
 //! own, as the schedule lag (`context.rs`).
 //!
 //! Reading is batched too, where that changes no figure: when each iteration is one
-//! request (quick mode) over HTTP/1.1 (`transport_for`), the thread sleeps between dense batches instead of
-//! parking in its event loop, so the answers that come meanwhile do not wake it one by one;
-//! they are read together after the sleep, before the next batch is handed out. A
-//! response's end is the kernel's stamp of its arrival (`loadcell-http`'s `stamp.rs`), so
-//! reading it late adds nothing to its latency. The loop parks as before while a connection
+//! request (quick mode) over HTTP/1.1 (`transport_for`), the thread sleeps between dense
+//! batches instead of parking in its event loop, so the answers that come meanwhile do not
+//! wake it one by one; they are read together after the sleep, before the next batch is
+//! handed out. A response's end is then the kernel's stamp of its arrival
+//! (`loadcell-http`'s `stamp.rs`), so reading it late adds nothing to its latency. The loop parks as before while a connection
 //! is being opened (its connect time would be stretched) and while answers come without a
 //! stamp.
 //!
