@@ -92,23 +92,23 @@ impl PlainH1 {
         loop {
             let mut guard = self.fd.readable().await.map_err(|e| HttpError::from_io(&e))?;
             let (parser, stamped) = (&mut self.parser, self.stamped);
-            let recv = |fd: &AsyncFd<std::net::TcpStream>, buf: &mut [u8]| stamp::recv(fd.as_raw_fd(), buf, stamped);
             let mut drained = false;
-            let step = SCRATCH.with_borrow_mut(|buf| match guard.try_io(|fd| recv(fd, buf)) {
-                Err(_would_block) => Step::Again,
-                Ok(Err(e)) if e.kind() == io::ErrorKind::Interrupted => Step::Again,
-                Ok(Err(e)) => Step::Failed(e),
-                Ok(Ok((0, _))) => Step::Eof,
-                Ok(Ok((n, stamp))) => {
-                    timing.read(stamp);
-                    drained = n < buf.len();
-                    match parser.feed(&buf[..n], cap) {
-                        Ok(Progress::NeedMore) => Step::More,
-                        Ok(Progress::Done) => Step::Done,
-                        Err(m) => Step::Malformed(m.0),
+            let step =
+                SCRATCH.with_borrow_mut(|buf| match guard.try_io(|fd| stamp::recv(fd.get_ref(), buf, stamped)) {
+                    Err(_would_block) => Step::Again,
+                    Ok(Err(e)) if e.kind() == io::ErrorKind::Interrupted => Step::Again,
+                    Ok(Err(e)) => Step::Failed(e),
+                    Ok(Ok((0, _))) => Step::Eof,
+                    Ok(Ok((n, stamp))) => {
+                        timing.read(stamp);
+                        drained = n < buf.len();
+                        match parser.feed(&buf[..n], cap) {
+                            Ok(Progress::NeedMore) => Step::More,
+                            Ok(Progress::Done) => Step::Done,
+                            Err(m) => Step::Malformed(m.0),
+                        }
                     }
-                }
-            });
+                });
             match step {
                 Step::Again | Step::More => continue,
                 Step::Done => {

@@ -1,6 +1,7 @@
 //! When response bytes reached the socket, as the kernel saw it: receive timestamps
-//! (`SO_TIMESTAMPNS`) on HTTP/1.1 connections, so a response's end is the moment its last
-//! bytes arrived, not the moment loadcell got round to reading them.
+//! (`SO_TIMESTAMPNS`) on the HTTP/1.1 connections of a client that asks for them
+//! (`ClientConfig::stamp_arrivals`), so a response's end is the moment its last bytes
+//! arrived, not the moment loadcell got round to reading them.
 //!
 //! Without them every latency would include loadcell's own delay between the arrival and
 //! the read — small when the event loop wakes at once, up to a slice when the open model
@@ -10,7 +11,8 @@
 //! wall clock, so it is turned into an [`Instant`] by its age: wall-clock now minus the
 //! stamp, taken from the monotonic now.
 
-use std::io;
+use std::io::{self, Read};
+use std::net::TcpStream;
 use std::os::fd::RawFd;
 use std::time::{Duration, Instant};
 
@@ -40,20 +42,15 @@ pub(crate) fn enable(fd: RawFd) {
 /// kernel stamped, when the newest of it arrived. An unstamped socket is read with a plain
 /// `read`: `recvmsg` and the clock readings cost 2–10% of a request (BENCHMARKS.md), paid
 /// only where answers are read late.
-pub(crate) fn recv(fd: RawFd, buf: &mut [u8], stamped: bool) -> io::Result<(usize, Option<Instant>)> {
+pub(crate) fn recv(socket: &TcpStream, buf: &mut [u8], stamped: bool) -> io::Result<(usize, Option<Instant>)> {
     #[cfg(target_os = "linux")]
     if stamped {
-        return linux::recv(fd, buf);
+        use std::os::fd::AsRawFd;
+        return linux::recv(socket.as_raw_fd(), buf);
     }
     #[cfg(not(target_os = "linux"))]
     let _ = stamped;
-    // SAFETY: `buf` is valid for `buf.len()` bytes.
-    let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
-    if n < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok((n as usize, None))
-    }
+    Ok(((&mut &*socket).read(buf)?, None))
 }
 
 /// The monotonic instant a wall-clock stamp stands for: `now` less the stamp's age. A stamp
@@ -166,7 +163,7 @@ mod tests {
             let on = (0..200).any(|_| {
                 server.write_all(b"x").unwrap();
                 std::thread::sleep(Duration::from_millis(1));
-                recv(client.as_raw_fd(), &mut buf, true).unwrap().1.is_some()
+                recv(&client, &mut buf, true).unwrap().1.is_some()
             });
             assert!(on, "the kernel did not stamp loopback TCP within 200 ms");
         }
@@ -181,7 +178,7 @@ mod tests {
         let sent = Instant::now();
         std::thread::sleep(Duration::from_millis(30));
         let mut buf = [0u8; 64];
-        let (n, arrived) = recv(client.as_raw_fd(), &mut buf, true).unwrap();
+        let (n, arrived) = recv(&client, &mut buf, true).unwrap();
         let read = Instant::now();
         assert_eq!(&buf[..n], b"HTTP/1.1 200 OK\r\n");
         let arrived = arrived.expect("a stamp");
@@ -198,9 +195,9 @@ mod tests {
         server.write_all(b"x").unwrap();
         std::thread::sleep(Duration::from_millis(5));
         let mut buf = [0u8; 8];
-        assert_eq!(recv(client.as_raw_fd(), &mut buf, true).unwrap(), (1, None));
+        assert_eq!(recv(&client, &mut buf, true).unwrap(), (1, None));
         server.write_all(b"y").unwrap();
         std::thread::sleep(Duration::from_millis(5));
-        assert_eq!(recv(client.as_raw_fd(), &mut buf, false).unwrap(), (1, None));
+        assert_eq!(recv(&client, &mut buf, false).unwrap(), (1, None));
     }
 }

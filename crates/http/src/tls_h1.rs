@@ -212,7 +212,7 @@ struct ShortRead<'a> {
 
 impl Read for ShortRead<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let (n, stamp) = stamp::recv(self.socket.as_raw_fd(), buf, self.stamped)?;
+        let (n, stamp) = stamp::recv(self.socket, buf, self.stamped)?;
         self.short = n < buf.len();
         self.stamp = stamp;
         Ok(n)
