@@ -6,7 +6,7 @@
 //! up, the target when every VU was waiting on it. Connections are opened no faster than
 //! they complete, and the default VU cap follows the measured service time.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use loadcell_target::{Config, Latency};
 
@@ -346,4 +346,75 @@ fn answers_read_a_slice_late_keep_the_time_they_arrived() {
         "at 5000/s the median service time was {calmest} ms at best, against {typical} ms at \
          500/s: answers read late were timed when read\n{output}"
     );
+}
+
+/// A generator that is paused — here stopped twice for 400 ms with SIGSTOP, which from
+/// inside looks like a virtual machine's host taking the CPU — measures the pauses and names
+/// them as the cause of its late starts, instead of blaming its own event loop (or the
+/// target). Two stops, because a stop that lands while the scheduler works rather than
+/// sleeps is not seen (the figures are a lower bound).
+#[test]
+fn a_paused_generator_names_the_pause_as_the_cause_of_its_lateness() {
+    let server = fast_target();
+    let dir = TempDir::new();
+    let json = dir.path().join("summary.json");
+    let json_arg = json.to_string_lossy().into_owned();
+    let running = Loadcell::new(&[
+        "run",
+        &url_of(&server),
+        "-r",
+        "1000",
+        "-d",
+        "4s",
+        "--summary-json",
+        &json_arg,
+    ])
+    .alone()
+    .spawn();
+    let (spawned, stopped) = (Instant::now(), Duration::from_millis(400));
+    for at_ms in [1200, 2600] {
+        std::thread::sleep(Duration::from_millis(at_ms).saturating_sub(spawned.elapsed()));
+        running.signal(libc::SIGSTOP);
+        std::thread::sleep(stopped);
+        running.signal(libc::SIGCONT);
+    }
+    let run = running.wait();
+    run.assert_exit(0);
+    let s = read_summary(&json).unwrap_or_else(|| panic!("no summary\n{}", run.output()));
+    let (pauses, paused, longest) = (
+        u64_at(&s, "schedule.pauses"),
+        f64_at(&s, "schedule.paused_ms"),
+        f64_at(&s, "schedule.longest_pause_ms"),
+    );
+    let waited = f64_at(&s, "schedule.cpu_waited_ms");
+    println!("pauses {pauses}, {paused:.1} ms in all, longest {longest:.1} ms; waited for a CPU {waited:.1} ms");
+    assert!(pauses >= 1, "no pause was seen\n{}", run.output());
+    // The stop, less the wake-up's own lateness; in all (summed over the threads, each of
+    // which was stopped) never more than the stops and the machine's own holds beside them.
+    assert!(
+        (300.0..=600.0).contains(&longest),
+        "longest pause {longest} ms\n{}",
+        run.output()
+    );
+    let threads = u64_at(&s, "generator.threads") as f64;
+    assert!(
+        paused <= threads * 1000.0,
+        "{paused} ms paused in all\n{}",
+        run.output()
+    );
+    // A stopped thread does not wait for a CPU: the stops are not taken for a busy machine.
+    assert!(waited < 300.0, "{waited} ms of waiting for a CPU\n{}", run.output());
+    let warnings = s["generator"]["warnings"].to_string();
+    assert!(
+        warnings.contains("were paused"),
+        "the pauses are not named\n{}",
+        run.output()
+    );
+    assert!(
+        !warnings.contains("its event loop or its connection slots were behind"),
+        "{}",
+        run.output()
+    );
+    assert!(!warnings.contains("the target is too slow"), "{}", run.output());
+    assert_every_arrival_accounted(&s, &run);
 }

@@ -26,6 +26,7 @@
 //! time (Little's law with headroom): a target whose iterations take long gets the VUs it
 //! needs instead of dropped arrivals blamed on it.
 
+use crate::holds::SleepWatch;
 use crate::plan::{Model, Plan};
 use crate::schedule::{LoadCurve, share_of};
 use crate::signal::LocalSignal;
@@ -290,6 +291,7 @@ pub async fn scheduler<W: Workload>(plan: Arc<Plan<W>>, state: Rc<WorkerState>, 
         return;
     };
     let mut timer = PreciseTimer::new();
+    let mut watch = SleepWatch::new(plan.all_workers);
     let late_reads = plan.transport.client.stamp_arrivals;
     let Some(mut due) = next_due(&plan, rate, &state, id) else {
         return;
@@ -304,11 +306,13 @@ pub async fn scheduler<W: Workload>(plan: Arc<Plan<W>>, state: Rc<WorkerState>, 
         if due > now {
             let slice = slice_for(due.saturating_duration_since(previous));
             let wake = due.max(now + slice);
+            watch.sleeping(now);
             if late_reads && !slice.is_zero() && reads_may_wait(&state) {
                 sleep_between_batches(wake).await;
             } else {
                 timer.sleep_until(wake).await;
             }
+            watch.woke(wake);
             continue;
         }
         state.open.saturated.set(busy_since_idle(now) > SATURATED_BUSY);

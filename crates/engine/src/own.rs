@@ -8,6 +8,7 @@
 //! each drop judged from what the busy VUs were doing at that moment (`open.rs`), the
 //! service time, loadcell's CPU and its threads' run-queue wait, the error counts.
 
+use crate::holds::{Holds, Spells};
 use crate::plan::Model;
 use crate::run::Outcome;
 use loadcell_metrics::latency_stats;
@@ -21,6 +22,10 @@ const BUSY_CPU_PERCENT: f64 = 90.0;
 /// When its threads waited for a CPU more than this share of the run, loadcell names the
 /// busy machine as the cause.
 const BUSY_MACHINE_SHARE: f64 = 0.1;
+/// When the machine held its threads off their CPU (`holds.rs`) more than this share of the
+/// run, loadcell names the holds as the cause of late starts: a hold of s makes about s of
+/// arrivals late, and a schedule lag p99 over [`LATE_P99_MS`] takes 1% of them.
+const HELD_SHARE: f64 = 0.005;
 
 /// The open model's schedule section of the summary (`None` in the closed model).
 pub fn schedule_summary(outcome: &Outcome) -> Option<Schedule> {
@@ -35,6 +40,12 @@ pub fn schedule_summary(outcome: &Outcome) -> Option<Schedule> {
         dropped_target: t.dropped_on_target(),
         pre_allocated_vus: outcome.pre_allocated_vus,
         vus_started: outcome.vus_spawned,
+        cpu_waits: outcome.holds.waited.count,
+        cpu_waited_ms: ms(outcome.holds.waited.total),
+        longest_cpu_wait_ms: ms(outcome.holds.waited.longest),
+        pauses: outcome.holds.paused.count,
+        paused_ms: ms(outcome.holds.paused.total),
+        longest_pause_ms: ms(outcome.holds.paused.longest),
     })
 }
 
@@ -85,18 +96,25 @@ fn schedule_warnings(outcome: &Outcome, cpu_percent: f64) -> Vec<String> {
     let connect = latency_stats(&outcome.total.connect);
     let wall = (outcome.measured + outcome.warmup_len).as_secs_f64() * outcome.threads as f64;
     let waited = outcome.run_delay.as_secs_f64();
-    let own_cause = if cpu_percent > BUSY_CPU_PERCENT {
-        format!(
+    let (whose, own_cause) = if cpu_percent > BUSY_CPU_PERCENT {
+        let cause = format!(
             "loadcell used {cpu_percent:.0}% of its {} thread(s): it is the bottleneck — add --threads or lower the rate",
             outcome.threads
-        )
+        );
+        ("its own doing", cause)
     } else if wall > 0.0 && waited > BUSY_MACHINE_SHARE * wall {
-        format!(
+        let cause = format!(
             "the machine was busy: loadcell's threads waited {waited:.2} s for a CPU ({:.0}% of their time)",
             100.0 * waited / wall
-        )
+        );
+        ("its machine's doing", cause)
+    } else if wall > 0.0 && outcome.holds.total().as_secs_f64() > HELD_SHARE * wall {
+        ("its machine's doing", held_cause(&outcome.holds, outcome.threads))
     } else {
-        "its event loop or its connection slots were behind".to_string()
+        (
+            "its own doing",
+            "its event loop or its connection slots were behind".to_string(),
+        )
     };
     let mut out = Vec::new();
     let dropped = outcome.total.dropped;
@@ -123,11 +141,44 @@ fn schedule_warnings(outcome: &Outcome, cpu_percent: f64) -> Vec<String> {
     ));
     if s.lag_ms.p99 > LATE_P99_MS {
         out.push(format!(
-            "loadcell started iterations late — its own doing, not the target's: schedule lag p99 {:.2} ms, max {:.2} ms ({own_cause}); latency, measured from the scheduled start, includes it (the target's service time p99 was {:.2} ms)",
+            "loadcell started iterations late — {whose}, not the target's: schedule lag p99 {:.2} ms, max {:.2} ms ({own_cause}); latency, measured from the scheduled start, includes it (the target's service time p99 was {:.2} ms)",
             s.lag_ms.p99, s.lag_ms.max, service.p99
         ));
     }
     out
+}
+
+fn ms(d: std::time::Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// The machine's holds of loadcell's threads, in words.
+fn held_cause(h: &Holds, threads: usize) -> String {
+    let spell = |s: &Spells| {
+        format!(
+            "{} times, {:.1} ms in all (longest {:.1} ms)",
+            s.count,
+            ms(s.total),
+            ms(s.longest)
+        )
+    };
+    let mut kinds = Vec::new();
+    if h.waited.count > 0 {
+        kinds.push(format!(
+            "waited for a CPU {} while another process or a kernel thread ran",
+            spell(&h.waited)
+        ));
+    }
+    if h.paused.count > 0 {
+        kinds.push(format!(
+            "were paused {}, neither running nor waiting for a CPU: the host of a virtual machine took the CPU, or the process was stopped",
+            spell(&h.paused)
+        ));
+    }
+    format!(
+        "the machine held loadcell's {threads} thread(s) off their CPU when they were due to run: they {}",
+        kinds.join("; and they ")
+    )
 }
 
 /// What the drops that found every VU waiting for a response say about the target. While

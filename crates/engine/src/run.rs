@@ -182,6 +182,9 @@ pub struct Outcome {
     pub vus_ran: u64,
     /// How long the worker threads, together, waited runnable for a CPU: a busy machine.
     pub run_delay: Duration,
+    /// Times the machine held the worker threads off their CPU when they were due to run:
+    /// another task had it, or they were paused (`holds.rs`).
+    pub holds: crate::holds::Holds,
     /// loadcell's own connection budget and whether it had to ration connections.
     pub connections: ConnectionBudget,
     /// The workload's `setup` and `teardown`, in the order they ran (none without them).
@@ -225,6 +228,7 @@ pub fn run<W: Workload>(
     };
     let usage_before = ProcessUsage::now();
     let main_cpu_before = ProcessUsage::thread_cpu();
+    crate::holds::note_coordinator();
     let descriptors = crate::fds::raise_limit();
     crate::fds::grow_table(descriptors.limit);
     let workload = Arc::new(workload);
@@ -332,6 +336,7 @@ pub fn run<W: Workload>(
         vus_wanted: merger.ends.vus_wanted,
         vus_ran: merger.ends.vus_ran,
         run_delay: merger.ends.run_delay,
+        holds: merger.ends.holds,
         connections: ConnectionBudget {
             limit: merger.ends.connection_limit,
             rationed: merger.ends.rationed,
@@ -636,6 +641,7 @@ impl Merger {
             let e = &mut self.ends;
             e.cpu += end.cpu;
             e.run_delay += end.run_delay;
+            e.holds.add(&end.holds);
             e.vus_cap += end.vus_cap;
             e.vus_spawned += end.vus_spawned;
             e.vus_wanted += end.vus_wanted;

@@ -52,6 +52,8 @@ pub struct WorkerEnd {
     /// CPU time this worker thread used, and how long it waited, runnable, for a CPU.
     pub cpu: Duration,
     pub run_delay: Duration,
+    /// Times the machine held this thread off its CPU when it was due to run (`holds.rs`).
+    pub holds: crate::holds::Holds,
     /// Open model: the VU cap this worker ended with.
     pub vus_cap: u64,
     /// VUs spawned; closed model: the most it was asked for, and those that began an
@@ -169,6 +171,7 @@ async fn control_loop<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sende
         workload_stopped: state.workload_stopped.get(),
         cpu: ProcessUsage::thread_cpu(),
         run_delay: ProcessUsage::thread_run_delay(),
+        holds: crate::holds::found(),
         // Only an open part has a VU pool: a closed worker's VUs are its curve's.
         vus_cap: match plan.model {
             Model::Open { .. } => state.open.cap(),

@@ -36,6 +36,21 @@ pub struct RunEnd {
     /// Seconds the worker threads waited, runnable, for a CPU (a busy machine).
     #[serde(default)]
     pub run_delay_s: f64,
+    /// Open model: times the machine held the worker threads off their CPU when they were
+    /// due to run — waiting while another task ran, and paused (a virtual machine's host, a
+    /// stopped process): how many, seconds in all, the longest.
+    #[serde(default)]
+    pub cpu_waits: u64,
+    #[serde(default)]
+    pub cpu_waited_s: f64,
+    #[serde(default)]
+    pub longest_cpu_wait_s: f64,
+    #[serde(default)]
+    pub pauses: u64,
+    #[serde(default)]
+    pub paused_s: f64,
+    #[serde(default)]
+    pub longest_pause_s: f64,
     /// Closed model: the most VUs asked for, and those that began an iteration.
     #[serde(default)]
     pub vus_wanted: u64,
@@ -86,6 +101,12 @@ impl RunEnd {
             vus_spawned: outcome.vus_spawned,
             vus_limit: Some(outcome.vus_limit),
             run_delay_s: outcome.run_delay.as_secs_f64(),
+            cpu_waits: outcome.holds.waited.count,
+            cpu_waited_s: outcome.holds.waited.total.as_secs_f64(),
+            longest_cpu_wait_s: outcome.holds.waited.longest.as_secs_f64(),
+            pauses: outcome.holds.paused.count,
+            paused_s: outcome.holds.paused.total.as_secs_f64(),
+            longest_pause_s: outcome.holds.paused.longest.as_secs_f64(),
             vus_wanted: outcome.vus_wanted,
             vus_ran: outcome.vus_ran,
             connection_limit: outcome.connections.limit,
@@ -126,6 +147,12 @@ impl RunEnd {
             vus_spawned: 0,
             vus_limit: None,
             run_delay_s: 0.0,
+            cpu_waits: 0,
+            cpu_waited_s: 0.0,
+            longest_cpu_wait_s: 0.0,
+            pauses: 0,
+            paused_s: 0.0,
+            longest_pause_s: 0.0,
             vus_wanted: 0,
             vus_ran: 0,
             connection_limit: 0,

@@ -2,7 +2,7 @@
 //! whole run, or the merged measured recorder of any time window.
 
 use crate::read::Recorded;
-use loadcell_engine::{ConnectionBudget, Descriptors, Outcome, ProcessUsage};
+use loadcell_engine::{ConnectionBudget, Descriptors, Holds, Outcome, ProcessUsage, Spells};
 use loadcell_metrics::{Recorder, interval_summary};
 use loadcell_schema::StopReason;
 use std::time::Duration;
@@ -157,6 +157,18 @@ impl OutcomeBuilder {
             pre_allocated_vus: end.map_or(0, |e| e.pre_allocated_vus),
             vus_spawned: end.map_or(0, |e| e.vus_spawned),
             run_delay: end.map_or(Duration::ZERO, |e| seconds(e.run_delay_s)),
+            holds: end.map_or_else(Holds::default, |e| Holds {
+                waited: Spells {
+                    count: e.cpu_waits,
+                    total: seconds(e.cpu_waited_s),
+                    longest: seconds(e.longest_cpu_wait_s),
+                },
+                paused: Spells {
+                    count: e.pauses,
+                    total: seconds(e.paused_s),
+                    longest: seconds(e.longest_pause_s),
+                },
+            }),
             vus_wanted: end.map_or(0, |e| e.vus_wanted),
             vus_ran: end.map_or(0, |e| e.vus_ran),
             lifecycle: end.map_or_else(Vec::new, |e| e.phases()),

@@ -31,6 +31,12 @@ fn totals_series_and_model_round_trip_exactly() {
         vus_spawned: 0,
         vus_limit: None,
         run_delay_s: 0.0,
+        cpu_waits: 2,
+        cpu_waited_s: 0.004,
+        longest_cpu_wait_s: 0.003,
+        pauses: 3,
+        paused_s: 0.012,
+        longest_pause_s: 0.007,
         vus_wanted: 0,
         vus_ran: 0,
         connection_limit: 0,
@@ -47,6 +53,17 @@ fn totals_series_and_model_round_trip_exactly() {
     assert_eq!(rec.meta, meta);
     assert_eq!(rec.truncated_lines, 0);
     assert_eq!(rec.end.as_ref().map(|e| e.intervals), Some(9));
+    assert_eq!(
+        rec.end.as_ref().map(|e| (
+            e.cpu_waits,
+            e.cpu_waited_s,
+            e.longest_cpu_wait_s,
+            e.pauses,
+            e.paused_s,
+            e.longest_pause_s
+        )),
+        Some((2, 0.004, 0.003, 3, 0.012, 0.007))
+    );
     assert!(rec.finished());
     assert_eq!(rec.intervals.len(), ivs.len());
     for (got, want) in rec.intervals.iter().zip(&ivs) {

@@ -175,6 +175,23 @@ pub struct Schedule {
     pub pre_allocated_vus: u64,
     /// VUs started over the run (pre-allocated included).
     pub vus_started: u64,
+    /// Times the machine held loadcell's worker threads off their CPU when they were due to
+    /// run, seen where the scheduler sleeps (a lower bound): waiting while another process or
+    /// a kernel thread ran, and paused — neither running nor waiting (a virtual machine's
+    /// host took the CPU, or the process was stopped). How many, ms in all (summed over the
+    /// threads), the longest.
+    #[serde(default)]
+    pub cpu_waits: u64,
+    #[serde(default)]
+    pub cpu_waited_ms: f64,
+    #[serde(default)]
+    pub longest_cpu_wait_ms: f64,
+    #[serde(default)]
+    pub pauses: u64,
+    #[serde(default)]
+    pub paused_ms: f64,
+    #[serde(default)]
+    pub longest_pause_ms: f64,
 }
 
 /// Virtual-user counts.

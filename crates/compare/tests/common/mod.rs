@@ -139,6 +139,7 @@ pub fn write_run(dir: &Path, spec: &Spec) {
         vus_wanted: 1,
         vus_ran: 1,
         run_delay: Duration::ZERO,
+        holds: Default::default(),
         connections: Default::default(),
     };
     writer.finish(&RunEnd::from_outcome(&outcome)).unwrap();

@@ -114,6 +114,12 @@ fn merged_end(ends: &[(Option<RunEnd>, f64)], meta: &RunMeta, listed: &[MergedPa
     end.vus_spawned = sum(|e| e.vus_spawned);
     end.vus_limit = Some(sum(|e| e.vus_limit.unwrap_or(0)));
     end.run_delay_s = finished.iter().map(|(e, _)| e.run_delay_s).sum();
+    end.cpu_waits = sum(|e| e.cpu_waits);
+    end.cpu_waited_s = finished.iter().map(|(e, _)| e.cpu_waited_s).sum();
+    end.longest_cpu_wait_s = finished.iter().map(|(e, _)| e.longest_cpu_wait_s).fold(0.0, f64::max);
+    end.pauses = sum(|e| e.pauses);
+    end.paused_s = finished.iter().map(|(e, _)| e.paused_s).sum();
+    end.longest_pause_s = finished.iter().map(|(e, _)| e.longest_pause_s).fold(0.0, f64::max);
     end.vus_wanted = sum(|e| e.vus_wanted);
     end.vus_ran = sum(|e| e.vus_ran);
     end.connection_limit = sum(|e| e.connection_limit);
