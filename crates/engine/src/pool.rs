@@ -42,6 +42,9 @@ pub enum Grant {
 pub struct Waiter {
     signal: LocalSignal,
     grant: Cell<Option<Grant>>,
+    /// Which of this VU's waits is current: a line entry with an older ticket was abandoned
+    /// and is skipped when it comes up.
+    ticket: Cell<u64>,
 }
 
 /// One worker's open-model connections.
@@ -51,7 +54,12 @@ pub struct ConnPool {
     open: Cell<u64>,
     /// Connects under way.
     connecting: Cell<u64>,
-    waiters: RefCell<VecDeque<Rc<Waiter>>>,
+    /// The waiting line, with each entry's ticket. An abandoned wait stays in line until it
+    /// comes up and is skipped: taking it out at once cost a scan of the line, and a worker
+    /// torn down with tens of thousands in line spent seconds in those scans.
+    waiters: RefCell<VecDeque<(Rc<Waiter>, u64)>>,
+    /// Entries in line that are not abandoned.
+    waiting: Cell<u64>,
     /// Most connections this worker may hold (its share of the descriptor budget).
     limit: Cell<u64>,
     /// Times a VU had to wait because `limit` was reached.
@@ -65,6 +73,7 @@ impl Default for ConnPool {
             open: Cell::new(0),
             connecting: Cell::new(0),
             waiters: RefCell::default(),
+            waiting: Cell::new(0),
             limit: Cell::new(u64::MAX),
             rationed: Cell::new(0),
         }
@@ -104,7 +113,7 @@ impl ConnPool {
 
     /// VUs in line for a connection right now.
     pub fn waiting(&self) -> u64 {
-        self.waiters.borrow().len() as u64
+        self.waiting.get()
     }
 
     /// An idle connection, or permission to open one, waiting in line if neither is free.
@@ -119,7 +128,10 @@ impl ConnPool {
         if self.open.get() + self.connecting.get() >= self.limit.get() {
             self.rationed.set(self.rationed.get() + 1);
         }
-        self.waiters.borrow_mut().push_back(me.clone());
+        let ticket = me.ticket.get() + 1;
+        me.ticket.set(ticket);
+        self.waiters.borrow_mut().push_back((me.clone(), ticket));
+        self.waiting.set(self.waiting.get() + 1);
         let mut queued = Queued {
             pool: self,
             me,
@@ -136,7 +148,7 @@ impl ConnPool {
 
     /// Gives a reusable connection back: to the first VU in line, or to the idle stack.
     pub fn release(&self, conn: Connection) {
-        let first = self.waiters.borrow_mut().pop_front();
+        let first = self.next_in_line();
         match first {
             Some(waiter) => {
                 waiter.grant.set(Some(Grant::Idle(conn)));
@@ -183,15 +195,27 @@ impl ConnPool {
 
     /// Lets VUs in line connect if they may now (the event loop caught up).
     pub fn retry_connects(&self) {
-        if !self.waiters.borrow().is_empty() {
+        if self.waiting.get() > 0 {
             self.grant_connects();
         }
+    }
+
+    /// The first VU in line whose wait is not abandoned, out of the line.
+    fn next_in_line(&self) -> Option<Rc<Waiter>> {
+        let mut line = self.waiters.borrow_mut();
+        while let Some((waiter, ticket)) = line.pop_front() {
+            if waiter.ticket.get() == ticket {
+                self.waiting.set(self.waiting.get().saturating_sub(1));
+                return Some(waiter);
+            }
+        }
+        None
     }
 
     /// Lets VUs in line connect while slots are free.
     fn grant_connects(&self) {
         while self.may_connect() {
-            let Some(waiter) = self.waiters.borrow_mut().pop_front() else {
+            let Some(waiter) = self.next_in_line() else {
                 return;
             };
             self.connecting.set(self.connecting.get() + 1);
@@ -201,8 +225,8 @@ impl ConnPool {
     }
 }
 
-/// Takes a waiter out of line if its wait is abandoned (the runtime shutting down), giving
-/// back anything granted to it meanwhile.
+/// Marks a waiter's entry abandoned if its wait is (the runtime shutting down), giving back
+/// anything granted to it meanwhile.
 struct Queued<'a> {
     pool: &'a ConnPool,
     me: &'a Rc<Waiter>,
@@ -214,11 +238,62 @@ impl Drop for Queued<'_> {
         if self.done {
             return;
         }
-        self.pool.waiters.borrow_mut().retain(|w| !Rc::ptr_eq(w, self.me));
         match self.me.grant.take() {
             Some(Grant::Idle(conn)) => self.pool.idle.borrow_mut().push(conn),
             Some(Grant::Connect) => self.pool.connecting.set(self.pool.connecting.get().saturating_sub(1)),
-            None => {}
+            None => {
+                // Still in line: its entry is skipped when it comes up.
+                self.me.ticket.set(self.me.ticket.get() + 1);
+                self.pool.waiting.set(self.pool.waiting.get().saturating_sub(1));
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A VU that waits in line for a connection slot, in its own task.
+    fn wait_in_line(pool: &Rc<ConnPool>) -> (Rc<Waiter>, tokio::task::JoinHandle<bool>) {
+        let me = Rc::new(Waiter::default());
+        let task = {
+            let (pool, me) = (pool.clone(), me.clone());
+            tokio::task::spawn_local(async move { matches!(pool.acquire(&me).await, Grant::Connect) })
+        };
+        (me, task)
+    }
+
+    #[test]
+    fn an_abandoned_wait_is_skipped_and_the_line_keeps_its_order() {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_time().build() else {
+            return;
+        };
+        tokio::task::LocalSet::new().block_on(&rt, async {
+            let pool = Rc::new(ConnPool::default());
+            pool.set_limit(1);
+            let first = Rc::new(Waiter::default());
+            assert!(matches!(pool.acquire(&first).await, Grant::Connect));
+            let (_b, b) = wait_in_line(&pool);
+            let (_c, c) = wait_in_line(&pool);
+            let (_d, d) = wait_in_line(&pool);
+            tokio::task::yield_now().await;
+            assert_eq!(pool.waiting(), 3);
+            // C's VU goes away while in line (its task dropped, as at the end of a run).
+            c.abort();
+            assert!(c.await.is_err());
+            assert_eq!(pool.waiting(), 2);
+            // Each failed connect frees the slot for the next in line: B, then D — C's
+            // abandoned entry is passed over, not granted.
+            pool.connected(false);
+            assert_eq!(b.await.ok(), Some(true));
+            assert_eq!(pool.waiting(), 1);
+            pool.connected(false);
+            // (Bounded: had C's entry been granted, D would wait forever.)
+            let d = tokio::time::timeout(std::time::Duration::from_secs(5), d).await;
+            assert_eq!(d.ok().and_then(Result::ok), Some(true));
+            assert_eq!(pool.waiting(), 0);
+            assert_eq!(pool.connecting(), 1);
+        });
     }
 }
