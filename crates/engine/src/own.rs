@@ -13,6 +13,7 @@ use crate::plan::Model;
 use crate::run::Outcome;
 use loadcell_metrics::latency_stats;
 use loadcell_schema::{ErrorKind, Schedule};
+use std::time::Duration;
 
 /// Schedule lag (p99) above which loadcell says it started iterations late. Dispatch in
 /// batches costs up to 0.5 ms by design (`open.rs`); this is twice that.
@@ -109,12 +110,14 @@ fn schedule_warnings(outcome: &Outcome, cpu_percent: f64) -> Vec<String> {
         );
         ("its machine's doing", cause)
     } else if wall > 0.0 && outcome.holds.total().as_secs_f64() > HELD_SHARE * wall {
-        ("its machine's doing", held_cause(&outcome.holds, outcome.threads))
+        ("its machine's doing", held_cause(&outcome.holds, outcome.threads, ""))
     } else {
-        (
-            "its own doing",
-            "its event loop or its connection slots were behind".to_string(),
-        )
+        let mut cause = "its event loop or its connection slots were behind".to_string();
+        if outcome.holds.total() > Duration::ZERO {
+            // Too few to be the cause, but part of the lateness all the same.
+            cause.push_str(&format!("; {}", held_cause(&outcome.holds, outcome.threads, "also ")));
+        }
+        ("its own doing", cause)
     };
     let mut out = Vec::new();
     let dropped = outcome.total.dropped;
@@ -152,8 +155,9 @@ fn ms(d: std::time::Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-/// The machine's holds of loadcell's threads, in words.
-fn held_cause(h: &Holds, threads: usize) -> String {
+/// The machine's holds of loadcell's threads, in words (`also`: "also " where they are not
+/// the cause, or nothing).
+fn held_cause(h: &Holds, threads: usize, also: &str) -> String {
     let spell = |s: &Spells| {
         format!(
             "{} times, {:.1} ms in all (longest {:.1} ms)",
@@ -176,7 +180,7 @@ fn held_cause(h: &Holds, threads: usize) -> String {
         ));
     }
     format!(
-        "the machine held loadcell's {threads} thread(s) off their CPU when they were due to run: they {}",
+        "the machine {also}held loadcell's {threads} thread(s) off their CPU when they were due to run: they {}",
         kinds.join("; and they ")
     )
 }

@@ -3,7 +3,7 @@
 //! file only decides layout. Numbers are written by
 //! `loadcell_units::format`, as in every report.
 
-use loadcell_schema::{Behaviour, LatencyStats, Model, StopReason, Summary};
+use loadcell_schema::{Behaviour, LatencyStats, Model, Schedule, StopReason, Summary};
 use loadcell_units::format::{bytes, ms, num, share as pct, signed};
 use std::fmt::Write;
 
@@ -154,6 +154,9 @@ fn write_latencies(o: &mut String, s: &Summary) -> std::fmt::Result {
             "sched lag",
             stats_line(&lag.lag_ms)
         )?;
+    }
+    if let Some(held) = s.schedule.as_ref().and_then(held_line) {
+        writeln!(o, "  {:<12}{held}", "held")?;
     }
     if let Some(est) = s
         .latency_co_estimate_ms
@@ -511,6 +514,24 @@ fn write_stability(o: &mut String, s: &Summary) -> std::fmt::Result {
     Ok(())
 }
 
+/// The times the machine held loadcell's worker threads off their CPU (open model), or
+/// `None` when it never did for a millisecond or more.
+fn held_line(s: &Schedule) -> Option<String> {
+    let spells = |n: u64, one: &str, many: &str, total: f64, longest: f64| {
+        let what = if n == 1 { one } else { many };
+        format!("{n} {what} ({total:.1} ms in all, longest {longest:.1} ms)")
+    };
+    let mut kinds = Vec::new();
+    if s.cpu_waits > 0 {
+        let (total, longest) = (s.cpu_waited_ms, s.longest_cpu_wait_ms);
+        kinds.push(spells(s.cpu_waits, "wait for a CPU", "waits for a CPU", total, longest));
+    }
+    if s.pauses > 0 {
+        kinds.push(spells(s.pauses, "pause", "pauses", s.paused_ms, s.longest_pause_ms));
+    }
+    (!kinds.is_empty()).then(|| format!("{}: the machine's, counted in sched lag", kinds.join(", ")))
+}
+
 fn stats_line(l: &LatencyStats) -> String {
     if l.count == 0 {
         return "no successful responses".to_string();
@@ -541,6 +562,26 @@ fn truncate(s: &str, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_machine_s_holds_are_shown_only_when_there_were_any() {
+        assert_eq!(held_line(&Schedule::default()), None);
+        let held = Schedule {
+            cpu_waits: 9,
+            cpu_waited_ms: 22.74,
+            longest_cpu_wait_ms: 3.89,
+            pauses: 1,
+            paused_ms: 1.2,
+            longest_pause_ms: 1.2,
+            ..Schedule::default()
+        };
+        assert_eq!(
+            held_line(&held).as_deref(),
+            Some(
+                "9 waits for a CPU (22.7 ms in all, longest 3.9 ms), 1 pause (1.2 ms in all, longest 1.2 ms): the machine's, counted in sched lag"
+            )
+        );
+    }
 
     #[test]
     fn long_names_are_cut_with_an_ellipsis() {
