@@ -151,7 +151,8 @@ fn schedule_warnings(outcome: &Outcome, cpu_percent: f64) -> Vec<String> {
     out
 }
 
-fn ms(d: std::time::Duration) -> f64 {
+/// Milliseconds, for the summary and the warnings.
+fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
@@ -159,9 +160,13 @@ fn ms(d: std::time::Duration) -> f64 {
 /// the cause, or nothing).
 fn held_cause(h: &Holds, threads: usize, also: &str) -> String {
     let spell = |s: &Spells| {
+        let times = if s.count == 1 {
+            "once".to_string()
+        } else {
+            format!("{} times", s.count)
+        };
         format!(
-            "{} times, {:.1} ms in all (longest {:.1} ms)",
-            s.count,
+            "{times}, {:.1} ms in all (longest {:.1} ms)",
             ms(s.total),
             ms(s.longest)
         )
@@ -213,6 +218,43 @@ fn target_drops_warning(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_machine_s_holds_are_put_in_words() {
+        let ms = Duration::from_millis;
+        let h = Holds {
+            waited: Spells {
+                count: 1,
+                total: ms(3),
+                longest: ms(3),
+            },
+            paused: Spells {
+                count: 2,
+                total: ms(5),
+                longest: ms(4),
+            },
+        };
+        let cause = held_cause(&h, 2, "");
+        assert!(
+            cause.starts_with("the machine held loadcell's 2 thread(s) off their CPU"),
+            "{cause}"
+        );
+        assert!(
+            cause.contains("waited for a CPU once, 3.0 ms in all (longest 3.0 ms)"),
+            "{cause}"
+        );
+        assert!(
+            cause.contains("were paused 2 times, 5.0 ms in all (longest 4.0 ms)"),
+            "{cause}"
+        );
+        let only_waits = Holds {
+            paused: Spells::default(),
+            ..h
+        };
+        let beside = held_cause(&only_waits, 1, "also ");
+        assert!(beside.starts_with("the machine also held"), "{beside}");
+        assert!(!beside.contains("paused"), "{beside}");
+    }
 
     #[test]
     fn target_drops_blame_the_target_only_when_loadcell_kept_up() {
