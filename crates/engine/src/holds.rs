@@ -15,7 +15,7 @@
 //! and holds under [`MIN_HOLD`] are not counted: the figures are a lower bound.
 
 use std::cell::Cell;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
 /// A hold shorter than this is timer and scheduler noise.
@@ -77,9 +77,18 @@ pub fn found() -> Holds {
     FOUND.get()
 }
 
+/// No CPU clock. A thread's CPU clock id is negative with its low three bits 110, so no
+/// clock has this id.
+const NO_CLOCK: i32 = i32::MIN;
+/// The calling thread's CPU clock.
+#[cfg(target_os = "linux")]
+const THREAD_CLOCK: i32 = libc::CLOCK_THREAD_CPUTIME_ID;
+#[cfg(not(target_os = "linux"))]
+const THREAD_CLOCK: i32 = NO_CLOCK;
+
 /// The CPU clock of the coordinator thread (a `clockid_t`), whose own work on a worker's CPU
-/// is loadcell's, not the machine's; `i64::MIN` when there is none.
-static COORDINATOR_CLOCK: AtomicI64 = AtomicI64::new(i64::MIN);
+/// is loadcell's, not the machine's.
+static COORDINATOR_CLOCK: AtomicI32 = AtomicI32::new(NO_CLOCK);
 
 /// Called by the coordinator thread before it starts the workers.
 pub fn note_coordinator() {
@@ -88,7 +97,7 @@ pub fn note_coordinator() {
         let mut clock: libc::clockid_t = 0;
         // SAFETY: pthread_self is always valid; `clock` is a valid out-pointer.
         if unsafe { libc::pthread_getcpuclockid(libc::pthread_self(), &mut clock) } == 0 {
-            COORDINATOR_CLOCK.store(i64::from(clock), Ordering::Relaxed);
+            COORDINATOR_CLOCK.store(clock, Ordering::Relaxed);
         }
     }
 }
@@ -133,7 +142,7 @@ impl SleepWatch {
 
     /// Before a sleep that should end at a known instant.
     pub fn sleeping(&mut self, now: Instant) {
-        self.cpu_at_sleep = cpu_clock(thread_clock());
+        self.cpu_at_sleep = cpu_clock(THREAD_CLOCK);
         if self
             .baseline_at
             .is_none_or(|at| now.saturating_duration_since(at) >= BASELINE_EVERY)
@@ -144,7 +153,8 @@ impl SleepWatch {
 
     fn take_baseline(&mut self, now: Instant) {
         self.queued = crate::usage::ProcessUsage::thread_run_delay();
-        self.coordinator = coordinator_cpu();
+        // Unknown, it subtracts nothing.
+        self.coordinator = cpu_clock(COORDINATOR_CLOCK.load(Ordering::Relaxed)).unwrap_or_default();
         self.baseline_at = Some(now);
     }
 
@@ -155,7 +165,7 @@ impl SleepWatch {
         if late < MIN_HOLD {
             return;
         }
-        let (Some(before), Some(after)) = (self.cpu_at_sleep, cpu_clock(thread_clock())) else {
+        let (Some(before), Some(after)) = (self.cpu_at_sleep, cpu_clock(THREAD_CLOCK)) else {
             return;
         };
         let ran = after.saturating_sub(before);
@@ -188,35 +198,12 @@ impl SleepWatch {
     }
 }
 
-/// The calling thread's CPU clock.
-#[cfg(target_os = "linux")]
-fn thread_clock() -> Option<libc::clockid_t> {
-    Some(libc::CLOCK_THREAD_CPUTIME_ID)
-}
-
-#[cfg(not(target_os = "linux"))]
-fn thread_clock() -> Option<i32> {
-    None
-}
-
-/// The coordinator's CPU time so far (zero when unknown, which subtracts nothing).
-fn coordinator_cpu() -> Duration {
-    let clock = COORDINATOR_CLOCK.load(Ordering::Relaxed);
-    if clock == i64::MIN {
-        return Duration::ZERO;
-    }
-    i32::try_from(clock)
-        .ok()
-        .and_then(|c| cpu_clock(Some(c)))
-        .unwrap_or_default()
-}
-
-/// The time of a CPU clock, to the nanosecond (Linux; `None` elsewhere, and then no hold is
-/// ever claimed).
+/// The time of a CPU clock, to the nanosecond (Linux; `None` elsewhere or for
+/// [`NO_CLOCK`], and then no hold is ever claimed).
 #[cfg_attr(not(target_os = "linux"), allow(unused_variables))]
-fn cpu_clock(clock: Option<i32>) -> Option<Duration> {
+fn cpu_clock(clock: i32) -> Option<Duration> {
     #[cfg(target_os = "linux")]
-    if let Some(clock) = clock {
+    if clock != NO_CLOCK {
         let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };
         // SAFETY: `t` is a valid out-pointer; an invalid clock id only makes this fail.
         if unsafe { libc::clock_gettime(clock, &mut t) } == 0 {
