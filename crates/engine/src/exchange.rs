@@ -6,6 +6,7 @@
 
 use crate::context::{Sent, VuContext, micros};
 use crate::inflight::Entry;
+use crate::late::LATE_START;
 use crate::pool::Grant;
 use crate::samples::RequestRecord;
 use loadcell_http::{Capture, ConnectPhases, HttpError, Request, ResponseInfo, connect};
@@ -129,6 +130,12 @@ impl VuContext {
                 self.first_sent = Some(ex.sent_at);
                 let lag = ex.sent_at.saturating_duration_since(s).saturating_sub(ex.connecting);
                 record_us(&mut recorder.schedule_lag, micros(lag));
+                if lag > LATE_START {
+                    recorder.late_starts += 1;
+                    recorder.late_starts_held += u64::from(worker.open.held.covers(s));
+                } else {
+                    worker.open.held.on_time(ex.sent_at);
+                }
             }
         }
         if let Some(sink) = worker.samples.borrow_mut().as_mut() {

@@ -158,19 +158,20 @@ impl SleepWatch {
         self.baseline_at = Some(now);
     }
 
-    /// After the sleep that should have ended at `wake`.
-    pub fn woke(&mut self, wake: Instant) {
+    /// After the sleep that should have ended at `wake`; whether the machine held the
+    /// thread meanwhile.
+    pub fn woke(&mut self, wake: Instant) -> bool {
         let now = Instant::now();
         let late = now.saturating_duration_since(wake);
         if late < MIN_HOLD {
-            return;
+            return false;
         }
         let (Some(before), Some(after)) = (self.cpu_at_sleep, cpu_clock(THREAD_CLOCK)) else {
-            return;
+            return false;
         };
         let ran = after.saturating_sub(before);
         if late.saturating_sub(ran) < MIN_HOLD {
-            return;
+            return false;
         }
         let (queued_before, coordinator_before) = (self.queued, self.coordinator);
         self.take_baseline(now);
@@ -195,6 +196,7 @@ impl SleepWatch {
             found.paused.note(p);
         }
         FOUND.set(found);
+        waited.is_some() || paused.is_some()
     }
 }
 

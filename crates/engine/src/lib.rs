@@ -15,6 +15,7 @@ mod fds;
 mod holds;
 mod inflight;
 mod lanes;
+mod late;
 mod lifecycle;
 mod open;
 mod own;

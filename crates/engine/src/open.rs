@@ -27,6 +27,7 @@
 //! needs instead of dropped arrivals blamed on it.
 
 use crate::holds::SleepWatch;
+use crate::late::HeldSpans;
 use crate::plan::{Model, Plan};
 use crate::schedule::{LoadCurve, share_of};
 use crate::signal::LocalSignal;
@@ -157,6 +158,8 @@ pub struct OpenState {
     /// turns stamping on a moment after the first socket asks), and after one that did not,
     /// answers are read as they come.
     stamped: Cell<bool>,
+    /// The stretches of the schedule the machine's holds delayed (`late.rs`).
+    pub held: HeldSpans,
 }
 
 impl Default for OpenState {
@@ -170,6 +173,7 @@ impl Default for OpenState {
             handled: Cell::new(0),
             saturated: Cell::new(false),
             stamped: Cell::new(false),
+            held: HeldSpans::default(),
         }
     }
 }
@@ -312,7 +316,9 @@ pub async fn scheduler<W: Workload>(plan: Arc<Plan<W>>, state: Rc<WorkerState>, 
             } else {
                 timer.sleep_until(wake).await;
             }
-            watch.woke(wake);
+            if watch.woke(wake) {
+                state.open.held.held(now);
+            }
             continue;
         }
         state.open.saturated.set(busy_since_idle(now) > SATURATED_BUSY);

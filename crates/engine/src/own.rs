@@ -9,23 +9,26 @@
 //! service time, loadcell's CPU and its threads' run-queue wait, the error counts.
 
 use crate::holds::{Holds, Spells};
+use crate::late::LATE_START;
 use crate::plan::Model;
 use crate::run::Outcome;
 use loadcell_metrics::latency_stats;
 use loadcell_schema::{ErrorKind, Schedule};
 use std::time::Duration;
 
-/// Schedule lag (p99) above which loadcell says it started iterations late. Dispatch in
-/// batches costs up to 0.5 ms by design (`open.rs`); this is twice that.
+/// Schedule lag (p99) above which loadcell says it started iterations late: a start later
+/// than [`LATE_START`] (twice what dispatch in batches costs by design).
 pub const LATE_P99_MS: f64 = 1.0;
+const _: () = assert!(LATE_START.as_millis() as f64 == LATE_P99_MS);
 /// Above this share of its threads' CPU, loadcell names its CPU as the cause.
 const BUSY_CPU_PERCENT: f64 = 90.0;
 /// When its threads waited for a CPU more than this share of the run, loadcell names the
 /// busy machine as the cause.
 const BUSY_MACHINE_SHARE: f64 = 0.1;
-/// When the machine held its threads off their CPU (`holds.rs`) more than this share of the
-/// run, loadcell names the holds as the cause of late starts: a hold of s makes about s of
-/// arrivals late, and a schedule lag p99 over [`LATE_P99_MS`] takes 1% of them.
+/// Results written before the late starts were counted (`late.rs`): when the machine held
+/// its threads off their CPU (`holds.rs`) more than this share of the run, loadcell names
+/// the holds as the cause of late starts: a hold of s makes about s of arrivals late, and a
+/// schedule lag p99 over [`LATE_P99_MS`] takes 1% of them.
 const HELD_SHARE: f64 = 0.005;
 
 /// The open model's schedule section of the summary (`None` in the closed model).
@@ -47,6 +50,8 @@ pub fn schedule_summary(outcome: &Outcome) -> Option<Schedule> {
         pauses: outcome.holds.paused.count,
         paused_ms: ms(outcome.holds.paused.total),
         longest_pause_ms: ms(outcome.holds.paused.longest),
+        late_starts: t.late_starts,
+        late_starts_held: t.late_starts_held,
     })
 }
 
@@ -109,13 +114,18 @@ fn schedule_warnings(outcome: &Outcome, cpu_percent: f64) -> Vec<String> {
             100.0 * waited / wall
         );
         ("its machine's doing", cause)
-    } else if wall > 0.0 && outcome.holds.total().as_secs_f64() > HELD_SHARE * wall {
-        ("its machine's doing", held_cause(&outcome.holds, outcome.threads, ""))
+    } else if holds_made_it_late(outcome.holds.total(), &s, outcome.total.schedule_lag.len(), wall) {
+        let cause = held_cause(&outcome.holds, outcome.threads, "") + &held_late_starts(&s);
+        ("its machine's doing", cause)
     } else {
         let mut cause = "its event loop or its connection slots were behind".to_string();
         if outcome.holds.total() > Duration::ZERO {
             // Too few to be the cause, but part of the lateness all the same.
-            cause.push_str(&format!("; {}", held_cause(&outcome.holds, outcome.threads, "also ")));
+            cause.push_str(&format!(
+                "; {}{}",
+                held_cause(&outcome.holds, outcome.threads, "also "),
+                held_late_starts(&s)
+            ));
         }
         ("its own doing", cause)
     };
@@ -149,6 +159,34 @@ fn schedule_warnings(outcome: &Outcome, cpu_percent: f64) -> Vec<String> {
         ));
     }
     out
+}
+
+/// Whether the machine's holds (`held`, over the threads' `wall` seconds) are why the
+/// schedule lag p99 went over [`LATE_P99_MS`]: of the `starts`, those that started late
+/// while no hold delayed them were at most 1%. Results from before the late starts were
+/// counted fall back on the holds' share of the run.
+fn holds_made_it_late(held: Duration, s: &Schedule, starts: u64, wall: f64) -> bool {
+    if held.is_zero() {
+        return false;
+    }
+    if s.late_starts == 0 {
+        return wall > 0.0 && held.as_secs_f64() > HELD_SHARE * wall;
+    }
+    let not_held = s.late_starts.saturating_sub(s.late_starts_held);
+    not_held.saturating_mul(100) <= starts
+}
+
+/// How many of the late starts the holds delayed, in words (nothing where not counted).
+fn held_late_starts(s: &Schedule) -> String {
+    if s.late_starts == 0 {
+        return String::new();
+    }
+    format!(
+        "; {} of the {} iterations that started over {} ms late were due during these holds or before the thread(s) had caught up after them",
+        s.late_starts_held,
+        s.late_starts,
+        LATE_START.as_millis()
+    )
 }
 
 /// Milliseconds, for the summary and the warnings.
@@ -254,6 +292,42 @@ mod tests {
         let beside = held_cause(&only_waits, 1, "also ");
         assert!(beside.starts_with("the machine also held"), "{beside}");
         assert!(!beside.contains("paused"), "{beside}");
+        let counted = Schedule {
+            late_starts: 2354,
+            late_starts_held: 1882,
+            ..Schedule::default()
+        };
+        assert_eq!(
+            held_late_starts(&counted),
+            "; 1882 of the 2354 iterations that started over 1 ms late were due during these holds or before the thread(s) had caught up after them"
+        );
+        assert_eq!(held_late_starts(&Schedule::default()), "", "not counted: nothing said");
+    }
+
+    #[test]
+    fn the_holds_are_the_cause_when_without_them_under_1_percent_started_late() {
+        let held = Duration::from_millis(40);
+        let counted = |late_starts, late_starts_held| Schedule {
+            late_starts,
+            late_starts_held,
+            ..Schedule::default()
+        };
+        // 500,000 starts, 4,000 late: 3,200 while held leaves 800 (0.16%) — the holds'.
+        assert!(holds_made_it_late(held, &counted(4000, 3200), 500_000, 10.0));
+        // 6,000 late, 500 held: 5,500 (1.1%) would still put the p99 over — loadcell's.
+        assert!(!holds_made_it_late(held, &counted(6000, 500), 500_000, 10.0));
+        // Exactly 1% left is still under the p99.
+        assert!(holds_made_it_late(held, &counted(6000, 1000), 500_000, 10.0));
+        // No holds: never the machine's, whatever the counts say.
+        assert!(!holds_made_it_late(Duration::ZERO, &counted(4000, 3200), 500_000, 10.0));
+        // Results without the counts: the holds' share of the threads' time (0.4% / 0.6%).
+        assert!(!holds_made_it_late(held, &counted(0, 0), 500_000, 10.0));
+        assert!(holds_made_it_late(
+            Duration::from_millis(60),
+            &counted(0, 0),
+            500_000,
+            10.0
+        ));
     }
 
     #[test]

@@ -139,6 +139,11 @@ pub struct Recorder {
     /// Open model: µs from each iteration's scheduled start to the send of its first
     /// request, time spent opening a connection excluded — loadcell's own lateness.
     pub schedule_lag: LatencyHistogram,
+    /// Open model: iterations that started over 1 ms after their scheduled time…
+    pub late_starts: u64,
+    /// …and of those, the ones due while the machine held the worker thread off its CPU or
+    /// before the thread had caught up after the hold.
+    pub late_starts_held: u64,
     /// Requests still in flight when the grace period ended: recorded as failed
     /// (`unfinished`), and counted here too.
     pub interrupted: u64,
@@ -183,6 +188,8 @@ impl Recorder {
             dropped_loadcell: 0,
             dropped_connecting: 0,
             schedule_lag: new_histogram(),
+            late_starts: 0,
+            late_starts_held: 0,
             interrupted: 0,
             iterations_cut: 0,
             active_vus: 0,
@@ -412,6 +419,8 @@ impl Recorder {
         self.dropped_loadcell += other.dropped_loadcell;
         self.dropped_connecting += other.dropped_connecting;
         merge_histogram(&mut self.schedule_lag, &other.schedule_lag);
+        self.late_starts += other.late_starts;
+        self.late_starts_held += other.late_starts_held;
         self.interrupted += other.interrupted;
         self.iterations_cut += other.iterations_cut;
         self.active_vus += other.active_vus;

@@ -60,6 +60,10 @@ pub(crate) struct RecorderRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule_lag: Option<String>,
     #[serde(default, skip_serializing_if = "is_zero")]
+    pub late_starts: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub late_starts_held: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub interrupted: u64,
     #[serde(default, skip_serializing_if = "is_zero")]
     pub iterations_cut: u64,
@@ -267,6 +271,8 @@ pub(crate) fn encode_recorder(enc: &mut HistogramEncoder, r: &Recorder) -> Resul
         dropped_loadcell: r.dropped_loadcell,
         dropped_connecting: r.dropped_connecting,
         schedule_lag: enc.encode(&r.schedule_lag)?,
+        late_starts: r.late_starts,
+        late_starts_held: r.late_starts_held,
         interrupted: r.interrupted,
         iterations_cut: r.iterations_cut,
         active_vus: r.active_vus,
@@ -346,6 +352,8 @@ pub(crate) fn decode_recorder(rec: &RecorderRecord) -> Result<Recorder, String> 
     r.dropped_loadcell = rec.dropped_loadcell;
     r.dropped_connecting = rec.dropped_connecting;
     r.schedule_lag = decode(rec.schedule_lag.as_deref()).map_err(|e| format!("schedule_lag: {e}"))?;
+    r.late_starts = rec.late_starts;
+    r.late_starts_held = rec.late_starts_held;
     r.interrupted = rec.interrupted;
     r.iterations_cut = rec.iterations_cut;
     r.active_vus = rec.active_vus;

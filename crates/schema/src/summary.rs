@@ -192,6 +192,13 @@ pub struct Schedule {
     pub paused_ms: f64,
     #[serde(default)]
     pub longest_pause_ms: f64,
+    /// Iterations that started over 1 ms after their scheduled time, and of those the ones
+    /// due while the machine held a worker thread off its CPU or before the thread had caught
+    /// up after the hold: the machine's share of the lateness, counted.
+    #[serde(default)]
+    pub late_starts: u64,
+    #[serde(default)]
+    pub late_starts_held: u64,
 }
 
 /// Virtual-user counts.

@@ -529,7 +529,17 @@ fn held_line(s: &Schedule) -> Option<String> {
     if s.pauses > 0 {
         kinds.push(spells(s.pauses, "pause", "pauses", s.paused_ms, s.longest_pause_ms));
     }
-    (!kinds.is_empty()).then(|| format!("{}: the machine's, counted in sched lag", kinds.join(", ")))
+    if kinds.is_empty() {
+        return None;
+    }
+    let mut line = format!("{}: the machine's, counted in sched lag", kinds.join(", "));
+    if s.late_starts > 0 {
+        line.push_str(&format!(
+            "; {} of the {} starts over 1 ms late were due then or in the catch-up after",
+            s.late_starts_held, s.late_starts
+        ));
+    }
+    Some(line)
 }
 
 fn stats_line(l: &LatencyStats) -> String {
@@ -580,6 +590,18 @@ mod tests {
             Some(
                 "9 waits for a CPU (22.7 ms in all, longest 3.9 ms), 1 pause (1.2 ms in all, longest 1.2 ms): the machine's, counted in sched lag"
             )
+        );
+        let counted = Schedule {
+            late_starts: 2354,
+            late_starts_held: 1882,
+            ..held
+        };
+        assert!(
+            held_line(&counted).is_some_and(
+                |l| l.ends_with("; 1882 of the 2354 starts over 1 ms late were due then or in the catch-up after")
+            ),
+            "{:?}",
+            held_line(&counted)
         );
     }
 

@@ -153,6 +153,8 @@ pub fn filled(meta: &RunMeta, per_endpoint: usize, rng: &mut Rng) -> Recorder {
     r.iterations = per_endpoint as u64;
     r.scheduled = per_endpoint as u64 + 4;
     r.dropped = 4;
+    r.late_starts = 5 + rng.next() % 9;
+    r.late_starts_held = r.late_starts - 2;
     r.active_vus = 7 + rng.next() % 20;
     r
 }
@@ -286,6 +288,8 @@ pub fn assert_same_recorder(what: &str, a: &Recorder, b: &Recorder) {
             r.iterations,
             r.scheduled,
             r.dropped,
+            r.late_starts,
+            r.late_starts_held,
             r.interrupted,
             r.active_vus,
         )
