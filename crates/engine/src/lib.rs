@@ -31,6 +31,7 @@ mod signal;
 mod state;
 mod timer;
 mod usage;
+mod warm;
 mod worker;
 mod workload;
 

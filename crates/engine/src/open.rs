@@ -225,7 +225,8 @@ pub fn drop_cause(busy: u64, unsent: u64, connecting: u64) -> DropCause {
     }
 }
 
-/// Before the first arrival: sets the cap and pre-allocates this worker's share of VUs.
+/// Before the first arrival: sets the cap, pre-allocates this worker's share of VUs and
+/// begins opening its first connections (`warm.rs`).
 pub fn prepare<W: Workload>(plan: &Arc<Plan<W>>, state: &Rc<WorkerState>, shared: &Rc<W::Worker>, id: usize) {
     let Model::Open { ref rate, max_vus } = plan.model else {
         return;
@@ -234,10 +235,12 @@ pub fn prepare<W: Workload>(plan: &Arc<Plan<W>>, state: &Rc<WorkerState>, shared
     let backlog = (rate.peak() / plan.segment.count() as f64 * BACKLOG_S / plan.workers as f64).ceil() as u64;
     state.open.backlog_max.set(backlog.max(MIN_BACKLOG));
     let pre = pre_allocated(plan.open_vus, rate, max_vus);
-    for _ in 0..share_of(pre, id, plan.workers).min(state.open.cap.get()) {
+    let mine = share_of(pre, id, plan.workers).min(state.open.cap.get());
+    for _ in 0..mine {
         let slot = spawn_vu(plan, state, shared, id, None);
         state.open.idle.borrow_mut().push(slot);
     }
+    crate::warm::open_ahead(plan, state, id, mine);
 }
 
 /// VUs to allocate before the first arrival: as asked, or a hundredth of a second of

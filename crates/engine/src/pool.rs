@@ -106,6 +106,12 @@ impl ConnPool {
         self.grant_connects();
     }
 
+    /// A connect begun before the first arrival (`warm.rs`); report it with
+    /// [`connected`](Self::connected) like a granted one.
+    pub fn connect_ahead(&self) {
+        self.connecting.set(self.connecting.get() + 1);
+    }
+
     /// Connects under way right now.
     pub fn connecting(&self) -> u64 {
         self.connecting.get()

@@ -146,10 +146,13 @@ async fn control_loop<W: Workload>(plan: Arc<Plan<W>>, id: usize, reports: Sende
         (slots * plan.segment.count()) as usize,
     ));
     crate::open::prepare(&plan, &state, &shared, id);
-    tokio::time::sleep_until(tokio::time::Instant::from_std(plan.t0)).await;
     if let Model::Open { .. } = plan.model {
+        // Spawned before t0, it waits for the first arrival on its own microsecond timer:
+        // tokio's (below) rounds up to the next millisecond, and the first arrivals were
+        // all that late.
         tokio::task::spawn_local(crate::open::scheduler(plan.clone(), state.clone(), shared.clone(), id));
     }
+    tokio::time::sleep_until(tokio::time::Instant::from_std(plan.t0)).await;
     let mut intervals = Intervals {
         reports: &reports,
         id,
