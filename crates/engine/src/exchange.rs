@@ -250,10 +250,7 @@ impl VuContext {
                 }
                 Grant::Connect => {
                     let result = self.connect(endpoint).await;
-                    match &result {
-                        Err(e) if e.kind == ErrorKind::LocalLimit => pool.out_of_descriptors(),
-                        _ => pool.connected(result.is_ok()),
-                    }
+                    pool.connect_ended(&result);
                     return result;
                 }
             }

@@ -19,7 +19,8 @@
 //! grown to their peak.
 
 use crate::signal::LocalSignal;
-use loadcell_http::Connection;
+use loadcell_http::{Connection, HttpError};
+use loadcell_schema::ErrorKind;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -107,7 +108,7 @@ impl ConnPool {
     }
 
     /// A connect begun before the first arrival (`warm.rs`); report it with
-    /// [`connected`](Self::connected) like a granted one.
+    /// [`connect_ended`](Self::connect_ended) like a granted one.
     pub fn connect_ahead(&self) {
         self.connecting.set(self.connecting.get() + 1);
     }
@@ -161,6 +162,15 @@ impl ConnPool {
                 waiter.signal.notify();
             }
             None => self.idle.borrow_mut().push(conn),
+        }
+    }
+
+    /// A connect granted by [`acquire`](Self::acquire) (or begun ahead) ended with `result`:
+    /// open, failed, or failed for want of a descriptor.
+    pub fn connect_ended<T>(&self, result: &Result<T, HttpError>) {
+        match result {
+            Err(e) if e.kind == ErrorKind::LocalLimit => self.out_of_descriptors(),
+            _ => self.connected(result.is_ok()),
         }
     }
 

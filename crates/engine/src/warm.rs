@@ -17,7 +17,6 @@ use crate::schedule::share_of;
 use crate::state::WorkerState;
 use crate::workload::Workload;
 use loadcell_http::{Scheme, connect};
-use loadcell_schema::ErrorKind;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -42,15 +41,12 @@ pub fn open_ahead<W: Workload>(plan: &Arc<Plan<W>>, state: &Rc<WorkerState>, id:
         state.pool.connect_ahead();
         let (state, transport, t0) = (state.clone(), plan.transport.clone(), plan.t0);
         tokio::task::spawn_local(async move {
-            match connect(&transport.origin, &transport.client).await {
-                Ok(c) => {
-                    // Quick mode has one endpoint.
-                    state.recorder_for(t0).record_connect_for(0, micros(c.connect_time));
-                    state.pool.connected(true);
-                    state.pool.release(c.connection);
-                }
-                Err(e) if e.kind == ErrorKind::LocalLimit => state.pool.out_of_descriptors(),
-                Err(_) => state.pool.connected(false),
+            let result = connect(&transport.origin, &transport.client).await;
+            state.pool.connect_ended(&result);
+            if let Ok(c) = result {
+                // Quick mode has one endpoint.
+                state.recorder_for(t0).record_connect_for(0, micros(c.connect_time));
+                state.pool.release(c.connection);
             }
         });
     }
