@@ -451,7 +451,9 @@ const FEW_REQUESTS: u64 = 1000;
 /// The CPU per request, saying so when a small run's start-up (runtime, threads, connects)
 /// is most of it: `-r 1 -d 3s` read "7249.00 µs CPU per request" for three requests.
 fn cpu_per_request(us: f64, requests: u64) -> String {
-    if requests < FEW_REQUESTS {
+    if requests == 0 {
+        "no request to share it".to_string()
+    } else if requests < FEW_REQUESTS {
         let plural = if requests == 1 { "" } else { "s" };
         format!("{us:.2} µs CPU per request, start-up included (only {requests} request{plural})")
     } else {
@@ -629,6 +631,7 @@ mod tests {
             "7249.00 µs CPU per request, start-up included (only 3 requests)"
         );
         assert_eq!(cpu_per_request(10.4, 500_000), "10.40 µs CPU per request");
+        assert_eq!(cpu_per_request(0.0, 0), "no request to share it");
     }
 
     #[test]
