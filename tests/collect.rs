@@ -62,21 +62,23 @@ fn three_parts_collected_live_add_up_to_the_targets_count_and_equal_their_merge(
     let dir = TempDir::new();
     let port = free_port();
     let fleet = dir.path().join("fleet");
-    // Each part's 300 requests hold `count<400`; the fleet's 900 do not.
-    let args = [
-        "-r",
-        "300",
-        "-d",
-        "3s",
-        "--start-at",
-        "+2s",
-        "--threshold",
-        "http_reqs: count<400",
-    ];
     let metrics_port = free_port();
     let metrics_addr = format!("127.0.0.1:{metrics_port}");
     let (collector, parts, scraped) = {
         let _machine = alone();
+        // Each part's 300 requests hold `count<400`; the fleet's 900 do not. (The instant is
+        // taken once the machine is ours: waiting for it must not put the start in the past.)
+        let start = start_together(Duration::from_secs(2));
+        let args = [
+            "-r",
+            "300",
+            "-d",
+            "3s",
+            "--start-at",
+            start.as_str(),
+            "--threshold",
+            "http_reqs: count<400",
+        ];
         let collector = spawn_collector(port, 3, &fleet, &["--prometheus", &metrics_addr]);
         let running = spawn_parts(&url_of(&server), &args, 3, port, dir.path());
         // The fleet's merged counter passes 300, more than any one part sends in all.
@@ -155,7 +157,14 @@ fn a_threshold_only_the_fleet_breaks_stops_every_part_early_with_abort_on_fail()
         );
         let parts: Vec<Finished> = spawn_parts(
             &url_of(&server),
-            &["-r", "300", "-d", "8s", "--start-at", "+2s"],
+            &[
+                "-r",
+                "300",
+                "-d",
+                "8s",
+                "--start-at",
+                &start_together(Duration::from_secs(2)),
+            ],
             3,
             port,
             dir.path(),
@@ -189,7 +198,14 @@ fn a_killed_part_is_reported_with_its_time_and_the_others_finish() {
         let collector = spawn_collector(port, 3, &fleet, &[]);
         let running = spawn_parts(
             &url_of(&server),
-            &["-r", "150", "-d", "4s", "--start-at", "+2s"],
+            &[
+                "-r",
+                "150",
+                "-d",
+                "4s",
+                "--start-at",
+                &start_together(Duration::from_secs(2)),
+            ],
             3,
             port,
             dir.path(),
@@ -289,7 +305,14 @@ fn a_killed_collector_leaves_a_folder_report_rebuilds_and_the_parts_go_on() {
         let collector = spawn_collector(port, 2, &fleet, &["-q"]);
         let running = spawn_parts(
             &url_of(&server),
-            &["-r", "100", "-d", "4s", "--start-at", "+1s"],
+            &[
+                "-r",
+                "100",
+                "-d",
+                "4s",
+                "--start-at",
+                &start_together(Duration::from_secs(1)),
+            ],
             2,
             port,
             dir.path(),

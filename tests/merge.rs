@@ -51,25 +51,28 @@ fn p99_of_samples(files: &[PathBuf]) -> (u64, f64) {
 fn parts_started_together_merge_to_the_servers_count_the_unions_p99_and_the_whole_verdict() {
     let server = fast_target();
     let dir = TempDir::new();
-    // 300/s for 3 s is 900 arrivals; each part has 300, which `count<400` allows and the
-    // merged 900 does not.
-    let args = [
-        "-r",
-        "300",
-        "-d",
-        "3s",
-        "--start-at",
-        "+2s",
-        "--threshold",
-        "http_reqs: count<400",
-    ];
-    let spawned_ms = unix_ms(std::time::SystemTime::now());
-    let parts: Vec<Finished> = {
+    let (asked_ms, parts): (u64, Vec<Finished>) = {
         let _machine = alone();
-        spawn_parts(&url_of(&server), &args, 3, dir.path())
+        // 300/s for 3 s is 900 arrivals; each part has 300, which `count<400` allows and the
+        // merged 900 does not. (The instant is taken once the machine is ours: waiting for it
+        // must not put the start in the past.)
+        let at = std::time::SystemTime::now() + std::time::Duration::from_secs(2);
+        let start = loadcell_schema::rfc3339_utc(at);
+        let args = [
+            "-r",
+            "300",
+            "-d",
+            "3s",
+            "--start-at",
+            start.as_str(),
+            "--threshold",
+            "http_reqs: count<400",
+        ];
+        let parts = spawn_parts(&url_of(&server), &args, 3, dir.path())
             .into_iter()
             .map(Running::wait)
-            .collect()
+            .collect();
+        (unix_ms(at), parts)
     };
     let all = outputs(&parts);
     for part in &parts {
@@ -92,8 +95,8 @@ fn parts_started_together_merge_to_the_servers_count_the_unions_p99_and_the_whol
     // …and `started_at` is the load's start, after the wait (`meta.json` was rewritten then):
     // not before the instant asked for, 2 s after the processes were spawned.
     assert!(
-        starts.iter().all(|&s| s >= spawned_ms + 2000),
-        "starts {starts:?}, spawned at {spawned_ms}"
+        starts.iter().all(|&s| s >= asked_ms),
+        "starts {starts:?}, asked for {asked_ms}"
     );
     for d in &dirs {
         let summary = summary_of(d);
@@ -154,7 +157,14 @@ fn a_killed_part_is_merged_as_far_as_it_went_and_named_with_exit_1() {
         let _machine = alone();
         let mut running = spawn_parts(
             &url_of(&server),
-            &["-r", "100", "-d", "4s", "--start-at", "+1s"],
+            &[
+                "-r",
+                "100",
+                "-d",
+                "4s",
+                "--start-at",
+                &start_together(std::time::Duration::from_secs(1)),
+            ],
             2,
             dir.path(),
         );

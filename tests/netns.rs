@@ -71,7 +71,7 @@ fn spawn_collector(net: &Netns, port: u16, out: &Path, args: &[&str]) -> Running
 /// counted from each process's own start, some milliseconds apart.
 fn spawn_parts(net: &Netns, target: &str, args: &[&str], port: u16, dir: &Path) -> Vec<Running> {
     let n = net.parts();
-    let start_at = loadcell_schema::rfc3339_utc(std::time::SystemTime::now() + Duration::from_secs(2));
+    let start_at = start_together(Duration::from_secs(2));
     (1..=n)
         .map(|i| {
             let mut full: Vec<String> = vec!["run".into(), target.into()];

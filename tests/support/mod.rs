@@ -16,6 +16,13 @@ pub fn run_alone(url: &str, args: &[&str]) -> Finished {
     loadcell_testkit::process::run_summary(url.as_ref(), args, Loadcell::alone)
 }
 
+/// `--start-at` for parts that must start together: one absolute instant `ahead` of now,
+/// as users give it. A relative `+2s` is counted from each process's own start, so the
+/// parts' loads would begin as far apart as their launches (~30 ms, more on a busy machine).
+pub fn start_together(ahead: std::time::Duration) -> String {
+    loadcell_schema::rfc3339_utc(std::time::SystemTime::now() + ahead)
+}
+
 /// Kills `process` with SIGKILL (nothing is tidied up) once `log`, a results folder's
 /// `intervals.ndjson`, holds `lines` lines; fails the test when it does not within 20 s.
 pub fn kill_once_logged(process: &Running, log: &std::path::Path, lines: usize) {
