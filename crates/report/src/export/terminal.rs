@@ -435,7 +435,7 @@ fn write_generator(o: &mut String, s: &Summary) -> std::fmt::Result {
             "  generator: {} thread(s), {:.0}% CPU, {}, max RSS {:.1} MiB",
             g.threads,
             g.cpu_percent,
-            cpu_per_request(g.cpu_us_per_request, s.requests.total),
+            crate::text::cpu_per_request(&format!("{:.2}", g.cpu_us_per_request), s.requests.total),
             g.max_rss_mib
         )?;
     }
@@ -443,22 +443,6 @@ fn write_generator(o: &mut String, s: &Summary) -> std::fmt::Result {
         writeln!(o, "  warning: {w}")?;
     }
     Ok(())
-}
-
-/// Below this many requests, start-up is a visible part of the CPU per request.
-const FEW_REQUESTS: u64 = 1000;
-
-/// The CPU per request, saying so when a small run's start-up (runtime, threads, connects)
-/// is most of it: `-r 1 -d 3s` read "7249.00 µs CPU per request" for three requests.
-fn cpu_per_request(us: f64, requests: u64) -> String {
-    if requests == 0 {
-        "no request to share it".to_string()
-    } else if requests < FEW_REQUESTS {
-        let plural = if requests == 1 { "" } else { "s" };
-        format!("{us:.2} µs CPU per request, start-up included (only {requests} request{plural})")
-    } else {
-        format!("{us:.2} µs CPU per request")
-    }
 }
 
 /// How the target broke, as the sentence `broke …` reads.
@@ -622,16 +606,6 @@ mod tests {
             "{:?}",
             held_line(&counted)
         );
-    }
-
-    #[test]
-    fn a_small_run_s_cpu_per_request_says_start_up_is_in_it() {
-        assert_eq!(
-            cpu_per_request(7249.0, 3),
-            "7249.00 µs CPU per request, start-up included (only 3 requests)"
-        );
-        assert_eq!(cpu_per_request(10.4, 500_000), "10.40 µs CPU per request");
-        assert_eq!(cpu_per_request(0.0, 0), "no request to share it");
     }
 
     #[test]

@@ -51,9 +51,9 @@ pub fn section(summary: &Summary) -> String {
         match g.usage_unknown {
             true => format!("{threads} · CPU and memory unknown (the run did not finish)"),
             false => format!(
-                "{threads} · {:.0}% CPU · {} µs CPU per request · max RSS {:.1} MiB",
+                "{threads} · {:.0}% CPU · {} · max RSS {:.1} MiB",
                 g.cpu_percent,
-                number::num(g.cpu_us_per_request),
+                crate::text::cpu_per_request(&number::num(g.cpu_us_per_request), summary.requests.total),
                 g.max_rss_mib
             ),
         },
