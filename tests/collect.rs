@@ -69,16 +69,7 @@ fn three_parts_collected_live_add_up_to_the_targets_count_and_equal_their_merge(
         // Each part's 300 requests hold `count<400`; the fleet's 900 do not. (The instant is
         // taken once the machine is ours: waiting for it must not put the start in the past.)
         let start = start_together(Duration::from_secs(2));
-        let args = [
-            "-r",
-            "300",
-            "-d",
-            "3s",
-            "--start-at",
-            start.as_str(),
-            "--threshold",
-            "http_reqs: count<400",
-        ];
+        let args = parts_under_a_fleet_threshold(&start);
         let collector = spawn_collector(port, 3, &fleet, &["--prometheus", &metrics_addr]);
         let running = spawn_parts(&url_of(&server), &args, 3, port, dir.path());
         // The fleet's merged counter passes 300, more than any one part sends in all.

@@ -58,16 +58,7 @@ fn parts_started_together_merge_to_the_servers_count_the_unions_p99_and_the_whol
         // must not put the start in the past.)
         let at = std::time::SystemTime::now() + std::time::Duration::from_secs(2);
         let start = loadcell_schema::rfc3339_utc(at);
-        let args = [
-            "-r",
-            "300",
-            "-d",
-            "3s",
-            "--start-at",
-            start.as_str(),
-            "--threshold",
-            "http_reqs: count<400",
-        ];
+        let args = parts_under_a_fleet_threshold(&start);
         let parts = spawn_parts(&url_of(&server), &args, 3, dir.path())
             .into_iter()
             .map(Running::wait)

@@ -23,6 +23,22 @@ pub fn start_together(ahead: std::time::Duration) -> String {
     loadcell_schema::rfc3339_utc(std::time::SystemTime::now() + ahead)
 }
 
+/// The flags of each of three parts started together at `start` (`--start-at`): 300/s for
+/// 3 s is 900 arrivals, each part has 300, which `count<400` allows and the fleet's 900 do
+/// not.
+pub fn parts_under_a_fleet_threshold(start: &str) -> [&str; 8] {
+    [
+        "-r",
+        "300",
+        "-d",
+        "3s",
+        "--start-at",
+        start,
+        "--threshold",
+        "http_reqs: count<400",
+    ]
+}
+
 /// Kills `process` with SIGKILL (nothing is tidied up) once `log`, a results folder's
 /// `intervals.ndjson`, holds `lines` lines; fails the test when it does not within 20 s.
 pub fn kill_once_logged(process: &Running, log: &std::path::Path, lines: usize) {
